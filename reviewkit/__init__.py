@@ -1,0 +1,100 @@
+"""reviewkit: KPI review workbooks for B2B marketing and sales teams.
+
+Data flows one way: import -> store -> definitions -> analysis -> presentation -> pack.
+Importing the package is cheap and has no side effects: each public name loads its module on
+first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from reviewkit.errors import (
+    ConfigError,
+    DataError,
+    ParameterError,
+    ReviewkitError,
+    RunFailedError,
+    StoreMissingError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "FiscalCalendar": "reviewkit.periods",
+    "Period": "reviewkit.periods",
+    "Review": "reviewkit.review",
+    "Workspace": "reviewkit.workspace",
+    "connect": "reviewkit.store",
+    "find_workspace": "reviewkit.workspace",
+    "generate_sample": "reviewkit.sample_company",
+    "init_workspace": "reviewkit.workspace",
+    "last_complete_period": "reviewkit.periods",
+    "load_definitions": "reviewkit.definitions",
+    "open_review": "reviewkit.review",
+    "parse_period": "reviewkit.periods",
+    "resolve_identities": "reviewkit.identity",
+    "revenue_won": "reviewkit.metrics",
+    "run_pack": "reviewkit.runner",
+    "scorecard": "reviewkit.scorecard",
+    "stage_counts": "reviewkit.metrics",
+    "write_index": "reviewkit.index_page",
+    "write_sample": "reviewkit.sample_company",
+}
+_RENAMED = {"generate_sample": "generate"}
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "FiscalCalendar",
+    "ParameterError",
+    "Period",
+    "Review",
+    "ReviewkitError",
+    "RunFailedError",
+    "StoreMissingError",
+    "Workspace",
+    "__version__",
+    "connect",
+    "find_workspace",
+    "generate_sample",
+    "init_workspace",
+    "last_complete_period",
+    "load_definitions",
+    "open_review",
+    "parse_period",
+    "resolve_identities",
+    "revenue_won",
+    "run_pack",
+    "scorecard",
+    "stage_counts",
+    "write_index",
+    "write_sample",
+]
+
+if TYPE_CHECKING:
+    from reviewkit.definitions import load_definitions
+    from reviewkit.identity import resolve_identities
+    from reviewkit.index_page import write_index
+    from reviewkit.metrics import revenue_won, stage_counts
+    from reviewkit.periods import FiscalCalendar, Period, last_complete_period, parse_period
+    from reviewkit.review import Review, open_review
+    from reviewkit.runner import run_pack
+    from reviewkit.sample_company import generate as generate_sample
+    from reviewkit.sample_company import write_sample
+    from reviewkit.scorecard import scorecard
+    from reviewkit.store import connect
+    from reviewkit.workspace import Workspace, find_workspace, init_workspace
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), _RENAMED.get(name, name))
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'reviewkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

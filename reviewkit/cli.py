@@ -1,0 +1,144 @@
+"""The ``reviewkit`` command line.
+
+Errors print one line to stderr (add ``--debug`` anywhere for the traceback) and exit with 2
+for bad input or 1 for a failed run.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from reviewkit.errors import ReviewkitError
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+workspace_option = click.option(
+    "--workspace",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Workspace folder (params/, data/, outputs/). Default: $REVIEWKIT_WORKSPACE, else "
+    "the current folder or a parent with params/workspace.yml.",
+)
+output_dir_option = click.option(
+    "--output-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where packs go. Default: the workspace's outputs/.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reviewkit")
+def app() -> None:
+    """KPI review packs for B2B marketing and sales teams."""
+
+
+@app.command()
+@click.argument("cadence")
+@click.option("--as-of", default="auto", show_default=True, help="Review date YYYY-MM-DD or auto.")
+@click.option("--lang", default="", help="ja or en. Default: the workspace's language.")
+@output_dir_option
+@workspace_option
+def run(
+    cadence: str, as_of: str, lang: str, output_dir: Path | None, workspace: Path | None
+) -> None:
+    """Render the CADENCE pack (weekly, monthly, quarterly) of the last complete period."""
+    from reviewkit.runner import run_pack
+
+    with err.status("starting…") as status:
+        result = run_pack(
+            cadence,
+            as_of=as_of,
+            lang=lang,
+            output_dir=output_dir,
+            workspace=workspace,
+            progress=lambda message: status.update(message),
+        )
+    out.print(
+        f"{result.cadence} {result.period} ({result.lang}): {result.pack} "
+        f"[{result.seconds:.1f} s]"
+    )
+
+
+@app.command()
+@workspace_option
+@click.option("--seed", type=int, default=None, help="Random seed (default: the spec's).")
+def sample(workspace: Path | None, seed: int | None) -> None:
+    """Generate the sample company into the workspace's store (replacing its contents)."""
+    from reviewkit.sample_company import write_sample
+    from reviewkit.workspace import find_workspace
+
+    ws = find_workspace(workspace)
+    with err.status("generating the sample company…"):
+        counts = write_sample(str(ws.store_path), seed=seed)
+    summary = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    out.print(f"sample company written to {ws.store_path}: {summary}")
+
+
+@app.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def init(directory: Path) -> None:
+    """Create a workspace in DIRECTORY from the sample configuration."""
+    from reviewkit.workspace import init_workspace
+
+    ws = init_workspace(directory)
+    out.print(f"workspace created at {ws.root}; next: reviewkit sample --workspace {ws.root}")
+
+
+@app.command()
+@workspace_option
+@output_dir_option
+def index(workspace: Path | None, output_dir: Path | None) -> None:
+    """Rebuild index.html from the packs already published."""
+    from reviewkit.index_page import write_index
+    from reviewkit.workspace import find_workspace
+
+    ws = find_workspace(workspace)
+    out.print(str(write_index(output_dir or ws.outputs_dir, lang=ws.config.lang)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 failed run, 2 bad input)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    try:
+        app.main(args=args, prog_name="reviewkit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        err.print("reviewkit: interrupted")
+        return 1
+    except click.ClickException as exc:
+        if debug:
+            traceback.print_exc()
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        err.print(f"reviewkit: error: {exc.format_message()}{hint}", markup=False, soft_wrap=True)
+        return 2
+    except ReviewkitError as exc:
+        if debug:
+            traceback.print_exc()
+        err.print(f"reviewkit: error: {exc}", markup=False, soft_wrap=True)
+        return exc.exit_code
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        first = (str(exc).strip().splitlines() or [""])[0]
+        err.print(
+            f"reviewkit: unexpected {type(exc).__name__}: {first} (rerun with --debug)",
+            markup=False,
+            soft_wrap=True,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""One error hierarchy for reviewkit.
+
+Every error a user can meet is a :class:`ReviewkitError`. Each subclass also inherits the
+builtin it refines, so ``except ValueError`` keeps working for callers that do not know
+reviewkit. Messages name the file, parameter or column, the bad value, what is allowed and
+the fix, in one line. ``exit_code`` is what the CLI exits with: 2 for bad input, 1 for a
+failed run.
+"""
+
+from __future__ import annotations
+
+
+class ReviewkitError(Exception):
+    """Base class of every error reviewkit raises on purpose."""
+
+    exit_code: int = 1
+
+
+class ParameterError(ReviewkitError, ValueError):
+    """A run or function parameter is unknown, missing or of the wrong type or value."""
+
+    exit_code = 2
+
+
+class ConfigError(ReviewkitError, ValueError):
+    """A configuration file under ``params/`` is missing, unreadable or invalid."""
+
+    exit_code = 2
+
+
+class StoreMissingError(ReviewkitError, FileNotFoundError):
+    """The DuckDB store does not exist yet."""
+
+    exit_code = 2
+
+
+class DataError(ReviewkitError, ValueError):
+    """Data in the store or in an input file cannot be used as it is."""
+
+    exit_code = 2
+
+
+class RunFailedError(ReviewkitError, RuntimeError):
+    """Executing or rendering a pack failed; an earlier good pack is left untouched."""
+
+    exit_code = 1

@@ -1,0 +1,51 @@
+"""Identity matching: one person may appear as a lead in MA and again in SFA.
+
+Leads whose normalised e-mail addresses are equal are one person; the earliest created record
+is the canonical one (its segment attributes are used). A lead without an e-mail is its own
+person. The result is the ``lead_identity`` table.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+_RESOLVE = """
+WITH keyed AS (
+    SELECT lead_id, created_at,
+           nullif(lower(trim(email)), '') AS email_key
+    FROM leads
+),
+ranked AS (
+    SELECT lead_id, email_key,
+           first_value(lead_id) OVER (
+               PARTITION BY email_key ORDER BY created_at, lead_id
+           ) AS first_id
+    FROM keyed
+)
+SELECT lead_id,
+       CASE WHEN email_key IS NULL THEN lead_id ELSE first_id END AS person_id,
+       CASE WHEN email_key IS NULL OR first_id = lead_id THEN 'self' ELSE 'email' END AS rule
+FROM ranked
+"""
+
+
+def resolve_identities(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rebuild ``lead_identity`` from ``leads`` in one transaction.
+
+    Returns
+    -------
+    dict
+        ``{"leads": n, "persons": m, "merged": n - m}``.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM lead_identity")
+        con.execute(f"INSERT INTO lead_identity {_RESOLVE}")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    leads, persons = con.execute(
+        "SELECT count(*), count(DISTINCT person_id) FROM lead_identity"
+    ).fetchone() or (0, 0)
+    return {"leads": leads, "persons": persons, "merged": leads - persons}

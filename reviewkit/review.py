@@ -1,0 +1,156 @@
+"""The review a template is about: workspace, period, language and the store, in one object.
+
+Templates call :func:`open_review` once, then ask the review for each section's content::
+
+    review = rk.open_review("monthly", workspace=workspace, as_of=as_of, lang=lang)
+    review.header()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from html import escape
+
+import duckdb
+import pandas as pd
+
+from reviewkit.definitions import Definitions, load_definitions
+from reviewkit.errors import ParameterError
+from reviewkit.formatting import format_date, format_datetime, format_period
+from reviewkit.html import Html
+from reviewkit.periods import (
+    CADENCES,
+    Cadence,
+    Period,
+    last_complete_period,
+    parse_as_of,
+    previous_period,
+)
+from reviewkit.scorecard import scorecard
+from reviewkit.store import connect, data_freshness
+from reviewkit.tables import definitions_table, scorecard_table
+from reviewkit.texts import check_lang, t
+from reviewkit.workspace import Workspace, find_workspace
+
+
+class Review:
+    """One review: a cadence, the period it looks back on, a language and the store.
+
+    Parameters
+    ----------
+    cadence
+        ``weekly``, ``monthly`` or ``quarterly``.
+    workspace
+        The workspace (see :func:`reviewkit.workspace.find_workspace`).
+    as_of
+        The review date; the review covers the last complete period before it.
+    lang
+        Pack language.
+    """
+
+    def __init__(
+        self, cadence: Cadence, *, workspace: Workspace, as_of: dt.date, lang: str
+    ) -> None:
+        if cadence not in CADENCES:
+            raise ParameterError(f"cadence: {cadence!r} is not a review cadence; use {CADENCES}")
+        self.cadence: Cadence = cadence
+        self.workspace = workspace
+        self.lang = check_lang(lang)
+        self.as_of = as_of
+        calendar = workspace.calendar
+        self.period: Period = last_complete_period(cadence, as_of, calendar=calendar)
+        self.previous: Period = previous_period(self.period, calendar=calendar)
+        self.definitions: Definitions = load_definitions(workspace)
+        self.timezone = workspace.config.timezone
+
+    @cached_property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the store."""
+        return connect(self.workspace.store_path, read_only=True, timezone=self.timezone)
+
+    @cached_property
+    def freshness(self) -> dt.datetime | None:
+        """The latest instant recorded in the store (in the workspace zone)."""
+        moment = data_freshness(self.con)
+        return None if moment is None else moment.astimezone(self.workspace.tz)
+
+    def heading(self, key: str) -> Html:
+        """A section heading (``<h2>``) in the pack language."""
+        text = t(f"section.{key}", self.lang)
+        return Html(f'<h2 id="{escape(key)}" class="rk-section">{escape(text)}</h2>', text=text)
+
+    def header(self) -> Html:
+        """The pack header: company, review, period, as-of date, data freshness, definitions."""
+        lang = self.lang
+        company = self.workspace.config.company(lang)
+        title = t(f"title.{self.cadence}", lang)
+        fresh = (
+            t("header.no_data", lang)
+            if self.freshness is None
+            else format_datetime(self.freshness, lang=lang)
+        )
+        stale = self.freshness is None or self.freshness.date() < self.period.last_day
+        facts = [
+            (t("header.period", lang), f"{format_period(self.period, lang=lang)}"),
+            (t("header.as_of", lang), format_date(self.as_of, lang=lang)),
+            (t("header.freshness", lang), fresh),
+            (t("header.definitions", lang), f"v{self.definitions.version}"),
+        ]
+        items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
+        warning = f'<p class="rk-warning">{escape(t("header.stale", lang))}</p>' if stale else ""
+        html = (
+            f'<header class="rk-header" data-cadence="{self.cadence}" '
+            f'data-period="{self.period.label}" data-lang="{lang}">'
+            f'<p class="rk-company">{escape(company)}</p>'
+            f"<h1>{escape(title)} — {escape(format_period(self.period, lang=lang))}</h1>"
+            f'<p class="rk-purpose">{escape(t(f"purpose.{self.cadence}", lang))}</p>'
+            f'<dl class="rk-facts">{items}</dl>{warning}</header>'
+        )
+        return Html(html, text=f"{company}: {title} {self.period.label}")
+
+    def scorecard(self) -> pd.DataFrame:
+        """The KPI scorecard of the period (see :func:`reviewkit.scorecard.scorecard`)."""
+        return scorecard(
+            self.con,
+            self.period,
+            previous=self.previous,
+            definitions=self.definitions,
+            timezone=self.timezone,
+        )
+
+    def scorecard_table(self, frame: pd.DataFrame) -> Html:
+        """The scorecard as a table, with a note on how it is counted."""
+        note = t("scorecard.note", self.lang, previous=format_period(self.previous, lang=self.lang))
+        table = scorecard_table(frame, definitions=self.definitions, lang=self.lang)
+        return Html(f'{table.html}<p class="rk-note">{escape(note)}</p>', text=table.text)
+
+    def definitions_table(self) -> Html:
+        """The agreed metric definitions, as every pack prints them."""
+        return definitions_table(self.definitions, lang=self.lang)
+
+
+def open_review(
+    cadence: Cadence, *, workspace: str = "", as_of: str = "auto", lang: str = ""
+) -> Review:
+    """Open the review a template renders.
+
+    Parameters
+    ----------
+    cadence
+        ``weekly``, ``monthly`` or ``quarterly``.
+    workspace
+        Workspace folder; ``""`` finds it (``$REVIEWKIT_WORKSPACE``, the current folder or a
+        parent).
+    as_of
+        Review date ``YYYY-MM-DD``, or ``auto`` for today in the workspace time zone.
+    lang
+        ``ja`` or ``en``; ``""`` uses the workspace default.
+
+    Returns
+    -------
+    Review
+    """
+    ws = find_workspace(workspace or None)
+    day = parse_as_of(as_of, today=ws.today())
+    return Review(cadence, workspace=ws, as_of=day, lang=lang or ws.config.lang)

@@ -1,0 +1,227 @@
+"""The funnel store: one embedded DuckDB file.
+
+The schema is documented in ``docs/data-model.md``. Timestamps are stored as ``TIMESTAMPTZ``
+(instants); periods are cut in the workspace time zone by the queries that read them. Every
+write is one transaction: either all of it lands or none of it does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from reviewkit.errors import DataError, StoreMissingError
+
+SCHEMA_VERSION = "1"
+
+TABLES: dict[str, str] = {
+    "leads": """
+        lead_id        VARCHAR PRIMARY KEY,
+        source_system  VARCHAR NOT NULL,
+        created_at     TIMESTAMPTZ NOT NULL,
+        email          VARCHAR,
+        company_name   VARCHAR,
+        company_domain VARCHAR,
+        channel        VARCHAR,
+        campaign_id    VARCHAR,
+        content_asset  VARCHAR,
+        industry       VARCHAR,
+        company_size   VARCHAR,
+        region         VARCHAR,
+        persona        VARCHAR,
+        sales_team     VARCHAR,
+        score          INTEGER
+    """,
+    "lead_identity": """
+        lead_id    VARCHAR PRIMARY KEY,
+        person_id  VARCHAR NOT NULL,
+        rule       VARCHAR NOT NULL
+    """,
+    "stage_events": """
+        lead_id        VARCHAR NOT NULL,
+        stage          VARCHAR NOT NULL,
+        entered_at     TIMESTAMPTZ NOT NULL,
+        source_system  VARCHAR NOT NULL
+    """,
+    "opportunities": """
+        opportunity_id VARCHAR PRIMARY KEY,
+        lead_id        VARCHAR,
+        amount         DECIMAL(18, 2),
+        currency       VARCHAR NOT NULL,
+        created_at     TIMESTAMPTZ NOT NULL,
+        closed_at      TIMESTAMPTZ,
+        is_won         BOOLEAN,
+        stage          VARCHAR NOT NULL,
+        sales_team     VARCHAR,
+        source_system  VARCHAR NOT NULL
+    """,
+    "activities": """
+        activity_id    VARCHAR PRIMARY KEY,
+        lead_id        VARCHAR NOT NULL,
+        activity_type  VARCHAR NOT NULL,
+        occurred_at    TIMESTAMPTZ NOT NULL,
+        team           VARCHAR,
+        is_human       BOOLEAN NOT NULL
+    """,
+    "campaigns": """
+        campaign_id    VARCHAR PRIMARY KEY,
+        name           VARCHAR NOT NULL,
+        channel        VARCHAR NOT NULL,
+        content_asset  VARCHAR,
+        start_date     DATE NOT NULL,
+        end_date       DATE NOT NULL,
+        cost           DECIMAL(18, 2) NOT NULL,
+        currency       VARCHAR NOT NULL
+    """,
+    "targets": """
+        month          DATE NOT NULL,
+        metric         VARCHAR NOT NULL,
+        segment_key    VARCHAR NOT NULL DEFAULT '',
+        segment_value  VARCHAR NOT NULL DEFAULT '',
+        value          DOUBLE NOT NULL,
+        PRIMARY KEY (month, metric, segment_key, segment_value)
+    """,
+    "loads": """
+        load_id    VARCHAR NOT NULL,
+        loaded_at  TIMESTAMPTZ NOT NULL,
+        source     VARCHAR NOT NULL,
+        table_name VARCHAR NOT NULL,
+        row_count  BIGINT NOT NULL
+    """,
+    "store_meta": """
+        key    VARCHAR PRIMARY KEY,
+        value  VARCHAR NOT NULL
+    """,
+}
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table that does not exist yet, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, columns in TABLES.items():
+            con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+        con.execute(
+            "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def connect(
+    path: str | os.PathLike[str], *, read_only: bool = False, timezone: str = "UTC"
+) -> duckdb.DuckDBPyConnection:
+    """Open the store.
+
+    Parameters
+    ----------
+    path
+        The DuckDB file, or ``":memory:"`` for a throw-away store (tests).
+    read_only
+        Open for reading only; the file must exist.
+    timezone
+        Session time zone: ``TIMESTAMPTZ`` values come back to pandas in this zone.
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection
+
+    Raises
+    ------
+    StoreMissingError
+        If ``read_only`` and the file does not exist, with how to create it.
+    """
+    where = str(path)
+    if where != ":memory:":
+        file = Path(where)
+        if read_only and not file.is_file():
+            raise StoreMissingError(
+                f"store {where!r} does not exist; create it with `reviewkit sample` "
+                "(the sample company) or import your data with `reviewkit import`"
+            )
+        file.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(where, read_only=read_only)
+    con.execute(f"SET TimeZone = '{timezone}'")
+    if not read_only:
+        create_schema(con)
+    return con
+
+
+def replace_tables(
+    con: duckdb.DuckDBPyConnection, frames: Mapping[str, pd.DataFrame], *, source: str
+) -> dict[str, int]:
+    """Replace the contents of whole tables in one transaction.
+
+    Parameters
+    ----------
+    con
+        A writable connection.
+    frames
+        Table name -> rows. Columns are matched by name; columns the table does not have are
+        an error, columns the frame lacks become NULL (or the column default).
+    source
+        What the rows came from, recorded in the ``loads`` table.
+
+    Returns
+    -------
+    dict
+        Rows written per table.
+
+    Raises
+    ------
+    DataError
+        If a table or column is unknown or a row breaks a constraint; nothing is written.
+    """
+    load_id = uuid.uuid4().hex[:12]
+    now = dt.datetime.now(dt.UTC)
+    counts: dict[str, int] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, frame in frames.items():
+            if name not in TABLES or name in ("loads", "store_meta"):
+                raise DataError(
+                    f"table {name!r} is not a data table of the store; use one of "
+                    f"{[t for t in TABLES if t not in ('loads', 'store_meta')]}"
+                )
+            known = [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()]
+            unknown = [c for c in frame.columns if c not in known]
+            if unknown:
+                raise DataError(f"table {name!r}: unknown columns {unknown}; the table has {known}")
+            con.execute(f"DELETE FROM {name}")
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            con.register("_incoming", frame)
+            con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM _incoming")
+            con.unregister("_incoming")
+            counts[name] = len(frame)
+            con.execute(
+                "INSERT INTO loads VALUES (?, ?, ?, ?, ?)", [load_id, now, source, name, len(frame)]
+            )
+        con.execute("COMMIT")
+    except duckdb.ConstraintException as exc:
+        con.execute("ROLLBACK")
+        raise DataError(
+            f"{source}: a row breaks a store constraint ({exc}); nothing was written"
+        ) from None
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def data_freshness(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """Return the latest instant any stage event or lead was recorded, or ``None`` if empty."""
+    row = con.execute(
+        "SELECT epoch_us(greatest((SELECT max(entered_at) FROM stage_events),"
+        " (SELECT max(created_at) FROM leads)))"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=row[0])

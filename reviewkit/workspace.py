@@ -1,0 +1,214 @@
+"""A workspace: a company's configuration (``params/``), store (``data/``), packs (``outputs/``).
+
+Every command takes ``--workspace DIR``; without it the workspace is ``$REVIEWKIT_WORKSPACE``,
+else the current directory or the nearest parent that has ``params/workspace.yml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from reviewkit.errors import ConfigError
+from reviewkit.periods import FiscalCalendar
+from reviewkit.resources import bundled
+
+CONFIG_FILE = Path("params") / "workspace.yml"
+ENV_VAR = "REVIEWKIT_WORKSPACE"
+
+Lang = Literal["ja", "en"]
+
+
+class Localized(BaseModel):
+    """A text in both pack languages."""
+
+    model_config = ConfigDict(extra="forbid")
+    ja: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        """Return the text in ``lang``."""
+        return self.ja if lang == "ja" else self.en
+
+
+class WorkspaceConfig(BaseModel):
+    """``params/workspace.yml``: who the company is and how it counts time."""
+
+    model_config = ConfigDict(extra="forbid")
+    company: Localized
+    lang: Lang = "ja"
+    timezone: str = "Asia/Tokyo"
+    fiscal_year_start_month: int = Field(4, ge=1, le=12)
+    currency: str = "JPY"
+    store: str = "data/reviewkit.duckdb"
+    outputs: str = "outputs"
+    kernel: str = "reviewkit"
+    execution_timeout_seconds: int = Field(600, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone (e.g. Asia/Tokyo, Europe/London)"
+            ) from None
+        return value
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file, turning every failure into a one-line :class:`ConfigError`."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; create it or run `reviewkit init`") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({exc}); fix the syntax") from None
+
+
+def validation_message(path: Path, exc: ValidationError) -> str:
+    """Summarise a pydantic error in one line that names the file and the key."""
+    first = exc.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    value = first.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    more = f"; and {len(exc.errors()) - 1} more" if len(exc.errors()) > 1 else ""
+    return f"{path}: {key}: {first['msg']}{shown}{more}"
+
+
+class Workspace:
+    """A company's workspace folder.
+
+    Parameters
+    ----------
+    root
+        The folder that holds ``params/workspace.yml``.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        path = self.root / CONFIG_FILE
+        raw = read_yaml(path)
+        try:
+            self.config = WorkspaceConfig.model_validate(raw or {})
+        except ValidationError as exc:
+            raise ConfigError(validation_message(path, exc)) from None
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.root)!r})"
+
+    @property
+    def params_dir(self) -> Path:
+        """The configuration folder."""
+        return self.root / "params"
+
+    @property
+    def store_path(self) -> Path:
+        """The DuckDB store file."""
+        return self.root / self.config.store
+
+    @property
+    def outputs_dir(self) -> Path:
+        """Where packs are written by default."""
+        return self.root / self.config.outputs
+
+    @property
+    def calendar(self) -> FiscalCalendar:
+        """The company's fiscal calendar."""
+        return FiscalCalendar(self.config.fiscal_year_start_month)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The workspace time zone."""
+        return ZoneInfo(self.config.timezone)
+
+    def today(self) -> dt.date:
+        """Today's date in the workspace time zone."""
+        return dt.datetime.now(self.tz).date()
+
+    def template_path(self, cadence: str) -> Path:
+        """The notebook template for ``cadence``: the workspace's own, else the shipped one."""
+        name = f"{cadence}_review.ipynb"
+        own = self.root / "notebooks" / name
+        return own if own.is_file() else bundled("notebooks") / name
+
+
+def find_workspace(path: str | os.PathLike[str] | None = None) -> Workspace:
+    """Locate and load a workspace.
+
+    Parameters
+    ----------
+    path
+        An explicit workspace folder. Without it: ``$REVIEWKIT_WORKSPACE``, else the current
+        directory or its nearest parent with ``params/workspace.yml``.
+
+    Returns
+    -------
+    Workspace
+
+    Raises
+    ------
+    ConfigError
+        If no workspace is found or its configuration is invalid.
+    """
+    if path is None or str(path) == "":
+        env = os.environ.get(ENV_VAR, "")
+        if env:
+            path = env
+    if path is not None and str(path) != "":
+        root = Path(path).expanduser()
+        if not (root / CONFIG_FILE).is_file():
+            raise ConfigError(
+                f"workspace {str(root)!r}: no {CONFIG_FILE} there; create a workspace with "
+                f"`reviewkit init {root}` or point --workspace at one"
+            )
+        return Workspace(root)
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / CONFIG_FILE).is_file():
+            return Workspace(candidate)
+    raise ConfigError(
+        f"no workspace found in {str(here)!r} or its parents (no {CONFIG_FILE}); "
+        f"run `reviewkit init DIR`, pass --workspace DIR, or set {ENV_VAR}"
+    )
+
+
+def init_workspace(target: str | os.PathLike[str]) -> Workspace:
+    """Create a workspace at ``target`` from the sample configuration.
+
+    Copies the shipped ``params/`` and creates empty ``data/`` and ``outputs/``; an existing
+    file is never overwritten.
+
+    Raises
+    ------
+    ConfigError
+        If ``target`` already holds a workspace.
+    """
+    root = Path(target).expanduser()
+    if (root / CONFIG_FILE).exists():
+        raise ConfigError(
+            f"{root / CONFIG_FILE}: a workspace already exists there; edit it, or choose "
+            "another folder"
+        )
+    source = bundled("params")
+    (root / "params").mkdir(parents=True, exist_ok=True)
+    for item in sorted(source.rglob("*")):
+        dest = root / "params" / item.relative_to(source)
+        if item.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+        elif not dest.exists():
+            shutil.copy2(item, dest)
+    for sub in ("data", "outputs"):
+        (root / sub).mkdir(exist_ok=True)
+    return Workspace(root)
