@@ -42,6 +42,9 @@ test: $(STORE)
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
 
+bench: $(KERNEL)
+	$(BIN)/python benchmarks/bench_packs.py
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

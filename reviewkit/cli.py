@@ -61,8 +61,7 @@ def run(
             progress=lambda message: status.update(message),
         )
     out.print(
-        f"{result.cadence} {result.period} ({result.lang}): {result.pack} "
-        f"[{result.seconds:.1f} s]"
+        f"{result.cadence} {result.period} ({result.lang}): {result.pack} [{result.seconds:.1f} s]"
     )
 
 
@@ -120,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        err.print(f"reviewkit: error: {exc.format_message()}{hint}", markup=False, soft_wrap=True)
+        err.print(
+            f"reviewkit: error: {exc.format_message().rstrip('.')}{hint}",
+            markup=False,
+            soft_wrap=True,
+        )
         return 2
     except ReviewkitError as exc:
         if debug:

@@ -9,6 +9,7 @@ pack; the failed notebook is kept under ``<output-dir>/_failed/``.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import platform
@@ -59,6 +60,18 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _declared_type(declared: Mapping[str, Any]) -> str | None:
+    """The type of a template parameter: its annotation, else the type of its literal default."""
+    annotated = declared.get("inferred_type_name")
+    if annotated and annotated != "None":
+        return str(annotated)
+    try:
+        default = ast.literal_eval(str(declared.get("default")))
+    except (ValueError, SyntaxError):
+        return None
+    return None if default is None else _type_name(default)
+
+
 def validate_parameters(template: Path, parameters: Mapping[str, Any]) -> dict[str, Any]:
     """Check ``parameters`` against the template's ``parameters`` cell.
 
@@ -93,8 +106,9 @@ def validate_parameters(template: Path, parameters: Mapping[str, Any]) -> dict[s
                 f"parameter {name!r} is not declared by {template.name}; "
                 f"declared parameters are {sorted(declared)}"
             )
-        expected = declared[name]["inferred_type_name"]
-        if expected not in ("None", "") and _type_name(value) != expected:
+        expected = _declared_type(declared[name])
+        given = _type_name(value)
+        if expected and given != expected and not (expected == "float" and given == "int"):
             raise ParameterError(
                 f"parameter {name!r}: {value!r} is a {_type_name(value)}, but {template.name} "
                 f"expects a {expected} (default {declared[name]['default']})"

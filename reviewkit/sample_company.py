@@ -116,7 +116,7 @@ def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarr
 
 def _day_weights(days: pd.DatetimeIndex) -> np.ndarray:
     """Relative lead volume per day: weekdays, holidays, breaks, month ends, trend."""
-    weekday = np.array([1.05, 1.10, 1.10, 1.05, 0.95, 0.16, 0.10])[days.weekday]
+    weekday = np.array([1.05, 1.10, 1.10, 1.05, 0.95, 0.16, 0.10])[days.day_of_week]
     holiday = np.array([jpholiday.is_holiday(d.date()) for d in days])
     md = days.month * 100 + days.day
     breaks = (
@@ -127,7 +127,7 @@ def _day_weights(days: pd.DatetimeIndex) -> np.ndarray:
     )
     w = weekday * np.where(holiday, 0.2, 1.0) * np.where(breaks, 0.3, 1.0)
     month_end = days.days_in_month - days.day < 3
-    w = w * np.where(month_end & (days.weekday < 5), 1.15, 1.0)
+    w = w * np.where(month_end & (days.day_of_week < 5), 1.15, 1.0)
     half_end = np.isin(days.month, [3, 9])
     w = w * np.where(half_end, 1.08, 1.0) * np.where(days.month == 8, 0.9, 1.0)
     years = (days - days[0]).days / 365.25
@@ -136,7 +136,7 @@ def _day_weights(days: pd.DatetimeIndex) -> np.ndarray:
 
 def _business_days(days: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray(
-        (days.weekday < 5) & ~np.array([jpholiday.is_holiday(d.date()) for d in days])
+        (days.day_of_week < 5) & ~np.array([jpholiday.is_holiday(d.date()) for d in days])
     )
 
 
@@ -164,7 +164,7 @@ def generate(*, seed: int | None = None) -> SampleData:
 
     # --- volume per day and channel ---------------------------------------------------------
     weights = _day_weights(days)
-    thursdays = days[(days.weekday == 3)]
+    thursdays = days[(days.day_of_week == 3)]
     webinar_days = thursdays[::2]
     burst = {"webinar": 80.0}
     base_expected = spec["target_leads"] - (

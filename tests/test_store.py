@@ -1,0 +1,93 @@
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from reviewkit.errors import DataError, StoreMissingError
+from reviewkit.identity import resolve_identities
+from reviewkit.store import TABLES, connect, data_freshness, replace_tables
+
+TOKYO = "Asia/Tokyo"
+
+
+def lead(lead_id, email, *, created="2026-10-01 10:00", source="ma", **attrs):
+    return {
+        "lead_id": lead_id,
+        "source_system": source,
+        "created_at": pd.Timestamp(created, tz=TOKYO),
+        "email": email,
+        **attrs,
+    }
+
+
+def test_schema_has_every_documented_table(con):
+    tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    assert set(TABLES) <= tables
+
+
+def test_schema_is_documented():
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "data-model.md").read_text(encoding="utf-8")
+    for name, columns in TABLES.items():
+        assert f"`{name}`" in doc, name
+        for line in columns.strip().splitlines():
+            column = line.split()[0]
+            if column != "PRIMARY":
+                assert f"`{column}`" in doc, f"{name}.{column}"
+
+
+def test_replace_is_one_transaction(con):
+    replace_tables(con, {"leads": pd.DataFrame([lead("A", "a@x.jp")])}, source="first")
+    bad = {
+        "leads": pd.DataFrame([lead("B", "b@x.jp")]),
+        "stage_events": pd.DataFrame({"lead_id": ["B"], "stage": [None]}),  # NOT NULL breaks
+    }
+    with pytest.raises((DataError, duckdb.Error)):
+        replace_tables(con, bad, source="second")
+    assert con.execute("SELECT lead_id FROM leads").fetchall() == [("A",)]
+    assert con.execute("SELECT count(*) FROM loads WHERE source = 'second'").fetchone() == (0,)
+
+
+def test_unknown_table_or_column_is_rejected_with_the_allowed_ones(con):
+    with pytest.raises(DataError, match="table 'deals' is not a data table"):
+        replace_tables(con, {"deals": pd.DataFrame()}, source="x")
+    frame = pd.DataFrame([{**lead("A", "a@x.jp"), "colour": "red"}])
+    with pytest.raises(DataError, match=r"unknown columns \['colour'\]"):
+        replace_tables(con, {"leads": frame}, source="x")
+
+
+def test_duplicate_key_is_a_data_error(con):
+    frame = pd.DataFrame([lead("A", "a@x.jp"), lead("A", "b@x.jp")])
+    with pytest.raises(DataError, match="nothing was written"):
+        replace_tables(con, {"leads": frame}, source="x")
+
+
+def test_read_only_store_must_exist(tmp_path):
+    with pytest.raises(StoreMissingError, match="reviewkit sample"):
+        connect(tmp_path / "none.duckdb", read_only=True)
+
+
+def test_identity_merges_normalised_emails(con):
+    leads = pd.DataFrame(
+        [
+            lead("MA-1", "ann@corp.co.jp", created="2026-10-01 09:00"),
+            lead("SFA-1", "  ANN@Corp.co.jp ", created="2026-10-05 09:00", source="sfa"),
+            lead("MA-2", None),
+            lead("MA-3", ""),
+        ]
+    )
+    replace_tables(con, {"leads": leads}, source="t")
+    summary = resolve_identities(con)
+    assert summary == {"leads": 4, "persons": 3, "merged": 1}
+    rows = dict(con.execute("SELECT lead_id, person_id FROM lead_identity").fetchall())
+    assert rows == {"MA-1": "MA-1", "SFA-1": "MA-1", "MA-2": "MA-2", "MA-3": "MA-3"}
+
+
+def test_freshness(con):
+    assert data_freshness(con) is None
+    replace_tables(
+        con, {"leads": pd.DataFrame([lead("A", "a@x.jp", created="2026-11-22 23:30")])}, source="t"
+    )
+    assert data_freshness(con) == dt.datetime(2026, 11, 22, 14, 30, tzinfo=dt.UTC)

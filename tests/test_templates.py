@@ -1,0 +1,138 @@
+"""The three templates: thin, output-free, and executed end to end through papermill."""
+
+import ast
+import json
+from html.parser import HTMLParser
+
+import nbformat
+import pytest
+from conftest import REPO
+
+from reviewkit.definitions import load_definitions
+from reviewkit.formatting import format_count, format_pct, format_yen
+from reviewkit.review import open_review
+
+TEMPLATES = sorted((REPO / "notebooks").glob("*.ipynb"))
+CADENCES = ("weekly", "monthly", "quarterly")
+
+
+def test_the_three_templates_exist():
+    assert [p.name for p in TEMPLATES] == [
+        "monthly_review.ipynb",
+        "quarterly_review.ipynb",
+        "weekly_review.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_templates_are_committed_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_templates_are_thin(path):
+    nb = nbformat.read(path, as_version=4)
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for node in ast.parse(params[0].source).body:  # only literal assignments
+        assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+    assert {n.targets[0].id for n in ast.parse(params[0].source).body} >= {
+        "workspace",
+        "as_of",
+        "lang",
+    }
+    forbidden = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While,
+                 ast.Lambda, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)  # fmt: skip
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        assert not [n for n in ast.walk(tree) if isinstance(n, forbidden)], cell.source
+        assert len(cell.source.splitlines()) <= 4, cell.source
+        assert "select " not in cell.source.lower(), "SQL belongs in reviewkit"
+    assert nb.metadata.kernelspec.name == "reviewkit"
+
+
+class Cells(HTMLParser):
+    """Collect the text of every <td> and <h2>/<h1> in a pack."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self.headings, self._in = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("td", "h1", "h2"):
+            self._in, self._text = tag, ""
+
+    def handle_data(self, data):
+        if self._in:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            (self.cells if tag == "td" else self.headings).append(self._text.strip())
+            self._in = None
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("cadence", CADENCES)
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_executed_template_has_no_errors_and_shows_the_scorecard(
+    demo_packs, sample_workspace, cadence, lang
+):
+    result = demo_packs[(cadence, lang)]
+    nb = nbformat.read(result.notebook, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs and not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if o.get("name") == "stderr"]
+
+    html = result.pack.read_text(encoding="utf-8")
+    parsed = Cells()
+    parsed.feed(html)
+    expected_headings = {
+        "ja": ["KPI の状況", "指標の定義"],
+        "en": ["KPI status", "Metric definitions"],
+    }[lang]
+    assert parsed.headings[1:] == expected_headings
+
+    # Every number in the pack's scorecard is the one reviewkit computed, as formatted.
+    review = open_review(cadence, workspace=str(sample_workspace.root), as_of="2026-11-23",
+                         lang=lang)  # fmt: skip
+    card = review.scorecard()
+    definitions = load_definitions(sample_workspace)
+    shown = [parsed.cells[i : i + 7] for i in range(0, 7 * len(card), 7)]
+    for row, cells in zip(card.itertuples(), shown, strict=True):
+        fmt = format_yen if row.kind == "amount" else format_count
+        label = (
+            definitions.kgi.label(lang)
+            if row.metric == "revenue"
+            else definitions.stage(row.metric).label(lang)
+        )
+        assert cells[0] == label
+        assert cells[1] == fmt(row.actual, lang=lang)
+        assert cells[2] == fmt(row.target, lang=lang)
+        assert cells[3] == format_pct(row.achievement, lang=lang)
+        assert cells[5] == fmt(row.previous, lang=lang)
+        assert cells[6] == format_pct(row.change, lang=lang, signed=True)
+
+
+@pytest.mark.integration
+def test_packs_hide_code_and_parameters(demo_packs):
+    for result in demo_packs.values():
+        html = result.pack.read_text(encoding="utf-8")
+        for leak in ("import reviewkit", "open_review", "injected-parameters", "as_of =",
+                     "jp-InputArea", "In&nbsp;["):  # fmt: skip
+            assert leak not in html, (result.pack, leak)
+        for remote in ("http://", "https://", "//cdn", "require.js", "MathJax"):
+            assert remote not in html.replace("http://www.w3.org", ""), (result.pack, remote)
+
+
+@pytest.mark.integration
+def test_index_lists_every_pack(demo_packs):
+    out = next(iter(demo_packs.values())).pack.parents[2]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for result in demo_packs.values():
+        assert result.pack.relative_to(out).as_posix() in index
