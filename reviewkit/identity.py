@@ -1,18 +1,20 @@
 """Identity matching: one person may appear as a lead in MA and again in SFA.
 
-Leads whose normalised e-mail addresses are equal are one person; the earliest created record
-is the canonical one (its segment attributes are used). A lead without an e-mail is its own
-person. The result is the ``lead_identity`` table.
+Leads whose normalised e-mail addresses are equal are one person (normalised: lower case, with
+leading and trailing whitespace removed, including tabs, line breaks and the full-width space
+U+3000 that Japanese exports carry); the earliest created record is the canonical one (its
+segment attributes are used). A lead without an e-mail is its own person. The result is the ``lead_identity`` table.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-_RESOLVE = """
+_RESOLVE = r"""
 WITH keyed AS (
     SELECT lead_id, created_at,
-           nullif(lower(trim(email)), '') AS email_key
+           nullif(lower(regexp_replace(email, '^[\s\x{3000}]+|[\s\x{3000}]+$', '', 'g')), '')
+               AS email_key
     FROM leads
 ),
 ranked AS (

@@ -76,13 +76,22 @@ def test_identity_merges_normalised_emails(con):
             lead("SFA-1", "  ANN@Corp.co.jp ", created="2026-10-05 09:00", source="sfa"),
             lead("MA-2", None),
             lead("MA-3", ""),
+            lead("MA-4", "bob@corp.co.jp", created="2026-10-02 09:00"),
+            lead("SFA-2", "\u3000Bob@corp.co.jp\t\r\n", created="2026-10-03 09:00", source="sfa"),
         ]
     )
     replace_tables(con, {"leads": leads}, source="t")
     summary = resolve_identities(con)
-    assert summary == {"leads": 4, "persons": 3, "merged": 1}
+    assert summary == {"leads": 6, "persons": 4, "merged": 2}
     rows = dict(con.execute("SELECT lead_id, person_id FROM lead_identity").fetchall())
-    assert rows == {"MA-1": "MA-1", "SFA-1": "MA-1", "MA-2": "MA-2", "MA-3": "MA-3"}
+    assert rows == {
+        "MA-1": "MA-1",
+        "SFA-1": "MA-1",
+        "MA-2": "MA-2",
+        "MA-3": "MA-3",
+        "MA-4": "MA-4",
+        "SFA-2": "MA-4",
+    }
 
 
 def test_freshness(con):
