@@ -99,7 +99,10 @@ def index(workspace: Path | None, output_dir: Path | None) -> None:
     from reviewkit.workspace import find_workspace
 
     ws = find_workspace(workspace)
-    out.print(str(write_index(output_dir or ws.outputs_dir, lang=ws.config.lang)))
+    path = write_index(
+        output_dir or ws.outputs_dir, lang=ws.config.lang, timezone=ws.config.timezone
+    )
+    out.print(str(path))
 
 
 def main(argv: list[str] | None = None) -> int:

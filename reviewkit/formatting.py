@@ -13,6 +13,7 @@ from reviewkit.periods import Period
 from reviewkit.texts import check_lang
 
 DASH = "—"
+MINUS = "\u2212"  # a true minus sign, as wide as the plus sign
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS_LONG = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -27,7 +28,7 @@ def _missing(value: float | None) -> bool:
 def format_count(value: float | None, *, lang: str) -> str:
     """Format a count: ``1,234`` (rounded to a whole number)."""
     check_lang(lang)
-    return DASH if _missing(value) else f"{round(value):,}"  # type: ignore[arg-type]
+    return DASH if _missing(value) else f"{round(value):,}".replace("-", MINUS)  # type: ignore[arg-type]
 
 
 def format_yen(value: float | None, *, lang: str) -> str:
@@ -36,7 +37,7 @@ def format_yen(value: float | None, *, lang: str) -> str:
     if _missing(value):
         return DASH
     v = float(value)  # type: ignore[arg-type]
-    sign = "-" if v < 0 else ""
+    sign = MINUS if v < 0 else ""
     a = abs(v)
     if lang == "ja":
         if a >= 1e8:
@@ -57,7 +58,8 @@ def format_pct(value: float | None, *, lang: str, signed: bool = False) -> str:
     check_lang(lang)
     if _missing(value):
         return DASH
-    return f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"  # type: ignore[operator]
+    text = f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"  # type: ignore[operator]
+    return text.replace("-", MINUS)
 
 
 def format_date(day: dt.date, *, lang: str) -> str:

@@ -3,7 +3,8 @@
 Leads whose normalised e-mail addresses are equal are one person (normalised: lower case, with
 leading and trailing whitespace removed, including tabs, line breaks and the full-width space
 U+3000 that Japanese exports carry); the earliest created record is the canonical one (its
-segment attributes are used). A lead without an e-mail is its own person. The result is the ``lead_identity`` table.
+segment attributes are used). A lead without an e-mail is its own person. The result is the
+``lead_identity`` table.
 """
 
 from __future__ import annotations

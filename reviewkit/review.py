@@ -63,6 +63,7 @@ class Review:
         self.previous: Period = previous_period(self.period, calendar=calendar)
         self.definitions: Definitions = load_definitions(workspace)
         self.timezone = workspace.config.timezone
+        self._headings: list[str] = []
 
     @cached_property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -78,7 +79,11 @@ class Review:
     def heading(self, key: str) -> Html:
         """A section heading (``<h2>``) in the pack language."""
         text = t(f"section.{key}", self.lang)
-        return Html(f'<h2 id="{escape(key)}" class="rk-section">{escape(text)}</h2>', text=text)
+        first = " rk-first" if not self._headings else ""
+        self._headings.append(key)
+        return Html(
+            f'<h2 id="{escape(key)}" class="rk-section{first}">{escape(text)}</h2>', text=text
+        )
 
     def header(self) -> Html:
         """The pack header: company, review, period, as-of date, data freshness, definitions."""

@@ -312,7 +312,7 @@ def run_pack(
 
     from reviewkit.index_page import write_index
 
-    write_index(out, lang=ws.config.lang)
+    write_index(out, lang=ws.config.lang, timezone=ws.config.timezone)
     return PackResult(
         cadence=cadence,
         period=period.label,

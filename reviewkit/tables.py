@@ -8,7 +8,7 @@ from html import escape
 import pandas as pd
 
 from reviewkit.definitions import Definitions
-from reviewkit.formatting import format_count, format_pct, format_yen
+from reviewkit.formatting import format_count, format_date, format_pct, format_yen
 from reviewkit.html import Html
 from reviewkit.texts import t
 
@@ -89,7 +89,7 @@ def definitions_table(definitions: Definitions, *, lang: str) -> Html:
         "definitions.agreement",
         lang,
         version=definitions.version,
-        agreed_on=definitions.agreed_on.isoformat(),
+        agreed_on=format_date(definitions.agreed_on, lang=lang),
         agreed_by=", ".join(t(f"owner.{d}", lang) for d in definitions.agreed_by),
     )
     styler = table.style.hide(axis="index").set_table_attributes('class="rk-table rk-definitions"')

@@ -54,14 +54,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "件数は期間内にその段階に入った人数（MAとSFAの重複は名寄せ済み）。"
         "達成率 ≥ 100% で達成、90% 以上でやや未達。前期間は {previous}。",
         "en": "Counts are people entering each stage in the period (MA/SFA duplicates merged). "
-        "Met at ≥ 100 % of target, slightly short at ≥ 90 %. Previous period: {previous}.",
+        "Met at ≥ 100% of target, slightly short at ≥ 90%. Previous period: {previous}.",
     },
     "owner.marketing": {"ja": "マーケティング", "en": "Marketing"},
     "owner.inside_sales": {"ja": "インサイドセールス", "en": "Inside sales"},
     "owner.sales": {"ja": "営業", "en": "Sales"},
     "definitions.agreement": {
-        "ja": "定義バージョン {version}（{agreed_on} 合意: {agreed_by}）",
-        "en": "Definitions version {version} (agreed on {agreed_on} by {agreed_by})",
+        "ja": "定義 v{version}（{agreed_on} 合意: {agreed_by}）",
+        "en": "Definitions v{version} (agreed on {agreed_on} by {agreed_by})",
     },
     # index page
     "index.title": {"ja": "レビュー資料一覧", "en": "Review packs"},

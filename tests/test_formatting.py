@@ -19,7 +19,7 @@ APRIL = FiscalCalendar(4)
         (1_234_500_000_000, "12,345億円", "¥1,234.5B"),
         (9_800, "9,800円", "¥9.8K"),
         (500, "500円", "¥500"),
-        (-3_000_000, "-300万円", "-¥3.0M"),
+        (-3_000_000, "\u2212300万円", "\u2212¥3.0M"),
         (math.nan, "—", "—"),
     ],
 )
@@ -32,7 +32,8 @@ def test_counts_and_percentages():
     assert format_count(1234.4, lang="ja") == "1,234"
     assert format_count(None, lang="en") == "—"
     assert format_pct(0.8112, lang="en") == "81.1%"
-    assert format_pct(-0.021, lang="ja", signed=True) == "-2.1%"
+    assert format_pct(-0.021, lang="ja", signed=True) == "\u22122.1%"
+    assert format_count(-12, lang="en") == "\u221212"
     assert format_pct(0.93, lang="ja", signed=True) == "+93.0%"
     assert format_pct(math.nan, lang="ja") == "—"
 
