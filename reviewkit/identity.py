@@ -32,8 +32,22 @@ FROM ranked
 """
 
 
+def rebuild_identity_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``lead_identity`` from ``leads`` inside the caller's transaction."""
+    con.execute("DELETE FROM lead_identity")
+    con.execute(f"INSERT INTO lead_identity {_RESOLVE}")
+
+
+def identity_summary(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Count lead records, persons and merged records in ``lead_identity``."""
+    leads, persons = con.execute(
+        "SELECT count(*), count(DISTINCT person_id) FROM lead_identity"
+    ).fetchone() or (0, 0)
+    return {"leads": leads, "persons": persons, "merged": leads - persons}
+
+
 def resolve_identities(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rebuild ``lead_identity`` from ``leads`` in one transaction.
+    """Rebuild ``lead_identity`` from ``leads`` in a transaction of its own.
 
     Returns
     -------
@@ -42,13 +56,9 @@ def resolve_identities(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM lead_identity")
-        con.execute(f"INSERT INTO lead_identity {_RESOLVE}")
+        rebuild_identity_table(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    leads, persons = con.execute(
-        "SELECT count(*), count(DISTINCT person_id) FROM lead_identity"
-    ).fetchone() or (0, 0)
-    return {"leads": leads, "persons": persons, "merged": leads - persons}
+    return identity_summary(con)

@@ -599,14 +599,16 @@ def write_sample(store_path: str, *, seed: int | None = None) -> dict[str, int]:
     dict
         Rows written per table, plus ``persons`` and ``merged`` from identity matching.
     """
-    from reviewkit.identity import resolve_identities
+    from reviewkit.identity import identity_summary, rebuild_identity_table
     from reviewkit.store import connect, replace_tables
 
     data = generate(seed=seed)
     con = connect(store_path, timezone=data.spec["timezone"])
     try:
-        counts = replace_tables(con, data.tables, source="reviewkit sample")
-        identity = resolve_identities(con)
+        counts = replace_tables(
+            con, data.tables, source="reviewkit sample", then=rebuild_identity_table
+        )
+        identity = identity_summary(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

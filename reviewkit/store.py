@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -156,7 +156,11 @@ def connect(
 
 
 def replace_tables(
-    con: duckdb.DuckDBPyConnection, frames: Mapping[str, pd.DataFrame], *, source: str
+    con: duckdb.DuckDBPyConnection,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    source: str,
+    then: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
 ) -> dict[str, int]:
     """Replace the contents of whole tables in one transaction.
 
@@ -169,6 +173,9 @@ def replace_tables(
         an error, columns the frame lacks become NULL (or the column default).
     source
         What the rows came from, recorded in the ``loads`` table.
+    then
+        Run inside the same transaction after the rows are in (e.g. rebuilding
+        ``lead_identity``), so readers never see one without the other.
 
     Returns
     -------
@@ -204,6 +211,8 @@ def replace_tables(
             con.execute(
                 "INSERT INTO loads VALUES (?, ?, ?, ?, ?)", [load_id, now, source, name, len(frame)]
             )
+        if then is not None:
+            then(con)
         con.execute("COMMIT")
     except duckdb.ConstraintException as exc:
         con.execute("ROLLBACK")

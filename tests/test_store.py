@@ -100,3 +100,19 @@ def test_freshness(con):
         con, {"leads": pd.DataFrame([lead("A", "a@x.jp", created="2026-11-22 23:30")])}, source="t"
     )
     assert data_freshness(con) == dt.datetime(2026, 11, 22, 14, 30, tzinfo=dt.UTC)
+
+
+def test_work_after_the_rows_shares_their_transaction(con):
+    from reviewkit.identity import rebuild_identity_table
+
+    replace_tables(con, {"leads": pd.DataFrame([lead("A", "a@x.jp")])}, source="first")
+    rebuild_identity_table(con)
+
+    def fail(connection):
+        rebuild_identity_table(connection)
+        raise RuntimeError("identity step failed")
+
+    with pytest.raises(RuntimeError):
+        replace_tables(con, {"leads": pd.DataFrame([lead("B", "b@x.jp")])}, source="x", then=fail)
+    assert con.execute("SELECT lead_id FROM leads").fetchall() == [("A",)]
+    assert con.execute("SELECT lead_id FROM lead_identity").fetchall() == [("A",)]
