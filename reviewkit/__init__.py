@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "FiscalCalendar": "reviewkit.periods",
     "Period": "reviewkit.periods",
+    "Funnel": "reviewkit.semantic",
     "Review": "reviewkit.review",
     "Workspace": "reviewkit.workspace",
     "connect": "reviewkit.store",
@@ -32,13 +33,13 @@ _LAZY = {
     "init_workspace": "reviewkit.workspace",
     "last_complete_period": "reviewkit.periods",
     "load_definitions": "reviewkit.definitions",
+    "load_targets": "reviewkit.targets",
     "open_review": "reviewkit.review",
     "parse_period": "reviewkit.periods",
     "resolve_identities": "reviewkit.identity",
-    "revenue_won": "reviewkit.metrics",
     "run_pack": "reviewkit.runner",
+    "rate_card": "reviewkit.scorecard",
     "scorecard": "reviewkit.scorecard",
-    "stage_counts": "reviewkit.metrics",
     "write_index": "reviewkit.index_page",
     "write_sample": "reviewkit.sample_company",
 }
@@ -48,6 +49,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "FiscalCalendar",
+    "Funnel",
     "ParameterError",
     "Period",
     "Review",
@@ -62,13 +64,13 @@ __all__ = [
     "init_workspace",
     "last_complete_period",
     "load_definitions",
+    "load_targets",
     "open_review",
     "parse_period",
+    "rate_card",
     "resolve_identities",
-    "revenue_won",
     "run_pack",
     "scorecard",
-    "stage_counts",
     "write_index",
     "write_sample",
 ]
@@ -77,14 +79,15 @@ if TYPE_CHECKING:
     from reviewkit.definitions import load_definitions
     from reviewkit.identity import resolve_identities
     from reviewkit.index_page import write_index
-    from reviewkit.metrics import revenue_won, stage_counts
     from reviewkit.periods import FiscalCalendar, Period, last_complete_period, parse_period
     from reviewkit.review import Review, open_review
     from reviewkit.runner import run_pack
     from reviewkit.sample_company import generate as generate_sample
     from reviewkit.sample_company import write_sample
-    from reviewkit.scorecard import scorecard
+    from reviewkit.scorecard import rate_card, scorecard
+    from reviewkit.semantic import Funnel
     from reviewkit.store import connect
+    from reviewkit.targets import load_targets
     from reviewkit.workspace import Workspace, find_workspace, init_workspace
 
 

@@ -105,6 +105,31 @@ def index(workspace: Path | None, output_dir: Path | None) -> None:
     out.print(str(path))
 
 
+@app.command()
+@workspace_option
+def validate(workspace: Path | None) -> None:
+    """Check params/definitions.yml and params/targets.yml without running anything."""
+    from reviewkit.definitions import load_definitions
+    from reviewkit.targets import load_targets
+    from reviewkit.workspace import find_workspace
+
+    ws = find_workspace(workspace)
+    definitions = load_definitions(ws)
+    targets = load_targets(ws, definitions=definitions)
+    if targets.source:
+        source = Path(targets.source).resolve()
+        shown = source.relative_to(ws.root).as_posix() if source.is_relative_to(ws.root) else source
+        checked = f"{len(targets.frame):,} monthly values ({shown})"
+    else:
+        checked = "no params/targets.yml (packs use the store's targets table)"
+    out.print(
+        f"definitions v{definitions.version} (hash {definitions.version_hash}): "
+        f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; "
+        f"targets: {checked} — OK",
+        markup=False,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 failed run, 2 bad input)."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -18,6 +18,7 @@ import pandas as pd
 from reviewkit.definitions import Definitions, load_definitions
 from reviewkit.errors import ParameterError
 from reviewkit.formatting import format_date, format_datetime, format_period
+from reviewkit.glossary import glossary_table
 from reviewkit.html import Html
 from reviewkit.periods import (
     CADENCES,
@@ -27,9 +28,11 @@ from reviewkit.periods import (
     parse_as_of,
     previous_period,
 )
-from reviewkit.scorecard import scorecard
+from reviewkit.scorecard import rate_card, scorecard
+from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import connect, data_freshness
-from reviewkit.tables import definitions_table, scorecard_table
+from reviewkit.tables import rates_table, scorecard_table
+from reviewkit.targets import Targets, load_targets
 from reviewkit.texts import check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
 
@@ -71,6 +74,22 @@ class Review:
         return connect(self.workspace.store_path, read_only=True, timezone=self.timezone)
 
     @cached_property
+    def targets(self) -> Targets:
+        """The targets (``params/targets.yml``, else the store's table)."""
+        return load_targets(self.workspace, definitions=self.definitions, con=self.con)
+
+    @cached_property
+    def funnel(self) -> Funnel:
+        """The semantic layer: the definitions compiled against the store."""
+        return Funnel(
+            self.con,
+            self.definitions,
+            timezone=self.timezone,
+            cutoff=cutoff_of(self.as_of, timezone=self.timezone),
+            targets=self.targets,
+        )
+
+    @cached_property
     def freshness(self) -> dt.datetime | None:
         """The latest instant recorded in the store (in the workspace zone)."""
         moment = data_freshness(self.con)
@@ -100,7 +119,10 @@ class Review:
             (t("header.period", lang), f"{format_period(self.period, lang=lang)}"),
             (t("header.as_of", lang), format_date(self.as_of, lang=lang)),
             (t("header.freshness", lang), fresh),
-            (t("header.definitions", lang), f"v{self.definitions.version}"),
+            (
+                t("header.definitions", lang),
+                f"v{self.definitions.version} ({self.definitions.version_hash[:8]})",
+            ),
         ]
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
         warning = f'<p class="rk-warning">{escape(t("header.stale", lang))}</p>' if stale else ""
@@ -116,13 +138,7 @@ class Review:
 
     def scorecard(self) -> pd.DataFrame:
         """The KPI scorecard of the period (see :func:`reviewkit.scorecard.scorecard`)."""
-        return scorecard(
-            self.con,
-            self.period,
-            previous=self.previous,
-            definitions=self.definitions,
-            timezone=self.timezone,
-        )
+        return scorecard(self.funnel, self.period, previous=self.previous, targets=self.targets)
 
     def scorecard_table(self, frame: pd.DataFrame) -> Html:
         """The scorecard as a table, with a note on how it is counted."""
@@ -130,9 +146,20 @@ class Review:
         table = scorecard_table(frame, definitions=self.definitions, lang=self.lang)
         return Html(f'{table.html}<p class="rk-note">{escape(note)}</p>', text=table.text)
 
-    def definitions_table(self) -> Html:
-        """The agreed metric definitions, as every pack prints them."""
-        return definitions_table(self.definitions, lang=self.lang)
+    def rates(self) -> pd.DataFrame:
+        """The stage rates of the KPI tree (see :func:`reviewkit.scorecard.rate_card`)."""
+        return rate_card(self.funnel, self.period, previous=self.previous)
+
+    def rates_table(self, frame: pd.DataFrame) -> Html:
+        """The stage rates as a table, with a note on bases and maturing cohorts."""
+        points = f"{self.definitions.conversion.show_both_when_gap * 100:g}"
+        note = t("rates.note", self.lang, gap=t("rate.points", self.lang, value=points))
+        table = rates_table(frame, definitions=self.definitions, lang=self.lang)
+        return Html(f'{table.html}<p class="rk-note">{escape(note)}</p>', text=table.text)
+
+    def glossary(self) -> Html:
+        """The definitions this pack used, each metric in plain words, and the agreement."""
+        return glossary_table(self.definitions, lang=self.lang)
 
 
 def open_review(

@@ -239,11 +239,15 @@ def run_pack(
         template,
         {**(parameters or {}), "workspace": str(ws.root), "as_of": day.isoformat(), "lang": lang},
     )
+    from reviewkit.definitions import load_definitions
     from reviewkit.store import connect, data_freshness
+    from reviewkit.targets import load_targets
 
+    definitions = load_definitions(ws)  # refuse a broken definitions file before running
     con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
     try:
         freshness = data_freshness(con)
+        targets = load_targets(ws, definitions=definitions, con=con)
     finally:
         con.close()
     _check_kernel(ws.config.kernel)
@@ -287,6 +291,13 @@ def run_pack(
             "company": ws.config.company(lang),
             "parameters": values,
             "data_freshness": None if freshness is None else freshness.isoformat(),
+            "definitions": {
+                "version": definitions.version,
+                "hash": definitions.version_hash,
+                "agreed_on": definitions.agreed_on.isoformat(),
+                "agreed_by": list(definitions.agreed_by),
+            },
+            "targets": targets.source,
             "workspace": str(ws.root),
             "store": str(ws.store_path),
             "template": str(template),

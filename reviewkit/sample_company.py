@@ -8,7 +8,8 @@ the same data every time):
 - channels (paid search, display, content/SEO, referral, webinars on alternate Thursdays,
   exhibitions a few times a year) with campaigns and content assets that have a cost;
 - industries, company sizes, regions, personas and three sales teams;
-- a score (MQL when it reaches 60), a first human touch after MQL whose delay drives the
+- a score with its history (it rises to 60 or more when a lead becomes an MQL), a first human
+  touch after MQL whose delay drives the
   MQL->SQL rate (speed to lead), opportunities with amounts by company size, and wins or
   losses after a sales cycle; deals still open at the end of the data stay open;
 - real-export flaws: an SQL's SFA lead record duplicates its MA record (merged by identity
@@ -284,6 +285,12 @@ def generate(*, seed: int | None = None) -> SampleData:
     )
     is_mql = score >= 60
     mql_at = created + (rng.exponential(2.5, n) * 86400e9).astype("timedelta64[ns]")
+    # Scores rise as leads engage: an MQL starts below 60 and reaches its score at mql_at.
+    first_score = np.where(is_mql, np.maximum(score - rng.integers(8, 40, n), 5), score)
+    first_score = np.minimum(first_score, 59)
+    first_score = np.where(is_mql, first_score, score)
+    reached = is_mql & (mql_at < end_of_data)
+    current_score = np.where(is_mql & ~reached, first_score, score)
 
     # --- first touch (speed to lead) -------------------------------------------------------
     follow = problems["follow_up"]
@@ -350,8 +357,21 @@ def generate(*, seed: int | None = None) -> SampleData:
             "region": region,
             "persona": persona,
             "sales_team": team,
-            "score": score,
+            "score": current_score,
         }
+    )
+    score_changes = pd.concat(
+        [
+            pd.DataFrame({"lead_id": lead_id, "changed_at": created, "score": first_score}),
+            pd.DataFrame(
+                {
+                    "lead_id": lead_id[reached],
+                    "changed_at": mql_at[reached],
+                    "score": score[reached],
+                }
+            ),
+        ],
+        ignore_index=True,
     )
     sfa_leads = pd.DataFrame(
         {
@@ -444,6 +464,7 @@ def generate(*, seed: int | None = None) -> SampleData:
     for frame, cols in (
         (leads, ["created_at"]),
         (stage_events, ["entered_at"]),
+        (score_changes, ["changed_at"]),
         (opportunities, ["created_at", "closed_at"]),
         (activities, ["occurred_at"]),
     ):
@@ -456,6 +477,7 @@ def generate(*, seed: int | None = None) -> SampleData:
         tables={
             "leads": leads,
             "stage_events": stage_events,
+            "score_changes": score_changes,
             "opportunities": opportunities,
             "activities": activities,
             "campaigns": campaigns,

@@ -1,28 +1,40 @@
-"""The KPI scorecard of a period: each funnel stage and the KGI against target and last period."""
+"""The KPI scorecard of a period: funnel counts and the KGI against target, and the stage rates.
+
+Everything is asked of the semantic layer by metric name; nothing here knows a stage.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from typing import Protocol
 
-import duckdb
 import pandas as pd
 
-from reviewkit.definitions import Definitions
-from reviewkit.metrics import revenue_won, stage_counts
+from reviewkit.definitions import ConversionMetric
 from reviewkit.periods import Period
-from reviewkit.targets import period_targets
+from reviewkit.semantic import Funnel
 
 COLUMNS = ["metric", "kind", "actual", "target", "achievement", "previous", "change"]
+RATE_COLUMNS = [
+    "metric", "basis", "window", "value", "mature", "numerator", "denominator",
+    "other_basis", "other_value", "show_both", "previous", "change_points",
+]  # fmt: skip
 
 
-def _actuals(
-    con: duckdb.DuckDBPyConnection, period: Period, *, definitions: Definitions, timezone: str
-) -> pd.Series:
-    counts = stage_counts(
-        con, start=period.start, end=period.end, timezone=timezone, stages=definitions.stage_keys
-    ).astype("float64")
-    revenue = revenue_won(con, start=period.start, end=period.end, timezone=timezone)
-    return pd.concat([counts, pd.Series({definitions.kgi.key: revenue})])
+class TargetSource(Protocol):
+    """Anything that gives a metric's target for a date range (see :mod:`reviewkit.targets`)."""
+
+    def for_period(
+        self,
+        metric: str,
+        start: dt.date,
+        end: dt.date,
+        *,
+        segment: tuple[str, str] | None = None,
+        day_weights: pd.Series | None = None,
+    ) -> float | None:
+        """The target of ``metric`` for ``[start, end)``, or ``None``."""
 
 
 def _ratio(numerator: float, denominator: float | None) -> float:
@@ -31,28 +43,55 @@ def _ratio(numerator: float, denominator: float | None) -> float:
     return numerator / denominator
 
 
+def _target(
+    funnel: Funnel,
+    targets: TargetSource | None,
+    metric: str,
+    period: Period,
+    *,
+    segment: tuple[str, str] | None,
+) -> float | None:
+    """The metric's target for the period; seasonal targets weigh days by last year's pattern."""
+    if targets is None:
+        return None
+    weights = None
+    if getattr(targets, "proration", "linear") == "seasonal":
+        from reviewkit.targets import period_day_weights
+
+        history = funnel.daily(
+            metric,
+            start=period.start - dt.timedelta(days=400),
+            end=period.start,
+            segment=dict([segment]) if segment else None,
+        )
+        weights = period_day_weights(history, start=period.start, end=period.end)
+    return targets.for_period(
+        metric, period.start, period.end, segment=segment, day_weights=weights
+    )
+
+
 def scorecard(
-    con: duckdb.DuckDBPyConnection,
+    funnel: Funnel,
     period: Period,
     *,
     previous: Period,
-    definitions: Definitions,
-    timezone: str,
+    targets: TargetSource | None,
+    segment: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Build the scorecard of ``period``.
+    """Build the scorecard of ``period``: each stage count, then the KGI.
 
     Parameters
     ----------
-    con
-        A store connection.
+    funnel
+        The semantic layer bound to the store.
     period
         The period under review.
     previous
         The period to compare with (usually the one just before).
-    definitions
-        The agreed funnel (stages in order, and the KGI).
-    timezone
-        The workspace time zone.
+    targets
+        Where targets come from; ``None`` for none.
+    segment
+        ``(column, value)`` to restrict to one segment, e.g. ``("sales_team", "Team B")``.
 
     Returns
     -------
@@ -62,22 +101,82 @@ def scorecard(
         (actual / target), ``previous`` and ``change`` (actual / previous - 1; NaN when the
         previous period is zero).
     """
-    now = _actuals(con, period, definitions=definitions, timezone=timezone)
-    before = _actuals(con, previous, definitions=definitions, timezone=timezone)
-    targets = period_targets(con, start=period.start, end=period.end, metrics=list(now.index))
+    definitions = funnel.definitions
+    kgi = funnel.kgi_key()
+    metrics = list(dict.fromkeys([*definitions.stage_keys, kgi]))
+    where = dict([segment]) if segment else None
+    frame = funnel.metric_frame(metrics, [period, previous], segment=where)
+    values = frame.set_index(["period", "metric"])["value"]
     rows = []
-    for metric, actual in now.items():
-        target = targets.get(str(metric))
-        prev = float(before[metric])
+    for metric in metrics:
+        actual = float(values[(period.label, metric)])
+        prev = float(values[(previous.label, metric)])
+        target = _target(funnel, targets, metric, period, segment=segment)
         rows.append(
             {
                 "metric": metric,
-                "kind": "amount" if metric == definitions.kgi.key else "count",
-                "actual": float(actual),
-                "target": math.nan if target is None else target,
-                "achievement": _ratio(float(actual), target),
+                "kind": "amount" if metric == "revenue" else "count",
+                "actual": actual,
+                "target": math.nan if target is None else float(target),
+                "achievement": _ratio(actual, target),
                 "previous": prev,
-                "change": _ratio(float(actual), prev) - 1,
+                "change": _ratio(actual, prev) - 1,
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def rate_card(
+    funnel: Funnel,
+    period: Period,
+    *,
+    previous: Period,
+    segment: tuple[str, str] | None = None,
+) -> pd.DataFrame:
+    """The stage-to-stage rates of the KPI tree for ``period``, on their agreed basis.
+
+    Each rate is also computed on the other basis (cohort vs period); ``show_both`` says
+    whether the two differ by at least ``conversion.show_both_when_gap`` of the definitions.
+    ``mature`` is false for a cohort whose window has not elapsed by the cut-off.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per conversion of the tree, in funnel order.
+    """
+    definitions = funnel.definitions
+    gap = definitions.conversion.show_both_when_gap
+    where = dict([segment]) if segment else None
+    rows = []
+    for key in definitions.tree:
+        metric = definitions.metric(key)
+        if not isinstance(metric, ConversionMetric):
+            continue
+        other = metric.model_copy(
+            update={"basis": "period" if metric.basis == "cohort" else "cohort"}
+        )
+        own = funnel.metric_frame([key], [period, previous], segment=where).set_index("period")
+        alt = funnel.metric_frame([other], [period], segment=where).iloc[0]
+        now, before = own.loc[period.label], own.loc[previous.label]
+        value, other_value = float(now["value"]), float(alt["value"])
+        rows.append(
+            {
+                "metric": key,
+                "basis": metric.basis,
+                "window": metric.window,
+                "value": value,
+                "mature": bool(now["mature"]),
+                "numerator": float(now["numerator"]),
+                "denominator": float(now["denominator"]),
+                "other_basis": other.basis,
+                "other_value": other_value,
+                "show_both": bool(
+                    not math.isnan(value)
+                    and not math.isnan(other_value)
+                    and abs(value - other_value) >= gap
+                ),
+                "previous": float(before["value"]),
+                "change_points": (value - float(before["value"])) * 100,
+            }
+        )
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)

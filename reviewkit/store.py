@@ -18,7 +18,7 @@ import pandas as pd
 
 from reviewkit.errors import DataError, StoreMissingError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 TABLES: dict[str, str] = {
     "leads": """
@@ -42,6 +42,11 @@ TABLES: dict[str, str] = {
         lead_id    VARCHAR PRIMARY KEY,
         person_id  VARCHAR NOT NULL,
         rule       VARCHAR NOT NULL
+    """,
+    "score_changes": """
+        lead_id     VARCHAR NOT NULL,
+        changed_at  TIMESTAMPTZ NOT NULL,
+        score       INTEGER NOT NULL
     """,
     "stage_events": """
         lead_id        VARCHAR NOT NULL,

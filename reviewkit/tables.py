@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from html import escape
 
 import pandas as pd
 
 from reviewkit.definitions import Definitions
-from reviewkit.formatting import format_count, format_date, format_pct, format_yen
+from reviewkit.formatting import MINUS, format_count, format_pct, format_yen
+from reviewkit.glossary import duration_words, metric_label
 from reviewkit.html import Html
 from reviewkit.texts import t
 
@@ -41,8 +41,6 @@ def scorecard_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str)
     Html
         The table; status is given by symbol and word as well as colour.
     """
-    labels = {s.key: s.label(lang) for s in definitions.stages}
-    labels[definitions.kgi.key] = definitions.kgi.label(lang)
     shown = []
     classes = []
     for row in frame.itertuples(index=False):
@@ -54,7 +52,7 @@ def scorecard_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str)
         status = status_of(row.achievement)
         shown.append(
             {
-                t("col.metric", lang): labels.get(row.metric, row.metric),
+                t("col.metric", lang): metric_label(definitions, row.metric, lang=lang),
                 t("col.actual", lang): fmt(row.actual),
                 t("col.target", lang): fmt(row.target),
                 t("col.achievement", lang): format_pct(row.achievement, lang=lang),
@@ -75,23 +73,64 @@ def scorecard_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str)
     return Html(styler.to_html(), text=table.to_string(index=False))
 
 
-def definitions_table(definitions: Definitions, *, lang: str) -> Html:
-    """Render the agreed definitions: each stage and the KGI with owner and meaning."""
-    items = [*definitions.stages, definitions.kgi]
-    table = pd.DataFrame(
-        {
-            t("col.metric", lang): [i.label(lang) for i in items],
-            t("col.owner", lang): [t(f"owner.{i.owner}", lang) for i in items],
-            t("col.definition", lang): [i.description(lang) for i in items],
-        }
+def _points(value: float, *, lang: str) -> str:
+    if math.isnan(value):
+        return "—"
+    text = f"{value:+.1f}".replace("-", MINUS)
+    return t("rate.points", lang, value=text)
+
+
+def rates_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> Html:
+    """Render a rate card (see :func:`reviewkit.scorecard.rate_card`).
+
+    Parameters
+    ----------
+    frame
+        The rate card.
+    definitions
+        For labels.
+    lang
+        ``ja`` or ``en``.
+
+    Returns
+    -------
+    Html
+        One row per stage rate: the rate on its agreed basis (marked while maturing), the
+        basis, the value on the other basis where it differs materially, the previous
+        period and the change in points.
+    """
+    shown, classes = [], []
+
+    def basis_words(basis: str, window: str) -> str:
+        if basis == "cohort":
+            return t("basis.cohort", lang, window=duration_words(window, lang=lang))
+        return t("basis.period", lang)
+
+    for row in frame.itertuples(index=False):
+        basis = basis_words(row.basis, row.window)
+        rate = format_pct(row.value, lang=lang)
+        if not row.mature:
+            rate = f"{rate} {t('rate.maturing', lang)}"
+        other = (
+            f"{basis_words(row.other_basis, row.window)}: {format_pct(row.other_value, lang=lang)}"
+            if row.show_both
+            else "—"
+        )
+        shown.append(
+            {
+                t("col.metric", lang): metric_label(definitions, row.metric, lang=lang),
+                t("col.rate", lang): rate,
+                t("col.basis", lang): basis,
+                t("col.other_basis", lang): other,
+                t("col.previous", lang): format_pct(row.previous, lang=lang),
+                t("col.change_points", lang): _points(row.change_points, lang=lang),
+            }
+        )
+        classes.append(["rk-label", "rk-num", "rk-text", "rk-num", "rk-num", "rk-num"])
+    table = pd.DataFrame(shown)
+    styler = (
+        table.style.hide(axis="index")
+        .set_td_classes(pd.DataFrame(classes, columns=table.columns))
+        .set_table_attributes('class="rk-table rk-rates"')
     )
-    agreement = t(
-        "definitions.agreement",
-        lang,
-        version=definitions.version,
-        agreed_on=format_date(definitions.agreed_on, lang=lang),
-        agreed_by=", ".join(t(f"owner.{d}", lang) for d in definitions.agreed_by),
-    )
-    styler = table.style.hide(axis="index").set_table_attributes('class="rk-table rk-definitions"')
-    html = f'<p class="rk-note">{escape(agreement)}</p>{styler.to_html()}'
-    return Html(html, text=agreement)
+    return Html(styler.to_html(), text=table.to_string(index=False))

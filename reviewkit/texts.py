@@ -35,7 +35,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # sections
     "section.kpi_status": {"ja": "KPI の状況", "en": "KPI status"},
-    "section.definitions": {"ja": "指標の定義", "en": "Metric definitions"},
+    "section.glossary": {"ja": "指標の定義", "en": "Metric definitions"},
     # scorecard
     "col.metric": {"ja": "指標", "en": "Metric"},
     "col.actual": {"ja": "実績", "en": "Actual"},
@@ -46,6 +46,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.change": {"ja": "前期間比", "en": "Change"},
     "col.owner": {"ja": "担当", "en": "Owner"},
     "col.definition": {"ja": "定義", "en": "Definition"},
+    "col.rate": {"ja": "転換率", "en": "Rate"},
+    "col.basis": {"ja": "基準", "en": "Basis"},
+    "col.other_basis": {"ja": "別基準での値", "en": "On the other basis"},
+    "col.change_points": {"ja": "前期間差", "en": "Change"},
+    "basis.cohort": {"ja": "コホート（{window}以内）", "en": "Cohort (within {window})"},
+    "basis.period": {"ja": "期間", "en": "Period"},
+    "rate.maturing": {"ja": "⏳ 集計途中", "en": "⏳ maturing"},
+    "rate.points": {"ja": "{value}pt", "en": "{value} pts"},
+    "rates.note": {
+        "ja": "コホート基準は期間内に前の段階に入った人のうち、期限内に次の段階に達した割合。"
+        "「集計途中」は期限がまだ経過していないコホートで、今後上がりうる（未達と判断しない）。"
+        "別基準の値は、コホートと期間の差が {gap} 以上のときに表示。",
+        "en": "Cohort basis: of the people entering the earlier stage in the period, the share "
+        "reaching the next within the window. 'Maturing' cohorts have not had their whole "
+        "window yet and may still rise: not a miss. The other basis is shown when cohort and "
+        "period rates differ by {gap} or more.",
+    },
     "status.met": {"ja": "✓ 達成", "en": "✓ Met"},
     "status.near": {"ja": "△ やや未達", "en": "△ Slightly short"},
     "status.missed": {"ja": "✕ 未達", "en": "✕ Missed"},
@@ -60,8 +77,89 @@ TEXTS: dict[str, dict[str, str]] = {
     "owner.inside_sales": {"ja": "インサイドセールス", "en": "Inside sales"},
     "owner.sales": {"ja": "営業", "en": "Sales"},
     "definitions.agreement": {
-        "ja": "定義 v{version}（{agreed_on} 合意: {agreed_by}）",
-        "en": "Definitions v{version} (agreed on {agreed_on} by {agreed_by})",
+        "ja": "定義 v{version}（{agreed_on} 合意: {agreed_by}／ハッシュ {hash}）",
+        "en": "Definitions v{version} (agreed on {agreed_on} by {agreed_by}; hash {hash})",
+    },
+    # glossary: each metric in plain words
+    "glossary.conversion_label": {"ja": "{a}→{b} 転換率", "en": "{a} to {b} rate"},
+    "glossary.count": {
+        "ja": "期間内に「{stage}」に初めて入った人数。",
+        "en": "People entering the {stage} stage for the first time in the period.",
+    },
+    "glossary.stage_event": {
+        "ja": "記録されたステージイベント「{event}」で判定。",
+        "en": "Entered at the recorded stage event '{event}'.",
+    },
+    "glossary.stage_rule": {
+        "ja": "条件「{rule}」を満たしたとき（{at}）。",
+        "en": "Entered when the rule '{rule}' holds ({at}).",
+    },
+    "glossary.at_first_held": {
+        "ja": "スコア履歴で初めて満たした時点",
+        "en": "from the first time it held in the score history",
+    },
+    "glossary.at_created": {"ja": "リード作成日時で計上", "en": "counted at lead creation"},
+    "glossary.at_stage": {"ja": "「{stage}」に入った時点", "en": "at the time of entering {stage}"},
+    "glossary.cohort": {
+        "ja": "コホート基準: 期間内に「{a}」に入った人のうち、{window}以内に「{b}」に達した割合。"
+        "分子 = そのうち{b}に達した人数、分母 = 期間内に{a}に入った人数。期間末から{window}"
+        "経過前のコホートは「集計途中」と表示。",
+        "en": "Cohort basis: of the people entering the {a} stage in the period, the share "
+        "reaching {b} within {window}. Numerator: those reaching {b}; denominator: people "
+        "entering {a} in the period. Cohorts whose {window} window has not elapsed are "
+        "marked as maturing.",
+    },
+    "glossary.period": {
+        "ja": "期間基準: 期間内に「{b}」に入った人数 ÷ 期間内に「{a}」に入った人数"
+        "（別の時期のリードが混ざるため100%を超えることがある）。",
+        "en": "Period basis: people entering the {b} stage in the period / people entering "
+        "the {a} stage in the period (mixes cohorts, so it can exceed 100%).",
+    },
+    "glossary.win_rate_count": {
+        "ja": "期間内に受注した商談数 ÷ 期間内にクローズ（受注＋失注）した商談数。"
+        "進行中の商談は含まない。",
+        "en": "Deals won in the period / deals closed (won + lost) in the period, by count. "
+        "Open deals are excluded.",
+    },
+    "glossary.win_rate_amount": {
+        "ja": "期間内の受注金額 ÷ 期間内にクローズ（受注＋失注）した商談の金額。",
+        "en": "Amount won in the period / amount of deals closed (won + lost) in the period.",
+    },
+    "glossary.average_deal_size": {
+        "ja": "期間内の受注金額 ÷ 期間内に受注した商談数。",
+        "en": "Revenue won in the period / number of deals won in the period.",
+    },
+    "glossary.sales_cycle": {
+        "ja": "期間内に受注した商談の、商談作成から受注までの日数の中央値。",
+        "en": "Median days from opportunity created to won, for deals won in the period.",
+    },
+    "glossary.pipeline_coverage": {
+        "ja": "基準日時点の進行中商談の金額 ÷（期間の受注金額目標 − 期間内の受注済み金額）。",
+        "en": "Open pipeline at the review date / (the period's revenue target - revenue "
+        "already booked in the period).",
+    },
+    "glossary.speed_to_lead": {
+        "ja": "期間内に「{stage}」に入った人について、初回の人による接触"
+        "（電話・メール等。自動配信は除く）までの時間の中央値。",
+        "en": "Median time from entering the {stage} stage to the first human touch (call, "
+        "e-mail, meeting; automated e-mails excluded), for people entering it in the period.",
+    },
+    "glossary.sla": {
+        "ja": "期間内に「{stage}」に入り{within}が経過した人のうち、"
+        "{within}以内に人が接触した割合。",
+        "en": "Of the people entering the {stage} stage in the period whose first {within} "
+        "have passed, the share touched by a person within {within}.",
+    },
+    "glossary.cost_per": {
+        "ja": "期間内の施策費用（キャンペーン費用を期間の日数で按分）÷ 期間内の「{stage}」の人数。"
+        "営業チーム・業種などの切り口では費用を配分できないため表示しない。",
+        "en": "Campaign cost in the period (each campaign's cost spread evenly over its days) / "
+        "people entering the {stage} stage in the period. Not shown for cuts such as sales team or "
+        "industry, to which cost cannot be attributed.",
+    },
+    "glossary.tree": {
+        "ja": "KPIツリー: {kgi} = {tree}",
+        "en": "KPI tree: {kgi} = {tree}",
     },
     # index page
     "index.title": {"ja": "レビュー資料一覧", "en": "Review packs"},

@@ -146,7 +146,8 @@ def test_same_seed_same_tables_other_seed_other_data(spec, sample_tables):
     first = generate(seed=spec["seed"])
     again = generate(seed=spec["seed"])
     assert set(first.tables) == {
-        "leads", "stage_events", "opportunities", "activities", "campaigns", "targets"
+        "leads", "stage_events", "score_changes", "opportunities", "activities", "campaigns",
+        "targets",
     }  # fmt: skip
     for name, frame in first.tables.items():
         pd.testing.assert_frame_equal(frame, again.tables[name], obj=name)

@@ -1,0 +1,138 @@
+"""Rule expressions over lead attributes, compiled to DuckDB SQL.
+
+A rule is a small Python-like expression: comparisons (``==``, ``!=``, ``<``, ``<=``, ``>``,
+``>=``, ``in``, ``not in``) of lead columns with literals, combined with ``and``, ``or``,
+``not`` and parentheses, e.g. ``score >= 60 and company_size != 'micro'`` or
+``channel in ['paid_search', 'display']``. ``== None`` tests for a missing value. Nothing else
+is allowed (no function calls, no arithmetic), so a rule can never run arbitrary SQL.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection
+
+from reviewkit.errors import ConfigError
+
+_COMPARE = {
+    ast.Eq: "=",
+    ast.NotEq: "<>",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+}
+
+
+_NO_CALLS = (
+    "function calls are not allowed; compare a lead column with a literal (e.g. score >= 60)"
+)
+
+
+def _literal(node: ast.expr, rule: str) -> str:
+    if isinstance(node, ast.Constant) and (
+        node.value is None or isinstance(node.value, str | int | float | bool)
+    ):
+        value = node.value
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, str):
+            return "'" + value.replace("'", "''") + "'"
+        return repr(value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return "-" + _literal(node.operand, rule)
+    raise _error(rule, node, "expected a literal (a number, a 'text' or None)")
+
+
+def _error(rule: str, node: ast.AST, what: str) -> ConfigError:
+    col = getattr(node, "col_offset", 0)
+    snippet = ast.get_source_segment(rule, node) or rule
+    return ConfigError(f"rule {rule!r}, column {col + 1} ({snippet!r}): {what}")
+
+
+def compile_rule(rule: str, *, columns: Collection[str]) -> str:
+    """Compile ``rule`` to a SQL boolean expression over ``columns``.
+
+    Parameters
+    ----------
+    rule
+        The rule, e.g. ``score >= 60 and company_size != 'micro'``.
+    columns
+        The lead columns a rule may use.
+
+    Returns
+    -------
+    str
+        SQL for a ``WHERE`` clause; column names are quoted.
+
+    Raises
+    ------
+    ConfigError
+        For a syntax error, an unknown column or anything but comparisons of columns with
+        literals combined by ``and``/``or``/``not``; the message shows the offending part.
+    """
+    try:
+        tree = ast.parse(rule.strip(), mode="eval")
+    except SyntaxError as exc:
+        at = f" at column {exc.offset}" if exc.offset else ""
+        raise ConfigError(
+            f"rule {rule!r}: not a valid expression{at} ({exc.msg}); "
+            "write e.g. score >= 60 and company_size != 'micro'"
+        ) from None
+    allowed = sorted(columns)
+
+    def column(node: ast.expr) -> str:
+        if isinstance(node, ast.Call):
+            raise _error(rule, node, _NO_CALLS)
+        if not isinstance(node, ast.Name):
+            raise _error(rule, node, f"expected a lead column (one of {allowed})")
+        if node.id not in columns:
+            raise _error(rule, node, f"unknown column {node.id!r}; use one of {allowed}")
+        return f'"{node.id}"'
+
+    def walk(node: ast.expr) -> str:
+        if isinstance(node, ast.BoolOp):
+            op = " AND " if isinstance(node.op, ast.And) else " OR "
+            return "(" + op.join(walk(v) for v in node.values) + ")"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return f"(NOT {walk(node.operand)})"
+        if isinstance(node, ast.Compare):
+            parts = []
+            left = node.left
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                parts.append(compare(left, op, right))
+                left = right
+            return "(" + " AND ".join(parts) + ")"
+        if isinstance(node, ast.Name):
+            return f"coalesce({column(node)}, FALSE)"
+        if isinstance(node, ast.Call):
+            raise _error(rule, node, _NO_CALLS)
+        raise _error(rule, node, "only comparisons joined by and / or / not are allowed")
+
+    def compare(left: ast.expr, op: ast.cmpop, right: ast.expr) -> str:
+        name = column(left)
+        if isinstance(op, ast.In | ast.NotIn):
+            if not isinstance(right, ast.List | ast.Tuple | ast.Set) or not right.elts:
+                raise _error(rule, right, "expected a non-empty list like ['a', 'b']")
+            values = ", ".join(_literal(v, rule) for v in right.elts)
+            negate = "NOT " if isinstance(op, ast.NotIn) else ""
+            return f"coalesce({name} {negate}IN ({values}), FALSE)"
+        if type(op) not in _COMPARE:
+            raise _error(rule, right, "unsupported comparison")
+        value = _literal(right, rule)
+        if value == "NULL":
+            if isinstance(op, ast.Eq):
+                return f"{name} IS NULL"
+            if isinstance(op, ast.NotEq):
+                return f"{name} IS NOT NULL"
+            raise _error(rule, right, "None can only be compared with == or !=")
+        return f"coalesce({name} {_COMPARE[type(op)]} {value}, FALSE)"
+
+    return walk(tree.body)
+
+
+def rule_columns(rule: str) -> set[str]:
+    """The names a rule refers to (for dependency checks)."""
+    return {n.id for n in ast.walk(ast.parse(rule.strip(), mode="eval")) if isinstance(n, ast.Name)}

@@ -1,0 +1,637 @@
+"""The semantic layer: the agreed definitions compiled to DuckDB SQL.
+
+Templates and analyses ask for metrics by name; nothing else in reviewkit knows a stage name or
+a rate formula. :class:`Funnel` binds the definitions to a store connection and materialises
+two temporary tables:
+
+- *entries*: each person's first entry into each stage (event stages from ``stage_events``;
+  rule stages from the lead attributes and the score history), with the local date;
+- *persons*: each person's segment attributes, from their canonical lead record.
+
+:meth:`Funnel.metric_frame` returns a tidy frame for any periods, segment filter and grouping:
+one row per period x group x metric with ``value``, ``numerator``, ``denominator``, ``basis``
+and ``mature`` (whether a cohort's window has elapsed by the cut-off).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from reviewkit.definitions import (
+    RULE_COLUMNS,
+    AverageDealSizeMetric,
+    ConversionMetric,
+    CostPerMetric,
+    CountMetric,
+    Definitions,
+    EventStage,
+    Metric,
+    PipelineCoverageMetric,
+    RevenueMetric,
+    RuleStage,
+    SalesCycleMetric,
+    SlaMetric,
+    SpeedToLeadMetric,
+    WinRateMetric,
+    parse_duration,
+)
+from reviewkit.errors import ParameterError
+from reviewkit.periods import Period
+from reviewkit.rules import compile_rule
+
+SEGMENT_COLUMNS = (
+    "channel", "campaign_id", "content_asset", "industry", "company_size", "region", "persona",
+    "sales_team",
+)  # fmt: skip
+CAMPAIGN_COLUMNS = ("channel", "campaign_id", "content_asset")
+FRAME_COLUMNS = ["metric", "value", "numerator", "denominator", "basis", "mature"]
+_counter = itertools.count()
+
+
+def _safe_div(numerator: float, denominator: float) -> float:
+    if denominator is None or numerator is None:
+        return math.nan
+    if isinstance(denominator, float) and math.isnan(denominator):
+        return math.nan
+    return math.nan if denominator == 0 else float(numerator) / float(denominator)
+
+
+class Funnel:
+    """The definitions bound to a store.
+
+    Parameters
+    ----------
+    con
+        A store connection (read-only is enough: only temporary tables are created).
+    definitions
+        The agreed funnel.
+    timezone
+        The workspace time zone; periods are cut at local midnight.
+    cutoff
+        The data cut-off (exclusive): events at or after it are ignored by cohort rates,
+        speed to lead, SLA and pipeline. Usually the review date at local midnight.
+    targets
+        Targets for pipeline coverage (an object with ``for_period(metric, start, end,
+        segment=...)``); ``None`` leaves coverage undefined.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        definitions: Definitions,
+        *,
+        timezone: str,
+        cutoff: dt.datetime,
+        targets: object | None = None,
+    ) -> None:
+        if cutoff.tzinfo is None:
+            raise ParameterError("cutoff: must be timezone-aware (e.g. 2026-11-23 00:00+09:00)")
+        self.con = con
+        self.definitions = definitions
+        self.timezone = timezone
+        self.tz = ZoneInfo(timezone)
+        self.cutoff = cutoff
+        self.targets = targets
+        n = next(_counter)
+        self._entries = f"rk_entries_{n}"
+        self._persons = f"rk_persons_{n}"
+        self._opps = f"rk_opps_{n}"
+        self._touches = f"rk_touches_{n}"
+        self._build()
+
+    # -- compilation ---------------------------------------------------------------------------
+
+    def _stage_sql(self, stage: EventStage | RuleStage) -> str:
+        """SQL selecting (lead_or_person_id, entered_at) for one stage, before first-entry."""
+        key = stage.key.replace("'", "''")
+        if isinstance(stage, EventStage):
+            event = stage.event.replace("'", "''")
+            return (
+                f"SELECT coalesce(i.person_id, e.lead_id) AS person_id, '{key}' AS stage, "
+                f"e.entered_at FROM stage_events e LEFT JOIN lead_identity i USING (lead_id) "
+                f"WHERE e.stage = '{event}'"
+            )
+        condition = compile_rule(stage.rule, columns=RULE_COLUMNS)
+        person = "coalesce(i.person_id, x.lead_id)"
+        if stage.at == "first_held":
+            history = (
+                "SELECT lead_id, changed_at, score FROM score_changes UNION ALL "
+                "SELECT lead_id, created_at, score FROM leads "
+                "WHERE lead_id NOT IN (SELECT lead_id FROM score_changes)"
+            )
+            return (
+                f"SELECT {person} AS person_id, '{key}' AS stage, x.rk_at AS entered_at FROM "
+                f"(SELECT l.* REPLACE (h.score AS score), h.changed_at AS rk_at FROM leads l "
+                f"JOIN ({history}) h USING (lead_id)) x "
+                f"LEFT JOIN lead_identity i USING (lead_id) WHERE {condition}"
+            )
+        if stage.at == "created_at":
+            return (
+                f"SELECT {person} AS person_id, '{key}' AS stage, x.created_at AS entered_at "
+                f"FROM leads x LEFT JOIN lead_identity i USING (lead_id) WHERE {condition}"
+            )
+        other = (stage.after_stage or "").replace("'", "''")
+        return (
+            f"SELECT DISTINCT {person} AS person_id, '{key}' AS stage, o.entered_at "
+            f"FROM leads x LEFT JOIN lead_identity i USING (lead_id) "
+            f"JOIN {self._entries} o ON o.person_id = {person} AND o.stage = '{other}' "
+            f"WHERE {condition}"
+        )
+
+    def _build(self) -> None:
+        tz = self.timezone.replace("'", "''")
+        con = self.con
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self._entries} "
+            "(person_id VARCHAR, stage VARCHAR, entered_at TIMESTAMPTZ, day DATE)"
+        )
+        ordered = sorted(
+            self.definitions.stages,
+            key=lambda s: 1 if isinstance(s, RuleStage) and s.after_stage else 0,
+        )
+        done: set[str] = set()
+        pending = list(ordered)
+        while pending:
+            for stage in list(pending):
+                after = stage.after_stage if isinstance(stage, RuleStage) else None
+                if after is not None and after not in done:
+                    continue
+                con.execute(
+                    f"INSERT INTO {self._entries} SELECT person_id, stage, min(entered_at), "
+                    f"CAST(timezone('{tz}', min(entered_at)) AS DATE) "
+                    f"FROM ({self._stage_sql(stage)}) WHERE person_id IS NOT NULL GROUP BY ALL"
+                )
+                done.add(stage.key)
+                pending.remove(stage)
+        columns = ", ".join(f"l.{c}" for c in SEGMENT_COLUMNS)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self._persons} AS "
+            f"SELECT l.lead_id AS person_id, {columns} FROM leads l "
+            "LEFT JOIN lead_identity i USING (lead_id) "
+            "WHERE coalesce(i.person_id, l.lead_id) = l.lead_id"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self._opps} AS "
+            "SELECT o.opportunity_id, coalesce(i.person_id, o.lead_id) AS person_id, "
+            "CAST(o.amount AS DOUBLE) AS amount, o.created_at, o.closed_at, o.is_won, "
+            f"CAST(timezone('{tz}', o.closed_at) AS DATE) AS close_day "
+            "FROM opportunities o LEFT JOIN lead_identity i USING (lead_id)"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {self._touches} AS "
+            "SELECT coalesce(i.person_id, a.lead_id) AS person_id, a.occurred_at "
+            "FROM activities a LEFT JOIN lead_identity i USING (lead_id) WHERE a.is_human"
+        )
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _periods_table(self, periods: Sequence[Period]) -> str:
+        name = f"rk_periods_{next(_counter)}"
+        frame = pd.DataFrame(
+            {
+                "period": [p.label for p in periods],
+                "p_start": [p.start for p in periods],
+                "p_end": [p.end for p in periods],
+            }
+        )
+        self.con.register(f"{name}_df", frame)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS "
+            f"SELECT period, CAST(p_start AS DATE) AS p_start, CAST(p_end AS DATE) AS p_end "
+            f"FROM {name}_df"
+        )
+        self.con.unregister(f"{name}_df")
+        return name
+
+    @staticmethod
+    def _where(
+        segment: Mapping[str, object] | None, alias: str, columns: Sequence[str] = SEGMENT_COLUMNS
+    ) -> tuple[str, list[object]]:
+        if not segment:
+            return "TRUE", []
+        parts, params = [], []
+        for key, value in segment.items():
+            if key not in columns:
+                raise ParameterError(
+                    f"segment: {key!r} is not a segment column; use one of {list(columns)}"
+                )
+            if value is None:
+                parts.append(f"{alias}.{key} IS NULL")
+            elif isinstance(value, list | tuple | set):
+                values = list(value)
+                parts.append(f"{alias}.{key} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+            else:
+                parts.append(f"{alias}.{key} = ?")
+                params.append(value)
+        return " AND ".join(parts), params
+
+    @staticmethod
+    def _check_by(by: Sequence[str], columns: Sequence[str] = SEGMENT_COLUMNS) -> list[str]:
+        for key in by:
+            if key not in columns:
+                raise ParameterError(
+                    f"by: {key!r} is not a segment column; use one of {list(columns)}"
+                )
+        return list(by)
+
+    def _period_end_instant(self, period_end: dt.date) -> dt.datetime:
+        return dt.datetime.combine(period_end, dt.time(), tzinfo=self.tz)
+
+    def _query(self, sql: str, params: list[object]) -> pd.DataFrame:
+        return self.con.execute(sql, params).df()
+
+    # -- metric families -----------------------------------------------------------------------
+
+    def _counts(
+        self, stage: str, periods: str, segment: Mapping[str, object] | None, by: list[str]
+    ) -> pd.DataFrame:
+        where, params = self._where(segment, "s")
+        group = "".join(f", s.{c}" for c in by)
+        return self._query(
+            f"SELECT p.period{group}, count(*)::DOUBLE AS n FROM {periods} p "
+            f"JOIN {self._entries} e ON e.stage = ? AND e.day >= p.p_start AND e.day < p.p_end "
+            f"LEFT JOIN {self._persons} s USING (person_id) WHERE {where} GROUP BY ALL",
+            [stage, *params],
+        )
+
+    def _cohort(
+        self,
+        metric: ConversionMetric,
+        periods: str,
+        segment: Mapping[str, object] | None,
+        by: list[str],
+    ) -> pd.DataFrame:
+        where, params = self._where(segment, "s")
+        group = "".join(f", s.{c}" for c in by)
+        window = parse_duration(metric.window)
+        return self._query(
+            f"SELECT p.period{group}, count(*)::DOUBLE AS denominator, "
+            "(count(*) FILTER (WHERE b.entered_at IS NOT NULL "
+            "AND b.entered_at < a.entered_at + to_microseconds(?) "
+            "AND b.entered_at < ?))::DOUBLE AS numerator "
+            f"FROM {periods} p JOIN {self._entries} a ON a.stage = ? "
+            "AND a.day >= p.p_start AND a.day < p.p_end "
+            f"LEFT JOIN {self._entries} b ON b.person_id = a.person_id AND b.stage = ? "
+            f"LEFT JOIN {self._persons} s ON s.person_id = a.person_id WHERE {where} GROUP BY ALL",
+            [
+                int(window.total_seconds() * 1_000_000),
+                self.cutoff,
+                metric.from_,
+                metric.to,
+                *params,
+            ],
+        )
+
+    def _opportunity_stats(
+        self, periods: str, segment: Mapping[str, object] | None, by: list[str]
+    ) -> pd.DataFrame:
+        where, params = self._where(segment, "s")
+        group = "".join(f", s.{c}" for c in by)
+        return self._query(
+            f"SELECT p.period{group}, "
+            "coalesce(sum(o.amount) FILTER (WHERE o.is_won), 0) AS revenue, "
+            "(count(*) FILTER (WHERE o.is_won))::DOUBLE AS won, "
+            "(count(*) FILTER (WHERE o.is_won IS NOT NULL))::DOUBLE AS closed, "
+            "coalesce(sum(o.amount) FILTER (WHERE o.is_won IS NOT NULL), 0) AS closed_amount, "
+            "median(epoch(o.closed_at - o.created_at) / 86400.0) FILTER (WHERE o.is_won) "
+            "AS cycle_days "
+            f"FROM {periods} p JOIN {self._opps} o ON o.close_day >= p.p_start "
+            "AND o.close_day < p.p_end AND o.closed_at < ? "
+            f"LEFT JOIN {self._persons} s ON s.person_id = o.person_id WHERE {where} GROUP BY ALL",
+            [self.cutoff, *params],
+        )
+
+    def _touch_stats(
+        self,
+        stage: str,
+        within: dt.timedelta | None,
+        periods: str,
+        segment: Mapping[str, object] | None,
+        by: list[str],
+    ) -> pd.DataFrame:
+        where, params = self._where(segment, "s")
+        group_a = "".join(f", s.{c}" for c in by)
+        within_us = int(within.total_seconds() * 1_000_000) if within else 0
+        return self._query(
+            f"WITH first_touch AS (SELECT p.period{group_a}, a.person_id, a.entered_at, "
+            "min(t.occurred_at) AS touched_at "
+            f"FROM {periods} p JOIN {self._entries} a ON a.stage = ? "
+            "AND a.day >= p.p_start AND a.day < p.p_end AND a.entered_at < ? "
+            f"LEFT JOIN {self._touches} t ON t.person_id = a.person_id "
+            "AND t.occurred_at >= a.entered_at AND t.occurred_at < ? "
+            f"LEFT JOIN {self._persons} s ON s.person_id = a.person_id WHERE {where} "
+            "GROUP BY ALL) "
+            f"SELECT period{''.join(f', {c}' for c in by)}, count(*)::DOUBLE AS entered, "
+            "(count(touched_at))::DOUBLE AS touched, "
+            "median(epoch(touched_at - entered_at) / 3600.0) AS median_hours, "
+            "(count(*) FILTER (WHERE entered_at + to_microseconds(?) <= ?))::DOUBLE AS due, "
+            "(count(*) FILTER (WHERE entered_at + to_microseconds(?) <= ? "
+            "AND touched_at <= entered_at + to_microseconds(?)))::DOUBLE AS in_sla "
+            "FROM first_touch GROUP BY ALL",
+            [
+                stage,
+                self.cutoff,
+                self.cutoff,
+                *params,
+                within_us,
+                self.cutoff,
+                within_us,
+                self.cutoff,
+                within_us,
+            ],
+        )
+
+    def _cost(
+        self, periods: str, segment: Mapping[str, object] | None, by: list[str]
+    ) -> pd.DataFrame | None:
+        keys = set(segment or {}) | set(by)
+        if not keys <= set(CAMPAIGN_COLUMNS):
+            return None  # cost is not attributable to sales teams, industries, ...
+        where, params = self._where(segment, "c", CAMPAIGN_COLUMNS)
+        group = "".join(f", c.{c}" for c in by)
+        return self._query(
+            f"SELECT p.period{group}, sum(CAST(c.cost AS DOUBLE) * greatest(0, date_diff('day', "
+            "greatest(c.start_date, p.p_start), least(c.end_date + 1, p.p_end))) "
+            "/ (date_diff('day', c.start_date, c.end_date) + 1)) AS cost "
+            f"FROM {periods} p JOIN campaigns c ON c.start_date < p.p_end "
+            f"AND c.end_date >= p.p_start WHERE {where} GROUP BY ALL",
+            params,
+        )
+
+    # -- public --------------------------------------------------------------------------------
+
+    def metric_frame(
+        self,
+        metrics: Sequence[str | Metric],
+        periods: Sequence[Period],
+        *,
+        segment: Mapping[str, object] | None = None,
+        by: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        """Compute metrics by name.
+
+        Parameters
+        ----------
+        metrics
+            Metric keys of the definitions (stage keys, ``mql_to_sql``, ``revenue``, ...), or
+            metric objects (e.g. a conversion on the other basis).
+        periods
+            The periods to compute them for.
+        segment
+            Filter: ``{column: value}`` or ``{column: [values]}``; ``None`` value = missing.
+        by
+            Segment columns to group by.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``period``, the ``by`` columns, ``metric``, ``value`` (NaN where a
+            denominator is zero or the metric cannot be attributed), ``numerator``,
+            ``denominator``, ``basis`` and ``mature``. Every period x group combination
+            that has any data appears; counts are 0, never missing.
+        """
+        group = self._check_by(by)
+        table = self._periods_table(periods)
+        keys = ["period", *group]
+        index = self._groups(table, segment, group)
+        frames = []
+        for item in metrics:
+            metric = self.definitions.metric(item) if isinstance(item, str) else item
+            frame = self._one(metric, table, segment, group, index)
+            frame.insert(len(keys), "metric", metric.key)
+            frames.append(frame)
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        order = {p.label: i for i, p in enumerate(periods)}
+        out["_order"] = out["period"].map(order)
+        out = out.sort_values(["_order", *group, "metric"], kind="stable").drop(columns="_order")
+        return out[[*keys, *FRAME_COLUMNS]].reset_index(drop=True)
+
+    def value(
+        self, metric: str, period: Period, *, segment: Mapping[str, object] | None = None
+    ) -> float:
+        """One metric's value for one period (NaN when undefined)."""
+        frame = self.metric_frame([metric], [period], segment=segment)
+        return float(frame["value"].iloc[0]) if len(frame) else math.nan
+
+    def _groups(
+        self, table: str, segment: Mapping[str, object] | None, by: list[str]
+    ) -> pd.DataFrame:
+        """Every period x group that has a stage entry or a closed deal (the frame's rows)."""
+        periods = self._query(f"SELECT period FROM {table}", [])
+        if not by:
+            return periods
+        where, params = self._where(segment, "s")
+        cols = ", ".join(f"s.{c}" for c in by)
+        groups = self._query(
+            f"SELECT DISTINCT {cols} FROM {table} p JOIN {self._entries} e "
+            "ON e.day >= p.p_start AND e.day < p.p_end "
+            f"LEFT JOIN {self._persons} s USING (person_id) WHERE {where}",
+            params,
+        )
+        return periods.merge(groups, how="cross")
+
+    def _one(
+        self,
+        metric: object,
+        table: str,
+        segment: Mapping[str, object] | None,
+        by: list[str],
+        index: pd.DataFrame,
+    ) -> pd.DataFrame:
+        keys = ["period", *by]
+
+        def merged(frame: pd.DataFrame) -> pd.DataFrame:
+            if by:
+                frame = frame.astype({c: "object" for c in by if c in frame})
+                base = index.astype({c: "object" for c in by})
+            else:
+                base = index
+            return base.merge(frame, on=keys, how="left")
+
+        out = index.copy()
+        out["basis"] = None
+        out["mature"] = True
+        if isinstance(metric, CountMetric):
+            counts = merged(self._counts(metric.stage, table, segment, by))
+            out["numerator"] = counts["n"].fillna(0).to_numpy()
+            out["denominator"] = math.nan
+            out["value"] = out["numerator"]
+            out["basis"] = "period"
+        elif isinstance(metric, ConversionMetric):
+            out["basis"] = metric.basis
+            if metric.basis == "period":
+                a = merged(self._counts(metric.from_, table, segment, by))["n"].fillna(0)
+                b = merged(self._counts(metric.to, table, segment, by))["n"].fillna(0)
+                out["numerator"], out["denominator"] = b.to_numpy(), a.to_numpy()
+            else:
+                c = merged(self._cohort(metric, table, segment, by))
+                out["numerator"] = c["numerator"].fillna(0).to_numpy()
+                out["denominator"] = c["denominator"].fillna(0).to_numpy()
+                window = parse_duration(metric.window)
+                ends = self._query(f"SELECT period, p_end FROM {table}", [])
+                mature = {
+                    r.period: self._period_end_instant(
+                        r.p_end.date() if hasattr(r.p_end, "date") else r.p_end
+                    )
+                    + window
+                    <= self.cutoff
+                    for r in ends.itertuples()
+                }
+                out["mature"] = out["period"].map(mature).astype(bool)
+            out["value"] = [
+                _safe_div(n, d) for n, d in zip(out["numerator"], out["denominator"], strict=True)
+            ]
+        elif isinstance(
+            metric, RevenueMetric | WinRateMetric | AverageDealSizeMetric | SalesCycleMetric
+        ):
+            s = merged(self._opportunity_stats(table, segment, by))
+            revenue = s["revenue"].fillna(0).to_numpy()
+            won = s["won"].fillna(0).to_numpy()
+            if isinstance(metric, RevenueMetric):
+                out["numerator"], out["denominator"] = revenue, math.nan
+                out["value"] = revenue
+            elif isinstance(metric, WinRateMetric):
+                out["basis"] = metric.by
+                if metric.by == "count":
+                    num, den = won, s["closed"].fillna(0).to_numpy()
+                else:
+                    num, den = revenue, s["closed_amount"].fillna(0).to_numpy()
+                out["numerator"], out["denominator"] = num, den
+                out["value"] = [_safe_div(n, d) for n, d in zip(num, den, strict=True)]
+            elif isinstance(metric, AverageDealSizeMetric):
+                out["numerator"], out["denominator"] = revenue, won
+                out["value"] = [_safe_div(n, d) for n, d in zip(revenue, won, strict=True)]
+            else:
+                out["numerator"], out["denominator"] = math.nan, won
+                out["value"] = s["cycle_days"].to_numpy(dtype="float64", na_value=math.nan)
+        elif isinstance(metric, SpeedToLeadMetric | SlaMetric):
+            within = parse_duration(metric.within) if isinstance(metric, SlaMetric) else None
+            t = merged(self._touch_stats(metric.from_, within, table, segment, by))
+            if isinstance(metric, SpeedToLeadMetric):
+                out["numerator"] = t["touched"].fillna(0).to_numpy()
+                out["denominator"] = t["entered"].fillna(0).to_numpy()
+                out["value"] = t["median_hours"].to_numpy(dtype="float64", na_value=math.nan)
+            else:
+                num = t["in_sla"].fillna(0).to_numpy()
+                den = t["due"].fillna(0).to_numpy()
+                out["numerator"], out["denominator"] = num, den
+                out["value"] = [_safe_div(n, d) for n, d in zip(num, den, strict=True)]
+                out["mature"] = t["due"].fillna(0).to_numpy() == t["entered"].fillna(0).to_numpy()
+        elif isinstance(metric, CostPerMetric):
+            cost = self._cost(table, segment, by)
+            counts = merged(self._counts(metric.stage, table, segment, by))["n"].fillna(0)
+            out["denominator"] = counts.to_numpy()
+            if cost is None:
+                out["numerator"] = math.nan
+                out["value"] = math.nan
+            else:
+                spend = merged(cost)["cost"].fillna(0).to_numpy()
+                if by:  # a group without a campaign value (unknown channel) has no known cost
+                    unknown = out[by].isna().any(axis=1).to_numpy()
+                    spend = [math.nan if u else s for u, s in zip(unknown, spend, strict=True)]
+                out["numerator"] = spend
+                out["value"] = [
+                    _safe_div(n, d) for n, d in zip(spend, out["denominator"], strict=True)
+                ]
+        elif isinstance(metric, PipelineCoverageMetric):
+            out["numerator"], out["denominator"], out["value"] = self._coverage(
+                table, segment, by, index
+            )
+        else:  # pragma: no cover - every metric type is handled above
+            raise ParameterError(f"metric type {type(metric).__name__} is not supported")
+        return out
+
+    def _coverage(
+        self,
+        table: str,
+        segment: Mapping[str, object] | None,
+        by: list[str],
+        index: pd.DataFrame,
+    ) -> tuple[list[float], list[float], list[float]]:
+        """Open pipeline at the cut-off / (revenue target of the period - booked before it)."""
+        if by or self.targets is None or len(segment or {}) > 1:
+            nan = [math.nan] * len(index)
+            return nan, nan, nan
+        where, params = self._where(segment, "s")
+        open_amount = self._query(
+            f"SELECT coalesce(sum(o.amount), 0) FROM {self._opps} o "
+            f"LEFT JOIN {self._persons} s ON s.person_id = o.person_id "
+            f"WHERE o.created_at < ? AND (o.closed_at IS NULL OR o.closed_at >= ?) AND {where}",
+            [self.cutoff, self.cutoff, *params],
+        ).iloc[0, 0]
+        stats = self._opportunity_stats(table, segment, [])
+        booked = dict(zip(stats["period"], stats["revenue"], strict=True))
+        ends = self._query(f"SELECT period, p_start, p_end FROM {table}", [])
+        seg = next(iter(segment.items())) if segment else None
+        nums, dens, vals = [], [], []
+        for row in ends.itertuples():
+            start = pd.Timestamp(row.p_start).date()
+            end = pd.Timestamp(row.p_end).date()
+            target = self.targets.for_period(self.definitions.kgi.key, start, end, segment=seg)  # type: ignore[attr-defined]
+            remaining = (
+                math.nan if target is None else float(target) - float(booked.get(row.period, 0.0))
+            )
+            nums.append(float(open_amount))
+            dens.append(remaining)
+            vals.append(
+                math.nan if not remaining or remaining <= 0 else _safe_div(open_amount, remaining)
+            )
+        return nums, dens, vals
+
+    def daily(
+        self,
+        metric: str,
+        *,
+        start: dt.date,
+        end: dt.date,
+        segment: Mapping[str, object] | None = None,
+    ) -> pd.Series:
+        """Daily values of an additive metric (a stage count or revenue) over ``[start, end)``.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by local date; days without any entry are absent (read as 0).
+        """
+        m = self.definitions.metric(metric)
+        where, params = self._where(segment, "s")
+        if isinstance(m, CountMetric):
+            sql = (
+                f"SELECT e.day, count(*)::DOUBLE AS v FROM {self._entries} e "
+                f"LEFT JOIN {self._persons} s USING (person_id) WHERE e.stage = ? "
+                f"AND e.day >= ? AND e.day < ? AND {where} GROUP BY ALL ORDER BY 1"
+            )
+            params = [m.stage, start, end, *params]
+        elif isinstance(m, RevenueMetric):
+            sql = (
+                f"SELECT o.close_day AS day, sum(o.amount) AS v FROM {self._opps} o "
+                f"LEFT JOIN {self._persons} s ON s.person_id = o.person_id WHERE o.is_won "
+                f"AND o.close_day >= ? AND o.close_day < ? AND {where} GROUP BY ALL ORDER BY 1"
+            )
+            params = [start, end, *params]
+        else:
+            raise ParameterError(
+                f"metric {metric!r}: daily values exist for stage counts and revenue only"
+            )
+        frame = self._query(sql, params)
+        days = [pd.Timestamp(d).date() for d in frame["day"]]
+        return pd.Series(frame["v"].to_numpy(dtype="float64"), index=days, name=metric)
+
+    def kgi_key(self) -> str:
+        """The metric that is the KGI: ``revenue``, or the last stage's count."""
+        if self.definitions.kgi.key == "revenue":
+            return "revenue"
+        return self.definitions.stages[-1].key
+
+
+def cutoff_of(as_of: dt.date, *, timezone: str) -> dt.datetime:
+    """The data cut-off of a review held on ``as_of``: local midnight of that day."""
+    return dt.datetime.combine(as_of, dt.time(), tzinfo=ZoneInfo(timezone))

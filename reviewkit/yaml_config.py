@@ -1,0 +1,158 @@
+"""Reading YAML configuration so that every error can name the file, key path and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from reviewkit.errors import ConfigError
+
+Lines = dict[tuple[str | int, ...], int]
+M = TypeVar("M", bound=BaseModel)
+
+
+def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: Lines) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*path, str(key.value))
+            lines[child] = key.start_mark.line + 1
+            _walk(value, child, lines)
+            lines[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), lines)
+
+
+def read_yaml(path: Path) -> tuple[Any, Lines]:
+    """Read a YAML file and the line of every key path in it.
+
+    Returns
+    -------
+    tuple
+        The data, and ``{(key, index, ...): line}`` (1-based).
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or not valid YAML, naming the line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; create it or run `reviewkit init`") from None
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start is not None and mark is not None and start.line != mark.line:
+            problem += f"; {context} that starts on line {start.line + 1}"
+        raise ConfigError(f"{path}{where}: not valid YAML ({problem}); fix the syntax") from None
+    lines: Lines = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return data, lines
+
+
+def line_of(lines: Lines, path: tuple[str | int, ...]) -> int | None:
+    """The line of ``path``, or of its nearest parent that has one."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+def where(path: Path, lines: Lines, keys: tuple[str | int, ...]) -> str:
+    """``file:line: key.path`` for an error message."""
+    line = line_of(lines, keys)
+    dotted = ".".join(str(k) for k in keys) or "(top level)"
+    return f"{path}{f':{line}' if line else ''}: {dotted}"
+
+
+def validate_model(model: type[M], path: Path, data: Any, lines: Lines) -> M:
+    """Validate ``data`` with ``model``; a failure becomes one :class:`ConfigError` line.
+
+    The message names the file, line and key path of the first problem, the bad value, what is
+    allowed, and how many more problems there are.
+    """
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        keys: tuple[str | int, ...] = ()
+        for k in first["loc"]:
+            # a tagged union inside a list adds the tag to the location: not a key of the file
+            if str(k).startswith("function-") or (
+                k in _UNION_TAGS and keys and isinstance(keys[-1], int)
+            ):
+                continue
+            keys = (*keys, k)
+        keys, message, value = _problem(first, keys)
+        shown = (
+            ""
+            if value is _UNSHOWN
+            or isinstance(value, dict | list)
+            or (isinstance(value, str) and repr(value) in message)
+            else f" (got {value!r})"
+        )
+        more = f"; {len(errors) - 1} more problem(s) after this one" if len(errors) > 1 else ""
+        raise ConfigError(f"{where(path, lines, keys)}: {message}{shown}{more}") from None
+
+
+_UNSHOWN = object()  # a problem whose message already says what is there
+
+# What to write for a missing key, in the fix of the message.
+_EXAMPLES = {
+    "label": "{ja: ..., en: ...}",
+    "description": "{ja: ..., en: ...}",
+    "ja": "<Japanese text>",
+    "en": "<English text>",
+}
+
+
+def _problem(error: Any, keys: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str, Any]:
+    """The key path, the problem and the fix in words, and the bad value of a pydantic error."""
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "missing" and keys:
+        name = str(keys[-1])
+        found = f" (found: {', '.join(map(str, value))})" if isinstance(value, dict) else ""
+        example = _EXAMPLES.get(name, "...")
+        return keys, f"{name} is missing{found}; add `{name}: {example}`", _UNSHOWN
+    if kind == "extra_forbidden" and keys:
+        return keys, f"{keys[-1]} is not a known key here; remove it or correct its spelling", value
+    if kind == "literal_error":
+        return keys, f"not an allowed value; use {ctx.get('expected')}", value
+    if kind == "union_tag_invalid":
+        field = str(ctx.get("discriminator", "type")).strip("'")
+        tag = ctx.get("tag")
+        return (*keys, field), f"{tag!r} is unknown; use one of {ctx.get('expected_tags')}", tag
+    if kind == "union_tag_not_found":
+        field = str(ctx.get("discriminator", "type")).strip("'")
+        return keys, f"{field} is missing; add `{field}: ...`", _UNSHOWN
+    return keys, message, value
+
+
+# pydantic puts the chosen member of a tagged union into the error location; users never
+# wrote those words, so they are dropped from the key path.
+_UNION_TAGS = {
+    "conversion",
+    "win_rate",
+    "average_deal_size",
+    "sales_cycle",
+    "pipeline_coverage",
+    "speed_to_lead",
+    "sla",
+    "cost_per",
+    "revenue",
+    "EventStage",
+    "RuleStage",
+}
