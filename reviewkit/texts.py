@@ -52,7 +52,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.change_points": {"ja": "前期間差", "en": "Change"},
     "basis.cohort": {"ja": "コホート（{window}以内）", "en": "Cohort (within {window})"},
     "basis.period": {"ja": "期間", "en": "Period"},
-    "rate.maturing": {"ja": "⏳ 集計途中", "en": "⏳ maturing"},
+    "rate.maturing": {"ja": "（集計途中）", "en": "(maturing)"},
     "rate.points": {"ja": "{value}pt", "en": "{value} pts"},
     "rates.note": {
         "ja": "コホート基準は期間内に前の段階に入った人のうち、期限内に次の段階に達した割合。"
