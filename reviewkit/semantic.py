@@ -5,7 +5,9 @@ a rate formula. :class:`Funnel` binds the definitions to a store connection and 
 two temporary tables:
 
 - *entries*: each person's first entry into each stage (event stages from ``stage_events``;
-  rule stages from the lead attributes and the score history), with the local date;
+  rule stages from the lead attributes and the score history, evaluated on each of the
+  person's lead records: the person enters when any record meets the rule), with the local
+  date;
 - *persons*: each person's segment attributes, from their canonical lead record.
 
 :meth:`Funnel.metric_frame` returns a tidy frame for any periods, segment filter and grouping:
@@ -75,8 +77,9 @@ class Funnel:
     timezone
         The workspace time zone; periods are cut at local midnight.
     cutoff
-        The data cut-off (exclusive): events at or after it are ignored by cohort rates,
-        speed to lead, SLA and pipeline. Usually the review date at local midnight.
+        The data cut-off (exclusive): every metric ignores events at or after it, so a
+        review re-run for an earlier date sees what was known then. Usually the review
+        date at local midnight.
     targets
         Targets for pipeline coverage (an object with ``for_period(metric, start, end,
         segment=...)``); ``None`` leaves coverage undefined.
@@ -258,8 +261,9 @@ class Funnel:
         return self._query(
             f"SELECT p.period{group}, count(*)::DOUBLE AS n FROM {periods} p "
             f"JOIN {self._entries} e ON e.stage = ? AND e.day >= p.p_start AND e.day < p.p_end "
+            "AND e.entered_at < ? "
             f"LEFT JOIN {self._persons} s USING (person_id) WHERE {where} GROUP BY ALL",
-            [stage, *params],
+            [stage, self.cutoff, *params],
         )
 
     def _cohort(
@@ -278,13 +282,14 @@ class Funnel:
             "AND b.entered_at < a.entered_at + to_microseconds(?) "
             "AND b.entered_at < ?))::DOUBLE AS numerator "
             f"FROM {periods} p JOIN {self._entries} a ON a.stage = ? "
-            "AND a.day >= p.p_start AND a.day < p.p_end "
+            "AND a.day >= p.p_start AND a.day < p.p_end AND a.entered_at < ? "
             f"LEFT JOIN {self._entries} b ON b.person_id = a.person_id AND b.stage = ? "
             f"LEFT JOIN {self._persons} s ON s.person_id = a.person_id WHERE {where} GROUP BY ALL",
             [
                 int(window.total_seconds() * 1_000_000),
                 self.cutoff,
                 metric.from_,
+                self.cutoff,
                 metric.to,
                 *params,
             ],
@@ -334,7 +339,7 @@ class Funnel:
             "median(epoch(touched_at - entered_at) / 3600.0) AS median_hours, "
             "(count(*) FILTER (WHERE entered_at + to_microseconds(?) <= ?))::DOUBLE AS due, "
             "(count(*) FILTER (WHERE entered_at + to_microseconds(?) <= ? "
-            "AND touched_at <= entered_at + to_microseconds(?)))::DOUBLE AS in_sla "
+            "AND touched_at < entered_at + to_microseconds(?)))::DOUBLE AS in_sla "
             "FROM first_touch GROUP BY ALL",
             [
                 stage,
@@ -355,6 +360,8 @@ class Funnel:
         keys = set(segment or {}) | set(by)
         if not keys <= set(CAMPAIGN_COLUMNS):
             return None  # cost is not attributable to sales teams, industries, ...
+        if segment and any(v is None for v in segment.values()):
+            return None  # leads without a channel/campaign: their cost is unknown
         where, params = self._where(segment, "c", CAMPAIGN_COLUMNS)
         group = "".join(f", c.{c}" for c in by)
         return self._query(
@@ -432,9 +439,12 @@ class Funnel:
         cols = ", ".join(f"s.{c}" for c in by)
         groups = self._query(
             f"SELECT DISTINCT {cols} FROM {table} p JOIN {self._entries} e "
-            "ON e.day >= p.p_start AND e.day < p.p_end "
-            f"LEFT JOIN {self._persons} s USING (person_id) WHERE {where}",
-            params,
+            "ON e.day >= p.p_start AND e.day < p.p_end AND e.entered_at < ? "
+            f"LEFT JOIN {self._persons} s USING (person_id) WHERE {where} "
+            f"UNION SELECT DISTINCT {cols} FROM {table} p JOIN {self._opps} o "
+            "ON o.close_day >= p.p_start AND o.close_day < p.p_end AND o.closed_at < ? "
+            f"LEFT JOIN {self._persons} s ON s.person_id = o.person_id WHERE {where}",
+            [self.cutoff, *params, self.cutoff, *params],
         )
         return periods.merge(groups, how="cross")
 

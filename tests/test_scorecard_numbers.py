@@ -5,31 +5,48 @@ comments next to each expectation). Part 2 re-derives the sample company's score
 plain pandas from the raw tables, following only the documented definitions:
 
 - a person is all leads whose e-mail, trimmed and lower-cased, is equal (no e-mail: the lead
-  alone); a stage counts a person in the period holding the Tokyo date of their earliest event
-  of that stage;
-- revenue is the amount of won opportunities whose close date (Tokyo) is in the period;
-- targets are monthly; a period's target is, day by day, the month's target / days in month.
+  alone); a stage counts a person in the period holding the Tokyo date of their first entry;
+- an event stage is entered at the person's earliest stage event of that name; the MQL stage
+  is entered by the rule ``score >= 60`` at the first score change reaching it (a lead
+  without score history: its score when created);
+- revenue is the amount of won opportunities whose close date (Tokyo) is in the period and
+  that closed before the review date;
+- targets are monthly, in ``params/targets.yml``; a period's target is, day by day, the
+  month's target / days in month (linear proration).
+
+Counts and rates are asked of the semantic layer (:class:`reviewkit.semantic.Funnel`).
 """
 
 import calendar
 import datetime as dt
 import math
+import re
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+import yaml
 
-from reviewkit.definitions import Definitions, load_definitions
+from reviewkit.definitions import Definitions, EventStage, load_definitions
 from reviewkit.identity import resolve_identities
-from reviewkit.metrics import revenue_won, stage_counts
-from reviewkit.periods import FiscalCalendar, last_complete_period, parse_period, previous_period
+from reviewkit.periods import (
+    FiscalCalendar,
+    Period,
+    last_complete_period,
+    parse_period,
+    previous_period,
+)
 from reviewkit.scorecard import COLUMNS, scorecard
+from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import replace_tables
-from reviewkit.targets import period_targets
+from reviewkit.targets import Targets, load_targets, period_targets
 
 TZ = "Asia/Tokyo"
 CAL = FiscalCalendar(4)
 STAGES = ["lead", "mql", "sql", "opportunity", "won"]
 DEMO = dt.date(2026, 11, 23)
+# The tiny funnel's cut-off: after every event, so nothing is cut off.
+FAR = dt.datetime(2030, 1, 1, tzinfo=ZoneInfo(TZ))
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -48,11 +65,21 @@ def make_definitions(keys):
             "agreed_by": ["marketing"],
             "agreed_on": "2026-04-01",
             "stages": [
-                {"key": k, "label": text, "owner": "marketing", "description": text} for k in keys
+                {"key": k, "label": text, "owner": "marketing", "description": text, "event": k}
+                for k in keys
             ],
             "kgi": {"label": text, "owner": "sales", "description": text},
         }
     )
+
+
+def span(start, end):
+    """Any range of days as a period (the layer only needs its label, start and end)."""
+    return Period("monthly", start, end, f"{start}..{end}", start.year, 0)
+
+
+def funnel(con, keys=STAGES, timezone=TZ):
+    return Funnel(con, make_definitions(keys), timezone=timezone, cutoff=FAR)
 
 
 def period(label, start, end):
@@ -186,7 +213,10 @@ def tiny(con):
 
 
 def counts(con, start, end, timezone=TZ):
-    return stage_counts(con, start=start, end=end, timezone=timezone, stages=STAGES).to_dict()
+    """People entering each stage in ``[start, end)``, from the semantic layer."""
+    frame = funnel(con, timezone=timezone).metric_frame(STAGES, [span(start, end)])
+    assert sorted(frame["metric"]) == sorted(STAGES)
+    return dict(zip(frame["metric"], frame["value"], strict=True))
 
 
 SEP, OCT, NOV, DEC = (dt.date(2026, m, 1) for m in (9, 10, 11, 12))
@@ -241,7 +271,7 @@ def test_a_stage_entered_twice_counts_at_first_entry_only(tiny):
 
 def test_revenue_counts_won_deals_only_on_their_tokyo_close_date(tiny):
     def revenue(start, end, timezone=TZ):
-        return revenue_won(tiny, start=start, end=end, timezone=timezone)
+        return funnel(tiny, timezone=timezone).value("revenue", span(start, end))
 
     assert revenue(SEP, OCT) == 1_000_000  # O1; O3 is lost
     assert revenue(OCT, NOV) == 2_800_000.50  # O2 + O6; O5 is lost, O4 open
@@ -282,11 +312,10 @@ def test_month_quarter_and_segment_targets(tiny):
 def test_monthly_scorecard_by_hand(tiny):
     oct_ = period("2026-10", OCT, NOV)
     frame = scorecard(
-        tiny,
+        funnel(tiny),
         oct_,
         previous=previous_period(oct_, calendar=CAL),
-        definitions=make_definitions(STAGES),
-        timezone=TZ,
+        targets=Targets.from_store(tiny),
     )
     nan = math.nan
     assert_scorecard(
@@ -306,11 +335,10 @@ def test_monthly_scorecard_by_hand(tiny):
 def test_weekly_scorecard_across_the_month_boundary_by_hand(tiny):
     week = period("2026-W40", dt.date(2026, 9, 28), dt.date(2026, 10, 5))
     frame = scorecard(
-        tiny,
+        funnel(tiny),
         week,
         previous=previous_period(week, calendar=CAL),
-        definitions=make_definitions(STAGES),
-        timezone=TZ,
+        targets=Targets.from_store(tiny),
     )
     nan = math.nan
     # the week before (09-21 .. 09-27) has nothing, so every change is NaN
@@ -330,11 +358,10 @@ def test_weekly_scorecard_across_the_month_boundary_by_hand(tiny):
 def test_quarterly_scorecard_with_partial_targets_by_hand(tiny):
     quarter = parse_period("FY2026-Q2", calendar=CAL)
     frame = scorecard(
-        tiny,
+        funnel(tiny, keys=["lead", "mql", "won"]),
         quarter,
         previous=previous_period(quarter, calendar=CAL),
-        definitions=make_definitions(["lead", "mql", "won"]),
-        timezone=TZ,
+        targets=Targets.from_store(tiny),
     )
     nan = math.nan
     assert_scorecard(
@@ -365,6 +392,8 @@ def test_email_padding_with_tabs_and_line_breaks_is_trimmed(con):
 
 # --- part 2: the sample company, re-derived with pandas ------------------------------------
 
+CUTOFF = cutoff_of(DEMO, timezone=TZ)
+
 
 def person_of(leads):
     """lead_id -> person key: the normalised e-mail, or the lead itself without one."""
@@ -375,26 +404,73 @@ def person_of(leads):
     return dict(zip(leads["lead_id"], key, strict=True))
 
 
-@pytest.fixture(scope="module")
-def expected_inputs(sample_tables):
-    leads, events = sample_tables["leads"], sample_tables["stage_events"]
-    persons = person_of(leads)
-    person = events["lead_id"].map(persons).fillna("lead:" + events["lead_id"].astype(object))
-    first = (
-        events.assign(person=person)
-        .groupby(["person", "stage"], as_index=False)["entered_at"]
-        .min()
+def stage_hits(stage, tables, score_changes):
+    """(lead_id, entered_at) of every instant at which a lead enters ``stage``."""
+    if isinstance(stage, EventStage):
+        events = tables["stage_events"]
+        return events.loc[events["stage"] == stage.event, ["lead_id", "entered_at"]]
+    # the shipped MQL rule: the first score change reaching the threshold
+    match = re.fullmatch(r"score >= (\d+)", stage.rule)
+    assert match and stage.at == "first_held", f"no pandas version of {stage.rule!r} at {stage.at}"
+    leads = tables["leads"]
+    without = leads[~leads["lead_id"].isin(score_changes["lead_id"])]
+    history = pd.concat(
+        [
+            score_changes.rename(columns={"changed_at": "entered_at"}),
+            without.rename(columns={"created_at": "entered_at"})[
+                ["lead_id", "entered_at", "score"]
+            ],
+        ],
+        ignore_index=True,
     )
+    held = history["score"].astype("float64") >= int(match[1])  # a missing score: NaN, False
+    return history.loc[held, ["lead_id", "entered_at"]]
+
+
+@pytest.fixture(scope="module")
+def definitions(sample_workspace):
+    return load_definitions(sample_workspace)
+
+
+@pytest.fixture(scope="module")
+def sample_funnel(sample_con, definitions):
+    return Funnel(sample_con, definitions, timezone=TZ, cutoff=CUTOFF)
+
+
+@pytest.fixture(scope="module")
+def sample_targets(sample_workspace, sample_con, definitions):
+    return load_targets(sample_workspace, definitions=definitions, con=sample_con)
+
+
+@pytest.fixture(scope="module")
+def expected_inputs(sample_tables, sample_con, sample_workspace, definitions):
+    leads = sample_tables["leads"]
+    score_changes = sample_con.execute("SELECT * FROM score_changes").df()
+    persons = person_of(leads)
+    hits = pd.concat(
+        [
+            stage_hits(stage, sample_tables, score_changes).assign(stage=stage.key)
+            for stage in definitions.stages
+        ],
+        ignore_index=True,
+    )
+    person = hits["lead_id"].map(persons).fillna("lead:" + hits["lead_id"].astype(object))
+    first = hits.assign(person=person).groupby(["person", "stage"], as_index=False)["entered_at"]
+    first = first.min()
     first["day"] = first["entered_at"].dt.tz_convert(TZ).dt.date
     opps = sample_tables["opportunities"]
     won = opps[opps["is_won"].astype("boolean").fillna(False).astype(bool)].copy()
+    won = won[won["closed_at"] < pd.Timestamp(CUTOFF)]
     won["day"] = won["closed_at"].dt.tz_convert(TZ).dt.date
     won["amount"] = won["amount"].astype(float)
-    targets = sample_tables["targets"]
-    company = targets[targets["segment_key"] == ""]
+    # targets as written in params/targets.yml (copied into the workspace by init_workspace)
+    path = sample_workspace.params_dir / "targets.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["proration"] == "linear"
     monthly = {
-        (pd.Timestamp(m).date(), metric): float(v)
-        for m, metric, v in zip(company["month"], company["metric"], company["value"], strict=True)
+        (dt.date.fromisoformat(f"{month}-01"), metric): float(value)
+        for month, row in data["company"].items()
+        for metric, value in row.items()
     }
     return first, won, monthly
 
@@ -436,6 +512,13 @@ def test_demo_periods_are_the_documented_ones():
     assert (quarter.label, quarter.start, quarter.end) == ("FY2026-Q2", dt.date(2026, 7, 1), OCT)
 
 
+def test_the_shipped_mql_stage_is_the_score_rule(definitions):
+    # guards stage_hits above: the pandas check follows the shipped definitions
+    mql = definitions.stage("mql")
+    assert (mql.kind, mql.rule, mql.at) == ("rule", "score >= 60", "first_held")
+    assert [s.kind for s in definitions.stages] == ["event", "rule", "event", "event", "event"]
+
+
 OTHER_PERIODS = [
     "2024-04",  # first month: the month before has no data
     "2024-08",
@@ -455,16 +538,17 @@ OTHER_PERIODS = [
 
 
 @pytest.mark.parametrize("label", ["demo-weekly", "demo-monthly", "demo-quarterly", *OTHER_PERIODS])
-def test_sample_scorecard_matches_pandas(label, sample_con, sample_workspace, expected_inputs):
+def test_sample_scorecard_matches_pandas(
+    label, sample_funnel, sample_targets, sample_workspace, definitions, expected_inputs
+):
     if label.startswith("demo-"):
         index = ["demo-weekly", "demo-monthly", "demo-quarterly"].index(label)
         p = demo_periods()[index]
     else:
         p = parse_period(label, calendar=CAL)
     prev = previous_period(p, calendar=CAL)
-    definitions = load_definitions(sample_workspace)
     assert sample_workspace.config.timezone == TZ
-    frame = scorecard(sample_con, p, previous=prev, definitions=definitions, timezone=TZ)
+    frame = scorecard(sample_funnel, p, previous=prev, targets=sample_targets)
 
     stages = definitions.stage_keys
     now = expected_actuals(expected_inputs, p, stages)
@@ -497,14 +581,14 @@ def test_sample_targets_exist_for_the_checked_periods(expected_inputs):
             assert expected_target(expected_inputs, p, metric) > 0, (p.label, metric)
 
 
-def test_sample_first_month_has_no_previous(sample_con, sample_workspace):
+def test_sample_targets_come_from_the_workspace_file(sample_targets, sample_workspace):
+    assert sample_targets.source == str(sample_workspace.params_dir / "targets.yml")
+
+
+def test_sample_first_month_has_no_previous(sample_funnel, sample_targets):
     p = parse_period("2024-04", calendar=CAL)
     frame = scorecard(
-        sample_con,
-        p,
-        previous=previous_period(p, calendar=CAL),
-        definitions=load_definitions(sample_workspace),
-        timezone=TZ,
+        sample_funnel, p, previous=previous_period(p, calendar=CAL), targets=sample_targets
     )
     assert (frame["previous"] == 0).all()
     assert frame["change"].isna().all()
