@@ -15,6 +15,26 @@ from reviewkit.texts import t
 NEAR = 0.9  # achievement at or above this (and below 100 %) is "slightly short"
 
 
+def styled_table(table: pd.DataFrame, classes: list[list[str]], *, css_class: str) -> Html:
+    """Render ``table`` without its index, each cell with its CSS classes.
+
+    Parameters
+    ----------
+    table
+        Cells already formatted as text.
+    classes
+        One list of CSS classes (a string) per row, one per column.
+    css_class
+        The table's own class, besides ``rk-table``.
+    """
+    styler = (
+        table.style.hide(axis="index")
+        .set_td_classes(pd.DataFrame(classes, columns=table.columns))
+        .set_table_attributes(f'class="rk-table {css_class}"')
+    )
+    return Html(styler.to_html(), text=table.to_string(index=False))
+
+
 def status_of(achievement: float) -> str:
     """Classify an achievement ratio: ``met``, ``near``, ``missed`` or ``no_target``."""
     if math.isnan(achievement):
@@ -64,13 +84,7 @@ def scorecard_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str)
         classes.append(
             ["rk-label", "rk-num", "rk-num", "rk-num", f"rk-status rk-{status}", "rk-num", "rk-num"]
         )
-    table = pd.DataFrame(shown)
-    styler = (
-        table.style.hide(axis="index")
-        .set_td_classes(pd.DataFrame(classes, columns=table.columns))
-        .set_table_attributes('class="rk-table rk-scorecard"')
-    )
-    return Html(styler.to_html(), text=table.to_string(index=False))
+    return styled_table(pd.DataFrame(shown), classes, css_class="rk-scorecard")
 
 
 def _points(value: float, *, lang: str) -> str:
@@ -127,10 +141,4 @@ def rates_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> 
             }
         )
         classes.append(["rk-label", "rk-num", "rk-text", "rk-num", "rk-num", "rk-num"])
-    table = pd.DataFrame(shown)
-    styler = (
-        table.style.hide(axis="index")
-        .set_td_classes(pd.DataFrame(classes, columns=table.columns))
-        .set_table_attributes('class="rk-table rk-rates"')
-    )
-    return Html(styler.to_html(), text=table.to_string(index=False))
+    return styled_table(pd.DataFrame(shown), classes, css_class="rk-rates")

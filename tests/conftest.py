@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,3 +74,22 @@ def demo_packs(sample_workspace: Workspace, tmp_path_factory: pytest.TempPathFac
 def in_ci() -> bool:
     """Whether the suite runs in CI, where a missing tool is a failure, never a skip."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``reviewkit`` as a user would, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "reviewkit.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+
+
+def one_line(stderr: str) -> str:
+    """The only non-empty line of ``stderr`` (fails if there are more)."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    return lines[0]

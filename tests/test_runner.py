@@ -2,35 +2,17 @@
 
 import json
 import shutil
-import subprocess
-import sys
 
 import nbformat
 import pytest
-from conftest import DEMO_DATE, REPO
+from conftest import DEMO_DATE, REPO, one_line
+from conftest import run_cli as cli
 
 from reviewkit.errors import ParameterError
 from reviewkit.runner import run_pack, validate_parameters
 from reviewkit.workspace import init_workspace
 
 pytestmark = pytest.mark.integration
-
-
-def cli(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "reviewkit.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ the bad value and a fix.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import one_line
+from conftest import run_cli as cli
 
 from reviewkit.definitions import load_definitions
 from reviewkit.errors import ConfigError
@@ -412,22 +412,6 @@ def test_hash_ignores_comments_whitespace_and_layout(tmp_path):
 
 
 # -- the command -----------------------------------------------------------------------------
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reviewkit.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
 
 
 def test_validate_passes_on_the_shipped_params(tmp_path):
