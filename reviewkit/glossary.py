@@ -24,6 +24,7 @@ from reviewkit.definitions import (
 )
 from reviewkit.formatting import format_date
 from reviewkit.html import Html
+from reviewkit.styling import escaped_styler
 from reviewkit.texts import t
 
 
@@ -137,7 +138,7 @@ def glossary_table(definitions: Definitions, *, lang: str) -> Html:
     )
     tree = " × ".join(metric_label(definitions, k, lang=lang) for k in definitions.tree)
     kgi = definitions.kgi.label(lang)
-    styler = frame.style.hide(axis="index").set_table_attributes('class="rk-table rk-glossary"')
+    styler = escaped_styler(frame, css_class="rk-glossary")
     html = (
         f'<p class="rk-note">{escape(agreement)}</p>'
         f'<p class="rk-note">{escape(t("glossary.tree", lang, kgi=kgi, tree=tree))}</p>'

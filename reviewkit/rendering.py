@@ -6,6 +6,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from reviewkit.redaction import RedactPreprocessor
 from reviewkit.resources import package_file
 
 # Cells that never reach a pack: papermill's injected parameters, the template's defaults and
@@ -43,5 +44,20 @@ def render_pack(notebook: nbformat.NotebookNode, *, title: str, lang: str) -> st
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True), enabled=True
     )
-    html, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    # No e-mail address or phone number reaches a pack (reviewkit.redaction).
+    exporter.register_preprocessor(RedactPreprocessor(enabled=True), enabled=True)
+    resources = {"metadata": {"name": title}, "rk_runtime": ""}
+    if _has_charts(notebook):
+        from reviewkit.chart_runtime import inline_script, vega_bundle
+
+        resources["rk_runtime"] = inline_script(vega_bundle())
+    html, _ = exporter.from_notebook_node(notebook, resources=resources)
     return html
+
+
+def _has_charts(notebook: nbformat.NotebookNode) -> bool:
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if 'class="rk-chart"' in str(output.get("data", {}).get("text/html", "")):
+                return True
+    return False

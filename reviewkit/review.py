@@ -9,17 +9,28 @@ Templates call :func:`open_review` once, then ask the review for each section's 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import cached_property
 from html import escape
 
 import duckdb
 import pandas as pd
 
+from reviewkit.agenda import APPENDIX, agenda, position, total_minutes
+from reviewkit.charts import PackChart, funnel_chart, trend_chart
 from reviewkit.definitions import Definitions, load_definitions
 from reviewkit.errors import ParameterError
-from reviewkit.formatting import format_date, format_datetime, format_period
-from reviewkit.glossary import glossary_table
+from reviewkit.formatting import (
+    format_count,
+    format_date,
+    format_datetime,
+    format_pct,
+    format_period,
+    format_yen,
+)
+from reviewkit.glossary import glossary_table, metric_label
 from reviewkit.html import Html
+from reviewkit.meeting import decisions_html, deviations_html
 from reviewkit.periods import (
     CADENCES,
     Cadence,
@@ -28,12 +39,13 @@ from reviewkit.periods import (
     parse_as_of,
     previous_period,
 )
-from reviewkit.scorecard import rate_card, scorecard
+from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import connect, data_freshness
-from reviewkit.tables import rates_table, scorecard_table
+from reviewkit.summary import summary_html, summary_sentences
+from reviewkit.tables import rates_table, scorecard_table, status_of
 from reviewkit.targets import Targets, load_targets
-from reviewkit.texts import check_lang, t
+from reviewkit.texts import TEXTS, check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
 
 
@@ -95,13 +107,47 @@ class Review:
         moment = data_freshness(self.con)
         return None if moment is None else moment.astimezone(self.workspace.tz)
 
+    def section_title(self, key: str) -> str:
+        """A section's title in the pack language (cadence-specific where it differs)."""
+        specific = f"section.{self.cadence}.{key}"
+        return t(specific if specific in TEXTS else f"section.{key}", self.lang)
+
     def heading(self, key: str) -> Html:
-        """A section heading (``<h2>``) in the pack language."""
-        text = t(f"section.{key}", self.lang)
+        """A section heading (``<h2>``): agenda number, title and time box."""
+        place = position(self.cadence, key)
+        title = self.section_title(key)
+        if place is None:
+            label, box = title, ""
+        else:
+            number, item = place
+            label = f"{number}. {title}"
+            box = t("agenda.minutes", self.lang, minutes=item.minutes)
         first = " rk-first" if not self._headings else ""
         self._headings.append(key)
+        minutes = f' <span class="rk-timebox">{escape(box)}</span>' if box else ""
         return Html(
-            f'<h2 id="{escape(key)}" class="rk-section{first}">{escape(text)}</h2>', text=text
+            f'<h2 id="{escape(key)}" class="rk-section{first}">{escape(label)}{minutes}</h2>',
+            text=label,
+        )
+
+    def agenda(self) -> Html:
+        """The agenda with time boxes, as the pack's table of contents."""
+        lang = self.lang
+        items = []
+        for number, item in enumerate(agenda(self.cadence), start=1):
+            minutes = t("agenda.minutes", lang, minutes=item.minutes)
+            items.append(
+                f'<li><a href="#{item.key}">{number}. {escape(self.section_title(item.key))}'
+                f'</a> <span class="rk-timebox">{escape(minutes)}</span></li>'
+            )
+        for key in APPENDIX:
+            items.append(f'<li class="rk-appendix"><a href="#{key}">'
+                         f"{escape(self.section_title(key))}</a></li>")  # fmt: skip
+        title = t("agenda.title", lang, minutes=total_minutes(self.cadence))
+        return Html(
+            f'<nav class="rk-toc" aria-label="{escape(title)}"><p class="rk-toc-title">'
+            f"{escape(title)}</p><ol>{''.join(items)}</ol></nav>",
+            text=title,
         )
 
     def header(self) -> Html:
@@ -136,9 +182,19 @@ class Review:
         )
         return Html(html, text=f"{company}: {title} {self.period.label}")
 
+    @cached_property
+    def card(self) -> pd.DataFrame:
+        """The scorecard, computed once per review."""
+        return scorecard(self.funnel, self.period, previous=self.previous, targets=self.targets)
+
+    @cached_property
+    def rate_frame(self) -> pd.DataFrame:
+        """The rate card, computed once per review."""
+        return rate_card(self.funnel, self.period, previous=self.previous)
+
     def scorecard(self) -> pd.DataFrame:
         """The KPI scorecard of the period (see :func:`reviewkit.scorecard.scorecard`)."""
-        return scorecard(self.funnel, self.period, previous=self.previous, targets=self.targets)
+        return self.card.copy()
 
     def scorecard_table(self, frame: pd.DataFrame) -> Html:
         """The scorecard as a table, with a note on how it is counted."""
@@ -148,7 +204,95 @@ class Review:
 
     def rates(self) -> pd.DataFrame:
         """The stage rates of the KPI tree (see :func:`reviewkit.scorecard.rate_card`)."""
-        return rate_card(self.funnel, self.period, previous=self.previous)
+        return self.rate_frame.copy()
+
+    def summary(self) -> Html:
+        """The first screen: where the period stands, in a few sentences."""
+        sentences = summary_sentences(
+            self.card,
+            self.rate_frame,
+            definitions=self.definitions,
+            period_name=format_period(self.period, lang=self.lang),
+            lang=self.lang,
+        )
+        return summary_html(sentences)
+
+    def _recent_periods(self) -> list[Period]:
+        count = {"weekly": 13, "monthly": 12, "quarterly": 8}[self.cadence]
+        periods = [self.period]
+        for _ in range(count - 1):
+            periods.insert(0, previous_period(periods[0], calendar=self.workspace.calendar))
+        return periods
+
+    def trend_chart(self) -> PackChart:
+        """Actual against target over recent periods, one metric at a time (a dropdown)."""
+        lang = self.lang
+        metrics = list(self.card["metric"])
+        periods = self._recent_periods()
+        frame = self.funnel.metric_frame(metrics, periods)
+        rows = []
+        kinds = dict(zip(self.card["metric"], self.card["kind"], strict=True))
+        for p in periods:
+            for metric in metrics:
+                actual = float(
+                    frame.loc[
+                        (frame["period"] == p.label) & (frame["metric"] == metric), "value"
+                    ].iloc[0]
+                )
+                target = target_for(self.funnel, self.targets, metric, p, segment=None)
+                fmt = format_yen if kinds[metric] == "amount" else format_count
+                rows.append(
+                    {
+                        "period": format_period(p, lang=lang),
+                        "start": p.start,
+                        "metric": metric,
+                        "actual": actual,
+                        "target": math.nan if target is None else float(target),
+                        "shown_actual": fmt(actual, lang=lang),
+                        "shown_target": fmt(target, lang=lang),
+                    }
+                )
+        labels = {m: metric_label(self.definitions, m, lang=lang) for m in metrics}
+        return trend_chart(
+            pd.DataFrame(rows),
+            metric_labels=labels,
+            title=t("chart.trend.title", lang),
+            choose=t("chart.trend.choose", lang),
+            actual=t("series.actual", lang),
+            target=t("series.target", lang),
+            description=t("chart.trend.description", lang, n=len(periods)),
+        )
+
+    def funnel_chart(self) -> PackChart:
+        """The period's stage counts against target, status in symbols and words."""
+        lang = self.lang
+        card = self.card[self.card["kind"] == "count"].copy()
+        card["status"] = [status_of(a) for a in card["achievement"]]
+        card["status_text"] = [
+            f"{t(f'status.{r.status}', lang)} {format_pct(r.achievement, lang=lang)} "
+            f"({format_count(r.actual, lang=lang)} / {format_count(r.target, lang=lang)})"
+            for r in card.itertuples()
+        ]
+        labels = {m: metric_label(self.definitions, m, lang=lang) for m in card["metric"]}
+        period = format_period(self.period, lang=lang)
+        return funnel_chart(
+            card,
+            labels=labels,
+            title=t("chart.funnel.title", lang),
+            description=t("chart.funnel.description", lang, period=period),
+        )
+
+    def deviations(self) -> Html:
+        """What missed, and the segments that moved the rate that fell most."""
+        return deviations_html(self)
+
+    def decisions(self) -> Html:
+        """The meeting's decision sheet, to fill in (and print)."""
+        return decisions_html(self.lang)
+
+    def actions(self) -> Html:
+        """Open actions and owners (the actions register comes in a later release)."""
+        return Html(f'<p class="rk-note">{escape(t("actions.none", self.lang))}</p>')
 
     def rates_table(self, frame: pd.DataFrame) -> Html:
         """The stage rates as a table, with a note on bases and maturing cohorts."""

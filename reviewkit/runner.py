@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -33,6 +34,7 @@ from reviewkit.workspace import Workspace, find_workspace
 
 # Parameters the runner sets itself; a template must declare them in its parameters cell.
 RUNNER_PARAMETERS = ("workspace", "as_of", "lang")
+PACK_ENV = "REVIEWKIT_PACK"  # set while a template executes for a pack
 RECORDED_PACKAGES = ("reviewkit", "duckdb", "pandas", "papermill", "nbconvert", "altair")
 
 Progress = Callable[[str], None]
@@ -173,7 +175,8 @@ def _publish(staging: Path, target: Path) -> None:
 
 
 def _keep_failed(staging: Path, output_dir: Path, period: Period, lang: str) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    # UTC, and unique even for two failures within a second
+    stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:4]}"
     kept = output_dir / "_failed" / period.cadence / period.label / f"{stamp}-{lang}"
     kept.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(staging), kept)
@@ -279,6 +282,8 @@ def run_pack(
         render_s = time.perf_counter() - t0
 
         target = pack_directory(out, period, lang, default_lang=ws.config.lang)
+        from reviewkit.redaction import mask_secrets
+
         manifest = {
             "status": "ok",
             "cadence": cadence,
@@ -289,7 +294,8 @@ def run_pack(
             "lang": lang,
             "title": title,
             "company": ws.config.company(lang),
-            "parameters": values,
+            # Secret-looking parameters are masked; the environment is never recorded.
+            "parameters": mask_secrets(values),
             "data_freshness": None if freshness is None else freshness.isoformat(),
             "definitions": {
                 "version": definitions.version,
@@ -317,13 +323,14 @@ def run_pack(
         )
         progress(f"publishing to {target}")
         _publish(staging, target)
+    except RunFailedError:
+        _refresh_index(out, ws)  # the index shows the failure at once
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         _cleanup_staging_root(out)
 
-    from reviewkit.index_page import write_index
-
-    write_index(out, lang=ws.config.lang, timezone=ws.config.timezone)
+    _refresh_index(out, ws)
     return PackResult(
         cadence=cadence,
         period=period.label,
@@ -334,6 +341,12 @@ def run_pack(
         manifest=target / "manifest.json",
         seconds=time.perf_counter() - started,
     )
+
+
+def _refresh_index(out: Path, ws: Workspace) -> None:
+    from reviewkit.index_page import write_index
+
+    write_index(out, lang=ws.config.lang, timezone=ws.config.timezone)
 
 
 def _cleanup_staging_root(out: Path) -> None:
@@ -355,6 +368,9 @@ def _execute(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    # The kernel inherits the environment: templates render charts for a pack (the page
+    # carries the chart runtime once) rather than for JupyterLab.
+    os.environ[PACK_ENV] = "1"
     try:
         return papermill.execute_notebook(
             str(template),
@@ -385,3 +401,5 @@ def _execute(
             f"{template.name} could not run for {period.label}: {type(exc).__name__}: "
             f"{first}{where}"
         ) from exc
+    finally:
+        os.environ.pop(PACK_ENV, None)

@@ -43,7 +43,7 @@ def _ratio(numerator: float, denominator: float | None) -> float:
     return numerator / denominator
 
 
-def _target(
+def target_for(
     funnel: Funnel,
     targets: TargetSource | None,
     metric: str,
@@ -111,7 +111,7 @@ def scorecard(
     for metric in metrics:
         actual = float(values[(period.label, metric)])
         prev = float(values[(previous.label, metric)])
-        target = _target(funnel, targets, metric, period, segment=segment)
+        target = target_for(funnel, targets, metric, period, segment=segment)
         rows.append(
             {
                 "metric": metric,

@@ -10,27 +10,26 @@ from reviewkit.definitions import Definitions
 from reviewkit.formatting import MINUS, format_count, format_pct, format_yen
 from reviewkit.glossary import duration_words, metric_label
 from reviewkit.html import Html
+from reviewkit.styling import escaped_styler
 from reviewkit.texts import t
 
 NEAR = 0.9  # achievement at or above this (and below 100 %) is "slightly short"
 
 
 def styled_table(table: pd.DataFrame, classes: list[list[str]], *, css_class: str) -> Html:
-    """Render ``table`` without its index, each cell with its CSS classes.
+    """Render ``table`` without its index, each cell with its CSS classes, all text escaped.
 
     Parameters
     ----------
     table
-        Cells already formatted as text.
+        Cells already formatted as text (plain text: cells and headers are HTML-escaped).
     classes
         One list of CSS classes (a string) per row, one per column.
     css_class
         The table's own class, besides ``rk-table``.
     """
-    styler = (
-        table.style.hide(axis="index")
-        .set_td_classes(pd.DataFrame(classes, columns=table.columns))
-        .set_table_attributes(f'class="rk-table {css_class}"')
+    styler = escaped_styler(table, css_class=css_class).set_td_classes(
+        pd.DataFrame(classes, index=table.index, columns=table.columns)
     )
     return Html(styler.to_html(), text=table.to_string(index=False))
 

@@ -34,8 +34,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Note: the data does not reach the end of the period",
     },
     # sections
+    "section.summary": {"ja": "要約", "en": "Summary"},
     "section.kpi_status": {"ja": "KPI の状況", "en": "KPI status"},
-    "section.glossary": {"ja": "指標の定義", "en": "Metric definitions"},
+    "section.weekly.deviations": {"ja": "異常と乖離", "en": "Anomalies and deviations"},
+    "section.monthly.deviations": {"ja": "乖離と原因", "en": "Deviations and causes"},
+    "section.quarterly.deviations": {"ja": "KPI の見直し", "en": "Re-evaluating the KPIs"},
+    "section.weekly.decisions": {"ja": "対応の判断", "en": "Decisions"},
+    "section.monthly.decisions": {"ja": "改善の意思決定", "en": "Improvement decisions"},
+    "section.quarterly.decisions": {"ja": "目標の再設定", "en": "Re-setting targets"},
+    "section.actions": {"ja": "アクションと担当", "en": "Actions and owners"},
+    "section.glossary": {"ja": "付録: 指標の定義", "en": "Appendix: metric definitions"},
+    "agenda.title": {"ja": "アジェンダ（{minutes}分）", "en": "Agenda ({minutes} min)"},
+    "agenda.minutes": {"ja": "{minutes}分", "en": "{minutes} min"},
+    "agenda.appendix": {"ja": "付録", "en": "Appendix"},
     # scorecard
     "col.metric": {"ja": "指標", "en": "Metric"},
     "col.actual": {"ja": "実績", "en": "Actual"},
@@ -161,6 +172,153 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "KPIツリー: {kgi} = {tree}",
         "en": "KPI tree: {kgi} = {tree}",
     },
+    # summary sentences
+    "summary.kgi": {
+        "ja": "{period}の{kgi}は{actual}。目標{target}に対し{pct}で{status}（前期間比{change}）。",
+        "en": "{kgi} for {period}: {actual}, {pct} of the {target} target: {status} "
+        "({change} on the previous period).",
+    },
+    "summary.kgi_no_target": {
+        "ja": "{period}の{kgi}は{actual}（目標なし、前期間比{change}）。",
+        "en": "{kgi} for {period}: {actual} (no target; {change} on the previous period).",
+    },
+    "summary.missed": {"ja": "未達: {items}。", "en": "Missed: {items}."},
+    "summary.miss_item": {
+        "ja": "{metric} {pct}（{actual}／目標{target}）",
+        "en": "{metric} at {pct} ({actual} of {target})",
+    },
+    "summary.join": {"ja": "、", "en": "; "},
+    "summary.all_met": {"ja": "すべての段階で目標を達成。", "en": "Every stage met its target."},
+    "summary.surge": {
+        "ja": "{upper}は目標の{pct}と大きく上回る一方、{lower}は未達: "
+        "量が次の段階に結びついていない。",
+        "en": "{upper} ran at {pct} of target while {lower} missed: the volume is not "
+        "turning into the next stage.",
+    },
+    "summary.rate_drop": {
+        "ja": "最も下がった転換率は{metric}: {value}（前期間{before}、{points}pt）。",
+        "en": "The largest rate drop: {metric} at {value} ({before} before, {points} pts).",
+    },
+    "summary.rate_drop_maturing": {
+        "ja": "最も下がった転換率は{metric}: {value}（前期間{before}、{points}pt。"
+        "集計途中のため今後上がりうる）。",
+        "en": "The largest rate drop: {metric} at {value} ({before} before, {points} pts; "
+        "still maturing, so it may rise).",
+    },
+    # charts
+    "chart.trend.title": {"ja": "実績と目標の推移", "en": "Actual against target"},
+    "chart.trend.choose": {"ja": "指標:", "en": "Metric:"},
+    "chart.trend.description": {
+        "ja": "直近{n}期間の各指標の実績（実線）と目標（破線）。指標はプルダウンで切り替え。",
+        "en": "Each metric's actual (solid) and target (dashed) over the last {n} periods; "
+        "choose the metric in the dropdown.",
+    },
+    "chart.funnel.title": {"ja": "ファネル（実績と目標）", "en": "The funnel against target"},
+    "chart.funnel.description": {
+        "ja": "{period}の各段階の目標達成率（棒。縦線が100%）と人数。状況は記号と文字で表示。",
+        "en": "Each stage's share of its target in {period} (bars; the line is 100%) and "
+        "its count, with status in symbols and words.",
+    },
+    "series.actual": {"ja": "実績", "en": "Actual"},
+    "series.target": {"ja": "目標", "en": "Target"},
+    # deviations
+    "dev.missed_title": {"ja": "目標に届かなかった指標", "en": "What missed its target"},
+    "dev.none_missed": {"ja": "目標未達の指標はありません。", "en": "Nothing missed its target."},
+    "col.gap": {"ja": "目標との差", "en": "Gap to target"},
+    "dev.movers_title": {
+        "ja": "{metric}を動かしたセグメント（{dimension}別、影響の大きい順）",
+        "en": "Segments that moved the {metric} (by {dimension}, largest impact first)",
+    },
+    "dev.no_drop": {
+        "ja": "前期間より下がった転換率はありません。",
+        "en": "No stage rate fell against the previous period.",
+    },
+    "dev.movers_note": {
+        "ja": "影響 = （今期の率 − 比較の率）× 今期の人数。比較の率は前期間のそのセグメントの率"
+        "（前期間になかった・少なかったセグメントは全体の率、＊印）。{min}人未満のセグメントは省略。",
+        "en": "Impact = (this period's rate - the baseline) x this period's people. The baseline "
+        "is the segment's previous rate (for segments new or small last period, everyone's "
+        "previous rate, marked *). Segments under {min} people are left out.",
+    },
+    "col.segment": {"ja": "セグメント", "en": "Segment"},
+    "col.people": {"ja": "人数", "en": "People"},
+    "col.impact": {"ja": "影響（人）", "en": "Impact (people)"},
+    "segment.unknown": {"ja": "（不明）", "en": "(unknown)"},
+    "dimension.channel": {"ja": "チャネル", "en": "channel"},
+    "dimension.content_asset": {"ja": "コンテンツ", "en": "content asset"},
+    "dimension.sales_team": {"ja": "営業チーム", "en": "sales team"},
+    "dimension.company_size": {"ja": "企業規模", "en": "company size"},
+    "checklist.title": {"ja": "原因チェックリスト", "en": "Cause checklist"},
+    "checklist.data": {"ja": "データあり: {where}", "en": "Evidence: {where}"},
+    "checklist.discuss": {"ja": "会議で確認", "en": "Discuss in the meeting"},
+    "checklist.1": {
+        "ja": "ターゲット（業種・規模・ペルソナ）の定義は正しいか",
+        "en": "Is the target definition right (persona, industry, company size)?",
+    },
+    "checklist.2": {
+        "ja": "施策はターゲットの課題に合っているか",
+        "en": "Do the measures match the target's problems?",
+    },
+    "checklist.3": {
+        "ja": "コンテンツの質と量は十分か",
+        "en": "Is content quality and volume sufficient?",
+    },
+    "checklist.4": {"ja": "リードへのフォローは迅速か", "en": "Is follow-up of leads timely?"},
+    "checklist.5": {
+        "ja": "MQL・SQL の定義は営業と合意しているか",
+        "en": "Are the MQL and SQL definitions agreed with sales?",
+    },
+    "checklist.6": {
+        "ja": "データの計測・集計は正しいか",
+        "en": "Is the measurement and aggregation of data sound?",
+    },
+    "checklist.7": {
+        "ja": "外部環境（競合・市場）は変化していないか",
+        "en": "Has the external environment (competitors, market) changed?",
+    },
+    "checklist.8": {
+        "ja": "リソース（人・予算）は計画どおりか",
+        "en": "Are resources (people, budget) as planned?",
+    },
+    "checklist.9": {
+        "ja": "ツール（MA/SFA）の設定は正しいか",
+        "en": "Are the tools (MA/SFA) configured correctly?",
+    },
+    "checklist.10": {
+        "ja": "マーケ・営業・インサイドセールスの連携は機能しているか",
+        "en": "Does collaboration between marketing, sales and inside sales work?",
+    },
+    "evidence.segments": {
+        "ja": "{section}のセグメント別の表",
+        "en": "the segment tables of {section}",
+    },
+    "evidence.speed": {
+        "ja": "初回接触までの中央値 {hours}、24時間以内の接触率 {sla}",
+        "en": "median speed to lead {hours}, first touch within 24 h {sla}",
+    },
+    "evidence.agreed": {
+        "ja": "定義 v{version}（{date} 合意）",
+        "en": "definitions v{version} (agreed {date})",
+    },
+    "evidence.fresh": {"ja": "データ更新 {when}", "en": "data as of {when}"},
+    "hours": {"ja": "{value}時間", "en": "{value} h"},
+    # decisions and actions
+    "decisions.note": {
+        "ja": "会議で決めた改善策を記入（印刷して使えます）。"
+        "対象の指標・セグメント、担当、期限を明記。",
+        "en": "Write down the improvements decided in the meeting (printable): the KPI and "
+        "segment each aims to move, the owner and the due date.",
+    },
+    "col.number": {"ja": "#", "en": "#"},
+    "col.decision": {"ja": "決定事項", "en": "Decision"},
+    "col.target_kpi": {"ja": "対象の指標・セグメント", "en": "KPI and segment"},
+    "col.due": {"ja": "期限", "en": "Due"},
+    "actions.none": {
+        "ja": "記録されたアクションはまだありません。"
+        "会議で決めたアクションは params/actions.yml に記録します。",
+        "en": "No actions are recorded yet. Record the actions decided in the meeting in "
+        "params/actions.yml.",
+    },
     # index page
     "index.title": {"ja": "レビュー資料一覧", "en": "Review packs"},
     "index.cadence": {"ja": "種類", "en": "Review"},
@@ -172,6 +330,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No packs yet. Build one with `reviewkit run monthly`.",
     },
     "index.failed": {"ja": "失敗した実行", "en": "Failed runs"},
+    "index.pack": {"ja": "資料", "en": "Pack"},
+    "index.status": {"ja": "状況", "en": "Status"},
+    "index.freshness": {"ja": "データ更新", "en": "Data as of"},
+    "index.previous": {"ja": "前回の資料", "en": "Previous pack"},
+    "index.notebook": {"ja": "実行済みノートブック", "en": "Executed notebook"},
+    "index.status.ok": {"ja": "✓ 正常", "en": "✓ OK"},
+    "index.status.failed": {"ja": "✕ 失敗", "en": "✕ Failed"},
+    "index.status.stale": {"ja": "△ データ未確定", "en": "△ Stale data"},
+    "index.earlier": {"ja": "以前の実行", "en": "earlier run"},
+    "index.published_earlier": {
+        "ja": "公開中の資料は以前の実行のもの",
+        "en": "the published pack is from an earlier run",
+    },
+    "index.more_failed": {
+        "ja": "ほかに失敗した実行 {n} 件（_failed/ に保存）",
+        "en": "{n} more failed runs (kept in _failed/)",
+    },
+    "index.legend": {
+        "ja": "新しい期間から順に表示。状況: ✓ 正常 = 公開中の資料／✕ 失敗 = 実行に失敗"
+        "（実行済みノートブックへのリンク）／△ データ未確定 = データ更新日が期間の最終日より前"
+        "（期間のデータが揃う前に作成）。同じ期間・言語で最も新しい実行が現在の状態で、"
+        "それより前の実行は「以前の実行」と表示。",
+        "en": "Newest period first. Status: ✓ OK = the published pack; ✕ Failed = the run "
+        "failed (link to the executed notebook); △ Stale data = the data ends before the "
+        "period's last day (built before the period's data was complete). The newest run of a "
+        "period and language is its current state; older ones are marked 'earlier run'.",
+    },
+    "lang.ja": {"ja": "日本語", "en": "Japanese"},
+    "lang.en": {"ja": "英語", "en": "English"},
 }
 
 

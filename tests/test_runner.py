@@ -116,6 +116,9 @@ def test_failed_run_keeps_the_notebook_and_the_good_pack(sample_workspace, tmp_p
     kept = list((out / "_failed" / "monthly" / "2026-10").glob("*/notebook.ipynb"))
     assert len(kept) == 1 and str(kept[0].parent) in line
     assert good.pack.read_bytes() == before
+    # the index shows the failure at once, linking to the kept notebook
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert kept[0].relative_to(out).as_posix() in index
     assert not (out / "_staging").exists()
 
 

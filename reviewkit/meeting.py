@@ -1,0 +1,155 @@
+"""The meeting sections of a pack: deviations and causes, the checklist, the decision sheet."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from reviewkit.deviations import MIN_VOLUME, breakdowns, falling_rate, missed
+from reviewkit.formatting import MINUS, format_count, format_datetime, format_pct, format_yen
+from reviewkit.glossary import metric_label
+from reviewkit.html import Html
+from reviewkit.tables import styled_table
+from reviewkit.texts import t
+
+if TYPE_CHECKING:
+    from reviewkit.review import Review
+
+# The article's checklist; which items this pack has evidence for.
+CHECKLIST = range(1, 11)
+
+
+def _h3(text: str) -> str:
+    return f'<h3 class="rk-subsection">{escape(text)}</h3>'
+
+
+def _signed(value: float, *, digits: int = 1) -> str:
+    return "—" if math.isnan(value) else f"{value:+.{digits}f}".replace("-", MINUS)
+
+
+def missed_table(review: Review) -> str:
+    """The metrics below target, worst first, with the gap."""
+    lang = review.lang
+    rows = missed(review.card)
+    if rows.empty:
+        return f'<p class="rk-note">{escape(t("dev.none_missed", lang))}</p>'
+    shown, classes = [], []
+    for r in rows.itertuples():
+        fmt = format_yen if r.kind == "amount" else format_count
+        gap = fmt(r.gap, lang=lang)
+        shown.append(
+            {
+                t("col.metric", lang): metric_label(review.definitions, r.metric, lang=lang),
+                t("col.actual", lang): fmt(r.actual, lang=lang),
+                t("col.target", lang): fmt(r.target, lang=lang),
+                t("col.achievement", lang): format_pct(r.achievement, lang=lang),
+                t("col.gap", lang): gap,
+            }
+        )
+        classes.append(["rk-label", "rk-num", "rk-num", "rk-num", "rk-num"])
+    return styled_table(pd.DataFrame(shown), classes, css_class="rk-missed-table").html
+
+
+def movers_table(frame: pd.DataFrame, *, lang: str) -> str:
+    """One dimension's movers (see :func:`reviewkit.deviations.movers`)."""
+    shown, classes = [], []
+    for r in frame.itertuples():
+        name = t("segment.unknown", lang) if pd.isna(r.segment) else str(r.segment)
+        star = "＊" if r.baseline == "overall" else ""
+        shown.append(
+            {
+                t("col.segment", lang): name,
+                t("col.rate", lang): format_pct(r.value, lang=lang),
+                t("col.previous", lang): f"{format_pct(r.previous, lang=lang)}{star}",
+                t("col.people", lang): format_count(r.denominator, lang=lang),
+                t("col.change_points", lang): t(
+                    "rate.points", lang, value=_signed(r.change_points)
+                ),
+                t("col.impact", lang): _signed(r.impact, digits=0),
+            }
+        )
+        classes.append(["rk-label", "rk-num", "rk-num", "rk-num", "rk-num", "rk-num"])
+    return styled_table(pd.DataFrame(shown), classes, css_class="rk-movers").html
+
+
+def checklist_html(review: Review, *, evidence_section: str) -> str:
+    """The article's ten questions, each with the evidence in this pack or 'discuss'."""
+    lang = review.lang
+    speed = review.funnel.metric_frame(["speed_to_lead", "sla"], [review.period])
+    values = dict(zip(speed["metric"], speed["value"], strict=True))
+    hours = values.get("speed_to_lead", math.nan)
+    fresh = (
+        format_datetime(review.freshness, lang=lang)
+        if review.freshness
+        else t("header.no_data", lang)
+    )
+    evidence = {
+        1: t("evidence.segments", lang, section=evidence_section),
+        3: t("evidence.segments", lang, section=evidence_section),
+        4: t(
+            "evidence.speed",
+            lang,
+            hours=t("hours", lang, value="—" if math.isnan(hours) else f"{hours:.1f}"),
+            sla=format_pct(values.get("sla", math.nan), lang=lang),
+        ),
+        5: t(
+            "evidence.agreed",
+            lang,
+            version=review.definitions.version,
+            date=review.definitions.agreed_on.isoformat(),
+        ),
+        6: t("evidence.fresh", lang, when=fresh),
+    }
+    shown, classes = [], []
+    for n in CHECKLIST:
+        found = evidence.get(n)
+        shown.append(
+            {
+                t("col.number", lang): str(n),
+                t("checklist.title", lang): t(f"checklist.{n}", lang),
+                " ": t("checklist.data", lang, where=found)
+                if found
+                else t("checklist.discuss", lang),
+            }
+        )
+        classes.append(["rk-num", "rk-text", "rk-text"])
+    return styled_table(pd.DataFrame(shown), classes, css_class="rk-checklist").html
+
+
+def deviations_html(review: Review) -> Html:
+    """The deviations section: what missed, who moved the falling rate, and the checklist."""
+    lang = review.lang
+    parts = [_h3(t("dev.missed_title", lang)), missed_table(review)]
+    metric = falling_rate(review.rate_frame)
+    if metric is None:
+        parts.append(f'<p class="rk-note">{escape(t("dev.no_drop", lang))}</p>')
+    else:
+        label = metric_label(review.definitions, metric, lang=lang)
+        for dimension, frame in breakdowns(
+            review.funnel, metric, review.period, previous=review.previous
+        ).items():
+            if frame.empty:
+                continue
+            title = t(
+                "dev.movers_title", lang, metric=label, dimension=t(f"dimension.{dimension}", lang)
+            )
+            parts += [_h3(title), movers_table(frame, lang=lang)]
+        parts.append(f'<p class="rk-note">{escape(t("dev.movers_note", lang, min=MIN_VOLUME))}</p>')
+    if review.cadence == "monthly":
+        section = review.section_title("deviations")
+        parts += [_h3(t("checklist.title", lang)), checklist_html(review, evidence_section=section)]
+    return Html("".join(parts), text=t("dev.missed_title", lang))
+
+
+def decisions_html(lang: str, *, rows: int = 3) -> Html:
+    """An empty decision sheet to fill in during the meeting."""
+    columns = [
+        t(k, lang) for k in ("col.number", "col.decision", "col.target_kpi", "col.owner", "col.due")
+    ]
+    frame = pd.DataFrame([[str(i + 1), "", "", "", ""] for i in range(rows)], columns=columns)
+    classes = [["rk-num", "rk-blank", "rk-blank", "rk-blank", "rk-blank"]] * rows
+    table = styled_table(frame, classes, css_class="rk-decisions").html
+    return Html(f'<p class="rk-note">{escape(t("decisions.note", lang))}</p>{table}')
