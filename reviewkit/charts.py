@@ -11,8 +11,17 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import sys
 from html import escape
 from typing import Any
+
+from reviewkit.resources import PACK_ENV
+
+if os.environ.get(PACK_ENV) and "rfc3987_syntax" not in sys.modules:
+    # Kernel start-up is paid on every pack. jsonschema (under altair) loads the optional
+    # rfc3987_syntax IRI checker, which builds a grammar for ~1 s; charts never validate IRIs.
+    # Only in a pack's own, throw-away kernel, never in an analyst's session.
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
 import altair as alt
 import pandas as pd
@@ -24,7 +33,6 @@ FONT = (
     '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", "Yu Gothic", Meiryo, '
     '"Noto Sans CJK JP", "Noto Sans JP", system-ui, sans-serif'
 )
-PACK_ENV = "REVIEWKIT_PACK"
 AXIS = {
     "labelFontSize": 12,
     "titleFontSize": 12,

@@ -10,6 +10,9 @@ from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
+# Set by the runner while a template executes for a pack; the kernel inherits it.
+PACK_ENV = "REVIEWKIT_PACK"
+
 
 def bundled(name: str) -> Path:
     """Return the shipped folder ``name`` (``notebooks`` or ``params``).

@@ -28,13 +28,12 @@ from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, ParameterError, RunFailedError
 from reviewkit.formatting import format_period
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
-from reviewkit.resources import package_file
+from reviewkit.resources import PACK_ENV, package_file
 from reviewkit.texts import check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
 
 # Parameters the runner sets itself; a template must declare them in its parameters cell.
 RUNNER_PARAMETERS = ("workspace", "as_of", "lang")
-PACK_ENV = "REVIEWKIT_PACK"  # set while a template executes for a pack
 RECORDED_PACKAGES = ("reviewkit", "duckdb", "pandas", "papermill", "nbconvert", "altair")
 
 Progress = Callable[[str], None]
