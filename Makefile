@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 KERNEL := $(VENV)/share/jupyter/kernels/reviewkit/kernel.json
 STORE := data/reviewkit.duckdb
 DEMO_DATE := 2026-11-23
+# axe-core, for the browser tests' accessibility check (npm, pinned, kept inside .venv).
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
 
 .PHONY: demo test lint format bench lab clean setup sample
 
@@ -29,6 +32,12 @@ $(STORE): $(KERNEL) reviewkit/sample_company.py reviewkit/sample_company.yml
 sample: $(KERNEL)
 	$(BIN)/reviewkit sample
 
+# Reinstalled when the Makefile (and so perhaps AXE_VERSION) changes.
+$(AXE): Makefile
+	npm install --prefix $(VENV)/npm --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+	@test -f $(AXE)
+	touch $(AXE)
+
 demo: $(STORE)
 	$(BIN)/reviewkit run weekly --as-of $(DEMO_DATE)
 	$(BIN)/reviewkit run monthly --as-of $(DEMO_DATE)
@@ -36,7 +45,7 @@ demo: $(STORE)
 	@echo
 	@echo "Open the packs: $(CURDIR)/outputs/index.html"
 
-test: $(STORE)
+test: $(STORE) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests

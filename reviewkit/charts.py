@@ -43,6 +43,8 @@ AXIS = {
     "tickColor": "#c5ccd6",
 }
 _ids = itertools.count(1)
+# Lay the chart out again when a dropdown changes it (axis labels change width).
+RESIZE = alt.AutoSizeParams(type="fit-x", contains="padding", resize=True)
 
 
 def house_style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -77,6 +79,7 @@ class PackChart:
         """The Vega-Lite spec, with its data inlined (no ``$schema``: nothing to look up)."""
         spec = self.chart.to_dict()
         spec.pop("$schema", None)
+        spec.setdefault("description", self.description)  # else "Vega visualization"
         return spec
 
     def pack_html(self) -> str:
@@ -116,6 +119,7 @@ def trend_chart(
     actual: str,
     target: str,
     description: str,
+    date_format: str = "%Y-%m",
 ) -> PackChart:
     """Actual against target per period for every metric, one metric at a time.
 
@@ -128,6 +132,8 @@ def trend_chart(
         Metric key -> label; the dropdown lists them in this order.
     title, choose, actual, target, description
         Localized words: chart title, dropdown label, legend entries, accessible description.
+    date_format
+        The time axis' d3 format (``%m/%d`` for weeks).
     """
     keys = list(metric_labels)
     data = history.assign(label=history["metric"].map(metric_labels))
@@ -145,15 +151,15 @@ def trend_chart(
         bind=alt.binding_select(options=[metric_labels[k] for k in keys], name=f"{choose} "),
     )
     base = alt.Chart(long).transform_filter(alt.datum.label == pick)
-    x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=6))
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=True))
+    x = alt.X("start:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6))
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(format="~s"))
     colour = alt.Color(
         "series:N",
         scale=alt.Scale(domain=[actual, target], range=[PALETTE[0], "#5f6b7a"]),
         title=None,
     )
     dash = alt.StrokeDash(
-        "series:N", scale=alt.Scale(domain=[actual, target], range=[[1, 0], [5, 4]]), legend=None
+        "series:N", scale=alt.Scale(domain=[actual, target], range=[[1, 0], [5, 4]])
     )
     tooltip = [
         alt.Tooltip("period:N", title=" "),
@@ -163,7 +169,9 @@ def trend_chart(
     lines = base.mark_line(point=True, strokeWidth=2).encode(
         x=x, y=y, color=colour, strokeDash=dash, tooltip=tooltip
     )
-    chart = lines.add_params(pick).properties(title=title, width="container", height=240)
+    chart = lines.add_params(pick).properties(
+        title=title, width="container", height=240, autosize=RESIZE
+    )
     return PackChart(house_style(chart), description=description)
 
 
@@ -185,7 +193,7 @@ def funnel_chart(
     y = alt.Y("label:N", sort=order, title=None)
     x = alt.X(
         "achieved:Q", title=None, axis=alt.Axis(format="%", tickCount=5, grid=True),
-        scale=alt.Scale(domainMin=0),
+        scale=alt.Scale(domainMin=0, domainMax=max(1.0, data["achieved"].max()) * 1.4),
     )  # fmt: skip
     bars = (
         alt.Chart(data)
@@ -208,6 +216,6 @@ def funnel_chart(
         .encode(y=y, x=x, text=alt.Text("status_text:N"))
     )
     chart = (bars + goal.encode(x="x:Q") + text).properties(
-        title=title, width="container", height=190
+        title=title, width="container", height=190, autosize=RESIZE
     )
     return PackChart(house_style(chart), description=description)

@@ -109,10 +109,12 @@ def checklist_html(review: Review, *, evidence_section: str) -> str:
         shown.append(
             {
                 t("col.number", lang): str(n),
-                t("checklist.title", lang): t(f"checklist.{n}", lang),
-                " ": t("checklist.data", lang, where=found)
-                if found
-                else t("checklist.discuss", lang),
+                t("col.question", lang): t(f"checklist.{n}", lang),
+                t("col.evidence", lang): (
+                    t("checklist.data", lang, where=found)
+                    if found
+                    else t("checklist.discuss", lang)
+                ),
             }
         )
         classes.append(["rk-num", "rk-text", "rk-text"])

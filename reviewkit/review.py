@@ -261,6 +261,7 @@ class Review:
             actual=t("series.actual", lang),
             target=t("series.target", lang),
             description=t("chart.trend.description", lang, n=len(periods)),
+            date_format="%m/%d" if self.cadence == "weekly" else "%Y-%m",
         )
 
     def funnel_chart(self) -> PackChart:

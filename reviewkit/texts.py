@@ -196,11 +196,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "turning into the next stage.",
     },
     "summary.rate_drop": {
-        "ja": "最も下がった転換率は{metric}: {value}（前期間{before}、{points}pt）。",
+        "ja": "最も下がったのは{metric}: {value}（前期間{before}、{points}pt）。",
         "en": "The largest rate drop: {metric} at {value} ({before} before, {points} pts).",
     },
     "summary.rate_drop_maturing": {
-        "ja": "最も下がった転換率は{metric}: {value}（前期間{before}、{points}pt。"
+        "ja": "最も下がったのは{metric}: {value}（前期間{before}、{points}pt。"
         "集計途中のため今後上がりうる）。",
         "en": "The largest rate drop: {metric} at {value} ({before} before, {points} pts; "
         "still maturing, so it may rise).",
@@ -249,6 +249,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "dimension.sales_team": {"ja": "営業チーム", "en": "sales team"},
     "dimension.company_size": {"ja": "企業規模", "en": "company size"},
     "checklist.title": {"ja": "原因チェックリスト", "en": "Cause checklist"},
+    "col.question": {"ja": "確認すること", "en": "Question"},
+    "col.evidence": {"ja": "この資料の根拠", "en": "Evidence in this pack"},
     "checklist.data": {"ja": "データあり: {where}", "en": "Evidence: {where}"},
     "checklist.discuss": {"ja": "会議で確認", "en": "Discuss in the meeting"},
     "checklist.1": {

@@ -4,6 +4,10 @@ Every page runs in a context that lets ``file:``, ``data:`` and ``about:`` URLs 
 aborts and records any other request: a pack is one self-contained file and must never reach
 for a host. Console errors and uncaught page errors are recorded too; every test asserts
 that both records are empty.
+
+Screenshots of each pack's first screen go to ``test-artifacts/`` at the repository root.
+The accessibility check runs axe-core from disk (``make test`` installs it with npm into
+``.venv/npm``; ``REVIEWKIT_AXE`` names another ``axe.min.js``).
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import in_ci
+from conftest import REPO, in_ci
 from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Route,
     expect,
@@ -63,8 +68,19 @@ JAPANESE_FAMILIES = (
 )
 SCORECARD_ROWS = 6  # lead, MQL, SQL, opportunity, won, and revenue
 STATUS = re.compile(r"^[✓△✕―]\s+\S+")  # a symbol, then a word: "✓ 達成", "✕ Missed"
-SCREENSHOT = Path("/tmp/reviewkit-monthly-ja.png")
+ARTIFACTS = REPO / "test-artifacts"  # gitignored; kept by CI as the run's artifacts
+SCREENSHOT = ARTIFACTS / "monthly-ja-full.png"
 MIN_BYTES = 10_000
+# The pack's sections in order (agenda.py), each an h2.rk-section[id] the TOC links to.
+SECTIONS = ["summary", "kpi_status", "deviations", "decisions", "actions", "glossary"]
+CHARTS = 2  # the trend (with its metric dropdown) and the funnel
+# Data marks of a Vega SVG: lines, points and bars are all drawn as <path> (rect: <rect>).
+DATA_MARKS = "g.role-mark path, g.role-mark rect"
+UNFINISHED_CHARTS = ".rk-chart[data-spec]:not([data-rendered='true']):not([data-error])"
+A4_LANDSCAPE = (842, 595)  # pt
+PRINTABLE_WIDTH = "273mm"  # A4 landscape, 297 mm, less pack.css's 12 mm @page margins
+AXE = REPO / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
 
 
 def _pack_id(key: tuple[str, str]) -> str:
@@ -143,6 +159,39 @@ def output_dir(packs: dict) -> Path:
     return Path(os.path.commonpath([r.pack for r in packs.values()]))
 
 
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's ``axe.min.js``; missing, it fails in CI and skips elsewhere."""
+    path = Path(os.environ.get("REVIEWKIT_AXE") or AXE)
+    if not path.is_file():
+        message = (
+            f"no axe-core at {path}: run `make test` (it installs axe-core with npm into "
+            ".venv/npm) or set REVIEWKIT_AXE to an axe.min.js"
+        )
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def open_pack(watched: Watched, pack: Path) -> Page:
+    """Open ``pack`` and wait until the chart runtime has drawn, or failed, every chart."""
+    page = watched.page
+    page.goto(pack.as_uri())
+    expect(page.locator(".rk-chart")).to_have_count(CHARTS)
+    # embed.js marks each chart data-rendered="true" or data-error; neither means it hangs.
+    expect(page.locator(UNFINISHED_CHARTS)).to_have_count(0)
+    return page
+
+
+def in_viewport(element: Locator) -> bool:
+    """Whether any part of ``element`` is inside the viewport now (no waiting)."""
+    return element.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth; }"
+    )
+
+
 def test_network_guard_records_and_blocks_remote_requests(watched: Watched) -> None:
     # The guard itself: without it, the "no requests" assertions below would prove nothing.
     page = watched.page
@@ -207,6 +256,7 @@ def test_japanese_renders_with_japanese_glyphs(watched: Watched, packs: dict) ->
         assert used, f"{selector}: no glyphs drawn"
         assert used <= set(JAPANESE_FAMILIES), f"{selector} drawn with {sorted(used)}"
 
+    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOT, full_page=True)
     assert SCREENSHOT.stat().st_size > MIN_BYTES
     watched.assert_clean()
@@ -229,9 +279,11 @@ def test_index_lists_every_pack_and_links_to_it(
     watched.assert_clean()
 
 
-def test_print_layout_and_pdf(watched: Watched, packs: dict, tmp_path: Path) -> None:
-    page = watched.page
-    page.goto(packs[("monthly", "ja")].pack.as_uri())
+@pytest.mark.parametrize("key", PACKS, ids=_pack_id)
+def test_print_layout_and_pdf(
+    watched: Watched, packs: dict, key: tuple[str, str], tmp_path: Path
+) -> None:
+    page = open_pack(watched, packs[key].pack)
     sections = page.locator("h2.rk-section")
     expect(sections.first).to_be_visible()
     break_before = "all => all.map(h => getComputedStyle(h).breakBefore)"
@@ -246,8 +298,200 @@ def test_print_layout_and_pdf(watched: Watched, packs: dict, tmp_path: Path) -> 
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     assert len(data) > MIN_BYTES
-    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
-    assert box, "the PDF names no page size"
-    size = tuple(round(float(v)) for v in box.groups())
-    assert size == (842, 595), f"{size} pt is not A4 landscape (pack.css @page)"
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert boxes, "the PDF names no page size"
+    sizes = {tuple(round(float(v)) for v in box) for box in boxes}
+    assert sizes == {A4_LANDSCAPE}, f"{sizes} pt is not A4 landscape (pack.css @page)"
+
+    # Chromium writes one uncompressed /Type /Page object per page; the page tree's root
+    # /Count must agree, or the regex is not counting pages.
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)]
+    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data)]
+    assert counts and max(counts) == pages, f"{pages} /Page objects, page tree {counts}"
+    # page 1 holds the header and the first section; each later section starts a page
+    assert pages >= sections.count(), f"{pages} pages for {sections.count()} sections"
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("key", PACKS, ids=_pack_id)
+def test_printed_charts_fit_the_page(watched: Watched, packs: dict, key: tuple[str, str]) -> None:
+    # Charts are laid out once, at the screen's width; printing lays the page out again at
+    # the paper's width without running the chart runtime. Narrowing <main> to the printable
+    # width fires no resize event either, so this is what the paper gets.
+    page = open_pack(watched, packs[key].pack)
+    page.emulate_media(media="print")
+    page.add_style_tag(content=f"main {{ width: {PRINTABLE_WIDTH}; box-sizing: border-box; }}")
+    widths = page.locator(".rk-chart").evaluate_all(
+        "all => all.map(c => [c.dataset.spec, c.getBoundingClientRect().width,"
+        " c.querySelector('svg').getBoundingClientRect().width])"
+    )
+    too_wide = [(spec, round(svg), round(box)) for spec, box, svg in widths if svg > box + 1]
+    assert not too_wide, f"charts wider than the paper, cut off on the right: {too_wide}"
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("key", PACKS, ids=_pack_id)
+def test_charts_render_offline(watched: Watched, packs: dict, key: tuple[str, str]) -> None:
+    page = open_pack(watched, packs[key].pack)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"{_pack_id(key)}.png"
+    page.screenshot(path=shot)  # the first screen, 1280x800, kept whatever follows
+    assert shot.stat().st_size > MIN_BYTES
+
+    charts = page.locator(".rk-chart")
+    errors = charts.evaluate_all(
+        "all => all.filter(c => c.hasAttribute('data-error'))"
+        ".map(c => `${c.dataset.spec}: ${c.dataset.error}`)"
+    )
+    assert errors == [], f"charts failed to draw: {errors}"
+    expect(page.locator(".rk-chart[data-rendered='true']")).to_have_count(CHARTS)
+    for i in range(CHARTS):
+        chart = charts.nth(i)
+        spec = chart.get_attribute("data-spec")
+        expect(page.locator(f"script[type='application/json']#{spec}")).to_have_count(1)
+        expect(chart.locator("svg")).to_have_count(1)
+        marks = chart.locator("svg").locator(DATA_MARKS).count()
+        assert marks > 0, f"chart {spec} drew an SVG without data marks"
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("key", PACKS, ids=_pack_id)
+def test_charts_are_named_by_their_description(
+    watched: Watched, packs: dict, key: tuple[str, str]
+) -> None:
+    # A screen reader announces the chart by its description (PackChart), not the runtime's
+    # generic default ("Vega visualization"), once the chart is drawn.
+    page = open_pack(watched, packs[key].pack)
+    figures = page.locator("figure.rk-figure:has(.rk-chart)")
+    expect(figures).to_have_count(CHARTS)
+    for i in range(CHARTS):
+        figure = figures.nth(i)
+        description = figure.locator("figcaption").inner_text().strip()
+        assert description
+        expect(figure.locator(".rk-chart")).to_have_accessible_name(description)
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("key", PACKS, ids=_pack_id)
+def test_toc_links_land_on_their_sections(
+    watched: Watched, packs: dict, key: tuple[str, str]
+) -> None:
+    page = open_pack(watched, packs[key].pack)
+    links = page.locator("nav.rk-toc a[href^='#']")
+    hrefs = links.evaluate_all("all => all.map(a => a.getAttribute('href'))")
+    assert hrefs == [f"#{s}" for s in SECTIONS]
+    ids = page.locator("h2.rk-section[id]").evaluate_all("all => all.map(h => h.id)")
+    assert ids == SECTIONS
+
+    below_the_fold = []
+    for section in SECTIONS:
+        page.evaluate("window.scrollTo(0, 0)")
+        heading = page.locator(f"[id='{section}']")
+        expect(heading).to_have_count(1)
+        expect(heading).to_have_js_property("tagName", "H2")
+        if not in_viewport(heading):
+            below_the_fold.append(section)
+        page.locator(f"nav.rk-toc a[href='#{section}']").click()
+        expect(page).to_have_url(re.compile(f"#{section}$"))
+        expect(heading).to_be_in_viewport()
+    # otherwise the clicks above proved nothing about scrolling
+    assert below_the_fold, "every section heading is on the first screen"
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("key", PACKS, ids=_pack_id)
+def test_trend_dropdown_redraws_the_chart(
+    watched: Watched, packs: dict, key: tuple[str, str]
+) -> None:
+    page = open_pack(watched, packs[key].pack)
+    trend = page.locator(".rk-chart:has(select)")
+    expect(trend).to_have_count(1)
+    select = trend.locator("select")
+    options = select.locator("option").evaluate_all("all => all.map(o => o.value)")
+    assert len(options) == SCORECARD_ROWS, options  # one per scorecard metric
+    chosen = select.input_value()
+    assert chosen == options[0]
+
+    svg = trend.locator("svg")
+    drawn = {chosen: svg.evaluate("s => s.outerHTML")}
+    for option in options[1:]:
+        select.select_option(option)
+        # vega redraws on the next animation frame
+        page.wait_for_function(
+            "([chart, before]) => document.getElementById(chart)"
+            ".querySelector('svg').outerHTML !== before",
+            arg=[trend.get_attribute("id"), drawn[chosen]],
+        )
+        chosen = option
+        drawn[chosen] = svg.evaluate("s => s.outerHTML")
+        assert svg.locator(DATA_MARKS).count() > 0, f"{option}: no data marks"
+    assert len(set(drawn.values())) == len(options), "two metrics drew the same chart"
+    expect(page.locator(".rk-chart[data-error]")).to_have_count(0)
+    watched.assert_clean()
+
+
+def text_outside(chart: Locator) -> list[str]:
+    """The texts of ``chart``'s SVG (titles, axis labels, mark labels) that its box cuts off."""
+    return chart.evaluate(
+        """chart => {
+            const svg = chart.querySelector("svg"), box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll("text")].filter(t => {
+                const r = t.getBoundingClientRect();
+                return t.textContent.trim() && (r.left < box.left - 1 || r.right > box.right + 1
+                    || r.top < box.top - 1 || r.bottom > box.bottom + 1);
+            }).map(t => t.textContent);
+        }"""
+    )
+
+
+@pytest.mark.parametrize("key", PACKS, ids=_pack_id)
+def test_chart_text_is_not_cut_off(watched: Watched, packs: dict, key: tuple[str, str]) -> None:
+    page = open_pack(watched, packs[key].pack)
+    charts = page.locator(".rk-chart")
+    cut = {}
+    for chart in charts.all():
+        cut[chart.get_attribute("data-spec")] = text_outside(chart)
+    # the trend chart lays out again for every metric (axis labels differ in width)
+    trend = page.locator(".rk-chart:has(select)")
+    select = trend.locator("select")
+    for option in select.locator("option").evaluate_all("all => all.map(o => o.value)")[1:]:
+        before = trend.locator("svg").evaluate("s => s.outerHTML")
+        select.select_option(option)
+        page.wait_for_function(
+            "([chart, before]) => document.getElementById(chart)"
+            ".querySelector('svg').outerHTML !== before",
+            arg=[trend.get_attribute("id"), before],
+        )
+        cut[f"{trend.get_attribute('data-spec')} ({option})"] = text_outside(trend)
+    cut = {chart: texts for chart, texts in cut.items() if texts}
+    assert not cut, f"text drawn outside the chart's SVG, so cut off: {cut}"
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("key", PACKS, ids=_pack_id)
+def test_no_serious_accessibility_violations(
+    watched: Watched, packs: dict, key: tuple[str, str], axe_script: Path
+) -> None:
+    page = open_pack(watched, packs[key].pack)
+    page.add_script_tag(path=axe_script)
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, { resultTypes: ["violations"] });
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({
+                    target: n.target.join(" "),
+                    summary: n.failureSummary.replace(/\\s+/g, " ").trim(),
+                })),
+            }));
+        }"""
+    )
+    blocking = [v for v in violations if v["impact"] in AXE_BLOCKING]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"  {n['target']}: {n['summary']}" for n in v["nodes"])
+        for v in blocking
+    )
+    assert not blocking, f"axe-core found serious or critical violations:\n{report}"
     watched.assert_clean()
