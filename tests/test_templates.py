@@ -160,3 +160,11 @@ def test_index_lists_every_pack(demo_packs):
     index = (out / "index.html").read_text(encoding="utf-8")
     for result in demo_packs.values():
         assert result.pack.relative_to(out).as_posix() in index
+
+
+@pytest.mark.integration
+def test_packs_stay_small(demo_packs):
+    # aggregated data only, and the chart runtime (~0.9 MB) once per page
+    for result in demo_packs.values():
+        size = result.pack.stat().st_size
+        assert size < 2_000_000, (result.pack, size)
