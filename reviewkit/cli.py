@@ -130,6 +130,47 @@ def validate(workspace: Path | None) -> None:
     )
 
 
+@app.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--profile", required=True, help="hubspot-contacts, hubspot-deals, "
+              "salesforce-leads, salesforce-opportunities, a name under params/sources/, "
+              "or a profile YAML file.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
+@click.option("--encoding", default=None, help="Force an encoding (utf-8, utf-8-sig, cp932).")
+@workspace_option
+def import_(
+    files: tuple[Path, ...],
+    profile: str,
+    dry_run: bool,
+    encoding: str | None,
+    workspace: Path | None,
+) -> None:
+    """Import MA/SFA export FILES into the store (each file in one transaction)."""
+    from reviewkit.definitions import load_definitions
+    from reviewkit.errors import DataError
+    from reviewkit.import_profiles import load_profile
+    from reviewkit.importer import import_file
+    from reviewkit.store import connect
+    from reviewkit.workspace import find_workspace
+
+    ws = find_workspace(workspace)
+    definitions = load_definitions(ws)
+    chosen = load_profile(profile, workspace=ws)
+    for path in files:
+        if not path.is_file():
+            raise DataError(f"{path}: no such file; check the path")
+    con = connect(ws.store_path, timezone=ws.config.timezone)
+    try:
+        for path in files:
+            report = import_file(
+                con, path, chosen, definitions=definitions, timezone=ws.config.timezone,
+                encoding=encoding, dry_run=dry_run,
+            )  # fmt: skip
+            out.print(report.line())
+    finally:
+        con.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 failed run, 2 bad input)."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from reviewkit.errors import DataError, StoreMissingError
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 TABLES: dict[str, str] = {
     "leads": """
@@ -99,11 +99,36 @@ TABLES: dict[str, str] = {
         table_name VARCHAR NOT NULL,
         row_count  BIGINT NOT NULL
     """,
+    "imports": """
+        import_id    VARCHAR PRIMARY KEY,
+        file_name    VARCHAR NOT NULL,
+        file_hash    VARCHAR NOT NULL,
+        profile      VARCHAR NOT NULL,
+        source_system VARCHAR NOT NULL,
+        rows_read    BIGINT NOT NULL,
+        loaded       BIGINT NOT NULL,
+        updated      BIGINT NOT NULL,
+        unchanged    BIGINT NOT NULL,
+        rejected     BIGINT NOT NULL,
+        started_at   TIMESTAMPTZ NOT NULL,
+        finished_at  TIMESTAMPTZ NOT NULL
+    """,
+    "quarantine": """
+        import_id    VARCHAR NOT NULL,
+        file_name    VARCHAR NOT NULL,
+        row_number   BIGINT NOT NULL,
+        column_name  VARCHAR,
+        value        VARCHAR,
+        reason       VARCHAR NOT NULL
+    """,
     "store_meta": """
         key    VARCHAR PRIMARY KEY,
         value  VARCHAR NOT NULL
     """,
 }
+
+
+LOG_TABLES = ("loads", "imports", "quarantine", "store_meta")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -198,10 +223,10 @@ def replace_tables(
     con.execute("BEGIN TRANSACTION")
     try:
         for name, frame in frames.items():
-            if name not in TABLES or name in ("loads", "store_meta"):
+            if name not in TABLES or name in LOG_TABLES:
                 raise DataError(
                     f"table {name!r} is not a data table of the store; use one of "
-                    f"{[t for t in TABLES if t not in ('loads', 'store_meta')]}"
+                    f"{[t for t in TABLES if t not in LOG_TABLES]}"
                 )
             known = [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()]
             unknown = [c for c in frame.columns if c not in known]

@@ -1,0 +1,651 @@
+"""Read MA/SFA export files into a table of stripped text, ready for an import profile.
+
+:func:`read_table` reads CSV/TSV (UTF-8, UTF-8 with BOM, CP932/Shift_JIS; detected or given),
+Excel ``.xlsx`` and Parquet, and returns a :class:`RawTable`: every value a stripped string or
+``None``, the file's own line (or sheet row) number of each data row for quarantine reports,
+and the report title lines above the header and the footer rows below the data taken away.
+Nothing is converted to numbers or dates here: that is :mod:`reviewkit.parsing`'s job, row by
+row, so one bad value quarantines one row instead of failing the file.
+
+Every file-level problem (unknown suffix, empty, binary or undecodable file, missing columns)
+raises :class:`~reviewkit.errors.DataError` with a one-line message that names the file, what is
+wrong and the fix.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+
+from reviewkit.errors import DataError, ParameterError
+
+__all__ = ["HEADER_SEARCH_ROWS", "SUFFIXES", "RawTable", "file_hash", "read_table"]
+
+#: How many rows from the top are searched for the header row.
+HEADER_SEARCH_ROWS = 30
+#: File suffixes :func:`read_table` reads, by format.
+SUFFIXES: dict[str, str] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+}
+_DELIMITERS = (",", "\t", ";")
+_SNIFF_ROWS = 50
+_SHOWN_COLUMNS = 12
+# Names a user may give for the encoding Japanese Excel writes; CP932 is Microsoft's superset
+# of Shift_JIS (NEC and IBM extensions such as ① and 髙), and what "Shift_JIS" means in practice.
+_CP932_ALIASES = {"shift-jis", "sjis", "s-jis", "shiftjis", "ms932", "ms-kanji", "windows-31j"}
+_FOOTER = re.compile(
+    r"""^(?:
+        confidential\ information\b      # Salesforce: Confidential Information - Do Not Distribute
+      | 機密情報                          # the same in a Japanese Salesforce org
+      | copyright\b | \(c\)\ ?\d{4} | ©  # Copyright (c) 2000-2026 salesforce.com, inc. ...
+      | (?:grand\s+)?totals?(?:\s*\(.*\))?\s*:?$   # Total, Grand Totals (12 records)
+      | (?:合計|総計|小計)(?:\s*\(.*\))?\s*:?$      # 合計, 総計(12件)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)  # ="00123": Excel's keep-as-text trick
+_SEP_LINE = re.compile(r"^sep=(.)\s*$")  # Excel's delimiter hint on line 1
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One export file read as text.
+
+    Attributes
+    ----------
+    file : Path
+        The file read.
+    frame : pandas.DataFrame
+        One row per data row, one column per header cell (named as in the file, stripped; a
+        header cell that matched a ``required`` or ``header_hint`` name case- and
+        width-insensitively carries that name's spelling). Every column has dtype ``object``;
+        each value is a stripped ``str`` or ``None`` (an empty cell).
+    row_numbers : list of int
+        For each row of ``frame``, the 1-based line of the file where its record starts (the
+        sheet row for ``.xlsx``; the row position for Parquet).
+    encoding : str or None
+        The text encoding used (``utf-8``, ``utf-8-sig``, ``cp932``, ...); ``None`` for ``.xlsx``
+        and Parquet.
+    header_row : int
+        The 1-based line (or sheet row) of the header; 0 for Parquet, whose column names come
+        from its schema.
+    dropped_footer : list of str
+        The footer rows removed below the data (blank lines, "Confidential Information - Do Not
+        Distribute", copyright, totals), as they were in the file, top to bottom.
+    """
+
+    file: Path
+    frame: pd.DataFrame
+    row_numbers: list[int]
+    encoding: str | None
+    header_row: int
+    dropped_footer: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int  # 1-based line / sheet row where the record starts
+    cells: list[str | None]  # stripped, empty -> None
+    raw: str  # the record as written (for dropped_footer)
+
+
+def file_hash(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, as 64 hex digits.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    str
+        The hex digest; the same bytes always give the same hash, whatever the file's name.
+    """
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_table(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    required: Sequence[str] = (),
+    header_hint: Sequence[str] = (),
+) -> RawTable:
+    """Read a CSV/TSV, Excel or Parquet export into a :class:`RawTable` of stripped text.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. Its suffix chooses the format: ``.csv``/``.txt`` (comma, or tab or semicolon
+        when that fits the rows better; an Excel ``sep=;`` first line is honoured), ``.tsv``
+        (tab), ``.xlsx``/``.xlsm`` (every cell as text; date cells as ISO text such as
+        ``2026-11-23`` or ``2026-11-23 10:05:00``) and ``.parquet`` (read with DuckDB).
+    encoding : str, optional
+        The text encoding of a CSV/TSV. Default: detected: a byte-order mark gives
+        ``utf-8-sig`` (or UTF-16), then valid UTF-8 gives ``utf-8``, then valid CP932 gives
+        ``cp932``. ``shift_jis``/``sjis`` are read as ``cp932``, which Japanese Excel writes.
+    sheet : str or int, optional
+        The ``.xlsx`` sheet, by name or 0-based position; default the first sheet.
+    required : sequence of str
+        Columns the file must have. The header is the first of the top
+        :data:`HEADER_SEARCH_ROWS` rows that holds all of them (compared ignoring case, width
+        and repeated spaces); rows above it (report titles) are skipped.
+    header_hint : sequence of str
+        When ``required`` is empty, the header is the first top row holding the most of these
+        names; with neither, the first row as wide as the widest top row.
+
+    Returns
+    -------
+    RawTable
+        The data rows, their line numbers, the encoding, the header row and the dropped footer.
+
+    Raises
+    ------
+    DataError
+        The file is missing, of an unknown type, empty or without data rows, binary, not in a
+        readable encoding, malformed (an unterminated quote, a row wider than its header), or
+        lacks a ``required`` column.
+    ParameterError
+        ``encoding`` is not a known encoding, or ``sheet`` does not exist.
+    """
+    path = Path(path)
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        if path.suffix.lower() == ".xls":
+            raise DataError(
+                f"{path}: old Excel .xls files are not read; save it as .xlsx or CSV in Excel"
+            )
+        raise DataError(
+            f"{path}: unknown file type {path.suffix or '(no suffix)'!r}; allowed: "
+            f"{', '.join(SUFFIXES)}; rename the file or export it as CSV"
+        )
+    if not path.is_file():
+        raise DataError(f"{path}: no such file; check the path")
+    if kind == "parquet":
+        return _read_parquet(path, required=required, header_hint=header_hint)
+    if kind == "xlsx":
+        rows = _xlsx_rows(path, sheet=sheet)
+        return _table(path, rows, encoding=None, required=required, header_hint=header_hint)
+    data = path.read_bytes()
+    text, used = _decode(path, data, encoding)
+    lines = io.StringIO(text, newline="").readlines()
+    delimiter = "\t" if kind == "tsv" else None
+    skip = 0
+    match = _SEP_LINE.match(lines[0]) if lines else None
+    if match:
+        delimiter, skip = match.group(1), 1
+    if delimiter is None:
+        delimiter = _sniff_delimiter(path, lines, required=required, header_hint=header_hint)
+    rows = _csv_rows(path, lines, delimiter=delimiter, skip=skip)
+    return _table(path, rows, encoding=used, required=required, header_hint=header_hint)
+
+
+# --- encodings -------------------------------------------------------------------------------
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
+    """Decode ``data`` with the given encoding or the detected one; refuse binary files."""
+    if not data.strip():
+        raise DataError(f"{path}: the file is empty and has no data rows; export it again")
+    if encoding is not None:
+        name = _encoding_name(encoding)
+        if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            name = "utf-8-sig"
+        if not name.startswith(("utf-16", "utf-32")):
+            _refuse_binary(path, data)
+        return _decode_with(path, data, name), name
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_with(path, data, "utf-16"), "utf-16"
+    _refuse_binary(path, data)
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode_with(path, data, "utf-8-sig"), "utf-8-sig"
+    for name in ("utf-8", "cp932"):
+        try:
+            return data.decode(name), name
+        except UnicodeDecodeError:
+            continue
+    raise DataError(
+        f"{path}: the file is not UTF-8 or CP932 (Shift_JIS); save it as UTF-8 or pass "
+        f"--encoding (first bad UTF-8 {_bad_byte(data, 'utf-8')})"
+    )
+
+
+def _encoding_name(encoding: str) -> str:
+    if encoding.strip().lower().replace("_", "-") in _CP932_ALIASES:
+        return "cp932"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ParameterError(
+            f"encoding {encoding!r} is not known; use utf-8, utf-8-sig or cp932 (Shift_JIS), "
+            f"or leave it out to detect it"
+        ) from None
+    return "cp932" if name.replace("_", "-") in _CP932_ALIASES else name
+
+
+def _decode_with(path: Path, data: bytes, name: str) -> str:
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{path}: the file is not valid {name} ({_bad_byte(data, name)}); pass the right "
+            f"--encoding (utf-8 or cp932) or leave it out to detect it"
+        ) from None
+
+
+def _bad_byte(data: bytes, name: str) -> str:
+    try:
+        data.decode(name)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"byte 0x{data[exc.start]:02x} on line {line}"
+    return "no bad byte"  # pragma: no cover - only called after a failed decode
+
+
+def _refuse_binary(path: Path, data: bytes) -> None:
+    head = data[:8192]
+    if head.startswith(b"PK\x03\x04"):
+        raise DataError(
+            f"{path}: the file is an Excel workbook or a zip archive, not text; give an Excel "
+            f"file the .xlsx suffix, or export the data as CSV"
+        )
+    if head.startswith(b"PAR1"):
+        raise DataError(f"{path}: the file is Parquet, not text; give it the .parquet suffix")
+    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\x0c\x1a")
+    if b"\x00" in head or controls > max(2, len(head) // 100):
+        raise DataError(
+            f"{path}: the file is binary, not CSV/TSV text; export the data as CSV, or pass an "
+            f".xlsx or .parquet file with its own suffix"
+        )
+
+
+# --- CSV / TSV -------------------------------------------------------------------------------
+
+
+def _records(
+    path: Path, lines: list[str], *, delimiter: str, skip: int = 0
+) -> Iterator[tuple[int, int, list[str]]]:
+    """Yield (first line, last line, fields) of each CSV record, 1-based lines."""
+    reader = csv.reader(iter(lines[skip:]), delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(
+                f"{path}: line {skip + start} cannot be read as "
+                f"{'TSV' if delimiter == chr(9) else 'CSV'} ({exc}); check its quotes "
+                f'(a value with a quote must double it: ""), or export the file again'
+            ) from None
+        end = reader.line_num
+        yield skip + start, skip + end, fields
+        start = end + 1
+
+
+def _csv_rows(path: Path, lines: list[str], *, delimiter: str, skip: int) -> Iterator[_Row]:
+    for first, last, fields in _records(path, lines, delimiter=delimiter, skip=skip):
+        raw = "".join(lines[first - 1 : last]).rstrip("\r\n")
+        yield _Row(first, [_clean(f) for f in fields], raw)
+
+
+def _sniff_delimiter(
+    path: Path, lines: list[str], *, required: Sequence[str], header_hint: Sequence[str]
+) -> str:
+    """Comma, unless tab or semicolon gives the rows a more consistent width."""
+    samples: dict[str, list[list[str | None]]] = {}
+    for delimiter in _DELIMITERS:
+        try:
+            records = islice(_records(path, lines, delimiter=delimiter), _SNIFF_ROWS)
+            samples[delimiter] = [[_clean(f) for f in fields] for _, _, fields in records]
+        except DataError:
+            samples[delimiter] = []
+    if required:
+        for delimiter, rows in samples.items():
+            if _find_header(rows[:HEADER_SEARCH_ROWS], required, ())[0] is not None:
+                return delimiter
+    if header_hint:
+        hits = {
+            d: _find_header(r[:HEADER_SEARCH_ROWS], (), header_hint)[1] for d, r in samples.items()
+        }
+        best = max(hits.values())
+        if best > 0:
+            return next(d for d in _DELIMITERS if hits[d] == best)
+    best_delimiter, best_score = ",", 0
+    for delimiter in _DELIMITERS:
+        widths = Counter(len(r) for r in samples[delimiter] if any(c is not None for c in r))
+        width, count = widths.most_common(1)[0] if widths else (0, 0)
+        score = count if width >= 2 else 0
+        if score > best_score:
+            best_delimiter, best_score = delimiter, score
+    return best_delimiter
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+
+def _xlsx_rows(path: Path, *, sheet: str | int | None) -> list[_Row]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError, ...
+        raise DataError(
+            f"{path}: cannot be read as an Excel .xlsx workbook ({type(exc).__name__}); open it "
+            f"in Excel and save it again as .xlsx (not password-protected), or export CSV"
+        ) from None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            chosen = names[0]
+        elif isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(names):
+                raise ParameterError(
+                    f"{path}: sheet {sheet} does not exist; the workbook has {len(names)} "
+                    f"sheet(s) ({', '.join(names)}); pass a 0-based position or a name"
+                )
+            chosen = names[sheet]
+        elif sheet in names:
+            chosen = str(sheet)
+        else:
+            raise ParameterError(
+                f"{path}: sheet {sheet!r} does not exist; the workbook has "
+                f"{', '.join(repr(n) for n in names)}; pass one of them"
+            )
+        worksheet = book[chosen]
+        worksheet.reset_dimensions()  # some writers record a wrong used range
+        rows = []
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            rows.append(_Row(number, cells, ",".join(c or "" for c in cells).rstrip(",")))
+        return rows
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str | None:
+    """A spreadsheet or Parquet value as stripped text (dates as ISO), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None and value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):  # NaN, inf
+            return None
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    return _clean(str(value))
+
+
+# --- Parquet ---------------------------------------------------------------------------------
+
+
+def _read_parquet(path: Path, *, required: Sequence[str], header_hint: Sequence[str]) -> RawTable:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        try:
+            described = con.execute(
+                "DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]
+            ).fetchall()
+            names = [str(row[0]) for row in described]
+            select = ", ".join(f'CAST("{_ident(n)}" AS VARCHAR)' for n in names)
+            fetched = con.execute(f"SELECT {select} FROM read_parquet(?)", [str(path)]).fetchall()
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DataError(
+                f"{path}: cannot be read as Parquet ({first}); export the file again, or as CSV"
+            ) from None
+    finally:
+        con.close()
+    header = [_clean(n) for n in names]
+    rows = [_Row(i, [_clean(v) for v in values], "") for i, values in enumerate(fetched, 1)]
+    missing = _missing(header, required)
+    if missing:
+        raise _missing_error(path, missing, header)
+    if not rows:
+        raise DataError(f"{path}: the Parquet file has no data rows; export it again with rows")
+    names = [*required, *header_hint]
+    return _build(path, header, rows, encoding=None, header_row=0, footer=[], names=names)
+
+
+def _ident(name: str) -> str:
+    return name.replace('"', '""')
+
+
+# --- shared: header, footer, frame -----------------------------------------------------------
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if text[:2] == '="':
+        match = _EXCEL_TEXT.match(text)
+        if match:
+            text = match.group(1).strip()
+    return text or None
+
+
+def _key(name: str | None) -> str:
+    """A column name compared ignoring case, full/half width and repeated spaces."""
+    if name is None:
+        return ""
+    return " ".join(unicodedata.normalize("NFKC", name).replace("\ufeff", "").casefold().split())
+
+
+def _find_header(
+    rows: Sequence[Sequence[str | None]], required: Sequence[str], header_hint: Sequence[str]
+) -> tuple[int | None, int]:
+    """The index of the header among ``rows`` and how many wanted names it holds."""
+    if required:
+        wanted = {_key(n) for n in required}
+        hits = 0
+        for index, cells in enumerate(rows):
+            found = len(wanted & {_key(c) for c in cells})
+            if found == len(wanted):
+                return index, found
+            hits = max(hits, found)
+        return None, hits
+    if header_hint:
+        wanted = {_key(n) for n in header_hint}
+        best, hits = None, 0
+        for index, cells in enumerate(rows):
+            found = len(wanted & {_key(c) for c in cells})
+            if found > hits:
+                best, hits = index, found
+        if best is not None:
+            return best, hits
+    widths = [sum(c is not None for c in cells) for cells in rows]
+    widest = max(widths, default=0)
+    if widest == 0:
+        return None, 0
+    enough = max(1, min(2, widest), -(-widest // 2))
+    return next(i for i, w in enumerate(widths) if w >= enough), 0
+
+
+def _closest_header(
+    rows: Sequence[Sequence[str | None]], required: Sequence[str]
+) -> Sequence[str | None]:
+    """The top row most like the header: the most required names, else the widest."""
+    index, hits = _find_header(rows, (), required)
+    if index is None or hits == 0:
+        index, _ = _find_header(rows, (), ())
+    return rows[index] if index is not None else []
+
+
+def _missing(header: Sequence[str | None], required: Sequence[str]) -> list[str]:
+    present = {_key(c) for c in header}
+    return [name for name in required if _key(name) not in present]
+
+
+def _missing_error(path: Path, missing: Sequence[str], found: Sequence[str | None]) -> DataError:
+    names = [_one_line(c) for c in found if c is not None]
+    shown = ", ".join(repr(n) for n in names[:_SHOWN_COLUMNS])
+    if len(names) > _SHOWN_COLUMNS:
+        shown += f" and {len(names) - _SHOWN_COLUMNS} more"
+    return DataError(
+        f"{path}: missing column(s) {', '.join(repr(m) for m in missing)} "
+        f"(found: {shown or 'no column names'}); is this the right export? choose another "
+        f"profile with --profile, or export the report with these columns"
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _table(
+    path: Path,
+    rows: Iterable[_Row],
+    *,
+    encoding: str | None,
+    required: Sequence[str],
+    header_hint: Sequence[str],
+) -> RawTable:
+    """Find the header among the top rows, strip the footer and build the RawTable."""
+    iterator = iter(rows)
+    top = list(islice(iterator, HEADER_SEARCH_ROWS))
+    index, _ = _find_header([r.cells for r in top], required, header_hint)
+    if index is None:
+        if required:
+            found = _closest_header([r.cells for r in top], required)
+            raise _missing_error(path, _missing(found, required), found)
+        raise DataError(f"{path}: the file has no header row and no data rows; export it again")
+    header_line = top[index]
+    body = [*top[index + 1 :], *iterator]
+    body, footer = _strip_footer(body, width=sum(c is not None for c in header_line.cells))
+    body = [r for r in body if any(c is not None for c in r.cells)]
+    if not body:
+        raise DataError(
+            f"{path}: the file has no data rows below its header (line {header_line.number}); "
+            f"export the report with its rows"
+        )
+    return _build(
+        path,
+        header_line.cells,
+        body,
+        encoding=encoding,
+        header_row=header_line.number,
+        footer=[r.raw for r in footer],
+        names=[*required, *header_hint],
+    )
+
+
+def _strip_footer(rows: list[_Row], *, width: int) -> tuple[list[_Row], list[_Row]]:
+    """Split trailing blank, total and notice rows off the data."""
+    end = len(rows)
+    while end > 0:
+        cells = [c for c in rows[end - 1].cells if c is not None]
+        footer = (
+            not cells
+            or _FOOTER.match(unicodedata.normalize("NFKC", cells[0])) is not None
+            or (width >= 2 and len(cells) == 1)
+        )
+        if not footer:
+            break
+        end -= 1
+    return rows[:end], rows[end:]
+
+
+def _build(
+    path: Path,
+    header: Sequence[str | None],
+    rows: Sequence[_Row],
+    *,
+    encoding: str | None,
+    header_row: int,
+    footer: list[str],
+    names: Sequence[str],
+) -> RawTable:
+    wide = [r for r in rows if any(c is not None for c in r.cells[len(header) :])]
+    if wide:
+        lines = ", ".join(str(r.number) for r in wide[:5]) + (" ..." if len(wide) > 5 else "")
+        raise DataError(
+            f"{path}: {len(wide)} row(s) have more values than the {len(header)} header "
+            f"columns (line {lines}); a value holds the delimiter without quotes: quote it, or "
+            f"export the file again"
+        )
+    width = len(header)
+    cells = [
+        r.cells if len(r.cells) == width else [*r.cells[:width], *[None] * (width - len(r.cells))]
+        for r in rows
+    ]
+    columns = _column_names(header, names)
+    keep = [
+        i
+        for i, name in enumerate(header)
+        if name is not None or any(row[i] is not None for row in cells)
+    ]
+    if len(keep) < width:  # blank header cells over empty columns (trailing delimiters)
+        cells = [[row[i] for i in keep] for row in cells]
+    frame = pd.DataFrame(cells, columns=[columns[i] for i in keep], dtype=object)
+    return RawTable(
+        file=path,
+        frame=frame,
+        row_numbers=[r.number for r in rows],
+        encoding=encoding,
+        header_row=header_row,
+        dropped_footer=footer,
+    )
+
+
+def _column_names(header: Sequence[str | None], names: Sequence[str]) -> list[str]:
+    """Column names: the wanted spelling where one matches, unique, ``Unnamed: i`` for blanks."""
+    spelling: dict[str, str] = {}
+    for name in names:
+        spelling.setdefault(_key(name), name)
+    columns: list[str] = []
+    seen: Counter[str] = Counter()
+    renamed: set[str] = set()
+    for index, cell in enumerate(header):
+        if cell is None:
+            name = f"Unnamed: {index}"
+        else:
+            name = _one_line(cell.replace("\ufeff", ""))
+            key = _key(name)
+            if key in spelling and key not in renamed:
+                name = spelling[key]
+                renamed.add(key)
+        if seen[name]:
+            base, suffix = name, seen[name]
+            while f"{base}.{suffix}" in seen:
+                suffix += 1
+            name = f"{base}.{suffix}"
+        seen[name] += 1
+        columns.append(name)
+    return columns
