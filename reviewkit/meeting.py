@@ -16,6 +16,7 @@ from reviewkit.tables import styled_table
 from reviewkit.texts import t
 
 if TYPE_CHECKING:
+    from reviewkit.quality import DataQuality
     from reviewkit.review import Review
 
 # The article's checklist; which items this pack has evidence for.
@@ -155,3 +156,43 @@ def decisions_html(lang: str, *, rows: int = 3) -> Html:
     classes = [["rk-num", "rk-blank", "rk-blank", "rk-blank", "rk-blank"]] * rows
     table = styled_table(frame, classes, css_class="rk-decisions").html
     return Html(f'<p class="rk-note">{escape(t("decisions.note", lang))}</p>{table}')
+
+
+def quality_html(quality: DataQuality, *, lang: str) -> Html:
+    """The data quality block: freshness per source, merges, channels, quarantine."""
+    shown, classes = [], []
+    for r in quality.freshness.itertuples():
+        shown.append(
+            {
+                t("quality.source", lang): str(r.source_system),
+                t("quality.last_record", lang): (
+                    format_datetime(r.last_record, lang=lang) if r.last_record else "—"
+                ),
+                t("quality.last_import", lang): (
+                    format_datetime(r.last_import, lang=lang) if r.last_import else "—"
+                ),
+                t("quality.records", lang): format_count(r.records, lang=lang),
+            }
+        )
+        classes.append(["rk-label", "rk-num", "rk-num", "rk-num"])
+    parts = [_h3(t("quality.title", lang))]
+    if shown:
+        parts.append(styled_table(pd.DataFrame(shown), classes, css_class="rk-quality").html)
+    facts = t(
+        "quality.facts",
+        lang,
+        records=format_count(quality.lead_records, lang=lang),
+        persons=format_count(quality.persons, lang=lang),
+        merged=format_count(quality.merged, lang=lang),
+        no_channel=format_count(quality.without_channel, lang=lang),
+        share=format_pct(quality.without_channel_share, lang=lang),
+    )
+    parts.append(f'<p class="rk-note">{escape(facts)}</p>')
+    if quality.quarantine.empty:
+        parts.append(f'<p class="rk-note">{escape(t("quality.no_quarantine", lang))}</p>')
+    else:
+        items = t("summary.join", lang).join(
+            f"{r.reason} {format_count(r.rows, lang=lang)}" for r in quality.quarantine.itertuples()
+        )
+        parts.append(f'<p class="rk-note">{escape(t("quality.quarantine", lang, items=items))}</p>')
+    return Html("".join(parts), text=t("quality.title", lang))

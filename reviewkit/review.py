@@ -30,7 +30,7 @@ from reviewkit.formatting import (
 )
 from reviewkit.glossary import glossary_table, metric_label
 from reviewkit.html import Html
-from reviewkit.meeting import decisions_html, deviations_html
+from reviewkit.meeting import decisions_html, deviations_html, quality_html
 from reviewkit.periods import (
     CADENCES,
     Cadence,
@@ -39,6 +39,7 @@ from reviewkit.periods import (
     parse_as_of,
     previous_period,
 )
+from reviewkit.quality import DataQuality, data_quality
 from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import connect, data_freshness
@@ -161,6 +162,12 @@ class Review:
             else format_datetime(self.freshness, lang=lang)
         )
         stale = self.freshness is None or self.freshness.date() < self.period.last_day
+        notes = [
+            t("header.stale_source", lang, source=source,
+              day=format_date(day, lang=lang) if day else "—")
+            for source, day in self.quality.stale_sources(self.period.last_day)
+        ]  # fmt: skip
+        per_source = "".join(f'<p class="rk-warning">{escape(n)}</p>' for n in notes)
         facts = [
             (t("header.period", lang), f"{format_period(self.period, lang=lang)}"),
             (t("header.as_of", lang), format_date(self.as_of, lang=lang)),
@@ -172,6 +179,7 @@ class Review:
         ]
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
         warning = f'<p class="rk-warning">{escape(t("header.stale", lang))}</p>' if stale else ""
+        warning += per_source
         html = (
             f'<header class="rk-header" data-cadence="{self.cadence}" '
             f'data-period="{self.period.label}" data-lang="{lang}">'
@@ -301,6 +309,15 @@ class Review:
         note = t("rates.note", self.lang, gap=t("rate.points", self.lang, value=points))
         table = rates_table(frame, definitions=self.definitions, lang=self.lang)
         return Html(f'{table.html}<p class="rk-note">{escape(note)}</p>', text=table.text)
+
+    @cached_property
+    def quality(self) -> DataQuality:
+        """The data quality report of the store."""
+        return data_quality(self.con, timezone=self.timezone)
+
+    def data_quality(self) -> Html:
+        """Freshness per source, merged duplicates, missing channels, quarantined rows."""
+        return quality_html(self.quality, lang=self.lang)
 
     def glossary(self) -> Html:
         """The definitions this pack used, each metric in plain words, and the agreement."""

@@ -242,10 +242,11 @@ def run_pack(
         {**(parameters or {}), "workspace": str(ws.root), "as_of": day.isoformat(), "lang": lang},
     )
     from reviewkit.definitions import load_definitions
-    from reviewkit.store import connect, data_freshness
+    from reviewkit.store import connect, data_freshness, upgrade_schema
     from reviewkit.targets import load_targets
 
     definitions = load_definitions(ws)  # refuse a broken definitions file before running
+    upgrade_schema(ws.store_path)  # a store from an earlier version gains the new tables
     con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
     try:
         freshness = data_freshness(con)

@@ -185,6 +185,28 @@ def connect(
     return con
 
 
+def upgrade_schema(path: str | os.PathLike[str]) -> bool:
+    """Add the tables a newer reviewkit needs to an existing store; return whether it did.
+
+    The schema only grows (``CREATE TABLE IF NOT EXISTS``), so this is safe on any store; the
+    file is opened for writing only when its schema version is older.
+    """
+    file = Path(path)
+    if not file.is_file():
+        return False
+    con = duckdb.connect(str(file), read_only=True)
+    try:
+        row = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        row = None
+    finally:
+        con.close()
+    if row is not None and int(row[0]) >= int(SCHEMA_VERSION):
+        return False
+    connect(file).close()  # a writable connection creates what is missing
+    return True
+
+
 def replace_tables(
     con: duckdb.DuckDBPyConnection,
     frames: Mapping[str, pd.DataFrame],

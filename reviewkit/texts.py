@@ -321,6 +321,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No actions are recorded yet. Record the actions decided in the meeting in "
         "params/actions.yml.",
     },
+    # data quality
+    "quality.title": {"ja": "データ品質", "en": "Data quality"},
+    "quality.source": {"ja": "データソース", "en": "Source"},
+    "quality.last_record": {"ja": "最新のデータ", "en": "Latest record"},
+    "quality.last_import": {"ja": "最終取込", "en": "Last import"},
+    "quality.records": {"ja": "件数", "en": "Records"},
+    "quality.facts": {
+        "ja": "リードレコード {records}件、人数 {persons}人"
+        "（MA と SFA の重複 {merged}件を名寄せ）。流入元が不明な人 {no_channel}（{share}）。",
+        "en": "{records} lead records, {persons} people ({merged} MA/SFA duplicates merged). "
+        "People without a channel: {no_channel} ({share}).",
+    },
+    "quality.quarantine": {
+        "ja": "取込で保留した行（理由別）: {items}",
+        "en": "Rows held back at import, by reason: {items}",
+    },
+    "quality.no_quarantine": {
+        "ja": "取込で保留した行はありません。",
+        "en": "No rows were held back at import.",
+    },
+    "quality.never": {"ja": "—", "en": "—"},
+    "header.stale_source": {
+        "ja": "注意: {source} のデータは {day} までで、対象期間の終わりに届いていません",
+        "en": "Note: {source} data ends on {day}, before the end of the period",
+    },
     # index page
     "index.title": {"ja": "レビュー資料一覧", "en": "Review packs"},
     "index.cadence": {"ja": "種類", "en": "Review"},

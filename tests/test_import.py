@@ -1,5 +1,6 @@
 """`reviewkit import`: profiles, quarantine, idempotence, one transaction, real data."""
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -266,3 +267,29 @@ def test_maven_crm_through_the_example_mapping(ws, tmp_path):
     got = dict(query(ws, "SELECT sales_team, count(*) FROM leads GROUP BY 1"))
     assert got == expected
     assert REPO.joinpath("params/sources/examples/maven-crm-pipeline.yml").is_file()
+
+
+@pytest.mark.integration
+def test_packs_render_from_imports_without_personal_data(ws, tmp_path):
+    from reviewkit.runner import run_pack
+
+    contacts = HUBSPOT.replace(",Contact owner\n", ",Contact owner,Phone Number\n", 1)
+    contacts = contacts.replace(",Team A\n", ",Team A,03-1234-5678\n")
+    write(tmp_path / "contacts.csv", contacts)
+    write(tmp_path / "opps.csv", SALESFORCE)
+    for file, profile in (
+        ("contacts.csv", "hubspot-contacts"),
+        ("opps.csv", "salesforce-opportunities"),
+    ):
+        result = run_cli(
+            "import", str(tmp_path / file), "--profile", profile, "--workspace", str(ws.root)
+        )
+        assert result.returncode == 0, result.stderr
+    pack = run_pack("monthly", as_of="2026-11-01", workspace=ws.root, output_dir=tmp_path / "out")
+    html = pack.pack.read_text(encoding="utf-8")
+    assert 'data-period="2026-10"' in html
+    visible = html[: html.index("window.vegaEmbed=")] if "window.vegaEmbed=" in html else html
+    assert not re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", visible), "an e-mail address reached the pack"
+    assert not re.findall(r"\b0\d{1,4}-\d{1,4}-\d{4}\b", visible), "a phone number reached the pack"
+    # the data quality block reports what was held back
+    assert "future date" in html and "unparseable date" in html

@@ -116,3 +116,20 @@ def test_work_after_the_rows_shares_their_transaction(con):
         replace_tables(con, {"leads": pd.DataFrame([lead("B", "b@x.jp")])}, source="x", then=fail)
     assert con.execute("SELECT lead_id FROM leads").fetchall() == [("A",)]
     assert con.execute("SELECT lead_id FROM lead_identity").fetchall() == [("A",)]
+
+
+def test_an_older_store_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE leads (lead_id VARCHAR PRIMARY KEY)")
+    con.execute("INSERT INTO leads VALUES ('A')")
+    con.close()
+    from reviewkit.store import upgrade_schema
+
+    assert upgrade_schema(path) is True
+    assert upgrade_schema(path) is False  # already current: not opened for writing
+    con = connect(path, read_only=True)
+    tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    assert set(TABLES) <= tables
+    assert con.execute("SELECT lead_id FROM leads").fetchall() == [("A",)]
+    con.close()

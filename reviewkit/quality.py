@@ -1,0 +1,102 @@
+"""The data quality report packs show: is the data fit for the review.
+
+Freshness per source system (a pack warns when a source ends before the period it reviews),
+merged duplicates, the share of people without a channel, and quarantined rows by reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+_FRESHNESS = """
+WITH stamps AS (
+    SELECT source_system, created_at AS at FROM leads
+    UNION ALL SELECT source_system, entered_at FROM stage_events
+    UNION ALL SELECT source_system, created_at FROM opportunities
+    UNION ALL SELECT source_system, closed_at FROM opportunities WHERE closed_at IS NOT NULL
+)
+SELECT s.source_system, epoch_us(max(s.at)) AS last_record_us, count(*) AS records,
+       (SELECT epoch_us(max(i.finished_at)) FROM imports i
+        WHERE i.source_system = s.source_system) AS last_import_us
+FROM stamps s GROUP BY 1 ORDER BY 1
+"""
+
+
+def _instant(microseconds: object, tz: ZoneInfo) -> dt.datetime | None:
+    if microseconds is None or pd.isna(microseconds):  # type: ignore[arg-type]
+        return None
+    base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (base + dt.timedelta(microseconds=int(microseconds))).astimezone(tz)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """The facts of the report."""
+
+    freshness: pd.DataFrame  # source_system, last_record, last_import (workspace zone), records
+    lead_records: int
+    persons: int
+    merged: int
+    without_channel: int
+    quarantine: pd.DataFrame  # reason, rows
+
+    @property
+    def without_channel_share(self) -> float:
+        """Share of people whose canonical record has no channel."""
+        return self.without_channel / self.persons if self.persons else float("nan")
+
+    def stale_sources(self, day: dt.date) -> list[tuple[str, dt.date | None]]:
+        """Sources whose last record is before ``day`` (e.g. a period's last day)."""
+        out = []
+        for row in self.freshness.itertuples():
+            last = row.last_record.date() if row.last_record is not None else None
+            if last is None or last < day:
+                out.append((row.source_system, last))
+        return out
+
+
+def data_quality(con: duckdb.DuckDBPyConnection, *, timezone: str) -> DataQuality:
+    """Compute the data quality report of the store.
+
+    Parameters
+    ----------
+    con
+        A store connection.
+    timezone
+        The workspace time zone (freshness is shown in it).
+    """
+    tz = ZoneInfo(timezone)
+    fresh = con.execute(_FRESHNESS).df()
+    freshness = pd.DataFrame(
+        {
+            "source_system": fresh["source_system"].astype(object),
+            "last_record": [_instant(v, tz) for v in fresh["last_record_us"]],
+            "last_import": [_instant(v, tz) for v in fresh["last_import_us"]],
+            "records": fresh["records"].astype("int64"),
+        }
+    )
+    lead_records, persons, merged = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE coalesce(i.person_id, l.lead_id) = l.lead_id), "
+        "count(*) FILTER (WHERE coalesce(i.person_id, l.lead_id) <> l.lead_id) "
+        "FROM leads l LEFT JOIN lead_identity i USING (lead_id)"
+    ).fetchone() or (0, 0, 0)
+    (without_channel,) = con.execute(
+        "SELECT count(*) FROM leads l LEFT JOIN lead_identity i USING (lead_id) "
+        "WHERE coalesce(i.person_id, l.lead_id) = l.lead_id AND l.channel IS NULL"
+    ).fetchone() or (0,)
+    quarantine = con.execute(
+        "SELECT reason, count(*) AS rows FROM quarantine GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).df()
+    return DataQuality(
+        freshness=freshness,
+        lead_records=int(lead_records),
+        persons=int(persons),
+        merged=int(merged),
+        without_channel=int(without_channel),
+        quarantine=quarantine,
+    )
