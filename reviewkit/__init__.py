@@ -30,9 +30,12 @@ _LAZY = {
     "connect": "reviewkit.store",
     "find_workspace": "reviewkit.workspace",
     "generate_sample": "reviewkit.sample_company",
+    "identity_report": "reviewkit.identity",
+    "import_file": "reviewkit.importer",
     "init_workspace": "reviewkit.workspace",
     "last_complete_period": "reviewkit.periods",
     "load_definitions": "reviewkit.definitions",
+    "load_identity_map": "reviewkit.identity",
     "load_targets": "reviewkit.targets",
     "open_review": "reviewkit.review",
     "parse_period": "reviewkit.periods",
@@ -61,9 +64,12 @@ __all__ = [
     "connect",
     "find_workspace",
     "generate_sample",
+    "identity_report",
+    "import_file",
     "init_workspace",
     "last_complete_period",
     "load_definitions",
+    "load_identity_map",
     "load_targets",
     "open_review",
     "parse_period",
@@ -77,7 +83,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from reviewkit.definitions import load_definitions
-    from reviewkit.identity import resolve_identities
+    from reviewkit.identity import identity_report, load_identity_map, resolve_identities
+    from reviewkit.importer import import_file
     from reviewkit.index_page import write_index
     from reviewkit.periods import FiscalCalendar, Period, last_complete_period, parse_period
     from reviewkit.review import Review, open_review

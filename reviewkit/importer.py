@@ -25,13 +25,14 @@ from reviewkit.definitions import Definitions, EventStage
 from reviewkit.errors import ConfigError
 from reviewkit.identity import rebuild_identity_table
 from reviewkit.import_profiles import LEAD_COLUMNS, OPPORTUNITY_COLUMNS, Profile
-from reviewkit.parsing import ParseError, parse_amount, parse_datetime
+from reviewkit.parsing import ParseError, email_hash, parse_amount, parse_datetime
 from reviewkit.readers import RawTable, file_hash, read_table
 
 FUTURE_SLACK = dt.timedelta(days=1)
 TEXT_COLUMNS = (
-    "email", "company_name", "company_domain", "channel", "campaign_id", "content_asset",
-    "industry", "company_size", "region", "persona", "sales_team", "stage", "currency",
+    "email", "email_hash", "company_name", "company_domain", "channel", "campaign_id",
+    "content_asset", "industry", "company_size", "region", "persona", "sales_team", "stage",
+    "currency",
 )  # fmt: skip
 
 
@@ -172,6 +173,10 @@ def _map_rows(
                         record["score"] = None if text is None else round(float(text))
                     except ValueError:
                         raise _RowError(names[0], text, "score is not a number") from None
+                    continue
+                if column == "email":  # personal data: kept only as the matching key
+                    record["email"] = None
+                    record["email_hash"] = email_hash(text) if text is not None else None
                     continue
                 if column == "lead_id" and text is not None:
                     text = text.split(";")[0].strip() or None
@@ -381,6 +386,8 @@ def import_file(
     try:
         if profile.record == "leads":
             columns = ["lead_id", "source_system", *profile.columns]
+            if "email" in profile.columns:
+                columns.append("email_hash")
             new, changed, seen = _upsert(con, "leads", _frame(rows.records, columns), key="lead_id")
         else:
             columns = ["opportunity_id", "source_system", "is_won", *profile.columns]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from reviewkit.errors import DataError, StoreMissingError
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 TABLES: dict[str, str] = {
     "leads": """
@@ -36,12 +36,19 @@ TABLES: dict[str, str] = {
         region         VARCHAR,
         persona        VARCHAR,
         sales_team     VARCHAR,
-        score          INTEGER
+        score          INTEGER,
+        email_hash     VARCHAR
     """,
     "lead_identity": """
         lead_id    VARCHAR PRIMARY KEY,
         person_id  VARCHAR NOT NULL,
         rule       VARCHAR NOT NULL
+    """,
+    "identity_map": """
+        source_system  VARCHAR NOT NULL,
+        lead_id        VARCHAR NOT NULL,
+        person_key     VARCHAR NOT NULL,
+        PRIMARY KEY (source_system, lead_id)
     """,
     "score_changes": """
         lead_id     VARCHAR NOT NULL,
@@ -137,6 +144,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for name, columns in TABLES.items():
             con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+        # columns added after a table first shipped (stores of earlier versions lack them)
+        con.execute("ALTER TABLE leads ADD COLUMN IF NOT EXISTS email_hash VARCHAR")
         con.execute(
             "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
         )

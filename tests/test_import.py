@@ -293,3 +293,21 @@ def test_packs_render_from_imports_without_personal_data(ws, tmp_path):
     assert not re.findall(r"\b0\d{1,4}-\d{1,4}-\d{4}\b", visible), "a phone number reached the pack"
     # the data quality block reports what was held back
     assert "future date" in html and "unparseable date" in html
+
+
+def test_emails_are_stored_only_as_matching_keys(ws, tmp_path):
+    from reviewkit.parsing import email_hash
+
+    do_import(ws, write(tmp_path / "contacts.csv", HUBSPOT), "hubspot-contacts")
+    rows = dict(query(ws, "SELECT lead_id, email_hash FROM leads WHERE email IS NULL"))
+    assert rows == {
+        "101": email_hash("aiko@alpha.co.jp"),
+        "102": email_hash("ben@beta.co.jp"),
+        "103": email_hash("chie@gamma.co.jp"),
+    }
+    # the same person from the SFA side (another case and padding) is merged by the hash
+    sfa = write(
+        tmp_path / "sf.csv", "Lead ID,Email,Create Date\nS1, AIKO@Alpha.co.jp ,2026-09-10\n"
+    )
+    do_import(ws, sfa, "salesforce-leads")
+    assert query(ws, "SELECT person_id FROM lead_identity WHERE lead_id = 'S1'") == [("101",)]

@@ -132,4 +132,6 @@ def test_an_older_store_is_upgraded_in_place(tmp_path):
     tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     assert set(TABLES) <= tables
     assert con.execute("SELECT lead_id FROM leads").fetchall() == [("A",)]
+    columns = [r[0] for r in con.execute("DESCRIBE leads").fetchall()]
+    assert "email_hash" in columns  # a column added after the table first shipped
     con.close()
