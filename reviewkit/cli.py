@@ -167,6 +167,14 @@ def import_(
                 encoding=encoding, dry_run=dry_run,
             )  # fmt: skip
             out.print(report.line())
+        if not dry_run:
+            from reviewkit.identity import identity_report
+
+            counts = identity_report(con)["summary"].set_index("measure")["count"].to_dict()
+            out.print(
+                "identity: "
+                + ", ".join(f"{measure.replace('_', ' ')} {n:,}" for measure, n in counts.items())
+            )
     finally:
         con.close()
 

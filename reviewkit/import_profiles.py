@@ -60,6 +60,8 @@ class Profile(BaseModel):
     stages: dict[str, str] = Field(default_factory=dict)
     won: list[str] = Field(default_factory=list)
     lost: list[str] = Field(default_factory=list)
+    # the open stages; when given, a stage value in none of won/lost/open is rejected
+    open: list[str] = Field(default_factory=list)
     opportunity_stage: str | None = "opportunity"
     won_stage: str | None = "won"
     lookups: list[Lookup] = Field(default_factory=list)

@@ -209,6 +209,10 @@ def _map_rows(
             else:
                 record["opportunity_id"] = record_id
                 stage_value = record.get("stage")
+                known = [*profile.won, *profile.lost, *profile.open]
+                if profile.open and stage_value not in known:
+                    column = profile.candidates("stage")[0] if profile.candidates("stage") else None
+                    raise _RowError(column, stage_value, "unknown stage value")
                 if profile.won or profile.lost:
                     record["is_won"] = (
                         True if stage_value in profile.won

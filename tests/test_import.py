@@ -311,3 +311,53 @@ def test_emails_are_stored_only_as_matching_keys(ws, tmp_path):
     )
     do_import(ws, sfa, "salesforce-leads")
     assert query(ws, "SELECT person_id FROM lead_identity WHERE lead_id = 'S1'") == [("101",)]
+
+
+def test_hubspot_deals_with_bom_and_dollar_amounts(ws):
+    import datetime as dt
+
+    path = REPO / "tests" / "fixtures" / "imports" / "hubspot_deals_bom.csv"
+    report = do_import(ws, path, "hubspot-deals", now=dt.datetime(2027, 1, 15, tzinfo=dt.UTC))
+    assert report.rejected == 0 and report.loaded == report.rows_read
+    deals = dict(query(ws, "SELECT opportunity_id, lead_id FROM opportunities"))
+    assert deals["9001"] == "1001"  # the first associated contact is the deal's lead
+    won = query(
+        ws, "SELECT amount, currency, is_won FROM opportunities WHERE opportunity_id='9001'"
+    )
+    assert won == [(22_700.00, "USD", True)]
+    events = query(ws, "SELECT stage FROM stage_events WHERE lead_id = '1001' ORDER BY entered_at")
+    assert events == [("opportunity",), ("won",)]
+
+
+def test_an_unknown_stage_value_is_quarantined_when_the_open_stages_are_listed(ws, tmp_path):
+    (ws.params_dir / "sources").mkdir(exist_ok=True)
+    (ws.params_dir / "sources" / "deals.yml").write_text(
+        "source_system: sfa\nrecord: opportunities\nid: [ID]\n"
+        "columns: {created_at: Created, closed_at: Closed, stage: Stage, amount: Amount}\n"
+        "won: [Won]\nlost: [Lost]\nopen: [Open]\n",
+        encoding="utf-8",
+    )
+    text = (
+        "ID,Created,Closed,Stage,Amount\n"
+        "D1,2026-09-01,2026-10-01,Won,100\n"
+        "D2,2026-09-01,,Open,100\n"
+        "D3,2026-09-01,,Pending legal,100\n"
+    )
+    report = do_import(ws, write(tmp_path / "deals.csv", text), "deals")
+    assert (report.loaded, report.reasons) == (2, {"unknown stage value": 1})
+    assert query(ws, "SELECT row_number, column_name, value FROM quarantine") == [
+        (4, "Stage", "Pending legal")
+    ]
+
+
+def test_the_cli_says_what_was_merged(ws, tmp_path):
+    write(tmp_path / "contacts.csv", HUBSPOT)
+    write(tmp_path / "sf.csv", "Lead ID,Email,Create Date\nS1, AIKO@Alpha.co.jp ,2026-09-10\n")
+    run_cli("import", str(tmp_path / "contacts.csv"), "--profile", "hubspot-contacts",
+            "--workspace", str(ws.root))  # fmt: skip
+    result = run_cli(
+        "import", str(tmp_path / "sf.csv"), "--profile", "salesforce-leads",
+        "--workspace", str(ws.root),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "identity: records 4, persons 3, merged records 1" in result.stdout
