@@ -179,6 +179,33 @@ def import_(
         con.close()
 
 
+@app.command()
+@click.option("--limit", default=20, show_default=True, help="Rows to show per table.")
+@workspace_option
+def identity(limit: int, workspace: Path | None) -> None:
+    """Show identity matching: merged records, conflicting attributes, ambiguous records."""
+    from rich.table import Table
+
+    from reviewkit.identity import identity_report
+    from reviewkit.store import connect
+    from reviewkit.workspace import find_workspace
+
+    ws = find_workspace(workspace)
+    con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
+    try:
+        report = identity_report(con)
+    finally:
+        con.close()
+    for name in ("summary", "merges", "conflicts", "ambiguous"):
+        frame = report[name]
+        table = Table(title=f"{name} ({len(frame):,})", title_justify="left")
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.head(limit).itertuples(index=False):
+            table.add_row(*[", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in row])
+        out.print(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 failed run, 2 bad input)."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -361,3 +361,14 @@ def test_the_cli_says_what_was_merged(ws, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "identity: records 4, persons 3, merged records 1" in result.stdout
+
+
+def test_the_identity_command_lists_merges(ws, tmp_path):
+    write(tmp_path / "contacts.csv", HUBSPOT)
+    write(tmp_path / "sf.csv", "Lead ID,Email,Create Date\nS1, AIKO@Alpha.co.jp ,2026-09-10\n")
+    for file, profile in (("contacts.csv", "hubspot-contacts"), ("sf.csv", "salesforce-leads")):
+        run_cli("import", str(tmp_path / file), "--profile", profile, "--workspace", str(ws.root))
+    result = run_cli("identity", "--workspace", str(ws.root))
+    assert result.returncode == 0, result.stderr
+    assert "merges (1)" in result.stdout and "S1" in result.stdout and "101" in result.stdout
+    assert "@" not in result.stdout  # matching keys, never addresses
