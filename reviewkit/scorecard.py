@@ -56,7 +56,7 @@ def target_for(
         return None
     weights = None
     if getattr(targets, "proration", "linear") == "seasonal":
-        from reviewkit.targets import period_day_weights
+        from reviewkit.seasonality import period_day_weights
 
         history = funnel.daily(
             metric,

@@ -7,8 +7,8 @@ months:
 - a quarter's or a fiscal year's target is the sum of its months;
 - a week's or a to-date target takes each overlapping month's share: by calendar days
   (``linear``: 7 days of a 31-day month get 7/31 of it), or by the weight of its days
-  (``seasonal``: weights from :func:`seasonal_day_weights`, so a week with a public holiday
-  gets less).
+  (``seasonal``: weights from :func:`reviewkit.seasonality.seasonal_day_weights`, so a week
+  with a public holiday gets less).
 
 Targets are summed and prorated, so they suit additive metrics: stage counts and revenue.
 
@@ -38,12 +38,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import duckdb
-import jpholiday
 import pandas as pd
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from reviewkit.errors import ConfigError, ParameterError
+from reviewkit.seasonality import as_date as _as_date
+from reviewkit.seasonality import month_start as _month_start
+from reviewkit.seasonality import next_month as _next_month
 from reviewkit.yaml_config import Lines, read_yaml, validate_model, where
 
 if TYPE_CHECKING:
@@ -64,8 +66,6 @@ SEGMENT_KEYS = (
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _TOP_KEYS = ("proration", "company", "segments")
 _ROW_EXAMPLE = "{lead: 1690, mql: 370, revenue: 170_000_000}"
-HOLIDAY = "holiday"
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 # --- the file's model ----------------------------------------------------------------------
@@ -145,22 +145,6 @@ class TargetsFile(BaseModel):
 
 
 # --- Targets -------------------------------------------------------------------------------
-
-
-def _month_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, day.month, 1)
-
-
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(str(value)).date()
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -285,7 +269,7 @@ class Targets:
             ``(key, value)`` such as ``("sales_team", "Team A")``; ``None`` for the company.
         day_weights
             Weights of days (a Series indexed by ``datetime.date``, e.g. from
-            :func:`seasonal_day_weights` or :func:`period_day_weights`) covering every day of
+            :mod:`reviewkit.seasonality`) covering every day of
             each partly covered month; only used with ``seasonal`` proration. They need not
             sum to 1: each month's weights are normalised.
 
@@ -354,100 +338,6 @@ def _share(
     if whole == 0:
         return linear
     return sum(weights[d] for d in days if lo <= d < hi) / whole
-
-
-# --- seasonal weights ----------------------------------------------------------------------
-
-
-def day_class(day: dt.date) -> str:
-    """The class of a day for seasonal proration.
-
-    Returns
-    -------
-    str
-        ``holiday`` for a Japanese public holiday or the year-end break (29 Dec - 3 Jan),
-        else the weekday (``Mon`` .. ``Sun``).
-    """
-    if (
-        jpholiday.is_holiday(day)
-        or (day.month, day.day) >= (12, 29)
-        or (day.month == 1 and day.day <= 3)
-    ):
-        return HOLIDAY
-    return _WEEKDAYS[day.weekday()]
-
-
-def seasonal_day_weights(
-    daily_counts: pd.Series, *, month_start: dt.date, history_days: int = 365
-) -> pd.Series:
-    """Weights of the days of a month, from the weekday and holiday pattern of past counts.
-
-    Each day belongs to a class: its weekday, or ``holiday`` (Japanese public holidays and the
-    year-end break, 29 Dec - 3 Jan). A day's weight is the mean count of the days of its class
-    in the history, the ``history_days`` days before ``month_start``; the weights are
-    normalised to sum to 1 over the month.
-
-    Parameters
-    ----------
-    daily_counts
-        Counts (or amounts) per day, indexed by date. Days from the first one in the series
-        onwards that are missing count as 0, so a series of only the days with events will do.
-    month_start
-        The first day of the month to weigh.
-    history_days
-        How many days before ``month_start`` make the history.
-
-    Returns
-    -------
-    pandas.Series
-        ``weight`` per day of the month, indexed by ``datetime.date``, summing to 1. Uniform
-        when the history is empty or all zero; a class with no day in the history gets the
-        mean of the whole history.
-    """
-    if month_start.day != 1:
-        raise ParameterError(f"month_start: {month_start} is not the first day of a month")
-    if history_days <= 0:
-        raise ParameterError(f"history_days: {history_days!r} must be a positive number of days")
-    nxt = _next_month(month_start)
-    days = [month_start + dt.timedelta(days=k) for k in range((nxt - month_start).days)]
-    counts: dict[dt.date, float] = {}
-    for day, value in daily_counts.items():
-        if pd.notna(value):
-            d = _as_date(day)
-            counts[d] = counts.get(d, 0.0) + float(value)
-    first = max(month_start - dt.timedelta(days=history_days), min(counts, default=month_start))
-    history = [first + dt.timedelta(days=k) for k in range((month_start - first).days)]
-    by_class: dict[str, list[float]] = {}
-    for day in history:
-        by_class.setdefault(day_class(day), []).append(counts.get(day, 0.0))
-    overall = sum(counts.get(d, 0.0) for d in history) / len(history) if history else 0.0
-    if overall <= 0:
-        raw = [1.0] * len(days)
-    else:
-        means = {c: sum(v) / len(v) for c, v in by_class.items()}
-        raw = [means.get(day_class(d), overall) for d in days]
-        if sum(raw) <= 0:
-            raw = [1.0] * len(days)
-    total = sum(raw)
-    return pd.Series([w / total for w in raw], index=pd.Index(days, name="day"), name="weight")
-
-
-def period_day_weights(
-    daily_counts: pd.Series, *, start: dt.date, end: dt.date, history_days: int = 365
-) -> pd.Series:
-    """Seasonal weights of every day of each month that ``[start, end)`` touches.
-
-    Concatenates :func:`seasonal_day_weights` of each month (each month sums to 1), ready for
-    :meth:`Targets.for_period`'s ``day_weights``.
-    """
-    parts = []
-    month = _month_start(start)
-    while month < end:
-        parts.append(
-            seasonal_day_weights(daily_counts, month_start=month, history_days=history_days)
-        )
-        month = _next_month(month)
-    return pd.concat(parts) if parts else pd.Series(dtype="float64", name="weight")
 
 
 # --- loading -------------------------------------------------------------------------------

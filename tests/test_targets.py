@@ -13,15 +13,9 @@ import pytest
 
 from reviewkit.errors import ConfigError, ParameterError
 from reviewkit.sample_targets import sample_targets_yaml
+from reviewkit.seasonality import day_class, period_day_weights, seasonal_day_weights
 from reviewkit.store import replace_tables
-from reviewkit.targets import (
-    Targets,
-    day_class,
-    load_targets,
-    period_day_weights,
-    period_targets,
-    seasonal_day_weights,
-)
+from reviewkit.targets import Targets, load_targets, period_targets
 
 REPO = Path(__file__).resolve().parents[1]
 D = dt.date
