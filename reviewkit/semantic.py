@@ -596,6 +596,32 @@ class Funnel:
             )
         return nums, dens, vals
 
+    def entries(self, stages: Sequence[str], *, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Every entry into ``stages`` on local days ``[start, end)``, one row per person x stage.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``person_id``, ``stage``, ``day`` (local date) and the segment columns
+            (:data:`SEGMENT_COLUMNS`); entries at or after the cut-off are left out. Counting
+            its rows by period and segment gives :meth:`metric_frame`'s stage counts.
+        """
+        unknown = [s for s in stages if s not in self.definitions.stage_keys]
+        if unknown:
+            raise ParameterError(
+                f"stages: {unknown[0]!r} is not a stage; use one of {self.definitions.stage_keys}"
+            )
+        columns = ", ".join(f"s.{c}" for c in SEGMENT_COLUMNS)
+        marks = ", ".join("?" for _ in stages)
+        frame = self._query(
+            f"SELECT e.person_id, e.stage, e.day, {columns} FROM {self._entries} e "
+            f"LEFT JOIN {self._persons} s USING (person_id) WHERE e.stage IN ({marks}) "
+            "AND e.day >= ? AND e.day < ? AND e.entered_at < ? ORDER BY e.day, e.person_id",
+            [*stages, start, end, self.cutoff],
+        )
+        frame["day"] = [pd.Timestamp(d).date() for d in frame["day"]]
+        return frame
+
     def daily(
         self,
         metric: str,
@@ -634,6 +660,44 @@ class Funnel:
         frame = self._query(sql, params)
         days = [pd.Timestamp(d).date() for d in frame["day"]]
         return pd.Series(frame["v"].to_numpy(dtype="float64"), index=days, name=metric)
+
+    def first_touches(self, stage: str, *, since: dt.date) -> pd.DataFrame:
+        """Each person entering ``stage`` since a day, with their first human touch.
+
+        Parameters
+        ----------
+        stage
+            A stage key of the definitions (e.g. ``mql``).
+        since
+            The first local day of entry to include; entries up to the cut-off follow.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per person who entered ``stage`` on a local day ``>= since`` and before
+            the cut-off, oldest entry first: ``person_id``, ``entered_at``, ``touched_at``
+            (the first human touch at or after entry and before the cut-off; NaT when there
+            is none), the segment columns of the person and ``company_name`` (of the
+            person's canonical lead record). Times are in the workspace zone.
+        """
+        self.definitions.stage(stage)  # an unknown stage fails here, naming the known ones
+        segments = ", ".join(f"s.{c}" for c in SEGMENT_COLUMNS)
+        frame = self._query(
+            "WITH entered AS (SELECT person_id, entered_at FROM "
+            f"{self._entries} WHERE stage = ? AND day >= ? AND entered_at < ?), "
+            "touched AS (SELECT a.person_id, min(t.occurred_at) AS touched_at FROM entered a "
+            f"JOIN {self._touches} t ON t.person_id = a.person_id "
+            "AND t.occurred_at >= a.entered_at AND t.occurred_at < ? GROUP BY a.person_id) "
+            f"SELECT a.person_id, a.entered_at, f.touched_at, {segments}, l.company_name "
+            "FROM entered a LEFT JOIN touched f USING (person_id) "
+            f"LEFT JOIN {self._persons} s ON s.person_id = a.person_id "
+            "LEFT JOIN leads l ON l.lead_id = a.person_id "
+            "ORDER BY a.entered_at, a.person_id",
+            [stage, since, self.cutoff, self.cutoff],
+        )
+        for column in ("entered_at", "touched_at"):
+            frame[column] = frame[column].dt.tz_convert(self.timezone)
+        return frame
 
     def kgi_key(self) -> str:
         """The metric that is the KGI: ``revenue``, or the last stage's count."""
