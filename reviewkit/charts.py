@@ -29,6 +29,9 @@ import pandas as pd
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 STATUS_COLOURS = {"met": "#009E73", "near": "#E69F00", "missed": "#D55E00", "no_target": "#999999"}
+BAND_FILL = "#dfe5ec"  # a target band or normal range: light, behind the lines
+INK = "#1f2933"
+SWATCH = alt.Legend(symbolType="square", symbolStrokeWidth=0)  # legend entry of an area
 FONT = (
     '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", "Yu Gothic", Meiryo, '
     '"Noto Sans CJK JP", "Noto Sans JP", system-ui, sans-serif'
@@ -76,8 +79,13 @@ class PackChart:
 
     @property
     def spec(self) -> dict[str, Any]:
-        """The Vega-Lite spec, with its data inlined (no ``$schema``: nothing to look up)."""
-        spec = self.chart.to_dict()
+        """The Vega-Lite spec, with its data inlined (no ``$schema``: nothing to look up).
+
+        Specs are validated against the Vega-Lite schema everywhere but in a pack's kernel:
+        the same builders run validated in the tests, and validation costs a pack ~0.1 s per
+        chart.
+        """
+        spec = self.chart.to_dict(validate=not os.environ.get(PACK_ENV))
         spec.pop("$schema", None)
         spec.setdefault("description", self.description)  # else "Vega visualization"
         return spec
@@ -120,6 +128,7 @@ def trend_chart(
     target: str,
     description: str,
     date_format: str = "%Y-%m",
+    band: str | None = None,
 ) -> PackChart:
     """Actual against target per period for every metric, one metric at a time.
 
@@ -134,6 +143,11 @@ def trend_chart(
         Localized words: chart title, dropdown label, legend entries, accessible description.
     date_format
         The time axis' d3 format (``%m/%d`` for weeks).
+    band
+        The legend entry of the target band. When given and ``history`` has the columns
+        ``band_low`` and ``band_high`` (NaN where there is no target), a light area between
+        them is drawn behind the lines, filtered by the same dropdown; it breaks where either
+        bound is NaN.
     """
     keys = list(metric_labels)
     data = history.assign(label=history["metric"].map(metric_labels))
@@ -152,7 +166,8 @@ def trend_chart(
     )
     base = alt.Chart(long).transform_filter(alt.datum.label == pick)
     x = alt.X("start:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6))
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=True), axis=alt.Axis(format="~s"))
+    y_scale, y_axis = alt.Scale(zero=True), alt.Axis(format="~s")
+    y = alt.Y("value:Q", title=None, scale=y_scale, axis=y_axis)
     colour = alt.Color(
         "series:N",
         scale=alt.Scale(domain=[actual, target], range=[PALETTE[0], "#5f6b7a"]),
@@ -169,10 +184,43 @@ def trend_chart(
     lines = base.mark_line(point=True, strokeWidth=2).encode(
         x=x, y=y, color=colour, strokeDash=dash, tooltip=tooltip
     )
-    chart = lines.add_params(pick).properties(
+    layers: alt.Chart | alt.LayerChart = lines
+    if band is not None and {"band_low", "band_high"} <= set(history.columns):
+        band_y = alt.Y("band_low:Q", title=None, scale=y_scale, axis=y_axis)
+        layers = alt.layer(_target_band(data, pick=pick, band=band, x=x, y=band_y), lines)
+    chart = layers.add_params(pick).properties(
         title=title, width="container", height=240, autosize=RESIZE
     )
     return PackChart(house_style(chart), description=description)
+
+
+def _target_band(
+    data: pd.DataFrame, *, pick: alt.Parameter, band: str, x: alt.X, y: alt.Y
+) -> alt.Chart:
+    """The target band of :func:`trend_chart`: a light area, one legend entry, no tooltip."""
+    rows = data[["start", "label", "band_low", "band_high"]].assign(
+        start=pd.to_datetime(data["start"]),
+        band_low=pd.to_numeric(data["band_low"], errors="coerce"),
+        band_high=pd.to_numeric(data["band_high"], errors="coerce"),
+        band=band,
+    )
+    return (
+        alt.Chart(rows)
+        .transform_filter(alt.datum.label == pick)
+        .mark_area(opacity=1, interpolate="linear")
+        .encode(
+            x=x,
+            y=y,
+            y2="band_high:Q",
+            fill=alt.Fill(
+                "band:N",
+                scale=alt.Scale(domain=[band], range=[BAND_FILL]),
+                title=None,
+                legend=SWATCH,
+            ),
+            tooltip=alt.value(None),
+        )
+    )
 
 
 def funnel_chart(
@@ -217,5 +265,248 @@ def funnel_chart(
     )
     chart = (bars + goal.encode(x="x:Q") + text).properties(
         title=title, width="container", height=190, autosize=RESIZE
+    )
+    return PackChart(house_style(chart), description=description)
+
+
+def _share_text(value: float) -> str:
+    """A share of target for a tooltip: ``94%``, or ``—`` when there is none."""
+    return "—" if pd.isna(value) else f"{value:.0%}"
+
+
+def pace_chart(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    description: str,
+    expected: str,
+    projection: str,
+    target: str,
+) -> PackChart:
+    """Pace to target, one bullet per row, in % of each row's period target.
+
+    Each row shows the projection's range (a light grey bar), the actual to date (a thick bar
+    coloured by status), the seasonal expectation to date (a black tick), the projection (a
+    dashed mark), a rule at 100 % and the status in words right of the marks. A legend names
+    the tick and the dashed mark, so the chart reads without colour.
+
+    Parameters
+    ----------
+    frame
+        One row per bullet, drawn in frame order. Columns ``row`` (the y-axis label, unique),
+        ``actual_share``, ``expected_share``, ``projected_share``, ``low_share`` and
+        ``high_share`` (shares of the period target; NaN leaves the mark out), ``status`` (a
+        key of :data:`STATUS_COLOURS`), ``status_text`` (e.g. ``△ やや遅れ 94%``) and
+        ``tooltip`` (one preformatted sentence).
+    title, description
+        Chart title and accessible description; the words ``expected`` and ``projection`` are
+        appended to the description when it does not already name them.
+    expected, projection, target
+        Localized names of the tick, the dashed mark and the 100 % rule.
+    """
+    shares = ["actual_share", "expected_share", "projected_share", "low_share", "high_share"]
+    data = frame.reset_index(drop=True).copy()
+    for column in shares:
+        data[column] = pd.to_numeric(data[column], errors="coerce").astype(float)
+    data["row"] = data["row"].astype(str)
+    # The status text sits right of the row's right-most mark.
+    data["text_at"] = data[shares].max(axis=1, skipna=True).fillna(0.0)
+    data["shown_expected"] = data["expected_share"].map(_share_text)
+    data["shown_projection"] = data["projected_share"].map(_share_text)
+    highest = data[shares].max(skipna=True).max(skipna=True)
+    top = (
+        max(1.2, 0.0 if pd.isna(highest) else float(highest)) * 1.3
+    )  # room for the status words right of the longest mark
+    order = list(data["row"])
+
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    scale = alt.Scale(domain=[0, top], nice=False, zero=True)
+    axis = alt.Axis(format="%", tickCount=6, grid=True)
+    tooltip = [
+        alt.Tooltip("row:N", title=" "),
+        alt.Tooltip("tooltip:N", title=" "),
+        alt.Tooltip("shown_expected:N", title=expected),
+        alt.Tooltip("shown_projection:N", title=projection),
+    ]
+    base = alt.Chart(data)
+    ranges = (
+        base.transform_filter("isValid(datum.low_share) && isValid(datum.high_share)")
+        .mark_bar(height=20, color="#dfe3e8")
+        .encode(
+            y=y,
+            x=alt.X("low_share:Q", title=None, scale=scale, axis=axis),
+            x2="high_share:Q",
+            tooltip=tooltip,
+        )
+    )
+    actual = (
+        base.transform_filter("isValid(datum.actual_share)")
+        .mark_bar(height=10)
+        .encode(
+            y=y,
+            x=alt.X("actual_share:Q", title=None, scale=scale, axis=axis, stack=None),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
+                legend=None,
+            ),
+            tooltip=tooltip,
+        )
+    )
+    # The tick and the dashed mark share one strokeDash legend: their names, without colour.
+    # Both are unfilled, hairline ticks, so that the stroke (and its dash) draws them and
+    # their legend symbols.
+    marker = alt.StrokeDash(
+        "marker:N",
+        scale=alt.Scale(domain=[expected, projection], range=[[1, 0], [4, 3]]),
+        title=None,
+        legend=alt.Legend(symbolType="M0,-1L0,1", symbolStrokeWidth=2, symbolSize=220),
+    )
+    expected_mark = (
+        base.transform_filter("isValid(datum.expected_share)")
+        .transform_calculate(marker=json.dumps(expected, ensure_ascii=False))
+        .mark_tick(filled=False, color="#000000", opacity=1, thickness=0.01, size=22, strokeWidth=3)
+        .encode(
+            y=y,
+            x=alt.X("expected_share:Q", title=None, scale=scale, axis=axis),
+            strokeDash=marker,
+            tooltip=tooltip,
+        )
+    )
+    projected_mark = (
+        base.transform_filter("isValid(datum.projected_share)")
+        .transform_calculate(marker=json.dumps(projection, ensure_ascii=False))
+        .mark_tick(filled=False, color="#000000", opacity=1, thickness=0.01, size=24, strokeWidth=2)
+        .encode(
+            y=y,
+            x=alt.X("projected_share:Q", title=None, scale=scale, axis=axis),
+            strokeDash=marker,
+            tooltip=tooltip,
+        )
+    )
+    goal_data = pd.DataFrame({"x": [1.0], "label": [target]})
+    goal = (
+        alt.Chart(goal_data)
+        .mark_rule(color=INK, strokeWidth=1.5)
+        .encode(x=alt.X("x:Q", scale=scale, axis=axis, title=None))
+    )
+    goal_label = (
+        alt.Chart(goal_data)
+        .mark_text(baseline="bottom", dy=-4, fontSize=11, color=INK)
+        .encode(
+            x=alt.X("x:Q", scale=scale, axis=axis, title=None),
+            y=alt.value(0),
+            text="label:N",
+        )
+    )
+    text_x = alt.X("text_at:Q", scale=scale, axis=axis, title=None)
+    text = alt.Text("status_text:N")
+    halo = base.mark_text(
+        align="left", dx=6, fontSize=12, stroke="white", strokeWidth=4, strokeJoin="round"
+    ).encode(y=y, x=text_x, text=text)
+    words = base.mark_text(align="left", dx=6, fontSize=12, color=INK).encode(
+        y=y, x=text_x, text=text, tooltip=tooltip
+    )
+    chart = alt.layer(
+        ranges, actual, expected_mark, projected_mark, goal, goal_label, halo, words
+    ).properties(
+        title=alt.Title(title, offset=18),
+        width="container",
+        height=28 * max(1, len(data)),
+        autosize=RESIZE,
+    )
+    if expected not in description or projection not in description:
+        description = f"{description} ({expected} / {projection})"
+    return PackChart(house_style(chart), description=description)
+
+
+def alert_chart(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    description: str,
+    percent: bool,
+    normal: str,
+    value: str,
+) -> PackChart:
+    """A small weekly sparkline of one alerted metric against its normal range.
+
+    The normal range is a grey band (its legend entry is ``normal``), the normal value a dashed
+    line; the weeks of the alerted run are larger dark-orange points, the others small blue
+    ones, so the run reads by size as well as colour.
+
+    Parameters
+    ----------
+    series
+        One row per week, oldest first. Columns ``start`` (the week's first day), ``week``
+        (its label, e.g. ``2026-W41``), ``value``, ``baseline``, ``low``, ``high`` (NaN leaves
+        the band or line out for that week) and ``shifted`` (bool: inside the alerted run).
+    title, description
+        Chart title (drawn small) and accessible description.
+    percent
+        Whether the values are rates: the axis and the tooltips show ``%``, else SI (``~s``).
+    normal, value
+        Localized words: the band's legend entry and tooltip title, the value's tooltip title.
+    """
+    data = series.reset_index(drop=True).copy()
+    data["start"] = pd.to_datetime(data["start"])
+    for column in ["value", "baseline", "low", "high"]:
+        data[column] = pd.to_numeric(data[column], errors="coerce").astype(float)
+    data["shifted"] = data["shifted"].fillna(False).astype(bool)
+    data["week"] = data["week"].astype(str)
+    data["band"] = normal
+    axis_format, tip_format = ("~%", ".1~%") if percent else ("~s", ".3~s")
+
+    x = alt.X("start:T", title=None, axis=alt.Axis(format="%m/%d", labelAngle=0, tickCount=4))
+    y_axis = alt.Axis(format=axis_format, tickCount=3)
+    scale = alt.Scale(zero=False, nice=True)
+    # Formatted in the chart, with the axis' format; a missing value shows as a dash, not 0.
+    shown = {
+        f"shown_{column}": (
+            f"isValid(datum.{column}) ? format(datum.{column}, '{tip_format}') : '—'"
+        )
+        for column in ["value", "baseline"]
+    }
+    tooltip = [
+        alt.Tooltip("week:N", title=" "),
+        alt.Tooltip("shown_value:N", title=value),
+        alt.Tooltip("shown_baseline:N", title=normal),
+    ]
+    base = alt.Chart(data)
+    band = base.mark_area(opacity=1).encode(
+        x=x,
+        y=alt.Y("low:Q", title=None, scale=scale, axis=y_axis),
+        y2="high:Q",
+        fill=alt.Fill(
+            "band:N",
+            scale=alt.Scale(domain=[normal], range=[BAND_FILL]),
+            title=None,
+            legend=SWATCH,
+        ),
+    )
+    # The band and the lines are one path each: only the points carry tooltips.
+    baseline = base.mark_line(color="#5f6b7a", strokeWidth=1.5, strokeDash=[4, 3]).encode(
+        x=x, y=alt.Y("baseline:Q", title=None, scale=scale, axis=y_axis)
+    )
+    y = alt.Y("value:Q", title=None, scale=scale, axis=y_axis)
+    line = base.mark_line(color=PALETTE[0], strokeWidth=1.5).encode(x=x, y=y)
+    shifted = alt.when(alt.datum.shifted)
+    points = (
+        base.transform_filter("isValid(datum.value)")
+        .transform_calculate(**shown)
+        .mark_point(filled=True, opacity=1, stroke="white", strokeWidth=1)
+        .encode(
+            x=x,
+            y=y,
+            color=shifted.then(alt.value("#D55E00")).otherwise(alt.value(PALETTE[0])),
+            size=shifted.then(alt.value(80)).otherwise(alt.value(25)),
+            tooltip=tooltip,
+        )
+    )
+    chart = alt.layer(band, baseline, line, points).properties(
+        title=alt.Title(title, fontSize=12),
+        width="container",
+        height=90,
+        autosize=RESIZE,
     )
     return PackChart(house_style(chart), description=description)
