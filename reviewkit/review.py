@@ -20,6 +20,7 @@ from reviewkit.agenda import APPENDIX, agenda, position, total_minutes
 from reviewkit.charts import PackChart, funnel_chart, trend_chart
 from reviewkit.definitions import Definitions, load_definitions
 from reviewkit.errors import ParameterError
+from reviewkit.followup import FollowUpPulse
 from reviewkit.formatting import (
     format_count,
     format_date,
@@ -44,7 +45,7 @@ from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import connect, data_freshness
 from reviewkit.summary import summary_html, summary_sentences
-from reviewkit.tables import rates_table, scorecard_table, status_of
+from reviewkit.tables import NEAR, rates_table, scorecard_table, status_of
 from reviewkit.targets import Targets, load_targets
 from reviewkit.texts import TEXTS, check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
@@ -215,7 +216,25 @@ class Review:
         return self.rate_frame.copy()
 
     def summary(self) -> Html:
-        """The first screen: where the period stands, in a few sentences."""
+        """The first screen: where the period stands, in a few sentences.
+
+        The weekly summary says where the month and quarter stand against their pace and what
+        needs attention (the largest alerts and the follow-up backlog).
+        """
+        if self.cadence == "weekly":
+            from reviewkit.weekly import summary_list, weekly_summary
+
+            alerts, _ = self.weekly_alerts
+            return summary_list(
+                weekly_summary(
+                    self.pace_frame,
+                    alerts,
+                    self.pulse,
+                    definitions=self.definitions,
+                    kgi=self.funnel.kgi_key(),
+                    lang=self.lang,
+                )
+            )
         sentences = summary_sentences(
             self.card,
             self.rate_frame,
@@ -258,6 +277,8 @@ class Review:
                         "target": math.nan if target is None else float(target),
                         "shown_actual": fmt(actual, lang=lang),
                         "shown_target": fmt(target, lang=lang),
+                        "band_low": math.nan if target is None else NEAR * float(target),
+                        "band_high": math.nan if target is None else float(target),
                     }
                 )
         labels = {m: metric_label(self.definitions, m, lang=lang) for m in metrics}
@@ -270,6 +291,7 @@ class Review:
             target=t("series.target", lang),
             description=t("chart.trend.description", lang, n=len(periods)),
             date_format="%m/%d" if self.cadence == "weekly" else "%Y-%m",
+            band=t("chart.trend.band", lang),
         )
 
     def funnel_chart(self) -> PackChart:
@@ -290,6 +312,67 @@ class Review:
             title=t("chart.funnel.title", lang),
             description=t("chart.funnel.description", lang, period=period),
         )
+
+    @property
+    def through(self) -> dt.date:
+        """The last day whose data the review counts (the day before the review date)."""
+        return self.as_of - dt.timedelta(days=1)
+
+    @cached_property
+    def pace_frame(self) -> pd.DataFrame:
+        """Month and quarter to date against the pace (see :func:`reviewkit.pacing.pace_frame`)."""
+        from reviewkit.pacing import pace_frame
+
+        metrics = list(dict.fromkeys([*self.definitions.stage_keys, self.funnel.kgi_key()]))
+        return pace_frame(
+            self.funnel, self.targets, week=self.period, through=self.through,
+            calendar=self.workspace.calendar, metrics=metrics,
+        )  # fmt: skip
+
+    def pace(self) -> pd.DataFrame:
+        """Pace, projection and required run rate of every stage and the KGI."""
+        return self.pace_frame.copy()
+
+    def pace_table(self, frame: pd.DataFrame) -> Html:
+        """The weekly scorecard: the week, month and quarter to date, projection, run rate."""
+        from reviewkit.weekly import pace_note, pace_table
+
+        table = pace_table(frame, self.card, definitions=self.definitions, lang=self.lang)
+        note = pace_note(frame, lang=self.lang)
+        return Html(table.html + note.html, text=table.text)
+
+    def pace_chart(self) -> PackChart:
+        """Pace bullets: to date, expected, projection and its range, as a share of target."""
+        from reviewkit.weekly import pace_bullets
+
+        return pace_bullets(self.pace_frame, definitions=self.definitions, lang=self.lang)
+
+    @cached_property
+    def weekly_alerts(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The week's anomaly alerts and the weekly series they were found in."""
+        from reviewkit.anomalies import weekly_alerts
+
+        return weekly_alerts(self.funnel, week=self.period, calendar=self.workspace.calendar)
+
+    def alerts(self) -> Html:
+        """The week's anomalies: what moved, by how much against normal, where, since when."""
+        from reviewkit.weekly import alerts_html
+
+        alerts, series = self.weekly_alerts
+        return alerts_html(alerts, series, definitions=self.definitions, lang=self.lang)
+
+    @cached_property
+    def pulse(self) -> FollowUpPulse | None:
+        """The follow-up pulse of the week (``None`` without an SLA metric)."""
+        from reviewkit.followup import follow_up_pulse
+
+        return follow_up_pulse(self.funnel, week=self.period)
+
+    def follow_up(self) -> Html:
+        """MQLs not touched within the SLA, by team, and the longest waiting."""
+        from reviewkit.followup import follow_up_html
+
+        return follow_up_html(self.pulse, lang=self.lang)
 
     def deviations(self) -> Html:
         """What missed, and the segments that moved the rate that fell most."""

@@ -235,7 +235,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "dev.movers_note": {
         "ja": "影響 = （今期の率 − 比較の率）× 今期の人数。比較の率は前期間のそのセグメントの率"
-        "（前期間になかった・少なかったセグメントは全体の率、＊印）。{min}人未満のセグメントは省略。",
+        "（前期間になかった・少なかったセグメントは全体の率、＊印）。{min}人未満"
+        "のセグメントは省略。",
         "en": "Impact = (this period's rate - the baseline) x this period's people. The baseline "
         "is the segment's previous rate (for segments new or small last period, everyone's "
         "previous rate, marked *). Segments under {min} people are left out.",
@@ -345,6 +346,257 @@ TEXTS: dict[str, dict[str, str]] = {
     "header.stale_source": {
         "ja": "注意: {source} のデータは {day} までで、対象期間の終わりに届いていません",
         "en": "Note: {source} data ends on {day}, before the end of the period",
+    },
+    # follow-up pulse (weekly): MQLs waiting for a first touch, by sales team
+    "followup.summary": {
+        "ja": "SLA（{within}以内の初回接触）を過ぎても未接触の{stage}は {count} 件"
+        "（過去{days}日）。最も多いのは {team} の {team_count} 件。",
+        "en": "{count} people who became {stage} in the last {days} days are past the SLA "
+        "(first touch within {within}) and still untouched; most are with {team} "
+        "({team_count}).",
+    },
+    "followup.summary_none": {
+        "ja": "SLA（{within}以内の初回接触）を過ぎても未接触の{stage}はありません"
+        "（過去{days}日）。",
+        "en": "Nobody who became {stage} in the last {days} days is past the SLA (first touch "
+        "within {within}) and still untouched.",
+    },
+    "followup.summary_week": {
+        "ja": "{period}の SLA 達成率は {rate}（期限到来 {due} 件中 {in_sla} 件が期限内に接触）。",
+        "en": "SLA met in {period}: {rate} ({in_sla} of {due} due touched in time).",
+    },
+    "followup.join": {"ja": "", "en": " "},
+    "followup.hours": {"ja": "{value}時間", "en": "{value} h"},
+    "followup.no_team": {"ja": "（チーム未設定）", "en": "(no team)"},
+    "followup.status.act": {"ja": "✕ 要対応", "en": "✕ Act now"},
+    "followup.status.watch": {"ja": "△ 注意", "en": "△ Watch"},
+    "followup.status.ok": {"ja": "✓ 良好", "en": "✓ OK"},
+    "followup.col.team": {"ja": "営業チーム", "en": "Sales team"},
+    "followup.col.status": {"ja": "状況", "en": "Status"},
+    "followup.col.overdue": {
+        "ja": "期限超過・未接触（過去{days}日）",
+        "en": "Overdue, untouched (last {days} days)",
+    },
+    "followup.col.oldest_wait": {"ja": "最長の待ち時間", "en": "Longest wait"},
+    "followup.col.entered": {"ja": "今週の{stage}", "en": "{stage} this week"},
+    "followup.col.due": {"ja": "期限到来", "en": "Due"},
+    "followup.col.in_sla": {"ja": "期限内に接触", "en": "Touched in time"},
+    "followup.col.sla_rate": {"ja": "SLA 達成率", "en": "Within SLA"},
+    "followup.col.median": {"ja": "初回接触まで（中央値）", "en": "Median to first touch"},
+    "followup.col.person": {"ja": "ID", "en": "ID"},
+    "followup.col.company": {"ja": "会社名", "en": "Company"},
+    "followup.col.channel": {"ja": "チャネル", "en": "Channel"},
+    "followup.col.entered_at": {"ja": "{stage}になった日時", "en": "Became {stage}"},
+    "followup.col.waiting": {"ja": "待ち時間", "en": "Waiting"},
+    "followup.oldest_title": {
+        "ja": "最も長く待っている未接触の{stage}（上位{n}件、{at}時点）",
+        "en": "Longest-waiting untouched {stage} (top {n}, as of {at})",
+    },
+    "followup.note": {
+        "ja": "期限到来 = 今週{stage}になり、基準日までに{within}が経過した人。"
+        "期限内 = {within}未満に人が接触（ちょうど{within}は期限超過。自動配信は接触に含まない）。"
+        "期限超過・未接触 = 過去{days}日に{stage}になり、{within}を過ぎても基準日時点で"
+        "接触がない人。状況: ✕ 要対応 = 期限超過・未接触があり SLA 達成率が {goal} 未満、"
+        "△ 注意 = どちらか一方、✓ 良好 = どちらもなし。",
+        "en": "Due: became {stage} this week, and {within} had passed by the review date. "
+        "In time: touched by a person in under {within} (exactly {within} is late; automated "
+        "e-mails are not touches). Overdue, untouched: became {stage} in the last {days} days, "
+        "past {within} and not touched by the review date. Status: ✕ Act now = overdue "
+        "untouched people and SLA below {goal}; △ Watch = one of the two; ✓ OK = neither.",
+    },
+    "followup.no_sla": {
+        "ja": "指標定義に SLA 指標がないため、初回接触の状況は表示できません。"
+        "params/definitions.yml の metrics: に type: sla の項目"
+        "（例: key: sla, type: sla, from: mql, within: 24h）を追加してください。",
+        "en": "The definitions have no SLA metric, so the follow-up pulse cannot be shown. "
+        "Add an entry of type sla under metrics: in params/definitions.yml "
+        "(e.g. key: sla, type: sla, from: mql, within: 24h).",
+    },
+    # weekly: pacing
+    "pace.col.kpi": {"ja": "指標", "en": "KPI"},
+    "pace.col.week": {"ja": "今週 実績／目標", "en": "This week: actual / target"},
+    "pace.col.to_date": {
+        "ja": "{period} 累計／期待値 · ペース",
+        "en": "{period} to date / expected · pace",
+    },
+    "pace.col.projection": {
+        "ja": "{period} 着地見込み（80%範囲）／目標",
+        "en": "{period} projection (80% range) / target",
+    },
+    "pace.col.required": {"ja": "残り必要（週あたり）", "en": "Needed per week"},
+    "pace.col.status": {"ja": "状況", "en": "Status"},
+    "pace.status.met": {"ja": "✓ 順調", "en": "✓ On pace"},
+    "pace.status.near": {"ja": "△ やや遅れ", "en": "△ Slightly behind"},
+    "pace.status.missed": {"ja": "✕ 遅れ", "en": "✕ Behind"},
+    "pace.status.no_target": {"ja": "― 目標なし", "en": "― No target"},
+    "pace.status.early": {"ja": "… 判断は早い", "en": "… Too early to judge"},
+    "pace.early": {"ja": "見込み未確定（{low}〜{high}）", "en": "Too early ({low}–{high})"},
+    "pace.early_no_range": {"ja": "見込み未確定", "en": "Too early to project"},
+    "pace.range": {"ja": "{point}（{low}〜{high}）", "en": "{point} ({low}–{high})"},
+    "pace.done": {"ja": "達成済み", "en": "Reached"},
+    "pace.times": {"ja": "（現ペースの{times}倍）", "en": " ({times}× current pace)"},
+    "pace.closed_title": {"ja": "{period} の着地", "en": "How {period} closed"},
+    "pace.note": {
+        "ja": "{through}時点。期待値は各月の目標 ×（経過した日の重みの割合）。日の重み"
+        "は自社の過去1年の実績"
+        "（曜日・祝日・お盆・年末年始・月末）から算出（暦日按分の期待値はツール"
+        "チップ）。着地見込みは"
+        "これまでのペースを残りの日の重みで延長したもの。範囲は過去の同じ時点の見込み誤差の10〜90%"
+        "（履歴が足りない件数は偶然変動から算出）。経過が{min_share}未満、または"
+        "範囲が目標の{max_width}"
+        "より広いときは「見込み未確定」。残り必要は（目標−累計）÷残りの暦日×7。",
+        "en": "As of {through}. Expected = each month's target × the share of its day weight "
+        "elapsed; day weights come from the company's own past year (weekday, public holidays, "
+        "Obon, year-end break, month end); the calendar-day expectation is in the tooltips. The "
+        "projection continues the pace so far over the remaining days' weights; its range is the "
+        "10th–90th percentile of past projection errors at the same point (counting noise when "
+        "history is short). Below {min_share} elapsed, or with a range wider than {max_width} of "
+        "the target, the pack says it is too early. Needed per week = (target − to date) ÷ "
+        "remaining calendar days × 7.",
+    },
+    "pace.tooltip": {
+        "ja": "{label}: 累計 {actual}／期待値 {expected}（暦日按分 {linear}）、見込み"
+        " {projected}、目標 {target}",
+        "en": "{label}: {actual} to date vs {expected} expected ({linear} by calendar days); "
+        "projection {projected}; target {target}",
+    },
+    "chart.pace.title": {
+        "ja": "目標ペース（目標に対する割合）",
+        "en": "Pace to target (share of target)",
+    },
+    "chart.pace.description": {
+        "ja": "指標ごとの横棒: 太い棒が累計、黒い縦線が今日までの期待値、破線が着地見"
+        "込み、灰色の帯が見込みの範囲、100%の線が目標。",
+        "en": "One bullet per KPI: the thick bar is the total to date, the black tick the "
+        "expected to date, the dashed tick the projection, the grey band its range, the 100% "
+        "rule the target.",
+    },
+    "chart.pace.expected": {"ja": "期待値", "en": "expected"},
+    "chart.pace.projection": {"ja": "着地見込み", "en": "projection"},
+    "chart.pace.target": {"ja": "目標", "en": "target"},
+    "chart.trend.band": {"ja": "目標帯（90〜100%）", "en": "Target band (90–100%)"},
+    # weekly: summary
+    "weekly.month_pace": {
+        "ja": "{period}の{kgi}は{through}時点で {actual}。期"
+        "待値 {expected} に対して {pace}（{status}）。{projection}",
+        "en": "{kgi} for {period} is {actual} as of {through}: {pace} of the {expected} expected "
+        "by now ({status}). {projection}",
+    },
+    "weekly.month_pace_no_target": {
+        "ja": "{period}の{kgi}は{through}時点で {actual}（目標なし）。{projection}",
+        "en": "{kgi} for {period} is {actual} as of {through} (no target). {projection}",
+    },
+    "weekly.projection": {
+        "ja": "着地見込みは {point}（{low}〜{high}）、目標 {target}。",
+        "en": "Projected {point} ({low}–{high}) against a target of {target}.",
+    },
+    "weekly.projection_early": {
+        "ja": "着地はまだ見通せません（範囲 {low}〜{high}）。",
+        "en": "Too early to project the month (range {low}–{high}).",
+    },
+    "weekly.projection_unknown": {
+        "ja": "着地はまだ見通せません。",
+        "en": "Too early to project the month.",
+    },
+    "weekly.behind": {
+        "ja": "期待値に届いていない段階: {items}。",
+        "en": "Behind the expected pace: {items}.",
+    },
+    "weekly.behind_item": {
+        "ja": "{metric} {pace}（目標まで週 {per_week}）",
+        "en": "{metric} at {pace} (needs {per_week} a week)",
+    },
+    "weekly.all_on_pace": {
+        "ja": "すべての段階が期待値のペース以上です。",
+        "en": "Every stage is at or above the expected pace.",
+    },
+    "weekly.closed": {
+        "ja": "{period}の着地: {kgi} {actual}（目標 {target} の {pct}、{status}）。",
+        "en": "{period} closed at {actual} of {kgi} ({pct} of the {target} target, {status}).",
+    },
+    "weekly.quarter_early": {
+        "ja": "{period}の{kgi}は期待値の {pace}（{status}）、"
+        "着地はまだ見通せません（目標 {target}）。",
+        "en": "{period}: {kgi} at {pace} of the expected pace ({status}); too early to project "
+        "(target {target}).",
+    },
+    "weekly.quarter": {
+        "ja": "{period}の{kgi}は期待値の {pace}（{status}）、見込み {point}／目標 {target}。",
+        "en": "{period}: {kgi} at {pace} of the expected pace ({status}); projected {point} "
+        "against {target}.",
+    },
+    "weekly.attention": {"ja": "要注意: {text}", "en": "Needs attention: {text}"},
+    "weekly.no_alerts": {
+        "ja": "今週は通常の範囲を外れた動きはありません。",
+        "en": "Nothing moved outside its normal range this week.",
+    },
+    "weekly.followup_attention": {
+        "ja": "{team} の SLA 超過・未接触の MQL が {n} 件",
+        "en": "{team} has {n} MQLs untouched beyond the SLA",
+    },
+    # weekly: anomalies
+    "dimension.campaign_id": {"ja": "キャンペーン", "en": "campaign"},
+    "dimension.industry": {"ja": "業種", "en": "industry"},
+    "dimension.whole": {"ja": "ファネル全体", "en": "whole funnel"},
+    "alert.segment": {"ja": "{dimension}「{segment}」", "en": "{dimension} “{segment}”"},
+    "alert.rate": {
+        "ja": "{where}の{measure}が {value}（通常 {normal}"
+        "、{points}）。{window}の{from_stage} {n}件で"
+        "、{to_stage}が約{impact}人{direction}。{since}",
+        "en": "{measure} in {where} {moved} to {value} (normal {normal}, {points}) over {window}: "
+        "{n} {from_stage}, about {impact} {direction} {to_stage}. {since}",
+    },
+    "alert.count": {
+        "ja": "{where}の{measure}が {value}件（通常 {normal}件、{change}）。{since}",
+        "en": "{measure} in {where} {moved} to {value} (normal {normal}, {change}). {since}",
+    },
+    "alert.up": {"ja": "多い", "en": "rose"},
+    "alert.down": {"ja": "少ない", "en": "fell"},
+    "alert.more": {"ja": "多い", "en": "more"},
+    "alert.fewer": {"ja": "少ない", "en": "fewer"},
+    "alert.week": {"ja": "今週", "en": "this week"},
+    "alert.weeks": {"ja": "直近{n}週", "en": "the last {n} weeks"},
+    "alert.since": {"ja": "{day}の週から続いています。", "en": "Since the week of {day}."},
+    "alert.since_now": {"ja": "今週からの動きです。", "en": "New this week."},
+    "alert.new_segment": {
+        "ja": "（新しい区分のため全体の通常値と比較）",
+        "en": " (new: compared with everyone's normal)",
+    },
+    "alert.also": {"ja": "同じ動きの現れ: {items}", "en": "The same change also shows in: {items}"},
+    "alert.and_more": {"ja": "ほか{n}件", "en": "and {n} more"},
+    "alert.sla_measure": {"ja": "SLA内の初回接触率", "en": "first touch within SLA"},
+    "alert.more_title": {"ja": "その他のアラート（{n}件）", "en": "Other alerts ({n})"},
+    "alert.none": {
+        "ja": "今週は通常の範囲を外れた動きはありません（{tested}系列を検定）。",
+        "en": "Nothing moved outside its normal range this week ({tested} series tested).",
+    },
+    "alert.col.alert": {"ja": "アラート", "en": "Alert"},
+    "alert.col.explained": {"ja": "説明する主要アラート", "en": "Explained by"},
+    "alert.chart.value": {"ja": "実績", "en": "actual"},
+    "alert.chart.normal": {"ja": "通常の範囲", "en": "normal range"},
+    "alert.method": {
+        "ja": "検出方法: 件数は週ごとの件数を週の重み（曜日・祝日）で割り、過去{weeks}"
+        "週の中央値とMADで通常の範囲を作る"
+        "（ばらつきの下限はポアソン）。率は段階間の期間ベース転換率（と SLA 内接"
+        "触率）を今週および直近{recent}週で、"
+        "それ以前の{weeks}週の合算と比較（2標本の比率検定、少数ならフィッシャー"
+        "の正確検定）。新しい区分は全体の通常値と比較。"
+        "件数{min_expected}未満・分母{min_n}未満の系列は検定しない。今週の全{tested}"
+        "系列で偽発見率{fdr}に制御"
+        "（ベンジャミニ＝ホッホベルグ法）し、影響が件数で{min_count}件かつ{min_rel}"
+        "以上、率で{min_impact}人以上のものだけを表示。"
+        "ある区分の人を除くと変化が半分以下になるアラートは、その区分のアラート"
+        "に「同じ動きの現れ」としてまとめる。",
+        "en": "Method: counts are divided by each week's weight (weekday and holiday pattern); "
+        "the normal range is the median and MAD of the {weeks} weeks before (never narrower than "
+        "Poisson noise). Rates (stage-to-stage on the period basis, and first touch within SLA) "
+        "are tested for this week and the last {recent} weeks against the {weeks} weeks before, "
+        "pooled (two-proportion z-test; Fisher's exact test for small counts); a new segment is "
+        "compared with everyone's normal. Series under {min_expected} (counts) or {min_n} entrants "
+        "(rates) are not tested. The false discovery rate across all {tested} series of the week "
+        "is held at {fdr} (Benjamini–Hochberg), and only changes of at least {min_count} people "
+        "and {min_rel} (counts) or {min_impact} people (rates) are shown. An alert whose change "
+        "halves without one segment's people is listed under that segment's alert.",
     },
     # index page
     "index.title": {"ja": "レビュー資料一覧", "en": "Review packs"},

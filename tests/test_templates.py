@@ -99,6 +99,25 @@ class Cells(HTMLParser):
             self._in = None
 
 
+def check_pace_table(review, cells: list[str], *, lang: str) -> None:
+    """The weekly scorecard (month table): the week, month to date and pace, as computed."""
+    card = review.scorecard().set_index("metric")
+    pace = review.pace()
+    month = pace[(pace["scope"] == "month") & ~pace["closed"]]
+    width = 6  # KPI, week, to date / expected · pace, projection / target, needed, status
+    for i, rec in enumerate(month.to_dict("records")):
+        row = cells[i * width : (i + 1) * width]
+        fmt = format_yen if rec["kind"] == "amount" else format_count
+        week = card.loc[rec["metric"]]
+        assert row[1] == f"{fmt(week['actual'], lang=lang)} / {fmt(week['target'], lang=lang)}"
+        assert row[2] == (
+            f"{fmt(rec['actual'], lang=lang)} / {fmt(rec['expected'], lang=lang)}"
+            f" · {format_pct(rec['pace'], lang=lang)}"
+        )
+        assert row[3].endswith(f" / {fmt(rec['target'], lang=lang)}")
+        assert row[5].split()[0] in "✓△✕―…"
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("cadence", CADENCES)
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -121,6 +140,9 @@ def test_executed_template_has_no_errors_and_shows_the_scorecard(
                          lang=lang)  # fmt: skip
     card = review.scorecard()
     definitions = load_definitions(sample_workspace)
+    if cadence == "weekly":
+        check_pace_table(review, parsed.cells, lang=lang)
+        return
     shown = [parsed.cells[i : i + 7] for i in range(0, 7 * len(card), 7)]
     for row, cells in zip(card.itertuples(), shown, strict=True):
         fmt = format_yen if row.kind == "amount" else format_count
