@@ -190,3 +190,34 @@ def test_packs_stay_small(demo_packs):
     for result in demo_packs.values():
         size = result.pack.stat().st_size
         assert size < 2_000_000, (result.pack, size)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("as_of", "week", "closed"),
+    [
+        ("2026-11-02", "2026-W44", "2026-10"),  # the week spans October's end: October closed
+        ("2026-09-28", "2026-W39", None),  # a quiet week before the planted problems
+        ("2026-04-02", "2026-W13", "2026-03"),  # a day into a fiscal year: March closed
+    ],
+)
+def test_weekly_template_runs_for_other_review_dates(
+    sample_workspace, tmp_path, as_of: str, week: str, closed: str | None
+) -> None:
+    from reviewkit.runner import run_pack
+
+    result = run_pack("weekly", as_of=as_of, lang="en", workspace=sample_workspace,
+                      output_dir=tmp_path)  # fmt: skip
+    assert result.period == week
+    html = result.pack.read_text(encoding="utf-8")
+    review = open_review("weekly", workspace=str(sample_workspace.root), as_of=as_of, lang="en")
+    pace = review.pace()
+    assert (
+        (closed in set(pace.loc[pace["closed"], "period"])) if closed else not pace["closed"].any()
+    )
+    if closed:
+        assert "closed at" in html  # the summary says how the closed month ended
+    alerts, _ = review.weekly_alerts
+    if as_of == "2026-09-28":
+        assert len(alerts) <= 1
+        assert "Nothing moved outside its normal range" in html or len(alerts) == 1
