@@ -39,8 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reviewkit.definitions import ConversionMetric, SlaMetric
-from reviewkit.periods import FiscalCalendar, Period, previous_period
+from reviewkit.definitions import ConversionMetric
+from reviewkit.periods import FiscalCalendar, Period, periods_before
 from reviewkit.seasonality import day_profile
 from reviewkit.semantic import Funnel
 
@@ -235,8 +235,7 @@ def _count_alert(
     expected, spread, z, p = count_test(x[:-1], w[:-1], x[-1], w[-1])
     if math.isnan(expected) or (gated and max(expected, x[-1]) < s.min_expected):
         return None
-    level = x[:-1] / np.where(w[:-1] > 0, w[:-1], np.nan)
-    centre = float(np.nanmedian(level)) if np.isfinite(level).any() else 0.0
+    centre = expected / w[-1]  # the normal level per unit of week weight
     zs = (x - centre * w) / np.sqrt(np.maximum((spread / max(w[-1], 1e-9) * w) ** 2, 1.0))
     return {
         "value": x[-1],
@@ -451,14 +450,6 @@ def effects(
 # --- the store's weekly series ------------------------------------------------------------------
 
 
-def recent_weeks(week: Period, *, count: int, calendar: FiscalCalendar) -> list[Period]:
-    """``count`` weeks before ``week``, then ``week`` itself, oldest first."""
-    weeks = [week]
-    for _ in range(count):
-        weeks.insert(0, previous_period(weeks[0], calendar=calendar))
-    return weeks
-
-
 @dataclass(frozen=True)
 class WeeklyData:
     """What the weekly detectors read from the store, once.
@@ -502,7 +493,8 @@ def load_weekly(
     """Read the reviewed week and its baseline weeks from the store (three queries per stage)."""
     s = settings or AnomalySettings()
     definitions = funnel.definitions
-    weeks = recent_weeks(week, count=s.baseline_weeks + s.recent_weeks - 1, calendar=calendar)
+    earlier = periods_before(week, s.baseline_weeks + s.recent_weeks - 1, calendar=calendar)
+    weeks = [*earlier, week]
     stages = list(definitions.stage_keys)
     weights: dict[tuple[str, str], float] = {}
     for stage in stages:
@@ -519,7 +511,7 @@ def load_weekly(
         for k in definitions.tree
         if isinstance(m := definitions.metric(k), ConversionMetric)
     ]
-    sla = next((m for m in definitions.metric_map.values() if isinstance(m, SlaMetric)), None)
+    sla = definitions.sla_metric
     frames = []
     if sla is not None:
         for dimension in (None, "sales_team"):
@@ -615,13 +607,9 @@ def series_of(
     return out[SERIES_COLUMNS]
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _key(row: pd.Series | dict) -> tuple[object, ...]:
     columns = ("kind", "measure", "dimension", "segment")
-    return tuple(None if _missing(row[c]) else row[c] for c in columns)
+    return tuple(None if pd.isna(row[c]) else row[c] for c in columns)
 
 
 def explain(
@@ -646,7 +634,7 @@ def explain(
     sla_measures = set(data.sla["measure"]) if not data.sla.empty else set()
     for i in out.index:
         a = out.loc[i]
-        if out.at[i, "explained_by"] != -1 or _missing(a["dimension"]):
+        if out.at[i, "explained_by"] != -1 or pd.isna(a["dimension"]):
             continue
         same = out[(out.index != i) & (out["explained_by"] == -1)]
         if a["measure"] in sla_measures:
@@ -673,7 +661,7 @@ def explain(
         left = effects(reduced, same, settings=s)
         for j in same.index:
             b = out.loc[j]
-            if j < i and not _missing(b["dimension"]):
+            if j < i and not pd.isna(b["dimension"]):
                 continue  # a larger alert is not explained by a smaller one (the funnel's can be)
             if (b["dimension"], b["segment"]) == (a["dimension"], a["segment"]):
                 continue  # the same segment's other symptom: a finding of its own

@@ -362,28 +362,25 @@ def pace_chart(
         title=None,
         legend=alt.Legend(symbolType="M0,-1L0,1", symbolStrokeWidth=2, symbolSize=220),
     )
-    expected_mark = (
-        base.transform_filter("isValid(datum.expected_share)")
-        .transform_calculate(marker=json.dumps(expected, ensure_ascii=False))
-        .mark_tick(filled=False, color="#000000", opacity=1, thickness=0.01, size=22, strokeWidth=3)
-        .encode(
-            y=y,
-            x=alt.X("expected_share:Q", title=None, scale=scale, axis=axis),
-            strokeDash=marker,
-            tooltip=tooltip,
-        )
-    )
-    projected_mark = (
-        base.transform_filter("isValid(datum.projected_share)")
-        .transform_calculate(marker=json.dumps(projection, ensure_ascii=False))
-        .mark_tick(filled=False, color="#000000", opacity=1, thickness=0.01, size=24, strokeWidth=2)
-        .encode(
-            y=y,
-            x=alt.X("projected_share:Q", title=None, scale=scale, axis=axis),
-            strokeDash=marker,
-            tooltip=tooltip,
-        )
-    )
+
+    def tick(field: str, name: str, *, size: int, width: int) -> alt.Chart:
+        return (
+            base.transform_filter(f"isValid(datum.{field})")
+            .transform_calculate(marker=json.dumps(name, ensure_ascii=False))
+            .mark_tick(
+                filled=False, color="#000000", opacity=1, thickness=0.01, size=size,
+                strokeWidth=width,
+            )
+            .encode(
+                y=y,
+                x=alt.X(f"{field}:Q", title=None, scale=scale, axis=axis),
+                strokeDash=marker,
+                tooltip=tooltip,
+            )
+        )  # fmt: skip
+
+    expected_mark = tick("expected_share", expected, size=22, width=3)
+    projected_mark = tick("projected_share", projection, size=24, width=2)
     goal_data = pd.DataFrame({"x": [1.0], "label": [target]})
     goal = (
         alt.Chart(goal_data)

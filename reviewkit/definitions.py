@@ -389,6 +389,11 @@ class Definitions(_Strict):
         return self
 
     @property
+    def sla_metric(self) -> SlaMetric | None:
+        """The first SLA metric of ``metrics:`` (the follow-up promise), or ``None``."""
+        return next((m for m in self.metrics if isinstance(m, SlaMetric)), None)
+
+    @property
     def stage_keys(self) -> list[str]:
         """Stage keys in funnel order."""
         return [s.key for s in self.stages]

@@ -23,7 +23,7 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.definitions import SlaMetric, parse_duration
+from reviewkit.definitions import parse_duration
 from reviewkit.formatting import DASH, format_count, format_datetime, format_pct, format_period
 from reviewkit.glossary import duration_words
 from reviewkit.html import Html
@@ -99,11 +99,6 @@ class FollowUpPulse:
     total_in_sla_week: int
 
 
-def sla_metric(funnel: Funnel) -> SlaMetric | None:
-    """The definitions' first SLA metric, or ``None`` when they have none."""
-    return next((m for m in funnel.definitions.metrics if isinstance(m, SlaMetric)), None)
-
-
 def _missing_as_none(values: pd.Series) -> pd.Series:
     """Text with missing values as ``None`` (never NaN), as object dtype."""
     values = values.astype(object)
@@ -169,7 +164,7 @@ def follow_up_pulse(
     FollowUpPulse or None
         ``None`` when the definitions have no SLA metric.
     """
-    metric = sla_metric(funnel)
+    metric = funnel.definitions.sla_metric
     if metric is None:
         return None
     within = pd.Timedelta(parse_duration(metric.within))

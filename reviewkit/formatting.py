@@ -25,6 +25,11 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def format_value(value: float | None, *, kind: str, lang: str) -> str:
+    """Format an ``amount`` as yen (:func:`format_yen`), anything else as a count."""
+    return format_yen(value, lang=lang) if kind == "amount" else format_count(value, lang=lang)
+
+
 def format_count(value: float | None, *, lang: str) -> str:
     """Format a count: ``1,234`` (rounded to a whole number)."""
     check_lang(lang)

@@ -31,7 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reviewkit.periods import FiscalCalendar, Period, period_containing, previous_period
+from reviewkit.periods import (
+    FiscalCalendar,
+    Period,
+    period_containing,
+    periods_before,
+    previous_period,
+)
 from reviewkit.seasonality import DayProfile, day_profile, month_start, next_month
 from reviewkit.semantic import Funnel
 from reviewkit.tables import status_of
@@ -241,15 +247,6 @@ def pacing_periods(
     return out
 
 
-def _past(period: Period, count: int, *, calendar: FiscalCalendar) -> list[Period]:
-    out = []
-    p = period
-    for _ in range(count):
-        p = previous_period(p, calendar=calendar)
-        out.append(p)
-    return out
-
-
 def pace_frame(
     funnel: Funnel,
     targets: Targets | None,
@@ -312,7 +309,7 @@ def pace_frame(
             errors = backtest_errors(
                 daily,
                 profile=profile,
-                periods=_past(period, count, calendar=calendar),
+                periods=periods_before(period, count, calendar=calendar),
                 days_elapsed=elapsed,
             )
             target = expected = linear_expected = None

@@ -142,6 +142,14 @@ def previous_period(period: Period, *, calendar: FiscalCalendar) -> Period:
     return period_containing(period.cadence, period.start - dt.timedelta(days=1), calendar=calendar)
 
 
+def periods_before(period: Period, count: int, *, calendar: FiscalCalendar) -> list[Period]:
+    """The ``count`` periods just before ``period`` (same cadence), oldest first."""
+    out: list[Period] = []
+    for _ in range(count):
+        out.insert(0, previous_period(out[0] if out else period, calendar=calendar))
+    return out
+
+
 def same_period_last_year(period: Period, *, calendar: FiscalCalendar) -> Period:
     """Return the same period one year earlier (same ISO week number for weeks)."""
     if period.cadence == "weekly":

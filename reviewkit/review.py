@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from functools import cached_property
 from html import escape
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -20,14 +21,13 @@ from reviewkit.agenda import APPENDIX, agenda, position, total_minutes
 from reviewkit.charts import PackChart, funnel_chart, trend_chart
 from reviewkit.definitions import Definitions, load_definitions
 from reviewkit.errors import ParameterError
-from reviewkit.followup import FollowUpPulse
 from reviewkit.formatting import (
     format_count,
     format_date,
     format_datetime,
     format_pct,
     format_period,
-    format_yen,
+    format_value,
 )
 from reviewkit.glossary import glossary_table, metric_label
 from reviewkit.html import Html
@@ -38,6 +38,7 @@ from reviewkit.periods import (
     Period,
     last_complete_period,
     parse_as_of,
+    periods_before,
     previous_period,
 )
 from reviewkit.quality import DataQuality, data_quality
@@ -49,6 +50,9 @@ from reviewkit.tables import NEAR, rates_table, scorecard_table, status_of
 from reviewkit.targets import Targets, load_targets
 from reviewkit.texts import TEXTS, check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
+
+if TYPE_CHECKING:
+    from reviewkit.followup import FollowUpPulse
 
 
 class Review:
@@ -222,10 +226,10 @@ class Review:
         needs attention (the largest alerts and the follow-up backlog).
         """
         if self.cadence == "weekly":
-            from reviewkit.weekly import summary_list, weekly_summary
+            from reviewkit.weekly import weekly_summary
 
             alerts, _ = self.weekly_alerts
-            return summary_list(
+            return summary_html(
                 weekly_summary(
                     self.pace_frame,
                     alerts,
@@ -246,10 +250,8 @@ class Review:
 
     def _recent_periods(self) -> list[Period]:
         count = {"weekly": 13, "monthly": 12, "quarterly": 8}[self.cadence]
-        periods = [self.period]
-        for _ in range(count - 1):
-            periods.insert(0, previous_period(periods[0], calendar=self.workspace.calendar))
-        return periods
+        earlier = periods_before(self.period, count - 1, calendar=self.workspace.calendar)
+        return [*earlier, self.period]
 
     def trend_chart(self) -> PackChart:
         """Actual against target over recent periods, one metric at a time (a dropdown)."""
@@ -267,7 +269,6 @@ class Review:
                     ].iloc[0]
                 )
                 target = target_for(self.funnel, self.targets, metric, p, segment=None)
-                fmt = format_yen if kinds[metric] == "amount" else format_count
                 rows.append(
                     {
                         "period": format_period(p, lang=lang),
@@ -275,8 +276,8 @@ class Review:
                         "metric": metric,
                         "actual": actual,
                         "target": math.nan if target is None else float(target),
-                        "shown_actual": fmt(actual, lang=lang),
-                        "shown_target": fmt(target, lang=lang),
+                        "shown_actual": format_value(actual, kind=kinds[metric], lang=lang),
+                        "shown_target": format_value(target, kind=kinds[metric], lang=lang),
                         "band_low": math.nan if target is None else NEAR * float(target),
                         "band_high": math.nan if target is None else float(target),
                     }

@@ -9,17 +9,13 @@ from html import escape
 import pandas as pd
 
 from reviewkit.definitions import Definitions
-from reviewkit.formatting import format_count, format_pct, format_yen
+from reviewkit.formatting import format_count, format_pct, format_value
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html
 from reviewkit.tables import status_of
 from reviewkit.texts import t
 
 SURGE = 1.2  # a stage this far over target while the next one misses: volume without quality
-
-
-def _fmt(value: float, kind: str, *, lang: str) -> str:
-    return format_yen(value, lang=lang) if kind == "amount" else format_count(value, lang=lang)
 
 
 def summary_sentences(
@@ -52,14 +48,14 @@ def summary_sentences(
     if math.isnan(kgi["target"]):
         sentences.append(
             t("summary.kgi_no_target", lang, period=period_name, kgi=label,
-              actual=_fmt(kgi["actual"], kgi["kind"], lang=lang),
+              actual=format_value(kgi["actual"], kind=kgi["kind"], lang=lang),
               change=format_pct(kgi["change"], lang=lang, signed=True))
         )  # fmt: skip
     else:
         sentences.append(
             t("summary.kgi", lang, period=period_name, kgi=label,
-              actual=_fmt(kgi["actual"], kgi["kind"], lang=lang),
-              target=_fmt(kgi["target"], kgi["kind"], lang=lang),
+              actual=format_value(kgi["actual"], kind=kgi["kind"], lang=lang),
+              target=format_value(kgi["target"], kind=kgi["kind"], lang=lang),
               pct=format_pct(kgi["achievement"], lang=lang), status=status,
               change=format_pct(kgi["change"], lang=lang, signed=True))
         )  # fmt: skip

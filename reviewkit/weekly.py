@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from functools import partial
 from html import escape
 
 import pandas as pd
@@ -17,7 +17,7 @@ from reviewkit.anomalies import AnomalySettings
 from reviewkit.charts import PackChart, alert_chart, pace_chart
 from reviewkit.definitions import Definitions
 from reviewkit.followup import FollowUpPulse
-from reviewkit.formatting import MINUS, format_count, format_date, format_pct, format_yen
+from reviewkit.formatting import MINUS, format_count, format_date, format_pct, format_value
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html
 from reviewkit.pacing import PaceSettings
@@ -30,10 +30,6 @@ ALSO_SHOWN = 6  # "the same change also shows in": at most this many, then "and 
 STATUS_CLASS = {
     "met": "rk-met", "near": "rk-near", "missed": "rk-missed", "no_target": "", "early": "",
 }  # fmt: skip
-
-
-def _fmt(value: float, kind: str, *, lang: str) -> str:
-    return format_yen(value, lang=lang) if kind == "amount" else format_count(value, lang=lang)
 
 
 def _short_day(day: dt.date, *, lang: str) -> str:
@@ -51,17 +47,20 @@ def _period_name(row: pd.Series | dict, *, lang: str) -> str:
 def _projection_text(row: dict, *, lang: str) -> str:
     kind = row["kind"]
     if row["closed"]:
-        return _fmt(row["actual"], kind, lang=lang)
+        return format_value(row["actual"], kind=kind, lang=lang)
     low, high = row["low"], row["high"]
     if not row["stable"]:
         if math.isnan(low) or math.isnan(high):
             return t("pace.early_no_range", lang)
         return t(
-            "pace.early", lang, low=_fmt(low, kind, lang=lang), high=_fmt(high, kind, lang=lang)
+            "pace.early",
+            lang,
+            low=format_value(low, kind=kind, lang=lang),
+            high=format_value(high, kind=kind, lang=lang),
         )
     return t(
-        "pace.range", lang, point=_fmt(row["projected"], kind, lang=lang),
-        low=_fmt(low, kind, lang=lang), high=_fmt(high, kind, lang=lang),
+        "pace.range", lang, point=format_value(row["projected"], kind=kind, lang=lang),
+        low=format_value(low, kind=kind, lang=lang), high=format_value(high, kind=kind, lang=lang),
     )  # fmt: skip
 
 
@@ -70,7 +69,7 @@ def _required_text(row: dict, *, lang: str) -> str:
         return "—"
     if row["actual"] >= row["target"]:
         return t("pace.done", lang)
-    text = _fmt(row["required_per_week"], row["kind"], lang=lang)
+    text = format_value(row["required_per_week"], kind=row["kind"], lang=lang)
     times = row["required_vs_pace"]
     if not math.isnan(times) and row["stable"]:
         text += t("pace.times", lang, times=f"{times:.1f}")
@@ -103,6 +102,7 @@ def pace_table(
         shown, classes = [], []
         for rec in part.to_dict("records"):
             metric, kind = rec["metric"], rec["kind"]
+            fv = partial(format_value, kind=kind, lang=lang)
             name = _period_name(rec, lang=lang)
             row: dict[str, str] = {
                 t("pace.col.kpi", lang): metric_label(definitions, metric, lang=lang)
@@ -110,16 +110,14 @@ def pace_table(
             cls = ["rk-label"]
             if scope == "month" and metric in week.index:
                 w = week.loc[metric]
-                row[t("pace.col.week", lang)] = (
-                    f"{_fmt(w['actual'], kind, lang=lang)} / {_fmt(w['target'], kind, lang=lang)}"
-                )
+                row[t("pace.col.week", lang)] = f"{fv(w['actual'])} / {fv(w['target'])}"
                 cls.append("rk-num")
             row[t("pace.col.to_date", lang, period=name)] = (
-                f"{_fmt(rec['actual'], kind, lang=lang)} / {_fmt(rec['expected'], kind, lang=lang)}"
+                f"{fv(rec['actual'])} / {fv(rec['expected'])}"
                 f" · {format_pct(rec['pace'], lang=lang)}"
             )
             row[t("pace.col.projection", lang, period=name)] = (
-                f"{_projection_text(rec, lang=lang)} / {_fmt(rec['target'], kind, lang=lang)}"
+                f"{_projection_text(rec, lang=lang)} / {fv(rec['target'])}"
             )
             row[t("pace.col.required", lang)] = _required_text(rec, lang=lang)
             row[t("pace.col.status", lang)] = t(f"pace.status.{rec['status']}", lang)
@@ -138,8 +136,8 @@ def pace_table(
             rows.append(
                 {
                     t("pace.col.kpi", lang): metric_label(definitions, rec["metric"], lang=lang),
-                    t("col.actual", lang): _fmt(rec["actual"], kind, lang=lang),
-                    t("col.target", lang): _fmt(rec["target"], kind, lang=lang),
+                    t("col.actual", lang): format_value(rec["actual"], kind=kind, lang=lang),
+                    t("col.target", lang): format_value(rec["target"], kind=kind, lang=lang),
                     t("col.achievement", lang): format_pct(
                         rec["actual"] / rec["target"] if rec["target"] else math.nan, lang=lang
                     ),
@@ -193,11 +191,11 @@ def pace_bullets(pace: pd.DataFrame, *, definitions: Definitions, lang: str) -> 
                     "pace.tooltip",
                     lang,
                     label=label,
-                    actual=_fmt(rec["actual"], kind, lang=lang),
-                    expected=_fmt(rec["expected"], kind, lang=lang),
-                    linear=_fmt(rec["linear_expected"], kind, lang=lang),
+                    actual=format_value(rec["actual"], kind=kind, lang=lang),
+                    expected=format_value(rec["expected"], kind=kind, lang=lang),
+                    linear=format_value(rec["linear_expected"], kind=kind, lang=lang),
                     projected=_projection_text(rec, lang=lang),
-                    target=_fmt(target, kind, lang=lang),
+                    target=format_value(target, kind=kind, lang=lang),
                 ),
             }
         )
@@ -222,12 +220,9 @@ def _measure_label(measure: str, *, definitions: Definitions, lang: str) -> str:
 
 def _where(alert: dict, *, lang: str) -> str:
     dimension = alert["dimension"]
-    if dimension is None or (isinstance(dimension, float) and math.isnan(dimension)):
+    if pd.isna(dimension):
         return t("dimension.whole", lang)
-    segment = alert["segment"]
-    shown = (
-        "—" if segment is None or (isinstance(segment, float) and math.isnan(segment)) else segment
-    )
+    shown = "—" if pd.isna(alert["segment"]) else alert["segment"]
     return t("alert.segment", lang, dimension=t(f"dimension.{dimension}", lang), segment=shown)
 
 
@@ -279,7 +274,7 @@ def alert_sentence(alert: dict, *, definitions: Definitions, lang: str) -> str:
 def _alert_series(alert: dict, series: pd.DataFrame) -> pd.DataFrame:
     def same(column: str) -> pd.Series:
         value = alert[column]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if pd.isna(value):
             return series[column].isna()
         return series[column] == value
 
@@ -450,8 +445,8 @@ def weekly_summary(
                 lang,
                 period=_period_name(rec, lang=lang),
                 kgi=kgi_label,
-                actual=_fmt(rec["actual"], rec["kind"], lang=lang),
-                target=_fmt(rec["target"], rec["kind"], lang=lang),
+                actual=format_value(rec["actual"], kind=rec["kind"], lang=lang),
+                target=format_value(rec["target"], kind=rec["kind"], lang=lang),
                 pct=format_pct(
                     rec["actual"] / rec["target"] if rec["target"] else math.nan, lang=lang
                 ),
@@ -464,6 +459,7 @@ def weekly_summary(
             continue
         rec = rows.iloc[0].to_dict()
         kind = rec["kind"]
+        fv = partial(format_value, kind=kind, lang=lang)
         name = _period_name(rec, lang=lang)
         status = t(f"pace.status.{rec['status']}", lang)
         if scope == "month":
@@ -474,15 +470,14 @@ def weekly_summary(
                     else t(
                         "weekly.projection_early",
                         lang,
-                        low=_fmt(rec["low"], kind, lang=lang),
-                        high=_fmt(rec["high"], kind, lang=lang),
+                        low=format_value(rec["low"], kind=kind, lang=lang),
+                        high=format_value(rec["high"], kind=kind, lang=lang),
                     )
                 )
             else:
                 projection = t(
-                    "weekly.projection", lang, point=_fmt(rec["projected"], kind, lang=lang),
-                    low=_fmt(rec["low"], kind, lang=lang), high=_fmt(rec["high"], kind, lang=lang),
-                    target=_fmt(rec["target"], kind, lang=lang),
+                    "weekly.projection", lang, point=fv(rec["projected"]), low=fv(rec["low"]),
+                    high=fv(rec["high"]), target=fv(rec["target"]),
                 )  # fmt: skip
             through = _short_day(rec["through"], lang=lang)
             key = (
@@ -497,8 +492,8 @@ def weekly_summary(
                     period=name,
                     kgi=kgi_label,
                     through=through,
-                    actual=_fmt(rec["actual"], kind, lang=lang),
-                    expected=_fmt(rec["expected"], kind, lang=lang),
+                    actual=format_value(rec["actual"], kind=kind, lang=lang),
+                    expected=format_value(rec["expected"], kind=kind, lang=lang),
                     pace=format_pct(rec["pace"], lang=lang),
                     status=status,
                     projection=projection,
@@ -516,7 +511,7 @@ def weekly_summary(
                         lang,
                         metric=metric_label(definitions, r["metric"], lang=lang),
                         pace=format_pct(r["pace"], lang=lang),
-                        per_week=_fmt(r["required_per_week"], r["kind"], lang=lang),
+                        per_week=format_value(r["required_per_week"], kind=r["kind"], lang=lang),
                     )
                     for r in behind.to_dict("records")
                 ]
@@ -524,7 +519,7 @@ def weekly_summary(
             elif (current["scope"].eq("month") & current["status"].eq("met")).any():
                 out.append(t("weekly.all_on_pace", lang))
         elif not math.isnan(rec["target"]):
-            point = _fmt(rec["projected"], kind, lang=lang)
+            point = format_value(rec["projected"], kind=kind, lang=lang)
             out.append(
                 t(
                     "weekly.quarter" if rec["stable"] else "weekly.quarter_early",
@@ -534,7 +529,7 @@ def weekly_summary(
                     pace=format_pct(rec["pace"], lang=lang),
                     status=status,
                     point=point,
-                    target=_fmt(rec["target"], kind, lang=lang),
+                    target=format_value(rec["target"], kind=kind, lang=lang),
                 )
             )
     out.extend(attention_items(alerts, pulse, definitions=definitions, lang=lang, top=attention))
@@ -577,9 +572,3 @@ def attention_items(
     if not items:
         items.append(t("weekly.no_alerts", lang))
     return items
-
-
-def summary_list(sentences: Sequence[str]) -> Html:
-    """The sentences as the pack's summary box (the first screen)."""
-    items = "".join(f"<li>{escape(s)}</li>" for s in sentences)
-    return Html(f'<div class="rk-summary"><ul>{items}</ul></div>', text="\n".join(sentences))

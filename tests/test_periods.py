@@ -9,6 +9,7 @@ from reviewkit.periods import (
     parse_as_of,
     parse_period,
     period_containing,
+    periods_before,
     previous_period,
     same_period_last_year,
 )
@@ -88,3 +89,13 @@ def test_parse_as_of():
 def test_bad_fiscal_start_month():
     with pytest.raises(ParameterError, match="fiscal_year_start_month: 13"):
         FiscalCalendar(13)
+
+
+def test_periods_before_are_oldest_first_and_cross_the_fiscal_year():
+    q1 = parse_period("FY2026-Q1", calendar=APRIL)
+    assert [p.label for p in periods_before(q1, 3, calendar=APRIL)] == [
+        "FY2025-Q2", "FY2025-Q3", "FY2025-Q4",
+    ]  # fmt: skip
+    week = parse_period("2026-W02", calendar=APRIL)
+    assert [p.label for p in periods_before(week, 2, calendar=APRIL)] == ["2025-W52", "2026-W01"]
+    assert periods_before(week, 0, calendar=APRIL) == []
