@@ -530,6 +530,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "今週は通常の範囲を外れた動きはありません。",
         "en": "Nothing moved outside its normal range this week.",
     },
+    "weekly.team_backlog": {
+        "ja": "未接触のまま SLA を過ぎた MQL が {n} 件あります。",
+        "en": " {n} of its MQLs are still untouched beyond the SLA.",
+    },
     "weekly.followup_attention": {
         "ja": "{team} の SLA 超過・未接触の MQL が {n} 件",
         "en": "{team} has {n} MQLs untouched beyond the SLA",

@@ -550,7 +550,7 @@ def attention_items(
     problem to attend to, while a drop is.
     """
     items: list[str] = []
-    teams_named: set[object] = set()
+    teams_named: dict[object, int] = {}  # a team already in an item: its backlog joins that item
     if not alerts.empty:
         primary = alerts[(alerts["explained_by"] == -1) & (alerts["impact"] < 0)]
         for alert in primary.to_dict("records")[:top]:
@@ -559,16 +559,18 @@ def attention_items(
                   text=alert_sentence(alert, definitions=definitions, lang=lang))
             )  # fmt: skip
             if alert["dimension"] == "sales_team":
-                teams_named.add(alert["segment"])
+                teams_named[alert["segment"]] = len(items) - 1
     if pulse is not None and len(items) < top + 1 and pulse.total_overdue > 0:
         worst = pulse.by_team.iloc[0]
         if worst["overdue_untouched"] > 0:
             team = worst["sales_team"] or t("followup.no_team", lang)
-            items.append(
-                t("weekly.attention", lang,
-                  text=t("weekly.followup_attention", lang, team=team,
-                         n=format_count(worst["overdue_untouched"], lang=lang)))
-            )  # fmt: skip
+            backlog = t("weekly.followup_attention", lang, team=team,
+                        n=format_count(worst["overdue_untouched"], lang=lang))  # fmt: skip
+            if worst["sales_team"] in teams_named:
+                n = format_count(worst["overdue_untouched"], lang=lang)
+                items[teams_named[worst["sales_team"]]] += t("weekly.team_backlog", lang, n=n)
+            else:
+                items.append(t("weekly.attention", lang, text=backlog))
     if not items:
         items.append(t("weekly.no_alerts", lang))
     return items
