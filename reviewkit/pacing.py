@@ -182,6 +182,8 @@ def pace_of(
         good = [e for e in errors if e > 0 and math.isfinite(e)]
         if len(good) >= s.min_backtests:
             lo_q, hi_q = np.quantile(good, [s.low_quantile, s.high_quantile])
+            # past errors may all lean one way; the range still holds the point projection
+            lo_q, hi_q = min(lo_q, 1.0), max(hi_q, 1.0)
             low, high, source = projected * lo_q, projected * hi_q, "history"
         elif kind == "count":
             spread = Z80 * math.sqrt(actual * (1 - share)) / share

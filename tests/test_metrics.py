@@ -1103,11 +1103,14 @@ def test_sample_numbers_are_not_vacuous(label, truth):
     p = parse_period(label, calendar=CAL)
     for key in POSITIVE_ON_THE_SAMPLE:
         assert truth.metric(key, p)["value"] > 0, key
-    # these periods beat their revenue target, so coverage is undefined (nothing remains);
-    # its open pipeline and remaining target are still compared above
+    # coverage is open pipeline / what remains of the revenue target: undefined once the
+    # target is beaten (nothing remains), else their ratio; both parts are compared above
     coverage = truth.metric("pipeline_coverage", p)
-    assert coverage["numerator"] > 0 and coverage["denominator"] < 0
-    assert math.isnan(coverage["value"])
+    assert coverage["numerator"] > 0 and coverage["denominator"] != 0
+    if coverage["denominator"] < 0:
+        assert math.isnan(coverage["value"])
+    else:
+        assert coverage["value"] == pytest.approx(coverage["numerator"] / coverage["denominator"])
 
 
 @pytest.mark.parametrize("label", ["2026-12", "FY2026-Q3"])
