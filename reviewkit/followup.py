@@ -23,8 +23,16 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.definitions import parse_duration
-from reviewkit.formatting import DASH, format_count, format_datetime, format_pct, format_period
+from reviewkit.definitions import SpeedToLeadMetric, parse_duration
+from reviewkit.errors import ParameterError
+from reviewkit.formatting import (
+    DASH,
+    format_count,
+    format_datetime,
+    format_pct,
+    format_period,
+    format_yen,
+)
 from reviewkit.glossary import duration_words
 from reviewkit.html import Html
 from reviewkit.periods import Period
@@ -406,3 +414,443 @@ def follow_up_html(pulse: FollowUpPulse | None, *, lang: str) -> Html:
     )
     parts.append(_p(note, "rk-note"))
     return Html("".join(parts), text="\n".join(texts))
+
+
+# -- the monthly review: the follow-up cause family ----------------------------------------------
+
+TEAM_FOLLOW_UP_COLUMNS = [
+    "sales_team", "mqls", "due", "in_sla", "sla", "median_hours", "never_touched",
+    "untouched_share", "sla_before", "median_hours_before", "untouched_share_before",
+    "missed_beyond_usual", "touched", "touched_before",
+]  # fmt: skip
+STALLED_BY_TEAM_COLUMNS = ["sales_team", "stage", "count", "amount", "median_age_days"]
+STALLED_QUANTILE = 0.8  # the default threshold: this quantile of recent deals' days to close
+STALLED_FLOOR_DAYS = 30  # ... never below this
+STALLED_NO_HISTORY_DAYS = 90  # ... and this without any deal closed in the last year
+STALLED_HISTORY_DAYS = 365
+
+
+def _speed_metric(funnel: Funnel, stage: str) -> SpeedToLeadMetric:
+    """The definitions' speed-to-lead metric from ``stage``, or one made for it."""
+    for metric in funnel.definitions.metrics:
+        if isinstance(metric, SpeedToLeadMetric) and metric.from_ == stage:
+            return metric
+    keys = {m.key for m in funnel.definitions.metrics}
+    key = next(k for k in (f"speed_to_{stage}", "rk_speed_to_lead") if k not in keys)
+    return SpeedToLeadMetric(key=key, type="speed_to_lead", from_=stage)
+
+
+def _team_key(teams: pd.Series) -> pd.Series:
+    """A join key for a team that keeps the missing team apart from every named one."""
+    return teams.map(lambda v: "-" if v is None or pd.isna(v) else f"t:{v}")
+
+
+def _share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """The ratio as float, NaN where the denominator is 0."""
+    return (numerator / denominator.where(denominator > 0)).astype("float64")
+
+
+def team_follow_up(funnel: Funnel, period: Period, *, baseline: Period) -> pd.DataFrame:
+    """Follow-up of the period's MQLs by sales team, against the team's own baseline.
+
+    Every number comes from :meth:`Funnel.metric_frame` (the definitions' SLA metric and
+    speed to lead, by ``sales_team``), so it reconciles with the scorecard; only
+    ``never_touched`` is counted from :meth:`Funnel.first_touches` (the same people: it is
+    ``mqls - touched``). Touches are counted up to the funnel's cut-off for both periods.
+
+    Parameters
+    ----------
+    funnel
+        The semantic layer.
+    period
+        The review period.
+    baseline
+        The period to compare with (e.g. the previous month or quarter).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`TEAM_FOLLOW_UP_COLUMNS`, one row per sales team (``None`` = no team)
+        with at least one entrant into the SLA's stage in ``period``, most
+        ``missed_beyond_usual`` first:
+
+        - ``mqls``: entrants in the period; ``due``: of them, those whose SLA window had
+          elapsed by the cut-off; ``in_sla``: of those, touched by a person in time;
+          ``sla`` = in_sla / due (NaN when nobody was due);
+        - ``median_hours``: median hours to the first human touch (of those touched);
+        - ``never_touched``: entrants without any human touch by the cut-off;
+          ``untouched_share`` = never_touched / mqls;
+        - ``touched``: entrants touched by the cut-off (the team's handled volume);
+        - ``*_before``: the same for ``baseline``;
+        - ``missed_beyond_usual`` = max(0, sla_before - sla) x due: people not touched in
+          time beyond the team's own usual rate (0 when either rate is undefined).
+
+        Empty (with these columns) when the definitions have no SLA metric.
+    """
+    if period.label == baseline.label:
+        raise ParameterError(f"baseline: {baseline.label} is the review period itself")
+    sla_metric = funnel.definitions.sla_metric
+    empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in TEAM_FOLLOW_UP_COLUMNS})
+    empty["sales_team"] = empty["sales_team"].astype(object)
+    if sla_metric is None:
+        return empty
+    speed = _speed_metric(funnel, sla_metric.from_)
+    frame = funnel.metric_frame([sla_metric, speed], [period, baseline], by=["sales_team"])
+    if frame.empty:
+        return empty
+    frame = frame.assign(sales_team=_missing_as_none(frame["sales_team"]))
+    frame = frame.assign(_team=_team_key(frame["sales_team"]))
+
+    def part(label: str, metric: str) -> pd.DataFrame:
+        rows = frame[(frame["period"] == label) & (frame["metric"] == metric)]
+        return rows.set_index("_team")
+
+    def block(p: Period) -> pd.DataFrame:
+        sla, spd = part(p.label, sla_metric.key), part(p.label, speed.key)
+        out = pd.DataFrame(
+            {
+                "sales_team": spd["sales_team"],
+                "mqls": spd["denominator"],
+                "touched": spd["numerator"],
+                "median_hours": spd["value"],
+                "due": sla["denominator"],
+                "in_sla": sla["numerator"],
+            }
+        )
+        out["sla"] = _share(out["in_sla"], out["due"])
+        return out
+
+    now = block(period)
+    before = block(baseline)
+    now = now[now["mqls"] > 0]
+
+    # never touched by the cut-off, from the people themselves
+    since = min(period.start, baseline.start)
+    people = funnel.first_touches(sla_metric.from_, since=since)
+    day = people["entered_at"].dt.tz_localize(None).dt.normalize()
+    untouched = people["touched_at"].isna()
+    team_of = _team_key(people["sales_team"])
+
+    def never(p: Period) -> pd.Series:
+        inside = (day >= pd.Timestamp(p.start)) & (day < pd.Timestamp(p.end))
+        return untouched[inside].groupby(team_of[inside]).sum()
+
+    out = now.copy()
+    out["never_touched"] = never(period).reindex(out.index).fillna(0).to_numpy()
+    out["untouched_share"] = _share(out["never_touched"], out["mqls"])
+    prior = before.reindex(out.index)
+    prior_never = never(baseline).reindex(out.index).fillna(0)
+    out["sla_before"] = prior["sla"].astype("float64")
+    out["median_hours_before"] = prior["median_hours"].astype("float64")
+    out["untouched_share_before"] = _share(prior_never, prior["mqls"].fillna(0))
+    out["touched_before"] = prior["touched"].fillna(0)
+    gap = (out["sla_before"] - out["sla"]).clip(lower=0).fillna(0)
+    out["missed_beyond_usual"] = (gap * out["due"]).astype("float64")
+    counts = ["mqls", "due", "in_sla", "never_touched", "touched", "touched_before"]
+    out = out.astype({c: "int64" for c in counts})
+    out = out.astype({"median_hours": "float64", "sla": "float64"})
+    out = out.assign(
+        _sort=-out["missed_beyond_usual"],
+        _none=out["sales_team"].isna(),
+        _name=out["sales_team"].fillna(""),
+    ).sort_values(["_sort", "_none", "_name"], kind="stable")
+    out = out[TEAM_FOLLOW_UP_COLUMNS].reset_index(drop=True)
+    out["sales_team"] = _missing_as_none(out["sales_team"])
+    return out
+
+
+def stalled_threshold(funnel: Funnel) -> int:
+    """The default age (days) from which an open opportunity counts as stalled.
+
+    The 80th percentile of days from creation to close of the opportunities closed (won or
+    lost) in the 365 days before the cut-off, rounded up to whole days and never below 30;
+    90 when no deal closed in that time.
+    """
+    cutoff = pd.Timestamp(funnel.cutoff)
+    days = funnel.con.execute(
+        "SELECT epoch(closed_at - created_at) / 86400.0 AS days FROM opportunities "
+        "WHERE closed_at IS NOT NULL AND closed_at < ? AND closed_at >= ?",
+        [funnel.cutoff, (cutoff - pd.Timedelta(days=STALLED_HISTORY_DAYS)).to_pydatetime()],
+    ).df()["days"]
+    days = days.dropna()
+    if days.empty:
+        return STALLED_NO_HISTORY_DAYS
+    quantile = float(days.quantile(STALLED_QUANTILE))
+    return max(STALLED_FLOOR_DAYS, math.ceil(round(quantile, 9)))
+
+
+def stalled_opportunities(
+    funnel: Funnel, *, threshold_days: int | None = None
+) -> tuple[pd.DataFrame, int]:
+    """Open opportunities at least ``threshold_days`` old at the cut-off.
+
+    Parameters
+    ----------
+    funnel
+        The semantic layer (its cut-off is the moment ages are measured at).
+    threshold_days
+        The age from which a deal counts as stalled; ``None`` = :func:`stalled_threshold`.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame and int
+        The columns of :meth:`Funnel.open_opportunities` plus ``age_days`` (whole days from
+        creation to the cut-off) and ``idle_days`` (whole days since the person's last human
+        touch; NaN when never touched), oldest first; and the threshold used.
+    """
+    threshold = stalled_threshold(funnel) if threshold_days is None else int(threshold_days)
+    frame = funnel.open_opportunities()
+    cutoff = pd.Timestamp(funnel.cutoff).tz_convert(funnel.timezone)
+    day = pd.Timedelta(days=1)
+    frame["age_days"] = ((cutoff - frame["created_at"]) // day).astype("int64")
+    frame["idle_days"] = ((cutoff - frame["last_touch_at"]) // day).astype("float64")
+    stalled = frame[frame["age_days"] >= threshold]
+    stalled = stalled.sort_values(["created_at", "opportunity_id"], kind="stable").reset_index(
+        drop=True
+    )
+    for column in ("stage", "sales_team"):
+        stalled[column] = _missing_as_none(stalled[column])
+    return stalled, threshold
+
+
+def stalled_by_team(stalled: pd.DataFrame) -> pd.DataFrame:
+    """Stalled opportunities per sales team and stage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`STALLED_BY_TEAM_COLUMNS`: ``count``, ``amount`` (sum; unknown amounts
+        left out) and ``median_age_days``; largest amount first. A missing team or stage is
+        ``None``.
+    """
+    if stalled.empty:
+        out = pd.DataFrame({c: pd.Series(dtype="float64") for c in STALLED_BY_TEAM_COLUMNS})
+        return out.astype({"sales_team": object, "stage": object, "count": "int64"})
+    grouped = (
+        stalled.assign(_n=1)
+        .groupby(["sales_team", "stage"], dropna=False, sort=False)
+        .agg(
+            count=("_n", "sum"),
+            amount=("amount", "sum"),
+            median_age_days=("age_days", "median"),
+        )
+        .reset_index()
+    )
+    grouped = grouped.astype({"count": "int64", "amount": "float64", "median_age_days": "float64"})
+    for column in ("sales_team", "stage"):
+        grouped[column] = _missing_as_none(grouped[column])
+    grouped = grouped.assign(
+        _amount=-grouped["amount"],
+        _count=-grouped["count"],
+        _no_team=grouped["sales_team"].isna(),
+        _team=grouped["sales_team"].fillna(""),
+        _no_stage=grouped["stage"].isna(),
+        _stage=grouped["stage"].fillna(""),
+    ).sort_values(["_amount", "_count", "_no_team", "_team", "_no_stage", "_stage"], kind="stable")
+    return grouped[STALLED_BY_TEAM_COLUMNS].reset_index(drop=True)
+
+
+def _days(value: float, *, lang: str) -> str:
+    """``120日`` / ``120 d``; a dash when missing."""
+    if value is None or pd.isna(value):
+        return DASH
+    return t("followup.month.days", lang, value=format_count(value, lang=lang))
+
+
+def _stage_name(name: object, *, lang: str) -> str:
+    return t("followup.month.unknown_stage", lang) if name is None or pd.isna(name) else str(name)
+
+
+def team_follow_up_html(
+    frame: pd.DataFrame,
+    *,
+    lang: str,
+    within: str | None = None,
+    stage: str = "MQL",
+    period: Period | None = None,
+    baseline: Period | None = None,
+) -> Html:
+    """Render :func:`team_follow_up` for the monthly pack (no heading).
+
+    Parameters
+    ----------
+    frame
+        The frame of :func:`team_follow_up`.
+    lang
+        ``ja`` or ``en``.
+    within
+        The SLA window as written in the definitions (e.g. ``24h``); ``None`` when the
+        definitions have no SLA metric (an empty frame then says so).
+    stage
+        The label of the stage the SLA starts from, in ``lang``.
+    period, baseline
+        When given, the note names them.
+
+    Returns
+    -------
+    Html
+        A table per team (MQLs, SLA % and median hours now and before, never touched with
+        its share, touched now and before, late beyond the team's usual rate) and a note on
+        how it is counted.
+    """
+    check_lang(lang)
+    if within is None:
+        note = t("followup.month.no_sla", lang)
+        return Html(_p(note, "rk-note"), text=note)
+    window = duration_words(within, lang=lang)
+    if frame.empty:
+        text = t("followup.month.none", lang, stage=stage)
+        return Html(_p(text), text=text)
+
+    def col(key: str) -> str:
+        return t(f"followup.month.col.{key}", lang, stage=stage, within=window)
+
+    pct = [format_pct(v, lang=lang) for v in frame["sla"]]
+    shown = pd.DataFrame(
+        {
+            t("followup.col.team", lang): [_team(v, lang=lang) for v in frame["sales_team"]],
+            col("mqls"): [format_count(v, lang=lang) for v in frame["mqls"]],
+            col("sla_now"): pct,
+            col("sla_before"): [format_pct(v, lang=lang) for v in frame["sla_before"]],
+            col("median_now"): [_hours(v, lang=lang) for v in frame["median_hours"]],
+            col("median_before"): [_hours(v, lang=lang) for v in frame["median_hours_before"]],
+            col("never"): [
+                t(
+                    "followup.month.count_share",
+                    lang,
+                    count=format_count(n, lang=lang),
+                    share=format_pct(s, lang=lang),
+                )
+                for n, s in zip(frame["never_touched"], frame["untouched_share"], strict=True)
+            ],
+            col("never_before"): [
+                format_pct(v, lang=lang) for v in frame["untouched_share_before"]
+            ],
+            col("touched_now"): [format_count(v, lang=lang) for v in frame["touched"]],
+            col("touched_before"): [format_count(v, lang=lang) for v in frame["touched_before"]],
+            col("missed"): [format_count(v, lang=lang) for v in frame["missed_beyond_usual"]],
+        }
+    )
+    classes = [["rk-label", *["rk-num"] * (shown.shape[1] - 1)]] * len(shown)
+    table = styled_table(shown, classes, css_class="rk-followup-teams rk-followup-month")
+    note = t("followup.month.note", lang, stage=stage, within=window)
+    if period is not None and baseline is not None:
+        periods = t(
+            "followup.month.note_periods",
+            lang,
+            period=format_period(period, lang=lang),
+            baseline=format_period(baseline, lang=lang),
+        )
+        note = f"{periods}{t('followup.join', lang)}{note}"
+    return Html(table.html + _p(note, "rk-note"), text=f"{table.text}\n{note}")
+
+
+def stalled_html(
+    stalled: pd.DataFrame,
+    *,
+    threshold_days: int,
+    lang: str,
+    top: int = 10,
+    threshold_is_default: bool = False,
+) -> Html:
+    """Render :func:`stalled_opportunities` for the monthly pack (no heading).
+
+    Parameters
+    ----------
+    stalled
+        The frame of :func:`stalled_opportunities`.
+    threshold_days
+        The threshold it used.
+    lang
+        ``ja`` or ``en``.
+    top
+        How many of the oldest deals to list.
+    threshold_is_default
+        Whether the threshold is :func:`stalled_threshold`'s (the note then explains it).
+
+    Returns
+    -------
+    Html
+        A sentence (how many open deals are at least ``threshold_days`` old, worth how
+        much), the table by team and stage, the oldest ``top`` deals in a ``<details>``
+        element, and a note on how ages are counted.
+    """
+    check_lang(lang)
+    days = format_count(threshold_days, lang=lang)
+    if stalled.empty:
+        text = t("followup.month.stalled.none", lang, days=days)
+        return Html(_p(text), text=text)
+    total = stalled["amount"].sum(min_count=1)
+    summary = t(
+        "followup.month.stalled.summary",
+        lang,
+        days=days,
+        count=format_count(len(stalled), lang=lang),
+        amount=format_yen(total, lang=lang),
+    )
+    by_team = stalled_by_team(stalled)
+    team_col = t("followup.col.team", lang)
+    stage_col = t("followup.month.stalled.col.stage", lang)
+    summary_table = styled_table(
+        pd.DataFrame(
+            {
+                team_col: [_team(v, lang=lang) for v in by_team["sales_team"]],
+                stage_col: [_stage_name(v, lang=lang) for v in by_team["stage"]],
+                t("followup.month.stalled.col.count", lang): [
+                    format_count(v, lang=lang) for v in by_team["count"]
+                ],
+                t("followup.month.stalled.col.amount", lang): [
+                    format_yen(v, lang=lang) for v in by_team["amount"]
+                ],
+                t("followup.month.stalled.col.median_age", lang): [
+                    _days(v, lang=lang) for v in by_team["median_age_days"]
+                ],
+            }
+        ),
+        [["rk-label", "rk-text", "rk-num", "rk-num", "rk-num"]] * len(by_team),
+        css_class="rk-followup-oldest rk-stalled-teams",
+    )
+    oldest = stalled.head(top)
+    list_table = styled_table(
+        pd.DataFrame(
+            {
+                t("followup.month.stalled.col.opportunity", lang): [
+                    _text(v) for v in oldest["opportunity_id"]
+                ],
+                team_col: [_team(v, lang=lang) for v in oldest["sales_team"]],
+                stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
+                t("followup.month.stalled.col.amount", lang): [
+                    format_yen(v, lang=lang) for v in oldest["amount"]
+                ],
+                t("followup.month.stalled.col.age", lang): [
+                    _days(v, lang=lang) for v in oldest["age_days"]
+                ],
+                t("followup.month.stalled.col.idle", lang): [
+                    _days(v, lang=lang) for v in oldest["idle_days"]
+                ],
+            }
+        ),
+        [["rk-label", "rk-text", "rk-text", "rk-num", "rk-num", "rk-num"]] * len(oldest),
+        css_class="rk-followup-oldest rk-stalled-list",
+    )
+    caption = t("followup.month.stalled.oldest", lang, n=len(oldest), total=len(stalled))
+    note = t("followup.month.stalled.note", lang)
+    if threshold_is_default:
+        rule = t(
+            "followup.month.stalled.note_default",
+            lang,
+            days=days,
+            quantile=f"{STALLED_QUANTILE * 100:.0f}",
+            history=STALLED_HISTORY_DAYS,
+            floor=STALLED_FLOOR_DAYS,
+            fallback=STALLED_NO_HISTORY_DAYS,
+        )
+        note = f"{rule}{t('followup.join', lang)}{note}"
+    html = (
+        _p(summary)
+        + summary_table.html
+        + f"<details><summary>{escape(caption)}</summary>{list_table.html}</details>"
+        + _p(note, "rk-note")
+    )
+    text = "\n".join([summary, summary_table.text, caption, list_table.text, note])
+    return Html(html, text=text)

@@ -602,7 +602,7 @@ class Funnel:
         Returns
         -------
         pandas.DataFrame
-            ``person_id``, ``stage``, ``day`` (local date) and the segment columns
+            ``person_id``, ``stage``, ``day`` (local date), ``entered_at`` and the segment columns
             (:data:`SEGMENT_COLUMNS`); entries at or after the cut-off are left out. Counting
             its rows by period and segment gives :meth:`metric_frame`'s stage counts.
         """
@@ -614,12 +614,13 @@ class Funnel:
         columns = ", ".join(f"s.{c}" for c in SEGMENT_COLUMNS)
         marks = ", ".join("?" for _ in stages)
         frame = self._query(
-            f"SELECT e.person_id, e.stage, e.day, {columns} FROM {self._entries} e "
+            f"SELECT e.person_id, e.stage, e.day, e.entered_at, {columns} FROM {self._entries} e "
             f"LEFT JOIN {self._persons} s USING (person_id) WHERE e.stage IN ({marks}) "
             "AND e.day >= ? AND e.day < ? AND e.entered_at < ? ORDER BY e.day, e.person_id",
             [*stages, start, end, self.cutoff],
         )
         frame["day"] = [pd.Timestamp(d).date() for d in frame["day"]]
+        frame["entered_at"] = frame["entered_at"].dt.tz_convert(self.timezone)
         return frame
 
     def daily(
@@ -697,6 +698,44 @@ class Funnel:
         )
         for column in ("entered_at", "touched_at"):
             frame[column] = frame[column].dt.tz_convert(self.timezone)
+        return frame
+
+    def open_opportunities(self) -> pd.DataFrame:
+        """Every opportunity open at the cut-off: created before it and not closed before it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per opportunity, oldest first: ``opportunity_id``, ``person_id``,
+            ``stage`` (the stage name recorded on the opportunity; ``None`` when the deal
+            closed at or after the cut-off, since the store keeps no stage history and its
+            stage at the cut-off is unknown), ``sales_team`` (of the person, as everywhere in
+            the semantic layer), ``amount``, ``created_at``, ``last_touch_at`` (the person's
+            latest human activity before the cut-off; NaT when there is none), the other
+            segment columns of the person and ``opportunity_team`` (the team recorded on the
+            opportunity itself). Times are in the workspace zone. A deal closed after the
+            cut-off is open here, as in pipeline coverage.
+        """
+        others = ", ".join(f"s.{c}" for c in SEGMENT_COLUMNS if c != "sales_team")
+        frame = self._query(
+            "WITH last_touch AS (SELECT person_id, max(occurred_at) AS last_touch_at "
+            f"FROM {self._touches} WHERE occurred_at < ? GROUP BY person_id) "
+            "SELECT o.opportunity_id, o.person_id, "
+            "CASE WHEN o.closed_at IS NULL THEN r.stage END AS stage, s.sales_team, "
+            "o.amount, o.created_at, lt.last_touch_at, "
+            f"{others}, r.sales_team AS opportunity_team "
+            f"FROM {self._opps} o JOIN opportunities r USING (opportunity_id) "
+            "LEFT JOIN last_touch lt ON lt.person_id = o.person_id "
+            f"LEFT JOIN {self._persons} s ON s.person_id = o.person_id "
+            "WHERE o.created_at < ? AND (o.closed_at IS NULL OR o.closed_at >= ?) "
+            "ORDER BY o.created_at, o.opportunity_id",
+            [self.cutoff, self.cutoff, self.cutoff],
+        )
+        for column in ("created_at", "last_touch_at"):
+            frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(self.timezone)
+        for column in ("person_id", "stage", *SEGMENT_COLUMNS, "opportunity_team"):
+            values = frame[column].astype(object)
+            frame[column] = values.where(values.notna(), None)  # missing text: None, not NaN
         return frame
 
     def kgi_key(self) -> str:
