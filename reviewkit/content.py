@@ -1,0 +1,92 @@
+"""Content assets and campaigns ranked by what their leads became, against volume and cost.
+
+For each asset (or campaign): the period's leads, the share of them that reached SQL (a cohort
+compared at equal age with the baseline, see :mod:`reviewkit.segments`), the campaign spend,
+the cost per SQL, and the *shortfall*: the SQLs its leads would have brought at everyone's
+rate, minus the SQLs they brought. Assets that bring many leads that rarely qualify come first.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from reviewkit.definitions import parse_duration
+from reviewkit.segments import PeriodPeople, horizon_of, key_values, rate_split
+from reviewkit.semantic import Funnel
+
+CONTENT_COLUMNS = [
+    "segment", "leads", "reached", "rate", "leads_before", "rate_before", "spend",
+    "cost_per_reached", "shortfall",
+]  # fmt: skip
+
+
+def content_ranking(
+    people: PeriodPeople,
+    funnel: Funnel,
+    *,
+    by: str = "content_asset",
+    reach: str | None = None,
+    top: int = 10,
+) -> tuple[pd.DataFrame, float | None]:
+    """Rank content assets (or campaigns) by the SQLs their leads fell short of.
+
+    Parameters
+    ----------
+    people
+        The period's and baseline's entries.
+    funnel
+        For the definitions and campaign spend.
+    by
+        ``content_asset`` or ``campaign_id``.
+    reach
+        The stage the leads should reach (default: the third stage, SQL).
+    top
+        Rows kept.
+
+    Returns
+    -------
+    tuple
+        The ranking (:data:`CONTENT_COLUMNS`; ``segment`` is the asset or campaign, ``None``
+        rows are left out) and the equal-age horizon in days (``None``: period basis).
+    """
+    definitions = funnel.definitions
+    stages = definitions.stage_keys
+    first = stages[0]
+    target = reach or stages[min(2, len(stages) - 1)]
+    horizon = horizon_of(people, parse_duration(definitions.conversion.window))
+    split = rate_split(people, source=first, target=target, dims=(by,), horizon=horizon)
+    whole = split["numerator"].sum() / split["denominator"].sum() if len(split) else math.nan
+    spend = funnel.metric_frame(["cost_per_" + first], [people.period], by=[by])
+    cost = {
+        (None if pd.isna(k) else str(k)): float(v)
+        for k, v in zip(spend[by], spend["numerator"], strict=True)
+    }
+    rows = []
+    for r in split.to_dict("records"):
+        value = key_values(str(r["segment"]))[0]
+        if value is None or not r["denominator"]:
+            continue
+        money = cost.get(value, math.nan)
+        rows.append(
+            {
+                "segment": value,
+                "leads": r["denominator"],
+                "reached": r["numerator"],
+                "rate": r["numerator"] / r["denominator"],
+                "leads_before": r["before_denominator"],
+                "rate_before": (
+                    r["before_numerator"] / r["before_denominator"]
+                    if r["before_denominator"]
+                    else math.nan
+                ),
+                "spend": money,
+                "cost_per_reached": money / r["numerator"] if r["numerator"] else math.nan,
+                "shortfall": r["denominator"] * whole - r["numerator"],
+            }
+        )
+    out = pd.DataFrame(rows, columns=CONTENT_COLUMNS)
+    out = out.sort_values("shortfall", ascending=False, kind="stable").head(top)
+    days = None if horizon is None else horizon.days
+    return out.reset_index(drop=True), days
