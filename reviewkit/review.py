@@ -53,6 +53,7 @@ from reviewkit.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
     from reviewkit.followup import FollowUpPulse
+    from reviewkit.segments import PeriodPeople
 
 
 class Review:
@@ -239,6 +240,8 @@ class Review:
                     lang=self.lang,
                 )
             )
+        if self.cadence == "monthly":
+            return self._monthly_summary()
         sentences = summary_sentences(
             self.card,
             self.rate_frame,
@@ -247,6 +250,75 @@ class Review:
             lang=self.lang,
         )
         return summary_html(sentences)
+
+    def _monthly_summary(self) -> Html:
+        """How far the KGI missed, the driver that cost most, and the top cause of each family."""
+        from reviewkit.checklist import checklist_counts
+        from reviewkit.monthly import driver_label, summary_cause_items
+
+        lang = self.lang
+        kgi = self.funnel.kgi_key()
+        figures = self.figures
+        actual = figures["actual"][kgi]
+        kind = "amount" if kgi == "revenue" else "count"
+
+        def change(name: str) -> str:
+            base = figures[name][kgi]
+            return format_pct(actual / base - 1 if base else math.nan, lang=lang, signed=True)
+
+        fields = {
+            "period": format_period(self.period, lang=lang), "kgi": self._kgi_label(),
+            "actual": format_value(actual, kind=kind, lang=lang),
+            "previous": change("previous"), "last_year": change("last_year"),
+        }  # fmt: skip
+        items: list[str] = []
+        if "target" in figures:
+            target = figures["target"][kgi]
+            gap = actual - target
+            shown_gap = format_value(gap, kind=kind, lang=lang)
+            items.append(
+                t("summary.monthly.gap", lang, target=format_value(target, kind=kind, lang=lang),
+                  pct=format_pct(actual / target if target else math.nan, lang=lang),
+                  gap=shown_gap if gap < 0 else f"+{shown_gap}", **fields)
+            )  # fmt: skip
+        else:
+            items.append(t("summary.monthly.gap_no_target", lang, **fields))
+        html_items = [escape(items[0])]
+        comparison = "target" if "target" in figures else "previous"
+        rows = self.attribution[
+            (self.attribution["comparison"] == comparison)
+            & (self.attribution["driver"] != "residual")
+        ]
+        worst = rows.sort_values("contribution").head(1)
+        if len(worst) and worst["contribution"].iloc[0] < 0:
+            driver = driver_label(self.definitions, str(worst["driver"].iloc[0]), lang=lang)
+            cost = format_value(worst["contribution"].iloc[0], kind=kind, lang=lang)
+            offsets = rows[rows["contribution"] > 0].sort_values("contribution", ascending=False)
+            if len(offsets):
+                names = t("summary.join", lang).join(
+                    driver_label(self.definitions, str(d), lang=lang)
+                    for d in offsets["driver"].head(2)
+                )
+                text = t("summary.monthly.driver", lang, driver=driver, cost=cost, offsets=names)
+            else:
+                text = t("summary.monthly.driver_alone", lang, driver=driver, cost=cost)
+            html_items.append(f'{escape(text)} <a href="#gap">→</a>')
+        causes = summary_cause_items(self.findings, definitions=self.definitions, lang=lang)
+        if causes:
+            links = [f'<a href="#{anchor}">{escape(text)}</a>' for anchor, text in causes]
+            head, _, _ = t("summary.monthly.causes", lang, items="\x00").partition("\x00")
+            html_items.append(escape(head) + t("summary.join", lang).join(links))
+        counts = checklist_counts(self.checklist_frame)
+        html_items.append(
+            f'{escape(t("summary.monthly.checklist", lang, **counts))} <a href="#checklist">→</a>'
+        )
+        if len(self.proposal_frame):
+            html_items.append(
+                f"{escape(t('summary.monthly.proposals', lang, n=len(self.proposal_frame)))} "
+                '<a href="#proposals">→</a>'
+            )
+        body = "".join(f"<li>{item}</li>" for item in html_items)
+        return Html(f'<div class="rk-summary"><ul>{body}</ul></div>', text=items[0])
 
     def _recent_periods(self) -> list[Period]:
         count = {"weekly": 13, "monthly": 12, "quarterly": 8}[self.cadence]
@@ -378,6 +450,222 @@ class Review:
     def deviations(self) -> Html:
         """What missed, and the segments that moved the rate that fell most."""
         return deviations_html(self)
+
+    # -- monthly: why the KGI missed ----------------------------------------------------------
+
+    @cached_property
+    def figures(self) -> dict[str, dict[str, float]]:
+        """Stage counts and the KGI: actual, previous, same period last year, target."""
+        from reviewkit.gap import kgi_figures
+
+        return kgi_figures(
+            self.funnel, self.period, calendar=self.workspace.calendar, targets=self.targets
+        )
+
+    @cached_property
+    def attribution(self) -> pd.DataFrame:
+        """The KGI's gaps split across the KPI tree (see :func:`reviewkit.gap.gap_attribution`)."""
+        from reviewkit.gap import gap_attribution
+
+        return gap_attribution(self.figures, funnel=self.funnel)
+
+    @cached_property
+    def people(self) -> PeriodPeople:
+        """Stage entries of the period and the previous one, person by person."""
+        from reviewkit.segments import period_people
+
+        return period_people(self.funnel, self.period, baseline=self.previous)
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """Ranked findings of the three cause families (see :mod:`reviewkit.causes`)."""
+        from reviewkit.causes import cause_findings
+
+        return cause_findings(
+            self.people, self.attribution, self.figures, definitions=self.definitions
+        )
+
+    @cached_property
+    def teams(self) -> pd.DataFrame:
+        """First touch by sales team, this period against the previous one."""
+        from reviewkit.followup import team_follow_up
+
+        return team_follow_up(self.funnel, self.period, baseline=self.previous)
+
+    def _kgi_label(self) -> str:
+        return metric_label(self.definitions, self.funnel.kgi_key(), lang=self.lang)
+
+    def _names(self) -> tuple[str, str]:
+        return (
+            format_period(self.period, lang=self.lang),
+            format_period(self.previous, lang=self.lang),
+        )
+
+    def gap(self) -> Html:
+        """How far the KGI missed its target, the previous and last year's month, and why."""
+        from reviewkit.monthly import gap_sentence, gap_table
+
+        lang = self.lang
+        title = f'<h3 class="rk-subsection" id="gap">{escape(t("gap.title", lang))}</h3>'
+        if self.attribution.empty:
+            return Html(title + f'<p class="rk-note">{escape(t("header.no_data", lang))}</p>')
+        sentence = gap_sentence(
+            self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(), lang=lang
+        )
+        lead = f'<p class="rk-lead">{escape(sentence)}</p>' if sentence else ""
+        table = gap_table(self.attribution, definitions=self.definitions, lang=lang)
+        return Html(title + lead + table.html, text=sentence or t("gap.title", lang))
+
+    def gap_chart(self) -> PackChart:
+        """The gap as a waterfall, one bar per KPI-tree driver (a dropdown per comparison)."""
+        from reviewkit.monthly import waterfall
+
+        return waterfall(
+            self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(),
+            lang=self.lang,
+        )  # fmt: skip
+
+    def where(self) -> Html:
+        """Which segments the material drivers' change came from: heat map and drill-downs."""
+        from reviewkit.causes import CauseSettings, material_drivers
+        from reviewkit.gap import reference_of
+        from reviewkit.monthly import basis_note, drilldown_html, heatmap
+        from reviewkit.segments import DIMENSIONS
+
+        lang = self.lang
+        period, baseline = self._names()
+        parts = [f'<h3 class="rk-subsection" id="where">{escape(t("where.title", lang))}</h3>']
+        comparison = "target" if "target" in set(self.attribution["comparison"]) else "previous"
+        rows = self.attribution[self.attribution["comparison"] == comparison]
+        reference = reference_of(self.attribution, comparison)
+        drivers = [
+            d for d in material_drivers(rows, reference=reference) if d != self.definitions.tree[0]
+        ]
+        if not drivers:
+            pct = format_pct(CauseSettings().materiality, lang=lang)
+            parts.append(f'<p class="rk-note">{escape(t("where.none", lang, pct=pct))}</p>')
+            return Html("".join(parts))
+        for driver in drivers:
+            note = basis_note(self.people, driver, definitions=self.definitions,
+                              period=period, baseline=baseline, lang=lang)  # fmt: skip
+            parts.append(f'<p class="rk-note">{escape(note)}</p>')
+        chart = heatmap(
+            self.people, definitions=self.definitions, driver=drivers[0],
+            dimensions=DIMENSIONS, period=period, baseline=baseline, lang=lang,
+        )  # fmt: skip
+        parts.append(chart._repr_html_())
+        for driver in drivers:
+            parts.append(
+                drilldown_html(
+                    self.people,
+                    driver,
+                    definitions=self.definitions,
+                    dimensions=DIMENSIONS,
+                    lang=lang,
+                ).html
+            )
+        return Html("".join(parts), text=t("where.title", lang))
+
+    def causes(self, family: str) -> Html:
+        """One cause family's section: ranked findings, with the family's own evidence."""
+        from reviewkit.monthly import content_table, findings_table
+
+        lang = self.lang
+        if family not in ("target", "content", "follow_up"):
+            raise ParameterError(
+                f"family: {family!r} is not a cause family; use target, content or follow_up"
+            )
+        parts = [
+            f'<h3 class="rk-subsection" id="cause_{family}">'
+            f"{escape(t(f'cause.{family}', lang))}</h3>",
+            findings_table(self.findings, family, definitions=self.definitions, lang=lang).html,
+        ]
+        period, _ = self._names()
+        if family == "content":
+            from reviewkit.content import content_ranking
+
+            stages = self.definitions.stage_keys
+            reach = stages[min(2, len(stages) - 1)]
+            target = metric_label(self.definitions, reach, lang=lang)
+            for by in ("content_asset", "campaign_id"):
+                frame, days = content_ranking(self.people, self.funnel, by=by, reach=reach)
+                if frame.empty:
+                    continue
+                parts.append(
+                    f'<h4 class="rk-minor">{escape(t("content.title", lang, target=target))}'
+                    f" — {escape(t(f'dimension.{by}', lang))}</h4>"
+                )
+                parts.append(content_table(frame, by=by, days=days, target=target,
+                                           period=period, lang=lang).html)  # fmt: skip
+        if family == "follow_up":
+            from reviewkit.followup import stalled_html, stalled_opportunities, team_follow_up_html
+
+            sla = self.definitions.sla_metric
+            parts.append(f'<h4 class="rk-minor">{escape(t("followup.section.teams", lang))}</h4>')
+            parts.append(
+                team_follow_up_html(
+                    self.teams,
+                    lang=lang,
+                    within=sla.within if sla else None,
+                    period=self.period,
+                    baseline=self.previous,
+                ).html
+            )
+            stalled, days = stalled_opportunities(self.funnel)
+            parts.append(f'<h4 class="rk-minor">{escape(t("followup.section.stalled", lang))}</h4>')
+            stalled_block = stalled_html(
+                stalled, threshold_days=days, lang=lang, threshold_is_default=True
+            )
+            parts.append(stalled_block.html)
+        return Html("".join(parts), text=t(f"cause.{family}", lang))
+
+    @cached_property
+    def checklist_frame(self) -> pd.DataFrame:
+        """The ten questions assessed from this pack's evidence (see :mod:`reviewkit.checklist`)."""
+        from reviewkit.checklist import assess
+        from reviewkit.monthly import driver_label, finding_label
+
+        findings = self.findings.copy()
+        findings["label"] = [finding_label(r, lang=self.lang) for r in findings.to_dict("records")]
+        findings["driver_label"] = [
+            driver_label(self.definitions, str(d), lang=self.lang) for d in findings["driver"]
+        ]
+        first = self.definitions.stage_keys[0]
+        before = periods_before(self.period, 3, calendar=self.workspace.calendar)
+        spend = self.funnel.metric_frame([f"cost_per_{first}"], [self.period, *before])
+        spend_now = float(spend["numerator"].iloc[0])
+        spend_before = float(spend["numerator"].iloc[1:].mean())
+        return assess(
+            definitions=self.definitions, quality=self.quality, findings=findings,
+            teams=self.teams, spend_now=spend_now, spend_before=spend_before,
+            period_last_day=self.period.last_day, as_of=self.as_of, lang=self.lang,
+        )  # fmt: skip
+
+    def checklist(self) -> Html:
+        """The article's ten questions, each with a status and its evidence (or 'discuss')."""
+        from reviewkit.checklist import checklist_table_html
+
+        name = escape(t("checklist.title", self.lang))
+        title = f'<h3 class="rk-subsection" id="checklist">{name}</h3>'
+        table = checklist_table_html(self.checklist_frame, lang=self.lang)
+        return Html(title + table.html, text=t("checklist.title", self.lang))
+
+    @cached_property
+    def proposal_frame(self) -> pd.DataFrame:
+        """Improvement proposals, one per family's top finding (see :mod:`reviewkit.proposals`)."""
+        from reviewkit.proposals import proposals
+
+        return proposals(
+            self.findings, definitions=self.definitions, period=self.period, lang=self.lang
+        )
+
+    def proposals(self) -> Html:
+        """The improvement proposals, ready to adopt."""
+        from reviewkit.proposals import proposals_html
+
+        period, baseline = self._names()
+        return proposals_html(self.proposal_frame, definitions=self.definitions,
+                              period=period, baseline=baseline, lang=self.lang)  # fmt: skip
 
     def decisions(self) -> Html:
         """The meeting's decision sheet, to fill in (and print)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reviewkit.errors import ParameterError
+from reviewkit.texts_monthly import MONTHLY_TEXTS
 
 LANGS = ("ja", "en")
 
@@ -291,6 +292,187 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "マーケ・営業・インサイドセールスの連携は機能しているか",
         "en": "Does collaboration between marketing, sales and inside sales work?",
     },
+    # monthly: the assessed cause checklist (reviewkit.checklist)
+    "check.col.status": {"ja": "判定", "en": "Assessment"},
+    "check.col.evidence": {"ja": "根拠", "en": "Evidence"},
+    "check.status.problem": {"ja": "問題", "en": "Problem"},
+    "check.status.watch": {"ja": "要注意", "en": "Watch"},
+    "check.status.ok": {"ja": "問題なし", "en": "OK"},
+    "check.status.discuss": {"ja": "会議で議論", "en": "Discuss"},
+    "check.link": {"ja": "→ 該当箇所", "en": "→ see the evidence"},
+    "check.legend": {
+        "ja": "判定: ✕ 問題 = データが原因を示しており対応の検討が必要／△ 要注意 = 変化はあるが"
+        "問題の基準未満／○ 問題なし = データ上の問題なし／？ 会議で議論 = データがないため会議で"
+        "確認。セグメントの減少は、規模相応を超えて {min} 人以上減ったものを問題としています。",
+        "en": "Assessment: ✕ Problem = the data points at a cause that needs a decision; "
+        "△ Watch = something moved, below the threshold of a problem; ○ OK = nothing wrong in "
+        "the data; ? Discuss = no data, settle it in the meeting. A segment's loss is a problem "
+        "when it lost {min} people or more beyond its share.",
+    },
+    "check.join": {"ja": "、", "en": ", "},
+    "check.and": {"ja": "と", "en": " and "},
+    "check.more": {"ja": "（ほか {n} 件）", "en": " ({n} more)"},
+    "check.hours": {"ja": "{value}時間", "en": "{value} h"},
+    "check.points": {"ja": "{value}ポイント", "en": "{value} points"},
+    "check.no_team": {"ja": "（チーム未設定）", "en": "(no team)"},
+    "check.finding.rate": {
+        "ja": "「{label}」の{driver}が {before} → {now}（規模相応を超える減少 {people} 人）",
+        "en": "{label}: {driver} {before} → {now} ({people} people lost beyond its share)",
+    },
+    "check.finding.volume": {
+        "ja": "「{label}」の{driver}が規模相応を超えて {people} 人減少",
+        "en": "{label}: {driver} lost {people} people beyond its share",
+    },
+    "check.scope.target": {
+        "ja": "業種・企業規模・ペルソナ・地域",
+        "en": "target (industry, company size, persona or region)",
+    },
+    "check.scope.channel": {"ja": "チャネル", "en": "channel"},
+    "check.scope.content": {"ja": "コンテンツ・キャンペーン", "en": "content or campaign"},
+    "check.findings.problem": {
+        "ja": "{scope}のセグメントに大きな減少があります: {finding}{more}。",
+        "en": "A {scope} segment lost materially: {finding}{more}.",
+    },
+    "check.findings.watch": {
+        "ja": "{scope}のセグメントに減少がありますが、問題とする基準（{min} 人）未満です: "
+        "{finding}{more}。",
+        "en": "A {scope} segment lost, but less than the {min} people of a problem: "
+        "{finding}{more}.",
+    },
+    "check.findings.ok": {
+        "ja": "{scope}のセグメントに目立った減少はありません。",
+        "en": "No {scope} segment lost notably.",
+    },
+    "check.sla.no_metric": {
+        "ja": "指標定義に SLA 指標がないため判定できません（params/definitions.yml の metrics: に "
+        "type: sla の項目を追加してください）。",
+        "en": "The definitions have no SLA metric, so this cannot be assessed (add a type: sla "
+        "metric under metrics: in params/definitions.yml).",
+    },
+    "check.sla.none_due": {
+        "ja": "期限を迎えたリードがまだないため、SLA 達成率は出ていません。",
+        "en": "No lead is due yet, so there is no SLA rate to assess.",
+    },
+    "check.sla.lowest": {
+        "ja": "SLA 達成率が最も低いのは{team}で {sla}（比較期間 {sla_before}）、"
+        "初回接触までの中央値は {hours}（比較期間 {hours_before}）です。",
+        "en": "Lowest SLA: {team}, {sla} within SLA (before: {sla_before}), median {hours} to "
+        "first touch (before: {hours_before}).",
+    },
+    "check.sla.fell": {
+        "ja": "{team}の SLA 達成率が {sla_before} から {sla} へ {points}低下し、"
+        "初回接触までの中央値は {hours_before} → {hours} です。",
+        "en": "{team}'s SLA fell {points}, from {sla_before} to {sla}; median to first touch "
+        "{hours_before} → {hours}.",
+    },
+    "check.dept.marketing": {"ja": "マーケティング", "en": "marketing"},
+    "check.dept.sales": {"ja": "営業", "en": "sales"},
+    "check.dept.inside_sales": {"ja": "インサイドセールス", "en": "inside sales"},
+    "check.dept.sales_side": {"ja": "営業またはインサイドセールス", "en": "sales or inside sales"},
+    "check.agreed.ok": {
+        "ja": "{who}が {date} に合意した定義です（版 {version}）。",
+        "en": "Agreed by {who} on {date} (version {version}).",
+    },
+    "check.agreed.old": {
+        "ja": "{who}の合意は {date}（版 {version}）で、1 年以上見直されていません。",
+        "en": "Agreed by {who} on {date} (version {version}), more than a year ago: due for "
+        "review.",
+    },
+    "check.agreed.missing": {
+        "ja": "合意者は{who}のみで、{missing}が合意していません（{date}、版 {version}）。",
+        "en": "Agreed by {who} only; {missing} has not agreed ({date}, version {version}).",
+    },
+    "check.data.no_sources": {
+        "ja": "どのデータソースにもレコードがありません。",
+        "en": "No data source has any records.",
+    },
+    "check.data.stale": {
+        "ja": "期間の最終日（{day}）より前でデータが止まっているソースがあります: {sources}。",
+        "en": "Some sources end before the period's last day ({day}): {sources}.",
+    },
+    "check.data.source_last": {
+        "ja": "{source}（最終 {date}）",
+        "en": "{source} (last record {date})",
+    },
+    "check.data.source_none": {"ja": "{source}（レコードなし）", "en": "{source} (no records)"},
+    "check.data.quarantine_some": {
+        "ja": "取り込みで隔離した行は {rows} 件（{reasons}）",
+        "en": "{rows} rows quarantined at import ({reasons})",
+    },
+    "check.data.quarantine_none": {
+        "ja": "取り込みで隔離した行はなし",
+        "en": "no rows quarantined at import",
+    },
+    "check.data.fresh": {
+        "ja": "全 {n} ソースに期間の最終日（{day}）までのデータがあり、{quarantine}、"
+        "チャネル不明の人は {share}（{no_channel} 人）です。",
+        "en": "All {n} sources reach the period's last day ({day}); {quarantine}; {share} of "
+        "people ({no_channel}) have no channel.",
+    },
+    "check.tools.facts": {
+        "ja": "チャネル不明の人は {share}（{no_channel} 人）、名寄せで統合した重複レコードは "
+        "{dup_share}（リード {records} 件中 {merged} 件）",
+        "en": "{share} of people ({no_channel}) have no channel, and {dup_share} of lead "
+        "records ({merged} of {records}) were merged duplicates",
+    },
+    "check.tools.ok": {"ja": "{facts}です。", "en": "{facts}."},
+    "check.tools.watch": {"ja": "{facts}です。{hints}", "en": "{facts}. {hints}"},
+    "check.hint.join": {"ja": "", "en": " "},
+    "check.tools.hint_channel": {
+        "ja": "流入元のないリードがあるため、フォームや広告の計測パラメータ（UTM など）を"
+        "確認してください。",
+        "en": "Leads arrive without a source: check the tracking parameters (UTM etc.) of "
+        "forms and ads.",
+    },
+    "check.tools.hint_duplicates": {
+        "ja": "MA→SFA 連携が重複レコードを作っている可能性があるため、同期設定を確認してください。",
+        "en": "The MA→SFA sync may be creating duplicate records: check its settings.",
+    },
+    "check.people.none": {
+        "ja": "チーム別のフォローのデータはありません",
+        "en": "no follow-up data by team",
+    },
+    "check.people.ok": {
+        "ja": "MQL が減っていないのに接触件数が {fall} 以上減ったチームはありません",
+        "en": "no team touched {fall} fewer leads or more while its MQLs held",
+    },
+    "check.people.problem": {
+        "ja": "{team}は MQL が {mqls_before} → {mqls} 人と減っていないのに、接触済みは "
+        "{touched_before} → {touched} 人（{change}）で、少ない手でより多くの MQL を"
+        "抱えています{more}",
+        "en": "{team} touched {touched_before} → {touched} leads ({change}) while its MQLs "
+        "went {mqls_before} → {mqls}: fewer hands for more MQLs{more}",
+    },
+    "check.spend.none": {
+        "ja": "キャンペーン費用のデータがありません",
+        "en": "no campaign cost data",
+    },
+    "check.spend.figures": {
+        "ja": "キャンペーン費用は {now} で、直前 3 か月の平均 {before} に対し {change} です",
+        "en": "campaign spend {now}, {change} against the 3-month average of {before}",
+    },
+    "check.resources": {
+        "ja": "人員: {people}。予算: {spend}。",
+        "en": "People: {people}. Budget: {spend}.",
+    },
+    "check.external": {
+        "ja": "外部環境のデータはストアにないため、競合の動き（新製品・価格・キャンペーン）と"
+        "市場・業界のニュースを会議に持ち寄ってください。",
+        "en": "The store has no data on this: bring competitors' moves (launches, pricing, "
+        "campaigns) and market or industry news to the meeting.",
+    },
+    "check.collab.none": {
+        "ja": "連携を測るデータはありません。マーケティングからインサイドセールス・営業への"
+        "引き渡しで滞った事例を持ち寄ってください。",
+        "en": "No data measures this: bring examples of hand-offs from marketing to inside "
+        "sales and sales that stalled.",
+    },
+    "check.collab.untouched": {
+        "ja": "今期の MQL {mqls} 人のうち {share}（{never} 人）は一度も接触されていません。"
+        "引き渡しの流れを議論する出発点にしてください。",
+        "en": "{share} of the period's {mqls} MQLs ({never}) were never touched: a starting "
+        "point for discussing the hand-offs.",
+    },
     "evidence.segments": {
         "ja": "{section}のセグメント別の表",
         "en": "the segment tables of {section}",
@@ -411,6 +593,110 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The definitions have no SLA metric, so the follow-up pulse cannot be shown. "
         "Add an entry of type sla under metrics: in params/definitions.yml "
         "(e.g. key: sla, type: sla, from: mql, within: 24h).",
+    },
+    # monthly: the follow-up cause family (first touch by team, stalled opportunities)
+    "followup.month.col.mqls": {"ja": "今期の{stage}", "en": "{stage} this period"},
+    "followup.month.col.sla_now": {"ja": "SLA 達成率（今期）", "en": "Within SLA (now)"},
+    "followup.month.col.sla_before": {
+        "ja": "SLA 達成率（比較期間）",
+        "en": "Within SLA (before)",
+    },
+    "followup.month.col.median_now": {
+        "ja": "初回接触まで 中央値（今期）",
+        "en": "Median to first touch (now)",
+    },
+    "followup.month.col.median_before": {
+        "ja": "初回接触まで 中央値（比較期間）",
+        "en": "Median to first touch (before)",
+    },
+    "followup.month.col.never": {"ja": "未接触（割合）", "en": "Never touched (share)"},
+    "followup.month.col.never_before": {
+        "ja": "未接触の割合（比較期間）",
+        "en": "Never touched, share (before)",
+    },
+    "followup.month.col.touched_now": {"ja": "接触済み（今期）", "en": "Touched (now)"},
+    "followup.month.col.touched_before": {
+        "ja": "接触済み（比較期間）",
+        "en": "Touched (before)",
+    },
+    "followup.month.col.missed": {
+        "ja": "いつもより多い期限超過",
+        "en": "Late beyond usual",
+    },
+    "followup.month.count_share": {"ja": "{count}（{share}）", "en": "{count} ({share})"},
+    "followup.month.days": {"ja": "{value}日", "en": "{value} d"},
+    "followup.month.none": {
+        "ja": "今期に{stage}になった人はいません。",
+        "en": "Nobody became {stage} in this period.",
+    },
+    "followup.month.no_sla": {
+        "ja": "指標定義に SLA 指標がないため、チーム別の初回接触は表示できません。"
+        "params/definitions.yml の metrics: に type: sla の項目"
+        "（例: key: sla, type: sla, from: mql, within: 24h）を追加してください。",
+        "en": "The definitions have no SLA metric, so first touch by team cannot be shown. "
+        "Add an entry of type sla under metrics: in params/definitions.yml "
+        "(e.g. key: sla, type: sla, from: mql, within: 24h).",
+    },
+    "followup.month.note_periods": {
+        "ja": "今期 = {period}、比較期間 = {baseline}。",
+        "en": "Now = {period}; before = {baseline}.",
+    },
+    "followup.month.note": {
+        "ja": "期限到来 = {stage}になってから基準日までに{within}が経過した人。"
+        "SLA 達成率 = 期限到来のうち{within}未満に人が接触した割合"
+        "（ちょうど{within}は期限超過。自動配信は接触に含まない）。"
+        "未接触 = 基準日までに人の接触が一度もない人。"
+        "接触済み = 基準日までに初回接触があった人（対応量の目安）。"
+        "いつもより多い期限超過 = (比較期間の SLA 達成率 − 今期の SLA 達成率) × 期限到来"
+        "（下がっていなければ 0）。接触はどちらの期間も基準日までを数える。",
+        "en": "Due: became {stage} and {within} had passed by the review date. Within SLA: "
+        "share of those due touched by a person in under {within} (exactly {within} is late; "
+        "automated e-mails are not touches). Never touched: no touch by a person by the "
+        "review date. Touched: first touched by the review date (a sign of the team's "
+        "capacity). Late beyond usual: (SLA before − SLA now) × due, 0 when it did not "
+        "fall. Touches are counted up to the review date for both periods.",
+    },
+    "followup.month.unknown_stage": {"ja": "（不明）", "en": "(unknown)"},
+    "followup.month.stalled.summary": {
+        "ja": "作成から{days}日以上たっても完了していない商談は {count} 件、合計 {amount}。",
+        "en": "{count} open opportunities are {days} days old or more, worth {amount} in total.",
+    },
+    "followup.month.stalled.none": {
+        "ja": "作成から{days}日以上たっても完了していない商談はありません。",
+        "en": "No open opportunity is {days} days old or more.",
+    },
+    "followup.month.stalled.col.stage": {"ja": "ステージ", "en": "Stage"},
+    "followup.month.stalled.col.count": {"ja": "件数", "en": "Deals"},
+    "followup.month.stalled.col.amount": {"ja": "金額", "en": "Amount"},
+    "followup.month.stalled.col.median_age": {
+        "ja": "経過日数（中央値）",
+        "en": "Median age",
+    },
+    "followup.month.stalled.col.opportunity": {"ja": "商談 ID", "en": "Opportunity"},
+    "followup.month.stalled.col.age": {"ja": "経過日数", "en": "Age"},
+    "followup.month.stalled.col.idle": {
+        "ja": "最終接触からの日数",
+        "en": "Since last touch",
+    },
+    "followup.month.stalled.oldest": {
+        "ja": "最も古い商談（{total}件中 上位{n}件）",
+        "en": "Oldest open opportunities (top {n} of {total})",
+    },
+    "followup.month.stalled.note_default": {
+        "ja": "{days}日 = 直近{history}日に完了（受注・失注）した商談の、作成から完了までの日数の"
+        "{quantile}パーセンタイル（切り上げ、最低{floor}日。完了した商談がなければ{fallback}日）。",
+        "en": "{days} days: the {quantile}th percentile of days from creation to close of the "
+        "deals closed (won or lost) in the last {history} days, rounded up, at least {floor} "
+        "days ({fallback} days when none closed).",
+    },
+    "followup.month.stalled.note": {
+        "ja": "経過日数 = 商談の作成から基準日までの日数。最終接触からの日数 = その人への"
+        "人による最後の接触から基準日までの日数（— = 接触なし）。ステージ（不明）= "
+        "基準日より後に完了した商談（基準日時点のステージは記録がない）。",
+        "en": "Age: days from the opportunity's creation to the review date. Since last "
+        "touch: days since the person's last touch by a person (— = never touched). Stage "
+        "(unknown): closed after the review date (its stage at the review date is not "
+        "recorded).",
     },
     # weekly: pacing
     "pace.col.kpi": {"ja": "指標", "en": "KPI"},
@@ -643,6 +929,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "lang.ja": {"ja": "日本語", "en": "Japanese"},
     "lang.en": {"ja": "英語", "en": "English"},
 }
+TEXTS.update(MONTHLY_TEXTS)
 
 
 def check_lang(lang: str) -> str:

@@ -1,0 +1,435 @@
+"""The monthly pack's cause sections: the gap, where it came from, the three families, proposals.
+
+Presentation only: every figure comes from :mod:`reviewkit.gap`, :mod:`reviewkit.segments`,
+:mod:`reviewkit.causes` and :mod:`reviewkit.content`; this module words and lays it out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+import pandas as pd
+
+from reviewkit.charts import PackChart
+from reviewkit.charts_monthly import heatmap_chart, waterfall_chart
+from reviewkit.definitions import ConversionMetric, CountMetric, Definitions
+from reviewkit.formatting import MINUS, format_count, format_pct, format_value, format_yen
+from reviewkit.glossary import metric_label
+from reviewkit.html import Html
+from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople, horizon_of, rate_split
+from reviewkit.tables import styled_table
+from reviewkit.texts import t
+
+HEAT_ROWS = 16
+
+
+def _h3(text: str, *, anchor: str = "") -> str:
+    ident = f' id="{escape(anchor)}"' if anchor else ""
+    return f'<h3 class="rk-subsection"{ident}>{escape(text)}</h3>'
+
+
+def _note(text: str) -> str:
+    return f'<p class="rk-note">{escape(text)}</p>'
+
+
+def _signed(value: float, *, digits: int = 1) -> str:
+    return "—" if math.isnan(value) else f"{value:+.{digits}f}".replace("-", MINUS)
+
+
+def _signed_yen(value: float, *, lang: str) -> str:
+    text = format_yen(value, lang=lang)
+    return text if value < 0 or math.isnan(value) else f"+{text}"
+
+
+def segment_label(dims: Sequence[str], values: Sequence[str | None], *, lang: str) -> str:
+    """``channel: paid_search × company size: small`` style label of a segment."""
+    parts = []
+    for d, v in zip(dims, values, strict=True):
+        shown = t("segment.unknown", lang) if v is None else str(v)
+        parts.append(f"{t(f'dimension.{d}', lang)}: {shown}")
+    return " × ".join(parts)
+
+
+def key_label(dims: Sequence[str], key: str, *, lang: str) -> str:
+    """:func:`segment_label` of a segment key."""
+    values = [None if v == MISSING else v for v in key.split(SEPARATOR)]
+    return segment_label(dims, values, lang=lang)
+
+
+def driver_label(definitions: Definitions, driver: str, *, lang: str) -> str:
+    """A tree driver's name: ``リード数`` / ``MQL→SQL 転換率`` / ``受注単価``."""
+    if driver == "residual":
+        return t("gap.residual", lang)
+    metric = definitions.metric(driver)
+    if isinstance(metric, CountMetric):
+        return t("gap.volume", lang, stage=metric_label(definitions, metric.stage, lang=lang))
+    if isinstance(metric, ConversionMetric):
+        return metric_label(definitions, driver, lang=lang)
+    return t("gap.size", lang)
+
+
+# -- the gap ---------------------------------------------------------------------------------
+
+
+def gap_table(attribution: pd.DataFrame, *, definitions: Definitions, lang: str) -> Html:
+    """Drivers as rows, comparisons as columns: each driver's part of each gap (in yen)."""
+    comparisons = list(dict.fromkeys(attribution["comparison"]))
+    drivers = list(dict.fromkeys(attribution["driver"]))
+    shown, classes = [], []
+    table = attribution.set_index(["comparison", "driver"])["contribution"]
+    for driver in drivers:
+        if driver == "residual" and all(abs(table[(c, driver)]) < 0.5 for c in comparisons):
+            continue
+        row = {t("gap.driver", lang): driver_label(definitions, driver, lang=lang)}
+        for c in comparisons:
+            row[t(f"gap.comparison.{c}", lang)] = _signed_yen(table[(c, driver)], lang=lang)
+        shown.append(row)
+        classes.append(["rk-label", *["rk-num"] * len(comparisons)])
+    first = attribution.groupby("comparison", sort=False).first()
+    for label, column, signed in (
+        (t("gap.gap", lang), "gap", True),
+        (t("gap.actual", lang), "actual", False),
+    ):
+        row = {t("gap.driver", lang): label}
+        for c in comparisons:
+            value = float(first.loc[c, column])
+            row[t(f"gap.comparison.{c}", lang)] = (
+                _signed_yen(value, lang=lang) if signed else format_yen(value, lang=lang)
+            )
+        shown.append(row)
+        classes.append(["rk-label rk-total", *["rk-num rk-total"] * len(comparisons)])
+    table_html = styled_table(pd.DataFrame(shown), classes, css_class="rk-gap").html
+    return Html(table_html + _note(t("gap.note", lang)), text=t("gap.title", lang))
+
+
+def gap_sentence(
+    attribution: pd.DataFrame, *, definitions: Definitions, kgi_label: str, lang: str
+) -> str | None:
+    """One sentence: the KGI against its first comparison, and the driver that cost the most."""
+    if attribution.empty:
+        return None
+    name = str(attribution["comparison"].iloc[0])
+    rows = attribution[attribution["comparison"] == name]
+    first = rows.iloc[0]
+    drivers = rows[rows["driver"] != "residual"]
+    worst = drivers.sort_values("contribution").iloc[0]
+    if worst["contribution"] >= 0:
+        return None
+    reference_name = t(f"gap.reference.{name}", lang)
+    sentence = t(
+        "gap.sentence", lang, kgi=kgi_label,
+        actual=format_yen(first["actual"], lang=lang),
+        reference_name=reference_name, reference_name_lower=reference_name.lower(),
+        reference=format_yen(first["reference"], lang=lang),
+        gap=_signed_yen(first["gap"], lang=lang),
+        pct=format_pct(first["actual"] / first["reference"] if first["reference"] else math.nan,
+                       lang=lang),
+        driver=driver_label(definitions, str(worst["driver"]), lang=lang),
+        cost=_signed_yen(worst["contribution"], lang=lang),
+    )  # fmt: skip
+    offsets = drivers[drivers["contribution"] > 0].sort_values("contribution", ascending=False)
+    if len(offsets):
+        names = t("summary.join", lang).join(
+            driver_label(definitions, d, lang=lang) for d in offsets["driver"].head(2)
+        )
+        sentence += " " + t(
+            "gap.sentence_offset", lang, drivers=names,
+            offset=_signed_yen(float(offsets["contribution"].head(2).sum()), lang=lang),
+        )  # fmt: skip
+    return sentence
+
+
+def waterfall(
+    attribution: pd.DataFrame, *, definitions: Definitions, kgi_label: str, lang: str
+) -> PackChart:
+    """The gap as a waterfall per comparison (reference, one bar per driver, actual)."""
+    rows = []
+    for name, part in attribution.groupby("comparison", sort=False):
+        option = t(f"gap.comparison.{name}", lang)
+        first = part.iloc[0]
+        rows.append({"comparison": option, "bar": t(f"gap.reference.{name}", lang),
+                     "kind": "start", "value": float(first["reference"]),
+                     "shown": format_yen(first["reference"], lang=lang)})  # fmt: skip
+        for r in part.to_dict("records"):
+            if r["driver"] == "residual" and abs(r["contribution"]) < 0.5:
+                continue
+            rows.append({"comparison": option,
+                         "bar": driver_label(definitions, r["driver"], lang=lang),
+                         "kind": "up" if r["contribution"] >= 0 else "down",
+                         "value": float(r["contribution"]),
+                         "shown": _signed_yen(r["contribution"], lang=lang)})  # fmt: skip
+        rows.append({"comparison": option, "bar": t("gap.actual", lang), "kind": "end",
+                     "value": float(first["actual"]),
+                     "shown": format_yen(first["actual"], lang=lang)})  # fmt: skip
+    reference = t(f"gap.reference.{attribution['comparison'].iloc[0]}", lang)
+    return waterfall_chart(
+        pd.DataFrame(rows),
+        title=t("chart.waterfall.title", lang),
+        description=t("chart.waterfall.description", lang, kgi=kgi_label, reference=reference),
+        choose=t("chart.waterfall.choose", lang),
+    )
+
+
+# -- where it came from ----------------------------------------------------------------------
+
+
+def _horizon(people: PeriodPeople, metric: ConversionMetric) -> object:
+    from reviewkit.definitions import parse_duration
+
+    if metric.basis != "cohort":
+        return None
+    return horizon_of(people, parse_duration(metric.window))
+
+
+def basis_note(
+    people: PeriodPeople, driver: str, *, definitions: Definitions, period: str, baseline: str,
+    lang: str,
+) -> str:  # fmt: skip
+    """How a driver's segments are compared (equal-age cohort or period basis)."""
+    metric = definitions.metric(driver)
+    if not isinstance(metric, ConversionMetric):
+        return ""
+    horizon = _horizon(people, metric)
+    fields = {
+        "driver": driver_label(definitions, driver, lang=lang),
+        "source": metric_label(definitions, metric.from_, lang=lang),
+        "target": metric_label(definitions, metric.to, lang=lang),
+        "period": period, "baseline": baseline,
+    }  # fmt: skip
+    if horizon is None:
+        return t("where.basis_period", lang, **fields)
+    return t("where.basis", lang, days=horizon.days, **fields)  # type: ignore[attr-defined]
+
+
+def drilldown_html(
+    people: PeriodPeople, driver: str, *, definitions: Definitions, dimensions: Sequence[str],
+    lang: str,
+) -> Html:  # fmt: skip
+    """Per segment column, a folded table of the driver's mix/rate split (adds up exactly)."""
+    metric = definitions.metric(driver)
+    if not isinstance(metric, ConversionMetric):
+        return Html("")
+    horizon = _horizon(people, metric)
+    parts = []
+    for dim in dimensions:
+        frame = rate_split(
+            people,
+            source=metric.from_,
+            target=metric.to,
+            dims=(dim,),
+            horizon=horizon,  # type: ignore[arg-type]
+        )
+        if frame.empty:
+            continue
+        shown, classes = [], []
+        for r in frame.to_dict("records"):
+            shown.append(
+                {
+                    t("col.segment", lang): key_label((dim,), str(r["segment"]), lang=lang).split(
+                        ": ", 1
+                    )[1],
+                    t("col.before_people", lang): format_count(r["before_denominator"], lang=lang),
+                    t("col.people", lang): format_count(r["denominator"], lang=lang),
+                    t("col.previous", lang): format_pct(r["rate_before"], lang=lang),
+                    t("col.rate", lang): format_pct(r["rate"], lang=lang),
+                    t("col.mix", lang): _signed(r["mix"] * 100),
+                    t("col.rate_effect", lang): _signed(r["rate_effect"] * 100),
+                    t("col.total", lang): _signed(r["total"] * 100),
+                }
+            )
+            classes.append(["rk-label", *["rk-num"] * 7])
+        total = frame[["mix", "rate_effect", "total"]].sum()
+        shown.append(
+            {
+                t("col.segment", lang): t("col.total", lang),
+                t("col.before_people", lang): format_count(
+                    frame["before_denominator"].sum(), lang=lang
+                ),
+                t("col.people", lang): format_count(frame["denominator"].sum(), lang=lang),
+                t("col.previous", lang): "",
+                t("col.rate", lang): "",
+                t("col.mix", lang): _signed(total["mix"] * 100),
+                t("col.rate_effect", lang): _signed(total["rate_effect"] * 100),
+                t("col.total", lang): _signed(total["total"] * 100),
+            }
+        )
+        classes.append(["rk-label rk-total", *["rk-num rk-total"] * 7])
+        table = styled_table(pd.DataFrame(shown), classes, css_class="rk-drill").html
+        title = t("where.drill", lang, dimension=t(f"dimension.{dim}", lang))
+        parts.append(
+            f'<details class="rk-drilldown"><summary>{escape(title)}</summary>{table}</details>'
+        )
+    return Html("".join(parts) + _note(t("where.drill_note", lang)))
+
+
+def heatmap(
+    people: PeriodPeople, *, definitions: Definitions, driver: str, dimensions: Sequence[str],
+    period: str, baseline: str, lang: str,
+) -> PackChart:  # fmt: skip
+    """Segments (rows) x stage rates of the tree (columns): the change in points.
+
+    Rows are the segments that lost the most people on ``driver``.
+    """
+    rates = [k for k in definitions.tree if isinstance(definitions.metric(k), ConversionMetric)]
+    splits = {}
+    for key in rates:
+        metric = definitions.metric(key)
+        assert isinstance(metric, ConversionMetric)
+        horizon = _horizon(people, metric)
+        for dim in dimensions:
+            splits[(key, dim)] = rate_split(
+                people,
+                source=metric.from_,
+                target=metric.to,
+                dims=(dim,),
+                horizon=horizon,  # type: ignore[arg-type]
+            )
+    ranked = []
+    for dim in dimensions:
+        frame = splits[(driver, dim)]
+        frame = frame[(frame["denominator"] >= 20) & ~frame["segment"].str.contains(MISSING)]
+        ranked += [(float(r["people"]), dim, str(r["segment"])) for r in frame.to_dict("records")]
+    ranked.sort()
+    rows = []
+    for _, dim, segment in ranked[:HEAT_ROWS]:
+        label = key_label((dim,), segment, lang=lang)
+        for key in rates:
+            frame = splits[(key, dim)]
+            match = frame[frame["segment"] == segment]
+            stage = metric_label(definitions, key, lang=lang)
+            if (
+                match.empty
+                or not match["before_denominator"].iloc[0]
+                or not match["denominator"].iloc[0]
+            ):
+                new = not match.empty and match["denominator"].iloc[0] > 0
+                shown = t("cause.new_segment", lang) if new else "—"
+                rows.append({"row": label, "column": stage, "points": math.nan, "shown": shown,
+                             "tooltip": label})  # fmt: skip
+                continue
+            r = match.iloc[0]
+            points = (r["rate"] - r["rate_before"]) * 100
+            rows.append(
+                {"row": label, "column": stage, "points": points, "shown": _signed(points),
+                 "tooltip": t("chart.heatmap.tooltip", lang, segment=label, stage=stage,
+                              before=format_pct(r["rate_before"], lang=lang),
+                              now=format_pct(r["rate"], lang=lang),
+                              people=format_count(r["denominator"], lang=lang))}
+            )  # fmt: skip
+    return heatmap_chart(
+        pd.DataFrame(rows, columns=["row", "column", "points", "shown", "tooltip"]),
+        title=t("chart.heatmap.title", lang),
+        description=t("chart.heatmap.description", lang, period=period, baseline=baseline),
+        legend=t("chart.heatmap.legend", lang),
+    )
+
+
+# -- the three families -----------------------------------------------------------------------
+
+
+def finding_label(row: dict[str, object], *, lang: str) -> str:
+    """A finding's segment in words."""
+    return segment_label(row["dims"], row["values"], lang=lang)  # type: ignore[arg-type]
+
+
+def findings_table(
+    findings: pd.DataFrame, family: str, *, definitions: Definitions, lang: str
+) -> Html:
+    """One family's findings, ranked: segment, KPI, rate before → now, people lost, notes."""
+    rows = findings[findings["family"] == family]
+    if rows.empty:
+        return Html(_note(t("cause.none", lang)))
+    shown, classes = [], []
+    for r in rows.to_dict("records"):
+        notes = []
+        if r["concentrated_from"] is not None:
+            parent_dims, parent_key = r["concentrated_from"]
+            notes.append(
+                t("cause.concentrated", lang, parent=key_label(parent_dims, parent_key, lang=lang),
+                  pct=format_pct(r["concentration"], lang=lang))
+            )  # fmt: skip
+        if r["within"] is not None:
+            child_dims, child_key, share = r["within"]
+            notes.append(
+                t("cause.within", lang, child=key_label(child_dims, child_key, lang=lang),
+                  pct=format_pct(share, lang=lang))
+            )  # fmt: skip
+        also = "、" if lang == "ja" else ", "
+        explained = also.join(key_label(d, k, lang=lang) for d, k in r["explains"][:4])
+        before = (
+            t("cause.new_segment", lang)
+            if not r["size_before"]
+            else format_pct(r["rate_before"], lang=lang)
+        )
+        shown.append(
+            {
+                t("col.rank", lang): str(r["rank"]),
+                t("col.finding", lang): finding_label(r, lang=lang)
+                + (f"（{'; '.join(notes)}）" if notes and lang == "ja" else "")
+                + (f" ({'; '.join(notes)})" if notes and lang == "en" else ""),
+                t("col.driver", lang): driver_label(definitions, str(r["driver"]), lang=lang),
+                t("col.rate_change", lang): f"{before} → {format_pct(r['rate'], lang=lang)}",
+                t("col.people", lang): format_count(r["size"], lang=lang),
+                t("col.loss", lang): _signed(float(r["score"]), digits=0),
+                t("col.also", lang): explained or "—",
+            }
+        )
+        classes.append(["rk-num", "rk-text", "rk-label", "rk-num", "rk-num", "rk-num", "rk-text"])
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-findings").html
+    return Html(table + _note(t("cause.note", lang)), text=f"{family}: {len(rows)}")
+
+
+def content_table(frame: pd.DataFrame, *, by: str, days: int | None, target: str, period: str,
+                  lang: str) -> Html:  # fmt: skip
+    """Content assets or campaigns ranked by how far their leads fell short of everyone's rate."""
+    if frame.empty:
+        return Html("")
+    shown, classes = [], []
+    for r in frame.to_dict("records"):
+        shown.append(
+            {
+                t(f"dimension.{by}", lang): str(r["segment"]),
+                t("col.leads", lang): format_count(r["leads"], lang=lang),
+                t("col.reached", lang): format_count(r["reached"], lang=lang),
+                t("col.rate_change", lang): f"{format_pct(r['rate_before'], lang=lang)} → "
+                f"{format_pct(r['rate'], lang=lang)}",
+                t("col.spend", lang): format_yen(r["spend"], lang=lang),
+                t("col.cost_per", lang): format_yen(r["cost_per_reached"], lang=lang),
+                t("col.shortfall", lang): format_count(r["shortfall"], lang=lang),
+            }
+        )
+        classes.append(["rk-label", *["rk-num"] * 6])
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-content").html
+    note = t("content.note", lang, period=period, days=days if days else 0, target=target)
+    return Html(table + _note(note))
+
+
+def summary_cause_items(
+    findings: pd.DataFrame, *, definitions: Definitions, lang: str, top: int = 3
+) -> list[tuple[str, str]]:
+    """The top finding of each family, largest loss first: (family anchor, sentence)."""
+    firsts = findings[findings["rank"] == 1].sort_values("score") if len(findings) else findings
+    items = []
+    for r in firsts.head(top).to_dict("records"):
+        before = (
+            t("cause.new_segment", lang)
+            if not r["size_before"]
+            else format_pct(r["rate_before"], lang=lang)
+        )
+        items.append(
+            (
+                f"cause_{r['family']}",
+                t("summary.monthly.cause_item", lang, family=t(f"family.{r['family']}", lang),
+                  segment=finding_label(r, lang=lang),
+                  driver=driver_label(definitions, str(r["driver"]), lang=lang),
+                  before=before, now=format_pct(r["rate"], lang=lang)),
+            )
+        )  # fmt: skip
+    return items
+
+
+def format_kgi(value: float, *, kind: str, lang: str) -> str:
+    """The KGI in its unit (yen for amounts)."""
+    return format_value(value, kind=kind, lang=lang)
