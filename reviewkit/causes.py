@@ -124,23 +124,30 @@ def _scored(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         excess = (out["rate"] - out["rate_before"] - (whole - whole_before)) * mean_weight
         out["score"] = (out["mix"] + excess) * out["denominator"].sum()
         # A loss that is mostly a rate change must be more than noise (two-proportion z-test).
-        p = [
+        out["p"] = [
             _p_value(
                 r["before_numerator"], r["before_denominator"], r["numerator"], r["denominator"]
             )
             for r in out.to_dict("records")
         ]
-        noisy = (excess.abs() > out["mix"].abs()) & (pd.Series(p, index=out.index) >= ALPHA)
-        out.loc[noisy, "score"] = 0.0
+        out["tested"] = excess.abs() > out["mix"].abs()
     else:
         share = out["before"] / out["before"].sum() if out["before"].sum() else 0.0
         out["score"] = out["change"] - share * out["change"].sum()
+        # the segment's share of the stage count must have moved beyond noise
+        total_before, total_now = float(out["before"].sum()), float(out["now"].sum())
+        out["p"] = [
+            _p_value(r["before"], total_before, r["now"], total_now) for r in out.to_dict("records")
+        ]
+        out["tested"] = True
     known = ~out["segment"].str.contains(MISSING, regex=False)  # unknown: a data gap
     out.loc[~known, "score"] = 0.0
     return out
 
 
-ALPHA = 0.05  # a rate-driven finding's change must be significant at this level
+# A finding's change must be significant at this level, Bonferroni-corrected for the number of
+# segments examined (some hundred): noise across many segments must not make findings.
+ALPHA = 0.05
 
 
 def _p_value(x0: float, n0: float, x1: float, n1: float) -> float:
@@ -168,6 +175,15 @@ def _select(
     chosen_people: list[set[str]] = []
     per_family: dict[str, int] = {}
     first_scores: dict[str, float] = {}
+    significant: dict[str, bool] = {}
+    first = {dims: _scored(split(dims, ()), kind) for dims in dims_list}
+    alpha = ALPHA / max(1, sum(len(f) for f in first.values()))
+    for dims, frame in first.items():
+        for r in frame[frame["size"] >= settings.min_volume].to_dict("records"):
+            key = _label_key(dims, str(r["segment"]))
+            significant[key] = not r["tested"] or r["p"] < alpha
+            if significant[key]:
+                first_scores[key] = float(r["score"])
     order = [(f, i) for f in SELECTION_ORDER for i in range(settings.top)]
     for family, _ in order:
         if per_family.get(family, 0) >= settings.top:
@@ -180,8 +196,8 @@ def _select(
             frame = frame[frame["size"] >= settings.min_volume]
             for r in frame.to_dict("records"):
                 key = _label_key(dims, str(r["segment"]))
-                first_scores.setdefault(key, float(r["score"]))
-                pool.append((float(r["score"]), dims, str(r["segment"])))
+                if significant.get(key, False):
+                    pool.append((float(r["score"]), dims, str(r["segment"])))
         pool = [p for p in pool if p[0] <= -settings.min_people]
         if not pool:
             per_family[family] = settings.top

@@ -44,12 +44,11 @@ def proposals(
     top = findings[findings["rank"] == 1] if len(findings) else findings
     for r in top.sort_values("score").to_dict("records") if len(top) else []:
         metric = definitions.metric(str(r["driver"]))
-        stage = metric.to if isinstance(metric, ConversionMetric) else str(r["driver"])
-        owner_stage = (
-            metric.to
-            if r["family"] == "follow_up" or not isinstance(metric, ConversionMetric)
-            else metric.from_
-        )
+        if isinstance(metric, ConversionMetric):
+            stage = metric.to
+            owner_stage = metric.to if r["family"] == "follow_up" else metric.from_
+        else:  # a stage volume
+            stage = owner_stage = metric.stage  # type: ignore[union-attr]
         owner = definitions.stage(owner_stage).owner
         segment = finding_label(r, lang=lang)
         values = "-".join(str(v) for v in r["values"])

@@ -421,8 +421,13 @@ def test_trend_dropdown_redraws_the_chart(
     watched: Watched, packs: dict, key: tuple[str, str]
 ) -> None:
     page = open_pack(watched, packs[key].pack)
-    trend = page.locator(".rk-chart:has(select)")
-    expect(trend).to_have_count(1)
+    with_dropdown = page.locator(".rk-chart:has(select)")
+    # the trend, and in the monthly pack the gap's waterfall (one option per comparison)
+    expect(with_dropdown).to_have_count(2 if key[0] == "monthly" else 1)
+    if key[0] == "monthly":
+        waterfall = with_dropdown.nth(1).locator("select option")
+        expect(waterfall).to_have_count(3)  # target, previous month, same month last year
+    trend = with_dropdown.first
     select = trend.locator("select")
     options = select.locator("option").evaluate_all("all => all.map(o => o.value)")
     assert len(options) == SCORECARD_ROWS, options  # one per scorecard metric
@@ -469,7 +474,7 @@ def test_chart_text_is_not_cut_off(watched: Watched, packs: dict, key: tuple[str
     for chart in charts.all():
         cut[chart.get_attribute("data-spec")] = text_outside(chart)
     # the trend chart lays out again for every metric (axis labels differ in width)
-    trend = page.locator(".rk-chart:has(select)")
+    trend = page.locator(".rk-chart:has(select)").first
     select = trend.locator("select")
     for option in select.locator("option").evaluate_all("all => all.map(o => o.value)")[1:]:
         before = trend.locator("svg").evaluate("s => s.outerHTML")
