@@ -1,4 +1,8 @@
-"""The meeting sections of a pack: deviations and causes, the checklist, the decision sheet."""
+"""The meeting sections of a pack: deviations, the decision sheet, the data quality block.
+
+The monthly pack's causes and checklist live in :mod:`reviewkit.monthly` and
+:mod:`reviewkit.checklist`.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +22,6 @@ from reviewkit.texts import t
 if TYPE_CHECKING:
     from reviewkit.quality import DataQuality
     from reviewkit.review import Review
-
-# The article's checklist; which items this pack has evidence for.
-CHECKLIST = range(1, 11)
 
 
 def _h3(text: str) -> str:
@@ -76,52 +77,6 @@ def movers_table(frame: pd.DataFrame, *, lang: str) -> str:
     return styled_table(pd.DataFrame(shown), classes, css_class="rk-movers").html
 
 
-def checklist_html(review: Review, *, evidence_section: str) -> str:
-    """The article's ten questions, each with the evidence in this pack or 'discuss'."""
-    lang = review.lang
-    speed = review.funnel.metric_frame(["speed_to_lead", "sla"], [review.period])
-    values = dict(zip(speed["metric"], speed["value"], strict=True))
-    hours = values.get("speed_to_lead", math.nan)
-    fresh = (
-        format_datetime(review.freshness, lang=lang)
-        if review.freshness
-        else t("header.no_data", lang)
-    )
-    evidence = {
-        1: t("evidence.segments", lang, section=evidence_section),
-        3: t("evidence.segments", lang, section=evidence_section),
-        4: t(
-            "evidence.speed",
-            lang,
-            hours=t("hours", lang, value="—" if math.isnan(hours) else f"{hours:.1f}"),
-            sla=format_pct(values.get("sla", math.nan), lang=lang),
-        ),
-        5: t(
-            "evidence.agreed",
-            lang,
-            version=review.definitions.version,
-            date=review.definitions.agreed_on.isoformat(),
-        ),
-        6: t("evidence.fresh", lang, when=fresh),
-    }
-    shown, classes = [], []
-    for n in CHECKLIST:
-        found = evidence.get(n)
-        shown.append(
-            {
-                t("col.number", lang): str(n),
-                t("col.question", lang): t(f"checklist.{n}", lang),
-                t("col.evidence", lang): (
-                    t("checklist.data", lang, where=found)
-                    if found
-                    else t("checklist.discuss", lang)
-                ),
-            }
-        )
-        classes.append(["rk-num", "rk-text", "rk-text"])
-    return styled_table(pd.DataFrame(shown), classes, css_class="rk-checklist").html
-
-
 def deviations_html(review: Review) -> Html:
     """The deviations section: what missed, who moved the falling rate, and the checklist."""
     lang = review.lang
@@ -141,9 +96,6 @@ def deviations_html(review: Review) -> Html:
             )
             parts += [_h3(title), movers_table(frame, lang=lang)]
         parts.append(f'<p class="rk-note">{escape(t("dev.movers_note", lang, min=MIN_VOLUME))}</p>')
-    if review.cadence == "monthly":
-        section = review.section_title("deviations")
-        parts += [_h3(t("checklist.title", lang)), checklist_html(review, evidence_section=section)]
     return Html("".join(parts), text=t("dev.missed_title", lang))
 
 

@@ -253,8 +253,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "checklist.title": {"ja": "原因チェックリスト", "en": "Cause checklist"},
     "col.question": {"ja": "確認すること", "en": "Question"},
     "col.evidence": {"ja": "この資料の根拠", "en": "Evidence in this pack"},
-    "checklist.data": {"ja": "データあり: {where}", "en": "Evidence: {where}"},
-    "checklist.discuss": {"ja": "会議で確認", "en": "Discuss in the meeting"},
     "checklist.1": {
         "ja": "ターゲット（業種・規模・ペルソナ）の定義は正しいか",
         "en": "Is the target definition right (persona, industry, company size)?",
@@ -473,19 +471,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{share} of the period's {mqls} MQLs ({never}) were never touched: a starting "
         "point for discussing the hand-offs.",
     },
-    "evidence.segments": {
-        "ja": "{section}のセグメント別の表",
-        "en": "the segment tables of {section}",
-    },
-    "evidence.speed": {
-        "ja": "初回接触までの中央値 {hours}、24時間以内の接触率 {sla}",
-        "en": "median speed to lead {hours}, first touch within 24 h {sla}",
-    },
-    "evidence.agreed": {
-        "ja": "定義 v{version}（{date} 合意）",
-        "en": "definitions v{version} (agreed {date})",
-    },
-    "evidence.fresh": {"ja": "データ更新 {when}", "en": "data as of {when}"},
     "hours": {"ja": "{value}時間", "en": "{value} h"},
     # decisions and actions
     "decisions.note": {
