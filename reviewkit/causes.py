@@ -21,16 +21,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reviewkit.definitions import ConversionMetric, CountMetric, Definitions, parse_duration
+from reviewkit.definitions import ConversionMetric, CountMetric, Definitions
+from reviewkit.gap import main_comparison
 from reviewkit.segments import (
     DIMENSIONS,
     MISSING,
     PAIRS,
     PeriodPeople,
     count_split,
-    horizon_of,
     key_values,
     people_in,
+    rate_horizon,
     rate_split,
 )
 
@@ -315,8 +316,7 @@ def driver_findings(
     horizon: dt.timedelta | None = None
     if isinstance(metric, ConversionMetric):
         kind, source, target = "rate", metric.from_, metric.to
-        if metric.basis == "cohort":
-            horizon = horizon_of(people, parse_duration(metric.window))
+        horizon = rate_horizon(people, metric)
         split = _rate_frame(people, source, target, horizon)
     elif isinstance(metric, CountMetric):
         kind, source, target = "volume", metric.stage, metric.stage
@@ -366,9 +366,14 @@ def driver_findings(
             }
         )
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
-    out["_f"] = out["family"].map({f: i for i, f in enumerate(FAMILIES)})
-    out = out.sort_values(["_f", "score"], kind="stable").drop(columns="_f")
+    out = _by_family(out, "score")
     return out.reset_index(drop=True)
+
+
+def _by_family(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Findings in family order (:data:`FAMILIES`), largest loss (most negative) first."""
+    order = frame["family"].map({f: i for i, f in enumerate(FAMILIES)})
+    return frame.assign(_f=order).sort_values(["_f", column], kind="stable").drop(columns="_f")
 
 
 def rank_findings(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -377,8 +382,7 @@ def rank_findings(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=[*FINDING_COLUMNS, "rank"])
     out = pd.concat(frames, ignore_index=True)
-    out["_f"] = out["family"].map({f: i for i, f in enumerate(FAMILIES)})
-    out = out.sort_values(["_f", "yen"], kind="stable").drop(columns="_f").reset_index(drop=True)
+    out = _by_family(out, "yen").reset_index(drop=True)
     out["rank"] = out.groupby("family").cumcount() + 1
     return out
 
@@ -410,7 +414,7 @@ def cause_findings(
         :func:`rank_findings` of :func:`driver_findings` for each material driver.
     """
     s = settings or CauseSettings()
-    comparison = "target" if "target" in set(attribution["comparison"]) else "previous"
+    comparison = main_comparison(attribution)
     rows = attribution[attribution["comparison"] == comparison]
     if rows.empty:
         return rank_findings([])

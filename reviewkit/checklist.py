@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from reviewkit.formatting import DASH, format_count, format_date, format_pct, format_yen
+from reviewkit.followup import format_hours, team_name
+from reviewkit.formatting import format_count, format_date, format_pct, format_yen
 from reviewkit.html import Html
 from reviewkit.texts import check_lang, t
 
@@ -86,12 +87,7 @@ def _count(value: object, *, lang: str) -> str:
 
 
 def _hours(value: object, *, lang: str) -> str:
-    v = _float(value)
-    return DASH if math.isnan(v) else t("check.hours", lang, value=f"{v:,.1f}")
-
-
-def _team(name: object, *, lang: str) -> str:
-    return t("check.no_team", lang) if _nan(name) else str(name)
+    return format_hours(_float(value), lang=lang)
 
 
 def _dims(value: object) -> tuple[str, ...]:
@@ -208,7 +204,7 @@ def _rule_follow_up(teams: pd.DataFrame, *, lang: str) -> tuple[str, str]:
         return t(
             key,
             lang,
-            team=_team(row["sales_team"], lang=lang),
+            team=team_name(row["sales_team"], lang=lang),
             sla=_pct(row["sla"], lang=lang),
             sla_before=_pct(row.get("sla_before"), lang=lang),
             hours=_hours(row.get("median_hours"), lang=lang),
@@ -383,7 +379,7 @@ def _rule_resources(
             people = t(
                 "check.people.problem",
                 lang,
-                team=_team(row["sales_team"], lang=lang),
+                team=team_name(row["sales_team"], lang=lang),
                 mqls_before=_count(mqls_before, lang=lang),
                 mqls=_count(row["mqls"], lang=lang),
                 touched_before=_count(row["touched_before"], lang=lang),

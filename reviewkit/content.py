@@ -22,6 +22,11 @@ CONTENT_COLUMNS = [
 ]  # fmt: skip
 
 
+def reach_stage(stages: list[str]) -> str:
+    """The stage a lead should reach to count as good content: the third (SQL), or the last."""
+    return stages[min(2, len(stages) - 1)]
+
+
 def content_ranking(
     people: PeriodPeople,
     funnel: Funnel,
@@ -54,7 +59,7 @@ def content_ranking(
     definitions = funnel.definitions
     stages = definitions.stage_keys
     first = stages[0]
-    target = reach or stages[min(2, len(stages) - 1)]
+    target = reach or reach_stage(stages)
     horizon = horizon_of(people, parse_duration(definitions.conversion.window))
     split = rate_split(people, source=first, target=target, dims=(by,), horizon=horizon)
     whole = split["numerator"].sum() / split["denominator"].sum() if len(split) else math.nan

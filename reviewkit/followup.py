@@ -259,14 +259,15 @@ def follow_up_pulse(
 # -- rendering -----------------------------------------------------------------------------------
 
 
-def _hours(value: float, *, lang: str) -> str:
+def format_hours(value: float, *, lang: str) -> str:
     """``61.2時間`` / ``61.2 h``; a dash when missing."""
     if value is None or math.isnan(value):
         return DASH
     return t("followup.hours", lang, value=f"{value:,.1f}")
 
 
-def _team(name: object, *, lang: str) -> str:
+def team_name(name: object, *, lang: str) -> str:
+    """A sales team's name, or '(no team)'."""
     return t("followup.no_team", lang) if name is None or pd.isna(name) else str(name)
 
 
@@ -291,7 +292,7 @@ def _summary(pulse: FollowUpPulse, *, lang: str) -> str:
             "followup.summary",
             lang,
             count=format_count(pulse.total_overdue, lang=lang),
-            team=_team(worst["sales_team"], lang=lang),
+            team=team_name(worst["sales_team"], lang=lang),
             team_count=format_count(worst["overdue_untouched"], lang=lang),
             **words,
         )
@@ -314,13 +315,13 @@ def _team_table(pulse: FollowUpPulse, *, lang: str) -> Html:
     stage = pulse.stage_label(lang)
     shown = pd.DataFrame(
         {
-            t("followup.col.team", lang): [_team(v, lang=lang) for v in by_team["sales_team"]],
+            t("followup.col.team", lang): [team_name(v, lang=lang) for v in by_team["sales_team"]],
             t("followup.col.status", lang): [t(f"followup.status.{s}", lang) for s in status],
             t("followup.col.overdue", lang, days=pulse.lookback_days): [
                 format_count(v, lang=lang) for v in by_team["overdue_untouched"]
             ],
             t("followup.col.oldest_wait", lang): [
-                _hours(v, lang=lang) for v in by_team["oldest_waiting_hours"]
+                format_hours(v, lang=lang) for v in by_team["oldest_waiting_hours"]
             ],
             t("followup.col.entered", lang, stage=stage): [
                 format_count(v, lang=lang) for v in by_team["entered_week"]
@@ -333,7 +334,7 @@ def _team_table(pulse: FollowUpPulse, *, lang: str) -> Html:
                 format_pct(v, lang=lang) for v in by_team["sla_rate_week"]
             ],
             t("followup.col.median", lang): [
-                _hours(v, lang=lang) for v in by_team["median_hours_week"]
+                format_hours(v, lang=lang) for v in by_team["median_hours_week"]
             ],
         }
     )
@@ -351,13 +352,13 @@ def _oldest_table(pulse: FollowUpPulse, *, lang: str) -> Html:
         {
             t("followup.col.person", lang): [_text(v) for v in oldest["person_id"]],
             t("followup.col.company", lang): [_text(v) for v in oldest["company_name"]],
-            t("followup.col.team", lang): [_team(v, lang=lang) for v in oldest["sales_team"]],
+            t("followup.col.team", lang): [team_name(v, lang=lang) for v in oldest["sales_team"]],
             t("followup.col.channel", lang): [_text(v) for v in oldest["channel"]],
             t("followup.col.entered_at", lang, stage=pulse.stage_label(lang)): [
                 format_datetime(v.to_pydatetime(), lang=lang) for v in entered
             ],
             t("followup.col.waiting", lang): [
-                _hours(v, lang=lang) for v in oldest["waiting_hours"]
+                format_hours(v, lang=lang) for v in oldest["waiting_hours"]
             ],
         }
     )
@@ -708,12 +709,14 @@ def team_follow_up_html(
     pct = [format_pct(v, lang=lang) for v in frame["sla"]]
     shown = pd.DataFrame(
         {
-            t("followup.col.team", lang): [_team(v, lang=lang) for v in frame["sales_team"]],
+            t("followup.col.team", lang): [team_name(v, lang=lang) for v in frame["sales_team"]],
             col("mqls"): [format_count(v, lang=lang) for v in frame["mqls"]],
             col("sla_now"): pct,
             col("sla_before"): [format_pct(v, lang=lang) for v in frame["sla_before"]],
-            col("median_now"): [_hours(v, lang=lang) for v in frame["median_hours"]],
-            col("median_before"): [_hours(v, lang=lang) for v in frame["median_hours_before"]],
+            col("median_now"): [format_hours(v, lang=lang) for v in frame["median_hours"]],
+            col("median_before"): [
+                format_hours(v, lang=lang) for v in frame["median_hours_before"]
+            ],
             col("never"): [
                 t(
                     "followup.month.count_share",
@@ -794,7 +797,7 @@ def stalled_html(
     summary_table = styled_table(
         pd.DataFrame(
             {
-                team_col: [_team(v, lang=lang) for v in by_team["sales_team"]],
+                team_col: [team_name(v, lang=lang) for v in by_team["sales_team"]],
                 stage_col: [_stage_name(v, lang=lang) for v in by_team["stage"]],
                 t("followup.month.stalled.col.count", lang): [
                     format_count(v, lang=lang) for v in by_team["count"]
@@ -817,7 +820,7 @@ def stalled_html(
                 t("followup.month.stalled.col.opportunity", lang): [
                     _text(v) for v in oldest["opportunity_id"]
                 ],
-                team_col: [_team(v, lang=lang) for v in oldest["sales_team"]],
+                team_col: [team_name(v, lang=lang) for v in oldest["sales_team"]],
                 stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
                 t("followup.month.stalled.col.amount", lang): [
                     format_yen(v, lang=lang) for v in oldest["amount"]

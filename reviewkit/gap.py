@@ -93,15 +93,29 @@ def gap_attribution(figures: dict[str, dict[str, float]], *, funnel: Funnel) -> 
     return pd.concat(parts, ignore_index=True)[GAP_COLUMNS]
 
 
-def largest_cost(attribution: pd.DataFrame, comparison: str) -> pd.Series | None:
-    """The driver that cost the most against one comparison (``None`` if none cost anything)."""
+def main_comparison(attribution: pd.DataFrame) -> str:
+    """The comparison a review reads first: the target when there is one, else the previous."""
+    return "target" if "target" in set(attribution["comparison"]) else "previous"
+
+
+def cost_and_offsets(
+    attribution: pd.DataFrame, comparison: str, *, offsets: int = 2
+) -> tuple[pd.Series | None, pd.DataFrame]:
+    """The driver that cost the most against a comparison, and the largest that made up for it.
+
+    Returns
+    -------
+    tuple
+        The costliest driver's row (``None`` when no driver cost anything) and up to
+        ``offsets`` rows of drivers that added to the KGI, largest first.
+    """
     rows = attribution[
         (attribution["comparison"] == comparison) & (attribution["driver"] != "residual")
     ]
-    rows = rows[rows["contribution"] < 0]
-    if rows.empty:
-        return None
-    return rows.sort_values("contribution").iloc[0]
+    costs = rows[rows["contribution"] < 0].sort_values("contribution")
+    gains = rows[rows["contribution"] > 0].sort_values("contribution", ascending=False)
+    worst = None if costs.empty else costs.iloc[0]
+    return worst, gains.head(offsets)
 
 
 def reference_of(attribution: pd.DataFrame, comparison: str) -> float:

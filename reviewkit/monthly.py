@@ -15,10 +15,11 @@ import pandas as pd
 from reviewkit.charts import PackChart
 from reviewkit.charts_monthly import heatmap_chart, waterfall_chart
 from reviewkit.definitions import ConversionMetric, CountMetric, Definitions
-from reviewkit.formatting import MINUS, format_count, format_pct, format_value, format_yen
+from reviewkit.formatting import MINUS, format_count, format_pct, format_yen
+from reviewkit.gap import cost_and_offsets, main_comparison
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html
-from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople, horizon_of, rate_split
+from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople, rate_horizon, rate_split
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 
@@ -70,6 +71,11 @@ def driver_label(definitions: Definitions, driver: str, *, lang: str) -> str:
     return t("gap.size", lang)
 
 
+def driver_names(definitions: Definitions, drivers: Sequence[str], *, lang: str) -> str:
+    """Several drivers' names joined for a sentence."""
+    return t("summary.join", lang).join(driver_label(definitions, d, lang=lang) for d in drivers)
+
+
 # -- the gap ---------------------------------------------------------------------------------
 
 
@@ -110,12 +116,10 @@ def gap_sentence(
     """One sentence: the KGI against its first comparison, and the driver that cost the most."""
     if attribution.empty:
         return None
-    name = str(attribution["comparison"].iloc[0])
-    rows = attribution[attribution["comparison"] == name]
-    first = rows.iloc[0]
-    drivers = rows[rows["driver"] != "residual"]
-    worst = drivers.sort_values("contribution").iloc[0]
-    if worst["contribution"] >= 0:
+    name = main_comparison(attribution)
+    first = attribution[attribution["comparison"] == name].iloc[0]
+    worst, offsets = cost_and_offsets(attribution, name)
+    if worst is None:
         return None
     reference_name = t(f"gap.reference.{name}", lang)
     sentence = t(
@@ -129,14 +133,11 @@ def gap_sentence(
         driver=driver_label(definitions, str(worst["driver"]), lang=lang),
         cost=_signed_yen(worst["contribution"], lang=lang),
     )  # fmt: skip
-    offsets = drivers[drivers["contribution"] > 0].sort_values("contribution", ascending=False)
     if len(offsets):
-        names = t("summary.join", lang).join(
-            driver_label(definitions, d, lang=lang) for d in offsets["driver"].head(2)
-        )
         sentence += " " + t(
-            "gap.sentence_offset", lang, drivers=names,
-            offset=_signed_yen(float(offsets["contribution"].head(2).sum()), lang=lang),
+            "gap.sentence_offset", lang,
+            drivers=driver_names(definitions, offsets["driver"], lang=lang),
+            offset=_signed_yen(float(offsets["contribution"].sum()), lang=lang),
         )  # fmt: skip
     return sentence
 
@@ -175,14 +176,6 @@ def waterfall(
 # -- where it came from ----------------------------------------------------------------------
 
 
-def _horizon(people: PeriodPeople, metric: ConversionMetric) -> object:
-    from reviewkit.definitions import parse_duration
-
-    if metric.basis != "cohort":
-        return None
-    return horizon_of(people, parse_duration(metric.window))
-
-
 def basis_note(
     people: PeriodPeople, driver: str, *, definitions: Definitions, period: str, baseline: str,
     lang: str,
@@ -191,7 +184,7 @@ def basis_note(
     metric = definitions.metric(driver)
     if not isinstance(metric, ConversionMetric):
         return ""
-    horizon = _horizon(people, metric)
+    horizon = rate_horizon(people, metric)
     fields = {
         "driver": driver_label(definitions, driver, lang=lang),
         "source": metric_label(definitions, metric.from_, lang=lang),
@@ -200,7 +193,7 @@ def basis_note(
     }  # fmt: skip
     if horizon is None:
         return t("where.basis_period", lang, **fields)
-    return t("where.basis", lang, days=horizon.days, **fields)  # type: ignore[attr-defined]
+    return t("where.basis", lang, days=horizon.days, **fields)
 
 
 def drilldown_html(
@@ -211,7 +204,7 @@ def drilldown_html(
     metric = definitions.metric(driver)
     if not isinstance(metric, ConversionMetric):
         return Html("")
-    horizon = _horizon(people, metric)
+    horizon = rate_horizon(people, metric)
     parts = []
     for dim in dimensions:
         frame = rate_split(
@@ -219,7 +212,7 @@ def drilldown_html(
             source=metric.from_,
             target=metric.to,
             dims=(dim,),
-            horizon=horizon,  # type: ignore[arg-type]
+            horizon=horizon,
         )
         if frame.empty:
             continue
@@ -277,14 +270,14 @@ def heatmap(
     for key in rates:
         metric = definitions.metric(key)
         assert isinstance(metric, ConversionMetric)
-        horizon = _horizon(people, metric)
+        horizon = rate_horizon(people, metric)
         for dim in dimensions:
             splits[(key, dim)] = rate_split(
                 people,
                 source=metric.from_,
                 target=metric.to,
                 dims=(dim,),
-                horizon=horizon,  # type: ignore[arg-type]
+                horizon=horizon,
             )
     ranked = []
     for dim in dimensions:
@@ -428,8 +421,3 @@ def summary_cause_items(
             )
         )  # fmt: skip
     return items
-
-
-def format_kgi(value: float, *, kind: str, lang: str) -> str:
-    """The KGI in its unit (yen for amounts)."""
-    return format_value(value, kind=kind, lang=lang)

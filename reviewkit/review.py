@@ -254,7 +254,8 @@ class Review:
     def _monthly_summary(self) -> Html:
         """How far the KGI missed, the driver that cost most, and the top cause of each family."""
         from reviewkit.checklist import checklist_counts
-        from reviewkit.monthly import driver_label, summary_cause_items
+        from reviewkit.gap import cost_and_offsets, main_comparison
+        from reviewkit.monthly import driver_label, driver_names, summary_cause_items
 
         lang = self.lang
         kgi = self.funnel.kgi_key()
@@ -284,21 +285,12 @@ class Review:
         else:
             items.append(t("summary.monthly.gap_no_target", lang, **fields))
         html_items = [escape(items[0])]
-        comparison = "target" if "target" in figures else "previous"
-        rows = self.attribution[
-            (self.attribution["comparison"] == comparison)
-            & (self.attribution["driver"] != "residual")
-        ]
-        worst = rows.sort_values("contribution").head(1)
-        if len(worst) and worst["contribution"].iloc[0] < 0:
-            driver = driver_label(self.definitions, str(worst["driver"].iloc[0]), lang=lang)
-            cost = format_value(worst["contribution"].iloc[0], kind=kind, lang=lang)
-            offsets = rows[rows["contribution"] > 0].sort_values("contribution", ascending=False)
+        worst, offsets = cost_and_offsets(self.attribution, main_comparison(self.attribution))
+        if worst is not None:
+            driver = driver_label(self.definitions, str(worst["driver"]), lang=lang)
+            cost = format_value(worst["contribution"], kind=kind, lang=lang)
             if len(offsets):
-                names = t("summary.join", lang).join(
-                    driver_label(self.definitions, str(d), lang=lang)
-                    for d in offsets["driver"].head(2)
-                )
+                names = driver_names(self.definitions, offsets["driver"], lang=lang)
                 text = t("summary.monthly.driver", lang, driver=driver, cost=cost, offsets=names)
             else:
                 text = t("summary.monthly.driver_alone", lang, driver=driver, cost=cost)
@@ -528,14 +520,14 @@ class Review:
     def where(self) -> Html:
         """Which segments the material drivers' change came from: heat map and drill-downs."""
         from reviewkit.causes import CauseSettings, material_drivers
-        from reviewkit.gap import reference_of
+        from reviewkit.gap import main_comparison, reference_of
         from reviewkit.monthly import basis_note, drilldown_html, heatmap
         from reviewkit.segments import DIMENSIONS
 
         lang = self.lang
         period, baseline = self._names()
         parts = [f'<h3 class="rk-subsection" id="where">{escape(t("where.title", lang))}</h3>']
-        comparison = "target" if "target" in set(self.attribution["comparison"]) else "previous"
+        comparison = main_comparison(self.attribution)
         rows = self.attribution[self.attribution["comparison"] == comparison]
         reference = reference_of(self.attribution, comparison)
         drivers = [
@@ -582,10 +574,9 @@ class Review:
         ]
         period, _ = self._names()
         if family == "content":
-            from reviewkit.content import content_ranking
+            from reviewkit.content import content_ranking, reach_stage
 
-            stages = self.definitions.stage_keys
-            reach = stages[min(2, len(stages) - 1)]
+            reach = reach_stage(self.definitions.stage_keys)
             target = metric_label(self.definitions, reach, lang=lang)
             for by in ("content_asset", "campaign_id"):
                 frame, days = content_ranking(self.people, self.funnel, by=by, reach=reach)

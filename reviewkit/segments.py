@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reviewkit.attribution import mix_rate
+from reviewkit.definitions import ConversionMetric, parse_duration
 from reviewkit.periods import Period
 from reviewkit.semantic import SEGMENT_COLUMNS, Funnel
 
@@ -71,6 +72,13 @@ def period_people(funnel: Funnel, period: Period, *, baseline: Period) -> Period
     now["in_period"] = [period.start <= d < period.end for d in now["day"]]
     before["in_period"] = [baseline.start <= d < baseline.end for d in before["day"]]
     return PeriodPeople(now=now, before=before, period=period, baseline=baseline, age=age)
+
+
+def rate_horizon(people: PeriodPeople, metric: ConversionMetric) -> dt.timedelta | None:
+    """The equal-age horizon of a conversion metric: ``None`` on the period basis."""
+    if metric.basis != "cohort":
+        return None
+    return horizon_of(people, parse_duration(metric.window))
 
 
 def horizon_of(people: PeriodPeople, window: dt.timedelta) -> dt.timedelta | None:

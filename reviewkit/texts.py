@@ -310,9 +310,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "check.join": {"ja": "、", "en": ", "},
     "check.and": {"ja": "と", "en": " and "},
     "check.more": {"ja": "（ほか {n} 件）", "en": " ({n} more)"},
-    "check.hours": {"ja": "{value}時間", "en": "{value} h"},
     "check.points": {"ja": "{value}ポイント", "en": "{value} points"},
-    "check.no_team": {"ja": "（チーム未設定）", "en": "(no team)"},
     "check.finding.rate": {
         "ja": "「{label}」の{driver}が {before} → {now}（規模相応を超える減少 {people} 人）",
         "en": "{label}: {driver} {before} → {now} ({people} people lost beyond its share)",

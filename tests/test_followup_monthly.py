@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from test_followup import SLA, at, definitions
 
-from reviewkit.definitions import Definitions
 from reviewkit.errors import ParameterError
 from reviewkit.followup import (
     STALLED_BY_TEAM_COLUMNS,
@@ -37,31 +37,7 @@ CAL = FiscalCalendar(4)
 OCT = parse_period("2026-10", calendar=CAL)
 SEP = parse_period("2026-09", calendar=CAL)
 CUTOFF = dt.datetime(2026, 11, 1, tzinfo=JST)
-TEXT = {"ja": "x", "en": "x"}
-SLA = {"key": "sla", "type": "sla", "from": "mql", "within": "24h"}
 SPEED = {"key": "speed_to_lead", "type": "speed_to_lead", "from": "mql"}
-
-
-def at(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text).tz_localize(TZ)
-
-
-def definitions(metrics: list[dict]) -> Definitions:
-    """Two event stages, lead and mql (labelled MQL), and the given metrics."""
-    stages = [
-        {"key": key, "label": label, "owner": "marketing", "description": TEXT, "event": key}
-        for key, label in (("lead", TEXT), ("mql", {"ja": "MQL", "en": "MQL"}))
-    ]
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": stages,
-            "kgi": {"label": TEXT, "owner": "sales", "description": TEXT},
-            "metrics": metrics,
-        }
-    )
 
 
 # person, sales team, MQL at, (activity time, is_human) ...      hours to the first human touch
