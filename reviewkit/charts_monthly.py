@@ -2,12 +2,15 @@
 
 Same rules as :mod:`reviewkit.charts`: aggregated frames in, a :class:`PackChart` out, the house
 style, every user-facing word passed in by the caller already translated, nothing fetched. Both
-charts read without colour: each bar and each cell prints its value.
+charts read without colour: each bar and each cell prints its value. The heat map's cells and
+drawing (:func:`heatmap_cells`, :func:`draw_heatmap`) also serve the quarterly review's
+correlation heat map (:mod:`reviewkit.charts_relevance`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
@@ -19,7 +22,7 @@ NEUTRAL = "#8c96a3"  # start and end bars: the KGI levels
 WATERFALL_COLOURS = {"start": NEUTRAL, "end": NEUTRAL, "up": PALETTE[0], "down": "#D55E00"}
 MISSING_FILL = "#e6e9ee"  # a heat-map cell without enough data
 HEATMAP_SCHEME = "redblue"  # diverging, colour-blind safe: loss red, gain blue
-STRONG = 0.55  # cells beyond this share of the largest |change| print white text
+STRONG = 0.55  # cells beyond this share of the colour domain's half-width print white text
 ROW_HEIGHT = 22
 
 
@@ -145,6 +148,34 @@ def waterfall_chart(frame: pd.DataFrame, *, title: str, description: str, choose
     return PackChart(house_style(chart), description=description)
 
 
+def heatmap_cells(frame: pd.DataFrame, *, field: str, extent: float | None = None) -> pd.DataFrame:
+    """A heat map's cells: the text columns as text, ``field`` as float and ``strong`` added.
+
+    Parameters
+    ----------
+    frame
+        One row per cell: ``row``, ``column``, ``shown``, ``tooltip`` and ``field``.
+    field
+        The column that colours the cell (NaN where it is not a number).
+    extent
+        The colour domain's half-width; default :func:`heatmap_extent` of ``field``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The frame in its order; ``strong`` is true for the strongly coloured cells (more than
+        :data:`STRONG` of ``extent``), which print white text.
+    """
+    data = frame.reset_index(drop=True).copy()
+    for column in ["row", "column", "shown", "tooltip"]:
+        data[column] = data[column].astype(str)
+    data[field] = pd.to_numeric(data[field], errors="coerce").astype(float)
+    if extent is None:
+        extent = heatmap_extent(data[field])
+    data["strong"] = (data[field].abs() > STRONG * extent).fillna(False).astype(bool)
+    return data
+
+
 def heatmap_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The heat map's cells with ``points`` as float and whether each cell is ``strong``.
 
@@ -159,13 +190,7 @@ def heatmap_frame(frame: pd.DataFrame) -> pd.DataFrame:
         The frame in its order; ``strong`` is true for the strongly coloured cells (more than
         :data:`STRONG` of the largest absolute change), which print white text.
     """
-    data = frame.reset_index(drop=True).copy()
-    for column in ["row", "column", "shown", "tooltip"]:
-        data[column] = data[column].astype(str)
-    data["points"] = pd.to_numeric(data["points"], errors="coerce").astype(float)
-    extent = heatmap_extent(data["points"])
-    data["strong"] = (data["points"].abs() > STRONG * extent).fillna(False).astype(bool)
-    return data
+    return heatmap_cells(frame, field="points")
 
 
 def heatmap_extent(points: pd.Series) -> float:
@@ -174,6 +199,97 @@ def heatmap_extent(points: pd.Series) -> float:
     if pd.isna(largest) or not math.isfinite(float(largest)) or float(largest) == 0.0:
         return 1.0
     return float(largest)
+
+
+def draw_heatmap(
+    data: pd.DataFrame,
+    *,
+    field: str,
+    extent: float,
+    title: str,
+    description: str,
+    legend: str,
+    tooltip: Sequence[str],
+    label_limit: int,
+    outline: str | None = None,
+) -> PackChart:
+    """Draw :func:`heatmap_cells` on a diverging scale ``-extent..extent``, values printed.
+
+    Negative values are red, positive blue, zero white; cells without a value are light grey.
+    Rows and columns are drawn in order of first appearance; the height grows with the rows.
+
+    Parameters
+    ----------
+    data
+        :func:`heatmap_cells`.
+    field
+        The column that colours the cells.
+    extent
+        The colour domain's half-width (values beyond it take the end colours).
+    title, description
+        Chart title and accessible description.
+    legend
+        The colour legend's title.
+    tooltip
+        The columns the tooltip prints, in order.
+    label_limit
+        The widest row label, in pixels.
+    outline
+        A boolean column: its true cells are outlined in ink (``None``: no outline).
+
+    Returns
+    -------
+    PackChart
+        The chart, house style applied.
+    """
+    rows = list(pd.unique(data["row"]))
+    columns = list(pd.unique(data["column"]))
+    x = alt.X(
+        "column:N", sort=columns, title=None,
+        axis=alt.Axis(orient="top", labelAngle=0, labelLimit=140, domain=False, ticks=False),
+    )  # fmt: skip
+    y = alt.Y(
+        "row:N", sort=rows, title=None,
+        axis=alt.Axis(labelLimit=label_limit, domain=False, ticks=False),
+    )  # fmt: skip
+    tips = [alt.Tooltip(f"{column}:N", title=" ") for column in tooltip]
+    base = alt.Chart(data)
+    # Every cell first gets the grey of "not enough data"; valid cells are painted over it.
+    missing = base.mark_rect(color=MISSING_FILL, stroke="white", strokeWidth=1).encode(
+        x=x, y=y, tooltip=tips
+    )
+    colour = alt.Color(
+        f"{field}:Q",
+        scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[-extent, extent], domainMid=0, clamp=True),
+        title=legend,
+        legend=alt.Legend(gradientLength=220, tickCount=5),
+    )
+    cells = (
+        base.transform_filter(f"isValid(datum.{field}) && isFinite(datum.{field})")
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(x=x, y=y, color=colour, tooltip=tips)
+    )
+    layers = [missing, cells]
+    if outline is not None:
+        layers.append(
+            base.transform_filter(getattr(alt.datum, outline))
+            .mark_rect(fillOpacity=0, stroke=INK, strokeWidth=2)
+            .encode(x=x, y=y, tooltip=tips)
+        )
+    text = base.mark_text(fontSize=11).encode(
+        x=x,
+        y=y,
+        text=alt.Text("shown:N"),
+        color=alt.when(alt.datum.strong).then(alt.value("#ffffff")).otherwise(alt.value(INK)),
+        tooltip=tips,
+    )
+    chart = alt.layer(*layers, text).properties(
+        title=alt.Title(title, offset=12),
+        width="container",
+        height=ROW_HEIGHT * max(1, len(rows)),
+        autosize=RESIZE,
+    )
+    return PackChart(house_style(chart), description=description)
 
 
 def heatmap_chart(frame: pd.DataFrame, *, title: str, description: str, legend: str) -> PackChart:
@@ -200,49 +316,8 @@ def heatmap_chart(frame: pd.DataFrame, *, title: str, description: str, legend: 
         The chart, house style applied; its height grows with the number of rows.
     """
     data = heatmap_frame(frame)
-    rows = list(pd.unique(data["row"]))
-    columns = list(pd.unique(data["column"]))
-    extent = heatmap_extent(data["points"])
-
-    x = alt.X(
-        "column:N", sort=columns, title=None,
-        axis=alt.Axis(orient="top", labelAngle=0, labelLimit=140, domain=False, ticks=False),
+    return draw_heatmap(
+        data, field="points", extent=heatmap_extent(data["points"]), title=title,
+        description=description, legend=legend, tooltip=["row", "column", "tooltip"],
+        label_limit=240,
     )  # fmt: skip
-    y = alt.Y(
-        "row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=240, domain=False, ticks=False)
-    )
-    tooltip = [
-        alt.Tooltip("row:N", title=" "),
-        alt.Tooltip("column:N", title=" "),
-        alt.Tooltip("tooltip:N", title=" "),
-    ]
-    base = alt.Chart(data)
-    # Every cell first gets the grey of "not enough data"; valid cells are painted over it.
-    missing = base.mark_rect(color=MISSING_FILL, stroke="white", strokeWidth=1).encode(
-        x=x, y=y, tooltip=tooltip
-    )
-    colour = alt.Color(
-        "points:Q",
-        scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[-extent, extent], domainMid=0, clamp=True),
-        title=legend,
-        legend=alt.Legend(gradientLength=220, tickCount=5),
-    )
-    cells = (
-        base.transform_filter("isValid(datum.points) && isFinite(datum.points)")
-        .mark_rect(stroke="white", strokeWidth=1)
-        .encode(x=x, y=y, color=colour, tooltip=tooltip)
-    )
-    text = base.mark_text(fontSize=11).encode(
-        x=x,
-        y=y,
-        text=alt.Text("shown:N"),
-        color=alt.when(alt.datum.strong).then(alt.value("#ffffff")).otherwise(alt.value(INK)),
-        tooltip=tooltip,
-    )
-    chart = alt.layer(missing, cells, text).properties(
-        title=alt.Title(title, offset=12),
-        width="container",
-        height=ROW_HEIGHT * max(1, len(rows)),
-        autosize=RESIZE,
-    )
-    return PackChart(house_style(chart), description=description)

@@ -440,6 +440,11 @@ class Definitions(_Strict):
             ) from None
 
     @property
+    def kgi_metric(self) -> str:
+        """The metric that is the KGI: ``revenue``, or the last stage's count."""
+        return "revenue" if self.kgi.key == "revenue" else self.stages[-1].key
+
+    @property
     def tree(self) -> list[str]:
         """The KGI's drivers: volume of the first stage, each consecutive rate, deal size."""
         if self.kgi.tree:

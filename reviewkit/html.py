@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,8 @@ class Html:
 
     def __repr__(self) -> str:
         return self.text or "<html fragment>"
+
+
+def note_html(text: str) -> str:
+    """A muted note under a table or chart (``<p class="rk-note">``), the text escaped."""
+    return f'<p class="rk-note">{escape(text)}</p>'

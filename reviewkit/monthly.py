@@ -18,7 +18,7 @@ from reviewkit.definitions import ConversionMetric, CountMetric, Definitions
 from reviewkit.formatting import MINUS, format_count, format_pct, format_yen
 from reviewkit.gap import cost_and_offsets, main_comparison
 from reviewkit.glossary import metric_label
-from reviewkit.html import Html
+from reviewkit.html import Html, note_html
 from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople, rate_horizon, rate_split
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
@@ -29,10 +29,6 @@ HEAT_ROWS = 16
 def _h3(text: str, *, anchor: str = "") -> str:
     ident = f' id="{escape(anchor)}"' if anchor else ""
     return f'<h3 class="rk-subsection"{ident}>{escape(text)}</h3>'
-
-
-def _note(text: str) -> str:
-    return f'<p class="rk-note">{escape(text)}</p>'
 
 
 def _signed(value: float, *, digits: int = 1) -> str:
@@ -107,7 +103,7 @@ def gap_table(attribution: pd.DataFrame, *, definitions: Definitions, lang: str)
         shown.append(row)
         classes.append(["rk-label rk-total", *["rk-num rk-total"] * len(comparisons)])
     table_html = styled_table(pd.DataFrame(shown), classes, css_class="rk-gap").html
-    return Html(table_html + _note(t("gap.note", lang)), text=t("gap.title", lang))
+    return Html(table_html + note_html(t("gap.note", lang)), text=t("gap.title", lang))
 
 
 def gap_sentence(
@@ -254,7 +250,7 @@ def drilldown_html(
         parts.append(
             f'<details class="rk-drilldown"><summary>{escape(title)}</summary>{table}</details>'
         )
-    return Html("".join(parts) + _note(t("where.drill_note", lang)))
+    return Html("".join(parts) + note_html(t("where.drill_note", lang)))
 
 
 def heatmap(
@@ -333,7 +329,7 @@ def findings_table(
     """One family's findings, ranked: segment, KPI, rate before → now, people lost, notes."""
     rows = findings[findings["family"] == family]
     if rows.empty:
-        return Html(_note(t("cause.none", lang)))
+        return Html(note_html(t("cause.none", lang)))
     shown, classes = [], []
     for r in rows.to_dict("records"):
         notes = []
@@ -371,7 +367,7 @@ def findings_table(
         )
         classes.append(["rk-num", "rk-text", "rk-label", "rk-num", "rk-num", "rk-num", "rk-text"])
     table = styled_table(pd.DataFrame(shown), classes, css_class="rk-findings").html
-    return Html(table + _note(t("cause.note", lang)), text=f"{family}: {len(rows)}")
+    return Html(table + note_html(t("cause.note", lang)), text=f"{family}: {len(rows)}")
 
 
 def content_table(frame: pd.DataFrame, *, by: str, days: int | None, target: str, period: str,
@@ -396,7 +392,7 @@ def content_table(frame: pd.DataFrame, *, by: str, days: int | None, target: str
         classes.append(["rk-label", *["rk-num"] * 6])
     table = styled_table(pd.DataFrame(shown), classes, css_class="rk-content").html
     note = t("content.note", lang, period=period, days=days if days else 0, target=target)
-    return Html(table + _note(note))
+    return Html(table + note_html(note))
 
 
 def summary_cause_items(

@@ -150,6 +150,23 @@ def periods_before(period: Period, count: int, *, calendar: FiscalCalendar) -> l
     return out
 
 
+def periods_ending(period: Period, count: int, *, calendar: FiscalCalendar) -> list[Period]:
+    """The ``count`` periods ending with ``period`` (same cadence, ``period`` last), oldest first.
+
+    ``count`` is 1 or more (callers check it and say which parameter was too small).
+    """
+    return [*periods_before(period, count - 1, calendar=calendar), period]
+
+
+def months_ending(period: Period, count: int, *, calendar: FiscalCalendar) -> list[Period]:
+    """The ``count`` calendar months ending with the month of ``period``'s last day, oldest first.
+
+    For a quarter: its last month and the ``count - 1`` months before it.
+    """
+    last = period_containing("monthly", period.last_day, calendar=calendar)
+    return periods_ending(last, count, calendar=calendar)
+
+
 def same_period_last_year(period: Period, *, calendar: FiscalCalendar) -> Period:
     """Return the same period one year earlier (same ISO week number for weeks)."""
     if period.cadence == "weekly":

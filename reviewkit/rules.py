@@ -10,6 +10,7 @@ is allowed (no function calls, no arithmetic), so a rule can never run arbitrary
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Collection
 
 from reviewkit.errors import ConfigError
@@ -136,3 +137,75 @@ def compile_rule(rule: str, *, columns: Collection[str]) -> str:
 def rule_columns(rule: str) -> set[str]:
     """The names a rule refers to (for dependency checks)."""
     return {n.id for n in ast.walk(ast.parse(rule.strip(), mode="eval")) if isinstance(n, ast.Name)}
+
+
+_ORDER = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+
+
+def _number(node: ast.expr) -> int | float | None:
+    """The value of a numeric literal (``60``, ``-2.5``), else ``None`` (booleans are not)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
+
+
+def _thresholds(rule: str) -> list[tuple[str, str, int | float, ast.expr]]:
+    """Every ``column <op> number`` comparison of a rule (``<``, ``<=``, ``>``, ``>=``)."""
+    tree = ast.parse(rule.strip(), mode="eval")
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            left = node.left
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                value = _number(right)
+                if type(op) in _ORDER and isinstance(left, ast.Name) and value is not None:
+                    found.append((left.id, _ORDER[type(op)], value, right))
+                left = right
+    return found
+
+
+def rule_threshold(rule: str) -> tuple[str, str, int | float] | None:
+    """The one numeric threshold of a rule: ``score >= 60`` -> ``("score", ">=", 60)``.
+
+    Parameters
+    ----------
+    rule
+        A rule (see :func:`compile_rule`); only ``column <op> number`` with ``<``, ``<=``,
+        ``>`` or ``>=`` counts as a threshold (``60 <= score`` does not).
+
+    Returns
+    -------
+    tuple or None
+        ``(column, operator, value)``, or ``None`` when the rule has no such comparison or
+        more than one (``score >= 60 and company_size != 'micro'`` has one).
+    """
+    found = _thresholds(rule)
+    return found[0][:3] if len(found) == 1 else None
+
+
+def with_threshold(rule: str, value: float) -> str:
+    """``rule`` with its one numeric threshold replaced by ``value``, the rest as written.
+
+    Raises
+    ------
+    ValueError
+        When the rule has no single threshold (see :func:`rule_threshold`) or ``value`` is not
+        a finite number.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"threshold {value!r}: expected a finite number")
+    found = _thresholds(rule)
+    if len(found) != 1:
+        raise ValueError(f"rule {rule!r}: has {len(found)} numeric thresholds, not exactly one")
+    node = found[0][3]
+    text = str(int(value)) if float(value).is_integer() else repr(float(value))
+    source = rule.strip().encode("utf-8")  # AST offsets count UTF-8 bytes
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    begin = starts[node.lineno - 1] + node.col_offset
+    end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+    return (source[:begin] + text.encode("utf-8") + source[end:]).decode("utf-8")

@@ -596,6 +596,93 @@ class Funnel:
             )
         return nums, dens, vals
 
+    def rule_entries(
+        self,
+        stage_key: str,
+        rules: Mapping[str, str],
+        *,
+        start: dt.date,
+        end: dt.date,
+        reached: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        """Who would have entered a rule stage on local days ``[start, end)`` under other rules.
+
+        One query for all rules: each is evaluated exactly as the stage's own rule (same
+        ``at:``, same score history, one person across their lead records, first entry).
+
+        Parameters
+        ----------
+        stage_key
+            A rule stage of the definitions (e.g. ``mql``).
+        rules
+            Variant name -> rule (see :func:`reviewkit.rules.compile_rule`).
+        start, end
+            Local days of first entry under the variant; entries at or after the cut-off are
+            left out.
+        reached
+            Stages whose first entry (before the cut-off) is added per person.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per variant x person: ``variant``, ``person_id``, ``entered_at``, one
+            ``<stage>_at`` per stage of ``reached`` (NaT when not entered before the cut-off)
+            and ``won_amount`` (the person's deals won before the cut-off; 0 when none).
+            Times are in the workspace zone.
+
+        Raises
+        ------
+        ParameterError
+            When the stage is not a rule stage or ``rules`` is empty.
+        ConfigError
+            When a rule is not valid (the message shows the offending part).
+        """
+        stage = self.definitions.stage(stage_key)
+        if not isinstance(stage, RuleStage):
+            keys = [s.key for s in self.definitions.stages if isinstance(s, RuleStage)]
+            raise ParameterError(f"stage: {stage_key!r} is not a rule stage; use one of {keys}")
+        if not rules:
+            raise ParameterError("rules: give at least one variant name -> rule")
+        for key in reached:
+            self.definitions.stage(key)
+        names = list(rules)
+        union = " UNION ALL ".join(
+            f"SELECT {i} AS rk_variant, person_id, entered_at "
+            f"FROM ({self._stage_sql(stage.model_copy(update={'rule': rule}))})"
+            for i, rule in enumerate(rules.values())
+        )
+        tz = self.timezone.replace("'", "''")
+        columns = "".join(f", r{i}.entered_at AS {key}_at" for i, key in enumerate(reached))
+        joins = "".join(
+            f"LEFT JOIN {self._entries} r{i} ON r{i}.person_id = f.person_id AND r{i}.stage = ? "
+            f"AND r{i}.entered_at < ? "
+            for i in range(len(reached))
+        )
+        frame = self._query(
+            "WITH f AS (SELECT rk_variant, person_id, min(entered_at) AS entered_at "
+            f"FROM ({union}) WHERE person_id IS NOT NULL GROUP BY ALL), "
+            "w AS (SELECT person_id, sum(amount) AS won_amount "
+            f"FROM {self._opps} WHERE is_won AND closed_at < ? GROUP BY ALL) "
+            f"SELECT f.rk_variant, f.person_id, f.entered_at{columns}, "
+            "coalesce(w.won_amount, 0)::DOUBLE AS won_amount FROM f "
+            f"{joins}LEFT JOIN w ON w.person_id = f.person_id WHERE f.entered_at < ? "
+            f"AND CAST(timezone('{tz}', f.entered_at) AS DATE) >= ? "
+            f"AND CAST(timezone('{tz}', f.entered_at) AS DATE) < ? "
+            "ORDER BY f.rk_variant, f.entered_at, f.person_id",
+            [
+                self.cutoff,
+                *itertools.chain.from_iterable((key, self.cutoff) for key in reached),
+                self.cutoff,
+                start,
+                end,
+            ],
+        )
+        variant = pd.Series(names, dtype=object).take(frame.pop("rk_variant").to_numpy())
+        frame.insert(0, "variant", variant.to_numpy())
+        for column in ["entered_at", *(f"{key}_at" for key in reached)]:
+            frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(self.timezone)
+        return frame.reset_index(drop=True)
+
     def entries(self, stages: Sequence[str], *, start: dt.date, end: dt.date) -> pd.DataFrame:
         """Every entry into ``stages`` on local days ``[start, end)``, one row per person x stage.
 
@@ -740,9 +827,7 @@ class Funnel:
 
     def kgi_key(self) -> str:
         """The metric that is the KGI: ``revenue``, or the last stage's count."""
-        if self.definitions.kgi.key == "revenue":
-            return "revenue"
-        return self.definitions.stages[-1].key
+        return self.definitions.kgi_metric
 
 
 def cutoff_of(as_of: dt.date, *, timezone: str) -> dt.datetime:

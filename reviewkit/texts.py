@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from reviewkit.errors import ParameterError
 from reviewkit.texts_monthly import MONTHLY_TEXTS
+from reviewkit.texts_plan import PLAN_TEXTS
+from reviewkit.texts_relevance import RELEVANCE_TEXTS
+from reviewkit.texts_trends import TRENDS_TEXTS
+from reviewkit.texts_whatif import WHATIF_TEXTS
 
 LANGS = ("ja", "en")
 
@@ -913,6 +917,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "lang.en": {"ja": "英語", "en": "English"},
 }
 TEXTS.update(MONTHLY_TEXTS)
+for _texts in (TRENDS_TEXTS, RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS):
+    TEXTS.update(_texts)
 
 
 def check_lang(lang: str) -> str:

@@ -57,18 +57,27 @@ def instants(values):
     return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
 
 
-def make_definitions(keys):
+def make_definitions(keys, *, labels=None, kgi_label=None, metrics=None):
+    """Event stages ``keys`` (labels ``x`` unless ``labels`` names them) and a revenue KGI."""
     text = {"ja": "x", "en": "x"}
+    labels = labels or {}
     return Definitions.model_validate(
         {
             "version": "test",
             "agreed_by": ["marketing"],
             "agreed_on": "2026-04-01",
             "stages": [
-                {"key": k, "label": text, "owner": "marketing", "description": text, "event": k}
+                {
+                    "key": k,
+                    "label": labels.get(k, text),
+                    "owner": "marketing",
+                    "description": text,
+                    "event": k,
+                }
                 for k in keys
             ],
-            "kgi": {"label": text, "owner": "sales", "description": text},
+            "kgi": {"label": kgi_label or text, "owner": "sales", "description": text},
+            **({"metrics": metrics} if metrics is not None else {}),
         }
     )
 
