@@ -43,14 +43,29 @@ def app() -> None:
 @click.argument("cadence")
 @click.option("--as-of", default="auto", show_default=True, help="Review date YYYY-MM-DD or auto.")
 @click.option("--lang", default="", help="ja or en. Default: the workspace's language.")
+@click.option(
+    "-p",
+    "--parameter",
+    "parameters",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A template parameter, e.g. -p what_if_rule='score >= 70' (repeatable; the value is "
+    "read as YAML: 600000000 is a number).",
+)
 @output_dir_option
 @workspace_option
 def run(
-    cadence: str, as_of: str, lang: str, output_dir: Path | None, workspace: Path | None
+    cadence: str,
+    as_of: str,
+    lang: str,
+    parameters: tuple[str, ...],
+    output_dir: Path | None,
+    workspace: Path | None,
 ) -> None:
     """Render the CADENCE pack (weekly, monthly, quarterly) of the last complete period."""
-    from reviewkit.runner import run_pack
+    from reviewkit.runner import parse_parameters, run_pack
 
+    values = parse_parameters(parameters)
     with err.status("starting…") as status:
         result = run_pack(
             cadence,
@@ -58,6 +73,7 @@ def run(
             lang=lang,
             output_dir=output_dir,
             workspace=workspace,
+            parameters=values,
             progress=lambda message: status.update(message),
         )
     out.print(
@@ -108,7 +124,8 @@ def index(workspace: Path | None, output_dir: Path | None) -> None:
 @app.command()
 @workspace_option
 def validate(workspace: Path | None) -> None:
-    """Check params/definitions.yml and params/targets.yml without running anything."""
+    """Check params/definitions.yml, targets.yml and benchmarks.yml without running anything."""
+    from reviewkit.benchmarks import load_benchmarks
     from reviewkit.definitions import load_definitions
     from reviewkit.targets import load_targets
     from reviewkit.workspace import find_workspace
@@ -122,10 +139,11 @@ def validate(workspace: Path | None) -> None:
         checked = f"{len(targets.frame):,} monthly values ({shown})"
     else:
         checked = "no params/targets.yml (packs use the store's targets table)"
+    benchmarks = load_benchmarks(ws, definitions=definitions)
     out.print(
         f"definitions v{definitions.version} (hash {definitions.version_hash}): "
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; "
-        f"targets: {checked} — OK",
+        f"targets: {checked}; benchmarks: {len(benchmarks)} reference ranges — OK",
         markup=False,
     )
 

@@ -255,6 +255,11 @@ def _row(run: Run, previous: Run | None, *, lang: str, timezone: str) -> str:
     else:
         title = str(run.manifest.get("title") or run.period.label)
         pack = _link(run.href, title, rel="rk-pack")
+        folder = run.href.rpartition("/")[0]
+        for name in run.manifest.get("files") or []:  # e.g. the quarterly draft targets
+            if isinstance(name, str) and name and "/" not in name and name != "..":
+                link = _link(f"{folder}/{name}" if folder else name, name, rel="rk-file")
+                pack += f'<span class="rk-note">{link}</span>'
         moment = _instant(run.manifest.get("data_freshness"), tz)
         fresh = "—" if moment is None else escape(format_date(moment.date(), lang=lang))
     built = "—" if run.when is None else escape(format_datetime(run.when, lang=lang))

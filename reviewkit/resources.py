@@ -12,6 +12,9 @@ _PACKAGE = Path(__file__).resolve().parent
 
 # Set by the runner while a template executes for a pack; the kernel inherits it.
 PACK_ENV = "REVIEWKIT_PACK"
+# The folder a pack is staged in while its template executes: files a template writes there
+# (e.g. the quarterly draft targets) are published next to pack.html.
+PACK_DIR_ENV = "REVIEWKIT_PACK_DIR"
 
 
 def bundled(name: str) -> Path:

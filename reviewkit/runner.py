@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -28,7 +28,7 @@ from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, ParameterError, RunFailedError
 from reviewkit.formatting import format_period
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
-from reviewkit.resources import PACK_ENV, package_file
+from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, package_file
 from reviewkit.texts import check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
 
@@ -71,6 +71,39 @@ def _declared_type(declared: Mapping[str, Any]) -> str | None:
     except (ValueError, SyntaxError):
         return None
     return None if default is None else _type_name(default)
+
+
+def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
+    """Read ``NAME=VALUE`` command-line parameters; each value is read as a YAML scalar.
+
+    Raises
+    ------
+    ParameterError
+        An item without ``=``, an empty name, or a value that is not a scalar.
+    """
+    import yaml
+
+    values: dict[str, Any] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise ParameterError(
+                f"--parameter {item!r}: write NAME=VALUE, e.g. -p what_if_rule='score >= 70'"
+            )
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text
+        if value is None:
+            value = ""
+        if not isinstance(value, str | int | float | bool):
+            raise ParameterError(
+                f"--parameter {name}: {text!r} is not a single value (text or number); "
+                f"quote it, e.g. -p {name}='...'"
+            )
+        values[name] = value
+    return values
 
 
 def validate_parameters(template: Path, parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -167,9 +200,18 @@ def pack_directory(output_dir: Path, period: Period, lang: str, *, default_lang:
     return base if lang == default_lang else base / lang
 
 
+PACK_FILES = ("notebook.ipynb", "manifest.json", "pack.html")
+
+
+def _extra_files(staging: Path) -> list[str]:
+    """Files a template wrote next to its pack (e.g. the quarterly draft targets)."""
+    return sorted(p.name for p in staging.iterdir() if p.is_file() and p.name not in PACK_FILES)
+
+
 def _publish(staging: Path, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("notebook.ipynb", "manifest.json", "pack.html"):
+    # The extra files first, pack.html last: a reader never sees a new pack without them.
+    for name in [*_extra_files(staging), *PACK_FILES]:
         (staging / name).replace(target / name)
 
 
@@ -317,6 +359,7 @@ def run_pack(
                 "total": round(time.perf_counter() - started, 3),
             },
             "pack_bytes": len(html.encode("utf-8")),
+            "files": _extra_files(staging),
         }
         write_text_atomic(
             staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2)
@@ -371,6 +414,7 @@ def _execute(
     # The kernel inherits the environment: templates render charts for a pack (the page
     # carries the chart runtime once) rather than for JupyterLab.
     os.environ[PACK_ENV] = "1"
+    os.environ[PACK_DIR_ENV] = str(executed.parent)
     try:
         return papermill.execute_notebook(
             str(template),
@@ -403,3 +447,4 @@ def _execute(
         ) from exc
     finally:
         os.environ.pop(PACK_ENV, None)
+        os.environ.pop(PACK_DIR_ENV, None)

@@ -131,6 +131,19 @@ def test_statuses_ok_stale_and_failed(tmp_path):
     assert row["cells"][5] == format_datetime(when, lang="ja")
 
 
+def test_files_written_next_to_a_pack_are_linked(tmp_path):
+    html = pack(tmp_path, "quarterly", "FY2026-Q2", period_end="2026-09-30")
+    manifest_path = html.parent / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    # Only plain names next to the pack are linked; a path is never followed.
+    manifest["files"] = ["targets-draft-FY2026-Q3.yml", "../../escape.yml", ".."]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    row = index(tmp_path).row("quarterly", "FY2026-Q2", "ja")
+    draft = ("rk-file", "quarterly/FY2026-Q2/targets-draft-FY2026-Q3.yml")
+    assert draft in row["links"]
+    assert [link for link in row["links"] if link[0] == "rk-file"] == [draft]
+
+
 def test_stale_means_data_before_the_periods_last_day():
     month = {"period_end": "2026-10-31"}
     # 2026-10-31 00:30 in Tokyo is still 30 Oct in UTC: compared in the workspace zone.

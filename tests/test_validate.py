@@ -426,7 +426,19 @@ def test_validate_passes_on_the_shipped_params(tmp_path):
         f"definitions v{definitions.version} (hash {definitions.version_hash}): "
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; targets: "
     )
-    assert line.endswith("(params/targets.yml) — OK")
+    assert line.endswith("(params/targets.yml); benchmarks: 3 reference ranges — OK")
+
+
+def test_validate_refuses_a_broken_benchmark_in_one_line(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    path = ws.params_dir / "benchmarks.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "high: 0.20" in text
+    path.write_text(text.replace("high: 0.20", "high: 20", 1), encoding="utf-8")
+    result = cli("validate", "--workspace", str(ws.root))
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert "benchmarks.yml:" in line and "20 is not a rate between 0 and 1" in line, line
 
 
 def test_validate_refuses_a_broken_file_in_one_line(tmp_path):
