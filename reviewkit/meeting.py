@@ -1,4 +1,4 @@
-"""The meeting sections of a pack: deviations, the decision sheet, the data quality block.
+"""The meeting sections of a pack: the decision sheet and the data quality block.
 
 The monthly pack's causes and checklist live in :mod:`reviewkit.monthly` and
 :mod:`reviewkit.checklist`.
@@ -6,97 +6,22 @@ The monthly pack's causes and checklist live in :mod:`reviewkit.monthly` and
 
 from __future__ import annotations
 
-import math
 from html import escape
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from reviewkit.deviations import MIN_VOLUME, breakdowns, falling_rate, missed
-from reviewkit.formatting import MINUS, format_count, format_datetime, format_pct, format_yen
-from reviewkit.glossary import metric_label
+from reviewkit.formatting import format_count, format_datetime, format_pct
 from reviewkit.html import Html
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 
 if TYPE_CHECKING:
     from reviewkit.quality import DataQuality
-    from reviewkit.review import Review
 
 
 def _h3(text: str) -> str:
     return f'<h3 class="rk-subsection">{escape(text)}</h3>'
-
-
-def _signed(value: float, *, digits: int = 1) -> str:
-    return "—" if math.isnan(value) else f"{value:+.{digits}f}".replace("-", MINUS)
-
-
-def missed_table(review: Review) -> str:
-    """The metrics below target, worst first, with the gap."""
-    lang = review.lang
-    rows = missed(review.card)
-    if rows.empty:
-        return f'<p class="rk-note">{escape(t("dev.none_missed", lang))}</p>'
-    shown, classes = [], []
-    for r in rows.itertuples():
-        fmt = format_yen if r.kind == "amount" else format_count
-        gap = fmt(r.gap, lang=lang)
-        shown.append(
-            {
-                t("col.metric", lang): metric_label(review.definitions, r.metric, lang=lang),
-                t("col.actual", lang): fmt(r.actual, lang=lang),
-                t("col.target", lang): fmt(r.target, lang=lang),
-                t("col.achievement", lang): format_pct(r.achievement, lang=lang),
-                t("col.gap", lang): gap,
-            }
-        )
-        classes.append(["rk-label", "rk-num", "rk-num", "rk-num", "rk-num"])
-    return styled_table(pd.DataFrame(shown), classes, css_class="rk-missed-table").html
-
-
-def movers_table(frame: pd.DataFrame, *, lang: str) -> str:
-    """One dimension's movers (see :func:`reviewkit.deviations.movers`)."""
-    shown, classes = [], []
-    for r in frame.itertuples():
-        name = t("segment.unknown", lang) if pd.isna(r.segment) else str(r.segment)
-        star = "＊" if r.baseline == "overall" else ""
-        shown.append(
-            {
-                t("col.segment", lang): name,
-                t("col.rate", lang): format_pct(r.value, lang=lang),
-                t("col.previous", lang): f"{format_pct(r.previous, lang=lang)}{star}",
-                t("col.people", lang): format_count(r.denominator, lang=lang),
-                t("col.change_points", lang): t(
-                    "rate.points", lang, value=_signed(r.change_points)
-                ),
-                t("col.impact", lang): _signed(r.impact, digits=0),
-            }
-        )
-        classes.append(["rk-label", "rk-num", "rk-num", "rk-num", "rk-num", "rk-num"])
-    return styled_table(pd.DataFrame(shown), classes, css_class="rk-movers").html
-
-
-def deviations_html(review: Review) -> Html:
-    """The deviations section: what missed, who moved the falling rate, and the checklist."""
-    lang = review.lang
-    parts = [_h3(t("dev.missed_title", lang)), missed_table(review)]
-    metric = falling_rate(review.rate_frame)
-    if metric is None:
-        parts.append(f'<p class="rk-note">{escape(t("dev.no_drop", lang))}</p>')
-    else:
-        label = metric_label(review.definitions, metric, lang=lang)
-        for dimension, frame in breakdowns(
-            review.funnel, metric, review.period, previous=review.previous
-        ).items():
-            if frame.empty:
-                continue
-            title = t(
-                "dev.movers_title", lang, metric=label, dimension=t(f"dimension.{dimension}", lang)
-            )
-            parts += [_h3(title), movers_table(frame, lang=lang)]
-        parts.append(f'<p class="rk-note">{escape(t("dev.movers_note", lang, min=MIN_VOLUME))}</p>')
-    return Html("".join(parts), text=t("dev.missed_title", lang))
 
 
 def decisions_html(lang: str, *, rows: int = 3) -> Html:

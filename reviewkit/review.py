@@ -31,7 +31,7 @@ from reviewkit.formatting import (
 )
 from reviewkit.glossary import glossary_table, metric_label
 from reviewkit.html import Html
-from reviewkit.meeting import decisions_html, deviations_html, quality_html
+from reviewkit.meeting import decisions_html, quality_html
 from reviewkit.periods import (
     CADENCES,
     Cadence,
@@ -45,7 +45,7 @@ from reviewkit.quality import DataQuality, data_quality
 from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import connect, data_freshness
-from reviewkit.summary import summary_html, summary_sentences
+from reviewkit.summary import summary_html
 from reviewkit.tables import NEAR, rates_table, scorecard_table, status_of
 from reviewkit.targets import Targets, load_targets
 from reviewkit.texts import TEXTS, check_lang, t
@@ -242,21 +242,15 @@ class Review:
             )
         if self.cadence == "monthly":
             return self._monthly_summary()
-        sentences = summary_sentences(
-            self.card,
-            self.rate_frame,
-            definitions=self.definitions,
-            period_name=format_period(self.period, lang=self.lang),
-            lang=self.lang,
+        raise ParameterError(  # the quarterly review is a QuarterlyReview, with its own summary
+            f"cadence: {self.cadence!r} has no summary here; open it with open_review()"
         )
-        return summary_html(sentences)
 
-    def _monthly_summary(self) -> Html:
-        """How far the KGI missed, the driver that cost most, and the top cause of each family."""
-        from reviewkit.checklist import checklist_counts
-        from reviewkit.gap import cost_and_offsets, main_comparison
-        from reviewkit.monthly import driver_label, driver_names, summary_cause_items
+    def _kgi_headline(self) -> str:
+        """The summary's first sentence: the KGI against target, previous period, a year ago.
 
+        Its wording is the cadence's (``summary.<cadence>.gap`` / ``gap_no_target``).
+        """
         lang = self.lang
         kgi = self.funnel.kgi_key()
         figures = self.figures
@@ -272,18 +266,27 @@ class Review:
             "actual": format_value(actual, kind=kind, lang=lang),
             "previous": change("previous"), "last_year": change("last_year"),
         }  # fmt: skip
-        items: list[str] = []
-        if "target" in figures:
-            target = figures["target"][kgi]
-            gap = actual - target
-            shown_gap = format_value(gap, kind=kind, lang=lang)
-            items.append(
-                t("summary.monthly.gap", lang, target=format_value(target, kind=kind, lang=lang),
-                  pct=format_pct(actual / target if target else math.nan, lang=lang),
-                  gap=shown_gap if gap < 0 else f"+{shown_gap}", **fields)
-            )  # fmt: skip
-        else:
-            items.append(t("summary.monthly.gap_no_target", lang, **fields))
+        if "target" not in figures:
+            return t(f"summary.{self.cadence}.gap_no_target", lang, **fields)
+        target = figures["target"][kgi]
+        gap = actual - target
+        shown = format_value(gap, kind=kind, lang=lang)
+        return t(
+            f"summary.{self.cadence}.gap", lang,
+            target=format_value(target, kind=kind, lang=lang),
+            pct=format_pct(actual / target if target else math.nan, lang=lang),
+            gap=shown if gap < 0 else f"+{shown}", **fields,
+        )  # fmt: skip
+
+    def _monthly_summary(self) -> Html:
+        """How far the KGI missed, the driver that cost most, and the top cause of each family."""
+        from reviewkit.checklist import checklist_counts
+        from reviewkit.gap import cost_and_offsets, main_comparison
+        from reviewkit.monthly import driver_label, driver_names, summary_cause_items
+
+        lang = self.lang
+        kind = "amount" if self.funnel.kgi_key() == "revenue" else "count"
+        items = [self._kgi_headline()]
         html_items = [escape(items[0])]
         worst, offsets = cost_and_offsets(self.attribution, main_comparison(self.attribution))
         if worst is not None:
@@ -438,10 +441,6 @@ class Review:
         from reviewkit.followup import follow_up_html
 
         return follow_up_html(self.pulse, lang=self.lang)
-
-    def deviations(self) -> Html:
-        """What missed, and the segments that moved the rate that fell most."""
-        return deviations_html(self)
 
     # -- monthly: why the KGI missed ----------------------------------------------------------
 
@@ -688,7 +687,13 @@ class Review:
 
 
 def open_review(
-    cadence: Cadence, *, workspace: str = "", as_of: str = "auto", lang: str = ""
+    cadence: Cadence,
+    *,
+    workspace: str = "",
+    as_of: str = "auto",
+    lang: str = "",
+    what_if_rule: str = "",
+    next_kgi_target: float = 0,
 ) -> Review:
     """Open the review a template renders.
 
@@ -703,11 +708,31 @@ def open_review(
         Review date ``YYYY-MM-DD``, or ``auto`` for today in the workspace time zone.
     lang
         ``ja`` or ``en``; ``""`` uses the workspace default.
+    what_if_rule
+        Quarterly only: a proposed rule for the threshold-defined stage (``"score >= 70"``),
+        compared with the current definition; ``""`` compares the sweep's suggestion.
+    next_kgi_target
+        Quarterly only: next quarter's KGI target (its total); ``0`` reads
+        ``params/targets.yml``.
 
     Returns
     -------
     Review
+        A :class:`reviewkit.review_quarterly.QuarterlyReview` for the quarterly cadence.
     """
     ws = find_workspace(workspace or None)
     day = parse_as_of(as_of, today=ws.today())
-    return Review(cadence, workspace=ws, as_of=day, lang=lang or ws.config.lang)
+    lang = lang or ws.config.lang
+    if cadence == "quarterly":
+        from reviewkit.review_quarterly import QuarterlyReview
+
+        return QuarterlyReview(
+            workspace=ws, as_of=day, lang=lang, what_if_rule=what_if_rule,
+            next_kgi_target=next_kgi_target,
+        )  # fmt: skip
+    if what_if_rule or next_kgi_target:
+        raise ParameterError(
+            f"what_if_rule / next_kgi_target: only the quarterly review takes them, not the "
+            f"{cadence} review; remove them from the {cadence} template's call"
+        )
+    return Review(cadence, workspace=ws, as_of=day, lang=lang)

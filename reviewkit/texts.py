@@ -5,6 +5,7 @@ from __future__ import annotations
 from reviewkit.errors import ParameterError
 from reviewkit.texts_monthly import MONTHLY_TEXTS
 from reviewkit.texts_plan import PLAN_TEXTS
+from reviewkit.texts_quarterly import QUARTERLY_TEXTS
 from reviewkit.texts_relevance import RELEVANCE_TEXTS
 from reviewkit.texts_trends import TRENDS_TEXTS
 from reviewkit.texts_whatif import WHATIF_TEXTS
@@ -178,38 +179,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "KPI tree: {kgi} = {tree}",
     },
     # summary sentences
-    "summary.kgi": {
-        "ja": "{period}の{kgi}は{actual}。目標{target}に対し{pct}で{status}（前期間比{change}）。",
-        "en": "{kgi} for {period}: {actual}, {pct} of the {target} target: {status} "
-        "({change} on the previous period).",
-    },
-    "summary.kgi_no_target": {
-        "ja": "{period}の{kgi}は{actual}（目標なし、前期間比{change}）。",
-        "en": "{kgi} for {period}: {actual} (no target; {change} on the previous period).",
-    },
-    "summary.missed": {"ja": "未達: {items}。", "en": "Missed: {items}."},
-    "summary.miss_item": {
-        "ja": "{metric} {pct}（{actual}／目標{target}）",
-        "en": "{metric} at {pct} ({actual} of {target})",
-    },
     "summary.join": {"ja": "、", "en": "; "},
-    "summary.all_met": {"ja": "すべての段階で目標を達成。", "en": "Every stage met its target."},
-    "summary.surge": {
-        "ja": "{upper}は目標の{pct}と大きく上回る一方、{lower}は未達: "
-        "量が次の段階に結びついていない。",
-        "en": "{upper} ran at {pct} of target while {lower} missed: the volume is not "
-        "turning into the next stage.",
-    },
-    "summary.rate_drop": {
-        "ja": "最も下がったのは{metric}: {value}（前期間{before}、{points}pt）。",
-        "en": "The largest rate drop: {metric} at {value} ({before} before, {points} pts).",
-    },
-    "summary.rate_drop_maturing": {
-        "ja": "最も下がったのは{metric}: {value}（前期間{before}、{points}pt。"
-        "集計途中のため今後上がりうる）。",
-        "en": "The largest rate drop: {metric} at {value} ({before} before, {points} pts; "
-        "still maturing, so it may rise).",
-    },
     # charts
     "chart.trend.title": {"ja": "実績と目標の推移", "en": "Actual against target"},
     "chart.trend.choose": {"ja": "指標:", "en": "Metric:"},
@@ -227,28 +197,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "series.actual": {"ja": "実績", "en": "Actual"},
     "series.target": {"ja": "目標", "en": "Target"},
     # deviations
-    "dev.missed_title": {"ja": "目標に届かなかった指標", "en": "What missed its target"},
-    "dev.none_missed": {"ja": "目標未達の指標はありません。", "en": "Nothing missed its target."},
-    "col.gap": {"ja": "目標との差", "en": "Gap to target"},
-    "dev.movers_title": {
-        "ja": "{metric}を動かしたセグメント（{dimension}別、影響の大きい順）",
-        "en": "Segments that moved the {metric} (by {dimension}, largest impact first)",
-    },
-    "dev.no_drop": {
-        "ja": "前期間より下がった転換率はありません。",
-        "en": "No stage rate fell against the previous period.",
-    },
-    "dev.movers_note": {
-        "ja": "影響 = （今期の率 − 比較の率）× 今期の人数。比較の率は前期間のそのセグメントの率"
-        "（前期間になかった・少なかったセグメントは全体の率、＊印）。{min}人未満"
-        "のセグメントは省略。",
-        "en": "Impact = (this period's rate - the baseline) x this period's people. The baseline "
-        "is the segment's previous rate (for segments new or small last period, everyone's "
-        "previous rate, marked *). Segments under {min} people are left out.",
-    },
     "col.segment": {"ja": "セグメント", "en": "Segment"},
     "col.people": {"ja": "人数", "en": "People"},
-    "col.impact": {"ja": "影響（人）", "en": "Impact (people)"},
     "segment.unknown": {"ja": "（不明）", "en": "(unknown)"},
     "dimension.channel": {"ja": "チャネル", "en": "channel"},
     "dimension.content_asset": {"ja": "コンテンツ", "en": "content asset"},
@@ -917,7 +867,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "lang.en": {"ja": "英語", "en": "English"},
 }
 TEXTS.update(MONTHLY_TEXTS)
-for _texts in (TRENDS_TEXTS, RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS):
+for _texts in (QUARTERLY_TEXTS, TRENDS_TEXTS, RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS):
     TEXTS.update(_texts)
 
 

@@ -73,9 +73,11 @@ SCREENSHOT = ARTIFACTS / "monthly-ja-full.png"
 MIN_BYTES = 10_000
 # The pack's sections in order (agenda.py), each an h2.rk-section[id] the TOC links to.
 SECTIONS = ["summary", "kpi_status", "deviations", "decisions", "actions", "glossary"]
-# Charts in every pack: the trend (with its metric dropdown) and the funnel; the weekly pack
-# adds the pace bullets and one small chart per main alert (as many as the week has).
-MIN_CHARTS = {"weekly": 3, "monthly": 2, "quarterly": 2}
+# Charts in every pack: the trend (with its metric dropdown); the weekly pack adds the pace
+# bullets, the funnel and one small chart per main alert (as many as the week has); the monthly
+# pack the funnel, the waterfall and the heat map; the quarterly pack the rates over eight
+# quarters, the relevance heat map and the MQL threshold sweep.
+MIN_CHARTS = {"weekly": 3, "monthly": 4, "quarterly": 4}
 # The scorecard: the weekly pack's is the pace table (month first), the others' the period's.
 SCORECARD = {"weekly": "table.rk-pace", "monthly": "table.rk-scorecard",
              "quarterly": "table.rk-scorecard"}  # fmt: skip

@@ -52,7 +52,8 @@ def test_templates_are_thin(path):
             continue
         tree = ast.parse(cell.source)
         assert not [n for n in ast.walk(tree) if isinstance(n, forbidden)], cell.source
-        assert len(cell.source.splitlines()) <= 4, cell.source
+        if cell is not params[0]:  # the parameters cell holds only literals, one per line
+            assert len(cell.source.splitlines()) <= 4, cell.source
         assert "select " not in cell.source.lower(), "SQL belongs in reviewkit"
     assert nb.metadata.kernelspec.name == "reviewkit"
 

@@ -1,0 +1,408 @@
+"""The quarterly review: re-evaluate the KPIs themselves and re-set the targets.
+
+:func:`reviewkit.review.open_review` returns a :class:`QuarterlyReview` for the quarterly
+cadence. Its sections, in agenda order:
+
+- KPI status: the scorecard, trends quarter over quarter and year over year (maturing cohorts
+  marked), the rates over eight quarters, where the company sits against published benchmarks;
+- re-evaluating the KPIs: which leading KPIs still track the KGI (lag, elasticity), which moved
+  alone, which matter more than their targets suggest; what a rule-based stage's threshold trades;
+- re-setting targets: next quarter's funnel back-solved from its KGI target at recent rates, in
+  three variants, against the current targets, and a draft targets file next to the pack;
+- actions: what the quarter's improvement actions achieved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from functools import cached_property
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import pandas as pd
+
+from reviewkit.charts import PackChart
+from reviewkit.formatting import format_period
+from reviewkit.glossary import metric_label
+from reviewkit.html import Html
+from reviewkit.periods import Period, parse_period
+from reviewkit.resources import PACK_DIR_ENV
+from reviewkit.review import Review
+from reviewkit.texts import t
+
+if TYPE_CHECKING:
+    from reviewkit.benchmarks import Benchmarks
+    from reviewkit.relevance import Relevance
+    from reviewkit.target_plan import KgiTarget
+    from reviewkit.whatif import ThresholdStage
+
+
+def _h3(anchor: str, title: str) -> str:
+    return f'<h3 class="rk-subsection" id="{escape(anchor)}">{escape(title)}</h3>'
+
+
+class QuarterlyReview(Review):
+    """A quarterly review (see the module docstring).
+
+    Parameters
+    ----------
+    what_if_rule
+        A proposed rule for the first threshold-defined stage (e.g. ``"score >= 70"``), compared
+        with the current definition over the reviewed quarter; ``""``: the sweep's suggestion.
+    next_kgi_target
+        Next quarter's KGI target (the quarter's total); ``0``: from ``params/targets.yml``.
+    """
+
+    def __init__(
+        self,
+        *,
+        workspace: object,
+        as_of: dt.date,
+        lang: str,
+        what_if_rule: str = "",
+        next_kgi_target: float = 0,
+    ) -> None:
+        super().__init__("quarterly", workspace=workspace, as_of=as_of, lang=lang)  # type: ignore[arg-type]
+        self.what_if_rule = what_if_rule.strip()
+        self.next_kgi_target = float(next_kgi_target or 0)
+
+    @cached_property
+    def next_period(self) -> Period:
+        """The quarter after the reviewed one (the one targets are re-set for)."""
+        day = self.period.end
+        return parse_period(
+            f"FY{self.workspace.calendar.fiscal_year(day)}-Q"
+            f"{self.workspace.calendar.fiscal_quarter(day)}",
+            calendar=self.workspace.calendar,
+        )
+
+    # -- KPI status ------------------------------------------------------------------------------
+
+    @cached_property
+    def trend_frame(self) -> pd.DataFrame:
+        """Every stage, tree rate and the KGI: this quarter, the previous one, a year earlier."""
+        from reviewkit.trends import quarter_trends
+
+        return quarter_trends(self.funnel, self.period, calendar=self.workspace.calendar)
+
+    def trends(self) -> Html:
+        """Trends quarter over quarter and year over year, maturing cohorts marked."""
+        from reviewkit.trends import trends_table
+
+        title = _h3("trends", t("trends.title", self.lang))
+        table = trends_table(self.trend_frame, definitions=self.definitions, lang=self.lang)
+        return Html(title + table.html, text=table.text)
+
+    def rates_chart(self) -> PackChart:
+        """The KPI tree's rates over the last eight quarters (maturing quarters hollow)."""
+        from reviewkit.trends import quarter_series, rates_chart
+
+        series = quarter_series(self.funnel, self.period, calendar=self.workspace.calendar)
+        return rates_chart(series, definitions=self.definitions, lang=self.lang)
+
+    @cached_property
+    def benchmark_set(self) -> Benchmarks:
+        """The reference ranges of ``params/benchmarks.yml`` (empty when there is none)."""
+        from reviewkit.benchmarks import load_benchmarks
+
+        return load_benchmarks(self.workspace, definitions=self.definitions)
+
+    def benchmarks(self) -> Html:
+        """Where the company sits against published ranges (context, never targets)."""
+        from reviewkit.benchmarks import benchmark_positions, benchmarks_html
+
+        title = _h3("benchmarks", t("benchmarks.title", self.lang))
+        frame = benchmark_positions(self.benchmark_set, self.funnel, self.period)
+        body = benchmarks_html(
+            frame, self.benchmark_set, definitions=self.definitions, lang=self.lang
+        )
+        return Html(title + body.html, text=body.text)
+
+    # -- re-evaluating the KPIs ------------------------------------------------------------------
+
+    @cached_property
+    def relevance_results(self) -> dict[str, Relevance]:
+        """Leading KPIs against the KGI and against its volume (the last stage's count)."""
+        from reviewkit.relevance import monthly_series, relevance_results
+
+        series = monthly_series(self.funnel, self.period, calendar=self.workspace.calendar)
+        return relevance_results(series, definitions=self.definitions)
+
+    @cached_property
+    def underweighted_frame(self) -> pd.DataFrame:
+        """Drivers that matter more than their current targets suggest."""
+        from reviewkit.relevance import underweighted
+
+        return underweighted(
+            self.relevance_results, targets=self.targets, funnel=self.funnel,
+            next_period=self.next_period, definitions=self.definitions,
+        )  # fmt: skip
+
+    def relevance(self) -> Html:
+        """Which leading KPIs still track the KGI, which moved alone, which are under-targeted."""
+        from reviewkit.relevance_report import relevance_sentences, relevance_table
+
+        lang = self.lang
+        title = _h3("relevance", t("quarterly.relevance.title", lang))
+        sentences = relevance_sentences(
+            self.relevance_results, self.underweighted_frame, definitions=self.definitions,
+            lang=lang,
+        )  # fmt: skip
+        lead = "".join(f"<li>{escape(s)}</li>" for s in sentences)
+        table = relevance_table(self.relevance_results, definitions=self.definitions, lang=lang)
+        return Html(f'{title}<ul class="rk-lead">{lead}</ul>{table.html}', text=table.text)
+
+    def relevance_chart(self) -> PackChart:
+        """Correlation of each leading KPI with the KGI at each lag (months)."""
+        from reviewkit.relevance_report import relevance_chart
+
+        return relevance_chart(self.relevance_results, definitions=self.definitions, lang=self.lang)
+
+    @cached_property
+    def threshold_stage(self) -> ThresholdStage | None:
+        """The first stage defined by a numeric threshold (e.g. MQL: ``score >= 60``)."""
+        from reviewkit.whatif import threshold_stages
+
+        stages = threshold_stages(self.definitions)
+        return stages[0] if stages else None
+
+    @cached_property
+    def sweep(self) -> pd.DataFrame:
+        """The threshold sweep of :attr:`threshold_stage` over the reviewed quarter."""
+        from reviewkit.whatif import threshold_sweep
+
+        if self.threshold_stage is None:
+            return pd.DataFrame()
+        return threshold_sweep(
+            self.funnel, self.threshold_stage.key, start=self.period.start, end=self.period.end
+        )
+
+    @cached_property
+    def proposed_rule(self) -> str:
+        """The rule compared with the current one.
+
+        The ``what_if_rule`` parameter; else the sweep's suggestion; else, for illustration, the
+        next stricter threshold of the sweep (``""`` when there is none).
+        """
+        from reviewkit.rules import with_threshold
+        from reviewkit.whatif import check_rule, suggest_threshold
+
+        if self.what_if_rule:
+            return check_rule(self.what_if_rule)
+        stage = self.threshold_stage
+        if stage is None or self.sweep.empty:
+            return ""
+        value = suggest_threshold(self.sweep)
+        if value is None:
+            current = float(self.sweep.loc[self.sweep["current"], "threshold"].iloc[0])
+            stricter = self.sweep.loc[self.sweep["threshold"] > current, "threshold"]
+            if stricter.empty:
+                return ""
+            value = float(stricter.min())
+        return with_threshold(stage.rule, value)
+
+    @cached_property
+    def rule_comparison(self) -> pd.DataFrame:
+        """The current definition against :attr:`proposed_rule` over the reviewed quarter."""
+        from reviewkit.whatif import compare_rule
+
+        stage = self.threshold_stage
+        if stage is None or not self.proposed_rule:
+            return pd.DataFrame()
+        return compare_rule(
+            self.funnel, stage.key, self.proposed_rule, start=self.period.start,
+            end=self.period.end,
+        )  # fmt: skip
+
+    def what_if(self) -> Html:
+        """How the threshold trades volume for quality; what a proposed rule would have given."""
+        from reviewkit.whatif_report import skipped_html, whatif_html
+
+        lang = self.lang
+        stage = self.threshold_stage
+        skipped = skipped_html(self.definitions, lang=lang).html
+        if stage is None:
+            title = _h3("what_if", t("whatif.title", lang, stage="—"))
+            note = escape(t("quarterly.whatif.none", lang))
+            return Html(f'{title}<p class="rk-note">{note}</p>{skipped}')
+        label = metric_label(self.definitions, stage.key, lang=lang)
+        title = _h3("what_if", t("whatif.title", lang, stage=label))
+        body = whatif_html(
+            self.sweep, self.rule_comparison, definitions=self.definitions, stage=stage.key,
+            period_name=format_period(self.period, lang=lang), lang=lang,
+        )  # fmt: skip
+        return Html(title + body.html + skipped, text=body.text)
+
+    def what_if_chart(self) -> PackChart | Html:
+        """The sweep as a chart: volume against the next stage's rate, the current rule marked."""
+        from reviewkit.whatif_report import sweep_chart
+
+        stage = self.threshold_stage
+        if stage is None or self.sweep.empty:
+            return Html("")
+        lang = self.lang
+        return sweep_chart(
+            self.sweep, stage_label=metric_label(self.definitions, stage.key, lang=lang),
+            next_label=metric_label(self.definitions, stage.next_stage, lang=lang),
+            kgi_label=self._kgi_label(), lang=lang,
+        )  # fmt: skip
+
+    # -- re-setting targets ----------------------------------------------------------------------
+
+    @cached_property
+    def next_months(self) -> list[Period]:
+        """The months of the next quarter."""
+        from reviewkit.target_plan import quarter_months
+
+        return quarter_months(self.next_period, calendar=self.workspace.calendar)
+
+    @cached_property
+    def kgi_target(self) -> KgiTarget:
+        """Next quarter's KGI target per month (parameter, else ``params/targets.yml``)."""
+        from reviewkit.target_plan import next_quarter_target
+
+        return next_quarter_target(
+            self.targets, self.funnel, self.next_period, calendar=self.workspace.calendar,
+            override=self.next_kgi_target or None,
+        )  # fmt: skip
+
+    @cached_property
+    def plan_variants(self) -> pd.DataFrame:
+        """The KPI tree's rates and deal size each variant assumes (the last 12 months)."""
+        from reviewkit.target_plan import plan_variants, recent_rates
+
+        rates = recent_rates(self.funnel, self.period, calendar=self.workspace.calendar)
+        return plan_variants(rates)
+
+    @cached_property
+    def planned(self) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+        """``(plan, comparison with the current targets, why there is none)``."""
+        from reviewkit.errors import DataError
+        from reviewkit.target_plan import back_solve, compare_with_targets
+
+        target = self.kgi_target
+        if target.by_month is None:
+            return pd.DataFrame(), pd.DataFrame(), target.message(self.lang) or ""
+        try:
+            plan = back_solve(target.by_month, self.plan_variants, definitions=self.definitions)
+        except DataError as exc:
+            return pd.DataFrame(), pd.DataFrame(), str(exc)
+        comparison = compare_with_targets(
+            plan, self.targets, months=self.next_months, definitions=self.definitions
+        )
+        return plan, comparison, ""
+
+    @cached_property
+    def draft_targets(self) -> str:
+        """The expected variant as a draft targets file (YAML), or ``""`` without a plan."""
+        from reviewkit.target_plan import draft_targets_yaml
+
+        plan, _, _ = self.planned
+        if plan.empty:
+            return ""
+        return draft_targets_yaml(
+            plan, variant="expected", months=self.next_months,
+            period_label=self.next_period.label,
+            generated_from=f"quarterly review {self.period.label}, as of {self.as_of.isoformat()}",
+            rates=self.plan_variants, lang=self.lang, proration=self.targets.proration,
+        )  # fmt: skip
+
+    @property
+    def draft_name(self) -> str:
+        """The draft targets file's name."""
+        return f"targets-draft-{self.next_period.label}.yml"
+
+    def _plan_sentence(self) -> str:
+        from reviewkit.target_plan_report import plan_sentence
+
+        _, comparison, _ = self.planned
+        return plan_sentence(
+            comparison, kgi_target=self.kgi_target, definitions=self.definitions, lang=self.lang
+        )
+
+    def target_proposal(self) -> Html:
+        """Next quarter's targets back-solved from its KGI target, against the current targets.
+
+        When the pack is built by ``reviewkit run``, the expected variant is also written as a
+        draft targets file next to the pack (never over ``params/targets.yml``).
+        """
+        from reviewkit.target_plan import write_draft
+        from reviewkit.target_plan_report import plan_table, rates_table
+
+        lang = self.lang
+        parts = [_h3("plan", t("plan.title", lang))]
+        plan, comparison, reason = self.planned
+        described = self.kgi_target.describe(definitions=self.definitions, lang=lang)
+        if plan.empty:
+            parts.append(f'<p class="rk-note">{escape(reason)}</p>')
+            return Html("".join(parts), text=reason)
+        sentence = self._plan_sentence()
+        parts.append(f'<p class="rk-lead">{escape(sentence)}</p>')
+        if described:
+            parts.append(f'<p class="rk-note">{escape(described)}</p>')
+        parts.append(
+            rates_table(self.plan_variants, definitions=self.definitions, lang=lang,
+                        comparison=comparison).html
+        )  # fmt: skip
+        parts.append(plan_table(comparison, definitions=self.definitions, lang=lang).html)
+        variant = t("plan.variant.expected", lang)
+        href = "data:text/yaml;charset=utf-8," + quote(self.draft_targets)
+        label = escape(t("quarterly.plan.download", lang, variant=variant))
+        parts.append(
+            f'<p class="rk-download"><a href="{escape(href)}" '
+            f'download="{escape(self.draft_name)}">{label}</a></p>'
+        )
+        written = t("quarterly.plan.written", lang, file=self.draft_name)
+        parts.append(f'<p class="rk-note">{escape(written)}</p>')
+        directory = os.environ.get(PACK_DIR_ENV)
+        if directory:
+            write_draft(
+                self.draft_targets, Path(directory), period_label=self.next_period.label,
+                params_dir=self.workspace.params_dir,
+            )  # fmt: skip
+        return Html("".join(parts), text=sentence)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def actions_review(self) -> Html:
+        """What the quarter's improvement actions achieved (none until the register is in use)."""
+        lang = self.lang
+        title = _h3("actions_review", t("quarterly.actions_review.title", lang))
+        note = t("quarterly.actions_review.none", lang)
+        return Html(f'{title}<p class="rk-note">{escape(note)}</p>', text=note)
+
+    # -- summary ---------------------------------------------------------------------------------
+
+    def summary(self) -> Html:
+        """The first screen: the KGI, which KPIs still predict it, the rule's trade, the targets."""
+        from reviewkit.relevance_report import relevance_sentences
+        from reviewkit.whatif_report import whatif_sentences
+
+        lang = self.lang
+        first = self._kgi_headline()
+        items = [f'{escape(first)} <a href="#trends">→</a>']
+        for sentence in relevance_sentences(
+            self.relevance_results, self.underweighted_frame, definitions=self.definitions,
+            lang=lang,
+        ):  # fmt: skip
+            items.append(f'{escape(sentence)} <a href="#relevance">→</a>')
+        if self.threshold_stage is not None and not self.sweep.empty:
+            said = whatif_sentences(
+                self.sweep, definitions=self.definitions, stage=self.threshold_stage.key,
+                period_name=format_period(self.period, lang=lang), lang=lang,
+            )  # fmt: skip
+            text = t("summary.join_sentences", lang).join(said[:2])
+            items.append(f'{escape(text)} <a href="#what_if">→</a>')
+        plan, _, reason = self.planned
+        text = reason if plan.empty else self._plan_sentence()
+        items.append(f'{escape(text)} <a href="#plan">→</a>')
+        actions = t("quarterly.actions_review.short", lang)
+        items.append(
+            f"{escape(t('summary.quarterly.actions', lang, text=actions))} "
+            '<a href="#actions_review">→</a>'
+        )
+        body = "".join(f"<li>{item}</li>" for item in items)
+        return Html(f'<div class="rk-summary"><ul>{body}</ul></div>', text=first)

@@ -1,0 +1,57 @@
+"""Texts of the quarterly pack's frame: summary, subsection titles, actions review."""
+
+QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
+    "summary.quarterly.gap": {
+        "ja": "{period}の{kgi}は{actual}、目標{target}の{pct}（{gap}）。"
+        "前四半期比 {previous}、前年同期比 {last_year}。",
+        "en": "{period}: {kgi} {actual}, {pct} of the {target} target ({gap}); {previous} on "
+        "the previous quarter, {last_year} on the same quarter last year.",
+    },
+    "summary.quarterly.gap_no_target": {
+        "ja": "{period}の{kgi}は{actual}（目標なし）。"
+        "前四半期比 {previous}、前年同期比 {last_year}。",
+        "en": "{period}: {kgi} {actual} (no target); {previous} on the previous quarter, "
+        "{last_year} on the same quarter last year.",
+    },
+    "summary.join_sentences": {"ja": "", "en": " "},
+    "summary.quarterly.actions": {
+        "ja": "改善アクションの振り返り: {text}",
+        "en": "Improvement actions: {text}",
+    },
+    "quarterly.relevance.title": {
+        "ja": "KPI は今も受注金額を予測しているか",
+        "en": "Do the KPIs still predict revenue?",
+    },
+    "quarterly.whatif.none": {
+        "ja": "数値のしきい値で定義された段階がないため、定義の試算はありません"
+        "（params/definitions.yml の rule: に「score >= 60」のような条件があると試算します）。",
+        "en": "No stage is defined by a numeric threshold, so there is no what-if "
+        '(a rule: such as "score >= 60" in params/definitions.yml enables it).',
+    },
+    "quarterly.plan.download": {
+        "ja": "目標案（{variant}）を YAML でダウンロード",
+        "en": "Download the draft targets ({variant}) as YAML",
+    },
+    "quarterly.plan.written": {
+        "ja": "目標案はパックと同じフォルダの {file} にも保存されます。"
+        "承認した月だけを params/targets.yml にコピーし、レビューを経てコミットしてください"
+        "（reviewkit が params/targets.yml を書き換えることはありません）。",
+        "en": "The draft is also saved as {file} next to the pack. Copy the months you approve "
+        "into params/targets.yml in a reviewed commit (reviewkit never overwrites "
+        "params/targets.yml).",
+    },
+    "quarterly.actions_review.title": {
+        "ja": "今四半期の改善アクションの成果",
+        "en": "What this quarter's improvement actions achieved",
+    },
+    "quarterly.actions_review.none": {
+        "ja": "この四半期に記録された改善アクションはありません。"
+        "アクション台帳（params/actions.yml）ができると、ここに原因の分類ごとの成果が載ります。",
+        "en": "No improvement actions were recorded this quarter. Once the actions register "
+        "(params/actions.yml) is in use, their outcomes appear here by cause family.",
+    },
+    "quarterly.actions_review.short": {
+        "ja": "記録されたアクションはありません",
+        "en": "none recorded",
+    },
+}

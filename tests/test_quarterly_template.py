@@ -1,0 +1,99 @@
+"""The quarterly template executed through papermill for every quarter of the sample company.
+
+The sample's data start on 2024-04-01 (FY2024-Q1) and its last complete quarter is FY2026-Q2;
+each quarter is reviewed on the 8th of the month after it, as a team would. The first quarters
+have no previous quarter, no year before them and few months of history: every run must still
+finish, and its pack must carry every section, with the draft targets file next to it whenever
+the next quarter has a KGI target.
+"""
+
+import json
+
+import nbformat
+import pytest
+from test_monthly_template import failing_cells
+
+from reviewkit.errors import ParameterError, RunFailedError
+from reviewkit.runner import parse_parameters, run_pack
+
+pytestmark = pytest.mark.integration
+
+# (as_of, the quarter it reviews)
+QUARTERS = [
+    ("2024-07-08", "FY2024-Q1"),
+    ("2024-10-08", "FY2024-Q2"),
+    ("2025-01-08", "FY2024-Q3"),
+    ("2025-04-08", "FY2024-Q4"),
+    ("2025-07-08", "FY2025-Q1"),
+    ("2025-10-08", "FY2025-Q2"),
+    ("2026-01-08", "FY2025-Q3"),
+    ("2026-04-08", "FY2025-Q4"),
+    ("2026-07-08", "FY2026-Q1"),
+    ("2026-10-08", "FY2026-Q2"),
+]
+SECTIONS = ("trends", "benchmarks", "relevance", "what_if", "plan", "actions_review")
+
+
+def run_quarter(workspace, output_dir, as_of: str, **parameters):
+    """Run the quarterly pack; on failure, fail with the failing cell's error."""
+    try:
+        return run_pack(
+            "quarterly", as_of=as_of, lang="en", workspace=workspace, output_dir=output_dir,
+            parameters=parameters,
+        )  # fmt: skip
+    except RunFailedError as exc:
+        failure = str(exc)
+    kept = sorted((output_dir / "_failed").rglob("notebook.ipynb"))
+    details = "\n".join(failing_cells(path) for path in kept)
+    pytest.fail(f"quarterly pack for as_of={as_of} failed: {failure}\n{details}", pytrace=False)
+
+
+def test_the_quarters_are_every_complete_quarter_of_the_sample():
+    assert QUARTERS[0][1] == "FY2024-Q1"
+    assert QUARTERS[-1][1] == "FY2026-Q2"
+    assert len({q for _, q in QUARTERS}) == 10
+
+
+@pytest.mark.parametrize(("as_of", "quarter"), QUARTERS, ids=[q for _, q in QUARTERS])
+def test_quarterly_template_runs_for_every_quarter(
+    sample_workspace, tmp_path, as_of: str, quarter: str
+) -> None:
+    result = run_quarter(sample_workspace, tmp_path, as_of)
+    assert result.period == quarter
+    nb = nbformat.read(result.notebook, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert not errors, failing_cells(result.notebook)
+    stderr = [o.get("text", "") for o in outputs if o.get("name") == "stderr"]
+    assert not stderr, stderr
+    html = result.pack.read_text(encoding="utf-8")
+    missing = [s for s in SECTIONS if f'id="{s}"' not in html]
+    assert not missing, f"{quarter}: the pack lacks the sections {missing}"
+    # The sample's targets run to 2026-12: every next quarter has a KGI target, so every
+    # pack writes its draft next to itself and lists it in the manifest.
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    drafts = [name for name in manifest["files"] if name.startswith("targets-draft-")]
+    assert len(drafts) == 1, manifest["files"]
+    assert (result.directory / drafts[0]).is_file()
+
+
+def test_a_proposed_rule_and_kgi_target_reach_the_pack(sample_workspace, tmp_path) -> None:
+    result = run_quarter(
+        sample_workspace, tmp_path, "2026-10-08", what_if_rule="score >= 75",
+        next_kgi_target=600_000_000,
+    )  # fmt: skip
+    html = result.pack.read_text(encoding="utf-8")
+    assert "score &gt;= 75" in html
+    assert "¥600.0M" in html
+
+
+def test_command_line_parameters_are_read_as_yaml_scalars():
+    assert parse_parameters(["what_if_rule=score >= 70", "next_kgi_target=600000000"]) == {
+        "what_if_rule": "score >= 70",
+        "next_kgi_target": 600000000,
+    }
+    assert parse_parameters(["what_if_rule="]) == {"what_if_rule": ""}
+    with pytest.raises(ParameterError, match="NAME=VALUE"):
+        parse_parameters(["score >= 70"])
+    with pytest.raises(ParameterError, match="not a single value"):
+        parse_parameters(["what_if_rule=[1, 2]"])
