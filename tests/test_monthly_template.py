@@ -52,25 +52,22 @@ def failing_cells(notebook) -> str:
     return "\n".join(found)
 
 
-def run_month(workspace, output_dir, as_of: str):
-    """Run the monthly pack; on failure, fail with the failing cell's error."""
+def run_template(cadence: str, workspace, output_dir, as_of: str, **parameters):
+    """Run a pack in English; on failure, fail with the failing cell's error."""
     try:
         return run_pack(
-            "monthly", as_of=as_of, lang="en", workspace=workspace, output_dir=output_dir
-        )
+            cadence, as_of=as_of, lang="en", workspace=workspace, output_dir=output_dir,
+            parameters=parameters,
+        )  # fmt: skip
     except RunFailedError as exc:
         failure = str(exc)
     kept = sorted((output_dir / "_failed").rglob("notebook.ipynb"))
     details = "\n".join(failing_cells(path) for path in kept)
-    pytest.fail(f"monthly pack for as_of={as_of} failed: {failure}\n{details}", pytrace=False)
+    pytest.fail(f"{cadence} pack for as_of={as_of} failed: {failure}\n{details}", pytrace=False)
 
 
-@pytest.mark.parametrize(("as_of", "month"), MONTHS, ids=[m for _, m in MONTHS])
-def test_monthly_template_runs_for_every_month_of_fy2025(
-    sample_workspace, tmp_path, as_of: str, month: str
-) -> None:
-    result = run_month(sample_workspace, tmp_path, as_of)
-    assert result.period == month
+def assert_clean_pack(result, sections: tuple[str, ...]) -> str:
+    """The executed notebook has no error and no stderr; the pack has every section. Its HTML."""
     nb = nbformat.read(result.notebook, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     errors = [o for o in outputs if o.output_type == "error"]
@@ -78,5 +75,15 @@ def test_monthly_template_runs_for_every_month_of_fy2025(
     stderr = [o.get("text", "") for o in outputs if o.get("name") == "stderr"]
     assert not stderr, stderr
     html = result.pack.read_text(encoding="utf-8")
-    missing = [s for s in SECTIONS if f'id="{s}"' not in html]
-    assert not missing, f"{month}: the pack lacks the sections {missing}"
+    missing = [s for s in sections if f'id="{s}"' not in html]
+    assert not missing, f"{result.period}: the pack lacks the sections {missing}"
+    return html
+
+
+@pytest.mark.parametrize(("as_of", "month"), MONTHS, ids=[m for _, m in MONTHS])
+def test_monthly_template_runs_for_every_month_of_fy2025(
+    sample_workspace, tmp_path, as_of: str, month: str
+) -> None:
+    result = run_template("monthly", sample_workspace, tmp_path, as_of)
+    assert result.period == month
+    assert_clean_pack(result, SECTIONS)

@@ -9,12 +9,11 @@ the next quarter has a KGI target.
 
 import json
 
-import nbformat
 import pytest
-from test_monthly_template import failing_cells
+from test_monthly_template import assert_clean_pack, run_template
 
-from reviewkit.errors import ParameterError, RunFailedError
-from reviewkit.runner import parse_parameters, run_pack
+from reviewkit.errors import ParameterError
+from reviewkit.runner import parse_parameters
 
 pytestmark = pytest.mark.integration
 
@@ -34,20 +33,6 @@ QUARTERS = [
 SECTIONS = ("trends", "benchmarks", "relevance", "what_if", "plan", "actions_review")
 
 
-def run_quarter(workspace, output_dir, as_of: str, **parameters):
-    """Run the quarterly pack; on failure, fail with the failing cell's error."""
-    try:
-        return run_pack(
-            "quarterly", as_of=as_of, lang="en", workspace=workspace, output_dir=output_dir,
-            parameters=parameters,
-        )  # fmt: skip
-    except RunFailedError as exc:
-        failure = str(exc)
-    kept = sorted((output_dir / "_failed").rglob("notebook.ipynb"))
-    details = "\n".join(failing_cells(path) for path in kept)
-    pytest.fail(f"quarterly pack for as_of={as_of} failed: {failure}\n{details}", pytrace=False)
-
-
 def test_the_quarters_are_every_complete_quarter_of_the_sample():
     assert QUARTERS[0][1] == "FY2024-Q1"
     assert QUARTERS[-1][1] == "FY2026-Q2"
@@ -58,17 +43,9 @@ def test_the_quarters_are_every_complete_quarter_of_the_sample():
 def test_quarterly_template_runs_for_every_quarter(
     sample_workspace, tmp_path, as_of: str, quarter: str
 ) -> None:
-    result = run_quarter(sample_workspace, tmp_path, as_of)
+    result = run_template("quarterly", sample_workspace, tmp_path, as_of)
     assert result.period == quarter
-    nb = nbformat.read(result.notebook, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    errors = [o for o in outputs if o.output_type == "error"]
-    assert not errors, failing_cells(result.notebook)
-    stderr = [o.get("text", "") for o in outputs if o.get("name") == "stderr"]
-    assert not stderr, stderr
-    html = result.pack.read_text(encoding="utf-8")
-    missing = [s for s in SECTIONS if f'id="{s}"' not in html]
-    assert not missing, f"{quarter}: the pack lacks the sections {missing}"
+    assert_clean_pack(result, SECTIONS)
     # The sample's targets run to 2026-12: every next quarter has a KGI target, so every
     # pack writes its draft next to itself and lists it in the manifest.
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
@@ -78,8 +55,8 @@ def test_quarterly_template_runs_for_every_quarter(
 
 
 def test_a_proposed_rule_and_kgi_target_reach_the_pack(sample_workspace, tmp_path) -> None:
-    result = run_quarter(
-        sample_workspace, tmp_path, "2026-10-08", what_if_rule="score >= 75",
+    result = run_template(
+        "quarterly", sample_workspace, tmp_path, "2026-10-08", what_if_rule="score >= 75",
         next_kgi_target=600_000_000,
     )  # fmt: skip
     html = result.pack.read_text(encoding="utf-8")
