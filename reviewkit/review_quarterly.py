@@ -27,7 +27,7 @@ import pandas as pd
 from reviewkit.charts import PackChart
 from reviewkit.formatting import format_period
 from reviewkit.glossary import metric_label
-from reviewkit.html import Html
+from reviewkit.html import Html, note_html
 from reviewkit.periods import Period, parse_period
 from reviewkit.resources import PACK_DIR_ENV
 from reviewkit.review import Review
@@ -355,14 +355,14 @@ class QuarterlyReview(Review):
             f'<p class="rk-download"><a href="{escape(href)}" '
             f'download="{escape(self.draft_name)}">{label}</a></p>'
         )
-        written = t("quarterly.plan.written", lang, file=self.draft_name)
-        parts.append(f'<p class="rk-note">{escape(written)}</p>')
         directory = os.environ.get(PACK_DIR_ENV)
-        if directory:
+        if directory:  # a pack being built: the draft goes next to it
             write_draft(
                 self.draft_targets, Path(directory), period_label=self.next_period.label,
                 params_dir=self.workspace.params_dir,
             )  # fmt: skip
+        key = "quarterly.plan.written" if directory else "quarterly.plan.not_written"
+        parts.append(note_html(t(key, lang, file=self.draft_name)))
         return Html("".join(parts), text=sentence)
 
     # -- actions ---------------------------------------------------------------------------------

@@ -40,6 +40,12 @@ QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
         "into params/targets.yml in a reviewed commit (reviewkit never overwrites "
         "params/targets.yml).",
     },
+    "quarterly.plan.not_written": {
+        "ja": "`reviewkit run quarterly` でパックを作ると、目標案が {file} としてパックと同じ"
+        "フォルダに保存されます（ここではダウンロードのみ）。params/targets.yml は書き換えません。",
+        "en": "`reviewkit run quarterly` saves the draft as {file} next to the pack (here it "
+        "is only downloadable); params/targets.yml is never overwritten.",
+    },
     "quarterly.actions_review.title": {
         "ja": "今四半期の改善アクションの成果",
         "en": "What this quarter's improvement actions achieved",
