@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -6,10 +7,12 @@ from reviewkit.errors import ParameterError
 from reviewkit.periods import (
     FiscalCalendar,
     last_complete_period,
+    months_ending,
     parse_as_of,
     parse_period,
     period_containing,
     periods_before,
+    periods_ending,
     previous_period,
     same_period_last_year,
 )
@@ -99,3 +102,18 @@ def test_periods_before_are_oldest_first_and_cross_the_fiscal_year():
     week = parse_period("2026-W02", calendar=APRIL)
     assert [p.label for p in periods_before(week, 2, calendar=APRIL)] == ["2025-W52", "2026-W01"]
     assert periods_before(week, 0, calendar=APRIL) == []
+
+
+def test_months_ending_a_quarter_cross_the_year_and_the_fiscal_year():
+    q2 = parse_period("FY2026-Q2", calendar=APRIL)  # July..September 2026
+    months = months_ending(q2, 12, calendar=APRIL)
+    assert [m.label for m in months][:2] == ["2025-10", "2025-11"]
+    assert months[-1].label == "2026-09" and len(months) == 12
+    assert all(b.start == a.end for a, b in itertools.pairwise(months))
+    assert [m.label for m in months_ending(q2, 1, calendar=APRIL)] == ["2026-09"]
+
+
+def test_periods_ending_keep_the_cadence():
+    q2 = parse_period("FY2026-Q2", calendar=APRIL)
+    quarters = periods_ending(q2, 3, calendar=APRIL)
+    assert [q.label for q in quarters] == ["FY2025-Q4", "FY2026-Q1", "FY2026-Q2"]
