@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from reviewkit.errors import ParameterError
+from reviewkit.texts_actions import ACTIONS_TEXTS
+from reviewkit.texts_cycle import CYCLE_TEXTS
+from reviewkit.texts_effects import EFFECTS_TEXTS
 from reviewkit.texts_monthly import MONTHLY_TEXTS
 from reviewkit.texts_plan import PLAN_TEXTS
 from reviewkit.texts_quarterly import QUARTERLY_TEXTS
@@ -866,8 +869,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "lang.ja": {"ja": "日本語", "en": "Japanese"},
     "lang.en": {"ja": "英語", "en": "English"},
 }
-TEXTS.update(MONTHLY_TEXTS)
-for _texts in (QUARTERLY_TEXTS, TRENDS_TEXTS, RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS):
+for _texts in (
+    MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
+    RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS,
+):  # fmt: skip
     TEXTS.update(_texts)
 
 
