@@ -6,6 +6,7 @@ The monthly pack's causes and checklist live in :mod:`reviewkit.monthly` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -24,15 +25,35 @@ def _h3(text: str) -> str:
     return f'<h3 class="rk-subsection">{escape(text)}</h3>'
 
 
-def decisions_html(lang: str, *, rows: int = 3) -> Html:
-    """An empty decision sheet to fill in during the meeting."""
-    columns = [
-        t(k, lang) for k in ("col.number", "col.decision", "col.target_kpi", "col.owner", "col.due")
-    ]
-    frame = pd.DataFrame([[str(i + 1), "", "", "", ""] for i in range(rows)], columns=columns)
-    classes = [["rk-num", "rk-blank", "rk-blank", "rk-blank", "rk-blank"]] * rows
-    table = styled_table(frame, classes, css_class="rk-decisions").html
-    return Html(f'<p class="rk-note">{escape(t("decisions.note", lang))}</p>{table}')
+def decisions_html(
+    lang: str, *, rows: int = 3, prefilled: Sequence[Mapping[str, str]] = ()
+) -> Html:
+    """The decision sheet to fill in during the meeting (and print).
+
+    Parameters
+    ----------
+    lang
+        ``ja`` or ``en``.
+    rows
+        Blank rows after the prefilled ones.
+    prefilled
+        Proposed decisions, each with ``decision``, ``target``, ``owner`` and ``adopt`` (the
+        command that records it: ``reviewkit action add --from-proposal ID``).
+    """
+    keys = ("col.number", "col.decision", "col.target_kpi", "col.owner", "col.due", "col.adopt")
+    columns = [t(k, lang) for k in keys]
+    body = [
+        [str(i + 1), p["decision"], p["target"], p["owner"], "",
+         f"{t('proposal.adopt', lang)}\n{p['adopt']}"]
+        for i, p in enumerate(prefilled)
+    ]  # fmt: skip
+    body += [[str(len(body) + i + 1), "", "", "", "", ""] for i in range(rows)]
+    filled = ["rk-num", "rk-text", "rk-text", "rk-text", "rk-blank", "rk-text rk-adopt"]
+    blank = ["rk-num", "rk-blank", "rk-blank", "rk-blank", "rk-blank", "rk-blank"]
+    classes = [filled] * len(prefilled) + [blank] * rows
+    table = styled_table(pd.DataFrame(body, columns=columns), classes, css_class="rk-decisions")
+    note = t("decisions.note_prefilled" if prefilled else "decisions.note", lang)
+    return Html(f'<p class="rk-note">{escape(note)}</p>{table.html}')
 
 
 def quality_html(quality: DataQuality, *, lang: str) -> Html:

@@ -78,7 +78,7 @@ def proposals(
 def proposals_html(
     frame: pd.DataFrame, *, definitions: Definitions, period: str, baseline: str, lang: str
 ) -> Html:
-    """The proposals as a table with an adopt/not-now box, and how the effect is estimated."""
+    """The proposals as a table, and how the effect is estimated (adopted on the decision sheet)."""
     if frame.empty:
         return Html(f'<p class="rk-note">{escape(t("proposal.none", lang))}</p>')
     shown, classes = [], []
@@ -98,10 +98,9 @@ def proposals_html(
                     yen=format_yen(r["expected_yen"], lang=lang),
                 ),
                 t("col.owner_role", lang): t(owner, lang) if r["owner"] else "—",
-                t("col.adopt", lang): t("proposal.adopt", lang),
             }
         )
-        classes.append(["rk-num", "rk-text", "rk-label", "rk-text", "rk-label", "rk-blank"])
+        classes.append(["rk-num", "rk-text", "rk-label", "rk-text", "rk-label"])
     table = styled_table(pd.DataFrame(shown), classes, css_class="rk-proposals").html
     note = t("proposal.note", lang, period=period, baseline=baseline)
     return Html(

@@ -331,8 +331,10 @@ def relevance_sentences(
     for r in first.table[first.table["moved_alone"]].to_dict("records"):
         end = str(r["kpi_end"])
         last = first.months[-1]
+        opposite = float(r["kgi_change"]) * float(r["expected_kgi_change"]) < 0
+        key = "relevance.sentence.moved_opposite" if opposite else "relevance.sentence.moved"
         out.append(
-            t("relevance.sentence.moved", lang,
+            t(key, lang,
               kpi=kpi_label(definitions, str(r["metric"]), lang=lang),
               kpi_span=_window_span(end, lang=lang),
               change=_change(float(r["kpi_change"]), str(r["kind"]), lang=lang),

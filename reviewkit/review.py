@@ -9,15 +9,20 @@ Templates call :func:`open_review` once, then ask the review for each section's 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import os
+from collections.abc import Sequence
 from functools import cached_property
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from reviewkit.agenda import APPENDIX, agenda, position, total_minutes
+from reviewkit.atomic import write_text_atomic
 from reviewkit.charts import PackChart, funnel_chart, trend_chart
 from reviewkit.definitions import Definitions, load_definitions
 from reviewkit.errors import ParameterError
@@ -30,7 +35,7 @@ from reviewkit.formatting import (
     format_value,
 )
 from reviewkit.glossary import glossary_table, metric_label
-from reviewkit.html import Html
+from reviewkit.html import Html, note_html
 from reviewkit.meeting import decisions_html, quality_html
 from reviewkit.periods import (
     CADENCES,
@@ -42,6 +47,7 @@ from reviewkit.periods import (
     previous_period,
 )
 from reviewkit.quality import DataQuality, data_quality
+from reviewkit.resources import PACK_DIR_ENV
 from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import connect, data_freshness
@@ -52,6 +58,7 @@ from reviewkit.texts import TEXTS, check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
+    from reviewkit.actions import Action, Actions
     from reviewkit.followup import FollowUpPulse
     from reviewkit.segments import PeriodPeople
 
@@ -311,6 +318,14 @@ class Review:
             html_items.append(
                 f"{escape(t('summary.monthly.proposals', lang, n=len(self.proposal_frame)))} "
                 '<a href="#proposals">→</a>'
+            )
+        if self.effect_rows:
+            from reviewkit.actions_report import verdict_counts
+
+            counts = verdict_counts(self.effect_rows)
+            said = t("cycle.counts", lang, n=len(self.effect_rows), **counts)
+            html_items.append(
+                f'{escape(t("summary.monthly.actions", lang, text=said))} <a href="#effects">→</a>'
             )
         body = "".join(f"<li>{item}</li>" for item in html_items)
         return Html(f'<div class="rk-summary"><ul>{body}</ul></div>', text=items[0])
@@ -650,20 +665,96 @@ class Review:
         )
 
     def proposals(self) -> Html:
-        """The improvement proposals, ready to adopt."""
+        """The improvement proposals, ready to adopt.
+
+        While a pack is built, they are also written next to it as ``proposals.json``, which
+        ``reviewkit action add --from-proposal ID`` reads.
+        """
         from reviewkit.proposals import proposals_html
 
+        directory = os.environ.get(PACK_DIR_ENV)
+        if directory:
+            records = [
+                {**r, "dims": list(r["dims"]), "values": list(r["values"]),
+                 "period": self.period.label, "lang": self.lang}
+                for r in self.proposal_frame.to_dict("records")
+            ]  # fmt: skip
+            text = json.dumps(records, ensure_ascii=False, indent=1, default=str)
+            write_text_atomic(Path(directory) / "proposals.json", text)
         period, baseline = self._names()
         return proposals_html(self.proposal_frame, definitions=self.definitions,
                               period=period, baseline=baseline, lang=self.lang)  # fmt: skip
 
     def decisions(self) -> Html:
-        """The meeting's decision sheet, to fill in (and print)."""
-        return decisions_html(self.lang)
+        """The meeting's decision sheet, to fill in (and print).
+
+        In the monthly pack its first rows are the analysis' proposals, each with the command
+        that records it in the actions register.
+        """
+        from reviewkit.monthly import driver_label
+
+        prefilled = []
+        if self.cadence == "monthly":
+            for r in self.proposal_frame.to_dict("records"):
+                driver = driver_label(self.definitions, str(r["kpi"]), lang=self.lang)
+                owner = t(f"owner.{r['owner']}", self.lang) if r["owner"] else ""
+                prefilled.append({
+                    "decision": str(r["action"]), "target": f"{driver} — {r['segment']}",
+                    "owner": owner,
+                    "adopt": f"reviewkit action add --from-proposal {r['proposal_id']}",
+                })  # fmt: skip
+        return decisions_html(self.lang, prefilled=prefilled)
+
+    @cached_property
+    def register(self) -> Actions:
+        """The actions register (``params/actions.yml``; empty when there is none)."""
+        from reviewkit.actions import load_actions
+
+        return load_actions(self.workspace, definitions=self.definitions)
 
     def actions(self) -> Html:
-        """Open actions and owners (the actions register comes in a later release)."""
-        return Html(f'<p class="rk-note">{escape(t("actions.none", self.lang))}</p>')
+        """Open actions and owners (overdue marked), and those decided in the previous review."""
+        from reviewkit.actions_report import actions_html
+
+        return actions_html(
+            self.register, on=self.as_of, previous=(self.cadence, self.previous.label),
+            previous_name=format_period(self.previous, lang=self.lang),
+            definitions=self.definitions, lang=self.lang,
+        )  # fmt: skip
+
+    def measure(self, actions: Sequence[Action]) -> list[dict[str, object]]:
+        """Each action's effect on its KPI in its segment, against everyone else."""
+        from reviewkit.effects import direction_of, measure_effect
+
+        rows = []
+        for action in actions:
+            row = measure_effect(
+                self.funnel, kpi=action.kpi, segment=action.segment, start=action.start,
+                direction=direction_of(self.definitions.metric(action.kpi)),
+            )  # fmt: skip
+            rows.append({**row, "action": action.id})
+        return rows
+
+    @cached_property
+    def effect_rows(self) -> list[dict[str, object]]:
+        """The measured effect of each action past its start (open, or closed recently)."""
+        from reviewkit.actions_report import measured
+
+        return self.measure(measured(self.register, through=self.through))
+
+    def effects(self) -> Html:
+        """Did the actions work? Each one's KPI in its segment before and after, vs the rest."""
+        from reviewkit.effects_report import effects_table
+
+        lang = self.lang
+        title = escape(t("effects.title", lang))
+        head = f'<h3 class="rk-subsection" id="effects">{title}</h3>'
+        if not self.effect_rows:
+            return Html(head + note_html(t("effects.none", lang)), text=t("effects.title", lang))
+        titles = {a.id: a.title for a in self.register}
+        table = effects_table(self.effect_rows, definitions=self.definitions, lang=lang,
+                              titles=titles)  # fmt: skip
+        return Html(head + table.html, text=table.text)
 
     def rates_table(self, frame: pd.DataFrame) -> Html:
         """The stage rates as a table, with a note on bases and maturing cohorts."""
@@ -682,8 +773,23 @@ class Review:
         return quality_html(self.quality, lang=self.lang)
 
     def glossary(self) -> Html:
-        """The definitions this pack used, each metric in plain words, and the agreement."""
-        return glossary_table(self.definitions, lang=self.lang)
+        """The definitions this pack used, each metric in plain words, and the agreement.
+
+        The monthly and quarterly glossaries add the rule behind each action's verdict.
+        """
+        table = glossary_table(self.definitions, lang=self.lang)
+        if self.cadence == "weekly":
+            return table
+        from reviewkit.effects import LEVEL, MIN_DAYS, MIN_PEOPLE
+        from reviewkit.effects_report import verdict_rule
+
+        rule = verdict_rule(self.lang, level=LEVEL, min_people=MIN_PEOPLE, min_days=MIN_DAYS)
+        title = escape(t("effects.rule_title", self.lang))
+        return Html(
+            f'{table.html}<h3 class="rk-subsection" id="verdict_rule">{title}</h3>'
+            f"{note_html(rule)}",
+            text=table.text,
+        )
 
 
 def open_review(

@@ -34,6 +34,7 @@ from reviewkit.review import Review
 from reviewkit.texts import t
 
 if TYPE_CHECKING:
+    from reviewkit.actions import Action
     from reviewkit.benchmarks import Benchmarks
     from reviewkit.relevance import Relevance
     from reviewkit.target_plan import KgiTarget
@@ -367,12 +368,46 @@ class QuarterlyReview(Review):
 
     # -- actions ---------------------------------------------------------------------------------
 
+    @cached_property
+    def quarter_actions(self) -> list[Action]:
+        """The actions under way during the quarter (started by its end, not closed before it)."""
+        return [
+            a
+            for a in self.register
+            if a.start < self.period.end
+            and (a.closed_on is None or a.closed_on >= self.period.start)
+        ]
+
+    @cached_property
+    def quarter_effects(self) -> list[dict[str, object]]:
+        """Each of the quarter's actions measured as of the review."""
+        return self.measure(self.quarter_actions)
+
+    def _actions_counts(self) -> str:
+        from reviewkit.actions_report import verdict_counts
+
+        if not self.quarter_actions:
+            return t("quarterly.actions_review.short", self.lang)
+        counts = verdict_counts(self.quarter_effects)
+        return t("cycle.counts", self.lang, n=len(self.quarter_actions), **counts)
+
     def actions_review(self) -> Html:
-        """What the quarter's improvement actions achieved (none until the register is in use)."""
+        """What the quarter's improvement actions achieved, by cause family."""
+        from reviewkit.actions_report import outcomes_by_family
+        from reviewkit.effects_report import effects_table
+
         lang = self.lang
         title = _h3("actions_review", t("quarterly.actions_review.title", lang))
-        note = t("quarterly.actions_review.none", lang)
-        return Html(f'{title}<p class="rk-note">{escape(note)}</p>', text=note)
+        if not self.quarter_actions:
+            note = t("quarterly.actions_review.none", lang)
+            return Html(title + note_html(note), text=note)
+        counts = self._actions_counts()
+        families = outcomes_by_family(self.quarter_actions, self.quarter_effects, lang=lang)
+        titles = {a.id: a.title for a in self.quarter_actions}
+        table = effects_table(self.quarter_effects, definitions=self.definitions, lang=lang,
+                              titles=titles)  # fmt: skip
+        lead = f'<p class="rk-lead">{escape(counts)}</p>'
+        return Html(title + lead + families.html + table.html, text=counts)
 
     # -- summary ---------------------------------------------------------------------------------
 
@@ -399,7 +434,7 @@ class QuarterlyReview(Review):
         plan, _, reason = self.planned
         text = reason if plan.empty else self._plan_sentence()
         items.append(f'{escape(text)} <a href="#plan">→</a>')
-        actions = t("quarterly.actions_review.short", lang)
+        actions = self._actions_counts()
         items.append(
             f"{escape(t('summary.quarterly.actions', lang, text=actions))} "
             '<a href="#actions_review">→</a>'

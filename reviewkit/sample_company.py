@@ -315,7 +315,13 @@ def generate(*, seed: int | None = None) -> SampleData:
     sql_at = touch_at + (rng.exponential(4.0, n) * 86400e9).astype("timedelta64[ns]")
     is_sql = touched & (rng.random(n) < np.minimum(p_sql, 0.95)) & (sql_at < end_of_data)
     opp_at = sql_at + ((1 + rng.exponential(7.0, n)) * 86400e9).astype("timedelta64[ns]")
-    is_opp = is_sql & (rng.random(n) < np.array([SIZE_OPP[s] for s in size]))
+    p_opp = np.array([SIZE_OPP[s] for s in size])
+    for improvement in spec["planted_improvements"].values():  # actions that worked
+        better = (channel == improvement["channel"]) & (
+            sql_at >= np.datetime64(improvement["starts"])
+        )
+        p_opp = np.where(better, improvement["rate"], p_opp)
+    is_opp = is_sql & (rng.random(n) < p_opp)
     is_opp &= opp_at < end_of_data
     cycle = np.array([SIZE_CYCLE_DAYS[s] for s in size]) * np.exp(rng.normal(0, 0.45, n))
     close_at = opp_at + (cycle * 86400e9).astype("timedelta64[ns]")

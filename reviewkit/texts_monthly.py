@@ -178,10 +178,11 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
     },
     "proposal.note": {
         "ja": "期待効果は、その層が{baseline}の率に戻った場合に{period}で得られた追加人数と、"
-        "今月の下流の率と単価での受注金額の目安です。採用したものを下の決定表に書き写します。",
+        "今月の下流の率と単価での受注金額の目安です。下の決定シートに記入済みで、採用するものはそこに記録のコマンドがあります。",
         "en": "Expected effect: the extra people {period} would have had at the segment's "
         "{baseline} rate, and the revenue that is worth at this month's downstream rates and "
-        "deal size. Copy the ones adopted into the decision sheet below.",
+        "deal size. The decision sheet below lists them with the command that records each one "
+        "adopted.",
     },
     "proposal.target": {
         "ja": "{segment}の集客条件（キーワード・配信先・対象）を見直し、"

@@ -51,10 +51,12 @@ QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
         "en": "What this quarter's improvement actions achieved",
     },
     "quarterly.actions_review.none": {
-        "ja": "この四半期に記録された改善アクションはありません。"
-        "アクション台帳（params/actions.yml）ができると、ここに原因の分類ごとの成果が載ります。",
-        "en": "No improvement actions were recorded this quarter. Once the actions register "
-        "(params/actions.yml) is in use, their outcomes appear here by cause family.",
+        "ja": "この四半期に進めた改善アクションは記録されていません。"
+        "会議で決めたアクションを params/actions.yml に記録すると（reviewkit action add）、"
+        "ここに原因の分類ごとの成果が載ります。",
+        "en": "No improvement action was under way this quarter. Record the actions decided in "
+        "the reviews in params/actions.yml (reviewkit action add) and their outcomes appear "
+        "here by cause family.",
     },
     "quarterly.actions_review.short": {
         "ja": "記録されたアクションはありません",

@@ -144,6 +144,12 @@ RELEVANCE_TEXTS: dict[str, dict[str, str]] = {
         "en": "{kpi} moved {change} on a year earlier ({kpi_span}), but {kgi} moved "
         "{kgi_change} ({kgi_span}), well short of what that implies.",
     },
+    "relevance.sentence.moved_opposite": {
+        "ja": "{kpi}は{kpi_span}に前年同期比{change}と動きましたが、{kgi}は{kgi_span}に"
+        "{kgi_change}と逆の方向に動いています。",
+        "en": "{kpi} moved {change} on a year earlier ({kpi_span}), yet {kgi} moved the other "
+        "way, {kgi_change} ({kgi_span}).",
+    },
     "relevance.why.predicts": {"ja": "{against}を予測している", "en": "predicts {against}"},
     "relevance.why.elastic": {
         "ja": "{against}との弾力性が大きい（+1% → {value}）",

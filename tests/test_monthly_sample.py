@@ -117,7 +117,7 @@ def test_equal_age_split_matches_plain_pandas(review):
 
 def test_first_screen_names_the_miss_and_the_causes(review):
     html = review.summary().html
-    assert "82.1%" in html and "¥165.0M" in html
+    assert "88.4%" in html and "¥165.0M" in html
     for anchor in ("#cause_content", "#cause_follow_up", "#cause_target", "#checklist"):
         assert anchor in html
     assert "wp-genai-guide" in html and "Team B" in html and "paid_search" in html

@@ -109,7 +109,7 @@ def test_the_first_screen_links_each_answer_to_its_evidence(demo_packs):
         assert f'href="#{anchor}"' in summary, anchor
         assert f'id="{anchor}"' in html, anchor
     text = re.sub(r"<[^>]+>", " ", summary)
-    assert "¥431.9M" in text and "¥531.0M" in text  # the quarter's KGI and next quarter's target
+    assert "¥472.6M" in text and "¥531.0M" in text  # the quarter's KGI and next quarter's target
     assert "966 people became MQL" in text
     # The draft is downloadable from the pack itself (offline: a data: URL).
     assert 'download="targets-draft-FY2026-Q3.yml"' in html

@@ -81,11 +81,15 @@ def test_cli_run_writes_the_documented_layout(sample_workspace, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     folder = out / "monthly" / "2026-10"
-    assert {p.name for p in folder.iterdir()} == {"pack.html", "notebook.ipynb", "manifest.json"}
+    # the monthly pack also leaves its proposals, which `reviewkit action add --from-proposal` reads
+    assert {p.name for p in folder.iterdir()} == {
+        "pack.html", "notebook.ipynb", "manifest.json", "proposals.json",
+    }  # fmt: skip
     assert str(folder / "pack.html") in result.stdout
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["period"] == "2026-10" and manifest["as_of"] == DEMO_DATE
     assert manifest["parameters"]["lang"] == "ja"
+    assert manifest["files"] == ["proposals.json"]
     assert manifest["data_freshness"].startswith("2026-11-22")
     assert {"duckdb", "pandas", "papermill", "nbconvert", "python"} <= set(manifest["packages"])
     assert set(manifest["timings_seconds"]) == {"execute", "render", "total"}
