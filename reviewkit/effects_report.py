@@ -90,6 +90,31 @@ def _change(row: Mapping[str, object], *, lang: str) -> str:
     return text + (t("effects.no_comparison", lang) if row["comparison"] == "none" else "")
 
 
+# Everyone else moving this much in the same days is worth a warning: difference in
+# differences assumes they share the segment's trend, not that they had a shock of their own.
+REST_MOVED = {"rate": 0.05, "count": 0.20}
+
+
+def _rest_moved(row: Mapping[str, object], name: str, *, lang: str) -> str | None:
+    """A warning when the comparison group itself moved a lot (a shock of its own?)."""
+    if row["comparison"] != "rest" or row["verdict"] in ("too_early", "unsupported"):
+        return None
+    before, after = float(row["rest_before"]), float(row["rest_after"])
+    if math.isnan(before) or math.isnan(after) or before <= 0:
+        return None
+    if row["basis"] == "count":
+        change = after / before - 1
+        if abs(change) < REST_MOVED["count"]:
+            return None
+        shown = format_pct(change, lang=lang, signed=True)
+    else:
+        change = after - before
+        if abs(change) < REST_MOVED["rate"]:
+            return None
+        shown = _points(change, lang=lang)
+    return t("effects.rest_moved", lang, action=name, change=shown)
+
+
 def _verdict(row: Mapping[str, object], *, definitions: Definitions, lang: str) -> str:
     verdict, reason = str(row["verdict"]), row["reason"]
     words = t(f"effects.verdict.{verdict}", lang)
@@ -197,6 +222,9 @@ def effects_table(
         window = _windows(row, name, lang=lang)
         if window is not None:
             windows.append(window)
+        moved = _rest_moved(row, name, lang=lang)
+        if moved is not None:
+            windows.append(moved)
     table = styled_table(pd.DataFrame(shown), classes, css_class="rk-effects").html
     max_days = max(int(r.get("max_days") or 90) for r in records)
     notes = [t("effects.note", lang, max_days=format_count(max_days, lang=lang)), *windows]

@@ -95,4 +95,11 @@ EFFECTS_TEXTS: dict[str, dict[str, str]] = {
         "Rates are compared in percentage points, stage counts as a relative change in people "
         "per day.",
     },
+    "effects.rest_moved": {
+        "ja": "{action}: 同じ期間に比較対象（それ以外の全員）も {change} 動いています。"
+        "比較対象に固有の出来事があった場合、この差は効果を過大・過小に見せます。",
+        "en": "{action}: everyone else moved {change} over the same days too. If that was a "
+        "shock of their own rather than a shared trend, the difference over- or understates "
+        "the action's effect.",
+    },
 }

@@ -497,3 +497,15 @@ def test_an_empty_table_says_so_and_the_rule_names_the_thresholds():
 def test_every_effects_text_has_both_languages():
     assert all(k.startswith("effects.") for k in EFFECTS_TEXTS)
     assert all(set(v) == {"ja", "en"} and all(v.values()) for v in EFFECTS_TEXTS.values())
+
+
+def test_a_comparison_group_that_moved_a_lot_is_flagged(con):
+    row = {**table_rows(con)[0]}
+    assert row["verdict"] == "improved" and row["comparison"] == "rest"
+    quiet = effects_table([row], definitions=definitions(), lang="en", titles={}).html
+    assert "everyone else moved" not in quiet  # the rest is flat in this population
+    shocked = {**row, "rest_after": row["rest_before"] - 0.114}
+    html = effects_table([shocked], definitions=definitions(), lang="en", titles={}).html
+    assert "A-1: everyone else moved −11.4 pts over the same days too" in html
+    ja = effects_table([shocked], definitions=definitions(), lang="ja", titles={}).html
+    assert "比較対象（それ以外の全員）も −11.4pt 動いています" in ja
