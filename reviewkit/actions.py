@@ -46,8 +46,7 @@ from reviewkit.errors import ConfigError, DataError, ParameterError
 from reviewkit.formatting import format_count, format_yen
 from reviewkit.periods import CADENCES, Cadence, FiscalCalendar, parse_period
 from reviewkit.semantic import SEGMENT_COLUMNS
-from reviewkit.texts import LANGS, TEXTS, check_lang
-from reviewkit.texts_actions import ACTIONS_TEXTS
+from reviewkit.texts import LANGS, TEXTS, t
 from reviewkit.yaml_config import Lines, read_yaml, validate_model, where
 
 if TYPE_CHECKING:
@@ -74,10 +73,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LABEL_EXAMPLES = {"weekly": "2026-W27", "monthly": "2026-06", "quarterly": "FY2026-Q1"}
 
 
-def _t(key: str, lang: str, **values: object) -> str:
-    """A text of :data:`ACTIONS_TEXTS` (read directly, so it works before texts.py merges it)."""
-    text = ACTIONS_TEXTS[key][check_lang(lang)]
-    return text.format(**values) if values else text
+def owner_label(owner: str, *, lang: str) -> str:
+    """A stage owner's role name (``inside_sales`` -> インサイドセールス), else the text as is."""
+    key = f"owner.{owner}"
+    return t(key, lang) if key in TEXTS else owner
 
 
 def _hint(word: object, choices: Sequence[str]) -> str:
@@ -618,7 +617,7 @@ def _entry(action: Action) -> dict[str, object]:
 
 def actions_yaml(actions: Actions | Sequence[Action], *, lang: str = "en") -> str:
     """The text of ``params/actions.yml`` for ``actions``: the header, then one block each."""
-    header = "".join(f"# {line}".rstrip() + "\n" for line in _t("actions.header", lang).split("\n"))
+    header = "".join(f"# {line}".rstrip() + "\n" for line in t("actions.header", lang).split("\n"))
     entries = [_entry(a) for a in actions]
     if not entries:
         return f"{header}\nactions: []\n"
@@ -661,8 +660,8 @@ def proposal_effect(record: Mapping[str, Any], *, lang: str) -> str | None:
     unit = str(record.get("expected_unit") or "")
     shown = format_count(people, lang=lang)
     if yen is None or yen <= 0:
-        return _t("actions.effect_people", lang, people=shown, unit=unit)
-    return _t("actions.effect", lang, people=shown, unit=unit, yen=format_yen(yen, lang=lang))
+        return t("actions.effect_people", lang, people=shown, unit=unit)
+    return t("actions.effect", lang, people=shown, unit=unit, yen=format_yen(yen, lang=lang))
 
 
 def action_from_proposal(
@@ -814,9 +813,9 @@ def parse_date_option(text: str, *, option: str) -> dt.date:
 
 def status_words(action: Action, *, on: dt.date, lang: str) -> str:
     """The status in words, with ``overdue`` when an open action is past its due date."""
-    words = _t(f"actions.status.{action.status}", lang)
+    words = t(f"actions.status.{action.status}", lang)
     if action.is_overdue(on):
-        overdue = _t("actions.overdue", lang)
+        overdue = t("actions.overdue", lang)
         return f"{words}（{overdue}）" if lang == "ja" else f"{words}, {overdue}"
     return words
 
@@ -824,7 +823,7 @@ def status_words(action: Action, *, on: dt.date, lang: str) -> str:
 def segment_words(segment: Mapping[str, str] | None, *, lang: str) -> str:
     """``channel=webinar`` (several joined with ``, ``), or the whole funnel in words."""
     if not segment:
-        return _t("actions.whole_funnel", lang)
+        return t("dimension.whole", lang)
     return ", ".join(f"{k}={v}" for k, v in segment.items())
 
 
@@ -840,7 +839,7 @@ def actions_table(actions: Actions | Sequence[Action], *, on: dt.date, lang: str
         [
             a.id,
             a.title,
-            TEXTS[f"owner.{a.owner}"][lang] if f"owner.{a.owner}" in TEXTS else a.owner,
+            owner_label(a.owner, lang=lang),
             a.kpi,
             segment_words(a.segment, lang=lang),
             a.due.isoformat(),
@@ -848,9 +847,10 @@ def actions_table(actions: Actions | Sequence[Action], *, on: dt.date, lang: str
         ]
         for a in actions
     ]
-    return pd.DataFrame(rows, columns=[_t(f"actions.col.{n}", lang) for n in names])
+    shared = {"owner": "col.owner", "due": "col.due"}  # the packs' column names
+    return pd.DataFrame(rows, columns=[t(shared.get(n, f"actions.col.{n}"), lang) for n in names])
 
 
 def actions_text(key: str, lang: str, **values: object) -> str:
-    """The text ``actions.<key>`` of :data:`ACTIONS_TEXTS` in ``lang``."""
-    return _t(f"actions.{key}", lang, **values)
+    """The text ``actions.<key>`` (reviewkit/texts_actions.py) in ``lang``."""
+    return t(f"actions.{key}", lang, **values)

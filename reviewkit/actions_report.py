@@ -14,14 +14,14 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.actions import Action, Actions
+from reviewkit.actions import Action, Actions, owner_label
 from reviewkit.definitions import Definitions
 from reviewkit.formatting import format_date
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html, note_html
-from reviewkit.monthly import segment_label
+from reviewkit.monthly import segment_words
 from reviewkit.tables import styled_table
-from reviewkit.texts import TEXTS, t
+from reviewkit.texts import t
 
 VERDICTS = ("improved", "no_clear_change", "worse", "too_early", "unsupported")
 # Closed actions stay in the monthly effect table this long after they closed.
@@ -29,18 +29,9 @@ SHOWN_AFTER_CLOSING = dt.timedelta(days=183)
 
 
 def target_label(action: Action, *, definitions: Definitions, lang: str) -> str:
-    """``MQL to SQL rate — channel: referral`` (the KPI, and the segment if any)."""
+    """``MQL to SQL rate — channel: referral`` (the KPI, and the segment or the whole funnel)."""
     kpi = metric_label(definitions, action.kpi, lang=lang)
-    if not action.segment:
-        return f"{kpi} — {t('cycle.whole_funnel', lang)}"
-    dims, values = zip(*action.segment.items(), strict=True)
-    return f"{kpi} — {segment_label(dims, values, lang=lang)}"
-
-
-def owner_label(owner: str, *, lang: str) -> str:
-    """A stage owner's role name (``inside_sales`` -> インサイドセールス), else the text as is."""
-    key = f"owner.{owner}"
-    return t(key, lang) if key in TEXTS else owner
+    return f"{kpi} — {segment_words(action.segment, lang=lang)}"
 
 
 def measured(actions: Actions, *, through: dt.date) -> list[Action]:
@@ -69,12 +60,12 @@ def _table(
             due, due_class = format_date(a.due, lang=lang), "rk-text"
         shown.append(
             {
-                t("cycle.col.action", lang): f"{a.title} ({a.id})",
-                t("cycle.col.target", lang): target_label(a, definitions=definitions, lang=lang),
-                t("cycle.col.owner", lang): owner_label(a.owner, lang=lang),
+                t("actions.col.title", lang): f"{a.title} ({a.id})",
+                t("col.target_kpi", lang): target_label(a, definitions=definitions, lang=lang),
+                t("col.owner", lang): owner_label(a.owner, lang=lang),
                 t("cycle.col.start", lang): format_date(a.start, lang=lang),
-                t("cycle.col.due", lang): due,
-                t("cycle.col.status", lang): t(f"cycle.status.{a.status}", lang),
+                t("col.due", lang): due,
+                t("actions.col.status", lang): t(f"actions.status.{a.status}", lang),
             }
         )
         classes.append(["rk-label", "rk-text", "rk-text", "rk-num", due_class, "rk-text"])

@@ -16,7 +16,7 @@ from reviewkit.definitions import Definitions
 from reviewkit.formatting import MINUS, format_count, format_date, format_pct
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html, note_html
-from reviewkit.monthly import segment_label
+from reviewkit.monthly import segment_words
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 
@@ -39,16 +39,6 @@ def _points(value: float, *, lang: str) -> str:
     if math.isnan(value):
         return "—"
     return t("effects.points", lang, value=f"{value * 100:+.1f}".replace("-", MINUS))
-
-
-def _segment_words(segment: object, *, lang: str) -> str:
-    if not isinstance(segment, Mapping) or not segment:  # None (or NaN from a frame): everyone
-        return t("dimension.whole", lang)
-    values = [
-        " / ".join(str(x) for x in v) if isinstance(v, list | tuple | set | frozenset) else v
-        for v in segment.values()
-    ]
-    return segment_label(list(segment), values, lang=lang)
 
 
 def _before_after(row: Mapping[str, object], *, lang: str) -> str:
@@ -206,7 +196,7 @@ def effects_table(
         kpi = metric_label(definitions, str(row["kpi"]), lang=lang)
         if row.get("direction") == "down":
             kpi += t("effects.lower_better", lang)
-        segment = _segment_words(row["segment"], lang=lang)
+        segment = segment_words(row["segment"], lang=lang)
         shown.append(
             {
                 t("effects.col.action", lang): name,

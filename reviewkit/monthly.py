@@ -7,7 +7,7 @@ Presentation only: every figure comes from :mod:`reviewkit.gap`, :mod:`reviewkit
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 import pandas as pd
@@ -47,6 +47,20 @@ def segment_label(dims: Sequence[str], values: Sequence[str | None], *, lang: st
         shown = t("segment.unknown", lang) if v is None else str(v)
         parts.append(f"{t(f'dimension.{d}', lang)}: {shown}")
     return " × ".join(parts)
+
+
+def segment_words(segment: object, *, lang: str) -> str:
+    """A ``{column: value}`` segment in words, or the whole funnel (``None`` or NaN: everyone).
+
+    A list of values is joined by " / ".
+    """
+    if not isinstance(segment, Mapping) or not segment:
+        return t("dimension.whole", lang)
+    values = [
+        " / ".join(str(x) for x in v) if isinstance(v, list | tuple | set | frozenset) else v
+        for v in segment.values()
+    ]
+    return segment_label(list(segment), values, lang=lang)
 
 
 def key_label(dims: Sequence[str], key: str, *, lang: str) -> str:

@@ -142,6 +142,11 @@ def previous_period(period: Period, *, calendar: FiscalCalendar) -> Period:
     return period_containing(period.cadence, period.start - dt.timedelta(days=1), calendar=calendar)
 
 
+def next_period(period: Period, *, calendar: FiscalCalendar) -> Period:
+    """Return the period just after ``period`` (e.g. the quarter whose targets are re-set)."""
+    return period_containing(period.cadence, period.end, calendar=calendar)
+
+
 def periods_before(period: Period, count: int, *, calendar: FiscalCalendar) -> list[Period]:
     """The ``count`` periods just before ``period`` (same cadence), oldest first."""
     out: list[Period] = []

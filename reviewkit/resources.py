@@ -6,6 +6,7 @@ carries the same files under ``reviewkit/_bundled/``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -15,6 +16,12 @@ PACK_ENV = "REVIEWKIT_PACK"
 # The folder a pack is staged in while its template executes: files a template writes there
 # (e.g. the quarterly draft targets) are published next to pack.html.
 PACK_DIR_ENV = "REVIEWKIT_PACK_DIR"
+
+
+def pack_dir() -> Path | None:
+    """The staging folder of the pack being built (see :data:`PACK_DIR_ENV`), else ``None``."""
+    value = os.environ.get(PACK_DIR_ENV)
+    return Path(value) if value else None
 
 
 def bundled(name: str) -> Path:

@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from collections.abc import Sequence
 from functools import cached_property
 from html import escape
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -47,7 +45,7 @@ from reviewkit.periods import (
     previous_period,
 )
 from reviewkit.quality import DataQuality, data_quality
-from reviewkit.resources import PACK_DIR_ENV
+from reviewkit.resources import pack_dir
 from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import connect, data_freshness
@@ -672,15 +670,15 @@ class Review:
         """
         from reviewkit.proposals import proposals_html
 
-        directory = os.environ.get(PACK_DIR_ENV)
-        if directory:
+        directory = pack_dir()
+        if directory is not None:
             records = [
                 {**r, "dims": list(r["dims"]), "values": list(r["values"]),
                  "period": self.period.label, "lang": self.lang}
                 for r in self.proposal_frame.to_dict("records")
             ]  # fmt: skip
             text = json.dumps(records, ensure_ascii=False, indent=1, default=str)
-            write_text_atomic(Path(directory) / "proposals.json", text)
+            write_text_atomic(directory / "proposals.json", text)
         period, baseline = self._names()
         return proposals_html(self.proposal_frame, definitions=self.definitions,
                               period=period, baseline=baseline, lang=self.lang)  # fmt: skip

@@ -15,10 +15,8 @@ cadence. Its sections, in agenda order:
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import cached_property
 from html import escape
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -28,8 +26,8 @@ from reviewkit.charts import PackChart
 from reviewkit.formatting import format_period
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html, note_html
-from reviewkit.periods import Period, parse_period
-from reviewkit.resources import PACK_DIR_ENV
+from reviewkit.periods import Period, next_period
+from reviewkit.resources import pack_dir
 from reviewkit.review import Review
 from reviewkit.texts import t
 
@@ -73,12 +71,7 @@ class QuarterlyReview(Review):
     @cached_property
     def next_period(self) -> Period:
         """The quarter after the reviewed one (the one targets are re-set for)."""
-        day = self.period.end
-        return parse_period(
-            f"FY{self.workspace.calendar.fiscal_year(day)}-Q"
-            f"{self.workspace.calendar.fiscal_quarter(day)}",
-            calendar=self.workspace.calendar,
-        )
+        return next_period(self.period, calendar=self.workspace.calendar)
 
     # -- KPI status ------------------------------------------------------------------------------
 
@@ -356,10 +349,10 @@ class QuarterlyReview(Review):
             f'<p class="rk-download"><a href="{escape(href)}" '
             f'download="{escape(self.draft_name)}">{label}</a></p>'
         )
-        directory = os.environ.get(PACK_DIR_ENV)
-        if directory:  # a pack being built: the draft goes next to it
+        directory = pack_dir()
+        if directory is not None:  # a pack being built: the draft goes next to it
             write_draft(
-                self.draft_targets, Path(directory), period_label=self.next_period.label,
+                self.draft_targets, directory, period_label=self.next_period.label,
                 params_dir=self.workspace.params_dir,
             )  # fmt: skip
         key = "quarterly.plan.written" if directory else "quarterly.plan.not_written"

@@ -112,11 +112,6 @@ def quarter_months(period: Period, *, calendar: FiscalCalendar) -> list[Period]:
     return months
 
 
-def next_quarter(period: Period, *, calendar: FiscalCalendar) -> Period:
-    """The fiscal quarter just after ``period``."""
-    return period_containing("quarterly", period.end, calendar=calendar)
-
-
 # --- recent rates ----------------------------------------------------------------------------
 
 

@@ -39,16 +39,13 @@ ACTIONS_TEXTS: dict[str, dict[str, str]] = {
     },
     "actions.col.id": {"ja": "ID", "en": "ID"},
     "actions.col.title": {"ja": "施策", "en": "Action"},
-    "actions.col.owner": {"ja": "担当", "en": "Owner"},
     "actions.col.kpi": {"ja": "KPI", "en": "KPI"},
     "actions.col.segment": {"ja": "対象", "en": "Segment"},
-    "actions.col.due": {"ja": "期限", "en": "Due"},
     "actions.col.status": {"ja": "状態", "en": "Status"},
     "actions.status.open": {"ja": "実行中", "en": "open"},
     "actions.status.done": {"ja": "完了", "en": "done"},
     "actions.status.dropped": {"ja": "中止", "en": "dropped"},
     "actions.overdue": {"ja": "期限超過", "en": "overdue"},
-    "actions.whole_funnel": {"ja": "ファネル全体", "en": "whole funnel"},
     # the expected effect of an action adopted from a monthly proposal
     "actions.effect": {
         "ja": "+{people}{unit}/月（受注金額 約{yen}）",

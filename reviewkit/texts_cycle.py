@@ -19,18 +19,9 @@ CYCLE_TEXTS: dict[str, dict[str, str]] = {
         "ja": "{due}（期限超過 {days}日）",
         "en": "{due} (overdue by {days} days)",
     },
-    "cycle.whole_funnel": {"ja": "全体", "en": "whole funnel"},
-    "cycle.col.action": {"ja": "アクション", "en": "Action"},
-    "cycle.col.target": {"ja": "対象の指標・セグメント", "en": "KPI and segment"},
-    "cycle.col.owner": {"ja": "担当", "en": "Owner"},
     "cycle.col.start": {"ja": "開始", "en": "Start"},
-    "cycle.col.due": {"ja": "期限", "en": "Due"},
-    "cycle.col.status": {"ja": "状況", "en": "Status"},
     "cycle.col.family": {"ja": "原因の分類", "en": "Cause family"},
     "cycle.col.count": {"ja": "件数", "en": "Actions"},
-    "cycle.status.open": {"ja": "進行中", "en": "Open"},
-    "cycle.status.done": {"ja": "完了", "en": "Done"},
-    "cycle.status.dropped": {"ja": "中止", "en": "Dropped"},
     "decisions.note_prefilled": {
         "ja": "会議の決定シート。分析からの改善提案を記入済みです。採用するものは担当と期限を決め、"
         "右端のコマンドでアクション台帳（params/actions.yml）に記録します。空欄はその他の決定用。",

@@ -5,6 +5,7 @@ import math
 
 import pandas as pd
 import pytest
+from test_charts_weekly import assert_offline_svg, mark_type, rows_of
 
 from reviewkit.charts import INK, PackChart
 from reviewkit.charts_monthly import (
@@ -19,28 +20,12 @@ from reviewkit.charts_monthly import (
 NAN = math.nan
 
 
-def mark_type(layer: dict) -> str:
-    mark = layer["mark"]
-    return mark if isinstance(mark, str) else mark["type"]
-
-
-def rows_of(spec: dict, layer: dict) -> list[dict]:
-    """The inline rows a layer draws (altair names datasets and may lift shared data up)."""
-    data = layer.get("data", spec.get("data"))
-    return spec["datasets"][data["name"]]
-
-
 def assert_offline(chart: PackChart, *texts: str) -> str:
     """No URL in the spec or the pack form; the SVG renders and shows the texts."""
-    assert "http" not in json.dumps(chart.spec, ensure_ascii=False)
     page = chart.pack_html()
     assert 'class="rk-chart"' in page
     assert "http" not in page
-    html = chart.svg_html()
-    assert "<svg" in html
-    for text in texts:
-        assert text in html
-    return html
+    return assert_offline_svg(chart, *texts)
 
 
 # --- waterfall -------------------------------------------------------------------------------

@@ -39,6 +39,17 @@ TEXT = {"ja": "x", "en": "x"}
 SLA = {"key": "sla", "type": "sla", "from": "mql", "within": "24h"}
 
 
+def activities(touches) -> pd.DataFrame:
+    """Activity rows from ``(lead_id, "YYYY-MM-DD HH:MM", is_human)`` touches (calls or mails)."""
+    return pd.DataFrame(
+        [
+            (f"ACT-{n}", k, "call" if human else "auto_email", at(when), human)
+            for n, (k, when, human) in enumerate(touches)
+        ],
+        columns=["activity_id", "lead_id", "activity_type", "occurred_at", "is_human"],
+    )
+
+
 def at(text: str) -> pd.Timestamp:
     return pd.Timestamp(text).tz_localize(TZ)
 
@@ -124,13 +135,7 @@ def load(con, people, *, extra_leads=(), extra_touches=()):
         "stage_events": pd.DataFrame(
             events, columns=["lead_id", "stage", "entered_at", "source_system"]
         ),
-        "activities": pd.DataFrame(
-            [
-                (f"ACT-{n}", k, "call" if human else "auto_email", at(when), human)
-                for n, (k, when, human) in enumerate(touches)
-            ],
-            columns=["activity_id", "lead_id", "activity_type", "occurred_at", "is_human"],
-        ),
+        "activities": activities(touches),
     }
     replace_tables(con, frames, source="hand-made test store")
     resolve_identities(con)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from test_followup import SLA, at, definitions
+from test_followup import SLA, activities, at, definitions
 
 from reviewkit.errors import ParameterError
 from reviewkit.followup import (
@@ -130,13 +130,7 @@ def load(con, people, opportunities=()):
         "stage_events": pd.DataFrame(
             events, columns=["lead_id", "stage", "entered_at", "source_system"]
         ),
-        "activities": pd.DataFrame(
-            [
-                (f"ACT-{n}", k, "call" if human else "auto_email", at(when), human)
-                for n, (k, when, human) in enumerate(touches)
-            ],
-            columns=["activity_id", "lead_id", "activity_type", "occurred_at", "is_human"],
-        ),
+        "activities": activities(touches),
         "opportunities": opps,
     }
     replace_tables(con, frames, source="hand-made test store")

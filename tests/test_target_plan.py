@@ -31,7 +31,7 @@ from test_scorecard_numbers import (
 
 from reviewkit.definitions import Definitions
 from reviewkit.errors import DataError, ParameterError
-from reviewkit.periods import FiscalCalendar, parse_period
+from reviewkit.periods import FiscalCalendar, next_period, parse_period
 from reviewkit.semantic import Funnel
 from reviewkit.target_plan import (
     COMPARISON_COLUMNS,
@@ -45,7 +45,6 @@ from reviewkit.target_plan import (
     compare_with_targets,
     draft_targets_yaml,
     forward_kgi,
-    next_quarter,
     next_quarter_target,
     plan_metrics,
     plan_totals,
@@ -356,8 +355,8 @@ def test_compare_with_the_current_targets(sample_rates, sample_targets, definiti
 
 
 def test_next_quarter_is_the_one_after_the_review():
-    assert next_quarter(Q2, calendar=CAL) == Q3
-    assert next_quarter(parse_period("FY2026-Q4", calendar=CAL), calendar=CAL).label == "FY2027-Q1"
+    assert next_period(Q2, calendar=CAL) == Q3
+    assert next_period(parse_period("FY2026-Q4", calendar=CAL), calendar=CAL).label == "FY2027-Q1"
 
 
 def test_an_override_is_split_by_the_files_months(sample_funnel, sample_targets):
