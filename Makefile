@@ -1,5 +1,5 @@
 # reviewkit: two commands do everything.
-#   make demo   set up .venv, build the sample company, render the weekly/monthly/quarterly packs
+#   make demo   set up .venv, build the sample company, render the packs of params/schedule.yml
 #   make test   same set-up, then the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml requirements.lock
 # The project kernel lives inside .venv (--sys-prefix): nothing outside the checkout changes.
 $(KERNEL): $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name reviewkit --display-name "reviewkit (project)" >/dev/null
+	# started through reviewkit.kernel_launcher: skips an optional import packs never use (~1 s)
+	$(BIN)/python -m reviewkit.kernel_launcher --install $(KERNEL)
 	@test -f $(KERNEL)
 
 $(STORE): $(KERNEL) reviewkit/sample_company.py reviewkit/sample_company.yml
@@ -38,10 +40,9 @@ $(AXE): Makefile
 	@test -f $(AXE)
 	touch $(AXE)
 
+# The packs of params/schedule.yml: the company's and each team's, channel group's and region's.
 demo: $(STORE)
-	$(BIN)/reviewkit run weekly --as-of $(DEMO_DATE)
-	$(BIN)/reviewkit run monthly --as-of $(DEMO_DATE)
-	$(BIN)/reviewkit run quarterly --as-of $(DEMO_DATE)
+	$(BIN)/reviewkit batch --jobs 2 --as-of $(DEMO_DATE)
 	@echo
 	@echo "Open the packs: $(CURDIR)/outputs/index.html"
 
@@ -66,4 +67,4 @@ lab: $(STORE)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:
-	rm -rf $(VENV) outputs/weekly outputs/monthly outputs/quarterly outputs/_failed outputs/index.html
+	rm -rf $(VENV) outputs/weekly outputs/monthly outputs/quarterly outputs/_failed outputs/_logs outputs/_staging outputs/index.html

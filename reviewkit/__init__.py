@@ -36,10 +36,13 @@ _LAZY = {
     "last_complete_period": "reviewkit.periods",
     "load_definitions": "reviewkit.definitions",
     "load_identity_map": "reviewkit.identity",
+    "load_schedule": "reviewkit.schedule",
     "load_targets": "reviewkit.targets",
     "open_review": "reviewkit.review",
     "parse_period": "reviewkit.periods",
+    "parse_scope": "reviewkit.scope",
     "resolve_identities": "reviewkit.identity",
+    "run_batch": "reviewkit.batch",
     "run_pack": "reviewkit.runner",
     "rate_card": "reviewkit.scorecard",
     "scorecard": "reviewkit.scorecard",
@@ -70,11 +73,14 @@ __all__ = [
     "last_complete_period",
     "load_definitions",
     "load_identity_map",
+    "load_schedule",
     "load_targets",
     "open_review",
     "parse_period",
+    "parse_scope",
     "rate_card",
     "resolve_identities",
+    "run_batch",
     "run_pack",
     "scorecard",
     "write_index",
@@ -82,6 +88,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from reviewkit.batch import run_batch
     from reviewkit.definitions import load_definitions
     from reviewkit.identity import identity_report, load_identity_map, resolve_identities
     from reviewkit.importer import import_file
@@ -91,6 +98,8 @@ if TYPE_CHECKING:
     from reviewkit.runner import run_pack
     from reviewkit.sample_company import generate as generate_sample
     from reviewkit.sample_company import write_sample
+    from reviewkit.schedule import load_schedule
+    from reviewkit.scope import parse_scope
     from reviewkit.scorecard import rate_card, scorecard
     from reviewkit.semantic import Funnel
     from reviewkit.store import connect

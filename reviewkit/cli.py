@@ -53,6 +53,11 @@ def app() -> None:
     help="A template parameter, e.g. -p what_if_rule='score >= 70' (repeatable; the value is "
     "read as YAML: 600000000 is a number).",
 )
+@click.option("--segment", default="", metavar="COLUMN=VALUE[,VALUE]",
+              help="A pack for one segment, e.g. 'sales_team=Team B' or a group "
+              "'channel=paid_search,display'. Default: the whole company.")  # fmt: skip
+@click.option("--segment-name", default="", metavar="NAME",
+              help="A name for a group of values, e.g. paid (its folder and header).")  # fmt: skip
 @output_dir_option
 @workspace_option
 def run(
@@ -60,6 +65,8 @@ def run(
     as_of: str,
     lang: str,
     parameters: tuple[str, ...],
+    segment: str,
+    segment_name: str,
     output_dir: Path | None,
     workspace: Path | None,
 ) -> None:
@@ -75,6 +82,8 @@ def run(
             output_dir=output_dir,
             workspace=workspace,
             parameters=values,
+            segment=segment,
+            segment_name=segment_name,
             progress=lambda message: status.update(message),
         )
     out.print(
@@ -85,14 +94,17 @@ def run(
 @app.command()
 @workspace_option
 @click.option("--seed", type=int, default=None, help="Random seed (default: the spec's).")
-def sample(workspace: Path | None, seed: int | None) -> None:
+@click.option("--leads", type=click.IntRange(min=1000), default=None,
+              help="About how many leads to generate (default: the spec's 50,000); for "
+              "trying reviewkit at scale.")  # fmt: skip
+def sample(workspace: Path | None, seed: int | None, leads: int | None) -> None:
     """Generate the sample company into the workspace's store (replacing its contents)."""
     from reviewkit.sample_company import write_sample
     from reviewkit.workspace import find_workspace
 
     ws = find_workspace(workspace)
     with err.status("generating the sample company…"):
-        counts = write_sample(str(ws.store_path), seed=seed)
+        counts = write_sample(str(ws.store_path), seed=seed, leads=leads)
     summary = ", ".join(f"{k} {v:,}" for k, v in counts.items())
     out.print(f"sample company written to {ws.store_path}: {summary}")
 
@@ -507,8 +519,40 @@ def action_close(
     out.print(f"closed {new.id}: {new.status} on {new.closed_on}", markup=False)
 
 
+@app.command()
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Packs built at once (worker processes).")  # fmt: skip
+@click.option("--as-of", default="auto", show_default=True, help="Review date YYYY-MM-DD or auto.")
+@click.option("--only", "only", multiple=True, metavar="PATTERN",
+              help="Build only the packs whose name matches, e.g. 'monthly/*' or "
+              "'*/sales_team-*/ja' (repeatable); a name is cadence/segment/lang.")  # fmt: skip
+@click.option("--force", is_flag=True, help="Rebuild packs whose inputs are unchanged.")
+@output_dir_option
+@workspace_option
+def batch(
+    jobs: int,
+    as_of: str,
+    only: tuple[str, ...],
+    force: bool,
+    output_dir: Path | None,
+    workspace: Path | None,
+) -> None:
+    """Build the packs of params/schedule.yml; skip those whose inputs are unchanged."""
+    from reviewkit.batch_view import show_batch
+
+    report = show_batch(
+        err, out, jobs=jobs, as_of=as_of, only=only, force=force, output_dir=output_dir,
+        workspace=workspace,
+    )  # fmt: skip
+    if report.failed:
+        raise click.exceptions.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 failed run, 2 bad input)."""
+    from reviewkit.kernel_launcher import block_optional_imports
+
+    block_optional_imports()  # ~1 s less on every command that reads notebooks
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]

@@ -46,6 +46,7 @@ from reviewkit.periods import (
 )
 from reviewkit.quality import DataQuality, data_quality
 from reviewkit.resources import pack_dir
+from reviewkit.scope import Scope, parse_scope
 from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
 from reviewkit.store import connect, data_freshness
@@ -74,10 +75,19 @@ class Review:
         The review date; the review covers the last complete period before it.
     lang
         Pack language.
+    scope
+        The segment the pack covers (:func:`reviewkit.scope.parse_scope`); ``None``: the
+        whole company.
     """
 
     def __init__(
-        self, cadence: Cadence, *, workspace: Workspace, as_of: dt.date, lang: str
+        self,
+        cadence: Cadence,
+        *,
+        workspace: Workspace,
+        as_of: dt.date,
+        lang: str,
+        scope: Scope | None = None,
     ) -> None:
         if cadence not in CADENCES:
             raise ParameterError(f"cadence: {cadence!r} is not a review cadence; use {CADENCES}")
@@ -90,6 +100,7 @@ class Review:
         self.previous: Period = previous_period(self.period, calendar=calendar)
         self.definitions: Definitions = load_definitions(workspace)
         self.timezone = workspace.config.timezone
+        self.scope = scope
         self._headings: list[str] = []
 
     @cached_property
@@ -99,8 +110,14 @@ class Review:
 
     @cached_property
     def targets(self) -> Targets:
-        """The targets (``params/targets.yml``, else the store's table)."""
-        return load_targets(self.workspace, definitions=self.definitions, con=self.con)
+        """The targets (``params/targets.yml``, else the store's table).
+
+        A segment pack reads the segment's own targets in place of the company's.
+        """
+        targets = load_targets(self.workspace, definitions=self.definitions, con=self.con)
+        if self.scope is None:
+            return targets
+        return targets.scoped(self.scope.column, self.scope.values)
 
     @cached_property
     def funnel(self) -> Funnel:
@@ -111,6 +128,7 @@ class Review:
             timezone=self.timezone,
             cutoff=cutoff_of(self.as_of, timezone=self.timezone),
             targets=self.targets,
+            scope=None if self.scope is None else self.scope.filter,
         )
 
     @cached_property
@@ -191,15 +209,19 @@ class Review:
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
         warning = f'<p class="rk-warning">{escape(t("header.stale", lang))}</p>' if stale else ""
         warning += per_source
+        scope = "" if self.scope is None else self.scope.label(lang)
+        heading = " — ".join(x for x in (title, scope, format_period(self.period, lang=lang)) if x)
+        segment = "" if self.scope is None else f' data-segment="{escape(self.scope.text)}"'
         html = (
             f'<header class="rk-header" data-cadence="{self.cadence}" '
-            f'data-period="{self.period.label}" data-lang="{lang}">'
+            f'data-period="{self.period.label}" data-lang="{lang}"{segment}>'
             f'<p class="rk-company">{escape(company)}</p>'
-            f"<h1>{escape(title)} — {escape(format_period(self.period, lang=lang))}</h1>"
+            f"<h1>{escape(heading)}</h1>"
             f'<p class="rk-purpose">{escape(t(f"purpose.{self.cadence}", lang))}</p>'
             f'<dl class="rk-facts">{items}</dl>{warning}</header>'
         )
-        return Html(html, text=f"{company}: {title} {self.period.label}")
+        shown = " ".join(x for x in (title, scope, self.period.label) if x)
+        return Html(html, text=f"{company}: {shown}")
 
     @cached_property
     def card(self) -> pd.DataFrame:
@@ -271,9 +293,12 @@ class Review:
             "actual": format_value(actual, kind=kind, lang=lang),
             "previous": change("previous"), "last_year": change("last_year"),
         }  # fmt: skip
-        if "target" not in figures:
+        # The KGI's own target, even when the tree's stages have none (e.g. a team's targets)
+        target = figures.get("target", {}).get(kgi)
+        if target is None:
+            target = target_for(self.funnel, self.targets, kgi, self.period, segment=None)
+        if target is None:
             return t(f"summary.{self.cadence}.gap_no_target", lang, **fields)
-        target = figures["target"][kgi]
         gap = actual - target
         shown = format_value(gap, kind=kind, lang=lang)
         return t(
@@ -422,11 +447,19 @@ class Review:
         note = pace_note(frame, lang=self.lang)
         return Html(table.html + note.html, text=table.text)
 
-    def pace_chart(self) -> PackChart:
-        """Pace bullets: to date, expected, projection and its range, as a share of target."""
+    def pace_chart(self) -> PackChart | Html:
+        """Pace bullets: to date, expected, projection and its range, as a share of target.
+
+        Without a target for any period in progress (e.g. a segment with no targets of its
+        own) there is no pace to draw, and a note says so.
+        """
         from reviewkit.weekly import pace_bullets
 
-        return pace_bullets(self.pace_frame, definitions=self.definitions, lang=self.lang)
+        pace = self.pace_frame
+        if not (~pace["closed"] & pace["target"].notna()).any():
+            text = t("pace.no_targets", self.lang)
+            return Html(note_html(text), text=text)
+        return pace_bullets(pace, definitions=self.definitions, lang=self.lang)
 
     @cached_property
     def weekly_alerts(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -798,6 +831,8 @@ def open_review(
     lang: str = "",
     what_if_rule: str = "",
     next_kgi_target: float = 0,
+    segment: str = "",
+    segment_name: str = "",
 ) -> Review:
     """Open the review a template renders.
 
@@ -818,6 +853,11 @@ def open_review(
     next_kgi_target
         Quarterly only: next quarter's KGI target (its total); ``0`` reads
         ``params/targets.yml``.
+    segment
+        ``KEY=VALUE`` (``sales_team=Team B``) or ``KEY=VALUE,VALUE`` for a segment pack;
+        ``""``: the whole company.
+    segment_name
+        A name for a group of values (``paid``); ``""``: the values themselves.
 
     Returns
     -------
@@ -827,16 +867,26 @@ def open_review(
     ws = find_workspace(workspace or None)
     day = parse_as_of(as_of, today=ws.today())
     lang = lang or ws.config.lang
+    scope = parse_scope(segment, name=segment_name)
+    if scope is not None:
+        from reviewkit.scope import check_scope
+        from reviewkit.store import connect
+
+        con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
+        try:
+            check_scope(con, scope)
+        finally:
+            con.close()
     if cadence == "quarterly":
         from reviewkit.review_quarterly import QuarterlyReview
 
         return QuarterlyReview(
             workspace=ws, as_of=day, lang=lang, what_if_rule=what_if_rule,
-            next_kgi_target=next_kgi_target,
+            next_kgi_target=next_kgi_target, scope=scope,
         )  # fmt: skip
     if what_if_rule or next_kgi_target:
         raise ParameterError(
             f"what_if_rule / next_kgi_target: only the quarterly review takes them, not the "
             f"{cadence} review; remove them from the {cadence} template's call"
         )
-    return Review(cadence, workspace=ws, as_of=day, lang=lang)
+    return Review(cadence, workspace=ws, as_of=day, lang=lang, scope=scope)

@@ -29,6 +29,7 @@ from reviewkit.html import Html, note_html
 from reviewkit.periods import Period, next_period
 from reviewkit.resources import pack_dir
 from reviewkit.review import Review
+from reviewkit.scope import Scope
 from reviewkit.texts import t
 
 if TYPE_CHECKING:
@@ -63,8 +64,9 @@ class QuarterlyReview(Review):
         lang: str,
         what_if_rule: str = "",
         next_kgi_target: float = 0,
+        scope: Scope | None = None,
     ) -> None:
-        super().__init__("quarterly", workspace=workspace, as_of=as_of, lang=lang)  # type: ignore[arg-type]
+        super().__init__("quarterly", workspace=workspace, as_of=as_of, lang=lang, scope=scope)  # type: ignore[arg-type]
         self.what_if_rule = what_if_rule.strip()
         self.next_kgi_target = float(next_kgi_target or 0)
 
@@ -295,13 +297,15 @@ class QuarterlyReview(Review):
         from reviewkit.target_plan import draft_targets_yaml
 
         plan, _, _ = self.planned
-        if plan.empty:
-            return ""
+        scope = self.scope
+        if plan.empty or (scope is not None and len(scope.values) > 1):
+            return ""  # a group of values has no targets of its own in targets.yml
         return draft_targets_yaml(
             plan, variant="expected", months=self.next_months,
             period_label=self.next_period.label,
             generated_from=f"quarterly review {self.period.label}, as of {self.as_of.isoformat()}",
             rates=self.plan_variants, lang=self.lang, proration=self.targets.proration,
+            segment=None if scope is None else (scope.column, scope.values[0]),
         )  # fmt: skip
 
     @property
@@ -342,6 +346,9 @@ class QuarterlyReview(Review):
                         comparison=comparison).html
         )  # fmt: skip
         parts.append(plan_table(comparison, definitions=self.definitions, lang=lang).html)
+        if not self.draft_targets:
+            parts.append(note_html(t("quarterly.plan.group", lang)))
+            return Html("".join(parts), text=sentence)
         variant = t("plan.variant.expected", lang)
         href = "data:text/yaml;charset=utf-8," + quote(self.draft_targets)
         label = escape(t("quarterly.plan.download", lang, variant=variant))

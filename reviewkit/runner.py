@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -19,7 +20,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from reviewkit.errors import ConfigError, ParameterError, RunFailedError
 from reviewkit.formatting import format_period
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
 from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, package_file
+from reviewkit.scope import Scope, check_scope, parse_scope
 from reviewkit.texts import check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
 
@@ -37,6 +39,7 @@ RUNNER_PARAMETERS = ("workspace", "as_of", "lang")
 RECORDED_PACKAGES = ("reviewkit", "duckdb", "pandas", "papermill", "nbconvert", "altair")
 
 Progress = Callable[[str], None]
+KERNEL_MANAGER = "reviewkit.kernel.IpcKernelManager"
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,14 @@ def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     return values
 
 
+@functools.lru_cache(maxsize=32)
+def _declared_parameters(template: str, _mtime_ns: int) -> dict[str, Any]:
+    """The template's parameters cell, read once per version of the file."""
+    import papermill
+
+    return dict(papermill.inspect_notebook(template))
+
+
 def validate_parameters(template: Path, parameters: Mapping[str, Any]) -> dict[str, Any]:
     """Check ``parameters`` against the template's ``parameters`` cell.
 
@@ -127,9 +138,7 @@ def validate_parameters(template: Path, parameters: Mapping[str, Any]) -> dict[s
     ParameterError
         Naming the parameter, the bad value and what is allowed.
     """
-    import papermill
-
-    declared = papermill.inspect_notebook(str(template))
+    declared = _declared_parameters(str(template), template.stat().st_mtime_ns)
     if not declared:
         raise ConfigError(
             f"{template}: no cell tagged 'parameters'; tag the cell of default values"
@@ -194,10 +203,24 @@ def _check_kernel(name: str) -> None:
         ) from None
 
 
-def pack_directory(output_dir: Path, period: Period, lang: str, *, default_lang: str) -> Path:
-    """The folder a pack is published to."""
+def pack_directory(
+    output_dir: Path, period: Period, lang: str, *, default_lang: str, scope: Scope | None = None
+) -> Path:
+    """The folder a pack is published to: ``<cadence>/<period>/[<segment>/][<lang>/]``."""
     base = output_dir / period.cadence / period.label
+    if scope is not None:
+        base = base / scope.slug
     return base if lang == default_lang else base / lang
+
+
+def scope_record(scope: Scope | None, *, lang: str) -> dict[str, Any] | None:
+    """The segment as recorded in ``manifest.json`` and ``failure.json``."""
+    if scope is None:
+        return None
+    return {
+        "column": scope.column, "values": list(scope.values), "name": scope.name,
+        "text": scope.text, "slug": scope.slug, "label": scope.label(lang),
+    }  # fmt: skip
 
 
 PACK_FILES = ("notebook.ipynb", "manifest.json", "pack.html")
@@ -215,13 +238,316 @@ def _publish(staging: Path, target: Path) -> None:
         (staging / name).replace(target / name)
 
 
-def _keep_failed(staging: Path, output_dir: Path, period: Period, lang: str) -> Path:
-    # UTC, and unique even for two failures within a second
-    stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:4]}"
-    kept = output_dir / "_failed" / period.cadence / period.label / f"{stamp}-{lang}"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(staging), kept)
-    return kept / "notebook.ipynb"
+@dataclass(frozen=True)
+class _Failure:
+    """Where a failed run is kept, and what to record about it."""
+
+    out: Path
+    period: Period
+    lang: str
+    scope: Scope | None
+
+    def keep(self, staging: Path, error: str) -> Path:
+        """Move the staging folder under ``_failed/`` with a ``failure.json``; the notebook."""
+        # UTC, and unique even for two failures within a second
+        now = dt.datetime.now(dt.UTC)
+        stamp = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:4]}"
+        folder = self.out / "_failed" / self.period.cadence / self.period.label
+        if self.scope is not None:
+            folder = folder / self.scope.slug
+        kept = folder / f"{stamp}-{self.lang}"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staging), kept)
+        record = {
+            "status": "failed", "cadence": self.period.cadence, "period": self.period.label,
+            "lang": self.lang, "segment": scope_record(self.scope, lang=self.lang),
+            "error": error, "failed_at": now.isoformat(timespec="seconds"),
+        }  # fmt: skip
+        write_text_atomic(kept / "failure.json", json.dumps(record, ensure_ascii=False, indent=2))
+        return kept / "notebook.ipynb"
+
+    @property
+    def label(self) -> str:
+        """The period (and segment) in messages: ``2026-10``, ``2026-10 sales_team=Team B``."""
+        return self.period.label + ("" if self.scope is None else f" {self.scope.text}")
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    """A pack checked and ready to build: everything known before its template runs.
+
+    Made by :func:`plan_pack`; built by :func:`build_pack` (in this process or in a batch
+    worker: a plan pickles).
+    """
+
+    cadence: str
+    period: Period
+    lang: str
+    scope: Scope | None
+    template: Path
+    values: dict[str, Any]
+    out: Path
+    target: Path
+    title: str
+    workspace: Path
+    kernel: str
+    timeout: int
+    inputs: dict[str, str]
+    digest: str
+    manifest: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        """``weekly 2026-W47`` (with the segment) for messages."""
+        shown = "" if self.scope is None else f" {self.scope.text}"
+        return f"{self.cadence} {self.period.label}{shown} ({self.lang})"
+
+    def is_built(self) -> bool:
+        """Whether the published pack was built from exactly these inputs."""
+        try:
+            data = json.loads((self.target / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return (
+            isinstance(data, dict)
+            and data.get("status") == "ok"
+            and data.get("inputs_digest") == self.digest
+            and (self.target / "pack.html").is_file()
+        )
+
+
+@dataclass
+class SharedInputs:
+    """What every pack of a batch reads alike, loaded once (see :func:`plan_pack`)."""
+
+    definitions: Any
+    targets: Any
+    freshness: dt.datetime | None
+    con: Any
+    git_commit: str | None
+    versions: dict[str, str]
+
+    @classmethod
+    def load(cls, ws: Workspace) -> SharedInputs:
+        """Check the definitions and the kernel, open the store (read-only) and read targets.
+
+        Raises
+        ------
+        ConfigError, StoreMissingError
+            A broken definitions or targets file, a missing store or kernel.
+        """
+        from reviewkit.definitions import load_definitions
+        from reviewkit.store import connect, data_freshness, upgrade_schema
+        from reviewkit.targets import load_targets
+
+        definitions = load_definitions(ws)  # refuse a broken definitions file before running
+        upgrade_schema(ws.store_path)  # a store from an earlier version gains the new tables
+        _check_kernel(ws.config.kernel)
+        con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
+        try:
+            targets = load_targets(ws, definitions=definitions, con=con)
+            freshness = data_freshness(con)
+        except Exception:
+            con.close()
+            raise
+        return cls(definitions, targets, freshness, con, _git_commit(), _versions())
+
+    def close(self) -> None:
+        """Close the store connection."""
+        self.con.close()
+
+
+def plan_pack(
+    cadence: str,
+    *,
+    as_of: str = "auto",
+    lang: str = "",
+    output_dir: str | Path | None = None,
+    workspace: str | Path | Workspace | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    segment: str = "",
+    segment_name: str = "",
+    shared: SharedInputs | None = None,
+) -> PackPlan:
+    """Check a pack's input and work out what it is built from (see :func:`run_pack`).
+
+    ``shared`` (a batch's :class:`SharedInputs`) saves reading the definitions, targets and
+    store for every pack.
+
+    Raises
+    ------
+    ParameterError, ConfigError, StoreMissingError
+        Bad input; nothing was executed.
+    """
+    ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
+    if cadence not in CADENCES:
+        raise ParameterError(
+            f"cadence: {cadence!r} is not a review cadence; use one of {', '.join(CADENCES)}"
+        )
+    review_cadence: Cadence = cadence  # type: ignore[assignment]
+    lang = check_lang(lang or ws.config.lang)
+    day = parse_as_of(as_of, today=ws.today())
+    period = last_complete_period(review_cadence, day, calendar=ws.calendar)
+    scope = parse_scope(segment, name=segment_name, parameter="--segment")
+    template = ws.template_path(cadence)
+    if not template.is_file():
+        raise ConfigError(f"template {template} not found; restore it or reinstall reviewkit")
+    given = {**(parameters or {}), "workspace": str(ws.root), "as_of": day.isoformat()}
+    if scope is not None:
+        given |= {"segment": scope.text, "segment_name": scope.name}
+    values = validate_parameters(template, {**given, "lang": lang})
+    from reviewkit.fingerprint import inputs_digest, pack_inputs
+    from reviewkit.semantic import cutoff_of
+
+    own = shared is None
+    inputs_of = SharedInputs.load(ws) if shared is None else shared
+    definitions, targets, con = inputs_of.definitions, inputs_of.targets, inputs_of.con
+    freshness = inputs_of.freshness
+    try:
+        if scope is not None:
+            check_scope(con, scope)
+        inputs = pack_inputs(
+            con=con, params_dir=ws.params_dir, template=template, parameters=values,
+            definitions_hash=definitions.version_hash,
+            targets=targets if scope is None else targets.scoped(scope.column, scope.values),
+            cutoff=cutoff_of(day, timezone=ws.config.timezone), scope=scope,
+        )  # fmt: skip
+    finally:
+        if own:
+            inputs_of.close()
+
+    out = Path(output_dir) if output_dir is not None else ws.outputs_dir
+    shown = "" if scope is None else scope.label(lang)
+    title = " ".join(
+        x for x in (t(f"title.{cadence}", lang), shown, format_period(period, lang=lang)) if x
+    )
+    from reviewkit.redaction import mask_secrets
+
+    manifest = {
+        "status": "ok",
+        "cadence": cadence,
+        "period": period.label,
+        "period_start": period.start.isoformat(),
+        "period_end": period.last_day.isoformat(),
+        "as_of": day.isoformat(),
+        "lang": lang,
+        "title": title,
+        "segment": scope_record(scope, lang=lang),
+        "company": ws.config.company(lang),
+        # Secret-looking parameters are masked; the environment is never recorded.
+        "parameters": mask_secrets(values),
+        "data_freshness": None if freshness is None else freshness.isoformat(),
+        "definitions": {
+            "version": definitions.version,
+            "hash": definitions.version_hash,
+            "agreed_on": definitions.agreed_on.isoformat(),
+            "agreed_by": list(definitions.agreed_by),
+        },
+        "targets": targets.source,
+        "workspace": str(ws.root),
+        "store": str(ws.store_path),
+        "template": str(template),
+        "kernel": ws.config.kernel,
+        "git_commit": inputs_of.git_commit,
+        "packages": inputs_of.versions,
+        "inputs": inputs,
+        "inputs_digest": inputs_digest(inputs),
+    }
+    return PackPlan(
+        cadence=cadence, period=period, lang=lang, scope=scope, template=template,
+        values=values, out=out,
+        target=pack_directory(out, period, lang, default_lang=ws.config.lang, scope=scope),
+        title=title, workspace=ws.root, kernel=ws.config.kernel,
+        timeout=ws.config.execution_timeout_seconds, inputs=inputs,
+        digest=manifest["inputs_digest"], manifest=manifest,
+    )  # fmt: skip
+
+
+def new_staging(plan: PackPlan) -> Path:
+    """A fresh staging folder for a pack (under ``<output-dir>/_staging/``; not created)."""
+    tag = uuid.uuid4().hex[:8]
+    return plan.out / "_staging" / f"{plan.cadence}-{plan.period.label}-{plan.lang}-{tag}"
+
+
+def build_pack(
+    plan: PackPlan,
+    *,
+    kernel_manager: Any = None,
+    staging: Path | None = None,
+    progress: Progress = _noop,
+) -> PackResult:
+    """Execute a planned pack's template, render it and publish it (no index refresh).
+
+    Parameters
+    ----------
+    plan
+        :func:`plan_pack`.
+    kernel_manager
+        A started kernel to run on (a batch worker's); ``None`` starts one for this pack.
+    staging
+        The empty folder to build in (a worker's kernel was told it); default: a new one.
+    progress
+        Called with a short message at each step.
+
+    Raises
+    ------
+    RunFailedError
+        Execution or rendering failed; the published pack is left untouched and the executed
+        notebook is kept under ``_failed/``.
+    """
+    started = time.perf_counter()
+    out = plan.out
+    staging = staging or new_staging(plan)
+    staging.mkdir(parents=True, exist_ok=True)
+    executed = staging / "notebook.ipynb"
+    failure = _Failure(out, plan.period, plan.lang, plan.scope)
+    try:
+        progress(f"executing {plan.template.name} for {plan.label}")
+        t0 = time.perf_counter()
+        notebook = _execute(plan, executed, failure=failure, kernel_manager=kernel_manager)
+        execute_s = time.perf_counter() - t0
+
+        progress("rendering pack.html")
+        t0 = time.perf_counter()
+        try:
+            from reviewkit.rendering import render_pack
+
+            html = render_pack(notebook, title=plan.title, lang=plan.lang)
+        except Exception as exc:
+            error = f"rendering the {plan.label} pack failed: {type(exc).__name__}: {exc}"
+            kept = failure.keep(staging, error)
+            raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
+        write_text_atomic(staging / "pack.html", html)
+        render_s = time.perf_counter() - t0
+        manifest = {
+            **plan.manifest,
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "timings_seconds": {
+                "execute": round(execute_s, 3),
+                "render": round(render_s, 3),
+                "total": round(time.perf_counter() - started, 3),
+            },
+            "pack_bytes": len(html.encode("utf-8")),
+            "files": _extra_files(staging),
+        }
+        write_text_atomic(
+            staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2)
+        )
+        progress(f"publishing to {plan.target}")
+        _publish(staging, plan.target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        _cleanup_staging_root(out)
+    return PackResult(
+        cadence=plan.cadence,
+        period=plan.period.label,
+        lang=plan.lang,
+        directory=plan.target,
+        pack=plan.target / "pack.html",
+        notebook=plan.target / "notebook.ipynb",
+        manifest=plan.target / "manifest.json",
+        seconds=time.perf_counter() - started,
+    )
 
 
 def run_pack(
@@ -232,6 +558,8 @@ def run_pack(
     output_dir: str | Path | None = None,
     workspace: str | Path | Workspace | None = None,
     parameters: Mapping[str, Any] | None = None,
+    segment: str = "",
+    segment_name: str = "",
     progress: Progress = _noop,
 ) -> PackResult:
     """Execute a review template and publish its meeting pack.
@@ -252,6 +580,11 @@ def run_pack(
         environment.
     parameters
         Extra template parameters; names must be declared by the template.
+    segment
+        ``KEY=VALUE`` or ``KEY=VALUE,VALUE``: a segment pack (see :mod:`reviewkit.scope`),
+        published under ``<cadence>/<period>/<key>-<value>/``; ``""``: the whole company.
+    segment_name
+        A name for a group of values (its folder and header).
     progress
         Called with a short message at each step.
 
@@ -268,122 +601,15 @@ def run_pack(
     """
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
-    if cadence not in CADENCES:
-        raise ParameterError(
-            f"cadence: {cadence!r} is not a review cadence; use one of {', '.join(CADENCES)}"
-        )
-    review_cadence: Cadence = cadence  # type: ignore[assignment]
-    lang = check_lang(lang or ws.config.lang)
-    day = parse_as_of(as_of, today=ws.today())
-    period = last_complete_period(review_cadence, day, calendar=ws.calendar)
-    template = ws.template_path(cadence)
-    if not template.is_file():
-        raise ConfigError(f"template {template} not found; restore it or reinstall reviewkit")
-    values = validate_parameters(
-        template,
-        {**(parameters or {}), "workspace": str(ws.root), "as_of": day.isoformat(), "lang": lang},
-    )
-    from reviewkit.definitions import load_definitions
-    from reviewkit.store import connect, data_freshness, upgrade_schema
-    from reviewkit.targets import load_targets
-
-    definitions = load_definitions(ws)  # refuse a broken definitions file before running
-    upgrade_schema(ws.store_path)  # a store from an earlier version gains the new tables
-    con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
+    plan = plan_pack(
+        cadence, as_of=as_of, lang=lang, output_dir=output_dir, workspace=ws,
+        parameters=parameters, segment=segment, segment_name=segment_name,
+    )  # fmt: skip
     try:
-        freshness = data_freshness(con)
-        targets = load_targets(ws, definitions=definitions, con=con)
+        result = build_pack(plan, progress=progress)
     finally:
-        con.close()
-    _check_kernel(ws.config.kernel)
-
-    out = Path(output_dir) if output_dir is not None else ws.outputs_dir
-    staging = out / "_staging" / f"{cadence}-{period.label}-{lang}-{uuid.uuid4().hex[:8]}"
-    staging.mkdir(parents=True, exist_ok=True)
-    executed = staging / "notebook.ipynb"
-    try:
-        progress(f"executing {template.name} for {period.label} ({lang})")
-        t0 = time.perf_counter()
-        notebook = _execute(template, executed, values, ws=ws, out=out, period=period, lang=lang)
-        execute_s = time.perf_counter() - t0
-
-        progress("rendering pack.html")
-        t0 = time.perf_counter()
-        title = f"{t(f'title.{cadence}', lang)} {format_period(period, lang=lang)}"
-        try:
-            from reviewkit.rendering import render_pack
-
-            html = render_pack(notebook, title=title, lang=lang)
-        except Exception as exc:
-            kept = _keep_failed(staging, out, period, lang)
-            raise RunFailedError(
-                f"rendering the {cadence} pack for {period.label} failed: "
-                f"{type(exc).__name__}: {exc}; executed notebook kept at {kept}"
-            ) from exc
-        write_text_atomic(staging / "pack.html", html)
-        render_s = time.perf_counter() - t0
-
-        target = pack_directory(out, period, lang, default_lang=ws.config.lang)
-        from reviewkit.redaction import mask_secrets
-
-        manifest = {
-            "status": "ok",
-            "cadence": cadence,
-            "period": period.label,
-            "period_start": period.start.isoformat(),
-            "period_end": period.last_day.isoformat(),
-            "as_of": day.isoformat(),
-            "lang": lang,
-            "title": title,
-            "company": ws.config.company(lang),
-            # Secret-looking parameters are masked; the environment is never recorded.
-            "parameters": mask_secrets(values),
-            "data_freshness": None if freshness is None else freshness.isoformat(),
-            "definitions": {
-                "version": definitions.version,
-                "hash": definitions.version_hash,
-                "agreed_on": definitions.agreed_on.isoformat(),
-                "agreed_by": list(definitions.agreed_by),
-            },
-            "targets": targets.source,
-            "workspace": str(ws.root),
-            "store": str(ws.store_path),
-            "template": str(template),
-            "kernel": ws.config.kernel,
-            "git_commit": _git_commit(),
-            "packages": _versions(),
-            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "timings_seconds": {
-                "execute": round(execute_s, 3),
-                "render": round(render_s, 3),
-                "total": round(time.perf_counter() - started, 3),
-            },
-            "pack_bytes": len(html.encode("utf-8")),
-            "files": _extra_files(staging),
-        }
-        write_text_atomic(
-            staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2)
-        )
-        progress(f"publishing to {target}")
-        _publish(staging, target)
-    except RunFailedError:
-        _refresh_index(out, ws)  # the index shows the failure at once
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        _cleanup_staging_root(out)
-
-    _refresh_index(out, ws)
-    return PackResult(
-        cadence=cadence,
-        period=period.label,
-        lang=lang,
-        directory=target,
-        pack=target / "pack.html",
-        notebook=target / "notebook.ipynb",
-        manifest=target / "manifest.json",
-        seconds=time.perf_counter() - started,
-    )
+        _refresh_index(plan.out, ws)  # a failure shows in the index at once
+    return replace(result, seconds=time.perf_counter() - started)
 
 
 def _refresh_index(out: Path, ws: Workspace) -> None:
@@ -399,52 +625,43 @@ def _cleanup_staging_root(out: Path) -> None:
 
 
 def _execute(
-    template: Path,
-    executed: Path,
-    values: dict[str, Any],
-    *,
-    ws: Workspace,
-    out: Path,
-    period: Period,
-    lang: str,
+    plan: PackPlan, executed: Path, *, failure: _Failure, kernel_manager: Any = None
 ) -> Any:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    # The kernel inherits the environment: templates render charts for a pack (the page
-    # carries the chart runtime once) rather than for JupyterLab.
-    os.environ[PACK_ENV] = "1"
-    os.environ[PACK_DIR_ENV] = str(executed.parent)
+    name = plan.template.name
+    options: dict[str, Any] = {
+        "kernel_name": plan.kernel,
+        "execution_timeout": plan.timeout,
+        "progress_bar": False,
+        "log_output": False,
+    }
+    if kernel_manager is None:
+        # The kernel inherits the environment: templates render charts for a pack (the page
+        # carries the chart runtime once) rather than for JupyterLab.
+        os.environ[PACK_ENV] = "1"
+        os.environ[PACK_DIR_ENV] = str(executed.parent)
+        options |= {"cwd": str(plan.workspace), "kernel_manager_class": KERNEL_MANAGER}
+    else:
+        options["km"] = kernel_manager  # a worker's kernel, told the pack folder already
     try:
         return papermill.execute_notebook(
-            str(template),
-            str(executed),
-            parameters=values,
-            kernel_name=ws.config.kernel,
-            execution_timeout=ws.config.execution_timeout_seconds,
-            progress_bar=False,
-            log_output=False,
-            cwd=str(ws.root),
-            kernel_manager_class="reviewkit.kernel.IpcKernelManager",
+            str(plan.template), str(executed), parameters=plan.values, **options
         )
     except PapermillExecutionError as exc:
-        kept = _keep_failed(executed.parent, out, period, lang)
         evalue = (str(exc.evalue).strip().splitlines() or [""])[0]
-        raise RunFailedError(
-            f"{template.name} failed for {period.label} in cell {exc.exec_count}: "
-            f"{exc.ename}: {evalue}; executed notebook kept at {kept}"
-        ) from exc
+        error = f"{name} failed for {failure.label} in cell {exc.exec_count}: {exc.ename}: {evalue}"
+        kept = failure.keep(executed.parent, error)
+        raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
     except Exception as exc:
-        if executed.exists():
-            kept = _keep_failed(executed.parent, out, period, lang)
-            where = f"; executed notebook kept at {kept}"
-        else:
-            where = ""
         first = (str(exc).strip().splitlines() or [""])[0]
-        raise RunFailedError(
-            f"{template.name} could not run for {period.label}: {type(exc).__name__}: "
-            f"{first}{where}"
-        ) from exc
+        error = f"{name} could not run for {failure.label}: {type(exc).__name__}: {first}"
+        if executed.exists():
+            kept = failure.keep(executed.parent, error)
+            raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
+        raise RunFailedError(error) from exc
     finally:
-        os.environ.pop(PACK_ENV, None)
-        os.environ.pop(PACK_DIR_ENV, None)
+        if kernel_manager is None:
+            os.environ.pop(PACK_ENV, None)
+            os.environ.pop(PACK_DIR_ENV, None)

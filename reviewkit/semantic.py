@@ -83,6 +83,11 @@ class Funnel:
     targets
         Targets for pipeline coverage (an object with ``for_period(metric, start, end,
         segment=...)``); ``None`` leaves coverage undefined.
+    scope
+        A segment the whole funnel is limited to, e.g. ``{"sales_team": "Team B"}`` or
+        ``{"channel": ["paid_search", "display"]}``: every metric counts only the people whose
+        canonical lead record is in it (a segment pack). Campaign spend follows a scope on
+        campaign columns; under any other scope cost metrics are undefined.
     """
 
     def __init__(
@@ -93,6 +98,7 @@ class Funnel:
         timezone: str,
         cutoff: dt.datetime,
         targets: object | None = None,
+        scope: Mapping[str, object] | None = None,
     ) -> None:
         if cutoff.tzinfo is None:
             raise ParameterError("cutoff: must be timezone-aware (e.g. 2026-11-23 00:00+09:00)")
@@ -102,6 +108,8 @@ class Funnel:
         self.tz = ZoneInfo(timezone)
         self.cutoff = cutoff
         self.targets = targets
+        self.scope: dict[str, object] = dict(scope or {})
+        self._where(self.scope, "s")  # refuse an unknown column before building anything
         n = next(_counter)
         self._entries = f"rk_entries_{n}"
         self._persons = f"rk_persons_{n}"
@@ -192,6 +200,26 @@ class Funnel:
             "SELECT coalesce(i.person_id, a.lead_id) AS person_id, a.occurred_at "
             "FROM activities a LEFT JOIN lead_identity i USING (lead_id) WHERE a.is_human"
         )
+        if self.scope:
+            self._limit_to_scope()
+
+    def _limit_to_scope(self) -> None:
+        """Keep only the people in :attr:`scope` (and their entries, deals and touches)."""
+        where, params = self._where(self.scope, "s")
+        self.con.execute(
+            f"DELETE FROM {self._persons} s WHERE NOT coalesce(({where}), false)", params
+        )
+        for table in (self._entries, self._opps, self._touches):
+            self.con.execute(
+                f"DELETE FROM {table} WHERE person_id NOT IN (SELECT person_id FROM "
+                f"{self._persons})"
+            )
+
+    def _in_scope(self, column: str) -> str:
+        """SQL limiting ``column`` (a person id) to the scope; ``TRUE`` without one."""
+        if not self.scope:
+            return "TRUE"
+        return f"{column} IN (SELECT person_id FROM {self._persons})"
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -357,7 +385,8 @@ class Funnel:
     def _cost(
         self, periods: str, segment: Mapping[str, object] | None, by: list[str]
     ) -> pd.DataFrame | None:
-        keys = set(segment or {}) | set(by)
+        segment = {**self.scope, **(segment or {})}
+        keys = set(segment) | set(by)
         if not keys <= set(CAMPAIGN_COLUMNS):
             return None  # cost is not attributable to sales teams, industries, ...
         if segment and any(v is None for v in segment.values()):
@@ -660,7 +689,8 @@ class Funnel:
         )
         frame = self._query(
             "WITH f AS (SELECT rk_variant, person_id, min(entered_at) AS entered_at "
-            f"FROM ({union}) WHERE person_id IS NOT NULL GROUP BY ALL), "
+            f"FROM ({union}) WHERE person_id IS NOT NULL AND {self._in_scope('person_id')} "
+            "GROUP BY ALL), "
             "w AS (SELECT person_id, sum(amount) AS won_amount "
             f"FROM {self._opps} WHERE is_won AND closed_at < ? GROUP BY ALL) "
             f"SELECT f.rk_variant, f.person_id, f.entered_at{columns}, "

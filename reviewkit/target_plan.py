@@ -19,6 +19,7 @@ the plan and the rates and says in one sentence what the funnel needs.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -591,6 +592,7 @@ def draft_targets_yaml(
     rates: pd.DataFrame,
     lang: str = "en",
     proration: Literal["linear", "seasonal"] = "linear",
+    segment: tuple[str, str] | None = None,
 ) -> str:
     """A draft ``targets.yml`` for next quarter's months, for approval.
 
@@ -613,6 +615,9 @@ def draft_targets_yaml(
         The language of the header comments.
     proration
         The ``proration:`` line (copy the current file's).
+    segment
+        ``(column, value)`` for a segment pack's plan: the months go under ``segments:``
+        instead of ``company:``.
 
     Returns
     -------
@@ -647,12 +652,18 @@ def draft_targets_yaml(
         "",
         f"proration: {proration}",
         "",
-        "company:",
-        f"  # {period_label}: {labels[0]} .. {labels[-1]}",
     ]
+    indent = "  "
+    if segment is None:
+        lines.append("company:")
+    else:
+        column, value = segment
+        lines += ["segments:", f"  {column}:", f"    {json.dumps(value, ensure_ascii=False)}:"]
+        indent = "      "
+    lines.append(f"{indent}# {period_label}: {labels[0]} .. {labels[-1]}")
     for label in labels:
         cells = ", ".join(f"{m}: {texts[m][label]:>{width[m]}}" for m in metrics)
-        lines.append(f"  {label}: {{{cells}}}")
+        lines.append(f"{indent}{label}: {{{cells}}}")
     return "\n".join(lines) + "\n"
 
 

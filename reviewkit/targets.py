@@ -215,6 +215,31 @@ class Targets:
             )
         }  # fmt: skip
 
+    def scoped(self, column: str, values: Sequence[str]) -> Targets:
+        """The targets of a segment pack: the segment's targets in place of the company's.
+
+        A group of values gets, per month and metric, the sum of its values' targets when
+        every value has one (no target otherwise). The segment rows themselves stay, so a
+        breakdown inside the pack still finds them.
+
+        Parameters
+        ----------
+        column
+            The segment column, e.g. ``sales_team``.
+        values
+            The values the pack covers.
+        """
+        f = self.frame
+        rows = f[(f["segment_key"] == column) & f["segment_value"].isin(list(values))]
+        per_value = rows.groupby(["month", "metric"], sort=True).agg(
+            value=("value", "sum"), n=("segment_value", "nunique")
+        )
+        whole = per_value[per_value["n"] == len(set(values))].reset_index()
+        whole = whole.assign(segment_key="", segment_value="")[COLUMNS]
+        kept = f[f["segment_key"] != ""]
+        frame = pd.concat([whole, kept], ignore_index=True) if len(whole) else kept
+        return Targets(frame, proration=self.proration, source=self.source)
+
     @property
     def is_empty(self) -> bool:
         """Whether there are no targets at all."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from reviewkit.errors import ParameterError
 from reviewkit.texts_actions import ACTIONS_TEXTS
+from reviewkit.texts_batch import BATCH_TEXTS
 from reviewkit.texts_cycle import CYCLE_TEXTS
 from reviewkit.texts_effects import EFFECTS_TEXTS
+from reviewkit.texts_index import INDEX_TEXTS
 from reviewkit.texts_monthly import MONTHLY_TEXTS
 from reviewkit.texts_plan import PLAN_TEXTS
 from reviewkit.texts_quarterly import QUARTERLY_TEXTS
@@ -856,22 +858,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "ほかに失敗した実行 {n} 件（_failed/ に保存）",
         "en": "{n} more failed runs (kept in _failed/)",
     },
-    "index.legend": {
-        "ja": "新しい期間から順に表示。状況: ✓ 正常 = 公開中の資料／✕ 失敗 = 実行に失敗"
-        "（実行済みノートブックへのリンク）／△ データ未確定 = データ更新日が期間の最終日より前"
-        "（期間のデータが揃う前に作成）。同じ期間・言語で最も新しい実行が現在の状態で、"
-        "それより前の実行は「以前の実行」と表示。",
-        "en": "Newest period first. Status: ✓ OK = the published pack; ✕ Failed = the run "
-        "failed (link to the executed notebook); △ Stale data = the data ends before the "
-        "period's last day (built before the period's data was complete). The newest run of a "
-        "period and language is its current state; older ones are marked 'earlier run'.",
-    },
     "lang.ja": {"ja": "日本語", "en": "Japanese"},
     "lang.en": {"ja": "英語", "en": "English"},
 }
 for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
-    RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS,
+    RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 

@@ -62,4 +62,10 @@ QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
         "ja": "記録されたアクションはありません",
         "en": "none recorded",
     },
+    "quarterly.plan.group": {
+        "ja": "複数の値をまとめたセグメントのため、目標ファイルの下書きは作りません"
+        "（params/targets.yml のセグメント目標は値ごとに設定します）。",
+        "en": "No draft targets file for a group of values: params/targets.yml sets segment "
+        "targets value by value.",
+    },
 }

@@ -1,0 +1,43 @@
+"""Texts of the index page: segment packs, the last batch run and its failures."""
+
+INDEX_TEXTS: dict[str, dict[str, str]] = {
+    "index.scope": {"ja": "対象", "en": "Scope"},
+    "index.scope.company": {"ja": "全社", "en": "Whole company"},
+    "index.legend_scopes": {
+        "ja": "新しい期間から順に、期間ごとに全社、各セグメントの順で表示。状況: ✓ 正常 = "
+        "公開中の資料／✕ 失敗 = 実行に失敗（原因と実行済みノートブックへのリンク）／"
+        "△ データ未確定 = データ更新日が期間の最終日より前（期間のデータが揃う前に作成）。"
+        "同じ期間・対象・言語で最も新しい実行が現在の状態で、それより前の実行は"
+        "「以前の実行」と表示。",
+        "en": "Newest period first; within a period, the whole company, then each segment. "
+        "Status: ✓ OK = the published pack; ✕ Failed = the run failed (its error, and a link "
+        "to the executed notebook); △ Stale data = the data ends before the period's last "
+        "day (built before the period's data was complete). The newest run of a period, "
+        "scope and language is its current state; older ones are marked 'earlier run'.",
+    },
+    "index.batch.title": {"ja": "前回の一括作成", "en": "Last batch run"},
+    "index.batch.finished": {
+        "ja": "{start} 開始、{end} 終了（所要時間 {duration}）",
+        "en": "Started {start}, finished {end} (took {duration})",
+    },
+    "index.batch.running": {
+        "ja": "{start} から実行中（まだ終了していません）",
+        "en": "Running since {start} (not finished yet)",
+    },
+    "index.batch.as_of": {"ja": "基準日 {day}", "en": "As of {day}"},
+    "index.batch.built": {"ja": "作成", "en": "Built"},
+    "index.batch.skipped": {"ja": "スキップ", "en": "Skipped"},
+    "index.batch.failed": {"ja": "失敗", "en": "Failed"},
+    "index.batch.log": {"ja": "実行ログ", "en": "Run log"},
+    "index.batch.alert": {
+        "ja": "{n} 件の資料の作成に失敗しました。それ以外の資料は通常どおり公開されています。",
+        "en": "{n} packs failed. The other packs were still published.",
+    },
+    "index.batch.alert_one": {
+        "ja": "1 件の資料の作成に失敗しました。それ以外の資料は通常どおり公開されています。",
+        "en": "1 pack failed. The other packs were still published.",
+    },
+    "index.duration.seconds": {"ja": "{s}秒", "en": "{s} s"},
+    "index.duration.minutes": {"ja": "{m}分{s}秒", "en": "{m} min {s} s"},
+    "index.duration.hours": {"ja": "{h}時間{m}分", "en": "{h} h {m} min"},
+}
