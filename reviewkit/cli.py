@@ -137,10 +137,11 @@ def index(workspace: Path | None, output_dir: Path | None) -> None:
 @app.command()
 @workspace_option
 def validate(workspace: Path | None) -> None:
-    """Check params/definitions.yml, targets.yml, benchmarks.yml and actions.yml (no run)."""
+    """Check definitions, targets, benchmarks, actions and schedule under params/ (no run)."""
     from reviewkit.actions import load_actions
     from reviewkit.benchmarks import load_benchmarks
     from reviewkit.definitions import load_definitions
+    from reviewkit.schedule import SCHEDULE_FILE, load_schedule
     from reviewkit.targets import load_targets
     from reviewkit.workspace import find_workspace
 
@@ -155,11 +156,17 @@ def validate(workspace: Path | None) -> None:
         checked = "no params/targets.yml (packs use the store's targets table)"
     benchmarks = load_benchmarks(ws, definitions=definitions)
     actions = load_actions(ws, definitions=definitions)
+    schedule_file = ws.params_dir / SCHEDULE_FILE
+    packs = (
+        f"{len(load_schedule(schedule_file, default_lang=ws.config.lang))} packs"
+        if schedule_file.is_file()
+        else "no params/schedule.yml (reviewkit batch needs one)"
+    )
     out.print(
         f"definitions v{definitions.version} (hash {definitions.version_hash}): "
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; "
         f"targets: {checked}; benchmarks: {len(benchmarks)} reference ranges; "
-        f"actions: {len(actions)} — OK",
+        f"actions: {len(actions)}; schedule: {packs} — OK",
         markup=False,
     )
 

@@ -426,7 +426,9 @@ def test_validate_passes_on_the_shipped_params(tmp_path):
         f"definitions v{definitions.version} (hash {definitions.version_hash}): "
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; targets: "
     )
-    assert line.endswith("(params/targets.yml); benchmarks: 3 reference ranges; actions: 3 — OK")
+    assert line.endswith(
+        "(params/targets.yml); benchmarks: 3 reference ranges; actions: 3; schedule: 24 packs — OK"
+    )
 
 
 def test_validate_refuses_a_broken_benchmark_in_one_line(tmp_path):
