@@ -245,7 +245,8 @@ class _Pool:
         context = multiprocessing.get_context("spawn")  # no inherited threads or connections
         self.tasks: Any = context.Queue()
         self.events: Any = context.Queue()
-        self.pending = 0
+        self.waiting: set[str] = set()  # submitted, not reported built or failed
+        self.running: dict[int, str] = {}  # worker -> the job it started last
         self.processes = [
             context.Process(
                 target=_worker,
@@ -257,32 +258,58 @@ class _Pool:
         for process in self.processes:
             process.start()
 
-    def submit(self, name: str, plan: Any) -> None:
-        self.tasks.put((name, plan))
-        self.pending += 1
+    @property
+    def pending(self) -> int:
+        """Jobs not yet reported built or failed."""
+        return len(self.waiting)
 
-    def poll(self, timeout: float) -> Event | None:
-        """The next event, or ``None`` after ``timeout`` seconds."""
+    def submit(self, name: str, plan: Any) -> None:
+        """Queue a planned pack."""
+        self.tasks.put((name, plan))
+        self.waiting.add(name)
+
+    def poll(self, timeout: float) -> list[Event]:
+        """The next events (none after ``timeout`` seconds).
+
+        A worker that died (e.g. killed for memory) fails the job it was building; when no
+        worker is left, every job still waiting fails.
+        """
         try:
-            event: Event = self.events.get(timeout=timeout)
+            events: list[Event] = [self.events.get(timeout=timeout)]
         except queue.Empty:
-            if not any(p.is_alive() for p in self.processes):
-                raise RunFailedError(
-                    "every batch worker stopped before its packs were built; rerun with "
-                    "--debug and see the log under _logs/"
-                ) from None
-            return None
-        if event["event"] in {"built", "failed"}:
-            self.pending -= 1
-        return event
+            events = self._losses()
+        for event in events:
+            if event["event"] == "start":
+                self.running[event["worker"]] = event["name"]
+            elif event["event"] in {"built", "failed"}:
+                self.waiting.discard(event["name"])
+        return events
+
+    def _losses(self) -> list[Event]:
+        lost = []
+        for number, process in enumerate(self.processes):
+            name = self.running.get(number)
+            if not process.is_alive() and name in self.waiting:
+                lost.append(_lost(name, f"its worker stopped (exit code {process.exitcode})"))
+        if not any(p.is_alive() for p in self.processes):
+            done = {e["name"] for e in lost}
+            lost += [_lost(n, "no batch worker was left to build it") for n in
+                     sorted(self.waiting - done)]  # fmt: skip
+        return lost
 
     def close(self) -> None:
+        """Stop the workers (after their current pack)."""
         for _ in self.processes:
             self.tasks.put(None)
         for process in self.processes:
             process.join(timeout=60)
             if process.is_alive():
                 process.kill()
+
+
+def _lost(name: str, why: str) -> Event:
+    return {"event": "failed", "name": name, "attempts": 0, "seconds": 0.0,
+            "error": f"{name} was not built: {why}; see the log under _logs/"}  # fmt: skip
 
 
 # --- the batch -----------------------------------------------------------------------------
@@ -399,11 +426,9 @@ def run_batch(
                 pool.submit(job.name, plan)
             notify({"event": "planned", "total": len(schedule), "to_build": len(plans)})
             while pool is not None and pool.pending:
-                event = pool.poll(timeout=5)
-                if event is None:
-                    continue
-                _record(event, outcomes, out=out, log=log)
-                notify(event)
+                for event in pool.poll(timeout=5):
+                    _record(event, outcomes, out=out, log=log)
+                    notify(event)
         finally:
             if pool is not None:
                 pool.close()

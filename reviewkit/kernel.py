@@ -99,9 +99,18 @@ class WarmKernel:
         The kernel's working folder (the workspace).
     startup_timeout
         Seconds to wait for the kernel to answer.
+    warm_up
+        Code run silently at once (default: import every module a pack may use).
     """
 
-    def __init__(self, kernel_name: str, *, cwd: Path, startup_timeout: float = 60) -> None:
+    def __init__(
+        self,
+        kernel_name: str,
+        *,
+        cwd: Path,
+        startup_timeout: float = 60,
+        warm_up: str = WARM_UP,
+    ) -> None:
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.startup_timeout = startup_timeout
@@ -111,7 +120,7 @@ class WarmKernel:
         self.client = BlockingKernelClient()
         self.client.load_connection_info(self.manager.get_connection_info())
         self.client.start_channels()
-        self.client.execute(WARM_UP, silent=True, store_history=False)  # no wait: it runs ahead
+        self.client.execute(warm_up, silent=True, store_history=False)  # no wait: it runs ahead
 
     def prepare(self, folder: Path) -> None:
         """Wait until the kernel is ready, and reset it for the pack built in ``folder``.

@@ -357,6 +357,20 @@ class SharedInputs:
         self.con.close()
 
 
+def _check_request(
+    ws: Workspace, cadence: str, *, as_of: str, lang: str, segment: str, segment_name: str
+) -> tuple[Cadence, str, dt.date, Scope | None]:
+    """The cadence, language, review date and segment of a request, or a one-line error."""
+    if cadence not in CADENCES:
+        raise ParameterError(
+            f"cadence: {cadence!r} is not a review cadence; use one of {', '.join(CADENCES)}"
+        )
+    checked = check_lang(lang or ws.config.lang)
+    day = parse_as_of(as_of, today=ws.today())
+    scope = parse_scope(segment, name=segment_name, parameter="--segment")
+    return cadence, checked, day, scope  # type: ignore[return-value]
+
+
 def plan_pack(
     cadence: str,
     *,
@@ -380,15 +394,10 @@ def plan_pack(
         Bad input; nothing was executed.
     """
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
-    if cadence not in CADENCES:
-        raise ParameterError(
-            f"cadence: {cadence!r} is not a review cadence; use one of {', '.join(CADENCES)}"
-        )
-    review_cadence: Cadence = cadence  # type: ignore[assignment]
-    lang = check_lang(lang or ws.config.lang)
-    day = parse_as_of(as_of, today=ws.today())
+    review_cadence, lang, day, scope = _check_request(
+        ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name
+    )
     period = last_complete_period(review_cadence, day, calendar=ws.calendar)
-    scope = parse_scope(segment, name=segment_name, parameter="--segment")
     template = ws.template_path(cadence)
     if not template.is_file():
         raise ConfigError(f"template {template} not found; restore it or reinstall reviewkit")
@@ -601,15 +610,53 @@ def run_pack(
     """
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
-    plan = plan_pack(
-        cadence, as_of=as_of, lang=lang, output_dir=output_dir, workspace=ws,
-        parameters=parameters, segment=segment, segment_name=segment_name,
-    )  # fmt: skip
+    _check_request(ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name)
+    kernel = _early_kernel(ws)  # boots and imports while the pack is planned
     try:
-        result = build_pack(plan, progress=progress)
+        plan = plan_pack(
+            cadence, as_of=as_of, lang=lang, output_dir=output_dir, workspace=ws,
+            parameters=parameters, segment=segment, segment_name=segment_name,
+        )  # fmt: skip
+        staging = new_staging(plan)
+        staging.mkdir(parents=True, exist_ok=True)
+        if kernel is not None:
+            try:
+                kernel.prepare(staging)
+            except RunFailedError:  # start a kernel the usual way instead
+                kernel.shutdown()
+                kernel = None
+        try:
+            result = build_pack(
+                plan, kernel_manager=None if kernel is None else kernel.manager,
+                staging=staging, progress=progress,
+            )  # fmt: skip
+        finally:
+            _refresh_index(plan.out, ws)  # a failure shows in the index at once
     finally:
-        _refresh_index(plan.out, ws)  # a failure shows in the index at once
+        if kernel is not None:
+            kernel.shutdown()
     return replace(result, seconds=time.perf_counter() - started)
+
+
+def _early_kernel(ws: Workspace) -> Any:
+    """A :class:`reviewkit.kernel.WarmKernel` for one pack, or ``None`` if it cannot start.
+
+    ``None`` leaves the kernel to :func:`build_pack`, which reports a missing kernel or a
+    failed start properly.
+    """
+    from reviewkit.kernel import WarmKernel
+
+    previous = os.environ.get(PACK_ENV)
+    os.environ[PACK_ENV] = "1"  # the kernel inherits it: charts for a pack
+    try:
+        return WarmKernel(ws.config.kernel, cwd=ws.root, warm_up="import reviewkit.review")
+    except Exception:
+        return None
+    finally:
+        if previous is None:
+            os.environ.pop(PACK_ENV, None)
+        else:
+            os.environ[PACK_ENV] = previous
 
 
 def _refresh_index(out: Path, ws: Workspace) -> None:
