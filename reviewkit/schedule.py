@@ -26,7 +26,7 @@ Every job is named ``<cadence>/<company|segment folder>/<lang>`` (e.g.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,22 +47,17 @@ def _as_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
-def _cadences(value: object) -> object:
-    values = _as_list(value)
-    if isinstance(values, list):
-        for v in values:
-            if v not in CADENCES:
-                raise ValueError(f"{v!r} is not a cadence; use {', '.join(CADENCES)}")
-    return values
+def _one_of(allowed: Sequence[str], what: str) -> Callable[[object], object]:
+    """A validator: one value or a list, each in ``allowed``."""
 
+    def check(value: object) -> object:
+        values = _as_list(value)
+        for v in values if isinstance(values, list) else []:
+            if v not in allowed:
+                raise ValueError(f"{v!r} is not {what}; use {', '.join(allowed)}")
+        return values
 
-def _langs(value: object) -> object:
-    values = _as_list(value)
-    if isinstance(values, list):
-        for v in values:
-            if v not in LANGS:
-                raise ValueError(f"{v!r} is not a pack language; use {', '.join(LANGS)}")
-    return values
+    return check
 
 
 Values = list[str] | dict[str, list[str]]
@@ -73,8 +68,12 @@ class Entry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = ""
-    cadences: Annotated[list[str], BeforeValidator(_cadences), Field(min_length=1)]
-    langs: Annotated[list[str], BeforeValidator(_langs)] = Field(default_factory=list)
+    cadences: Annotated[
+        list[str], BeforeValidator(_one_of(CADENCES, "a cadence")), Field(min_length=1)
+    ]
+    langs: Annotated[list[str], BeforeValidator(_one_of(LANGS, "a pack language"))] = Field(
+        default_factory=list
+    )
     segments: dict[str, Annotated[Values, BeforeValidator(_as_list)]] = Field(default_factory=dict)
     parameters: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
