@@ -16,6 +16,7 @@ from reviewkit.errors import (
     ParameterError,
     ReviewkitError,
     RunFailedError,
+    StoreBusyError,
     StoreMissingError,
 )
 
@@ -61,6 +62,7 @@ __all__ = [
     "Review",
     "ReviewkitError",
     "RunFailedError",
+    "StoreBusyError",
     "StoreMissingError",
     "Workspace",
     "__version__",

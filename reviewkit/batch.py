@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, ReviewkitError, RunFailedError
+from reviewkit.periods import parse_as_of
 from reviewkit.workspace import Workspace, find_workspace
 
 LOG_DIR = "_logs"
@@ -371,15 +372,16 @@ def run_batch(
     out = Path(output_dir) if output_dir is not None else ws.outputs_dir
     logs = out / LOG_DIR
     notify = listener or (lambda _event: None)
+    # one review date for the whole batch, even one that runs past midnight
+    as_of = parse_as_of(as_of, today=ws.today()).isoformat()
     started_at, t0 = _now(), time.perf_counter()
     with batch_lock(logs):
-        log_path = logs / f"batch-{started_at:%Y%m%dT%H%M%SZ}.log"
+        log_path = logs / f"batch-{started_at:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
         log = _logger(log_path)
         summary: dict[str, Any] = {
             "started_at": started_at.isoformat(timespec="seconds"), "as_of": as_of,
             "jobs": jobs, "log": _relative(log_path, out), "counts": {}, "failed": [],
         }  # fmt: skip
-        write_text_atomic(logs / LAST_BATCH, json.dumps(summary, ensure_ascii=False, indent=2))
         try:
             schedule = select(
                 load_schedule(ws.params_dir / SCHEDULE_FILE, default_lang=ws.config.lang), only
@@ -387,7 +389,10 @@ def run_batch(
             shared = SharedInputs.load(ws)
         except ReviewkitError as exc:
             log.error("stopped before building: %s", exc)
+            _close(log)
             raise
+        # the index shows a batch under way only once it is really under way
+        write_text_atomic(logs / LAST_BATCH, json.dumps(summary, ensure_ascii=False, indent=2))
         log.info("batch of %d packs, as of %s, %d worker(s)", len(schedule), as_of, jobs)
         outcomes: dict[str, Outcome] = {}
         plans: dict[str, Any] = {}
@@ -452,10 +457,14 @@ def run_batch(
         write_text_atomic(logs / LAST_BATCH, json.dumps(summary, ensure_ascii=False, indent=2))
         write_index(out, lang=ws.config.lang, timezone=ws.config.timezone)
         _prune_logs(logs)
-        for handler in list(log.handlers):
-            handler.close()
-            log.removeHandler(handler)
+        _close(log)
     return report
+
+
+def _close(log: logging.Logger) -> None:
+    for handler in list(log.handlers):
+        handler.close()
+        log.removeHandler(handler)
 
 
 def _record(event: Event, outcomes: dict[str, Outcome], *, out: Path, log: logging.Logger) -> None:

@@ -37,7 +37,8 @@ def show_batch(
         MofNCompleteColumn(), TimeElapsedColumn(),
     )  # fmt: skip
     running: list[str] = []
-    with Progress(*columns, console=err, transient=True) as progress:
+    # no bar (and no stray newline for cron to mail) when stderr is not a terminal
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("planning…", total=None)
 
         def listen(event: dict[str, Any]) -> None:

@@ -564,7 +564,9 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
     try:
-        app.main(args=args, prog_name="reviewkit", standalone_mode=False)
+        code = app.main(args=args, prog_name="reviewkit", standalone_mode=False)
+        if isinstance(code, int):  # a command's ctx.exit(code) comes back here
+            return code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:

@@ -44,3 +44,7 @@ class RunFailedError(ReviewkitError, RuntimeError):
     """Executing or rendering a pack failed; an earlier good pack is left untouched."""
 
     exit_code = 1
+
+
+class StoreBusyError(RunFailedError):
+    """Another process holds the store's lock (e.g. an import is writing to it)."""

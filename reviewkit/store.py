@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from reviewkit.errors import DataError, StoreMissingError
+from reviewkit.errors import DataError, StoreBusyError, StoreMissingError
 
 SCHEMA_VERSION = "4"
 
@@ -177,6 +177,8 @@ def connect(
     ------
     StoreMissingError
         If ``read_only`` and the file does not exist, with how to create it.
+    StoreBusyError
+        If another process holds the file's lock (e.g. an import writing to it).
     """
     where = str(path)
     if where != ":memory:":
@@ -187,7 +189,15 @@ def connect(
                 "(the sample company) or import your data with `reviewkit import`"
             )
         file.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(where, read_only=read_only)
+    try:
+        con = duckdb.connect(where, read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise StoreBusyError(
+            f"store {where!r} is in use by another process (an import?): "
+            f"{(str(exc).splitlines() or [''])[0]}; run this again when it has finished"
+        ) from None
     con.execute(f"SET TimeZone = '{timezone}'")
     if not read_only:
         create_schema(con)

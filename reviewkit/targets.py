@@ -219,8 +219,9 @@ class Targets:
         """The targets of a segment pack: the segment's targets in place of the company's.
 
         A group of values gets, per month and metric, the sum of its values' targets when
-        every value has one (no target otherwise). The segment rows themselves stay, so a
-        breakdown inside the pack still finds them.
+        every value has one (no target otherwise). The rows of the segment's own values stay,
+        and those of other columns (a breakdown inside the pack finds them); other values of
+        the same column are dropped, since no one outside the segment is in its pack.
 
         Parameters
         ----------
@@ -236,7 +237,9 @@ class Targets:
         )
         whole = per_value[per_value["n"] == len(set(values))].reset_index()
         whole = whole.assign(segment_key="", segment_value="")[COLUMNS]
-        kept = f[f["segment_key"] != ""]
+        kept = f[
+            (f["segment_key"] != "") & ((f["segment_key"] != column) | f.index.isin(rows.index))
+        ]
         frame = pd.concat([whole, kept], ignore_index=True) if len(whole) else kept
         return Targets(frame, proration=self.proration, source=self.source)
 

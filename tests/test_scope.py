@@ -146,8 +146,11 @@ def test_scoped_targets_put_the_segment_in_place_of_the_company():
     assert team_a.for_period("revenue", OCT.start, OCT.end) == 30.0
     assert team_a.for_period("sql", OCT.start, OCT.end) == 5.0
     assert team_a.for_period("revenue", nov.start, nov.end) == 31.0
-    # the segment rows stay for breakdowns inside the pack
-    assert team_a.for_period("revenue", OCT.start, OCT.end, segment=("sales_team", "Team B")) == 20
+    # its own segment rows stay (for breakdowns inside the pack); other teams' go
+    assert team_a.for_period("revenue", OCT.start, OCT.end, segment=("sales_team", "Team A")) == 30
+    assert (
+        team_a.for_period("revenue", OCT.start, OCT.end, segment=("sales_team", "Team B")) is None
+    )
     # a group sums its values where every value has a target, and has none elsewhere
     both = targets.scoped("sales_team", ["Team A", "Team B"])
     assert both.for_period("revenue", OCT.start, OCT.end) == 50.0
