@@ -325,8 +325,9 @@ class _Matrix:
 
 def _matrix(series: pd.DataFrame, s: AnomalySettings) -> _Matrix:
     """Series as arrays: one row per series, one column per week (oldest first)."""
-    weeks = list(dict.fromkeys(series.sort_values("start", kind="stable")["week"]))
-    starts = dict(zip(series["week"], series["start"], strict=False))
+    weeks = pd.unique(series.sort_values("start", kind="stable")["week"]).tolist()
+    last = series.drop_duplicates("week", keep="last")
+    starts = dict(zip(last["week"], last["start"], strict=True))
     data = series.assign(
         dimension=series["dimension"].astype("object").where(series["dimension"].notna(), None),
         segment=series["segment"].astype("object").where(series["segment"].notna(), None),
@@ -334,7 +335,7 @@ def _matrix(series: pd.DataFrame, s: AnomalySettings) -> _Matrix:
     codes = data.groupby(KEYS, dropna=False, sort=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(data))).groupby(codes).first().to_numpy()
     keys = [tuple(r) for r in data[KEYS].to_numpy()[first]]
-    position = data["week"].map({w: i for i, w in enumerate(weeks)}).to_numpy()
+    position = pd.Index(weeks).get_indexer(data["week"])
     shape = (len(keys), len(weeks))
     x, n, w = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     np.add.at(x, (codes, position), data["x"].fillna(0.0).to_numpy(dtype="float64"))
@@ -612,8 +613,115 @@ def _key(row: pd.Series | dict) -> tuple[object, ...]:
     return tuple(None if pd.isna(row[c]) else row[c] for c in columns)
 
 
+class _Without:
+    """The weekly series with one segment's people taken out, found by subtraction.
+
+    Counting is additive, so the series of the people who remain are the full series less the
+    counts of the people taken out, on the rows :func:`series_of` would give the remaining
+    people (every week and every segment value some remaining entry has): the same frame as
+    ``series_of(data, entries=remaining, measures=...)`` without grouping all the weeks'
+    entries again for every alert. Entries are coded once (week, stage, each dimension's
+    value); taking people out is then a ``bincount`` of their entries.
+    """
+
+    def __init__(self, data: WeeklyData, full: pd.DataFrame) -> None:
+        entries = data.entries
+        self.data = data
+        self.sla = set(data.sla["measure"]) if not data.sla.empty else set()
+        # plain object columns: every alert's frame is grouped again, and text arrays are slow
+        keys = ["kind", "measure", "dimension", "segment", "week"]
+        self.rows = full.reset_index(drop=True).astype(dict.fromkeys(keys, "object"))
+        person, persons = pd.factorize(entries["person_id"], use_na_sentinel=False)
+        self.person, self.n_persons = person, len(persons)
+        weeks = pd.Index([p.label for p in data.weeks])
+        stages = pd.Index(data.stages)
+        week = weeks.get_indexer(entries["week"])
+        stage = stages.get_indexer(entries["stage"])
+        # entries outside the weeks or stages (never from load_weekly): series_of's own way
+        self.usable = bool((week >= 0).all() and (stage >= 0).all())
+        week, stage = np.maximum(week, 0), np.maximum(stage, 0)
+        self.shape: dict[str | None, tuple[int, int, int]] = {}
+        self.flat: dict[str | None, np.ndarray] = {}
+        self.values: dict[str | None, pd.Index] = {}
+        self.full: dict[str | None, np.ndarray] = {}
+        for dimension in (None, *data.dimensions):
+            if dimension is None:
+                value, uniques = np.zeros(len(entries), dtype="int64"), pd.Index([None])
+            else:
+                value, uniques = pd.factorize(
+                    entries[dimension].astype("object"), use_na_sentinel=False
+                )
+            shape = (len(weeks), len(stages), len(uniques))
+            flat = (week * shape[1] + stage) * shape[2] + value
+            self.shape[dimension], self.flat[dimension] = shape, flat
+            self.values[dimension] = pd.Index(uniques, dtype="object")
+            self.full[dimension] = np.bincount(flat, minlength=math.prod(shape)).reshape(shape)
+        # where each entry-derived row of the full series reads its counts
+        rows = self.rows
+        stage_of = {m: (m, "") for m in data.stages}
+        stage_of |= {key: (to, from_) for key, from_, to in data.conversions}
+        self.from_entries = ~rows["measure"].isin(list(self.sla)).to_numpy()
+        dims = rows["dimension"].astype("object").where(rows["dimension"].notna(), None)
+        self.dims = dims.to_numpy()
+        self.week = weeks.get_indexer(rows["week"])
+        self.x_stage = stages.get_indexer([stage_of.get(m, ("", ""))[0] for m in rows["measure"]])
+        self.n_stage = stages.get_indexer([stage_of.get(m, ("", ""))[1] for m in rows["measure"]])
+        self.value = np.zeros(len(rows), dtype="int64")
+        for dimension in data.dimensions:
+            mine = self.dims == dimension
+            self.value[mine] = self.values[dimension].get_indexer(
+                rows.loc[mine, "segment"].astype("object")
+            )
+        ok = (self.week >= 0) & (self.x_stage >= 0) & (self.value >= 0)
+        if not ok[self.from_entries].all():  # cannot happen: series_of built these rows
+            raise AssertionError("a weekly series row does not match the entries")
+
+    def people_of(self, dimension: str, segment: object) -> np.ndarray:
+        """Which entries belong to the people with ``dimension == segment`` (any of theirs)."""
+        taken = np.zeros(self.n_persons, dtype=bool)
+        if not pd.isna(segment):  # a missing value equals nothing, as ``==`` has it
+            found = self.values[dimension].get_indexer([segment])[0]
+            if found >= 0:
+                value = self.flat[dimension] % self.shape[dimension][2]
+                taken[self.person[value == found]] = True
+        return taken[self.person]
+
+    def series(self, taken: np.ndarray, measures: Sequence[str]) -> pd.DataFrame:
+        """``series_of`` of the entries not ``taken``, keeping only ``measures``."""
+        rows = self.rows
+        x = rows["x"].to_numpy(dtype="float64").copy()
+        n = rows["n"].to_numpy(dtype="float64").copy()
+        keep = self.from_entries.copy()
+        for dimension in (None, *self.data.dimensions):
+            shape = self.shape[dimension]
+            gone = np.bincount(self.flat[dimension][taken], minlength=math.prod(shape))
+            left = self.full[dimension] - gone.reshape(shape)
+            mine = self.from_entries & (
+                pd.isna(self.dims) if dimension is None else self.dims == dimension
+            )
+            w, v = self.week[mine], self.value[mine]
+            x[mine] = left[w, self.x_stage[mine], v]
+            rate = self.n_stage[mine] >= 0
+            n_rows = np.flatnonzero(mine)[rate]
+            n[n_rows] = left[w[rate], self.n_stage[mine][rate], v[rate]]
+            # series_of has no row for a week, or a segment value, nobody remaining has
+            weeks_left = left.sum(axis=(1, 2)) > 0 if dimension is None else None
+            if weeks_left is not None:
+                keep &= ~self.from_entries | weeks_left[np.maximum(self.week, 0)]
+            else:
+                values_left = left.sum(axis=(0, 1)) > 0
+                keep[mine] &= values_left[v]
+        keep |= ~self.from_entries  # the SLA series are not made of entries
+        keep &= rows["measure"].isin(list(measures)).to_numpy()
+        return rows.assign(x=x, n=n)[keep].reset_index(drop=True)
+
+
 def explain(
-    alerts: pd.DataFrame, data: WeeklyData, *, settings: AnomalySettings | None = None
+    alerts: pd.DataFrame,
+    data: WeeklyData,
+    *,
+    settings: AnomalySettings | None = None,
+    series: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Say where each alert came from: which alerts are the same change seen elsewhere.
 
@@ -622,6 +730,8 @@ def explain(
     *explained by* it (e.g. the funnel's MQL -> SQL drop, and the drops in the teams and
     industries the new whitepaper's MQLs went to, are explained by the whitepaper). The SLA
     (a per-team measure) explains only the funnel's SLA alert.
+
+    ``series`` is ``series_of(data)`` when the caller has it (else it is built here).
 
     Returns
     -------
@@ -632,6 +742,7 @@ def explain(
     out = alerts.copy()
     out["explained_by"] = -1
     sla_measures = set(data.sla["measure"]) if not data.sla.empty else set()
+    without: _Without | None = None
     for i in out.index:
         a = out.loc[i]
         if out.at[i, "explained_by"] != -1 or pd.isna(a["dimension"]):
@@ -653,11 +764,17 @@ def explain(
             rest["n"] = total["n"] - sub["n"]
             reduced = rest.reset_index()[SERIES_COLUMNS]
         else:
-            column = a["dimension"]
-            mask = data.entries[column].astype("object") == a["segment"]
-            people = set(data.entries.loc[mask, "person_id"])
-            remaining = data.entries[~data.entries["person_id"].isin(people)]
-            reduced = series_of(data, entries=remaining, measures=list(set(same["measure"])))
+            if without is None:
+                without = _Without(data, series_of(data) if series is None else series)
+            measures = list(dict.fromkeys(same["measure"]))
+            if without.usable:
+                taken = without.people_of(str(a["dimension"]), a["segment"])
+                reduced = without.series(taken, measures)
+            else:
+                mask = data.entries[a["dimension"]].astype("object") == a["segment"]
+                people = set(data.entries.loc[mask, "person_id"])
+                remaining = data.entries[~data.entries["person_id"].isin(people)]
+                reduced = series_of(data, entries=remaining, measures=measures)
         left = effects(reduced, same, settings=s)
         for j in same.index:
             b = out.loc[j]
@@ -688,5 +805,5 @@ def weekly_alerts(
         funnel, week=week, calendar=calendar, dimensions=dimensions, settings=settings
     )
     series = series_of(data)
-    alerts = explain(detect(series, settings=settings), data, settings=settings)
+    alerts = explain(detect(series, settings=settings), data, settings=settings, series=series)
     return alerts, series

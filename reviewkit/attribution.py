@@ -113,11 +113,13 @@ def mix_rate(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         rate_before = joined["numerator_before"].sum() / total_before
         centre = (rate_before + joined["numerator"].sum() / total_after) / 2
     rows = []
-    for segment, r in joined.iterrows():
-        w0 = r["denominator_before"] / total_before if total_before else 0.0
-        w1 = r["denominator"] / total_after if total_after else 0.0
-        r0 = r["numerator_before"] / r["denominator_before"] if r["denominator_before"] else None
-        r1 = r["numerator"] / r["denominator"] if r["denominator"] else None
+    columns = ["denominator_before", "numerator_before", "denominator", "numerator"]
+    values = zip(joined.index, *(joined[c].tolist() for c in columns), strict=True)
+    for segment, d0, n0, d1, n1 in values:  # plain floats: the same arithmetic, no row Series
+        w0 = d0 / total_before if total_before else 0.0
+        w1 = d1 / total_after if total_after else 0.0
+        r0 = n0 / d0 if d0 else None
+        r1 = n1 / d1 if d1 else None
         r0 = r1 if r0 is None else r0
         r1 = r0 if r1 is None else r1
         mix = (w1 - w0) * ((r0 + r1) / 2 - centre)
@@ -125,10 +127,10 @@ def mix_rate(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "segment": segment,
-                "before_denominator": r["denominator_before"],
-                "before_numerator": r["numerator_before"],
-                "denominator": r["denominator"],
-                "numerator": r["numerator"],
+                "before_denominator": d0,
+                "before_numerator": n0,
+                "denominator": d1,
+                "numerator": n1,
                 "weight_before": w0,
                 "weight": w1,
                 "rate_before": r0,

@@ -11,20 +11,18 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import sys
 from html import escape
 from typing import Any
 
+from reviewkit.lazy_imports import defer_iri_grammar
 from reviewkit.resources import PACK_ENV
 
-if os.environ.get(PACK_ENV) and "rfc3987_syntax" not in sys.modules:
-    # Kernel start-up is paid on every pack. jsonschema (under altair) loads the optional
-    # rfc3987_syntax IRI checker, which builds a grammar for ~1 s; charts never validate IRIs.
-    # Only in a pack's own, throw-away kernel, never in an analyst's session.
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+# Kernel start-up is paid on every pack: jsonschema (under altair) would build the optional
+# IRI checker's grammar (~1 s) that charts never use; it now loads only if something does.
+defer_iri_grammar()
 
-import altair as alt
-import pandas as pd
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -46,20 +44,28 @@ AXIS = {
     "tickColor": "#c5ccd6",
 }
 _ids = itertools.count(1)
+# Encodings are channel objects (alt.Y2("high:Q"), alt.ColorValue(...)), never shorthand
+# strings or dicts: altair resolves those against the whole Vega-Lite schema (~5 ms each).
 # Lay the chart out again when a dropdown changes it (axis labels change width).
 RESIZE = alt.AutoSizeParams(type="fit-x", contains="padding", resize=True)
 
 
 def house_style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Apply reviewkit's fonts, palette and quiet axes to a chart (no global theme)."""
-    return (
-        chart.configure(font=FONT, background="white")
-        .configure_range(category=PALETTE)
-        .configure_axis(**AXIS)
-        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom")
-        .configure_title(fontSize=14, anchor="start", color="#1f2933")
-        .configure_view(stroke=None)
-    )
+    """Apply reviewkit's fonts, palette and quiet axes to a chart (no global theme).
+
+    The same config as ``chart.configure(...).configure_range(...)...configure_view(...)``,
+    set on one copy of the chart: each ``configure_*`` call copies the chart, and copying a
+    layered chart copies every layer again.
+    """
+    config = alt.Config(font=FONT, background="white")
+    config["range"] = alt.RangeConfig(category=PALETTE)
+    config["axis"] = alt.AxisConfig(**AXIS)
+    config["legend"] = alt.LegendConfig(labelFontSize=12, titleFontSize=12, orient="bottom")
+    config["title"] = alt.TitleConfig(fontSize=14, anchor="start", color="#1f2933")
+    config["view"] = alt.ViewConfig(stroke=None)
+    styled = chart.copy(deep=False)
+    styled.config = config
+    return styled
 
 
 class PackChart:
@@ -211,14 +217,14 @@ def _target_band(
         .encode(
             x=x,
             y=y,
-            y2="band_high:Q",
+            y2=alt.Y2("band_high:Q"),
             fill=alt.Fill(
                 "band:N",
                 scale=alt.Scale(domain=[band], range=[BAND_FILL]),
                 title=None,
                 legend=SWATCH,
             ),
-            tooltip=alt.value(None),
+            tooltip=alt.TooltipValue(None),
         )
     )
 
@@ -263,7 +269,7 @@ def funnel_chart(
         .mark_text(align="left", dx=6, fontSize=12)
         .encode(y=y, x=x, text=alt.Text("status_text:N"))
     )
-    chart = (bars + goal.encode(x="x:Q") + text).properties(
+    chart = (bars + goal.encode(x=alt.X("x:Q")) + text).properties(
         title=title, width="container", height=190, autosize=RESIZE
     )
     return PackChart(house_style(chart), description=description)
@@ -335,7 +341,7 @@ def pace_chart(
         .encode(
             y=y,
             x=alt.X("low_share:Q", title=None, scale=scale, axis=axis),
-            x2="high_share:Q",
+            x2=alt.X2("high_share:Q"),
             tooltip=tooltip,
         )
     )
@@ -392,8 +398,8 @@ def pace_chart(
         .mark_text(baseline="bottom", dy=-4, fontSize=11, color=INK)
         .encode(
             x=alt.X("x:Q", scale=scale, axis=axis, title=None),
-            y=alt.value(0),
-            text="label:N",
+            y=alt.YValue(0),
+            text=alt.Text("label:N"),
         )
     )
     text_x = alt.X("text_at:Q", scale=scale, axis=axis, title=None)
@@ -473,7 +479,7 @@ def alert_chart(
     band = base.mark_area(opacity=1).encode(
         x=x,
         y=alt.Y("low:Q", title=None, scale=scale, axis=y_axis),
-        y2="high:Q",
+        y2=alt.Y2("high:Q"),
         fill=alt.Fill(
             "band:N",
             scale=alt.Scale(domain=[normal], range=[BAND_FILL]),
@@ -495,8 +501,10 @@ def alert_chart(
         .encode(
             x=x,
             y=y,
-            color=shifted.then(alt.value("#D55E00")).otherwise(alt.value(PALETTE[0])),
-            size=shifted.then(alt.value(80)).otherwise(alt.value(25)),
+            color=alt.ColorValue(
+                **shifted.then(alt.value("#D55E00")).otherwise(alt.value(PALETTE[0]))
+            ),
+            size=alt.SizeValue(**shifted.then(alt.value(80)).otherwise(alt.value(25))),
             tooltip=tooltip,
         )
     )

@@ -120,7 +120,7 @@ def waterfall_chart(frame: pd.DataFrame, *, title: str, description: str, choose
     bars = base.mark_bar(width={"band": 0.7}).encode(
         x=x,
         y=y,
-        y2="high:Q",
+        y2=alt.Y2("high:Q"),
         color=alt.Color(
             "kind:N",
             scale=alt.Scale(domain=list(WATERFALL_COLOURS), range=list(WATERFALL_COLOURS.values())),
@@ -280,7 +280,9 @@ def draw_heatmap(
         x=x,
         y=y,
         text=alt.Text("shown:N"),
-        color=alt.when(alt.datum.strong).then(alt.value("#ffffff")).otherwise(alt.value(INK)),
+        color=alt.ColorValue(
+            **alt.when(alt.datum.strong).then(alt.value("#ffffff")).otherwise(alt.value(INK))
+        ),
         tooltip=tips,
     )
     chart = alt.layer(*layers, text).properties(

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from reviewkit.errors import ParameterError
 from reviewkit.resources import package_file
 
 CHANNELS = ("paid_search", "display", "content_seo", "referral", "webinar", "exhibition")
@@ -109,6 +110,25 @@ def load_spec() -> dict[str, Any]:
     return spec
 
 
+MIN_LEADS = 1_000  # fewer leads leave most weekly segments empty
+
+
+def _volume(spec: dict[str, Any], leads: int | None) -> float:
+    """How many times the default volume ``leads`` asks for; scales the spec's volumes too."""
+    if leads is None:
+        return 1.0
+    if isinstance(leads, bool) or not isinstance(leads, int | np.integer) or leads < MIN_LEADS:
+        raise ParameterError(
+            f"leads: {leads!r} is not a lead count the sample can have; give a whole number of "
+            f"at least {MIN_LEADS:,} (the default sample has {spec['target_leads']:,})"
+        )
+    volume = int(leads) / spec["target_leads"]
+    spec["target_leads"] = int(leads)
+    content = spec["planted_problems"]["content"]
+    content["extra_leads_per_business_day"] = content["extra_leads_per_business_day"] * volume
+    return volume
+
+
 def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarray:
     keys = list(table)
     p = np.array([table[k] for k in keys], dtype=float)
@@ -135,27 +155,63 @@ def _day_weights(days: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray(w * (1.0 + 0.10 * years))
 
 
+def _draw_assets(
+    rng: np.random.Generator, created: np.ndarray, published: np.ndarray
+) -> np.ndarray:
+    """A content asset for each lead, recent assets likelier (weight exp(-age in days / 240)).
+
+    Only assets published by the lead's creation count, never the newest (the planted content
+    problem's). The same draws as ``rng.choice(k, p=w / w.sum())`` lead by lead (one uniform
+    each, in order, against the same cumulative weights), without a Python loop.
+    """
+    choosable = published[:-1].astype(created.dtype)
+    known = np.searchsorted(choosable, created, side="right")  # published on or before
+    uniform = rng.random(len(created))
+    out = np.empty(len(created), dtype=object)
+    ids = np.array([a[0] for a in CONTENT_ASSETS[:-1]], dtype=object)
+    for k in np.unique(known):
+        rows = np.flatnonzero(known == k)
+        age_days = (created[rows, None] - choosable[None, :k]) / np.timedelta64(1, "D")
+        w = np.exp(-age_days / 240.0)
+        cdf = (w / w.sum(axis=1, keepdims=True)).cumsum(axis=1)
+        cdf /= cdf[:, -1:]
+        out[rows] = ids[(cdf <= uniform[rows, None]).sum(axis=1)]
+    return out
+
+
 def _business_days(days: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray(
         (days.day_of_week < 5) & ~np.array([jpholiday.is_holiday(d.date()) for d in days])
     )
 
 
-def generate(*, seed: int | None = None) -> SampleData:
+def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData:
     """Generate the sample company's tables.
 
     Parameters
     ----------
     seed
         Random seed; defaults to the spec's seed. The same seed gives identical tables.
+    leads
+        About how many leads to generate (the spec's ``target_leads``, 50,000, by default):
+        every volume (daily leads, webinar and exhibition bursts, the planted content
+        problem's extra leads, campaign costs) scales with it; rates, shares and the planted
+        problems stay as they are. ``None`` gives exactly the default sample.
 
     Returns
     -------
     SampleData
         ``leads``, ``stage_events``, ``opportunities``, ``activities``, ``campaigns`` and
-        ``targets``, and the spec (ground truth).
+        ``targets``, and the spec (ground truth; its ``target_leads`` and the content
+        problem's ``extra_leads_per_business_day`` scaled with ``leads``).
+
+    Raises
+    ------
+    ParameterError
+        If ``leads`` is not a whole number of at least 1,000.
     """
     spec = load_spec()
+    volume = _volume(spec, leads)
     rng = np.random.default_rng(spec["seed"] if seed is None else seed)
     first = pd.Timestamp(spec["first_day"])
     last = pd.Timestamp(spec["last_day"])
@@ -167,9 +223,9 @@ def generate(*, seed: int | None = None) -> SampleData:
     weights = _day_weights(days)
     thursdays = days[(days.day_of_week == 3)]
     webinar_days = thursdays[::2]
-    burst = {"webinar": 80.0}
+    burst = {"webinar": 80.0 * volume}
     base_expected = spec["target_leads"] - (
-        len(webinar_days) * burst["webinar"] + sum(e[3] * e[4] for e in EXHIBITIONS)
+        len(webinar_days) * burst["webinar"] + sum(e[3] * e[4] * volume for e in EXHIBITIONS)
     )
     scale = base_expected / weights.sum()
     rows_day: list[np.ndarray] = []
@@ -190,7 +246,7 @@ def generate(*, seed: int | None = None) -> SampleData:
         for k in range(length):
             d = pd.Timestamp(start) + pd.Timedelta(days=k)
             if d in day_index:
-                n = rng.poisson(per_day)
+                n = rng.poisson(per_day * volume)
                 rows_day.append(np.full(n, day_index[d]))
                 rows_channel.append(np.full(n, "exhibition", dtype=object))
                 rows_campaign.append(np.full(n, ex_id, dtype=object))
@@ -257,13 +313,7 @@ def generate(*, seed: int | None = None) -> SampleData:
     asset = np.full(n, None, dtype=object)
     published = np.array([np.datetime64(a[2]) for a in CONTENT_ASSETS])
     takes_asset = np.isin(channel, ["content_seo", "display"]) & ~is_genai_extra
-    for i in np.flatnonzero(takes_asset):
-        ok = np.flatnonzero(
-            (published <= created[i]) & (np.arange(len(published)) != len(published) - 1)
-        )
-        age_days = (created[i] - published[ok]) / np.timedelta64(1, "D")
-        w = np.exp(-age_days / 240.0)
-        asset[i] = CONTENT_ASSETS[ok[rng.choice(len(ok), p=w / w.sum())]][0]
+    asset[takes_asset] = _draw_assets(rng, created[takes_asset], published)
     asset[is_genai_extra] = content["content_asset"]
     seo = channel == "content_seo"
     campaign[seo] = [f"SEO-{a}" for a in asset[seo]]
@@ -478,6 +528,8 @@ def generate(*, seed: int | None = None) -> SampleData:
             frame[col] = pd.to_datetime(frame[col]).dt.floor("s").dt.tz_localize(tz)
 
     campaigns = _campaigns(days, webinar_days)
+    if leads is not None:  # a bigger company spends more on the same campaigns
+        campaigns["cost"] = (campaigns["cost"] * volume).round().astype("int64")
     targets = _targets(stage_events, leads, opportunities, tz=tz, last=last)
     return SampleData(
         tables={
@@ -565,8 +617,9 @@ def _targets(
     """
     person = leads.assign(key=leads["email"].str.strip().str.lower()).sort_values("created_at")
     canon = person.groupby("key")["lead_id"].transform("first")
-    person_of = dict(zip(person["lead_id"], canon, strict=True))
-    team_of = dict(zip(person["lead_id"], person["sales_team"], strict=True))
+    ids = pd.Index(person["lead_id"])  # unique: a lookup table, no Python loop over leads
+    person_of = pd.Series(canon.to_numpy(), index=ids)
+    team_of = pd.Series(person["sales_team"].to_numpy(), index=ids)
     ev = stage_events.assign(person=stage_events["lead_id"].map(person_of))
     ev = ev.sort_values("entered_at").drop_duplicates(["person", "stage"])
     ev["month"] = ev["entered_at"].dt.tz_convert(tz).dt.tz_localize(None).dt.to_period("M")
@@ -612,7 +665,9 @@ def _targets(
     return pd.DataFrame(rows)
 
 
-def write_sample(store_path: str, *, seed: int | None = None) -> dict[str, int]:
+def write_sample(
+    store_path: str, *, seed: int | None = None, leads: int | None = None
+) -> dict[str, int]:
     """Generate the sample company and replace the store's contents with it.
 
     Parameters
@@ -621,6 +676,8 @@ def write_sample(store_path: str, *, seed: int | None = None) -> dict[str, int]:
         The DuckDB file to (re)fill; created if missing.
     seed
         Random seed; defaults to the spec's seed.
+    leads
+        About how many leads (see :func:`generate`); ``None``: the default 50,000.
 
     Returns
     -------
@@ -630,7 +687,7 @@ def write_sample(store_path: str, *, seed: int | None = None) -> dict[str, int]:
     from reviewkit.identity import identity_summary, rebuild_identity_table
     from reviewkit.store import connect, replace_tables
 
-    data = generate(seed=seed)
+    data = generate(seed=seed, leads=leads)
     con = connect(store_path, timezone=data.spec["timezone"])
     try:
         counts = replace_tables(

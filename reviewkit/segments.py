@@ -17,9 +17,11 @@ Rates split two ways:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from reviewkit.attribution import mix_rate
@@ -33,6 +35,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("channel", "company_size"), ("channel", "industry"), ("channel", "persona"),
     ("industry", "company_size"), ("persona", "company_size"), ("region", "company_size"),
 )  # fmt: skip
+T = TypeVar("T")
 SEPARATOR = "\x1f"
 MISSING = "\x1e"  # not NUL: string arrays drop it
 
@@ -52,6 +55,10 @@ class PeriodPeople:
     period: Period
     baseline: Period
     age: dt.timedelta
+    # what the splits work out once from ``now`` / ``before`` (segment keys, row masks)
+    _cache: dict[tuple[object, ...], object] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
 
 def period_people(funnel: Funnel, period: Period, *, baseline: Period) -> PeriodPeople:
@@ -69,9 +76,15 @@ def period_people(funnel: Funnel, period: Period, *, baseline: Period) -> Period
     before = funnel.entries(
         stages, start=baseline.start, end=min(baseline.end + extra, max(last, baseline.end))
     )
-    now["in_period"] = [period.start <= d < period.end for d in now["day"]]
-    before["in_period"] = [baseline.start <= d < baseline.end for d in before["day"]]
+    now["in_period"] = _within(now["day"], period)
+    before["in_period"] = _within(before["day"], baseline)
     return PeriodPeople(now=now, before=before, period=period, baseline=baseline, age=age)
+
+
+def _within(days: pd.Series, period: Period) -> np.ndarray:
+    """Whether each day falls in ``period`` (no Python loop over the rows)."""
+    values = days.to_numpy(dtype="object")
+    return np.asarray((values >= period.start) & (values < period.end), dtype=bool)
 
 
 def rate_horizon(people: PeriodPeople, metric: ConversionMetric) -> dt.timedelta | None:
@@ -90,13 +103,88 @@ def horizon_of(people: PeriodPeople, window: dt.timedelta) -> dt.timedelta | Non
     return None if horizon < dt.timedelta(days=1) else horizon
 
 
+def _codes(frame: pd.DataFrame, dims: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's segment as a code, and each code's key (the same text as segment_key)."""
+    combined = np.zeros(len(frame), dtype="int64")
+    spelt = []
+    for d in dims:
+        values = frame[d].astype("object")
+        code, uniques = pd.factorize(values.where(values.notna(), MISSING))
+        combined = combined * max(len(uniques), 1) + code
+        spelt.append((np.asarray([str(v) for v in uniques], dtype=object), max(len(uniques), 1)))
+    code, seen = pd.factorize(combined)
+    parts = []
+    rest = np.asarray(seen, dtype="int64")
+    for labels, size in reversed(spelt):
+        parts.append(labels[rest % size] if len(labels) else np.array([], dtype=object))
+        rest = rest // size
+    text = parts[-1]
+    for part in reversed(parts[:-1]):
+        text = text + SEPARATOR + part
+    return code, np.asarray(text, dtype=object)
+
+
 def segment_key(frame: pd.DataFrame, dims: Sequence[str]) -> pd.Series:
-    """One string key per row for the segment columns ``dims`` (see :func:`key_values`)."""
-    parts = [frame[d].astype("object").where(frame[d].notna(), MISSING).astype(str) for d in dims]
-    key = parts[0]
-    for part in parts[1:]:
-        key = key + SEPARATOR + part
-    return key
+    """One string key per row for the segment columns ``dims`` (see :func:`key_values`).
+
+    Each distinct combination of values is spelt once, then spread over its rows.
+    """
+    name = dims[0] if len(dims) == 1 else None  # as pandas names a sum of named columns
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype="object", name=name).astype(str)
+    code, text = _codes(frame, dims)
+    return pd.Series(text[code], index=frame.index, dtype="object", name=name).astype(str)
+
+
+def _cached(
+    people: PeriodPeople, key: tuple[object, ...], make: Callable[..., T], *args: object
+) -> T:
+    """``make(*args)``, worked out once per ``key`` for these people (they never change)."""
+    if key not in people._cache:
+        people._cache[key] = make(*args)
+    return people._cache[key]  # type: ignore[return-value]
+
+
+def _person_ids(frame: pd.DataFrame) -> np.ndarray:
+    return frame["person_id"].to_numpy(dtype=object)
+
+
+def _keys_of(people: PeriodPeople, which: str, dims: Sequence[str]) -> pd.Series:
+    """:func:`segment_key` of ``people.now`` or ``people.before``, worked out once per dims."""
+    return _cached(people, ("keys", which, tuple(dims)), segment_key, getattr(people, which), dims)
+
+
+def _stage_rows(frame: pd.DataFrame, stage: str, in_period: bool) -> np.ndarray:
+    rows = (frame["stage"] == stage).to_numpy(dtype=bool)
+    return rows & frame["in_period"].to_numpy(dtype=bool) if in_period else rows
+
+
+def _rows(people: PeriodPeople, which: str, stage: str, *, in_period: bool = True) -> np.ndarray:
+    """Which rows of ``people.now`` / ``before`` are entries into ``stage`` (in the period)."""
+    key = ("rows", which, stage, in_period)
+    return _cached(people, key, _stage_rows, getattr(people, which), stage, in_period)
+
+
+def _kept(people: PeriodPeople, which: str, exclude: Collection[str] | None) -> np.ndarray | None:
+    """Rows of people not in ``exclude`` (``None``: all); the latest answer is remembered."""
+    if not exclude:
+        return None
+    frozen = frozenset(exclude)
+    last = people._cache.get(("kept", which))
+    if last is not None and last[0] == frozen:
+        return last[1]  # type: ignore[no-any-return]
+    code, persons = _cached(people, ("persons", which), _person_codes, getattr(people, which))
+    found = persons.get_indexer(list(frozen))
+    out = np.zeros(len(persons), dtype=bool)
+    out[found[found >= 0]] = True
+    kept = ~out[code]  # = ~frame["person_id"].isin(exclude), looked up per person, not per row
+    people._cache[("kept", which)] = (frozen, kept)
+    return kept
+
+
+def _person_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    code, persons = pd.factorize(frame["person_id"].to_numpy(dtype=object), use_na_sentinel=False)
+    return code, pd.Index(persons, dtype=object)
 
 
 def key_values(key: str) -> tuple[str | None, ...]:
@@ -104,32 +192,63 @@ def key_values(key: str) -> tuple[str | None, ...]:
     return tuple(None if v == MISSING else v for v in key.split(SEPARATOR))
 
 
-def _without(frame: pd.DataFrame, exclude: Collection[str] | None) -> pd.DataFrame:
-    if not exclude:
-        return frame
-    return frame[~frame["person_id"].isin(exclude)]
+def _by_segment(keys: pd.Series) -> pd.Series:
+    """How many rows each segment key has, sorted by key (``keyed.groupby("segment").size()``)."""
+    return keys.rename("segment").to_frame().groupby("segment").size()
 
 
-def _rate_counts(
-    frame: pd.DataFrame,
+def _cohort_hits(
+    frame: pd.DataFrame, source: str, target: str, horizon: dt.timedelta
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each period entrant into ``source`` joined with their ``target`` entries, once.
+
+    Returns the frame row of each joined row and whether it reached ``target`` within
+    ``horizon``. Leaving people out removes their rows on both sides of the join, so the
+    joined rows of the others, and their hits, never change.
+    """
+    columns = ["person_id", "entered_at"]
+    entered = _stage_rows(frame, source, True)
+    keyed = frame.loc[entered, columns].assign(rk_row=np.flatnonzero(entered))
+    later = frame.loc[_stage_rows(frame, target, False), columns]
+    joined = keyed.merge(later, on="person_id", how="left", suffixes=("", "_b"))
+    hit = joined["entered_at_b"].notna() & (
+        joined["entered_at_b"] < joined["entered_at"] + pd.Timedelta(horizon)
+    )
+    return joined["rk_row"].to_numpy(), hit.to_numpy(dtype=bool)
+
+
+def _people_counts(
+    people: PeriodPeople,
+    which: str,
     source: str,
     target: str,
     dims: Sequence[str],
     horizon: dt.timedelta | None,
+    exclude: Collection[str] | None,
 ) -> pd.DataFrame:
-    entered = frame[(frame["stage"] == source) & frame["in_period"]]
-    keyed = entered.assign(segment=segment_key(entered, dims))
+    """``segment``, ``numerator`` and ``denominator`` of ``people.now`` / ``before``.
+
+    Entrants into ``source`` in the period, and those of them who reached ``target`` (in the
+    period, or within ``horizon`` of entering: a cohort), less the people in ``exclude``.
+    """
+    frame = getattr(people, which)
+    keys = _keys_of(people, which, dims)
+    kept = _kept(people, which, exclude)
+
+    def rows(stage: str) -> np.ndarray:
+        mask = _rows(people, which, stage)
+        return mask if kept is None else mask & kept
+
+    entered = rows(source)
     if horizon is None:
-        reached = frame[(frame["stage"] == target) & frame["in_period"]]
-        num = reached.assign(segment=segment_key(reached, dims)).groupby("segment").size()
+        num = _by_segment(keys[rows(target)])
     else:
-        later = frame.loc[frame["stage"] == target, ["person_id", "entered_at"]]
-        joined = keyed.merge(later, on="person_id", how="left", suffixes=("", "_b"))
-        hit = joined["entered_at_b"].notna() & (
-            joined["entered_at_b"] < joined["entered_at"] + pd.Timedelta(horizon)
-        )
-        num = joined[hit].groupby("segment").size()
-    den = keyed.groupby("segment").size()
+        at, hit = _cached(
+            people, ("cohort", which, source, target, horizon), _cohort_hits, frame, source,
+            target, horizon,
+        )  # fmt: skip
+        num = _by_segment(keys.iloc[at[hit & entered[at]]])
+    den = _by_segment(keys[entered])
     both = pd.concat([num.rename("numerator"), den.rename("denominator")], axis=1).fillna(0)
     return both.rename_axis("segment").reset_index()
 
@@ -167,8 +286,23 @@ def rate_split(
         :func:`segment_key`), plus ``people``: the segment's part of the change expressed in
         ``target`` entrants (``total`` x this period's whole ``source`` count).
     """
-    before = _rate_counts(_without(people.before, exclude), source, target, dims, horizon)
-    now = _rate_counts(_without(people.now, exclude), source, target, dims, horizon)
+    if not exclude:  # asked for by several sections: worked out once, a copy each time
+        key = ("split", source, target, tuple(dims), horizon)
+        whole = _cached(people, key, _rate_split, people, source, target, dims, horizon, None)
+        return whole.copy()
+    return _rate_split(people, source, target, dims, horizon, exclude)
+
+
+def _rate_split(
+    people: PeriodPeople,
+    source: str,
+    target: str,
+    dims: Sequence[str],
+    horizon: dt.timedelta | None,
+    exclude: Collection[str] | None,
+) -> pd.DataFrame:
+    before = _people_counts(people, "before", source, target, dims, horizon, exclude)
+    now = _people_counts(people, "now", source, target, dims, horizon, exclude)
     out = mix_rate(before, now)
     out["people"] = out["total"] * out["denominator"].sum()
     return out
@@ -186,10 +320,12 @@ def count_split(
     The changes add up to the change of the whole count; largest loss first.
     """
     counts = []
-    for frame in (people.before, people.now):
-        f = _without(frame, exclude)
-        f = f[(f["stage"] == stage) & f["in_period"]]
-        counts.append(f.assign(segment=segment_key(f, dims)).groupby("segment").size())
+    for which in ("before", "now"):
+        rows = _rows(people, which, stage)
+        kept = _kept(people, which, exclude)
+        if kept is not None:
+            rows = rows & kept
+        counts.append(_by_segment(_keys_of(people, which, dims)[rows]))
     out = pd.concat([counts[0].rename("before"), counts[1].rename("now")], axis=1).fillna(0.0)
     out = out.astype("float64").rename_axis("segment").reset_index()
     out["change"] = out["now"] - out["before"]
@@ -199,6 +335,11 @@ def count_split(
 def people_in(people: PeriodPeople, dims: Sequence[str], key: str) -> set[str]:
     """Person ids of one segment, in either period."""
     found: set[str] = set()
-    for frame in (people.before, people.now):
-        found.update(frame.loc[segment_key(frame, dims) == key, "person_id"])
+    for which in ("before", "now"):
+        frame = getattr(people, which)
+        code, text = _cached(people, ("codes", which, tuple(dims)), _codes, frame, dims)
+        at = np.flatnonzero(text == key)
+        if len(at):
+            ids = _cached(people, ("ids", which), _person_ids, frame)
+            found.update(ids[code == at[0]])
     return found

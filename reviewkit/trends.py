@@ -413,7 +413,9 @@ def rates_chart(series: pd.DataFrame, *, definitions: Definitions, lang: str) ->
         alt.Tooltip("status:N", title=t("trends.chart.status", lang)),
     ]
     base = alt.Chart(data).transform_filter("isValid(datum.value)")
-    lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="rate:N")
+    lines = base.mark_line(strokeWidth=2).encode(
+        x=x, y=y, color=colour, detail=alt.Detail("rate:N")
+    )
     points = base.mark_point(size=90, filled=True, opacity=1).encode(
         x=x, y=y, color=colour, shape=shape, tooltip=tooltip
     )

@@ -185,6 +185,52 @@ def test_about_fifty_thousand_leads(sample_tables, spec):
     assert spec["target_leads"] == 50_000
 
 
+@pytest.fixture(scope="module")
+def small_sample():
+    """The sample company at about 10,000 leads (a fifth of the default)."""
+    return generate(leads=10_000)
+
+
+def test_leads_scales_the_volume(small_sample, sample_tables, spec):
+    leads = small_sample.tables["leads"]
+    ma = leads[leads["source_system"] == "ma"]
+    assert 9_000 <= len(ma) <= 11_000
+    assert small_sample.spec["target_leads"] == 10_000
+    scaled = small_sample.spec["planted_problems"]["content"]["extra_leads_per_business_day"]
+    default = spec["planted_problems"]["content"]["extra_leads_per_business_day"]
+    assert scaled == pytest.approx(default / 5)
+    # rates and shares stay: the MQL share of MA leads and the share of each channel
+    default_leads = sample_tables["leads"]
+    default_ma = default_leads[default_leads["source_system"] == "ma"]
+
+    def mql_share(tables, ma_leads):
+        events = tables["stage_events"]
+        mql = events.loc[events["stage"] == "mql", "lead_id"]
+        return ma_leads["lead_id"].isin(set(mql)).mean()
+
+    default_events = {"stage_events": sample_tables["stage_events"]}
+    assert mql_share(small_sample.tables, ma) == pytest.approx(
+        mql_share(default_events, default_ma), abs=0.02
+    )
+    small_channels = ma["channel"].value_counts(normalize=True)
+    default_channels = default_ma["channel"].value_counts(normalize=True)
+    for channel in SIX_CHANNELS:
+        assert small_channels[channel] == pytest.approx(default_channels[channel], abs=0.02)
+    # campaign costs follow the volume; the same campaigns run
+    small_cost = small_sample.tables["campaigns"].set_index("campaign_id")["cost"]
+    default_cost = sample_tables["campaigns"].set_index("campaign_id")["cost"].astype(float)
+    assert set(small_cost.index) == set(default_cost.index)
+    assert small_cost.sum() == pytest.approx(default_cost.sum() / 5, rel=1e-6)
+
+
+@pytest.mark.parametrize("bad", [0, 999, -5, 2.5, "10000", True])
+def test_leads_must_be_a_count_of_at_least_a_thousand(bad):
+    from reviewkit.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"leads: .* at least 1,000"):
+        generate(leads=bad)
+
+
 def test_dates_span_the_range_and_nothing_after_it(sample_tables, spec):
     first_day, last_day = spec["first_day"], spec["last_day"]
     assert (first_day, last_day) == (dt.date(2024, 4, 1), dt.date(2026, 11, 22))
