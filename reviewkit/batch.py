@@ -225,10 +225,10 @@ def _worker(
     number: int, tasks: Any, events: Any, kernel: str, workspace: str, per_kernel: int
 ) -> None:
     """A worker process: build the plans it is given until it gets ``None``."""
-    from reviewkit.kernel_launcher import block_optional_imports
+    from reviewkit.lazy_imports import defer_iri_grammar
     from reviewkit.resources import PACK_ENV
 
-    block_optional_imports()
+    defer_iri_grammar()
     os.environ[PACK_ENV] = "1"  # kernels inherit it: charts for a pack
     kernels = _Kernels(kernel, cwd=Path(workspace), per_kernel=per_kernel)
     try:

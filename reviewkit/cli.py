@@ -557,9 +557,9 @@ def batch(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 failed run, 2 bad input)."""
-    from reviewkit.kernel_launcher import block_optional_imports
+    from reviewkit.lazy_imports import defer_iri_grammar
 
-    block_optional_imports()  # ~1 s less on every command that reads notebooks
+    defer_iri_grammar()  # ~1 s less on every command that reads notebooks
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]

@@ -1,11 +1,11 @@
-"""Start the project's Jupyter kernel without the optional imports packs never use.
+"""Start the project's Jupyter kernel without paying for imports packs never use.
 
-jsonschema (under altair and nbformat) imports ``rfc3987_syntax`` when it is installed, to
-check ``iri`` formats; that import compiles dozens of Lark grammars and costs about a second
-on every kernel start. Packs never validate IRIs, so the kernel spec ``make demo`` registers
-starts kernels with this module (``python -m reviewkit.kernel_launcher -f {connection_file}``),
-which makes those optional modules unavailable and then starts ipykernel as usual. The CLI
-does the same for itself.
+jsonschema (under altair and nbformat) imports the optional ``rfc3987_syntax`` IRI checker
+when it is installed, and that import builds some forty Lark grammars: about a second on every
+kernel start. The kernel spec ``make demo`` registers starts kernels with this module
+(``python -m reviewkit.kernel_launcher -f {connection_file}``), which puts a stand-in for it in
+place first (:func:`reviewkit.lazy_imports.defer_iri_grammar`: the real module loads on first
+use) and then starts ipykernel as usual. The CLI and batch workers do the same for themselves.
 """
 
 from __future__ import annotations
@@ -14,14 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-# Optional modules whose absence the importing library handles (it skips that check).
-OPTIONAL = ("rfc3987_syntax",)
-
-
-def block_optional_imports() -> None:
-    """Make :data:`OPTIONAL` modules unimportable in this process (unless already imported)."""
-    for name in OPTIONAL:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+from reviewkit.lazy_imports import defer_iri_grammar
 
 
 def use_launcher(kernel_json: Path) -> None:
@@ -41,7 +34,7 @@ def main() -> None:
         return
     if sys.path and sys.path[0] == "":  # as ipykernel_launcher: not the folder it starts in
         del sys.path[0]
-    block_optional_imports()
+    defer_iri_grammar()
     from ipykernel.kernelapp import launch_new_instance
 
     launch_new_instance()

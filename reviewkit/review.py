@@ -363,16 +363,12 @@ class Review:
         lang = self.lang
         metrics = list(self.card["metric"])
         periods = self._recent_periods()
-        frame = self.funnel.metric_frame(metrics, periods)
+        values = self.funnel.metric_frame(metrics, periods).set_index(["period", "metric"])["value"]
         rows = []
         kinds = dict(zip(self.card["metric"], self.card["kind"], strict=True))
         for p in periods:
             for metric in metrics:
-                actual = float(
-                    frame.loc[
-                        (frame["period"] == p.label) & (frame["metric"] == metric), "value"
-                    ].iloc[0]
-                )
+                actual = float(values.loc[(p.label, metric)])
                 target = target_for(self.funnel, self.targets, metric, p, segment=None)
                 rows.append(
                     {

@@ -130,7 +130,19 @@ class Funnel:
                 f"WHERE e.stage = '{event}'"
             )
         condition = compile_rule(stage.rule, columns=RULE_COLUMNS)
-        person = "coalesce(i.person_id, x.lead_id)"
+        source, entered = self._rule_source(stage)
+        distinct = "DISTINCT " if stage.at not in ("first_held", "created_at") else ""
+        return (
+            f"SELECT {distinct}coalesce(i.person_id, x.lead_id) AS person_id, '{key}' AS stage, "
+            f"{entered} AS entered_at FROM {source} WHERE {condition}"
+        )
+
+    def _rule_source(self, stage: RuleStage) -> tuple[str, str]:
+        """The rows a rule stage's rule is evaluated on, and when each row would enter.
+
+        Lead ``x`` and identity ``i``: every score change (``first_held``), the lead's
+        creation (``created_at``) or the person's entry into the stage it follows.
+        """
         if stage.at == "first_held":
             history = (
                 "SELECT lead_id, changed_at, score FROM score_changes UNION ALL "
@@ -138,22 +150,17 @@ class Funnel:
                 "WHERE lead_id NOT IN (SELECT lead_id FROM score_changes)"
             )
             return (
-                f"SELECT {person} AS person_id, '{key}' AS stage, x.rk_at AS entered_at FROM "
                 f"(SELECT l.* REPLACE (h.score AS score), h.changed_at AS rk_at FROM leads l "
-                f"JOIN ({history}) h USING (lead_id)) x "
-                f"LEFT JOIN lead_identity i USING (lead_id) WHERE {condition}"
+                f"JOIN ({history}) h USING (lead_id)) x LEFT JOIN lead_identity i USING (lead_id)",
+                "x.rk_at",
             )
         if stage.at == "created_at":
-            return (
-                f"SELECT {person} AS person_id, '{key}' AS stage, x.created_at AS entered_at "
-                f"FROM leads x LEFT JOIN lead_identity i USING (lead_id) WHERE {condition}"
-            )
+            return "leads x LEFT JOIN lead_identity i USING (lead_id)", "x.created_at"
         other = (stage.after_stage or "").replace("'", "''")
         return (
-            f"SELECT DISTINCT {person} AS person_id, '{key}' AS stage, o.entered_at "
-            f"FROM leads x LEFT JOIN lead_identity i USING (lead_id) "
-            f"JOIN {self._entries} o ON o.person_id = {person} AND o.stage = '{other}' "
-            f"WHERE {condition}"
+            f"leads x LEFT JOIN lead_identity i USING (lead_id) JOIN {self._entries} o "
+            f"ON o.person_id = coalesce(i.person_id, x.lead_id) AND o.stage = '{other}'",
+            "o.entered_at",
         )
 
     def _build(self) -> None:
@@ -675,9 +682,15 @@ class Funnel:
         for key in reached:
             self.definitions.stage(key)
         names = list(rules)
+        # the rows the rules are evaluated on, built once for every variant
+        source, entered = self._rule_source(stage)
+        base = (
+            f"SELECT x.*, coalesce(i.person_id, x.lead_id) AS rk_person, {entered} AS rk_entered "
+            f"FROM {source}"
+        )
         union = " UNION ALL ".join(
-            f"SELECT {i} AS rk_variant, person_id, entered_at "
-            f"FROM ({self._stage_sql(stage.model_copy(update={'rule': rule}))})"
+            f"SELECT {i} AS rk_variant, rk_person AS person_id, rk_entered AS entered_at "
+            f"FROM rk_base x WHERE {compile_rule(rule, columns=RULE_COLUMNS)}"
             for i, rule in enumerate(rules.values())
         )
         tz = self.timezone.replace("'", "''")
@@ -688,7 +701,8 @@ class Funnel:
             for i in range(len(reached))
         )
         frame = self._query(
-            "WITH f AS (SELECT rk_variant, person_id, min(entered_at) AS entered_at "
+            f"WITH rk_base AS MATERIALIZED ({base}), "
+            "f AS (SELECT rk_variant, person_id, min(entered_at) AS entered_at "
             f"FROM ({union}) WHERE person_id IS NOT NULL AND {self._in_scope('person_id')} "
             "GROUP BY ALL), "
             "w AS (SELECT person_id, sum(amount) AS won_amount "
@@ -736,7 +750,7 @@ class Funnel:
             "AND e.day >= ? AND e.day < ? AND e.entered_at < ? ORDER BY e.day, e.person_id",
             [*stages, start, end, self.cutoff],
         )
-        frame["day"] = [pd.Timestamp(d).date() for d in frame["day"]]
+        frame["day"] = pd.to_datetime(frame["day"]).dt.date
         frame["entered_at"] = frame["entered_at"].dt.tz_convert(self.timezone)
         return frame
 
@@ -776,7 +790,7 @@ class Funnel:
                 f"metric {metric!r}: daily values exist for stage counts and revenue only"
             )
         frame = self._query(sql, params)
-        days = [pd.Timestamp(d).date() for d in frame["day"]]
+        days = list(pd.to_datetime(frame["day"]).dt.date)
         return pd.Series(frame["v"].to_numpy(dtype="float64"), index=days, name=metric)
 
     def first_touches(self, stage: str, *, since: dt.date) -> pd.DataFrame:

@@ -421,7 +421,8 @@ def _text_keys(data: object) -> object:
 
 def _check_duplicates(path: Path) -> None:
     """YAML keeps the last of two equal keys silently; a targets file must not."""
-    node = yaml.compose(path.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is there
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=loader)
 
     def walk(n: yaml.Node | None, keys: tuple[str, ...]) -> None:
         if isinstance(n, yaml.MappingNode):
