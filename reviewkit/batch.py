@@ -37,7 +37,9 @@ LOCK_FILE = "batch.lock"
 LAST_BATCH = "last-batch.json"
 KEEP_LOGS = 100  # older batch logs are removed
 KERNEL_ATTEMPTS = 3  # a kernel that fails to start is retried on a fresh one
-PACKS_PER_KERNEL = 8  # then the worker moves to a fresh kernel (bounded memory)
+# Then the worker moves to a fresh kernel. A kernel's memory stays flat from pack to pack
+# (about 330 MB on the sample, measured over 12 packs): this bounds what a leak could cost.
+PACKS_PER_KERNEL = 25
 
 
 class BatchLockedError(RunFailedError):
@@ -154,8 +156,10 @@ class _Kernels:
         self.current: Any = None
         self.spare: Any = self._make()  # warms up while the runner plans the first packs
 
-    def ready_for(self, staging: Path) -> Any:
+    def ready_for(self, staging: Path, *, more: Callable[[], bool] = lambda: True) -> Any:
         """A kernel reset for the pack built in ``staging`` (fresh after ``per_kernel`` packs).
+
+        ``more`` says whether other packs wait: only then is the next kernel started ahead.
 
         Raises
         ------
@@ -168,7 +172,7 @@ class _Kernels:
                 k.shutdown()
             self.current, self.spare = self.spare or self._make(), None
         self.current.prepare(staging)
-        if self.spare is None and self.current.packs + 1 >= self.per_kernel:
+        if self.spare is None and self.current.packs + 1 >= self.per_kernel and more():
             self.spare = self._make()  # the next kernel starts while this pack runs
         return self.current
 
@@ -186,7 +190,14 @@ class _Kernels:
             self.spare = None
 
 
-def _build_one(kernels: _Kernels, name: str, plan: Any, events: Any) -> Event:
+def _build_one(
+    kernels: _Kernels,
+    name: str,
+    plan: Any,
+    events: Any,
+    *,
+    more: Callable[[], bool] = lambda: True,
+) -> Event:
     """Build one planned pack on the worker's kernel; the event that reports it."""
     from reviewkit.runner import build_pack, new_staging
 
@@ -197,7 +208,7 @@ def _build_one(kernels: _Kernels, name: str, plan: Any, events: Any) -> Event:
     while kernel is None and attempts < KERNEL_ATTEMPTS:
         attempts += 1
         try:
-            kernel = kernels.ready_for(staging)
+            kernel = kernels.ready_for(staging, more=more)
         except RunFailedError as exc:
             kernels.discard()
             error = str(exc)
@@ -234,7 +245,7 @@ def _worker(
     try:
         for name, plan in iter(tasks.get, None):
             events.put({"event": "start", "name": name, "worker": number})
-            events.put(_build_one(kernels, name, plan, events))
+            events.put(_build_one(kernels, name, plan, events, more=lambda: not tasks.empty()))
     finally:
         kernels.close()
 

@@ -338,7 +338,7 @@ class FakeKernels:
         self.failures, self.calls, self.discarded = failures, 0, 0
         self.kernel = SimpleNamespace(packs=0, manager=SimpleNamespace(close_clients=lambda: None))
 
-    def ready_for(self, staging: Path) -> SimpleNamespace:
+    def ready_for(self, staging: Path, *, more: object = None) -> SimpleNamespace:
         self.calls += 1
         assert staging.is_dir()
         if self.calls <= self.failures:
