@@ -52,8 +52,11 @@ test: $(STORE) $(AXE)
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
 
+# Batch vs a papermill loop, packs vs their floors, 10k-1M leads, packs in Chromium: prints
+# each figure against its goal and writes docs/benchmarks.md (~8 min on 2 cores).
+# BENCH_QUICK=1: 4 packs, no 1M leads, prints only (a few minutes).
 bench: $(KERNEL)
-	$(BIN)/python benchmarks/bench_packs.py
+	BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python benchmarks/run_all.py
 
 lint:
 	$(BIN)/ruff check .
