@@ -52,9 +52,9 @@ h1 { border-bottom: 3px solid #1d4e89; padding-bottom: 8px; margin-bottom: 4px; 
 .rk-legend { color: #5f6b7a; font-size: 0.9em; }
 h2 { color: #1d4e89; margin-top: 28px; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-th:nth-child(1) { width: 12%; } th:nth-child(2) { width: 14%; } th:nth-child(3) { width: 8%; }
-th:nth-child(4) { width: 16%; } th:nth-child(5) { width: 15%; } th:nth-child(6) { width: 10%; }
-th:nth-child(7) { width: 13%; } th:nth-child(8) { width: 12%; }
+th:nth-child(1) { width: 12%; } th:nth-child(2) { width: 14%; } th:nth-child(3) { width: 6%; }
+th:nth-child(4) { width: 12%; } th:nth-child(5) { width: 22%; } th:nth-child(6) { width: 12%; }
+th:nth-child(7) { width: 12%; } th:nth-child(8) { width: 10%; }
 th { text-align: left; color: #5f6b7a; border-bottom: 2px solid #d9dee5; padding: 6px 10px; }
 td { border-bottom: 1px solid #d9dee5; padding: 6px 10px; vertical-align: top;
   overflow-wrap: break-word; }
