@@ -199,11 +199,10 @@ def _build_one(
     more: Callable[[], bool] = lambda: True,
 ) -> Event:
     """Build one planned pack on the worker's kernel; the event that reports it."""
-    from reviewkit.runner import build_pack, new_staging
+    from reviewkit.runner import build_pack, make_staging, new_staging
 
     started = time.perf_counter()
-    staging = new_staging(plan)
-    staging.mkdir(parents=True, exist_ok=True)
+    staging = make_staging(new_staging(plan))
     kernel, attempts, error = None, 0, ""
     while kernel is None and attempts < KERNEL_ATTEMPTS:
         attempts += 1

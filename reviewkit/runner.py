@@ -10,6 +10,7 @@ pack; the failed notebook is kept under ``<output-dir>/_failed/``.
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -478,6 +479,18 @@ def new_staging(plan: PackPlan) -> Path:
     return plan.out / "_staging" / f"{plan.cadence}-{plan.period.label}-{plan.lang}-{tag}"
 
 
+def make_staging(staging: Path) -> Path:
+    """Create a staging folder, even while another run removes the empty ``_staging/``."""
+    for _ in range(5):
+        try:
+            staging.mkdir(parents=True, exist_ok=True)
+            return staging
+        except FileNotFoundError:  # the parent went between its creation and ours
+            continue
+    staging.mkdir(parents=True, exist_ok=True)
+    return staging
+
+
 def build_pack(
     plan: PackPlan,
     *,
@@ -506,8 +519,7 @@ def build_pack(
     """
     started = time.perf_counter()
     out = plan.out
-    staging = staging or new_staging(plan)
-    staging.mkdir(parents=True, exist_ok=True)
+    staging = make_staging(staging or new_staging(plan))
     executed = staging / "notebook.ipynb"
     failure = _Failure(out, plan.period, plan.lang, plan.scope)
     try:
@@ -617,8 +629,7 @@ def run_pack(
             cadence, as_of=as_of, lang=lang, output_dir=output_dir, workspace=ws,
             parameters=parameters, segment=segment, segment_name=segment_name,
         )  # fmt: skip
-        staging = new_staging(plan)
-        staging.mkdir(parents=True, exist_ok=True)
+        staging = make_staging(new_staging(plan))
         if kernel is not None:
             try:
                 kernel.prepare(staging)
@@ -666,9 +677,9 @@ def _refresh_index(out: Path, ws: Workspace) -> None:
 
 
 def _cleanup_staging_root(out: Path) -> None:
-    root = out / "_staging"
-    if root.is_dir() and not any(root.iterdir()):
-        root.rmdir()
+    """Remove ``_staging/`` when it is empty (another run may be using it: then it stays)."""
+    with contextlib.suppress(OSError):  # not empty, or already gone
+        (out / "_staging").rmdir()
 
 
 def _execute(

@@ -479,3 +479,36 @@ def test_an_only_pattern_matching_nothing_exits_2(ws, first):
         f"{COMPANY}, {TEAM_A}, {TEAM_B} (use * as a wildcard)"
     )
     assert mtimes(ws) == before
+
+
+# --- staging folders shared by workers -------------------------------------------------------
+
+
+def test_removing_the_staging_root_never_fails_another_worker(tmp_path):
+    from reviewkit.runner import _cleanup_staging_root
+
+    _cleanup_staging_root(tmp_path)  # no _staging/ at all: nothing to do, no error
+    busy = tmp_path / "_staging" / "monthly-2026-10-ja-1234"
+    busy.mkdir(parents=True)
+    _cleanup_staging_root(tmp_path)  # another pack is building in it: it stays
+    assert busy.is_dir()
+    busy.rmdir()
+    _cleanup_staging_root(tmp_path)
+    assert not (tmp_path / "_staging").exists()
+
+
+def test_a_staging_folder_is_made_even_if_its_parent_goes_meanwhile(tmp_path, monkeypatch):
+    from reviewkit.runner import make_staging
+
+    real = Path.mkdir
+    calls = []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) == 1:  # as if another worker removed _staging/ just now
+            raise FileNotFoundError(2, "No such file or directory", str(self.parent))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", flaky)
+    folder = make_staging(tmp_path / "_staging" / "weekly-2026-W47-ja-abcd")
+    assert folder.is_dir() and len(calls) >= 2
