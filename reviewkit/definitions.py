@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 
 from reviewkit.errors import ConfigError
 from reviewkit.rules import compile_rule
+from reviewkit.texts import add_dimension_labels
 from reviewkit.workspace import Localized, Workspace
 from reviewkit.yaml_config import Lines, read_yaml, validate_model, where
 
@@ -41,6 +42,11 @@ _DURATION = re.compile(r"^(\d+)\s*([hdw])$")
 _UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 
 # The lead columns a rule may use (the store's segment attributes and score).
+# The lead columns packs split and filter by (``semantic.SEGMENT_COLUMNS``, plus ``segments:``).
+LEAD_DIMENSIONS = (
+    "channel", "campaign_id", "content_asset", "industry", "company_size", "region", "persona",
+    "sales_team",
+)  # fmt: skip
 RULE_COLUMNS = (
     "channel", "campaign_id", "content_asset", "industry", "company_size", "region", "persona",
     "sales_team", "score", "source_system", "company_domain",
@@ -186,6 +192,60 @@ _StageItem = Annotated[
 ]
 
 
+class SegmentValue(_Strict):
+    """One value of a derived segment dimension: the leads its rule holds for."""
+
+    value: str = Field(min_length=1)
+    rule: str
+
+    @field_validator("rule")
+    @classmethod
+    def _valid_rule(cls, value: str) -> str:
+        try:
+            compile_rule(value, columns=RULE_COLUMNS)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
+class SegmentDimension(_Strict):
+    """A segment dimension the definitions add to the lead columns (``segments:``).
+
+    Each lead gets the ``value`` of the first entry of ``values`` whose rule holds for its
+    current attributes, else ``otherwise`` (missing when that is empty). The dimension is then
+    a segment column like ``channel``: packs split by it, ``--segment`` filters by it.
+    """
+
+    key: str
+    label: Localized
+    description: Localized
+    values: list[SegmentValue] = Field(min_length=1)
+    otherwise: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not _KEY.match(value):
+            raise ValueError(
+                f"{value!r} must be snake_case letters, digits and _ (e.g. account_tier)"
+            )
+        return value
+
+    def sql(self, alias: str) -> str:
+        """The dimension as a SQL ``CASE`` over the lead columns of table ``alias``."""
+        whens = " ".join(
+            f"WHEN {compile_rule(v.rule, columns=RULE_COLUMNS, alias=alias)} "
+            f"THEN {_sql_text(v.value)}"
+            for v in self.values
+        )
+        otherwise = "NULL" if self.otherwise is None else _sql_text(self.otherwise)
+        return f"CASE {whens} ELSE {otherwise} END"
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 class ConversionDefaults(_Strict):
     """Defaults of the stage-to-stage conversion metrics."""
 
@@ -321,10 +381,12 @@ class Definitions(_Strict):
     conversion: ConversionDefaults = ConversionDefaults()
     kgi: Kgi
     metrics: list[Metric] = Field(default_factory=list)
+    segments: list[SegmentDimension] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Definitions:
         keys = self.stage_keys
+        self._check_segments()
         for i, key in enumerate(keys):
             if key in keys[:i]:
                 raise _invalid(
@@ -387,6 +449,54 @@ class Definitions(_Strict):
                     driver,
                 )
         return self
+
+    def _check_segments(self) -> None:
+        taken = set(LEAD_DIMENSIONS) | set(RULE_COLUMNS)
+        seen: list[str] = []
+        for i, segment in enumerate(self.segments):
+            if segment.key in taken or segment.key in seen:
+                what = (
+                    "a lead column"
+                    if segment.key in taken
+                    else f"segments.{seen.index(segment.key)}"
+                )
+                raise _invalid(
+                    ("segments", i, "key"),
+                    f"segment key {segment.key!r} is already used by {what}; give the "
+                    "dimension its own key (e.g. account_tier)",
+                    segment.key,
+                )
+            seen.append(segment.key)
+            values = [v.value for v in segment.values]
+            for j, value in enumerate(values):
+                if value in values[:j]:
+                    raise _invalid(
+                        ("segments", i, "values", j, "value"),
+                        f"value {value!r} is already given by values.{values.index(value)}; "
+                        "merge the two rules with `or`",
+                        value,
+                    )
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """Every segment column: the lead columns, then the ``segments:`` keys in file order."""
+        return LEAD_DIMENSIONS + tuple(self.segment_keys)
+
+    def dimension_labels(self) -> dict[str, dict[str, str]]:
+        """The labels of the added dimensions, ``{key: {"ja": ..., "en": ...}}``."""
+        return {s.key: s.label.model_dump() for s in self.segments}
+
+    @property
+    def segment_keys(self) -> list[str]:
+        """The keys of the dimensions ``segments:`` adds, in file order."""
+        return [s.key for s in self.segments]
+
+    def segment(self, key: str) -> SegmentDimension:
+        """Return the derived segment dimension called ``key``."""
+        for segment in self.segments:
+            if segment.key == key:
+                return segment
+        raise KeyError(key)
 
     @property
     def sla_metric(self) -> SlaMetric | None:
@@ -492,6 +602,8 @@ def load_definitions(workspace: Workspace | Path) -> Definitions:
     data, lines = read_yaml(path)
     definitions = validate_model(Definitions, path, data, lines)
     _check_tree(definitions, path, lines)
+    if definitions.segments:  # packs label the added dimensions like the lead columns
+        add_dimension_labels(definitions.dimension_labels())
     return definitions
 
 

@@ -142,6 +142,50 @@ def glossary_table(definitions: Definitions, *, lang: str) -> Html:
     html = (
         f'<p class="rk-note">{escape(agreement)}</p>'
         f'<p class="rk-note">{escape(t("glossary.tree", lang, kgi=kgi, tree=tree))}</p>'
-        f"{styler.to_html()}"
+        f"{styler.to_html()}{segments_html(definitions, lang=lang)}"
     )
     return Html(html, text=agreement)
+
+
+def segments_frame(definitions: Definitions, *, lang: str) -> pd.DataFrame:
+    """The dimensions ``segments:`` adds: one row per value, its rule, and what is left over."""
+    rows = []
+    for segment in definitions.segments:
+        label = segment.label(lang)
+        for value in segment.values:
+            rows.append({"dimension": label, "value": value.value, "rule": value.rule})
+        rows.append(
+            {
+                "dimension": label,
+                "value": t("segment.unknown", lang)
+                if segment.otherwise is None
+                else segment.otherwise,
+                "rule": t("glossary.segment_otherwise", lang),
+            }
+        )
+    return pd.DataFrame(rows, columns=["dimension", "value", "rule"])
+
+
+def segments_html(definitions: Definitions, *, lang: str) -> str:
+    """The added dimensions as a table plus the SQL each compiles to; ``""`` when none."""
+    if not definitions.segments:
+        return ""
+    frame = segments_frame(definitions, lang=lang).rename(
+        columns={
+            "dimension": t("glossary.segment_dimension", lang),
+            "value": t("glossary.segment_value", lang),
+            "rule": t("glossary.segment_rule", lang),
+        }
+    )
+    sql = "".join(
+        f"<li>{escape(s.label(lang))} ({escape(s.key)}): <code>{escape(s.sql('leads'))}</code>"
+        f"<br>{escape(s.description(lang))}</li>"
+        for s in definitions.segments
+    )
+    title = escape(t("glossary.segments_title", lang))
+    return (
+        f'<h3 class="rk-subsection" id="segment_dimensions">{title}</h3>'
+        f'<p class="rk-note">{escape(t("glossary.segments_note", lang))}</p>'
+        f"{escaped_styler(frame, css_class='rk-glossary').to_html()}"
+        f'<ul class="rk-note rk-sql">{sql}</ul>'
+    )

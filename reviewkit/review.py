@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from html import escape
 from typing import TYPE_CHECKING
@@ -142,10 +142,27 @@ class Review:
         specific = f"section.{self.cadence}.{key}"
         return t(specific if specific in TEXTS else f"section.{key}", self.lang)
 
-    def heading(self, key: str) -> Html:
-        """A section heading (``<h2>``): agenda number, title and time box."""
-        place = position(self.cadence, key)
-        title = self.section_title(key)
+    def heading(self, key: str, *, title: Mapping[str, str] | None = None) -> Html:
+        """A section heading (``<h2>``): agenda number, title and time box.
+
+        Parameters
+        ----------
+        key
+            A standard section (``summary``, ``kpi_status``, ``deviations``, ``decisions``,
+            ``actions``, ``glossary``) or a key of your own (snake_case; the anchor).
+        title
+            Your own section's title in both languages, ``{"ja": ..., "en": ...}``; standard
+            sections take theirs from the agenda.
+        """
+        if title is not None:
+            place, title = None, _own_title(key, title, lang=self.lang)
+        elif f"section.{key}" in TEXTS or f"section.{self.cadence}.{key}" in TEXTS:
+            place, title = position(self.cadence, key), self.section_title(key)
+        else:
+            raise ParameterError(
+                f"heading: {key!r} is not a standard section; give your own section a title, "
+                f'e.g. review.heading("{key}", title={{"ja": "…", "en": "…"}})'
+            )
         if place is None:
             label, box = title, ""
         else:
@@ -563,9 +580,9 @@ class Review:
         from reviewkit.causes import CauseSettings, material_drivers
         from reviewkit.gap import main_comparison, reference_of
         from reviewkit.monthly import basis_note, drilldown_html, heatmap
-        from reviewkit.segments import DIMENSIONS
 
         lang = self.lang
+        dimensions = self.funnel.dimensions
         period, baseline = self._names()
         parts = [f'<h3 class="rk-subsection" id="where">{escape(t("where.title", lang))}</h3>']
         comparison = main_comparison(self.attribution)
@@ -584,7 +601,7 @@ class Review:
             parts.append(f'<p class="rk-note">{escape(note)}</p>')
         chart = heatmap(
             self.people, definitions=self.definitions, driver=drivers[0],
-            dimensions=DIMENSIONS, period=period, baseline=baseline, lang=lang,
+            dimensions=dimensions, period=period, baseline=baseline, lang=lang,
         )  # fmt: skip
         parts.append(chart._repr_html_())
         for driver in drivers:
@@ -593,7 +610,7 @@ class Review:
                     self.people,
                     driver,
                     definitions=self.definitions,
-                    dimensions=DIMENSIONS,
+                    dimensions=dimensions,
                     lang=lang,
                 ).html
             )
@@ -819,6 +836,22 @@ class Review:
         )
 
 
+def _own_title(key: str, title: Mapping[str, str], *, lang: str) -> str:
+    """The title of an analyst's own section, checked: both languages, a snake_case key."""
+    if not key.replace("_", "").isalnum() or not key[:1].isalpha() or key != key.lower():
+        raise ParameterError(
+            f"heading: {key!r} is not a section key; use snake_case letters, digits and _ "
+            "(e.g. account_tiers)"
+        )
+    missing = [x for x in ("ja", "en") if not str(title.get(x, "")).strip()]
+    if missing:
+        raise ParameterError(
+            f"heading {key!r}: title lacks {' and '.join(missing)}; give both, e.g. "
+            'title={"ja": "顧客ティア別", "en": "By account tier"}'
+        )
+    return str(title[lang])
+
+
 def open_review(
     cadence: Cadence,
     *,
@@ -863,14 +896,15 @@ def open_review(
     ws = find_workspace(workspace or None)
     day = parse_as_of(as_of, today=ws.today())
     lang = lang or ws.config.lang
-    scope = parse_scope(segment, name=segment_name)
-    if scope is not None:
+    scope = None
+    if segment.strip():
         from reviewkit.scope import check_scope
-        from reviewkit.store import connect
 
+        definitions = load_definitions(ws)
+        scope = parse_scope(segment, name=segment_name, columns=definitions.dimensions)
         con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
         try:
-            check_scope(con, scope)
+            check_scope(con, scope, definitions=definitions)  # type: ignore[arg-type]
         finally:
             con.close()
     if cadence == "quarterly":

@@ -53,7 +53,7 @@ def _error(rule: str, node: ast.AST, what: str) -> ConfigError:
     return ConfigError(f"rule {rule!r}, column {col + 1} ({snippet!r}): {what}")
 
 
-def compile_rule(rule: str, *, columns: Collection[str]) -> str:
+def compile_rule(rule: str, *, columns: Collection[str], alias: str = "") -> str:
     """Compile ``rule`` to a SQL boolean expression over ``columns``.
 
     Parameters
@@ -62,6 +62,8 @@ def compile_rule(rule: str, *, columns: Collection[str]) -> str:
         The rule, e.g. ``score >= 60 and company_size != 'micro'``.
     columns
         The lead columns a rule may use.
+    alias
+        A table alias to read the columns from (``l`` gives ``l."score"``); empty: none.
 
     Returns
     -------
@@ -91,7 +93,7 @@ def compile_rule(rule: str, *, columns: Collection[str]) -> str:
             raise _error(rule, node, f"expected a lead column (one of {allowed})")
         if node.id not in columns:
             raise _error(rule, node, f"unknown column {node.id!r}; use one of {allowed}")
-        return f'"{node.id}"'
+        return f'{alias}."{node.id}"' if alias else f'"{node.id}"'
 
     def walk(node: ast.expr) -> str:
         if isinstance(node, ast.BoolOp):

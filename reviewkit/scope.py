@@ -11,6 +11,7 @@ segment's, names the segment in the header and gives the pack its own folder
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from reviewkit.texts import t
 
 if TYPE_CHECKING:
     import duckdb
+
+    from reviewkit.definitions import Definitions
 
 _UNSAFE = re.compile(r"[^\w.]+", re.UNICODE)
 
@@ -70,7 +73,13 @@ def slugify(text: str) -> str:
     return slug or "_"
 
 
-def parse_scope(text: str, *, name: str = "", parameter: str = "segment") -> Scope | None:
+def parse_scope(
+    text: str,
+    *,
+    name: str = "",
+    parameter: str = "segment",
+    columns: Collection[str] | None = None,
+) -> Scope | None:
     """Read ``KEY=VALUE`` or ``KEY=VALUE,VALUE``; ``""`` is the whole company (``None``).
 
     Parameters
@@ -81,14 +90,17 @@ def parse_scope(text: str, *, name: str = "", parameter: str = "segment") -> Sco
         A name for a group of values (optional).
     parameter
         The parameter's name, for the error message.
+    columns
+        The segment columns allowed (``Definitions.dimensions``); ``None``: the lead columns.
 
     Raises
     ------
     ParameterError
         No ``=``, an unknown column, or no value.
     """
-    from reviewkit.semantic import SEGMENT_COLUMNS  # pandas and DuckDB: only when asked
+    from reviewkit.definitions import LEAD_DIMENSIONS
 
+    allowed = tuple(LEAD_DIMENSIONS if columns is None else columns)
     text = text.strip()
     if not text:
         return None
@@ -100,28 +112,34 @@ def parse_scope(text: str, *, name: str = "", parameter: str = "segment") -> Sco
             f"{parameter}: {text!r} is not a segment; write KEY=VALUE (e.g. "
             f"sales_team=Team B) or KEY=VALUE,VALUE for a group"
         )
-    if column not in SEGMENT_COLUMNS:
+    if column not in allowed:
         raise ParameterError(
             f"{parameter}: {column!r} is not a segment column; use one of "
-            f"{', '.join(SEGMENT_COLUMNS)}"
+            f"{', '.join(allowed)} (or add it under segments: in params/definitions.yml)"
         )
     if len(set(values)) != len(values):
         raise ParameterError(f"{parameter}: {text!r} repeats a value; list each value once")
     return Scope(column=column, values=values, name=name.strip())
 
 
-def check_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+def check_scope(
+    con: duckdb.DuckDBPyConnection, scope: Scope, *, definitions: Definitions | None = None
+) -> None:
     """Refuse a segment no lead record has (a typo would give an empty pack).
+
+    ``definitions`` lets the segment be one of the dimensions they add (``segments:``).
 
     Raises
     ------
     ParameterError
         Naming the missing value and the values the store has.
     """
+    derived = {} if definitions is None else {d.key: d for d in definitions.segments}
+    column = derived[scope.column].sql("l") if scope.column in derived else f'l."{scope.column}"'
     found = {
         str(v)
         for (v,) in con.execute(
-            f'SELECT DISTINCT "{scope.column}" FROM leads WHERE "{scope.column}" IS NOT NULL'
+            f"SELECT DISTINCT {column} AS v FROM leads l WHERE v IS NOT NULL"
         ).fetchall()
     }
     missing = [v for v in scope.values if v not in found]

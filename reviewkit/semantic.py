@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from reviewkit.definitions import (
+    LEAD_DIMENSIONS,
     RULE_COLUMNS,
     AverageDealSizeMetric,
     ConversionMetric,
@@ -47,11 +48,9 @@ from reviewkit.definitions import (
 from reviewkit.errors import ParameterError
 from reviewkit.periods import Period
 from reviewkit.rules import compile_rule
+from reviewkit.texts import add_dimension_labels
 
-SEGMENT_COLUMNS = (
-    "channel", "campaign_id", "content_asset", "industry", "company_size", "region", "persona",
-    "sales_team",
-)  # fmt: skip
+SEGMENT_COLUMNS = LEAD_DIMENSIONS
 CAMPAIGN_COLUMNS = ("channel", "campaign_id", "content_asset")
 FRAME_COLUMNS = ["metric", "value", "numerator", "denominator", "basis", "mature"]
 _counter = itertools.count()
@@ -110,12 +109,23 @@ class Funnel:
         self.targets = targets
         self.scope: dict[str, object] = dict(scope or {})
         self._where(self.scope, "s")  # refuse an unknown column before building anything
+        if definitions.segments:
+            add_dimension_labels(definitions.dimension_labels())
         n = next(_counter)
         self._entries = f"rk_entries_{n}"
         self._persons = f"rk_persons_{n}"
         self._opps = f"rk_opps_{n}"
         self._touches = f"rk_touches_{n}"
         self._build()
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The segment columns this funnel can split and filter by.
+
+        The lead columns (:data:`SEGMENT_COLUMNS`), then the dimensions the definitions add
+        (``segments:`` in ``definitions.yml``), in file order.
+        """
+        return self.definitions.dimensions
 
     # -- compilation ---------------------------------------------------------------------------
 
@@ -188,7 +198,10 @@ class Funnel:
                 )
                 done.add(stage.key)
                 pending.remove(stage)
-        columns = ", ".join(f"l.{c}" for c in SEGMENT_COLUMNS)
+        columns = ", ".join(
+            [f"l.{c}" for c in SEGMENT_COLUMNS]
+            + [f"{d.sql('l')} AS {d.key}" for d in self.definitions.segments]
+        )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {self._persons} AS "
             f"SELECT l.lead_id AS person_id, {columns} FROM leads l "
@@ -248,10 +261,13 @@ class Funnel:
         self.con.unregister(f"{name}_df")
         return name
 
-    @staticmethod
     def _where(
-        segment: Mapping[str, object] | None, alias: str, columns: Sequence[str] = SEGMENT_COLUMNS
+        self,
+        segment: Mapping[str, object] | None,
+        alias: str,
+        columns: Sequence[str] | None = None,
     ) -> tuple[str, list[object]]:
+        columns = self.dimensions if columns is None else columns
         if not segment:
             return "TRUE", []
         parts, params = [], []
@@ -271,8 +287,8 @@ class Funnel:
                 params.append(value)
         return " AND ".join(parts), params
 
-    @staticmethod
-    def _check_by(by: Sequence[str], columns: Sequence[str] = SEGMENT_COLUMNS) -> list[str]:
+    def _check_by(self, by: Sequence[str]) -> list[str]:
+        columns = self.dimensions
         for key in by:
             if key not in columns:
                 raise ParameterError(
@@ -742,7 +758,7 @@ class Funnel:
             raise ParameterError(
                 f"stages: {unknown[0]!r} is not a stage; use one of {self.definitions.stage_keys}"
             )
-        columns = ", ".join(f"s.{c}" for c in SEGMENT_COLUMNS)
+        columns = ", ".join(f"s.{c}" for c in self.dimensions)
         marks = ", ".join("?" for _ in stages)
         frame = self._query(
             f"SELECT e.person_id, e.stage, e.day, e.entered_at, {columns} FROM {self._entries} e "
@@ -813,7 +829,7 @@ class Funnel:
             person's canonical lead record). Times are in the workspace zone.
         """
         self.definitions.stage(stage)  # an unknown stage fails here, naming the known ones
-        segments = ", ".join(f"s.{c}" for c in SEGMENT_COLUMNS)
+        segments = ", ".join(f"s.{c}" for c in self.dimensions)
         frame = self._query(
             "WITH entered AS (SELECT person_id, entered_at FROM "
             f"{self._entries} WHERE stage = ? AND day >= ? AND entered_at < ?), "
@@ -847,7 +863,7 @@ class Funnel:
             opportunity itself). Times are in the workspace zone. A deal closed after the
             cut-off is open here, as in pipeline coverage.
         """
-        others = ", ".join(f"s.{c}" for c in SEGMENT_COLUMNS if c != "sales_team")
+        others = ", ".join(f"s.{c}" for c in self.dimensions if c != "sales_team")
         frame = self._query(
             "WITH last_touch AS (SELECT person_id, max(occurred_at) AS last_touch_at "
             f"FROM {self._touches} WHERE occurred_at < ? GROUP BY person_id) "
@@ -864,7 +880,7 @@ class Funnel:
         )
         for column in ("created_at", "last_touch_at"):
             frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(self.timezone)
-        for column in ("person_id", "stage", *SEGMENT_COLUMNS, "opportunity_team"):
+        for column in ("person_id", "stage", *self.dimensions, "opportunity_team"):
             values = frame[column].astype(object)
             frame[column] = values.where(values.notna(), None)  # missing text: None, not NaN
         return frame

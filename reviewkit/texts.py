@@ -7,11 +7,13 @@ from reviewkit.texts_actions import ACTIONS_TEXTS
 from reviewkit.texts_batch import BATCH_TEXTS
 from reviewkit.texts_cycle import CYCLE_TEXTS
 from reviewkit.texts_effects import EFFECTS_TEXTS
+from reviewkit.texts_explore import EXPLORE_TEXTS
 from reviewkit.texts_index import INDEX_TEXTS
 from reviewkit.texts_monthly import MONTHLY_TEXTS
 from reviewkit.texts_plan import PLAN_TEXTS
 from reviewkit.texts_quarterly import QUARTERLY_TEXTS
 from reviewkit.texts_relevance import RELEVANCE_TEXTS
+from reviewkit.texts_templates import TEMPLATE_TEXTS
 from reviewkit.texts_trends import TRENDS_TEXTS
 from reviewkit.texts_whatif import WHATIF_TEXTS
 
@@ -103,6 +105,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Definitions v{version} (agreed on {agreed_on} by {agreed_by}; hash {hash})",
     },
     # glossary: each metric in plain words
+    "glossary.segments_title": {
+        "ja": "定義で追加したセグメント",
+        "en": "Segments the definitions add",
+    },
+    "glossary.segments_note": {
+        "ja": "各リードは、上から順に最初にルールが当てはまった値に分類されます"
+        "（リードの現在の属性で判定）。",
+        "en": "Each lead takes the value of the first rule that holds for its current attributes.",
+    },
+    "glossary.segment_dimension": {"ja": "区分", "en": "Dimension"},
+    "glossary.segment_value": {"ja": "値", "en": "Value"},
+    "glossary.segment_rule": {"ja": "ルール", "en": "Rule"},
+    "glossary.segment_otherwise": {
+        "ja": "どのルールにも当てはまらないリード",
+        "en": "Leads no rule holds for",
+    },
     "glossary.conversion_label": {"ja": "{a}→{b} 転換率", "en": "{a} to {b} rate"},
     "glossary.count": {
         "ja": "期間内に「{stage}」に初めて入った人数。",
@@ -863,7 +881,8 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
-    RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS,
+    RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS, EXPLORE_TEXTS,
+    TEMPLATE_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 
@@ -875,7 +894,26 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+# Labels of the segment dimensions a definitions file adds (``segments:``), by column key.
+DIMENSION_LABELS: dict[str, dict[str, str]] = {}
+
+
+def add_dimension_labels(labels: dict[str, dict[str, str]]) -> None:
+    """Make ``t("dimension.<key>")`` give these labels (``{key: {"ja": ..., "en": ...}}``).
+
+    Called when a funnel is bound to definitions that add dimensions; a later call for the same
+    key replaces its label.
+    """
+    DIMENSION_LABELS.update(labels)
+
+
 def t(key: str, lang: str, **values: object) -> str:
     """Return the text ``key`` in ``lang``, with ``{name}`` fields filled from ``values``."""
-    text = TEXTS[key][check_lang(lang)]
+    entry = TEXTS.get(key)
+    if entry is None and key.startswith("dimension."):
+        name = key.removeprefix("dimension.")
+        entry = DIMENSION_LABELS.get(name, {"ja": name, "en": name})
+    if entry is None:
+        raise KeyError(key)
+    text = entry[check_lang(lang)]
     return text.format(**values) if values else text
