@@ -29,6 +29,7 @@ _LAZY = {
     "Review": "reviewkit.review",
     "Workspace": "reviewkit.workspace",
     "connect": "reviewkit.store",
+    "explore": "reviewkit.drilldown_widget",
     "find_workspace": "reviewkit.workspace",
     "generate_sample": "reviewkit.sample_company",
     "identity_report": "reviewkit.identity",
@@ -67,6 +68,7 @@ __all__ = [
     "Workspace",
     "__version__",
     "connect",
+    "explore",
     "find_workspace",
     "generate_sample",
     "identity_report",
@@ -92,6 +94,7 @@ __all__ = [
 if TYPE_CHECKING:
     from reviewkit.batch import run_batch
     from reviewkit.definitions import load_definitions
+    from reviewkit.drilldown_widget import explore
     from reviewkit.identity import identity_report, load_identity_map, resolve_identities
     from reviewkit.importer import import_file
     from reviewkit.index_page import write_index

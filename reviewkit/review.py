@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -45,11 +46,11 @@ from reviewkit.periods import (
     previous_period,
 )
 from reviewkit.quality import DataQuality, data_quality
-from reviewkit.resources import pack_dir
+from reviewkit.resources import PACK_ENV, pack_dir
 from reviewkit.scope import Scope, parse_scope
 from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
-from reviewkit.store import connect, data_freshness
+from reviewkit.store import connect, data_freshness, snapshot
 from reviewkit.summary import summary_html
 from reviewkit.tables import NEAR, rates_table, scorecard_table, status_of
 from reviewkit.targets import Targets, load_targets
@@ -105,8 +106,15 @@ class Review:
 
     @cached_property
     def con(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection to the store."""
-        return connect(self.workspace.store_path, read_only=True, timezone=self.timezone)
+        """The store, read-only.
+
+        In a pack build, the file itself. Anywhere else (JupyterLab, a script) an in-memory
+        copy taken now (:func:`reviewkit.store.snapshot`), so a notebook left open never keeps
+        the nightly import from writing; run the ``open_review`` cell again for newer data.
+        """
+        if os.environ.get(PACK_ENV):
+            return connect(self.workspace.store_path, read_only=True, timezone=self.timezone)
+        return snapshot(self.workspace.store_path, timezone=self.timezone)
 
     @cached_property
     def targets(self) -> Targets:
@@ -799,6 +807,39 @@ class Review:
         table = effects_table(self.effect_rows, definitions=self.definitions, lang=lang,
                               titles=titles)  # fmt: skip
         return Html(head + table.html, text=table.text)
+
+    def split_chart(self, dimension: str, *, metric: str = "") -> PackChart:
+        """One metric by a segment dimension's values, this period against the previous one.
+
+        Parameters
+        ----------
+        dimension
+            A segment column (``channel``, ``sales_team``, ...) or a dimension the definitions
+            add (``segments:`` in ``definitions.yml``).
+        metric
+            A metric key (``mql_to_sql``, ``lead``, ...); ``""``: the KGI.
+        """
+        from reviewkit.drilldown import explore_frame
+        from reviewkit.drilldown_report import explore_chart
+
+        key = metric or self.funnel.kgi_key()
+        frame = explore_frame(
+            self.funnel, metric=key, dimension=dimension, periods=[self.previous, self.period]
+        )
+        return explore_chart(
+            frame, definitions=self.definitions, metric=key, dimension=dimension, lang=self.lang
+        )
+
+    def explore(self, **defaults: Any) -> Any:
+        """The interactive drill-down (ipywidgets) in JupyterLab; ``None`` in a pack.
+
+        ``defaults`` (``metric=``, ``dimension=``, ...) set the controls' first values; see
+        :func:`reviewkit.drilldown_widget.explore`.
+        """
+        from reviewkit.drilldown_widget import explorer
+
+        found = explorer(self, **defaults)
+        return None if found is None else found.widget
 
     def rates_table(self, frame: pd.DataFrame) -> Html:
         """The stage rates as a table, with a note on bases and maturing cohorts."""

@@ -155,6 +155,19 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+def _busy(where: str, exc: Exception, *, writing: bool) -> StoreBusyError:
+    """The one-line error for a store another process holds."""
+    who = (
+        "a pack build, a batch or an open notebook kernel (shut it down in JupyterLab)"
+        if writing
+        else "an import"
+    )
+    return StoreBusyError(
+        f"store {where!r} is in use by another process ({who}): "
+        f"{(str(exc).splitlines() or [''])[0]}; run this again when it has finished"
+    )
+
+
 def connect(
     path: str | os.PathLike[str], *, read_only: bool = False, timezone: str = "UTC"
 ) -> duckdb.DuckDBPyConnection:
@@ -194,13 +207,42 @@ def connect(
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
-        raise StoreBusyError(
-            f"store {where!r} is in use by another process (an import?): "
-            f"{(str(exc).splitlines() or [''])[0]}; run this again when it has finished"
-        ) from None
+        raise _busy(where, exc, writing=not read_only) from None
     con.execute(f"SET TimeZone = '{timezone}'")
     if not read_only:
         create_schema(con)
+    return con
+
+
+def snapshot(path: str | os.PathLike[str], *, timezone: str = "UTC") -> duckdb.DuckDBPyConnection:
+    """An in-memory copy of the store, so the file is not held while it is read.
+
+    A notebook left open in JupyterLab would otherwise keep the store's file lock for as long
+    as its kernel lives, and the nightly import could not write. The copy is taken in one
+    read transaction and the file is let go at once; every query then runs on the copy (the
+    same rows: the same figures as a pack built at that moment).
+
+    Raises
+    ------
+    StoreMissingError, StoreBusyError
+        As :func:`connect` with ``read_only=True``.
+    """
+    source = connect(path, read_only=True, timezone=timezone)
+    source.close()  # the same checks and messages as a read-only open
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("ATTACH ? AS store_file (READ_ONLY)", [str(path)])
+    except duckdb.IOException as exc:
+        con.close()
+        raise _busy(str(path), exc, writing=False) from None
+    try:
+        con.execute("BEGIN TRANSACTION")
+        for name in TABLES:
+            con.execute(f"CREATE TABLE main.{name} AS SELECT * FROM store_file.main.{name}")
+        con.execute("COMMIT")
+    finally:
+        con.execute("DETACH store_file")
+    con.execute(f"SET TimeZone = '{timezone}'")
     return con
 
 

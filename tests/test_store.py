@@ -135,3 +135,40 @@ def test_an_older_store_is_upgraded_in_place(tmp_path):
     columns = [r[0] for r in con.execute("DESCRIBE leads").fetchall()]
     assert "email_hash" in columns  # a column added after the table first shipped
     con.close()
+
+
+def test_a_snapshot_holds_every_row_and_lets_go_of_the_file(tmp_path):
+    from reviewkit.store import snapshot
+
+    path = tmp_path / "store.duckdb"
+    writer = connect(path, timezone="Asia/Tokyo")
+    writer.execute(
+        "INSERT INTO campaigns VALUES ('C1', 'x', 'webinar', NULL, DATE '2026-10-01', "
+        "DATE '2026-10-31', 1000, 'JPY')"
+    )
+    writer.close()
+    copy = snapshot(path, timezone="Asia/Tokyo")
+    again = connect(path, timezone="Asia/Tokyo")  # a writer opens while the copy is in use
+    again.execute("DELETE FROM campaigns")
+    again.close()
+    assert copy.execute("SELECT campaign_id, cost FROM campaigns").fetchall() == [("C1", 1000)]
+    assert {r[0] for r in copy.execute("SHOW TABLES").fetchall()} == set(TABLES)
+    assert copy.execute("SELECT current_setting('TimeZone')").fetchone() == ("Asia/Tokyo",)
+    with pytest.raises(StoreMissingError):
+        snapshot(tmp_path / "none.duckdb")
+
+
+def test_a_review_opened_in_a_notebook_never_blocks_an_import(sample_workspace, monkeypatch):
+    from reviewkit.resources import PACK_ENV
+    from reviewkit.review import open_review
+
+    monkeypatch.delenv(PACK_ENV, raising=False)
+    review = open_review("weekly", workspace=str(sample_workspace.root), as_of="2026-11-23")
+    assert review.scorecard()["actual"].notna().any()
+    connect(sample_workspace.store_path).close()  # what an import does first: no lock error
+    monkeypatch.setenv(PACK_ENV, "1")
+    in_pack = open_review("weekly", workspace=str(sample_workspace.root), as_of="2026-11-23")
+    files = "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    assert in_pack.con.execute(files).fetchone() == (str(sample_workspace.store_path),)
+    assert review.con.execute(files).fetchone() == (None,)  # the notebook's: in memory
+    in_pack.con.close()
