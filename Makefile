@@ -1,6 +1,8 @@
 # reviewkit: two commands do everything.
 #   make demo   set up .venv, build the sample company, render the packs of params/schedule.yml
 #   make test   same set-up, then the whole test suite
+#   make lab    JupyterLab on notebooks/ with the project kernel, offline; installs the git hooks
+#   make hooks  git hooks: outputs stripped from notebooks on commit, cell-level notebook diffs
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,10 +13,15 @@ DEMO_DATE := 2026-11-23
 # axe-core, for the browser tests' accessibility check (npm, pinned, kept inside .venv).
 AXE_VERSION := 4.14.1
 AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
+# JupyterLab's settings for every `jupyter lab` from .venv (jupyter/: nothing reaches the network).
+JUPYTER_ETC := $(VENV)/etc/jupyter
+LAB_CONFIG := $(JUPYTER_ETC)/jupyter_lab_config.py $(JUPYTER_ETC)/labconfig/page_config.json
+# Jupyter refuses to run as root (containers, CI) unless told to.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: demo test lint format bench lab clean setup sample
+.PHONY: demo test lint format bench lab hooks clean setup sample
 
-setup: $(KERNEL)
+setup: $(KERNEL) $(LAB_CONFIG)
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +34,10 @@ $(KERNEL): $(STAMP)
 	# started through reviewkit.kernel_launcher: skips an optional import packs never use (~1 s)
 	$(BIN)/python -m reviewkit.kernel_launcher --install $(KERNEL)
 	@test -f $(KERNEL)
+
+$(JUPYTER_ETC)/%: jupyter/% $(STAMP)
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(STORE): $(KERNEL) reviewkit/sample_company.py reviewkit/sample_company.yml
 	$(BIN)/reviewkit sample
@@ -46,7 +57,7 @@ demo: $(STORE)
 	@echo
 	@echo "Open the packs: $(CURDIR)/outputs/index.html"
 
-test: $(STORE) $(AXE)
+test: $(STORE) $(AXE) $(LAB_CONFIG)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests
@@ -66,8 +77,23 @@ format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lab: $(STORE)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+# Open a template, Run All: the figures of a scheduled run, with the drill-down widgets.
+lab: $(STORE) $(LAB_CONFIG) hooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
+
+# Repo-local, idempotent, no network: pre-commit runs nbstripout from .venv on notebooks/
+# (.pre-commit-config.yaml); nbdime diffs and merges notebooks cell by cell (.gitattributes),
+# its git commands pointed at .venv so that `git diff` works without activating it.
+hooks: $(STAMP)
+	@if [ ! -e .git ]; then echo "make hooks: no .git here (not a git checkout): no hooks installed"; exit 0; fi; \
+	set -e; \
+	$(BIN)/pre-commit install; \
+	$(BIN)/nbdime config-git --enable; \
+	git config diff.jupyternotebook.command '"$(CURDIR)/$(BIN)/git-nbdiffdriver" diff'; \
+	git config merge.jupyternotebook.driver '"$(CURDIR)/$(BIN)/git-nbmergedriver" merge %O %A %B %L %P'; \
+	git config difftool.nbdime.cmd '"$(CURDIR)/$(BIN)/git-nbdifftool" diff "$$LOCAL" "$$REMOTE" "$$BASE"'; \
+	git config mergetool.nbdime.cmd '"$(CURDIR)/$(BIN)/git-nbmergetool" merge "$$BASE" "$$LOCAL" "$$REMOTE" "$$MERGED"'; \
+	echo "make hooks: nbstripout on commit, nbdime for git diff/merge of notebooks"
 
 clean:
 	rm -rf $(VENV) outputs/weekly outputs/monthly outputs/quarterly outputs/_failed outputs/_logs outputs/_staging outputs/index.html
