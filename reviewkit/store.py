@@ -157,11 +157,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def _busy(where: str, exc: Exception, *, writing: bool) -> StoreBusyError:
     """The one-line error for a store another process holds."""
-    who = (
-        "a pack build, a batch or an open notebook kernel (shut it down in JupyterLab)"
-        if writing
-        else "an import"
-    )
+    who = "a pack build, a batch or a notebook kernel" if writing else "an import"
     return StoreBusyError(
         f"store {where!r} is in use by another process ({who}): "
         f"{(str(exc).splitlines() or [''])[0]}; run this again when it has finished"
