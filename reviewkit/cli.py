@@ -70,7 +70,11 @@ def run(
     output_dir: Path | None,
     workspace: Path | None,
 ) -> None:
-    """Render the CADENCE pack (weekly, monthly, quarterly) of the last complete period."""
+    """Render the CADENCE pack (weekly, monthly, quarterly) of the last complete period.
+
+    CADENCE may also name a template of yours, notebooks/NAME.ipynb (see `reviewkit
+    new-template`): its pack covers a period of its cadence and goes to <output-dir>/NAME/.
+    """
     from reviewkit.runner import parse_parameters, run_pack
 
     values = parse_parameters(parameters)
@@ -87,7 +91,31 @@ def run(
             progress=lambda message: status.update(message),
         )
     out.print(
-        f"{result.cadence} {result.period} ({result.lang}): {result.pack} [{result.seconds:.1f} s]"
+        f"{result.name} {result.period} ({result.lang}): {result.pack} [{result.seconds:.1f} s]"
+    )
+
+
+@app.command(name="new-template")
+@click.argument("name")
+@click.option("--cadence", type=click.Choice(["weekly", "monthly", "quarterly"]),
+              default="monthly", show_default=True,
+              help="The periods the template reviews.")  # fmt: skip
+@click.option("--title-ja", default="", help="Its title in Japanese packs. Default: NAME in words.")
+@click.option("--title-en", default="", help="Its title in English packs. Default: NAME in words.")
+@workspace_option
+def new_template(
+    name: str, cadence: str, title_ja: str, title_en: str, workspace: Path | None
+) -> None:
+    """Create notebooks/NAME.ipynb: a review template of your own (NAME in snake_case)."""
+    from reviewkit.templates import new_template as scaffold
+    from reviewkit.workspace import find_workspace
+
+    ws = find_workspace(workspace)
+    made = scaffold(name, workspace=ws, cadence=cadence, title_ja=title_ja, title_en=title_en)
+    out.print(
+        f"template {made.name} ({made.cadence}) created at {made.path}; edit it in JupyterLab, "
+        f"then: reviewkit run {made.name} --workspace {ws.root}",
+        markup=False,
     )
 
 
@@ -137,17 +165,24 @@ def index(workspace: Path | None, output_dir: Path | None) -> None:
 @app.command()
 @workspace_option
 def validate(workspace: Path | None) -> None:
-    """Check definitions, targets, benchmarks, actions and schedule under params/ (no run)."""
+    """Check definitions, targets, benchmarks, actions, schedule and your templates (no run)."""
     from reviewkit.actions import load_actions
     from reviewkit.benchmarks import load_benchmarks
     from reviewkit.definitions import load_definitions
     from reviewkit.schedule import SCHEDULE_FILE, load_schedule
     from reviewkit.targets import load_targets
+    from reviewkit.templates import read_template, template_files, template_problems
     from reviewkit.workspace import find_workspace
 
     ws = find_workspace(workspace)
     definitions = load_definitions(ws)
     targets = load_targets(ws, definitions=definitions)
+    templates = template_files(ws.root)
+    problems = [line for path in templates for line in template_problems(path)]
+    if problems:
+        for line in problems:
+            err.print(f"reviewkit: error: {line}", markup=False, soft_wrap=True)
+        raise click.exceptions.Exit(2)
     if targets.source:
         source = Path(targets.source).resolve()
         shown = source.relative_to(ws.root).as_posix() if source.is_relative_to(ws.root) else source
@@ -162,11 +197,12 @@ def validate(workspace: Path | None) -> None:
         if schedule_file.is_file()
         else "no params/schedule.yml (reviewkit batch needs one)"
     )
+    own = ", ".join(f"{c.name} ({c.cadence})" for c in map(read_template, templates))
     out.print(
         f"definitions v{definitions.version} (hash {definitions.version_hash}): "
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; "
         f"targets: {checked}; benchmarks: {len(benchmarks)} reference ranges; "
-        f"actions: {len(actions)}; schedule: {packs} — OK",
+        f"actions: {len(actions)}; schedule: {packs}{f'; templates: {own}' if own else ''} — OK",
         markup=False,
     )
 

@@ -1,5 +1,9 @@
 """``<output-dir>/index.html``: every pack and every failed run, by cadence, newest period first.
 
+The packs of the analysts' own templates (``<output-dir>/<name>/``, see
+:mod:`reviewkit.templates`) follow the shipped cadences, one section per template, under its
+title.
+
 Each row is one run: a published pack (its ``manifest.json``) or a failed run kept under
 ``_failed/<cadence>/<period>/[<segment>/]<stamp>-<lang>/`` (with its ``failure.json``; older
 folders have none and are read from their names). A run covers the whole company or one
@@ -16,6 +20,7 @@ workspace language; every value read from disk is escaped.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -33,6 +38,7 @@ from reviewkit.errors import ParameterError
 from reviewkit.formatting import format_count, format_date, format_datetime, format_period
 from reviewkit.periods import CADENCES, FiscalCalendar, Period, parse_period
 from reviewkit.scope import Scope
+from reviewkit.templates import NAME_PATTERN, humanise
 from reviewkit.texts import LANGS, TEXTS, t
 
 FAILED_DIR = "_failed"
@@ -88,6 +94,11 @@ _ORDER = {c: i for i, c in enumerate(CADENCES)}
 _CALENDAR = FiscalCalendar()  # labels carry the fiscal year and quarter; starts only sort
 
 
+def _group_order(cadence: str, template: str) -> tuple[int, int, str]:
+    """The shipped cadences in their order, then the analysts' templates by name."""
+    return (1, 0, template) if template else (0, _ORDER[cadence], "")
+
+
 @dataclass
 class Run:
     """One row of the index: a published pack or a failed run."""
@@ -104,11 +115,18 @@ class Run:
     error: str = ""  # a failed run's error line (failure.json)
     current: bool = True
     note: str = ""
+    template: str = ""  # an analyst's template (its folder); "": the cadence's own
+    template_title: Any = None  # {"ja": ..., "en": ...} as recorded, unchecked
+
+    @property
+    def group(self) -> str:
+        """The template's name, else the cadence: one section of the page."""
+        return self.template or self.cadence
 
     @property
     def key(self) -> tuple[str, str, str, str]:
         """Cadence, period, scope and language: the runs that compete for one current state."""
-        return self.cadence, self.period.label, self.slug, self.lang
+        return self.group, self.period.label, self.slug, self.lang
 
 
 def _href(path: Path, output_dir: Path) -> str:
@@ -204,21 +222,40 @@ def is_stale(manifest: dict[str, Any], *, timezone: str) -> bool:
     return fresh is None or fresh.date() < last_day
 
 
+def _template_folders(output_dir: Path) -> list[str]:
+    """The folders of the analysts' templates' packs (snake_case names, not a cadence)."""
+    if not output_dir.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in output_dir.iterdir()
+        if p.is_dir() and p.name not in CADENCES and NAME_PATTERN.fullmatch(p.name)
+    )
+
+
+def _belongs(data: dict[str, Any], folder: str) -> bool:
+    """Whether a manifest is a pack of the folder: its cadence's own, or its template's."""
+    if folder in CADENCES:
+        return data.get("cadence") == folder and not data.get("template_name")
+    return data.get("template_name") == folder and data.get("cadence") in CADENCES
+
+
 def collect_packs(output_dir: Path, *, lang: str) -> list[dict[str, Any]]:
     """Read the manifest of every published pack under ``output_dir``.
 
     Each manifest gets ``href`` (its ``pack.html``, relative to ``output_dir``). Sorted by
-    cadence, newest period first, the company before segments (by slug), the ``lang``
-    (default language) pack first. A manifest whose ``segment`` is neither null nor a record
-    with a ``slug`` is skipped, like an unreadable one.
+    cadence (then the analysts' templates by name), newest period first, the company before
+    segments (by slug), the ``lang`` (default language) pack first. A manifest whose
+    ``segment`` is neither null nor a record with a ``slug`` is skipped, like an unreadable
+    one.
     """
     found: list[dict[str, Any]] = []
-    for cadence in CADENCES:
-        for manifest in sorted((output_dir / cadence).glob("**/manifest.json")):
+    for folder in (*CADENCES, *_template_folders(output_dir)):
+        for manifest in sorted((output_dir / folder).glob("**/manifest.json")):
             data = _read_json(manifest)
-            if data is None or data.get("cadence") != cadence:
+            if data is None or not _belongs(data, folder):
                 continue
-            period = _period(cadence, data.get("period"))
+            period = _period(str(data["cadence"]), data.get("period"))
             if period is None or _slug(data.get("segment")) is None:
                 continue
             data["href"] = _href(manifest.parent / "pack.html", output_dir)
@@ -227,7 +264,7 @@ def collect_packs(output_dir: Path, *, lang: str) -> list[dict[str, Any]]:
     found.sort(key=lambda d: (d.get("lang") != lang, str(d.get("lang", ""))))
     found.sort(key=lambda d: (_slug(d.get("segment")) != "", _slug(d.get("segment"))))
     found.sort(key=lambda d: d["_start"], reverse=True)
-    found.sort(key=lambda d: _ORDER[d["cadence"]])
+    found.sort(key=lambda d: _group_order(d["cadence"], str(d.get("template_name") or "")))
     for data in found:
         del data["_start"]
     return found
@@ -255,8 +292,15 @@ def _failed_run(notebook: Path, output_dir: Path, tz: ZoneInfo) -> Run | None:
     cadence, label = parts[0], parts[1]
     folder_slug = parts[2] if len(parts) == 5 else ""
     record = _read_json(notebook.parent / FAILURE_FILE) or {}
-    cadence = str(record.get("cadence") or cadence)
     label = str(record.get("period") or label)
+    template = ""
+    if cadence not in CADENCES:  # an analyst's template: its cadence is in its record
+        if not NAME_PATTERN.fullmatch(cadence):
+            return None
+        template, cadence = cadence, ""
+        with contextlib.suppress(ParameterError):  # no record: the period says it
+            cadence = parse_period(label, calendar=_CALENDAR).cadence
+    cadence = str(record.get("cadence") or cadence)
     lang = str(record.get("lang") or lang)
     segment: dict[str, Any] | None = None
     slug = _slug(record.get("segment")) if "segment" in record else None
@@ -273,7 +317,8 @@ def _failed_run(notebook: Path, output_dir: Path, tz: ZoneInfo) -> Run | None:
     return Run(
         cadence, period, lang, "failed", _href(notebook, output_dir),
         when or _failed_when(stamp, tz), manifest={}, segment=segment, slug=slug,
-        error=_one_line(record.get("error")),
+        error=_one_line(record.get("error")), template=template,
+        template_title=record.get("template_title"),
     )  # fmt: skip
 
 
@@ -304,6 +349,8 @@ def _runs(output_dir: Path, *, lang: str, timezone: str) -> list[Run]:
             manifest=p,
             segment=p.get("segment"),
             slug=_slug(p.get("segment")) or "",
+            template=str(p.get("template_name") or ""),
+            template_title=p.get("template_title"),
         )
         for p in collect_packs(output_dir, lang=lang)
     ]
@@ -316,7 +363,7 @@ def _runs(output_dir: Path, *, lang: str, timezone: str) -> list[Run]:
     runs.sort(key=lambda r: (r.lang != lang, r.lang))
     runs.sort(key=lambda r: (r.slug != "", labels[r.slug], r.slug))
     runs.sort(key=lambda r: r.period.start, reverse=True)
-    runs.sort(key=lambda r: _ORDER[r.cadence])
+    runs.sort(key=lambda r: _group_order(r.cadence, r.template))
 
     shown: list[Run] = []
     current: dict[tuple[str, str, str, str], Run] = {}
@@ -341,16 +388,16 @@ def _runs(output_dir: Path, *, lang: str, timezone: str) -> list[Run]:
 
 
 class _Previous:
-    """The newest published pack of the same cadence, scope and language before a period."""
+    """The newest published pack of the same cadence (or template), scope and language."""
 
     def __init__(self, packs: list[Run]) -> None:
         self._lines: dict[tuple[str, str, str], list[Run]] = defaultdict(list)
         for p in sorted(packs, key=lambda p: p.period.start):
-            self._lines[p.cadence, p.slug, p.lang].append(p)
+            self._lines[p.group, p.slug, p.lang].append(p)
         self._starts = {k: [p.period.start for p in v] for k, v in self._lines.items()}
 
     def of(self, run: Run) -> Run | None:
-        key = run.cadence, run.slug, run.lang
+        key = run.group, run.slug, run.lang
         i = bisect.bisect_left(self._starts.get(key, []), run.period.start)
         return self._lines[key][i - 1] if i else None
 
@@ -409,8 +456,9 @@ def _row(
         else _link(previous.href, format_period(previous.period, lang=lang), rel="rk-previous")
     )
     classes = f"rk-{run.status}" + ("" if run.current else " rk-earlier")
+    template = f' data-template="{escape(run.template)}"' if run.template else ""
     return (
-        f'<tr class="{classes}" data-cadence="{escape(run.cadence)}" '
+        f'<tr class="{classes}" data-cadence="{escape(run.cadence)}"{template} '
         f'data-period="{escape(run.period.label)}" data-segment="{escape(run.slug)}" '
         f'data-lang="{escape(run.lang)}" data-status="{escape(run.status)}" '
         f'data-current="{str(run.current).lower()}">'
@@ -421,8 +469,21 @@ def _row(
     )
 
 
-def _section(cadence: str, runs: list[Run], previous: _Previous, *, lang: str, tz: str) -> str:
-    """One cadence's table: a ``tbody`` per period, its period shown once, each scope once."""
+def _template_heading(runs: list[Run], *, lang: str) -> str:
+    """A template's section title: its title as its newest run recorded it, and its cadence."""
+    newest = max(runs, key=lambda r: r.when or dt.datetime.min.replace(tzinfo=dt.UTC))
+    recorded = newest.template_title
+    title = recorded.get(lang) if isinstance(recorded, dict) else None
+    if not isinstance(title, str) or not title.strip():
+        title = humanise(newest.template)
+    return t(
+        "template.index.heading", lang, title=title,
+        cadence=t(f"template.cadence.{newest.cadence}", lang),
+    )  # fmt: skip
+
+
+def _section(section: str, runs: list[Run], previous: _Previous, *, lang: str, tz: str) -> str:
+    """One cadence's (or template's) table: a ``tbody`` per period, each scope shown once."""
     headings = [
         t(k, lang)
         for k in (
@@ -445,10 +506,17 @@ def _section(cadence: str, runs: list[Run], previous: _Previous, *, lang: str, t
         bodies.append(
             f'<tbody class="rk-period" data-period="{escape(label)}">{"".join(rows)}</tbody>'
         )
+    if section in CADENCES:
+        opening = f'<section id="{section}"><h2>{escape(t(f"title.{section}", lang))}</h2>'
+    else:
+        heading = _template_heading(runs, lang=lang)
+        opening = (
+            f'<section id="template-{escape(section)}" data-template="{escape(section)}">'
+            f"<h2>{escape(heading)}</h2>"
+        )
     return (
-        f'<section id="{cadence}"><h2>{escape(t(f"title.{cadence}", lang))}</h2>'
-        f'<table class="rk-index"><thead><tr>{head}</tr></thead>{"".join(bodies)}</table>'
-        f"</section>"
+        f'{opening}<table class="rk-index"><thead><tr>{head}</tr></thead>{"".join(bodies)}'
+        f"</table></section>"
     )
 
 
@@ -566,10 +634,11 @@ def render_index(output_dir: Path, *, lang: str, timezone: str) -> str:
     """The index page for ``output_dir`` as one HTML document (see :func:`write_index`)."""
     runs = _runs(output_dir, lang=lang, timezone=timezone)
     previous = _Previous([r for r in runs if r.status != "failed"])
+    groups = [*CADENCES, *sorted({r.template for r in runs if r.template})]
     sections = [
-        _section(cadence, rows, previous, lang=lang, tz=timezone)
-        for cadence in CADENCES
-        if (rows := [r for r in runs if r.cadence == cadence])
+        _section(group, rows, previous, lang=lang, tz=timezone)
+        for group in groups
+        if (rows := [r for r in runs if r.group == group])
     ]
     if sections:
         sections.insert(0, f'<p class="rk-legend">{escape(t("index.legend_scopes", lang))}</p>')

@@ -79,6 +79,8 @@ class Review:
     scope
         The segment the pack covers (:func:`reviewkit.scope.parse_scope`); ``None``: the
         whole company.
+    title
+        The review's title in both languages (an analyst's template); ``None``: the cadence's.
     """
 
     def __init__(
@@ -89,6 +91,7 @@ class Review:
         as_of: dt.date,
         lang: str,
         scope: Scope | None = None,
+        title: Mapping[str, str] | None = None,
     ) -> None:
         if cadence not in CADENCES:
             raise ParameterError(f"cadence: {cadence!r} is not a review cadence; use {CADENCES}")
@@ -102,6 +105,7 @@ class Review:
         self.definitions: Definitions = load_definitions(workspace)
         self.timezone = workspace.config.timezone
         self.scope = scope
+        self.title = dict(title) if title else None  # an analyst's template: its own title
         self._headings: list[str] = []
 
     @cached_property
@@ -209,7 +213,7 @@ class Review:
         """The pack header: company, review, period, as-of date, data freshness, definitions."""
         lang = self.lang
         company = self.workspace.config.company(lang)
-        title = t(f"title.{self.cadence}", lang)
+        title = self.title[lang] if self.title else t(f"title.{self.cadence}", lang)
         fresh = (
             t("header.no_data", lang)
             if self.freshness is None
@@ -903,6 +907,7 @@ def open_review(
     next_kgi_target: float = 0,
     segment: str = "",
     segment_name: str = "",
+    template: str = "",
 ) -> Review:
     """Open the review a template renders.
 
@@ -928,6 +933,9 @@ def open_review(
         ``""``: the whole company.
     segment_name
         A name for a group of values (``paid``); ``""``: the values themselves.
+    template
+        The name of an analyst's template (``reviewkit new-template``): the review takes its
+        title from that notebook's metadata; ``""``: a shipped review.
 
     Returns
     -------
@@ -948,16 +956,22 @@ def open_review(
             check_scope(con, scope, definitions=definitions)  # type: ignore[arg-type]
         finally:
             con.close()
+    title = None
+    if template:
+        from reviewkit.templates import load_template
+
+        own = load_template(template, workspace=ws)
+        title = {x: own.title_in(x) for x in ("ja", "en")}
     if cadence == "quarterly":
         from reviewkit.review_quarterly import QuarterlyReview
 
         return QuarterlyReview(
             workspace=ws, as_of=day, lang=lang, what_if_rule=what_if_rule,
-            next_kgi_target=next_kgi_target, scope=scope,
+            next_kgi_target=next_kgi_target, scope=scope, title=title,
         )  # fmt: skip
     if what_if_rule or next_kgi_target:
         raise ParameterError(
             f"what_if_rule / next_kgi_target: only the quarterly review takes them, not the "
             f"{cadence} review; remove them from the {cadence} template's call"
         )
-    return Review(cadence, workspace=ws, as_of=day, lang=lang, scope=scope)
+    return Review(cadence, workspace=ws, as_of=day, lang=lang, scope=scope, title=title)

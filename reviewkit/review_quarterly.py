@@ -15,6 +15,7 @@ cadence. Its sections, in agenda order:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import cached_property
 from html import escape
 from typing import TYPE_CHECKING
@@ -65,8 +66,16 @@ class QuarterlyReview(Review):
         what_if_rule: str = "",
         next_kgi_target: float = 0,
         scope: Scope | None = None,
+        title: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__("quarterly", workspace=workspace, as_of=as_of, lang=lang, scope=scope)  # type: ignore[arg-type]
+        super().__init__(
+            "quarterly",
+            workspace=workspace,
+            as_of=as_of,
+            lang=lang,
+            scope=scope,
+            title=title,  # type: ignore[arg-type]
+        )
         self.what_if_rule = what_if_rule.strip()
         self.next_kgi_target = float(next_kgi_target or 0)
 

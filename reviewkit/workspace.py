@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reviewkit.errors import ConfigError
-from reviewkit.periods import FiscalCalendar
+from reviewkit.periods import CADENCES, FiscalCalendar
 from reviewkit.resources import bundled
 
 CONFIG_FILE = Path("params") / "workspace.yml"
@@ -137,11 +137,24 @@ class Workspace:
         """Today's date in the workspace time zone."""
         return dt.datetime.now(self.tz).date()
 
-    def template_path(self, cadence: str) -> Path:
-        """The notebook template for ``cadence``: the workspace's own, else the shipped one."""
-        name = f"{cadence}_review.ipynb"
-        own = self.root / "notebooks" / name
-        return own if own.is_file() else bundled("notebooks") / name
+    @property
+    def notebooks_dir(self) -> Path:
+        """The workspace's own templates (``notebooks/``)."""
+        return self.root / "notebooks"
+
+    def template_path(self, name: str) -> Path:
+        """The notebook template of a cadence or of an analyst's template.
+
+        ``weekly``, ``monthly`` or ``quarterly``: the workspace's own
+        ``notebooks/<cadence>_review.ipynb``, else the shipped one. Any other ``name`` (or
+        ``NAME.ipynb``): ``notebooks/NAME.ipynb`` (see :mod:`reviewkit.templates`), which
+        may not exist.
+        """
+        if name in CADENCES:
+            file = f"{name}_review.ipynb"
+            own = self.notebooks_dir / file
+            return own if own.is_file() else bundled("notebooks") / file
+        return self.notebooks_dir / f"{name.removesuffix('.ipynb')}.ipynb"
 
 
 def find_workspace(path: str | os.PathLike[str] | None = None) -> Workspace:
