@@ -27,6 +27,7 @@ from reviewkit.resources import package_file
 if TYPE_CHECKING:
     import duckdb
 
+    from reviewkit.definitions import Definitions
     from reviewkit.scope import Scope
     from reviewkit.targets import Targets
 
@@ -69,21 +70,30 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def data_hash(con: duckdb.DuckDBPyConnection, *, cutoff: dt.datetime, scope: Scope | None) -> str:
+def data_hash(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    cutoff: dt.datetime,
+    scope: Scope | None,
+    definitions: Definitions | None = None,
+) -> str:
     """A hash of the store rows a pack can see: its segment's people, dated before ``cutoff``.
 
     The people of a segment are those whose canonical lead record is in it, with all their
     lead records (as :class:`reviewkit.semantic.Funnel` counts them). Campaigns and the
-    quarantine are hashed whole: they are few rows.
+    quarantine are hashed whole: they are few rows. ``definitions`` lets the segment be a
+    dimension they add (``segments:``).
     """
     params: list[object] = []
     people = "TRUE"
     if scope is not None:
         marks = ", ".join("?" for _ in scope.values)
+        added = {} if definitions is None else {d.key: d for d in definitions.segments}
+        column = added[scope.column].sql("c") if scope.column in added else f'c."{scope.column}"'
         people = (
             "t.lead_id IN (SELECT l.lead_id FROM leads l LEFT JOIN lead_identity i "
             "USING (lead_id) WHERE coalesce(i.person_id, l.lead_id) IN (SELECT c.lead_id "
-            f'FROM leads c WHERE c."{scope.column}" IN ({marks})))'
+            f"FROM leads c WHERE {column} IN ({marks})))"
         )
     parts = []
     for table, dated in _DATED.items():
@@ -123,6 +133,7 @@ def pack_inputs(
     targets: Targets,
     cutoff: dt.datetime,
     scope: Scope | None,
+    definitions: Definitions | None = None,
 ) -> dict[str, str]:
     """Hash each input of a pack (see the module docstring).
 
@@ -145,10 +156,12 @@ def pack_inputs(
         The pack's data cut-off.
     scope
         Its segment, or ``None``.
+    definitions
+        The definitions, when the segment may be a dimension they add.
     """
     settings = {name: file_hash(params_dir / name) for name in SETTINGS_FILES}
     return {
-        "data": data_hash(con, cutoff=cutoff, scope=scope),
+        "data": data_hash(con, cutoff=cutoff, scope=scope, definitions=definitions),
         "parameters": _sha(json.dumps(dict(parameters), sort_keys=True, default=str)),
         "definitions": definitions_hash,
         "targets": targets_hash(targets),

@@ -1,10 +1,12 @@
 """Run a review template into a meeting pack: validate, execute, render, publish, index.
 
 ``<output-dir>/<cadence>/<period>/`` receives ``pack.html``, the executed ``notebook.ipynb``
-and ``manifest.json``. A pack in a language other than the workspace default goes to a
-``<lang>/`` folder below it. Everything is built in a staging folder first and moved into
-place only when execution and rendering succeeded, so a failed run never replaces a good
-pack; the failed notebook is kept under ``<output-dir>/_failed/``.
+and ``manifest.json``; a template of the workspace's own (``notebooks/NAME.ipynb``, see
+:mod:`reviewkit.templates`) publishes to ``<output-dir>/NAME/<period>/``. A pack in a
+language other than the workspace default goes to a ``<lang>/`` folder below it. Everything
+is built in a staging folder first and moved into place only when execution and rendering
+succeeded, so a failed run never replaces a good pack; the failed notebook is kept under
+``<output-dir>/_failed/``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from reviewkit.formatting import format_period
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
 from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, package_file
 from reviewkit.scope import Scope, check_scope, parse_scope
-from reviewkit.texts import check_lang, t
+from reviewkit.templates import CustomTemplate, resolve_template
+from reviewkit.texts import LANGS, check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
 
 # Parameters the runner sets itself; a template must declare them in its parameters cell.
@@ -55,6 +58,12 @@ class PackResult:
     notebook: Path
     manifest: Path
     seconds: float
+    template_name: str = ""  # an analyst's template (its folder); "": the cadence's
+
+    @property
+    def name(self) -> str:
+        """The template's name, else the cadence: what ``reviewkit run`` was given."""
+        return self.template_name or self.cadence
 
 
 def _noop(_: str) -> None:
@@ -205,10 +214,19 @@ def _check_kernel(name: str) -> None:
 
 
 def pack_directory(
-    output_dir: Path, period: Period, lang: str, *, default_lang: str, scope: Scope | None = None
+    output_dir: Path,
+    period: Period,
+    lang: str,
+    *,
+    default_lang: str,
+    scope: Scope | None = None,
+    name: str = "",
 ) -> Path:
-    """The folder a pack is published to: ``<cadence>/<period>/[<segment>/][<lang>/]``."""
-    base = output_dir / period.cadence / period.label
+    """The folder a pack is published to: ``<cadence>/<period>/[<segment>/][<lang>/]``.
+
+    ``name``: an analyst's template, published under ``<name>/`` instead of its cadence's.
+    """
+    base = output_dir / (name or period.cadence) / period.label
     if scope is not None:
         base = base / scope.slug
     return base if lang == default_lang else base / lang
@@ -247,13 +265,15 @@ class _Failure:
     period: Period
     lang: str
     scope: Scope | None
+    name: str = ""  # an analyst's template: kept under its name, not its cadence
+    record: Mapping[str, Any] | None = None  # added to failure.json (the template's name)
 
     def keep(self, staging: Path, error: str) -> Path:
         """Move the staging folder under ``_failed/`` with a ``failure.json``; the notebook."""
         # UTC, and unique even for two failures within a second
         now = dt.datetime.now(dt.UTC)
         stamp = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:4]}"
-        folder = self.out / "_failed" / self.period.cadence / self.period.label
+        folder = self.out / "_failed" / (self.name or self.period.cadence) / self.period.label
         if self.scope is not None:
             folder = folder / self.scope.slug
         kept = folder / f"{stamp}-{self.lang}"
@@ -263,6 +283,7 @@ class _Failure:
             "status": "failed", "cadence": self.period.cadence, "period": self.period.label,
             "lang": self.lang, "segment": scope_record(self.scope, lang=self.lang),
             "error": error, "failed_at": now.isoformat(timespec="seconds"),
+            **(self.record or {}),
         }  # fmt: skip
         write_text_atomic(kept / "failure.json", json.dumps(record, ensure_ascii=False, indent=2))
         return kept / "notebook.ipynb"
@@ -296,12 +317,18 @@ class PackPlan:
     inputs: dict[str, str]
     digest: str
     manifest: dict[str, Any]
+    template_name: str = ""  # an analyst's template; "": the cadence's
+
+    @property
+    def name(self) -> str:
+        """The template's name, else the cadence: its folder under the output folder."""
+        return self.template_name or self.cadence
 
     @property
     def label(self) -> str:
         """``weekly 2026-W47`` (with the segment) for messages."""
         shown = "" if self.scope is None else f" {self.scope.text}"
-        return f"{self.cadence} {self.period.label}{shown} ({self.lang})"
+        return f"{self.name} {self.period.label}{shown} ({self.lang})"
 
     def is_built(self) -> bool:
         """Whether the published pack was built from exactly these inputs."""
@@ -358,18 +385,57 @@ class SharedInputs:
         self.con.close()
 
 
+@dataclass(frozen=True)
+class _Request:
+    """A checked request: the cadence, language, review date, segment and template."""
+
+    cadence: Cadence
+    lang: str
+    day: dt.date
+    scope: Scope | None
+    custom: CustomTemplate | None  # an analyst's template; None: the cadence's own
+
+
 def _check_request(
-    ws: Workspace, cadence: str, *, as_of: str, lang: str, segment: str, segment_name: str
-) -> tuple[Cadence, str, dt.date, Scope | None]:
-    """The cadence, language, review date and segment of a request, or a one-line error."""
-    if cadence not in CADENCES:
+    ws: Workspace,
+    name: str,
+    *,
+    as_of: str,
+    lang: str,
+    segment: str,
+    segment_name: str,
+    definitions: Any = None,
+) -> _Request:
+    """A request checked (``name``: a cadence or a template's), or a one-line error.
+
+    ``definitions`` (read from the workspace when a segment is asked for and they are not
+    given) say which columns a segment may use: the lead columns and those they add.
+    """
+    custom = resolve_template(ws, name)
+    cadence = name if custom is None else custom.cadence
+    if cadence not in CADENCES:  # resolve_template lets only the cadences through
         raise ParameterError(
             f"cadence: {cadence!r} is not a review cadence; use one of {', '.join(CADENCES)}"
         )
     checked = check_lang(lang or ws.config.lang)
     day = parse_as_of(as_of, today=ws.today())
-    scope = parse_scope(segment, name=segment_name, parameter="--segment")
-    return cadence, checked, day, scope  # type: ignore[return-value]
+    if segment.strip() and definitions is None:
+        from reviewkit.definitions import load_definitions
+
+        definitions = load_definitions(ws)
+    columns = None if definitions is None else definitions.dimensions
+    scope = parse_scope(segment, name=segment_name, parameter="--segment", columns=columns)
+    return _Request(cadence, checked, day, scope, custom)  # type: ignore[arg-type]
+
+
+def _template_record(custom: CustomTemplate | None) -> dict[str, Any]:
+    """What a manifest and a failure.json record of an analyst's template."""
+    if custom is None:
+        return {}
+    return {
+        "template_name": custom.name,
+        "template_title": {x: custom.title_in(x) for x in LANGS},
+    }
 
 
 def plan_pack(
@@ -395,11 +461,14 @@ def plan_pack(
         Bad input; nothing was executed.
     """
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
-    review_cadence, lang, day, scope = _check_request(
-        ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name
-    )
-    period = last_complete_period(review_cadence, day, calendar=ws.calendar)
-    template = ws.template_path(cadence)
+    request = _check_request(
+        ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name,
+        definitions=None if shared is None else shared.definitions,
+    )  # fmt: skip
+    lang, day, scope, custom = request.lang, request.day, request.scope, request.custom
+    cadence = request.cadence
+    period = last_complete_period(cadence, day, calendar=ws.calendar)
+    template = ws.template_path(cadence) if custom is None else custom.path
     if not template.is_file():
         raise ConfigError(f"template {template} not found; restore it or reinstall reviewkit")
     given = {**(parameters or {}), "workspace": str(ws.root), "as_of": day.isoformat()}
@@ -415,12 +484,13 @@ def plan_pack(
     freshness = inputs_of.freshness
     try:
         if scope is not None:
-            check_scope(con, scope)
+            check_scope(con, scope, definitions=definitions)
         inputs = pack_inputs(
             con=con, params_dir=ws.params_dir, template=template, parameters=values,
             definitions_hash=definitions.version_hash,
             targets=targets if scope is None else targets.scoped(scope.column, scope.values),
             cutoff=cutoff_of(day, timezone=ws.config.timezone), scope=scope,
+            definitions=definitions,
         )  # fmt: skip
     finally:
         if own:
@@ -428,9 +498,8 @@ def plan_pack(
 
     out = Path(output_dir) if output_dir is not None else ws.outputs_dir
     shown = "" if scope is None else scope.label(lang)
-    title = " ".join(
-        x for x in (t(f"title.{cadence}", lang), shown, format_period(period, lang=lang)) if x
-    )
+    named = t(f"title.{cadence}", lang) if custom is None else custom.title_in(lang)
+    title = " ".join(x for x in (named, shown, format_period(period, lang=lang)) if x)
     from reviewkit.redaction import mask_secrets
 
     manifest = {
@@ -462,14 +531,18 @@ def plan_pack(
         "packages": inputs_of.versions,
         "inputs": inputs,
         "inputs_digest": inputs_digest(inputs),
+        **_template_record(custom),
     }
+    name = "" if custom is None else custom.name
     return PackPlan(
         cadence=cadence, period=period, lang=lang, scope=scope, template=template,
         values=values, out=out,
-        target=pack_directory(out, period, lang, default_lang=ws.config.lang, scope=scope),
+        target=pack_directory(
+            out, period, lang, default_lang=ws.config.lang, scope=scope, name=name
+        ),
         title=title, workspace=ws.root, kernel=ws.config.kernel,
         timeout=ws.config.execution_timeout_seconds, inputs=inputs,
-        digest=manifest["inputs_digest"], manifest=manifest,
+        digest=manifest["inputs_digest"], manifest=manifest, template_name=name,
     )  # fmt: skip
 
 
@@ -521,7 +594,10 @@ def build_pack(
     out = plan.out
     staging = make_staging(staging or new_staging(plan))
     executed = staging / "notebook.ipynb"
-    failure = _Failure(out, plan.period, plan.lang, plan.scope)
+    record = {
+        k: plan.manifest[k] for k in ("template_name", "template_title") if k in plan.manifest
+    }
+    failure = _Failure(out, plan.period, plan.lang, plan.scope, plan.template_name, record)
     try:
         progress(f"executing {plan.template.name} for {plan.label}")
         t0 = time.perf_counter()
@@ -568,6 +644,7 @@ def build_pack(
         notebook=plan.target / "notebook.ipynb",
         manifest=plan.target / "manifest.json",
         seconds=time.perf_counter() - started,
+        template_name=plan.template_name,
     )
 
 
@@ -588,7 +665,9 @@ def run_pack(
     Parameters
     ----------
     cadence
-        ``weekly``, ``monthly`` or ``quarterly``.
+        ``weekly``, ``monthly`` or ``quarterly``, or the name of a template of the
+        workspace's (``notebooks/NAME.ipynb``, see :mod:`reviewkit.templates`): its pack
+        covers a period of the cadence in its metadata and goes to ``<output-dir>/NAME/``.
     as_of
         Review date ``YYYY-MM-DD`` or ``auto`` (today in the workspace time zone). The pack
         covers the last complete period before it.

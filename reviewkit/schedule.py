@@ -19,14 +19,16 @@ Each entry of ``packs`` is cadences x segments x languages::
 
 An entry without ``segments`` builds the whole company's packs; ``langs`` defaults to the
 workspace language; ``parameters`` passes template parameters (as ``-p NAME=VALUE`` does).
-Every job is named ``<cadence>/<company|segment folder>/<lang>`` (e.g.
-``monthly/sales_team-team-b/ja``), the name ``--only`` patterns match.
+``cadences`` may also name templates of the workspace's own (``notebooks/NAME.ipynb``, see
+:mod:`reviewkit.templates`), e.g. ``cadences: [monthly, account_review]``. Every job is named
+``<cadence|template>/<company|segment folder>/<lang>`` (e.g. ``monthly/sales_team-team-b/ja``,
+``account_review/company/ja``), the name ``--only`` patterns match.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,6 +38,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from reviewkit.errors import ConfigError, ParameterError
 from reviewkit.periods import CADENCES
 from reviewkit.scope import Scope, parse_scope
+from reviewkit.templates import template_names
 from reviewkit.texts import LANGS
 from reviewkit.yaml_config import read_yaml, validate_model, where
 
@@ -64,13 +67,12 @@ Values = list[str] | dict[str, list[str]]
 
 
 class Entry(BaseModel):
-    """One entry of ``packs``: cadences x segments x languages."""
+    """One entry of ``packs``: cadences (or templates) x segments x languages."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = ""
-    cadences: Annotated[
-        list[str], BeforeValidator(_one_of(CADENCES, "a cadence")), Field(min_length=1)
-    ]
+    # cadences or the workspace's templates: checked by load_schedule, which knows them
+    cadences: Annotated[list[str], BeforeValidator(_as_list), Field(min_length=1)]
     langs: Annotated[list[str], BeforeValidator(_one_of(LANGS, "a pack language"))] = Field(
         default_factory=list
     )
@@ -89,7 +91,7 @@ class ScheduleFile(BaseModel):
 class Job:
     """One pack a batch builds."""
 
-    cadence: str
+    cadence: str  # a cadence, or the name of a template of the workspace's
     lang: str
     scope: Scope | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -97,7 +99,7 @@ class Job:
 
     @property
     def name(self) -> str:
-        """``<cadence>/<company|segment folder>/<lang>``: what ``--only`` matches."""
+        """``<cadence|template>/<company|segment folder>/<lang>``: what ``--only`` matches."""
         return f"{self.cadence}/{COMPANY if self.scope is None else self.scope.slug}/{self.lang}"
 
     @property
@@ -111,7 +113,9 @@ class Job:
         return "" if self.scope is None else self.scope.name
 
 
-def _scopes(entry: Entry, path: Path, lines: Any, index: int) -> list[Scope | None]:
+def _scopes(
+    entry: Entry, path: Path, lines: Any, index: int, columns: Collection[str] | None
+) -> list[Scope | None]:
     """The entry's segments: one per value of a list, one per named group of a mapping."""
     if not entry.segments:
         return [None]
@@ -120,7 +124,9 @@ def _scopes(entry: Entry, path: Path, lines: Any, index: int) -> list[Scope | No
         try:
             if isinstance(values, dict):
                 for name, members in values.items():
-                    scopes.append(parse_scope(f"{column}={','.join(members)}", name=name))
+                    scopes.append(
+                        parse_scope(f"{column}={','.join(members)}", name=name, columns=columns)
+                    )
                 continue
             for value in values:
                 if "," in value:
@@ -128,14 +134,49 @@ def _scopes(entry: Entry, path: Path, lines: Any, index: int) -> list[Scope | No
                         f"{value!r} holds a comma; name a group of values instead "
                         f"({column}: {{name: [value, value]}})"
                     )
-                scopes.append(parse_scope(f"{column}={value}"))
+                scopes.append(parse_scope(f"{column}={value}", columns=columns))
         except ParameterError as exc:
             keys = ("packs", index, "segments", column)
             raise ConfigError(f"{where(path, lines, keys)}: {exc}") from None
     return scopes
 
 
-def load_schedule(path: Path, *, default_lang: str) -> list[Job]:
+def _check_cadences(
+    entry: Entry, templates: Collection[str], path: Path, lines: Any, index: int
+) -> None:
+    """Each of the entry's ``cadences`` is a cadence or one of the workspace's templates."""
+    for name in entry.cadences:
+        if name in CADENCES or name in templates:
+            continue
+        found = ", ".join(sorted(templates)) or "none yet"
+        raise ConfigError(
+            f"{where(path, lines, ('packs', index, 'cadences'))}: {name!r} is not a cadence; "
+            f"use {', '.join(CADENCES)}, or a template of notebooks/ ({found}; "
+            "`reviewkit new-template NAME` creates one)"
+        )
+
+
+def _dimensions(path: Path) -> tuple[str, ...] | None:
+    """The segment columns of the definitions beside ``path``; ``None``: the lead columns.
+
+    A broken or missing definitions file is reported by whoever reads it; here it only means
+    that no added dimension can be used.
+    """
+    from reviewkit.definitions import load_definitions
+
+    try:
+        return load_definitions(path.parent / "definitions.yml").dimensions
+    except (ConfigError, OSError):
+        return None
+
+
+def load_schedule(
+    path: Path,
+    *,
+    default_lang: str,
+    templates: Collection[str] | None = None,
+    dimensions: Collection[str] | None = None,
+) -> list[Job]:
     """Read ``params/schedule.yml`` into the jobs it asks for, in file order.
 
     Parameters
@@ -144,19 +185,30 @@ def load_schedule(path: Path, *, default_lang: str) -> list[Job]:
         The schedule file.
     default_lang
         The language of entries without ``langs`` (the workspace's).
+    templates
+        The names of the workspace's templates ``cadences`` may list; default: those in the
+        ``notebooks/`` folder beside ``params/`` (:func:`reviewkit.templates.template_names`).
+    dimensions
+        The columns segments may use; default: those of the ``definitions.yml`` beside the
+        schedule (the lead columns and the ones it adds).
 
     Raises
     ------
     ConfigError
-        A missing or invalid file, an unknown cadence, language or segment column, or two
-        jobs with the same name; the message names the file, line and key.
+        A missing or invalid file, an unknown cadence or template, language or segment
+        column, or two jobs with the same name; the message names the file, line and key.
     """
     data, lines = read_yaml(path)
     schedule = validate_model(ScheduleFile, path, data, lines)
+    if templates is None:
+        templates = template_names(path.resolve().parent.parent)
+    if dimensions is None:
+        dimensions = _dimensions(path)
     jobs: list[Job] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(schedule.packs):
-        for scope in _scopes(entry, path, lines, index):
+        _check_cadences(entry, templates, path, lines, index)
+        for scope in _scopes(entry, path, lines, index, dimensions):
             for cadence in entry.cadences:
                 for lang in entry.langs or [default_lang]:
                     job = Job(cadence, lang, scope, dict(entry.parameters), entry.name)

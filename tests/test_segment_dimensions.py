@@ -8,17 +8,22 @@ listed with its SQL in the glossary.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli
 from test_monthly_analysis import CUTOFF, OCT, SEP, TZ, definitions, write_store
+from test_templates import Cells
 
 from reviewkit.definitions import Definitions, load_definitions
 from reviewkit.errors import ConfigError, ParameterError
+from reviewkit.fingerprint import data_hash
 from reviewkit.glossary import glossary_table
 from reviewkit.review import open_review
+from reviewkit.schedule import load_schedule
 from reviewkit.scope import check_scope, parse_scope
 from reviewkit.semantic import Funnel
 from reviewkit.texts import t
@@ -196,9 +201,36 @@ def test_packs_label_the_added_dimension_in_both_languages(store):
         t("no.such.text", "en")
 
 
-def test_a_review_of_the_sample_company_splits_and_scopes_by_an_added_dimension(
-    tmp_path, sample_workspace
-):
+def test_the_data_hash_of_a_segment_on_an_added_dimension_sees_only_its_people(store):
+    enterprise = parse_scope("account_tier=enterprise", columns=tiered().dimensions)
+    smb = parse_scope("account_tier=smb", columns=tiered().dimensions)
+
+    def hashes() -> dict[str, str]:
+        return {
+            scope.text: data_hash(store, cutoff=CUTOFF, scope=scope, definitions=tiered())
+            for scope in (enterprise, smb)
+        }
+
+    before = hashes()
+    store.execute("UPDATE stage_events SET entered_at = entered_at + INTERVAL 1 HOUR "
+                  "WHERE lead_id = 'A1' AND stage = 'sql'")  # fmt: skip
+    after = hashes()
+    assert after[enterprise.text] != before[enterprise.text]  # A1 is enterprise
+    assert after[smb.text] == before[smb.text]
+
+
+def scorecard_cells(html: str) -> list[str]:
+    """The text of the scorecard table's cells."""
+    table = re.search(r"<table[^>]*rk-scorecard.*?</table>", html, re.DOTALL)
+    assert table, "no scorecard in the pack"
+    cells = Cells()
+    cells.feed(table.group(0))
+    return cells.cells
+
+
+@pytest.fixture
+def tiered_workspace(tmp_path, sample_workspace) -> Path:
+    """A copy of the sample workspace whose definitions add ``account_tier``."""
     root = tmp_path / "ws"
     shutil.copytree(sample_workspace.root / "params", root / "params")
     (root / "data").mkdir()
@@ -206,6 +238,40 @@ def test_a_review_of_the_sample_company_splits_and_scopes_by_an_added_dimension(
     definitions_file = root / "params" / "definitions.yml"
     with definitions_file.open("a", encoding="utf-8") as out:
         out.write(Path(__file__).with_name("fixtures").joinpath("account_tier.yml").read_text())
+    return root
+
+
+def test_a_segment_pack_and_a_schedule_on_an_added_dimension(tiered_workspace):
+    root = tiered_workspace
+    (root / "params" / "schedule.yml").write_text(
+        "packs:\n  - cadences: [monthly]\n    segments:\n"
+        "      account_tier: [enterprise]\n      company_size: [large]\n",
+        encoding="utf-8",
+    )
+    jobs = load_schedule(root / "params" / "schedule.yml", default_lang="ja")
+    assert [j.name for j in jobs] == ["monthly/account_tier-enterprise/ja",
+                                      "monthly/company_size-large/ja"]  # fmt: skip
+    validated = run_cli("validate", "--workspace", str(root))
+    assert validated.returncode == 0, validated.stderr
+    ran = run_cli("batch", "--as-of", "2026-11-23", "--workspace", str(root))
+    assert ran.returncode == 0, ran.stderr
+    packs = [root / "outputs" / "monthly" / "2026-10" / j / "pack.html"
+             for j in ("account_tier-enterprise", "company_size-large")]  # fmt: skip
+    tier, size = (p.read_text(encoding="utf-8") for p in packs)
+    assert "顧客ティア: enterprise" in tier
+    # the same people (enterprise = large): the same scorecard
+    assert scorecard_cells(tier) == scorecard_cells(size)
+    assert len(scorecard_cells(tier)) > 20
+    typo = run_cli("run", "monthly", "--segment", "account_tier=enterprize",
+                   "--as-of", "2026-11-23", "--workspace", str(root))  # fmt: skip
+    assert typo.returncode == 2
+    assert "'enterprize'" in typo.stderr and "enterprise, mid_market, smb" in typo.stderr
+
+
+def test_a_review_of_the_sample_company_splits_and_scopes_by_an_added_dimension(
+    tiered_workspace,
+):
+    root = tiered_workspace
     whole = open_review("monthly", workspace=str(root), as_of="2026-11-23", lang="en")
     split = whole.funnel.metric_frame(["lead"], [whole.period], by=["account_tier"])
     sizes = whole.funnel.metric_frame(["lead"], [whole.period], by=["company_size"])
