@@ -243,7 +243,7 @@ def import_(
                 con, path, chosen, definitions=definitions, timezone=ws.config.timezone,
                 encoding=encoding, dry_run=dry_run,
             )  # fmt: skip
-            out.print(report.line())
+            out.print(report.line(), markup=False)  # [profile] is text, not markup
         if not dry_run:
             from reviewkit.identity import identity_report
 

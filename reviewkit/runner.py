@@ -788,7 +788,9 @@ def _execute(
         )
     except PapermillExecutionError as exc:
         evalue = (str(exc.evalue).strip().splitlines() or [""])[0]
-        error = f"{name} failed for {failure.label} in cell {exc.exec_count}: {exc.ename}: {evalue}"
+        # the cell's first line, not its execution count: a batch kernel counts across packs
+        line = (str(exc.source).strip().splitlines() or [""])[0][:80]
+        error = f"{name} failed for {failure.label} in the cell `{line}`: {exc.ename}: {evalue}"
         kept = failure.keep(executed.parent, error)
         raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
     except Exception as exc:

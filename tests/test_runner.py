@@ -115,7 +115,7 @@ def test_failed_run_keeps_the_notebook_and_the_good_pack(sample_workspace, tmp_p
     result = cli("run", "monthly", "--as-of", DEMO_DATE, "--workspace", str(root))
     assert result.returncode == 1
     line = one_line(result.stderr)
-    assert "monthly_review.ipynb failed for 2026-10 in cell" in line
+    assert "monthly_review.ipynb failed for 2026-10 in the cell `raise KeyError(" in line
     assert "KeyError" in line and "no such segment" in line
     kept = list((out / "_failed" / "monthly" / "2026-10").glob("*/notebook.ipynb"))
     assert len(kept) == 1 and str(kept[0].parent) in line
