@@ -26,7 +26,6 @@ from reviewkit.definitions import (
     CountMetric,
     Definitions,
     Metric,
-    PipelineCoverageMetric,
     RevenueMetric,
     SalesCycleMetric,
     SlaMetric,
@@ -204,32 +203,6 @@ def _parts(metric: Metric) -> tuple[_Part, _Part]:
 # -- the frame --------------------------------------------------------------------------------
 
 
-def _metric_frame(
-    funnel: Funnel,
-    metric: Metric,
-    periods: Sequence[Period],
-    segment: Mapping[str, object],
-    by: list[str],
-) -> pd.DataFrame:
-    """``funnel.metric_frame`` of one metric; a one-value list filters as that value.
-
-    Pipeline coverage is measured against a target, and targets are set per single value: a
-    filter on several values (or "other") has no coverage, so its rows are the first stage's
-    with no value, rather than a lookup of a target for a list.
-    """
-    where = {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in segment.items()}
-    if isinstance(metric, PipelineCoverageMetric) and any(
-        isinstance(v, list) for v in where.values()
-    ):
-        first = funnel.definitions.stage_keys[0]
-        frame = funnel.metric_frame([first], periods, segment=where, by=by)
-        nan = float("nan")
-        return frame.assign(
-            metric=metric.key, value=nan, numerator=nan, denominator=nan, basis=None
-        )
-    return funnel.metric_frame([metric], periods, segment=where or None, by=by)
-
-
 def explore_frame(
     funnel: Funnel,
     *,
@@ -290,11 +263,11 @@ def explore_frame(
         raise ParameterError(f"top: {top!r} is too few; show at least 1 value (e.g. 8)")
     rest: list[str] = []
     if column is None:
-        frame = _metric_frame(funnel, item, periods, segment, [])
+        frame = funnel.metric_frame([item], periods, segment=segment or None)
         frame["segment"] = WHOLE
         order = [WHOLE]
     else:
-        frame = _metric_frame(funnel, item, periods, segment, [column])
+        frame = funnel.metric_frame([item], periods, segment=segment or None, by=[column])
         values = frame[column].astype(object)
         frame["segment"] = values.map(str).where(values.notna(), UNKNOWN)
         volume_of = "numerator" if _parts(item)[1] is None else "denominator"
@@ -306,7 +279,7 @@ def explore_frame(
         rest = ranked[len(keep) :]
         parts = [frame[frame["segment"].isin(keep)]]
         if rest:
-            other = _metric_frame(funnel, item, periods, {**segment, column: rest}, [])
+            other = funnel.metric_frame([item], periods, segment={**segment, column: rest})
             parts.append(other.assign(segment=OTHER))
         parts.append(frame[frame["segment"] == UNKNOWN])
         frame = pd.concat(parts, ignore_index=True)

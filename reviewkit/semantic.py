@@ -632,12 +632,19 @@ class Funnel:
         stats = self._opportunity_stats(table, segment, [])
         booked = dict(zip(stats["period"], stats["revenue"], strict=True))
         ends = self._query(f"SELECT period, p_start, p_end FROM {table}", [])
-        seg = next(iter(segment.items())) if segment else None
+        # a group of values: the sum of its values' targets, when each has one
+        column, value = next(iter(segment.items())) if segment else ("", None)
+        values = list(value) if isinstance(value, list | tuple | set) else [value]
+        segments = [(column, v) for v in values] if segment else [None]
         nums, dens, vals = [], [], []
         for row in ends.itertuples():
             start = pd.Timestamp(row.p_start).date()
             end = pd.Timestamp(row.p_end).date()
-            target = self.targets.for_period(self.definitions.kgi.key, start, end, segment=seg)  # type: ignore[attr-defined]
+            parts = [
+                self.targets.for_period(self.definitions.kgi.key, start, end, segment=seg)  # type: ignore[attr-defined]
+                for seg in segments
+            ]
+            target = None if any(p is None for p in parts) else sum(parts)
             remaining = (
                 math.nan if target is None else float(target) - float(booked.get(row.period, 0.0))
             )

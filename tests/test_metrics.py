@@ -1277,3 +1277,21 @@ def test_counts_ignore_entries_at_or_after_the_cutoff(con):
     f = funnel(con, definitions(["lead"]), cutoff=jst(2026, 11, 23))
     assert values(f, ["lead"], NOV) == {"lead": 2}
     assert values(funnel(con, definitions(["lead"])), ["lead"], NOV) == {"lead": 3}
+
+
+def test_sample_pipeline_coverage_of_a_group_of_teams_adds_up_its_teams(
+    sample_con, sample_defs, sample_workspace
+):
+    targets = load_targets(sample_workspace, definitions=sample_defs, con=sample_con)
+    f = Funnel(sample_con, sample_defs, timezone=TZ, cutoff=CUTOFF, targets=targets)
+    p = parse_period("2026-12", calendar=CAL)
+
+    def coverage(team: object) -> dict:
+        frame = f.metric_frame(["pipeline_coverage"], [p], segment={"sales_team": team})
+        return frame.iloc[0].to_dict()
+
+    a, b, both = coverage("Team A"), coverage("Team B"), coverage(["Team A", "Team B"])
+    assert both["numerator"] == pytest.approx(a["numerator"] + b["numerator"])
+    assert both["denominator"] == pytest.approx(a["denominator"] + b["denominator"])
+    assert both["value"] == pytest.approx(both["numerator"] / both["denominator"])
+    assert coverage(["Team A"])["value"] == pytest.approx(a["value"])
