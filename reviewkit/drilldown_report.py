@@ -238,6 +238,9 @@ def explore_chart(
         alt.Tooltip("detail:N", title=" "),
     ]
     base = alt.Chart(data)
+    # a maturing cohort's bar is pale: its rate may still rise (the caption says so)
+    maturing = alt.condition(alt.datum.mature, alt.value(1.0), alt.value(0.4))
+    young = not bool(data["mature"].all())
     if len(labels) <= BARS_UP_TO:
         colours = [*EARLIER[len(EARLIER) - (len(names) - 1) :], PALETTE[0]][-len(names) :]
         colour = alt.Color(
@@ -255,12 +258,13 @@ def explore_chart(
                 axis=alt.Axis(labelAngle=0 if len(segments) <= 5 else -30, labelLimit=140),
             )
             chart: alt.Chart | alt.LayerChart = base.mark_bar().encode(
-                x=x, xOffset=alt.XOffset("name:N", sort=names), y=y, color=colour, tooltip=tooltip
-            )
+                x=x, xOffset=alt.XOffset("name:N", sort=names), y=y, color=colour,
+                opacity=maturing, tooltip=tooltip,
+            )  # fmt: skip
         else:
             x = alt.X("name:N", sort=names, title=None, axis=alt.Axis(labelAngle=0, labelLimit=200))
             bars = base.mark_bar(width={"band": 0.6}).encode(
-                x=x, y=y, color=colour, tooltip=tooltip
+                x=x, y=y, color=colour, opacity=maturing, tooltip=tooltip
             )
             text = base.mark_text(baseline="bottom", dy=-4, fontSize=12, color=INK).encode(
                 x=x, y=y, text=alt.Text("shown:N"), tooltip=tooltip
@@ -301,6 +305,9 @@ def explore_chart(
         last=names[-1] if names else "",
         n=len(names),
     )
+    if young:
+        shape = "bars" if len(labels) <= BARS_UP_TO else "points"
+        description += " " + t(f"explore.chart.maturing.{shape}", lang)
     return PackChart(house_style(chart), description=description)
 
 

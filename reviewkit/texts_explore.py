@@ -34,6 +34,14 @@ EXPLORE_TEXTS: dict[str, dict[str, str]] = {
     },
     "explore.basis_words.period": {"ja": "期間ベース", "en": "period basis"},
     "explore.legend.period": {"ja": "期間", "en": "Period"},
+    "explore.chart.maturing.bars": {
+        "ja": "淡い棒は集計途中のコホート（判定期間が終わっておらず、率はまだ上がりうる）。",
+        "en": "Pale bars are maturing cohorts: their window has not elapsed, the rate may rise.",
+    },
+    "explore.chart.maturing.points": {
+        "ja": "白抜きの点は集計途中のコホート（判定期間が終わっておらず、率はまだ上がりうる）。",
+        "en": "Hollow points are maturing cohorts: the window has not elapsed, the rate may rise.",
+    },
     "explore.chart.description": {
         "ja": "{title}。{first}〜{last}の{n}期間。",
         "en": "{title}, {first} to {last} ({n} periods).",

@@ -482,3 +482,21 @@ def test_rk_explore_is_the_function_once_every_module_is_loaded():
 
     assert rk.explore is reviewkit.drilldown_widget.explore
     assert "explore" in rk.__all__
+
+
+def test_maturing_cohorts_are_pale_bars_and_the_caption_says_so(sample_workspace):
+    review = open_review("monthly", workspace=str(sample_workspace.root), as_of=AS_OF, lang="en")
+    periods = [review.previous, review.period]
+    frame = explore_frame(review.funnel, metric="mql_to_sql", dimension="channel", periods=periods)
+    assert frame["mature"].tolist().count(False) > 0  # October's 30-day cohorts: still maturing
+    chart = explore_chart(
+        frame, definitions=review.definitions, metric="mql_to_sql", dimension="channel", lang="en"
+    )
+    spec = chart.chart.to_dict()
+    assert spec["encoding"]["opacity"]["condition"]["value"] == 1.0
+    assert "Pale bars are maturing cohorts" in chart.description
+    counts = explore_frame(review.funnel, metric="mql", dimension="channel", periods=periods)
+    plain = explore_chart(
+        counts, definitions=review.definitions, metric="mql", dimension="channel", lang="ja"
+    )
+    assert "集計途中" not in plain.description  # counts never mature
