@@ -172,6 +172,13 @@ def test_packs_hide_code_and_parameters(demo_packs):
         for name in ("require.js", "MathJax", "mermaid"):
             assert name not in html, (result.pack, name)
         assert html.count("window.vegaEmbed=") == 1, "the chart runtime is inlined once"
+        # the drill-down is for JupyterLab only: no widget, no widget state, no trace of it
+        for leak in ("vnd.jupyter.widget", "rk-explore", "ipywidgets", "widget-state"):
+            assert leak not in html, (result.pack, leak)
+        executed = nbformat.read(result.pack.with_name("notebook.ipynb"), as_version=4)
+        assert "widgets" not in executed.metadata
+        explore = [c for c in executed.cells if c.source.startswith("review.explore(")]
+        assert len(explore) == 1 and explore[0].outputs == []
 
 
 @pytest.mark.integration
