@@ -1,4 +1,5 @@
 import datetime as dt
+import shutil
 
 import duckdb
 import pandas as pd
@@ -158,17 +159,24 @@ def test_a_snapshot_holds_every_row_and_lets_go_of_the_file(tmp_path):
         snapshot(tmp_path / "none.duckdb")
 
 
-def test_a_review_opened_in_a_notebook_never_blocks_an_import(sample_workspace, monkeypatch):
+def test_a_review_opened_in_a_notebook_never_blocks_an_import(
+    sample_workspace, monkeypatch, tmp_path
+):
     from reviewkit.resources import PACK_ENV
     from reviewkit.review import open_review
 
+    root = tmp_path / "ws"  # its own store: other tests of this process hold the sample's
+    shutil.copytree(sample_workspace.params_dir, root / "params")
+    store = root / "data" / sample_workspace.store_path.name
+    store.parent.mkdir()
+    shutil.copy(sample_workspace.store_path, store)
     monkeypatch.delenv(PACK_ENV, raising=False)
-    review = open_review("weekly", workspace=str(sample_workspace.root), as_of="2026-11-23")
+    review = open_review("weekly", workspace=str(root), as_of="2026-11-23")
     assert review.scorecard()["actual"].notna().any()
-    connect(sample_workspace.store_path).close()  # what an import does first: no lock error
+    connect(store).close()  # what an import does first: no lock error
     monkeypatch.setenv(PACK_ENV, "1")
-    in_pack = open_review("weekly", workspace=str(sample_workspace.root), as_of="2026-11-23")
+    in_pack = open_review("weekly", workspace=str(root), as_of="2026-11-23")
     files = "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    assert in_pack.con.execute(files).fetchone() == (str(sample_workspace.store_path),)
+    assert in_pack.con.execute(files).fetchone() == (str(store),)
     assert review.con.execute(files).fetchone() == (None,)  # the notebook's: in memory
     in_pack.con.close()
