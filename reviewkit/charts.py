@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from html import escape
 from typing import Any
 
 from reviewkit.lazy_imports import defer_iri_grammar
-from reviewkit.resources import PACK_ENV
+from reviewkit.resources import in_pack
 
 # Kernel start-up is paid on every pack: jsonschema (under altair) would build the optional
 # IRI checker's grammar (~1 s) that charts never use; it now loads only if something does.
@@ -91,7 +90,7 @@ class PackChart:
         the same builders run validated in the tests, and validation costs a pack ~0.1 s per
         chart.
         """
-        spec = self.chart.to_dict(validate=not os.environ.get(PACK_ENV))
+        spec = self.chart.to_dict(validate=not in_pack())
         spec.pop("$schema", None)
         spec.setdefault("description", self.description)  # else "Vega visualization"
         return spec
@@ -118,7 +117,7 @@ class PackChart:
         return f'<figure class="rk-figure">{svg}<figcaption>{caption}</figcaption></figure>'
 
     def _repr_html_(self) -> str:
-        return self.pack_html() if os.environ.get(PACK_ENV) else self.svg_html()
+        return self.pack_html() if in_pack() else self.svg_html()
 
     def __repr__(self) -> str:
         return self.description

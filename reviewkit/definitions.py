@@ -482,6 +482,17 @@ class Definitions(_Strict):
         """Every segment column: the lead columns, then the ``segments:`` keys in file order."""
         return LEAD_DIMENSIONS + tuple(self.segment_keys)
 
+    def column_sql(self, column: str, alias: str) -> str:
+        """SQL for segment column ``column`` of the leads table ``alias``.
+
+        A lead column as it is (``l."channel"``); a dimension ``segments:`` adds as its
+        ``CASE`` (:meth:`SegmentDimension.sql`).
+        """
+        for segment in self.segments:
+            if segment.key == column:
+                return segment.sql(alias)
+        return f'{alias}."{column}"'
+
     def dimension_labels(self) -> dict[str, dict[str, str]]:
         """The labels of the added dimensions, ``{key: {"ja": ..., "en": ...}}``."""
         return {s.key: s.label.model_dump() for s in self.segments}

@@ -8,13 +8,12 @@ a filter on other columns applied. :func:`explore_metrics`, :func:`explore_dimen
 a number or draws a chart.
 
 Presentation (chart, table, titles) is :mod:`reviewkit.drilldown_report`; the ipywidgets shell
-for JupyterLab is :mod:`reviewkit.drilldown_widget`, which asks :func:`in_pack` whether the
-output goes to a pack (then it builds no widget).
+for JupyterLab is :mod:`reviewkit.drilldown_widget`, which builds no widget in a pack
+(:func:`reviewkit.resources.in_pack`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -34,7 +33,6 @@ from reviewkit.definitions import (
 )
 from reviewkit.errors import ParameterError
 from reviewkit.periods import Period
-from reviewkit.resources import PACK_DIR_ENV, PACK_ENV
 from reviewkit.semantic import Funnel
 
 EXPLORE_COLUMNS = [
@@ -52,14 +50,6 @@ WHOLE = "dimension.whole"
 UNKNOWN = "segment.unknown"
 OTHER = "explore.other"
 BASES = ("cohort", "period")
-
-
-def in_pack() -> bool:
-    """Whether this runs inside a pack build (the runner sets :data:`PACK_DIR_ENV`).
-
-    :data:`reviewkit.resources.PACK_ENV` counts too: either means the output goes to a pack.
-    """
-    return bool(os.environ.get(PACK_DIR_ENV) or os.environ.get(PACK_ENV))
 
 
 # -- choices ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ review, :func:`explore` for a workspace (``reviewkit.explore``).
 
 ipywidgets (and IPython) are imported only when a widget is built, and a pack never contains
 widget output or widget state: :func:`explorer` and :func:`explore` return ``None`` inside a
-pack build (:func:`~reviewkit.drilldown.in_pack`).
+pack build (:func:`~reviewkit.resources.in_pack`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from reviewkit.drilldown import (
     explore_frame,
     explore_metrics,
     explore_values,
-    in_pack,
 )
 from reviewkit.drilldown_report import explore_chart, explore_table
 from reviewkit.errors import ParameterError
@@ -46,6 +45,7 @@ from reviewkit.periods import (
     last_complete_period,
     periods_ending,
 )
+from reviewkit.resources import in_pack
 from reviewkit.semantic import Funnel
 from reviewkit.texts import t
 
@@ -355,7 +355,7 @@ def explorer(review: Review, **defaults: Any) -> Explorer | None:
     Returns
     -------
     Explorer or None
-        ``None`` when :func:`~reviewkit.drilldown.in_pack`: packs never contain widget output or
+        ``None`` when :func:`~reviewkit.resources.in_pack`: packs never contain widget output or
         widget state.
     """
     if in_pack():
@@ -396,7 +396,7 @@ def explore(
     -------
     ipywidgets.Widget or None
         The widget to display; ``None`` inside a pack build (see
-        :func:`~reviewkit.drilldown.in_pack`).
+        :func:`~reviewkit.resources.in_pack`).
     """
     if in_pack():
         return None

@@ -88,8 +88,11 @@ def data_hash(
     people = "TRUE"
     if scope is not None:
         marks = ", ".join("?" for _ in scope.values)
-        added = {} if definitions is None else {d.key: d for d in definitions.segments}
-        column = added[scope.column].sql("c") if scope.column in added else f'c."{scope.column}"'
+        column = (
+            f'c."{scope.column}"'
+            if definitions is None
+            else definitions.column_sql(scope.column, "c")
+        )
         people = (
             "t.lead_id IN (SELECT l.lead_id FROM leads l LEFT JOIN lead_identity i "
             "USING (lead_id) WHERE coalesce(i.person_id, l.lead_id) IN (SELECT c.lead_id "

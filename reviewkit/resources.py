@@ -18,6 +18,15 @@ PACK_ENV = "REVIEWKIT_PACK"
 PACK_DIR_ENV = "REVIEWKIT_PACK_DIR"
 
 
+def in_pack() -> bool:
+    """Whether this runs inside a pack build.
+
+    The runner sets :data:`PACK_ENV` (and :data:`PACK_DIR_ENV`) for every pack's kernel;
+    JupyterLab and scripts have neither.
+    """
+    return bool(os.environ.get(PACK_ENV) or os.environ.get(PACK_DIR_ENV))
+
+
 def pack_dir() -> Path | None:
     """The staging folder of the pack being built (see :data:`PACK_DIR_ENV`), else ``None``."""
     value = os.environ.get(PACK_DIR_ENV)

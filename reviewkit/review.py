@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from html import escape
@@ -46,7 +45,7 @@ from reviewkit.periods import (
     previous_period,
 )
 from reviewkit.quality import DataQuality, data_quality
-from reviewkit.resources import PACK_ENV, pack_dir
+from reviewkit.resources import in_pack, pack_dir
 from reviewkit.scope import Scope, parse_scope
 from reviewkit.scorecard import rate_card, scorecard, target_for
 from reviewkit.semantic import Funnel, cutoff_of
@@ -116,7 +115,7 @@ class Review:
         copy taken now (:func:`reviewkit.store.snapshot`), so a notebook left open never keeps
         the nightly import from writing; run the ``open_review`` cell again for newer data.
         """
-        if os.environ.get(PACK_ENV):
+        if in_pack():
             return connect(self.workspace.store_path, read_only=True, timezone=self.timezone)
         return snapshot(self.workspace.store_path, timezone=self.timezone)
 
@@ -960,8 +959,7 @@ def open_review(
     if template:
         from reviewkit.templates import load_template
 
-        own = load_template(template, workspace=ws)
-        title = {x: own.title_in(x) for x in ("ja", "en")}
+        title = load_template(template, workspace=ws).titles
     if cadence == "quarterly":
         from reviewkit.review_quarterly import QuarterlyReview
 

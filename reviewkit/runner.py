@@ -35,7 +35,7 @@ from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, p
 from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, package_file
 from reviewkit.scope import Scope, check_scope, parse_scope
 from reviewkit.templates import CustomTemplate, resolve_template
-from reviewkit.texts import LANGS, check_lang, t
+from reviewkit.texts import check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
 
 # Parameters the runner sets itself; a template must declare them in its parameters cell.
@@ -434,7 +434,7 @@ def _template_record(custom: CustomTemplate | None) -> dict[str, Any]:
         return {}
     return {
         "template_name": custom.name,
-        "template_title": {x: custom.title_in(x) for x in LANGS},
+        "template_title": custom.titles,
     }
 
 

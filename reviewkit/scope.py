@@ -134,8 +134,9 @@ def check_scope(
     ParameterError
         Naming the missing value and the values the store has.
     """
-    derived = {} if definitions is None else {d.key: d for d in definitions.segments}
-    column = derived[scope.column].sql("l") if scope.column in derived else f'l."{scope.column}"'
+    column = (
+        f'l."{scope.column}"' if definitions is None else definitions.column_sql(scope.column, "l")
+    )
     found = {
         str(v)
         for (v,) in con.execute(

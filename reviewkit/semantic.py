@@ -199,8 +199,7 @@ class Funnel:
                 done.add(stage.key)
                 pending.remove(stage)
         columns = ", ".join(
-            [f"l.{c}" for c in SEGMENT_COLUMNS]
-            + [f"{d.sql('l')} AS {d.key}" for d in self.definitions.segments]
+            f"{self.definitions.column_sql(c, 'l')} AS {c}" for c in self.dimensions
         )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {self._persons} AS "

@@ -74,6 +74,11 @@ class CustomTemplate:
         """The template's title in ``lang`` (``ja`` or ``en``)."""
         return self.title.get(lang) or humanise(self.name)
 
+    @property
+    def titles(self) -> dict[str, str]:
+        """Its title in every pack language, ``{"ja": ..., "en": ...}``."""
+        return {lang: self.title_in(lang) for lang in LANGS}
+
 
 def humanise(name: str) -> str:
     """``account_review`` -> ``Account review``: the default title of a template."""

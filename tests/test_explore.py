@@ -28,14 +28,13 @@ from reviewkit.drilldown import (
     explore_frame,
     explore_metrics,
     explore_values,
-    in_pack,
 )
 from reviewkit.drilldown_report import explore_chart, explore_table
 from reviewkit.drilldown_widget import Explorer, explore, explorer
 from reviewkit.errors import ParameterError
 from reviewkit.glossary import metric_label
 from reviewkit.periods import periods_ending
-from reviewkit.resources import PACK_DIR_ENV, PACK_ENV
+from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, in_pack
 from reviewkit.review import open_review
 from reviewkit.semantic import Funnel
 from reviewkit.texts import t
