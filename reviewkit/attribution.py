@@ -177,7 +177,7 @@ def tree_values(figures: Mapping[str, float], *, definitions: Definitions) -> di
         elif isinstance(metric, ConversionMetric):
             out[key] = _ratio(figures[metric.to], figures[metric.from_])
         else:  # average deal size: the KGI per unit of the last stage
-            out[key] = _ratio(figures[definitions.kgi.key], figures[last])
+            out[key] = _ratio(figures[definitions.kgi_metric], figures[last])
     return out
 
 
@@ -217,7 +217,7 @@ def tree_attribution(
         elif math.isnan(x1[key]):
             x1[key] = x0[key]
     parts = shapley(x0, x1)
-    kgi = definitions.kgi.key
+    kgi = definitions.kgi_metric
     change = float(after[kgi]) - float(before[kgi])
     kinds = {
         key: (

@@ -392,7 +392,7 @@ def downstream_value(
 ) -> float:
     """The KGI per person entering ``stage`` this period (period basis): KGI / stage count."""
     count = float(figures.get(stage, 0.0))
-    return float(figures[definitions.kgi.key]) / count if count else 0.0
+    return float(figures[definitions.kgi_metric]) / count if count else 0.0
 
 
 def cause_findings(

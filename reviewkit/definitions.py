@@ -37,6 +37,7 @@ from reviewkit.workspace import Localized, Workspace
 from reviewkit.yaml_config import Lines, read_yaml, validate_model, where
 
 Department = Literal["marketing", "inside_sales", "sales"]
+AVERAGE_DEAL_SIZE_LABEL = Localized(ja="平均受注単価", en="Average deal size")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _DURATION = re.compile(r"^(\d+)\s*([hdw])$")
 _UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
@@ -377,11 +378,30 @@ class Definitions(_Strict):
     agreed_by: list[Department] = Field(min_length=1)
     agreed_on: dt.date
     currency: str = "JPY"
-    stages: list[_StageItem] = Field(min_length=1)
+    stages: list[_StageItem] = Field(min_length=2)
     conversion: ConversionDefaults = ConversionDefaults()
     kgi: Kgi
     metrics: list[Metric] = Field(default_factory=list)
     segments: list[SegmentDimension] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_kgi_by_default(cls, raw: object) -> object:
+        """Without ``kgi:``, the KGI is the count of the last stage (a count KGI)."""
+        if isinstance(raw, dict) and "kgi" not in raw:
+            stages = raw.get("stages")
+            last = stages[-1] if isinstance(stages, list) and stages else None
+            if isinstance(last, dict) and {"label", "owner", "description"} <= set(last):
+                raw = {
+                    **raw,
+                    "kgi": {
+                        "key": "won_count",
+                        "label": last["label"],
+                        "owner": last["owner"],
+                        "description": last["description"],
+                    },
+                }
+        return raw
 
     @model_validator(mode="after")
     def _consistent(self) -> Definitions:
@@ -547,6 +567,10 @@ class Definitions(_Strict):
             )
         if self.kgi.key == "revenue":
             out["revenue"] = RevenueMetric(type="revenue", key="revenue", label=self.kgi.label)
+            # the tree's last driver: revenue per deal won (derived when not declared)
+            out["average_deal_size"] = AverageDealSizeMetric(
+                type="average_deal_size", key="average_deal_size", label=AVERAGE_DEAL_SIZE_LABEL
+            )
         for m in self.metrics:
             out[m.key] = m
         return out
@@ -564,6 +588,11 @@ class Definitions(_Strict):
     def kgi_metric(self) -> str:
         """The metric that is the KGI: ``revenue``, or the last stage's count."""
         return "revenue" if self.kgi.key == "revenue" else self.stages[-1].key
+
+    @property
+    def kgi_is_revenue(self) -> bool:
+        """Whether the KGI is an amount (revenue won) rather than a count of the last stage."""
+        return self.kgi.key == "revenue"
 
     @property
     def tree(self) -> list[str]:
