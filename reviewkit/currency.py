@@ -29,7 +29,7 @@ JA_UNITS = {
 }  # fmt: skip
 EXAMPLES = "JPY, USD, EUR, GBP, BRL, CNY, KRW, INR"
 _CODE = re.compile(r"^[A-Z]{3}$")
-# The store's tables that hold amounts, with the column of their currency.
+# The store's tables whose amounts have a `currency` column beside them.
 AMOUNT_TABLES = ("opportunities", "campaigns")
 
 
@@ -38,7 +38,7 @@ def is_currency(code: str) -> bool:
     """Whether ``code`` is an ISO 4217 currency code Babel knows (``USD``; not ``usd``)."""
     if code in JA_UNITS:  # known without reading Babel's data
         return True
-    if not isinstance(code, str) or not _CODE.match(code):
+    if not _CODE.match(code):
         return False
     from babel.numbers import is_currency as known
 
