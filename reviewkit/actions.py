@@ -43,7 +43,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, DataError, ParameterError
-from reviewkit.formatting import format_count, format_yen
+from reviewkit.formatting import format_count, format_money
 from reviewkit.periods import CADENCES, Cadence, FiscalCalendar, parse_period
 from reviewkit.semantic import SEGMENT_COLUMNS
 from reviewkit.texts import LANGS, TEXTS, t
@@ -652,20 +652,29 @@ def _number(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def proposal_effect(record: Mapping[str, Any], *, lang: str) -> str | None:
-    """``+12 MQL/month (≈¥3.4M revenue)`` from a proposal's expected people, unit and yen."""
-    people, yen = _number(record.get("expected_people")), _number(record.get("expected_yen"))
+def proposal_effect(record: Mapping[str, Any], *, lang: str, currency: str) -> str | None:
+    """``+12 MQL/month (≈¥3.4M revenue)`` from a proposal's expected people, unit and revenue.
+
+    The expected revenue (``expected_yen``) is in ``currency``, the workspace's.
+    """
+    people, revenue = _number(record.get("expected_people")), _number(record.get("expected_yen"))
     if people is None or people <= 0:
         return None
     unit = str(record.get("expected_unit") or "")
     shown = format_count(people, lang=lang)
-    if yen is None or yen <= 0:
+    if revenue is None or revenue <= 0:
         return t("actions.effect_people", lang, people=shown, unit=unit)
-    return t("actions.effect", lang, people=shown, unit=unit, yen=format_yen(yen, lang=lang))
+    amount = format_money(revenue, currency=currency, lang=lang)
+    return t("actions.effect", lang, people=shown, unit=unit, amount=amount)
 
 
 def action_from_proposal(
-    record: Mapping[str, Any], *, start: dt.date, due: dt.date, action_id: str | None = None
+    record: Mapping[str, Any],
+    *,
+    start: dt.date,
+    due: dt.date,
+    currency: str,
+    action_id: str | None = None,
 ) -> Action:
     """The action that adopts a monthly proposal (a record of ``proposals.json``).
 
@@ -676,6 +685,8 @@ def action_from_proposal(
         month reviewed, e.g. ``2026-10``) and ``lang``.
     start, due
         When the action starts and is due.
+    currency
+        The workspace's currency (ISO 4217), that the proposal's expected revenue is in.
     action_id
         The action's id; default: the proposal id.
 
@@ -707,7 +718,7 @@ def action_from_proposal(
         "start": start,
         "due": due,
         "status": "open",
-        "expected_effect": proposal_effect(record, lang=lang),
+        "expected_effect": proposal_effect(record, lang=lang, currency=currency),
         "proposal_id": proposal_id,
     }
     return make_action(fields, source=f"proposal {proposal_id!r}")

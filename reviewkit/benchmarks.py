@@ -38,22 +38,21 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from reviewkit.definitions import (
-    AverageDealSizeMetric,
-    ConversionMetric,
-    CostPerMetric,
+    CountMetric,
     Definitions,
     Metric,
-    SlaMetric,
+    RevenueMetric,
     WinRateMetric,
 )
 from reviewkit.errors import ConfigError
-from reviewkit.formatting import format_count, format_pct, format_period, format_yen
+from reviewkit.formatting import format_count, format_money, format_period, format_value
 from reviewkit.html import Html, note_html
 from reviewkit.periods import Period
 from reviewkit.semantic import SEGMENT_COLUMNS, Funnel
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 from reviewkit.trends import MATURING, window_elapsed
+from reviewkit.units import metric_unit
 from reviewkit.workspace import Localized
 from reviewkit.yaml_config import Lines, read_yaml, validate_model, where
 
@@ -87,8 +86,8 @@ def _number(value: object) -> float:
                 )
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(
-            "is not a number; write a rate as a fraction (0.11 for 11 %) or an amount in yen "
-            "as a plain number (no units or quotes)"
+            "is not a number; write a rate as a fraction (0.11 for 11 %) or an amount in the "
+            "workspace's currency as a plain number (no units or quotes)"
         )
     if not math.isfinite(value):
         raise ValueError("is not a finite number; write e.g. 0.11")
@@ -206,11 +205,10 @@ def metric_kind(metric: Metric) -> str | None:
 
     Counts and revenue depend on the size of the company, so no published range fits them.
     """
-    if isinstance(metric, ConversionMetric | WinRateMetric | SlaMetric):
-        return "rate"
-    if isinstance(metric, AverageDealSizeMetric | CostPerMetric):
-        return "amount"
-    return None
+    if isinstance(metric, CountMetric | RevenueMetric):
+        return None
+    unit = metric_unit(metric)
+    return unit if unit in ("rate", "amount") else None
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -406,22 +404,22 @@ def _segment_words(segment: dict[str, object] | None, *, lang: str) -> str:
     return f"（{inner}）" if lang == "ja" else f" ({inner})"
 
 
-def _amount_text(value: float, kind: str, *, lang: str) -> str:
-    return format_pct(value, lang=lang) if kind == "rate" else format_yen(value, lang=lang)
+def _amount_text(value: float, kind: str, *, lang: str, currency: str) -> str:
+    return format_value(value, kind=kind, lang=lang, currency=currency)
 
 
-def _company_text(row: dict[str, object], metric: Metric, *, lang: str) -> str:
+def _company_text(row: dict[str, object], metric: Metric, *, lang: str, currency: str) -> str:
     value = float(row["value"])  # type: ignore[arg-type]
     if math.isnan(value):
         return "—"
     kind = metric_kind(metric) or "rate"
-    text = _amount_text(value, kind, lang=lang)
+    text = _amount_text(value, kind, lang=lang, currency=currency)
     if not row["mature"]:
         text += f" {MATURING}"
     if kind == "rate":
         money = isinstance(metric, WinRateMetric) and metric.by == "amount"
         parts = [
-            format_yen(float(row[c]), lang=lang)  # type: ignore[arg-type]
+            format_money(float(row[c]), currency=currency, lang=lang)  # type: ignore[arg-type]
             if money
             else format_count(float(row[c]), lang=lang)  # type: ignore[arg-type]
             for c in ("numerator", "denominator")
@@ -431,7 +429,12 @@ def _company_text(row: dict[str, object], metric: Metric, *, lang: str) -> str:
 
 
 def benchmarks_html(
-    frame: pd.DataFrame, benchmarks: Benchmarks, *, definitions: Definitions, lang: str
+    frame: pd.DataFrame,
+    benchmarks: Benchmarks,
+    *,
+    definitions: Definitions,
+    lang: str,
+    currency: str,
 ) -> Html:
     """The benchmarks against the company, headed by the note that they are never targets.
 
@@ -445,6 +448,8 @@ def benchmarks_html(
         For the metrics' kinds and labels.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217): amounts, the company's and the ranges', are in it.
 
     Returns
     -------
@@ -470,11 +475,15 @@ def benchmarks_html(
         words = t(f"benchmarks.position.{position}", lang)
         if position != "no_data" and not r["mature"]:
             words += f" {MATURING}"
-        low, high = (_amount_text(v, kind, lang=lang) for v in (entry.low, entry.high))
+        low, high = (
+            _amount_text(v, kind, lang=lang, currency=currency) for v in (entry.low, entry.high)
+        )
         shown.append(
             {
                 t("benchmarks.col.benchmark", lang): label,
-                t("benchmarks.col.company", lang): _company_text(r, metric, lang=lang),
+                t("benchmarks.col.company", lang): _company_text(
+                    r, metric, lang=lang, currency=currency
+                ),
                 t("benchmarks.col.range", lang): f"{low}{dash}{high}",
                 t("benchmarks.col.position", lang): words,
                 t("benchmarks.col.source", lang): t(

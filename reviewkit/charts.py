@@ -134,6 +134,7 @@ def trend_chart(
     description: str,
     date_format: str = "%Y-%m",
     band: str | None = None,
+    label_expr: str | None = None,
 ) -> PackChart:
     """Actual against target per period for every metric, one metric at a time.
 
@@ -153,6 +154,9 @@ def trend_chart(
         ``band_low`` and ``band_high`` (NaN where there is no target), a light area between
         them is drawn behind the lines, filtered by the same dropdown; it breaks where either
         bound is NaN.
+    label_expr
+        A Vega expression for the value axis' labels (amounts in the workspace's currency,
+        :func:`reviewkit.currency.money_labels_expr`); ``None``: plain SI numbers (``~s``).
     """
     keys = list(metric_labels)
     data = history.assign(label=history["metric"].map(metric_labels))
@@ -171,7 +175,8 @@ def trend_chart(
     )
     base = alt.Chart(long).transform_filter(alt.datum.label == pick)
     x = alt.X("start:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6))
-    y_scale, y_axis = alt.Scale(zero=True), alt.Axis(format="~s")
+    y_scale = alt.Scale(zero=True)
+    y_axis = alt.Axis(format="~s") if label_expr is None else alt.Axis(labelExpr=label_expr)
     y = alt.Y("value:Q", title=None, scale=y_scale, axis=y_axis)
     colour = alt.Color(
         "series:N",

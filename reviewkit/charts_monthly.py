@@ -74,7 +74,14 @@ def waterfall_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return data.assign(low=lows, high=highs, total=totals)
 
 
-def waterfall_chart(frame: pd.DataFrame, *, title: str, description: str, choose: str) -> PackChart:
+def waterfall_chart(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    description: str,
+    choose: str,
+    label_expr: str | None = None,
+) -> PackChart:
     """The KGI from a reference (target, last month, last year) to the actual, stage by stage.
 
     Start and end bars (grey) stand on zero; each stage's contribution floats from the running
@@ -89,12 +96,15 @@ def waterfall_chart(frame: pd.DataFrame, *, title: str, description: str, choose
         ``comparison`` (the dropdown's option label), ``bar`` (the x-axis label, unique within
         a comparison), ``kind`` (``start``, ``end``, ``up`` or ``down``), ``value`` (the KGI
         level for start and end bars, the signed contribution for up and down bars) and
-        ``shown`` (the value as printed on the bar, with its sign, e.g. ``−¥187M``).
+        ``shown`` (the value as printed on the bar, with its sign, e.g. ``−¥187.0M``).
     title, description
         Chart title and accessible description.
     choose
         The dropdown's label; a dropdown is drawn only for two or more comparisons and starts
         on the frame's first comparison.
+    label_expr
+        A Vega expression for the value axis' labels (an amount's currency,
+        :func:`reviewkit.currency.money_label_expr`); ``None``: plain SI numbers.
 
     Returns
     -------
@@ -115,7 +125,12 @@ def waterfall_chart(frame: pd.DataFrame, *, title: str, description: str, choose
 
     x = alt.X("bar:N", sort=None, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120))
     scale = alt.Scale(zero=True, nice=True)
-    y = alt.Y("low:Q", title=None, scale=scale, axis=alt.Axis(format="~s", tickCount=5))
+    axis = (
+        alt.Axis(format="~s", tickCount=5)
+        if label_expr is None
+        else alt.Axis(labelExpr=label_expr, tickCount=5)
+    )
+    y = alt.Y("low:Q", title=None, scale=scale, axis=axis)
     tooltip = [alt.Tooltip("bar:N", title=" "), alt.Tooltip("shown:N", title=" ")]
     bars = base.mark_bar(width={"band": 0.7}).encode(
         x=x,

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from reviewkit.followup import format_hours, team_name
-from reviewkit.formatting import format_count, format_date, format_pct, format_yen
+from reviewkit.formatting import format_count, format_date, format_money, format_pct
 from reviewkit.html import Html
 from reviewkit.texts import check_lang, t
 
@@ -365,7 +365,7 @@ def _fewer_hands(teams: pd.DataFrame) -> list[tuple[float, pd.Series, float]]:
 
 
 def _rule_resources(
-    teams: pd.DataFrame, *, spend_now: float, spend_before: float, lang: str
+    teams: pd.DataFrame, *, spend_now: float, spend_before: float, lang: str, currency: str
 ) -> tuple[str, str]:
     status = "ok"
     if teams is None or teams.empty:
@@ -397,8 +397,8 @@ def _rule_resources(
         spend = t(
             "check.spend.figures",
             lang,
-            now=format_yen(now, lang=lang),
-            before=format_yen(before, lang=lang),
+            now=format_money(now, currency=currency, lang=lang),
+            before=format_money(before, currency=currency, lang=lang),
             change=format_pct(change, lang=lang, signed=True),
         )
         if status == "ok" and not math.isnan(change) and change <= -SPEND_FALL + _EPS:
@@ -438,6 +438,7 @@ def assess(
     period_last_day: dt.date,
     as_of: dt.date,
     lang: str,
+    currency: str,
 ) -> pd.DataFrame:
     """Assess the article's ten cause questions from the evidence of the pack.
 
@@ -467,6 +468,8 @@ def assess(
         The review date (the agreement on the definitions is dated against it).
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217): campaign spend is in it.
 
     Returns
     -------
@@ -486,7 +489,13 @@ def assess(
         5: _rule_agreed(definitions, as_of=as_of, lang=lang),
         6: _rule_measurement(quality, period_last_day=period_last_day, lang=lang),
         7: ("discuss", t("check.external", lang)),
-        8: _rule_resources(team_frame, spend_now=spend_now, spend_before=spend_before, lang=lang),
+        8: _rule_resources(
+            team_frame,
+            spend_now=spend_now,
+            spend_before=spend_before,
+            lang=lang,
+            currency=currency,
+        ),
         9: _rule_tools(quality, lang=lang),
         10: _rule_collaboration(team_frame, lang=lang),
     }

@@ -9,12 +9,15 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from reviewkit.errors import ReviewkitError
+
+if TYPE_CHECKING:
+    from reviewkit.workspace import Workspace
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
@@ -198,6 +201,9 @@ def validate(workspace: Path | None) -> None:
         else "no params/schedule.yml (reviewkit batch needs one)"
     )
     own = ", ".join(f"{c.name} ({c.cadence})" for c in map(read_template, templates))
+    mixed = _store_currency_warning(ws)
+    if mixed:
+        err.print(f"reviewkit: warning: {mixed}", markup=False, soft_wrap=True)
     out.print(
         f"definitions v{definitions.version} (hash {definitions.version_hash}): "
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; "
@@ -205,6 +211,25 @@ def validate(workspace: Path | None) -> None:
         f"actions: {len(actions)}; schedule: {packs}{f'; templates: {own}' if own else ''} — OK",
         markup=False,
     )
+
+
+def _store_currency_warning(ws: Workspace) -> str | None:
+    """One line when the store holds amounts in another currency than the workspace's."""
+    from reviewkit.currency import foreign_amounts, foreign_amounts_line
+    from reviewkit.errors import StoreBusyError
+    from reviewkit.store import connect
+
+    if not ws.store_path.is_file():
+        return None
+    try:
+        con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
+    except StoreBusyError:  # an import is writing: its own checks run; nothing to say here
+        return None
+    try:
+        found = foreign_amounts(con, currency=ws.config.currency)
+    finally:
+        con.close()
+    return foreign_amounts_line(found, currency=ws.config.currency)
 
 
 @app.command(name="import")
@@ -375,7 +400,9 @@ def action_add(
             record = {**record, "owner": owner}
         begin = parse_date_option(start, option="--start") if start else ws.today()
         end = parse_date_option(due, option="--due") if due else begin + dt.timedelta(days=30)
-        new = action_from_proposal(record, start=begin, due=end, action_id=action_id)
+        new = action_from_proposal(
+            record, start=begin, due=end, currency=ws.config.currency, action_id=action_id
+        )
     else:
         required = {"--title": title, "--family": family, "--kpi": kpi, "--owner": owner,
                     "--start": start, "--due": due}  # fmt: skip

@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from reviewkit.currency import check_currency, check_definitions_currency
 from reviewkit.errors import ConfigError
 from reviewkit.rules import compile_rule
 from reviewkit.texts import add_dimension_labels
@@ -377,7 +378,7 @@ class Definitions(_Strict):
     version: str
     agreed_by: list[Department] = Field(min_length=1)
     agreed_on: dt.date
-    currency: str = "JPY"
+    currency: str | None = None  # optional; when given, it must be the workspace's
     stages: list[_StageItem] = Field(min_length=2)
     conversion: ConversionDefaults = ConversionDefaults()
     kgi: Kgi
@@ -402,6 +403,11 @@ class Definitions(_Strict):
                     },
                 }
         return raw
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        return None if value is None else check_currency(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Definitions:
@@ -636,11 +642,17 @@ def load_definitions(workspace: Workspace | Path) -> Definitions:
     Raises
     ------
     ConfigError
-        With the file, line, key path, bad value and what is allowed.
+        With the file, line, key path, bad value and what is allowed; also when the file's
+        optional ``currency:`` is not the workspace's.
     """
     path = workspace if isinstance(workspace, Path) else workspace.params_dir / "definitions.yml"
     data, lines = read_yaml(path)
     definitions = validate_model(Definitions, path, data, lines)
+    if isinstance(workspace, Workspace):
+        check_definitions_currency(
+            definitions.currency, workspace.config.currency,
+            definitions_at=where(path, lines, ("currency",)),
+        )  # fmt: skip
     _check_tree(definitions, path, lines)
     if definitions.segments:  # packs label the added dimensions like the lead columns
         add_dimension_labels(definitions.dimension_labels())

@@ -2,7 +2,7 @@
 
 :func:`explore_chart` draws the frame (bars for up to 3 periods, a pack's this-vs-previous;
 lines for more) and :func:`explore_table` lists it with notes on what is counted and on which
-basis; :func:`explore_title`, :func:`metric_kind`, :func:`format_metric` and
+basis; :func:`explore_title`, :func:`format_metric` and
 :func:`segment_text` give the words both use, in Japanese or English. Packs show the chart
 statically (``review.split_chart``); :mod:`reviewkit.drilldown_widget` redraws both in
 JupyterLab. Frame in, :class:`~reviewkit.charts.PackChart` or :class:`~reviewkit.html.Html` out.
@@ -17,61 +17,39 @@ import altair as alt
 import pandas as pd
 
 from reviewkit.charts import INK, PALETTE, RESIZE, PackChart, house_style
+from reviewkit.currency import money_label_expr
 from reviewkit.definitions import (
-    AverageDealSizeMetric,
     ConversionMetric,
-    CostPerMetric,
-    CountMetric,
     Definitions,
     Metric,
-    RevenueMetric,
-    SalesCycleMetric,
-    SlaMetric,
-    SpeedToLeadMetric,
-    WinRateMetric,
 )
 from reviewkit.drilldown import BASES, OTHER, UNKNOWN, WHOLE, _Part, _parts
-from reviewkit.formatting import DASH, MINUS, format_count, format_pct, format_period, format_yen
+from reviewkit.formatting import DASH, MINUS, format_count, format_period, format_value
 from reviewkit.glossary import describe, duration_words, metric_label
 from reviewkit.html import Html, note_html
 from reviewkit.periods import FiscalCalendar, parse_period
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
+from reviewkit.units import metric_unit
 
 EARLIER = ["#c5ccd6", "#8c96a3"]  # earlier periods' bars; the last period is PALETTE[0]
 REST = {OTHER: "#8c96a3", UNKNOWN: "#c5ccd6"}  # lines of "other" and "unknown": greys
 BARS_UP_TO = 3  # periods drawn as bars (a pack's this-vs-previous); more are lines
 
 
-def metric_kind(metric: Metric) -> str:
-    """How a metric reads: ``count``, ``amount``, ``rate``, ``days``, ``hours`` or ``times``."""
-    if isinstance(metric, CountMetric):
-        return "count"
-    if isinstance(metric, ConversionMetric | WinRateMetric | SlaMetric):
-        return "rate"
-    if isinstance(metric, RevenueMetric | AverageDealSizeMetric | CostPerMetric):
-        return "amount"
-    if isinstance(metric, SalesCycleMetric):
-        return "days"
-    if isinstance(metric, SpeedToLeadMetric):
-        return "hours"
-    return "times"  # pipeline coverage
-
-
 def _decimal(value: float) -> str:
     return f"{value:,.1f}".replace("-", MINUS)
 
 
-def format_metric(value: float | None, *, kind: str, lang: str) -> str:
-    """A value of :func:`metric_kind` ``kind`` in ``lang`` (a dash when missing)."""
+def format_metric(value: float | None, *, kind: str, lang: str, currency: str) -> str:
+    """A value of unit ``kind`` (:func:`reviewkit.units.metric_unit`) in ``lang``.
+
+    Amounts are in ``currency``; a missing value is a dash.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    if kind == "rate":
-        return format_pct(value, lang=lang)
-    if kind == "amount":
-        return format_yen(value, lang=lang)
-    if kind == "count":
-        return format_count(value, lang=lang)
+    if kind in ("rate", "amount", "count"):
+        return format_value(value, kind=kind, lang=lang, currency=currency)
     if kind == "days":
         return t("explore.unit.days", lang, value=format_count(value, lang=lang))
     return t(f"explore.unit.{kind}", lang, value=_decimal(float(value)))
@@ -139,17 +117,17 @@ def explore_title(
     return title
 
 
-def _chart_data(frame: pd.DataFrame, *, metric: Metric, lang: str) -> pd.DataFrame:
-    kind = metric_kind(metric)
+def _chart_data(frame: pd.DataFrame, *, metric: Metric, lang: str, currency: str) -> pd.DataFrame:
+    kind = metric_unit(metric)
     num, den = _parts(metric)
     maturing = t("rate.maturing", lang)
     rows = []
     for r in frame.to_dict("records"):
-        shown = format_metric(r["value"], kind=kind, lang=lang)
+        shown = format_metric(r["value"], kind=kind, lang=lang, currency=currency)
         if not r["mature"] and shown != DASH:
             shown = f"{shown} {maturing}"
         pieces = [
-            format_metric(r[name], kind=part[2], lang=lang)
+            format_metric(r[name], kind=part[2], lang=lang, currency=currency)
             for name, part in (("numerator", num), ("denominator", den))
             if part is not None and den is not None  # a count's numerator is its value
         ]
@@ -188,6 +166,7 @@ def explore_chart(
     metric: str,
     dimension: str | None,
     lang: str,
+    currency: str,
 ) -> PackChart:
     """The drill-down frame as a chart: bars for up to 3 periods, lines for more.
 
@@ -208,6 +187,8 @@ def explore_chart(
         As given to :func:`~reviewkit.drilldown.explore_frame`.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217): amounts' tooltips and axis labels are in it.
 
     Returns
     -------
@@ -215,8 +196,8 @@ def explore_chart(
         The chart, house style applied.
     """
     shown = _shown_metric(definitions, metric, frame)
-    kind = metric_kind(shown)
-    data = _chart_data(frame, metric=shown, lang=lang)
+    kind = metric_unit(shown)
+    data = _chart_data(frame, metric=shown, lang=lang, currency=currency)
     title = explore_title(
         frame, definitions=definitions, metric=metric, dimension=dimension, lang=lang
     )
@@ -226,8 +207,10 @@ def explore_chart(
     raw = [s for s in dict.fromkeys(frame["segment"])]
     segments = [segment_text(s, lang=lang) for s in raw]
     split = t(f"dimension.{dimension}", lang) if dimension else t(WHOLE, lang)
-    axis = alt.Axis(
-        format={"rate": ".0%", "count": "~s", "amount": "~s"}.get(kind, "~r"), tickCount=5
+    axis = (
+        alt.Axis(labelExpr=money_label_expr(currency, lang=lang), tickCount=5)
+        if kind == "amount"
+        else alt.Axis(format={"rate": ".0%", "count": "~s"}.get(kind, "~r"), tickCount=5)
     )
     unit = t(f"explore.axis.{kind}", lang) if kind in ("days", "hours", "times") else None
     y = alt.Y("value:Q", title=unit, scale=alt.Scale(zero=True, nice=True), axis=axis)
@@ -329,14 +312,16 @@ def explore_table(
     metric: str,
     dimension: str | None,
     lang: str,
+    currency: str,
 ) -> Html:
     """The drill-down frame as a table: value, numerator and denominator per period x value.
 
     Notes under it say what is counted and on which basis, the periods, the filter, what
-    "other" and "unknown" hold; a maturing cohort is marked in its cell.
+    "other" and "unknown" hold; a maturing cohort is marked in its cell. Amounts are in
+    ``currency``, the workspace's.
     """
     shown = _shown_metric(definitions, metric, frame)
-    kind = metric_kind(shown)
+    kind = metric_unit(shown)
     num, den = _parts(shown)
     label = metric_label(definitions, metric, lang=lang)
     period_col = t("explore.col.period", lang)
@@ -348,7 +333,7 @@ def explore_table(
     )
     rows, classes = [], []
     for r in frame.to_dict("records"):
-        value = format_metric(r["value"], kind=kind, lang=lang)
+        value = format_metric(r["value"], kind=kind, lang=lang, currency=currency)
         if not r["mature"] and value != DASH:
             value = f"{value} {maturing}"
         row = {
@@ -359,7 +344,7 @@ def explore_table(
         for name, part in parts:
             assert part is not None
             row[_part_label(definitions, part, lang=lang)] = format_metric(
-                r[name], kind=part[2], lang=lang
+                r[name], kind=part[2], lang=lang, currency=currency
             )
         rows.append(row)
         classes.append(["rk-label", "rk-text", *["rk-num"] * (1 + len(parts))])

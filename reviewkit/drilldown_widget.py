@@ -76,6 +76,8 @@ class Explorer:
         The workspace's fiscal calendar.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217), for amounts.
     cadence
         ``monthly``, ``quarterly`` or ``weekly``.
     metric
@@ -110,6 +112,7 @@ class Explorer:
         as_of: dt.date,
         calendar: FiscalCalendar,
         lang: str,
+        currency: str,
         cadence: Cadence = "monthly",
         metric: str | None = None,
         dimension: str | None = None,
@@ -120,6 +123,7 @@ class Explorer:
     ) -> None:
         self.funnel, self.definitions = funnel, funnel.definitions
         self.as_of, self.calendar, self.lang, self.top = as_of, calendar, lang, top
+        self.currency = currency
         self.frame = pd.DataFrame(columns=EXPLORE_COLUMNS)
         self.chart: PackChart | None = None
         self.table: Html | None = None
@@ -313,7 +317,8 @@ class Explorer:
                 self.message = t("explore.undefined", lang, metric=label)
             else:
                 options = {"definitions": self.definitions, "metric": self.metric,
-                           "dimension": self.dimension, "lang": lang}  # fmt: skip
+                           "dimension": self.dimension, "lang": lang,
+                           "currency": self.currency}  # fmt: skip
                 self.chart = explore_chart(frame, **options)
                 self.table = explore_table(frame, **options)
         except Exception as exc:  # the drill-down shows a message, never a traceback
@@ -366,6 +371,7 @@ def explorer(review: Review, **defaults: Any) -> Explorer | None:
         as_of=review.as_of,
         calendar=review.workspace.calendar,
         lang=review.lang,
+        currency=review.currency,
         **defaults,
     )
 

@@ -29,9 +29,9 @@ from reviewkit.formatting import (
     DASH,
     format_count,
     format_datetime,
+    format_money,
     format_pct,
     format_period,
-    format_yen,
 )
 from reviewkit.glossary import duration_words
 from reviewkit.html import Html
@@ -753,6 +753,7 @@ def stalled_html(
     *,
     threshold_days: int,
     lang: str,
+    currency: str,
     top: int = 10,
     threshold_is_default: bool = False,
 ) -> Html:
@@ -766,6 +767,8 @@ def stalled_html(
         The threshold it used.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217): the deals' amounts are in it.
     top
         How many of the oldest deals to list.
     threshold_is_default
@@ -789,7 +792,7 @@ def stalled_html(
         lang,
         days=days,
         count=format_count(len(stalled), lang=lang),
-        amount=format_yen(total, lang=lang),
+        amount=format_money(total, currency=currency, lang=lang),
     )
     by_team = stalled_by_team(stalled)
     team_col = t("followup.col.team", lang)
@@ -803,7 +806,7 @@ def stalled_html(
                     format_count(v, lang=lang) for v in by_team["count"]
                 ],
                 t("followup.month.stalled.col.amount", lang): [
-                    format_yen(v, lang=lang) for v in by_team["amount"]
+                    format_money(v, currency=currency, lang=lang) for v in by_team["amount"]
                 ],
                 t("followup.month.stalled.col.median_age", lang): [
                     _days(v, lang=lang) for v in by_team["median_age_days"]
@@ -823,7 +826,7 @@ def stalled_html(
                 team_col: [team_name(v, lang=lang) for v in oldest["sales_team"]],
                 stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
                 t("followup.month.stalled.col.amount", lang): [
-                    format_yen(v, lang=lang) for v in oldest["amount"]
+                    format_money(v, currency=currency, lang=lang) for v in oldest["amount"]
                 ],
                 t("followup.month.stalled.col.age", lang): [
                     _days(v, lang=lang) for v in oldest["age_days"]

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import partial
 from html import escape
 
 import pandas as pd
 
 from reviewkit.charts import PackChart
 from reviewkit.charts_monthly import heatmap_chart, waterfall_chart
+from reviewkit.currency import money_label_expr
 from reviewkit.definitions import ConversionMetric, CountMetric, Definitions
-from reviewkit.formatting import MINUS, format_count, format_pct, format_yen
+from reviewkit.formatting import MINUS, format_count, format_money, format_pct, format_value
 from reviewkit.gap import cost_and_offsets, main_comparison
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html, note_html
 from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople, rate_horizon, rate_split
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
+from reviewkit.units import kgi_unit
 
 HEAT_ROWS = 16
 
@@ -35,9 +38,12 @@ def _signed(value: float, *, digits: int = 1) -> str:
     return "—" if math.isnan(value) else f"{value:+.{digits}f}".replace("-", MINUS)
 
 
-def _signed_yen(value: float, *, lang: str) -> str:
-    text = format_yen(value, lang=lang)
-    return text if value < 0 or math.isnan(value) else f"+{text}"
+def _kgi_figure(
+    value: float, *, definitions: Definitions, lang: str, currency: str, signed: bool = False
+) -> str:
+    """A figure of the KGI (an amount in ``currency``, or a count); ``signed``: ``+`` shown."""
+    text = format_value(value, kind=kgi_unit(definitions), lang=lang, currency=currency)
+    return f"+{text}" if signed and not (value < 0 or math.isnan(value)) else text
 
 
 def segment_label(dims: Sequence[str], values: Sequence[str | None], *, lang: str) -> str:
@@ -89,8 +95,11 @@ def driver_names(definitions: Definitions, drivers: Sequence[str], *, lang: str)
 # -- the gap ---------------------------------------------------------------------------------
 
 
-def gap_table(attribution: pd.DataFrame, *, definitions: Definitions, lang: str) -> Html:
-    """Drivers as rows, comparisons as columns: each driver's part of each gap (in yen)."""
+def gap_table(
+    attribution: pd.DataFrame, *, definitions: Definitions, lang: str, currency: str
+) -> Html:
+    """Drivers as rows, comparisons as columns: each driver's part of each gap (KGI units)."""
+    fig = partial(_kgi_figure, definitions=definitions, lang=lang, currency=currency)
     comparisons = list(dict.fromkeys(attribution["comparison"]))
     drivers = list(dict.fromkeys(attribution["driver"]))
     shown, classes = [], []
@@ -100,7 +109,7 @@ def gap_table(attribution: pd.DataFrame, *, definitions: Definitions, lang: str)
             continue
         row = {t("gap.driver", lang): driver_label(definitions, driver, lang=lang)}
         for c in comparisons:
-            row[t(f"gap.comparison.{c}", lang)] = _signed_yen(table[(c, driver)], lang=lang)
+            row[t(f"gap.comparison.{c}", lang)] = fig(table[(c, driver)], signed=True)
         shown.append(row)
         classes.append(["rk-label", *["rk-num"] * len(comparisons)])
     first = attribution.groupby("comparison", sort=False).first()
@@ -111,9 +120,7 @@ def gap_table(attribution: pd.DataFrame, *, definitions: Definitions, lang: str)
         row = {t("gap.driver", lang): label}
         for c in comparisons:
             value = float(first.loc[c, column])
-            row[t(f"gap.comparison.{c}", lang)] = (
-                _signed_yen(value, lang=lang) if signed else format_yen(value, lang=lang)
-            )
+            row[t(f"gap.comparison.{c}", lang)] = fig(value, signed=signed)
         shown.append(row)
         classes.append(["rk-label rk-total", *["rk-num rk-total"] * len(comparisons)])
     table_html = styled_table(pd.DataFrame(shown), classes, css_class="rk-gap").html
@@ -121,9 +128,15 @@ def gap_table(attribution: pd.DataFrame, *, definitions: Definitions, lang: str)
 
 
 def gap_sentence(
-    attribution: pd.DataFrame, *, definitions: Definitions, kgi_label: str, lang: str
+    attribution: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    kgi_label: str,
+    lang: str,
+    currency: str,
 ) -> str | None:
     """One sentence: the KGI against its first comparison, and the driver that cost the most."""
+    fig = partial(_kgi_figure, definitions=definitions, lang=lang, currency=currency)
     if attribution.empty:
         return None
     name = main_comparison(attribution)
@@ -134,35 +147,40 @@ def gap_sentence(
     reference_name = t(f"gap.reference.{name}", lang)
     sentence = t(
         "gap.sentence", lang, kgi=kgi_label,
-        actual=format_yen(first["actual"], lang=lang),
+        actual=fig(first["actual"]),
         reference_name=reference_name, reference_name_lower=reference_name.lower(),
-        reference=format_yen(first["reference"], lang=lang),
-        gap=_signed_yen(first["gap"], lang=lang),
+        reference=fig(first["reference"]), gap=fig(first["gap"], signed=True),
         pct=format_pct(first["actual"] / first["reference"] if first["reference"] else math.nan,
                        lang=lang),
         driver=driver_label(definitions, str(worst["driver"]), lang=lang),
-        cost=_signed_yen(worst["contribution"], lang=lang),
+        cost=fig(worst["contribution"], signed=True),
     )  # fmt: skip
     if len(offsets):
         sentence += " " + t(
             "gap.sentence_offset", lang,
             drivers=driver_names(definitions, offsets["driver"], lang=lang),
-            offset=_signed_yen(float(offsets["contribution"].sum()), lang=lang),
+            offset=fig(float(offsets["contribution"].sum()), signed=True),
         )  # fmt: skip
     return sentence
 
 
 def waterfall(
-    attribution: pd.DataFrame, *, definitions: Definitions, kgi_label: str, lang: str
+    attribution: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    kgi_label: str,
+    lang: str,
+    currency: str,
 ) -> PackChart:
     """The gap as a waterfall per comparison (reference, one bar per driver, actual)."""
+    fig = partial(_kgi_figure, definitions=definitions, lang=lang, currency=currency)
     rows = []
     for name, part in attribution.groupby("comparison", sort=False):
         option = t(f"gap.comparison.{name}", lang)
         first = part.iloc[0]
         rows.append({"comparison": option, "bar": t(f"gap.reference.{name}", lang),
                      "kind": "start", "value": float(first["reference"]),
-                     "shown": format_yen(first["reference"], lang=lang)})  # fmt: skip
+                     "shown": fig(first["reference"])})  # fmt: skip
         for r in part.to_dict("records"):
             if r["driver"] == "residual" and abs(r["contribution"]) < 0.5:
                 continue
@@ -170,16 +188,19 @@ def waterfall(
                          "bar": driver_label(definitions, r["driver"], lang=lang),
                          "kind": "up" if r["contribution"] >= 0 else "down",
                          "value": float(r["contribution"]),
-                         "shown": _signed_yen(r["contribution"], lang=lang)})  # fmt: skip
+                         "shown": fig(r["contribution"], signed=True)})  # fmt: skip
         rows.append({"comparison": option, "bar": t("gap.actual", lang), "kind": "end",
                      "value": float(first["actual"]),
-                     "shown": format_yen(first["actual"], lang=lang)})  # fmt: skip
+                     "shown": fig(first["actual"])})  # fmt: skip
     reference = t(f"gap.reference.{attribution['comparison'].iloc[0]}", lang)
     return waterfall_chart(
         pd.DataFrame(rows),
         title=t("chart.waterfall.title", lang),
         description=t("chart.waterfall.description", lang, kgi=kgi_label, reference=reference),
         choose=t("chart.waterfall.choose", lang),
+        label_expr=(
+            money_label_expr(currency, lang=lang) if kgi_unit(definitions) == "amount" else None
+        ),
     )
 
 
@@ -385,8 +406,11 @@ def findings_table(
 
 
 def content_table(frame: pd.DataFrame, *, by: str, days: int | None, target: str, period: str,
-                  lang: str) -> Html:  # fmt: skip
-    """Content assets or campaigns ranked by how far their leads fell short of everyone's rate."""
+                  lang: str, currency: str) -> Html:  # fmt: skip
+    """Content assets or campaigns ranked by how far their leads fell short of everyone's rate.
+
+    Spend and cost per lead reached are in ``currency`` (the workspace's).
+    """
     if frame.empty:
         return Html("")
     shown, classes = [], []
@@ -398,8 +422,10 @@ def content_table(frame: pd.DataFrame, *, by: str, days: int | None, target: str
                 t("col.reached", lang): format_count(r["reached"], lang=lang),
                 t("col.rate_change", lang): f"{format_pct(r['rate_before'], lang=lang)} → "
                 f"{format_pct(r['rate'], lang=lang)}",
-                t("col.spend", lang): format_yen(r["spend"], lang=lang),
-                t("col.cost_per", lang): format_yen(r["cost_per_reached"], lang=lang),
+                t("col.spend", lang): format_money(r["spend"], currency=currency, lang=lang),
+                t("col.cost_per", lang): format_money(
+                    r["cost_per_reached"], currency=currency, lang=lang
+                ),
                 t("col.shortfall", lang): format_count(r["shortfall"], lang=lang),
             }
         )

@@ -42,6 +42,7 @@ from reviewkit.seasonality import DayProfile, day_profile, month_start, next_mon
 from reviewkit.semantic import Funnel
 from reviewkit.tables import status_of
 from reviewkit.targets import Targets
+from reviewkit.units import unit_of
 
 Z80 = 1.2815515655446004  # the normal quantile of 0.9: an 80 % two-sided range
 PACE_COLUMNS = [
@@ -300,7 +301,7 @@ def pace_frame(
             metric, start=history_start, end=through + dt.timedelta(days=1), segment=where
         )
         values = {pd.Timestamp(d).date(): float(v) for d, v in daily.items()}
-        kind = "amount" if metric == "revenue" else "count"
+        kind = unit_of(funnel.definitions, metric)
         for scope, period in scopes:
             last = min(through, period.last_day)
             profile = day_profile(daily, before=period.start)

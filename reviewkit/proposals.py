@@ -14,7 +14,7 @@ from html import escape
 import pandas as pd
 
 from reviewkit.definitions import ConversionMetric, Definitions
-from reviewkit.formatting import format_count, format_yen
+from reviewkit.formatting import format_count, format_money
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html
 from reviewkit.monthly import driver_label, finding_label
@@ -76,9 +76,18 @@ def proposals(
 
 
 def proposals_html(
-    frame: pd.DataFrame, *, definitions: Definitions, period: str, baseline: str, lang: str
+    frame: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    period: str,
+    baseline: str,
+    lang: str,
+    currency: str,
 ) -> Html:
-    """The proposals as a table, and how the effect is estimated (adopted on the decision sheet)."""
+    """The proposals as a table, and how the effect is estimated (adopted on the decision sheet).
+
+    The expected revenue is in ``currency``, the workspace's.
+    """
     if frame.empty:
         return Html(f'<p class="rk-note">{escape(t("proposal.none", lang))}</p>')
     shown, classes = [], []
@@ -95,7 +104,7 @@ def proposals_html(
                     driver=driver_label(definitions, str(r["kpi"]), lang=lang),
                     people=format_count(r["expected_people"], lang=lang),
                     unit=r["expected_unit"],
-                    yen=format_yen(r["expected_yen"], lang=lang),
+                    amount=format_money(r["expected_yen"], currency=currency, lang=lang),
                 ),
                 t("col.owner_role", lang): t(owner, lang) if r["owner"] else "—",
             }

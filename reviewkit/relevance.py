@@ -46,6 +46,7 @@ from reviewkit.errors import ParameterError
 from reviewkit.periods import FiscalCalendar, Period, months_ending
 from reviewkit.scorecard import TargetSource, target_for
 from reviewkit.semantic import Funnel
+from reviewkit.units import metric_unit, unit_of
 
 KINDS = ("count", "amount", "rate")
 VERDICTS = ("predicts", "weak", "none")
@@ -218,11 +219,11 @@ def leading_kpis(definitions: Definitions) -> dict[str, str]:
         Metric key -> ``count`` or ``rate``, counts in funnel order, then rates in tree order.
     """
     last = definitions.stages[-1].key
-    out = {key: "count" for key in definitions.stage_keys if key != last}
+    out = {key: unit_of(definitions, key) for key in definitions.stage_keys if key != last}
     for key in definitions.tree:
         metric = definitions.metric(key)
         if isinstance(metric, ConversionMetric) and metric.to != last:
-            out[key] = "rate"
+            out[key] = metric_unit(metric)
     return out
 
 

@@ -71,13 +71,9 @@ def _change(value: float, kind: str, *, lang: str) -> str:
     )
 
 
-def _level(value: float, kind: str, *, lang: str) -> str:
-    """A KPI's value: a rate as a percentage, a count or an amount as such."""
-    return (
-        format_pct(value, lang=lang)
-        if kind == "rate"
-        else format_value(value, kind=kind, lang=lang)
-    )
+def _level(value: float, kind: str, *, lang: str, currency: str) -> str:
+    """A KPI's value: a rate as a percentage, a count as such, an amount in ``currency``."""
+    return format_value(value, kind=kind, lang=lang, currency=currency)
 
 
 def _reason_words(row: Mapping[str, object], relevance: Relevance, *, lang: str) -> str:
@@ -275,6 +271,7 @@ def relevance_sentences(
     *,
     definitions: Definitions,
     lang: str,
+    currency: str,
 ) -> list[str]:
     """Sentences for the pack summary: what still predicts, what moved alone, what is underweighted.
 
@@ -288,6 +285,8 @@ def relevance_sentences(
         For labels.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217), for a KPI that is an amount.
 
     Returns
     -------
@@ -350,7 +349,7 @@ def relevance_sentences(
         out.append(
             t(str(r["explanation"]), lang,
               kpi=kpi_label(definitions, str(r["metric"]), lang=lang), why=why,
-              target=_level(float(r["target"]), kind, lang=lang),
-              actual=_level(float(r["actual"]), kind, lang=lang))
+              target=_level(float(r["target"]), kind, lang=lang, currency=currency),
+              actual=_level(float(r["actual"]), kind, lang=lang, currency=currency))
         )  # fmt: skip
     return out

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ import pandas as pd
 from reviewkit.agenda import APPENDIX, agenda, position, total_minutes
 from reviewkit.atomic import write_text_atomic
 from reviewkit.charts import PackChart, funnel_chart, trend_chart
+from reviewkit.currency import money_labels_expr
 from reviewkit.definitions import Definitions, load_definitions
 from reviewkit.errors import ParameterError
 from reviewkit.formatting import (
@@ -54,6 +55,7 @@ from reviewkit.summary import summary_html
 from reviewkit.tables import NEAR, rates_table, scorecard_table, status_of
 from reviewkit.targets import Targets, load_targets
 from reviewkit.texts import TEXTS, check_lang, t
+from reviewkit.units import kgi_unit
 from reviewkit.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
@@ -148,6 +150,15 @@ class Review:
         moment = data_freshness(self.con)
         return None if moment is None else moment.astimezone(self.workspace.tz)
 
+    @property
+    def currency(self) -> str:
+        """The company's currency (``currency:`` of ``params/workspace.yml``, ISO 4217).
+
+        Every amount the pack prints is in it; every function that writes one takes it as
+        ``currency=``.
+        """
+        return self.workspace.config.currency
+
     def section_title(self, key: str) -> str:
         """A section's title in the pack language (cadence-specific where it differs)."""
         specific = f"section.{self.cadence}.{key}"
@@ -224,6 +235,7 @@ class Review:
               day=format_date(day, lang=lang) if day else "—")
             for source, day in self.quality.stale_sources(self.period.last_day)
         ]  # fmt: skip
+        notes += self._foreign_currency_notes()
         per_source = "".join(f'<p class="rk-warning">{escape(n)}</p>' for n in notes)
         facts = [
             (t("header.period", lang), f"{format_period(self.period, lang=lang)}"),
@@ -251,6 +263,21 @@ class Review:
         shown = " ".join(x for x in (title, scope, self.period.label) if x)
         return Html(html, text=f"{company}: {shown}")
 
+    def _foreign_currency_notes(self) -> list[str]:
+        """One line when the store holds amounts in another currency than the workspace's."""
+        from reviewkit.currency import foreign_amounts
+
+        found = foreign_amounts(self.con, currency=self.currency)
+        if not found:
+            return []
+        lang = self.lang
+        counts = t("summary.join", lang).join(
+            t(f"header.foreign_currency.{f.table}", lang, n=format_count(f.rows, lang=lang),
+              currency=f.currency)
+            for f in found
+        )  # fmt: skip
+        return [t("header.foreign_currency", lang, currency=self.currency, counts=counts)]
+
     @cached_property
     def card(self) -> pd.DataFrame:
         """The scorecard, computed once per review."""
@@ -268,7 +295,9 @@ class Review:
     def scorecard_table(self, frame: pd.DataFrame) -> Html:
         """The scorecard as a table, with a note on how it is counted."""
         note = t("scorecard.note", self.lang, previous=format_period(self.previous, lang=self.lang))
-        table = scorecard_table(frame, definitions=self.definitions, lang=self.lang)
+        table = scorecard_table(
+            frame, definitions=self.definitions, lang=self.lang, currency=self.currency
+        )
         return Html(f'{table.html}<p class="rk-note">{escape(note)}</p>', text=table.text)
 
     def rates(self) -> pd.DataFrame:
@@ -293,6 +322,7 @@ class Review:
                     definitions=self.definitions,
                     kgi=self.funnel.kgi_key(),
                     lang=self.lang,
+                    currency=self.currency,
                 )
             )
         if self.cadence == "monthly":
@@ -310,7 +340,8 @@ class Review:
         kgi = self.funnel.kgi_key()
         figures = self.figures
         actual = figures["actual"][kgi]
-        kind = "amount" if kgi == "revenue" else "count"
+        fv = partial(format_value, kind=kgi_unit(self.definitions), lang=lang,
+                     currency=self.currency)  # fmt: skip
 
         def change(name: str) -> str:
             base = figures[name][kgi]
@@ -318,7 +349,7 @@ class Review:
 
         fields = {
             "period": format_period(self.period, lang=lang), "kgi": self._kgi_label(),
-            "actual": format_value(actual, kind=kind, lang=lang),
+            "actual": fv(actual),
             "previous": change("previous"), "last_year": change("last_year"),
         }  # fmt: skip
         # The KGI's own target, even when the tree's stages have none (e.g. a team's targets)
@@ -328,10 +359,10 @@ class Review:
         if target is None:
             return t(f"summary.{self.cadence}.gap_no_target", lang, **fields)
         gap = actual - target
-        shown = format_value(gap, kind=kind, lang=lang)
+        shown = fv(gap)
         return t(
             f"summary.{self.cadence}.gap", lang,
-            target=format_value(target, kind=kind, lang=lang),
+            target=fv(target),
             pct=format_pct(actual / target if target else math.nan, lang=lang),
             gap=shown if gap < 0 else f"+{shown}", **fields,
         )  # fmt: skip
@@ -343,13 +374,13 @@ class Review:
         from reviewkit.monthly import driver_label, driver_names, summary_cause_items
 
         lang = self.lang
-        kind = "amount" if self.funnel.kgi_key() == "revenue" else "count"
         items = [self._kgi_headline()]
         html_items = [escape(items[0])]
         worst, offsets = cost_and_offsets(self.attribution, main_comparison(self.attribution))
         if worst is not None:
             driver = driver_label(self.definitions, str(worst["driver"]), lang=lang)
-            cost = format_value(worst["contribution"], kind=kind, lang=lang)
+            cost = format_value(worst["contribution"], kind=kgi_unit(self.definitions),
+                                lang=lang, currency=self.currency)  # fmt: skip
             if len(offsets):
                 names = driver_names(self.definitions, offsets["driver"], lang=lang)
                 text = t("summary.monthly.driver", lang, driver=driver, cost=cost, offsets=names)
@@ -405,8 +436,12 @@ class Review:
                         "metric": metric,
                         "actual": actual,
                         "target": math.nan if target is None else float(target),
-                        "shown_actual": format_value(actual, kind=kinds[metric], lang=lang),
-                        "shown_target": format_value(target, kind=kinds[metric], lang=lang),
+                        "shown_actual": format_value(
+                            actual, kind=kinds[metric], lang=lang, currency=self.currency
+                        ),
+                        "shown_target": format_value(
+                            target, kind=kinds[metric], lang=lang, currency=self.currency
+                        ),
                         "band_low": math.nan if target is None else NEAR * float(target),
                         "band_high": math.nan if target is None else float(target),
                     }
@@ -422,7 +457,11 @@ class Review:
             description=t("chart.trend.description", lang, n=len(periods)),
             date_format="%m/%d" if self.cadence == "weekly" else "%Y-%m",
             band=t("chart.trend.band", lang),
-        )
+            label_expr=money_labels_expr(
+                [labels[m] for m in metrics if kinds[m] == "amount"],
+                currency=self.currency, lang=lang,
+            ),
+        )  # fmt: skip
 
     def funnel_chart(self) -> PackChart:
         """The period's stage counts against target, status in symbols and words."""
@@ -467,7 +506,9 @@ class Review:
         """The weekly scorecard: the week, month and quarter to date, projection, run rate."""
         from reviewkit.weekly import pace_note, pace_table
 
-        table = pace_table(frame, self.card, definitions=self.definitions, lang=self.lang)
+        table = pace_table(
+            frame, self.card, definitions=self.definitions, lang=self.lang, currency=self.currency
+        )
         note = pace_note(frame, lang=self.lang)
         return Html(table.html + note.html, text=table.text)
 
@@ -483,7 +524,9 @@ class Review:
         if not (~pace["closed"] & pace["target"].notna()).any():
             text = t("pace.no_targets", self.lang)
             return Html(note_html(text), text=text)
-        return pace_bullets(pace, definitions=self.definitions, lang=self.lang)
+        return pace_bullets(
+            pace, definitions=self.definitions, lang=self.lang, currency=self.currency
+        )
 
     @cached_property
     def weekly_alerts(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -571,10 +614,13 @@ class Review:
         if self.attribution.empty:
             return Html(title + f'<p class="rk-note">{escape(t("header.no_data", lang))}</p>')
         sentence = gap_sentence(
-            self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(), lang=lang
-        )
+            self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(),
+            lang=lang, currency=self.currency,
+        )  # fmt: skip
         lead = f'<p class="rk-lead">{escape(sentence)}</p>' if sentence else ""
-        table = gap_table(self.attribution, definitions=self.definitions, lang=lang)
+        table = gap_table(
+            self.attribution, definitions=self.definitions, lang=lang, currency=self.currency
+        )
         return Html(title + lead + table.html, text=sentence or t("gap.title", lang))
 
     def gap_chart(self) -> PackChart:
@@ -583,7 +629,7 @@ class Review:
 
         return waterfall(
             self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(),
-            lang=self.lang,
+            lang=self.lang, currency=self.currency,
         )  # fmt: skip
 
     def where(self) -> Html:
@@ -656,7 +702,8 @@ class Review:
                     f" — {escape(t(f'dimension.{by}', lang))}</h4>"
                 )
                 parts.append(content_table(frame, by=by, days=days, target=target,
-                                           period=period, lang=lang).html)  # fmt: skip
+                                           period=period, lang=lang,
+                                           currency=self.currency).html)  # fmt: skip
         if family == "follow_up":
             from reviewkit.followup import stalled_html, stalled_opportunities, team_follow_up_html
 
@@ -674,8 +721,9 @@ class Review:
             stalled, days = stalled_opportunities(self.funnel)
             parts.append(f'<h4 class="rk-minor">{escape(t("followup.section.stalled", lang))}</h4>')
             stalled_block = stalled_html(
-                stalled, threshold_days=days, lang=lang, threshold_is_default=True
-            )
+                stalled, threshold_days=days, lang=lang, currency=self.currency,
+                threshold_is_default=True,
+            )  # fmt: skip
             parts.append(stalled_block.html)
         return Html("".join(parts), text=t(f"cause.{family}", lang))
 
@@ -699,6 +747,7 @@ class Review:
             definitions=self.definitions, quality=self.quality, findings=findings,
             teams=self.teams, spend_now=spend_now, spend_before=spend_before,
             period_last_day=self.period.last_day, as_of=self.as_of, lang=self.lang,
+            currency=self.currency,
         )  # fmt: skip
 
     def checklist(self) -> Html:
@@ -738,7 +787,8 @@ class Review:
             write_text_atomic(directory / "proposals.json", text)
         period, baseline = self._names()
         return proposals_html(self.proposal_frame, definitions=self.definitions,
-                              period=period, baseline=baseline, lang=self.lang)  # fmt: skip
+                              period=period, baseline=baseline, lang=self.lang,
+                              currency=self.currency)  # fmt: skip
 
     def decisions(self) -> Html:
         """The meeting's decision sheet, to fill in (and print).
@@ -830,8 +880,9 @@ class Review:
             self.funnel, metric=key, dimension=dimension, periods=[self.previous, self.period]
         )
         return explore_chart(
-            frame, definitions=self.definitions, metric=key, dimension=dimension, lang=self.lang
-        )
+            frame, definitions=self.definitions, metric=key, dimension=dimension, lang=self.lang,
+            currency=self.currency,
+        )  # fmt: skip
 
     def explore(self, **defaults: Any) -> Any:
         """The interactive drill-down (ipywidgets) in JupyterLab; ``None`` in a pack.

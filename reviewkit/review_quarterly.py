@@ -98,7 +98,9 @@ class QuarterlyReview(Review):
         from reviewkit.trends import trends_table
 
         title = _h3("trends", t("trends.title", self.lang))
-        table = trends_table(self.trend_frame, definitions=self.definitions, lang=self.lang)
+        table = trends_table(
+            self.trend_frame, definitions=self.definitions, lang=self.lang, currency=self.currency
+        )
         return Html(title + table.html, text=table.text)
 
     def rates_chart(self) -> PackChart:
@@ -122,8 +124,9 @@ class QuarterlyReview(Review):
         title = _h3("benchmarks", t("benchmarks.title", self.lang))
         frame = benchmark_positions(self.benchmark_set, self.funnel, self.period)
         body = benchmarks_html(
-            frame, self.benchmark_set, definitions=self.definitions, lang=self.lang
-        )
+            frame, self.benchmark_set, definitions=self.definitions, lang=self.lang,
+            currency=self.currency,
+        )  # fmt: skip
         return Html(title + body.html, text=body.text)
 
     # -- re-evaluating the KPIs ------------------------------------------------------------------
@@ -154,7 +157,7 @@ class QuarterlyReview(Review):
         title = _h3("relevance", t("quarterly.relevance.title", lang))
         sentences = relevance_sentences(
             self.relevance_results, self.underweighted_frame, definitions=self.definitions,
-            lang=lang,
+            lang=lang, currency=self.currency,
         )  # fmt: skip
         lead = "".join(f"<li>{escape(s)}</li>" for s in sentences)
         table = relevance_table(self.relevance_results, definitions=self.definitions, lang=lang)
@@ -237,7 +240,7 @@ class QuarterlyReview(Review):
         title = _h3("what_if", t("whatif.title", lang, stage=label))
         body = whatif_html(
             self.sweep, self.rule_comparison, definitions=self.definitions, stage=stage.key,
-            period_name=format_period(self.period, lang=lang), lang=lang,
+            period_name=format_period(self.period, lang=lang), lang=lang, currency=self.currency,
         )  # fmt: skip
         return Html(title + body.html + skipped, text=body.text)
 
@@ -252,7 +255,7 @@ class QuarterlyReview(Review):
         return sweep_chart(
             self.sweep, stage_label=metric_label(self.definitions, stage.key, lang=lang),
             next_label=metric_label(self.definitions, stage.next_stage, lang=lang),
-            kgi_label=self._kgi_label(), lang=lang,
+            kgi_label=self._kgi_label(), lang=lang, currency=self.currency,
         )  # fmt: skip
 
     # -- re-setting targets ----------------------------------------------------------------------
@@ -327,8 +330,9 @@ class QuarterlyReview(Review):
 
         _, comparison, _ = self.planned
         return plan_sentence(
-            comparison, kgi_target=self.kgi_target, definitions=self.definitions, lang=self.lang
-        )
+            comparison, kgi_target=self.kgi_target, definitions=self.definitions, lang=self.lang,
+            currency=self.currency,
+        )  # fmt: skip
 
     def target_proposal(self) -> Html:
         """Next quarter's targets back-solved from its KGI target, against the current targets.
@@ -342,7 +346,9 @@ class QuarterlyReview(Review):
         lang = self.lang
         parts = [_h3("plan", t("plan.title", lang))]
         plan, comparison, reason = self.planned
-        described = self.kgi_target.describe(definitions=self.definitions, lang=lang)
+        described = self.kgi_target.describe(
+            definitions=self.definitions, lang=lang, currency=self.currency
+        )
         if plan.empty:
             parts.append(f'<p class="rk-note">{escape(reason)}</p>')
             return Html("".join(parts), text=reason)
@@ -352,9 +358,13 @@ class QuarterlyReview(Review):
             parts.append(f'<p class="rk-note">{escape(described)}</p>')
         parts.append(
             rates_table(self.plan_variants, definitions=self.definitions, lang=lang,
-                        comparison=comparison).html
+                        currency=self.currency, comparison=comparison).html
         )  # fmt: skip
-        parts.append(plan_table(comparison, definitions=self.definitions, lang=lang).html)
+        parts.append(
+            plan_table(
+                comparison, definitions=self.definitions, lang=lang, currency=self.currency
+            ).html
+        )
         if not self.draft_targets:
             parts.append(note_html(t("quarterly.plan.group", lang)))
             return Html("".join(parts), text=sentence)
@@ -430,13 +440,14 @@ class QuarterlyReview(Review):
         items = [f'{escape(first)} <a href="#trends">→</a>']
         for sentence in relevance_sentences(
             self.relevance_results, self.underweighted_frame, definitions=self.definitions,
-            lang=lang,
+            lang=lang, currency=self.currency,
         ):  # fmt: skip
             items.append(f'{escape(sentence)} <a href="#relevance">→</a>')
         if self.threshold_stage is not None and not self.sweep.empty:
             said = whatif_sentences(
                 self.sweep, definitions=self.definitions, stage=self.threshold_stage.key,
                 period_name=format_period(self.period, lang=lang), lang=lang,
+                currency=self.currency,
             )  # fmt: skip
             text = t("summary.join_sentences", lang).join(said[:2])
             items.append(f'{escape(text)} <a href="#what_if">→</a>')

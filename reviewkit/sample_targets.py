@@ -25,7 +25,7 @@ HEADER = """\
 #   sum of its months; a week's or a month-to-date target is the month's share of those days
 #   (see proration below). A period touching a month without a target shows no target.
 # - Keys are metrics of params/definitions.yml: the stage counts (lead, mql, sql, opportunity,
-#   won) and the KGI (revenue, in the definitions' currency). Write plain numbers; _ may group
+#   won) and the KGI (revenue, in the workspace's currency). Write plain numbers; _ may group
 #   digits (170_000_000).
 # - segments: targets for one value of a lead attribute (channel, campaign_id, content_asset,
 #   industry, company_size, region, persona or sales_team). They stand on their own: segment

@@ -14,6 +14,7 @@ import pandas as pd
 from reviewkit.definitions import ConversionMetric
 from reviewkit.periods import Period
 from reviewkit.semantic import Funnel
+from reviewkit.units import unit_of
 
 COLUMNS = ["metric", "kind", "actual", "target", "achievement", "previous", "change"]
 RATE_COLUMNS = [
@@ -115,7 +116,7 @@ def scorecard(
         rows.append(
             {
                 "metric": metric,
-                "kind": "amount" if metric == "revenue" else "count",
+                "kind": unit_of(definitions, metric),
                 "actual": actual,
                 "target": math.nan if target is None else float(target),
                 "achievement": _ratio(actual, target),

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from reviewkit.definitions import Definitions
-from reviewkit.formatting import MINUS, format_count, format_pct, format_yen
+from reviewkit.formatting import MINUS, format_pct, format_value
 from reviewkit.glossary import duration_words, metric_label
 from reviewkit.html import Html
 from reviewkit.styling import escaped_styler
@@ -43,7 +43,9 @@ def status_of(achievement: float) -> str:
     return "near" if achievement >= NEAR else "missed"
 
 
-def scorecard_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> Html:
+def scorecard_table(
+    frame: pd.DataFrame, *, definitions: Definitions, lang: str, currency: str
+) -> Html:
     """Render a scorecard (see :func:`reviewkit.scorecard.scorecard`) as a styled table.
 
     Parameters
@@ -54,6 +56,8 @@ def scorecard_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str)
         For the metric labels.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217), for rows whose ``kind`` is ``amount``.
 
     Returns
     -------
@@ -63,10 +67,9 @@ def scorecard_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str)
     shown = []
     classes = []
     for row in frame.itertuples(index=False):
-        money = row.kind == "amount"
 
-        def fmt(value: float, *, money: bool = money) -> str:
-            return format_yen(value, lang=lang) if money else format_count(value, lang=lang)
+        def fmt(value: float, *, kind: str = row.kind) -> str:
+            return format_value(value, kind=kind, lang=lang, currency=currency)
 
         status = status_of(row.achievement)
         shown.append(

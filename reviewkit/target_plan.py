@@ -44,6 +44,7 @@ from reviewkit.periods import (
 from reviewkit.scorecard import TargetSource
 from reviewkit.semantic import Funnel
 from reviewkit.texts import t
+from reviewkit.units import kgi_unit
 
 VARIANTS = ("conservative", "expected", "optimistic")
 POOLED = "pooled"  # the ``month`` of the pooled rows of :func:`recent_rates`
@@ -70,11 +71,6 @@ class _Step:
     kind: Literal["rate", "size"]
     numerator: str
     denominator: str
-
-
-def kgi_kind(definitions: Definitions) -> Literal["amount", "count"]:
-    """What the KGI (and the deal size) is measured in: ``amount`` for revenue, else ``count``."""
-    return "amount" if definitions.kgi.key == "revenue" else "count"
 
 
 def _tree(definitions: Definitions) -> tuple[str, list[_Step]]:
@@ -263,15 +259,17 @@ class KgiTarget:
             return None
         return t("plan.no_target", lang, period=format_period(self.period, lang=lang))
 
-    def describe(self, *, definitions: Definitions, lang: str) -> str | None:
-        """Where the target comes from and how it is split, in one sentence."""
+    def describe(self, *, definitions: Definitions, lang: str, currency: str) -> str | None:
+        """Where the target comes from and how it is split, in one sentence (in ``currency``)."""
         if self.by_month is None:
             return None
         return t(
             f"plan.source.{self.source}",
             lang,
             kgi=definitions.kgi.label(lang),
-            total=format_value(self.total, kind=kgi_kind(definitions), lang=lang),
+            total=format_value(
+                self.total, kind=kgi_unit(definitions), lang=lang, currency=currency
+            ),
             period=format_period(self.period, lang=lang),
             split=t(f"plan.split.{self.split}", lang),
         )

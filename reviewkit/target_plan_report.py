@@ -24,18 +24,20 @@ from reviewkit.target_plan import (
     VARIANTS,
     KgiTarget,
     implied_rates,
-    kgi_kind,
 )
 from reviewkit.texts import t
+from reviewkit.units import kgi_unit
 
 
-def _kgi_text(value: float | None, *, definitions: Definitions, lang: str) -> str:
-    return format_value(value, kind=kgi_kind(definitions), lang=lang)
+def _kgi_text(value: float | None, *, definitions: Definitions, lang: str, currency: str) -> str:
+    return format_value(value, kind=kgi_unit(definitions), lang=lang, currency=currency)
 
 
-def _value_text(value: float, metric: str, *, definitions: Definitions, lang: str) -> str:
+def _value_text(
+    value: float, metric: str, *, definitions: Definitions, lang: str, currency: str
+) -> str:
     if metric == definitions.kgi_metric:
-        return _kgi_text(value, definitions=definitions, lang=lang)
+        return _kgi_text(value, definitions=definitions, lang=lang, currency=currency)
     return format_count(value, lang=lang)
 
 
@@ -46,7 +48,12 @@ def _month_text(label: str, *, lang: str) -> str:
 
 
 def plan_table(
-    comparison: pd.DataFrame, *, definitions: Definitions, lang: str, months: int = 12
+    comparison: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    lang: str,
+    currency: str,
+    months: int = 12,
 ) -> Html:
     """Months x stages: the current targets and the three variants side by side.
 
@@ -58,6 +65,8 @@ def plan_table(
         For labels.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217), for a revenue KGI.
     months
         The rates' window (for the note).
 
@@ -77,11 +86,13 @@ def plan_table(
             else _month_text(row.month, lang=lang),
             t("plan.col.metric", lang): metric_label(definitions, row.metric, lang=lang),
             t("plan.col.target", lang): _value_text(
-                row.target, row.metric, definitions=definitions, lang=lang
+                row.target, row.metric, definitions=definitions, lang=lang, currency=currency
             ),
         }
         for v in VARIANTS:
-            value = _value_text(getattr(row, v), row.metric, definitions=definitions, lang=lang)
+            value = _value_text(
+                getattr(row, v), row.metric, definitions=definitions, lang=lang, currency=currency
+            )
             diff = getattr(row, f"diff_{v}")
             if not math.isnan(diff):
                 signed = format_pct(diff, lang=lang, signed=True)
@@ -101,6 +112,7 @@ def rates_table(
     *,
     definitions: Definitions,
     lang: str,
+    currency: str,
     comparison: pd.DataFrame | None = None,
     months: int = 12,
 ) -> Html:
@@ -114,6 +126,8 @@ def rates_table(
         For labels.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217), for the deal size.
     comparison
         :func:`~reviewkit.target_plan.compare_with_targets`, for the implied rates (``None``:
         not shown).
@@ -132,7 +146,7 @@ def rates_table(
         def fmt(value: float, *, kind: str = row.kind) -> str:
             if kind == "rate":
                 return format_pct(value, lang=lang)
-            return _kgi_text(value, definitions=definitions, lang=lang)
+            return _kgi_text(value, definitions=definitions, lang=lang, currency=currency)
 
         label = driver_label(definitions, row.driver, lang=lang)
         if row.pooled_only:
@@ -162,9 +176,12 @@ def plan_sentence(
     kgi_target: KgiTarget,
     definitions: Definitions,
     lang: str,
+    currency: str,
     variant: str = "expected",
 ) -> str:
     """One sentence for the summary: the quarter's counts needed, against the current targets.
+
+    A revenue KGI is written in ``currency``, the workspace's.
 
     Returns
     -------
@@ -187,7 +204,7 @@ def plan_sentence(
 
     values = {
         "kgi": definitions.kgi.label(lang),
-        "total": _kgi_text(kgi_target.total, definitions=definitions, lang=lang),
+        "total": _kgi_text(kgi_target.total, definitions=definitions, lang=lang, currency=currency),
         "period": format_period(kgi_target.period, lang=lang),
         "variant": t(f"plan.variant.{variant}", lang),
         "variant_lower": t(f"plan.variant.{variant}", lang).lower(),

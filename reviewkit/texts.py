@@ -489,6 +489,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "注意: {source} のデータは {day} までで、対象期間の終わりに届いていません",
         "en": "Note: {source} data ends on {day}, before the end of the period",
     },
+    "header.foreign_currency": {
+        "ja": "注意: ストアに {currency} 以外の通貨の金額があります（{counts}）。金額はすべて "
+        "{currency} として表示しています。会社の通貨が違うなら params/workspace.yml の currency: "
+        "を、取込の誤りなら取込プロファイルの currency: を直して取り込み直してください",
+        "en": "Note: the store holds amounts in another currency than {currency} ({counts}); "
+        "every amount is shown as {currency}. If the company works in another currency, set "
+        "currency: in params/workspace.yml; if the import was wrong, re-import with the right "
+        "currency: in the source profile",
+    },
+    "header.foreign_currency.opportunities": {
+        "ja": "商談 {n}件が {currency}",
+        "en": "{n} opportunities in {currency}",
+    },
+    "header.foreign_currency.campaigns": {
+        "ja": "キャンペーン {n}件が {currency}",
+        "en": "{n} campaigns in {currency}",
+    },
     # follow-up pulse (weekly): MQLs waiting for a first touch, by sales team
     "followup.summary": {
         "ja": "SLA（{within}以内の初回接触）を過ぎても未接触の{stage}は {count} 件"

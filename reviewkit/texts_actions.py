@@ -48,8 +48,8 @@ ACTIONS_TEXTS: dict[str, dict[str, str]] = {
     "actions.overdue": {"ja": "期限超過", "en": "overdue"},
     # the expected effect of an action adopted from a monthly proposal
     "actions.effect": {
-        "ja": "+{people}{unit}/月（受注金額 約{yen}）",
-        "en": "+{people} {unit}/month (≈{yen} revenue)",
+        "ja": "+{people}{unit}/月（受注金額 約{amount}）",
+        "en": "+{people} {unit}/month (≈{amount} revenue)",
     },
     "actions.effect_people": {"ja": "+{people}{unit}/月", "en": "+{people} {unit}/month"},
 }

@@ -202,8 +202,8 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
         "add capacity)",
     },
     "proposal.effect": {
-        "ja": "{driver}: +{people}{unit}/月（受注金額 約{yen}）",
-        "en": "{driver}: +{people} {unit}/month (≈{yen} revenue)",
+        "ja": "{driver}: +{people}{unit}/月（受注金額 約{amount}）",
+        "en": "{driver}: +{people} {unit}/month (≈{amount} revenue)",
     },
     "proposal.adopt": {"ja": "□ 採用　□ 見送り", "en": "□ adopt  □ not now"},
 }

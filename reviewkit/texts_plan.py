@@ -99,8 +99,9 @@ PLAN_TEXTS: dict[str, dict[str, str]] = {
         "en": "Rates and deal size assumed (period basis):",
     },
     "plan.draft.rounding": {
-        "ja": "段階別の人数は1人未満を切り上げ、KGI は目標どおり（1円未満は四捨五入）。",
-        "en": "Stage counts are rounded up to whole people; the KGI is the target (to the yen).",
+        "ja": "段階別の人数は1人未満を切り上げ、KGI は目標どおり（通貨の1単位未満は四捨五入）。",
+        "en": "Stage counts are rounded up to whole people; the KGI is the target (rounded to a "
+        "whole unit of the currency).",
     },
     "plan.draft.approval": {
         "ja": "承認用の下書きです。承認した月を params/targets.yml にコピーし、レビューを経て"

@@ -36,6 +36,7 @@ from reviewkit.periods import (
 from reviewkit.semantic import Funnel
 from reviewkit.tables import _points, styled_table
 from reviewkit.texts import t
+from reviewkit.units import kgi_unit, metric_unit, unit_of
 
 TREND_COLUMNS = [
     "metric", "kind", "actual", "previous", "qoq", "last_year", "yoy", "basis", "mature",
@@ -56,16 +57,15 @@ def trend_metrics(definitions: Definitions) -> list[tuple[str, str]]:
         (``rate``), the tree's average deal size (``amount``), then the KGI when it is
         revenue (``amount``; a won-count KGI is the last stage count, already listed).
     """
-    out = {key: "count" for key in definitions.stage_keys}
+    out = {key: unit_of(definitions, key) for key in definitions.stage_keys}
     for key in definitions.tree:
         metric = definitions.metric(key)
         if isinstance(metric, ConversionMetric):
-            out.setdefault(key, "rate")
+            out.setdefault(key, metric_unit(metric))
     for key in definitions.tree:
         if isinstance(definitions.metric(key), AverageDealSizeMetric):
-            out.setdefault(key, "amount")
-    if definitions.kgi.key == "revenue":
-        out.setdefault("revenue", "amount")
+            out.setdefault(key, unit_of(definitions, key))
+    out.setdefault(definitions.kgi_metric, kgi_unit(definitions))
     return list(out.items())
 
 
@@ -239,12 +239,8 @@ def _change_class(value: float, *, settled: bool) -> str:
     return "rk-num rk-met" if value > 0 else "rk-num rk-missed"
 
 
-def _value_text(value: float, kind: str, *, mature: bool, lang: str) -> str:
-    text = (
-        format_pct(value, lang=lang)
-        if kind == "rate"
-        else format_value(value, kind=kind, lang=lang)
-    )
+def _value_text(value: float, kind: str, *, mature: bool, lang: str, currency: str) -> str:
+    text = format_value(value, kind=kind, lang=lang, currency=currency)
     return text if mature or math.isnan(value) else f"{text} {MATURING}"
 
 
@@ -265,7 +261,9 @@ def _basis_items(frame: pd.DataFrame, *, definitions: Definitions, lang: str) ->
     return join.join(f"{words}: {comma.join(names)}" for words, names in groups.items())
 
 
-def trends_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> Html:
+def trends_table(
+    frame: pd.DataFrame, *, definitions: Definitions, lang: str, currency: str
+) -> Html:
     """The quarter's KPIs against the previous quarter and the same quarter a year earlier.
 
     Parameters
@@ -276,6 +274,8 @@ def trends_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) ->
         For labels, bases and windows.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217), for amounts.
 
     Returns
     -------
@@ -299,14 +299,14 @@ def trends_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) ->
             {
                 t("trends.col.metric", lang): label,
                 t("trends.col.actual", lang): _value_text(
-                    r["actual"], kind, mature=r["mature"], lang=lang
+                    r["actual"], kind, mature=r["mature"], lang=lang, currency=currency
                 ),
                 t("trends.col.previous", lang): _value_text(
-                    r["previous"], kind, mature=r["previous_mature"], lang=lang
+                    r["previous"], kind, mature=r["previous_mature"], lang=lang, currency=currency
                 ),
                 t("trends.col.qoq", lang): _change_text(r["qoq"], kind, lang=lang),
                 t("trends.col.last_year", lang): _value_text(
-                    r["last_year"], kind, mature=r["last_year_mature"], lang=lang
+                    r["last_year"], kind, mature=r["last_year_mature"], lang=lang, currency=currency
                 ),
                 t("trends.col.yoy", lang): _change_text(r["yoy"], kind, lang=lang),
             }

@@ -44,32 +44,24 @@ def _period_name(row: pd.Series | dict, *, lang: str) -> str:
     return label.replace("-", " ") if lang == "en" else label.split("-")[1]
 
 
-def _projection_text(row: dict, *, lang: str) -> str:
-    kind = row["kind"]
+def _projection_text(row: dict, *, lang: str, currency: str) -> str:
+    fv = partial(format_value, kind=row["kind"], lang=lang, currency=currency)
     if row["closed"]:
-        return format_value(row["actual"], kind=kind, lang=lang)
+        return fv(row["actual"])
     low, high = row["low"], row["high"]
     if not row["stable"]:
         if math.isnan(low) or math.isnan(high):
             return t("pace.early_no_range", lang)
-        return t(
-            "pace.early",
-            lang,
-            low=format_value(low, kind=kind, lang=lang),
-            high=format_value(high, kind=kind, lang=lang),
-        )
-    return t(
-        "pace.range", lang, point=format_value(row["projected"], kind=kind, lang=lang),
-        low=format_value(low, kind=kind, lang=lang), high=format_value(high, kind=kind, lang=lang),
-    )  # fmt: skip
+        return t("pace.early", lang, low=fv(low), high=fv(high))
+    return t("pace.range", lang, point=fv(row["projected"]), low=fv(low), high=fv(high))
 
 
-def _required_text(row: dict, *, lang: str) -> str:
+def _required_text(row: dict, *, lang: str, currency: str) -> str:
     if math.isnan(row["target"]) or row["closed"]:
         return "—"
     if row["actual"] >= row["target"]:
         return t("pace.done", lang)
-    text = format_value(row["required_per_week"], kind=row["kind"], lang=lang)
+    text = format_value(row["required_per_week"], kind=row["kind"], lang=lang, currency=currency)
     times = row["required_vs_pace"]
     if not math.isnan(times) and row["stable"]:
         text += t("pace.times", lang, times=f"{times:.1f}")
@@ -77,7 +69,12 @@ def _required_text(row: dict, *, lang: str) -> str:
 
 
 def pace_table(
-    pace: pd.DataFrame, week_card: pd.DataFrame, *, definitions: Definitions, lang: str
+    pace: pd.DataFrame,
+    week_card: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    lang: str,
+    currency: str,
 ) -> Html:
     """The weekly scorecard: the week, then month and quarter to date against the pace.
 
@@ -92,6 +89,8 @@ def pace_table(
         For labels.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217), for amounts.
     """
     open_rows = pace[~pace["closed"]]
     week = week_card.set_index("metric")
@@ -102,7 +101,7 @@ def pace_table(
         shown, classes = [], []
         for rec in part.to_dict("records"):
             metric, kind = rec["metric"], rec["kind"]
-            fv = partial(format_value, kind=kind, lang=lang)
+            fv = partial(format_value, kind=kind, lang=lang, currency=currency)
             name = _period_name(rec, lang=lang)
             row: dict[str, str] = {
                 t("pace.col.kpi", lang): metric_label(definitions, metric, lang=lang)
@@ -117,9 +116,9 @@ def pace_table(
                 f" · {format_pct(rec['pace'], lang=lang)}"
             )
             row[t("pace.col.projection", lang, period=name)] = (
-                f"{_projection_text(rec, lang=lang)} / {fv(rec['target'])}"
+                f"{_projection_text(rec, lang=lang, currency=currency)} / {fv(rec['target'])}"
             )
-            row[t("pace.col.required", lang)] = _required_text(rec, lang=lang)
+            row[t("pace.col.required", lang)] = _required_text(rec, lang=lang, currency=currency)
             row[t("pace.col.status", lang)] = t(f"pace.status.{rec['status']}", lang)
             status_class = STATUS_CLASS[rec["status"]]
             cls += [f"rk-num {status_class}", "rk-num", "rk-num", f"rk-status {status_class}"]
@@ -136,8 +135,12 @@ def pace_table(
             rows.append(
                 {
                     t("pace.col.kpi", lang): metric_label(definitions, rec["metric"], lang=lang),
-                    t("col.actual", lang): format_value(rec["actual"], kind=kind, lang=lang),
-                    t("col.target", lang): format_value(rec["target"], kind=kind, lang=lang),
+                    t("col.actual", lang): format_value(
+                        rec["actual"], kind=kind, lang=lang, currency=currency
+                    ),
+                    t("col.target", lang): format_value(
+                        rec["target"], kind=kind, lang=lang, currency=currency
+                    ),
                     t("col.achievement", lang): format_pct(
                         rec["actual"] / rec["target"] if rec["target"] else math.nan, lang=lang
                     ),
@@ -164,8 +167,10 @@ def pace_note(pace: pd.DataFrame, *, lang: str, settings: PaceSettings | None = 
     return Html(f'<p class="rk-note">{escape(note)}</p>', text=note)
 
 
-def pace_bullets(pace: pd.DataFrame, *, definitions: Definitions, lang: str) -> PackChart:
-    """The pace bullets of the periods in progress (share of target)."""
+def pace_bullets(
+    pace: pd.DataFrame, *, definitions: Definitions, lang: str, currency: str
+) -> PackChart:
+    """The pace bullets of the periods in progress (share of target; amounts in ``currency``)."""
     rows = []
     for rec in pace[~pace["closed"] & pace["target"].notna()].to_dict("records"):
         target = rec["target"]
@@ -191,11 +196,13 @@ def pace_bullets(pace: pd.DataFrame, *, definitions: Definitions, lang: str) -> 
                     "pace.tooltip",
                     lang,
                     label=label,
-                    actual=format_value(rec["actual"], kind=kind, lang=lang),
-                    expected=format_value(rec["expected"], kind=kind, lang=lang),
-                    linear=format_value(rec["linear_expected"], kind=kind, lang=lang),
-                    projected=_projection_text(rec, lang=lang),
-                    target=format_value(target, kind=kind, lang=lang),
+                    actual=format_value(rec["actual"], kind=kind, lang=lang, currency=currency),
+                    expected=format_value(rec["expected"], kind=kind, lang=lang, currency=currency),
+                    linear=format_value(
+                        rec["linear_expected"], kind=kind, lang=lang, currency=currency
+                    ),
+                    projected=_projection_text(rec, lang=lang, currency=currency),
+                    target=format_value(target, kind=kind, lang=lang, currency=currency),
                 ),
             }
         )
@@ -412,6 +419,7 @@ def weekly_summary(
     definitions: Definitions,
     kgi: str,
     lang: str,
+    currency: str,
     attention: int = 3,
 ) -> list[str]:
     """The weekly first screen: month and quarter pace, the stages behind, what needs attention.
@@ -430,6 +438,8 @@ def weekly_summary(
         The KGI's metric key.
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217), for amounts.
     attention
         How many attention items at most.
     """
@@ -445,8 +455,8 @@ def weekly_summary(
                 lang,
                 period=_period_name(rec, lang=lang),
                 kgi=kgi_label,
-                actual=format_value(rec["actual"], kind=rec["kind"], lang=lang),
-                target=format_value(rec["target"], kind=rec["kind"], lang=lang),
+                actual=format_value(rec["actual"], kind=rec["kind"], lang=lang, currency=currency),
+                target=format_value(rec["target"], kind=rec["kind"], lang=lang, currency=currency),
                 pct=format_pct(
                     rec["actual"] / rec["target"] if rec["target"] else math.nan, lang=lang
                 ),
@@ -459,7 +469,7 @@ def weekly_summary(
             continue
         rec = rows.iloc[0].to_dict()
         kind = rec["kind"]
-        fv = partial(format_value, kind=kind, lang=lang)
+        fv = partial(format_value, kind=kind, lang=lang, currency=currency)
         name = _period_name(rec, lang=lang)
         status = t(f"pace.status.{rec['status']}", lang)
         if scope == "month":
@@ -470,8 +480,8 @@ def weekly_summary(
                     else t(
                         "weekly.projection_early",
                         lang,
-                        low=format_value(rec["low"], kind=kind, lang=lang),
-                        high=format_value(rec["high"], kind=kind, lang=lang),
+                        low=format_value(rec["low"], kind=kind, lang=lang, currency=currency),
+                        high=format_value(rec["high"], kind=kind, lang=lang, currency=currency),
                     )
                 )
             else:
@@ -492,8 +502,8 @@ def weekly_summary(
                     period=name,
                     kgi=kgi_label,
                     through=through,
-                    actual=format_value(rec["actual"], kind=kind, lang=lang),
-                    expected=format_value(rec["expected"], kind=kind, lang=lang),
+                    actual=format_value(rec["actual"], kind=kind, lang=lang, currency=currency),
+                    expected=format_value(rec["expected"], kind=kind, lang=lang, currency=currency),
                     pace=format_pct(rec["pace"], lang=lang),
                     status=status,
                     projection=projection,
@@ -511,7 +521,9 @@ def weekly_summary(
                         lang,
                         metric=metric_label(definitions, r["metric"], lang=lang),
                         pace=format_pct(r["pace"], lang=lang),
-                        per_week=format_value(r["required_per_week"], kind=r["kind"], lang=lang),
+                        per_week=format_value(
+                            r["required_per_week"], kind=r["kind"], lang=lang, currency=currency
+                        ),
                     )
                     for r in behind.to_dict("records")
                 ]
@@ -519,7 +531,7 @@ def weekly_summary(
             elif (current["scope"].eq("month") & current["status"].eq("met")).any():
                 out.append(t("weekly.all_on_pace", lang))
         elif not math.isnan(rec["target"]):
-            point = format_value(rec["projected"], kind=kind, lang=lang)
+            point = format_value(rec["projected"], kind=kind, lang=lang, currency=currency)
             out.append(
                 t(
                     "weekly.quarter" if rec["stable"] else "weekly.quarter_early",
@@ -529,7 +541,7 @@ def weekly_summary(
                     pace=format_pct(rec["pace"], lang=lang),
                     status=status,
                     point=point,
-                    target=format_value(rec["target"], kind=kind, lang=lang),
+                    target=format_value(rec["target"], kind=kind, lang=lang, currency=currency),
                 )
             )
     out.extend(attention_items(alerts, pulse, definitions=definitions, lang=lang, top=attention))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from reviewkit.charts import INK, PALETTE, RESIZE, PackChart, house_style
 from reviewkit.definitions import Definitions
-from reviewkit.formatting import MINUS, format_count, format_pct, format_yen
+from reviewkit.formatting import MINUS, format_count, format_money, format_pct
 from reviewkit.glossary import duration_words, metric_label
 from reviewkit.html import Html, note_html
 from reviewkit.tables import styled_table
@@ -41,8 +41,8 @@ def _signed_count(value: float, *, lang: str) -> str:
     return text if math.isnan(value) or round(value) <= 0 else f"+{text}"
 
 
-def _signed_yen(value: float, *, lang: str) -> str:
-    text = format_yen(value, lang=lang)
+def _signed_money(value: float, *, lang: str, currency: str) -> str:
+    text = format_money(value, currency=currency, lang=lang)
     return text if math.isnan(value) or value <= 0 else f"+{text}"
 
 
@@ -60,7 +60,13 @@ def _labels(definitions: Definitions, stage: str, *, lang: str) -> dict[str, str
 
 
 def sweep_chart(
-    sweep: pd.DataFrame, *, stage_label: str, next_label: str, kgi_label: str, lang: str
+    sweep: pd.DataFrame,
+    *,
+    stage_label: str,
+    next_label: str,
+    kgi_label: str,
+    lang: str,
+    currency: str,
 ) -> PackChart:
     """Volume (bars, left axis) and next-stage rate (line, right axis) per threshold.
 
@@ -81,7 +87,9 @@ def sweep_chart(
             "shown_next": [format_count(v, lang=lang) for v in sweep["reached_next"]],
             "shown_rate": [format_pct(v, lang=lang) for v in sweep["next_rate"]],
             "shown_won": [format_count(v, lang=lang) for v in sweep["won"]],
-            "shown_revenue": [format_yen(v, lang=lang) for v in sweep["revenue"]],
+            "shown_revenue": [
+                format_money(v, currency=currency, lang=lang) for v in sweep["revenue"]
+            ],
         }
     )
     x = alt.X(
@@ -145,7 +153,9 @@ def sweep_chart(
     return PackChart(house_style(chart), description=description)
 
 
-def _alternative(row: pd.Series, current: pd.Series, labels: dict[str, str], *, lang: str) -> str:
+def _alternative(
+    row: pd.Series, current: pd.Series, labels: dict[str, str], *, lang: str, currency: str
+) -> str:
     move = "up" if row["threshold"] > current["threshold"] else "down"
     return t(
         f"whatif.move.{move}", lang,
@@ -155,8 +165,8 @@ def _alternative(row: pd.Series, current: pd.Series, labels: dict[str, str], *, 
         rate=format_pct(row["next_rate"], lang=lang),
         points=_points(row["delta_rate_points"], lang=lang),
         kept=format_pct(row["next_kept"], lang=lang),
-        revenue=format_yen(row["revenue"], lang=lang),
-        revenue_change=_signed_yen(row["revenue_delta"], lang=lang),
+        revenue=format_money(row["revenue"], currency=currency, lang=lang),
+        revenue_change=_signed_money(row["revenue_delta"], lang=lang, currency=currency),
         **labels,
     )  # fmt: skip
 
@@ -166,7 +176,13 @@ def _h3(text: str) -> str:
 
 
 def whatif_sentences(
-    sweep: pd.DataFrame, *, definitions: Definitions, stage: str, period_name: str, lang: str
+    sweep: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    stage: str,
+    period_name: str,
+    lang: str,
+    currency: str,
 ) -> list[str]:
     """The sweep in words: the current threshold, two steps stricter and looser, the proposal."""
     labels = _labels(definitions, stage, lang=lang)
@@ -181,12 +197,12 @@ def whatif_sentences(
         value=threshold_text(current["threshold"], lang=lang),
         entered=format_count(current["entered"], lang=lang),
         rate=format_pct(current["next_rate"], lang=lang),
-        revenue=format_yen(current["revenue"], lang=lang), **labels,
+        revenue=format_money(current["revenue"], currency=currency, lang=lang), **labels,
     )  # fmt: skip
     out = [lead]
     for j in (min(i + 2, len(ordered) - 1), max(i - 2, 0)):
         if j != i:
-            out.append(_alternative(ordered.iloc[j], current, labels, lang=lang))
+            out.append(_alternative(ordered.iloc[j], current, labels, lang=lang, currency=currency))
     proposal = suggest_threshold(sweep)
     keep = format_pct(KEEP_NEXT, lang=lang)
     if proposal is None:
@@ -201,7 +217,9 @@ def whatif_sentences(
     return out
 
 
-def sweep_table(sweep: pd.DataFrame, *, definitions: Definitions, stage: str, lang: str) -> Html:
+def sweep_table(
+    sweep: pd.DataFrame, *, definitions: Definitions, stage: str, lang: str, currency: str
+) -> Html:
     """The sweep as a table, the current threshold's row in bold."""
     labels = _labels(definitions, stage, lang=lang)
     shown, classes = [], []
@@ -219,7 +237,9 @@ def sweep_table(sweep: pd.DataFrame, *, definitions: Definitions, stage: str, la
                 t("whatif.col.rate_change", lang): _points(r["delta_rate_points"], lang=lang),
                 t("whatif.col.kept", lang, **labels): format_pct(r["next_kept"], lang=lang),
                 t("whatif.col.won", lang, **labels): format_count(r["won"], lang=lang),
-                t("whatif.col.revenue", lang, **labels): format_yen(r["revenue"], lang=lang),
+                t("whatif.col.revenue", lang, **labels): format_money(
+                    r["revenue"], currency=currency, lang=lang
+                ),
                 t("whatif.col.revenue_share", lang): format_pct(r["revenue_share"], lang=lang),
             }
         )
@@ -229,7 +249,7 @@ def sweep_table(sweep: pd.DataFrame, *, definitions: Definitions, stage: str, la
 
 
 def compare_table(
-    comparison: pd.DataFrame, *, definitions: Definitions, stage: str, lang: str
+    comparison: pd.DataFrame, *, definitions: Definitions, stage: str, lang: str, currency: str
 ) -> Html:
     """The current rule against the proposed one, and the change."""
     labels = _labels(definitions, stage, lang=lang)
@@ -247,9 +267,11 @@ def compare_table(
                 if change
                 else format_pct(r["next_rate"], lang=lang),
                 t("whatif.col.won", lang, **labels): count(r["won"], lang=lang),
-                t("whatif.col.revenue", lang, **labels): _signed_yen(r["revenue"], lang=lang)
+                t("whatif.col.revenue", lang, **labels): _signed_money(
+                    r["revenue"], lang=lang, currency=currency
+                )
                 if change
-                else format_yen(r["revenue"], lang=lang),
+                else format_money(r["revenue"], currency=currency, lang=lang),
             }
         )
         extra = " rk-total" if change else ""
@@ -265,6 +287,7 @@ def whatif_html(
     stage: str,
     period_name: str,
     lang: str,
+    currency: str,
 ) -> Html:
     """The what-if section: the trade-off in words, the sweep table, current vs proposed, notes.
 
@@ -282,21 +305,32 @@ def whatif_html(
         The period as readers know it (:func:`reviewkit.formatting.format_period`).
     lang
         ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217): revenue is in it.
     """
     labels = _labels(definitions, stage, lang=lang)
     sentences = whatif_sentences(
-        sweep, definitions=definitions, stage=stage, period_name=period_name, lang=lang
+        sweep,
+        definitions=definitions,
+        stage=stage,
+        period_name=period_name,
+        lang=lang,
+        currency=currency,
     )
     text = ("" if lang == "ja" else " ").join(sentences)
     parts = [f'<p class="rk-lead">{escape(text)}</p>']
-    parts.append(sweep_table(sweep, definitions=definitions, stage=stage, lang=lang).html)
+    parts.append(
+        sweep_table(sweep, definitions=definitions, stage=stage, lang=lang, currency=currency).html
+    )
     days = int(sweep["days_after"].iloc[0]) if len(sweep) else 0
     parts.append(note_html(t("whatif.sweep_note", lang, period=period_name, **labels)))
     if len(sweep) and not bool(sweep["mature"].iloc[0]):
         parts.append(note_html(t("whatif.immature", lang, **labels)))
     if comparison is not None and len(comparison):
         parts.append(_h3(t("whatif.compare_title", lang, **labels)))
-        table = compare_table(comparison, definitions=definitions, stage=stage, lang=lang)
+        table = compare_table(
+            comparison, definitions=definitions, stage=stage, lang=lang, currency=currency
+        )
         parts.append(table.html)
         parts.append(note_html(t("whatif.compare_note", lang, period=period_name, **labels)))
     parts.append(note_html(t("whatif.revenue_note", lang, days=days, **labels)))

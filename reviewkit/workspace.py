@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from reviewkit.currency import check_currency
 from reviewkit.errors import ConfigError
 from reviewkit.periods import CADENCES, FiscalCalendar
 from reviewkit.resources import bundled
@@ -46,7 +47,7 @@ class WorkspaceConfig(BaseModel):
     lang: Lang = "ja"
     timezone: str = "Asia/Tokyo"
     fiscal_year_start_month: int = Field(4, ge=1, le=12)
-    currency: str = "JPY"
+    currency: str = "JPY"  # ISO 4217: every amount in the store and in packs is in it
     store: str = "data/reviewkit.duckdb"
     outputs: str = "outputs"
     kernel: str = "reviewkit"
@@ -62,6 +63,11 @@ class WorkspaceConfig(BaseModel):
                 f"{value!r} is not an IANA time zone (e.g. Asia/Tokyo, Europe/London)"
             ) from None
         return value
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        return check_currency(value)
 
 
 def read_yaml(path: Path) -> Any:

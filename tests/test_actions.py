@@ -461,7 +461,7 @@ def record(**fields: object) -> dict:
 
 def test_action_from_proposal_maps_every_field():
     start, due = dt.date(2026, 11, 24), dt.date(2026, 12, 24)
-    action = action_from_proposal(record(), start=start, due=due)
+    action = action_from_proposal(record(), start=start, due=due, currency="JPY")
     assert action.id == action.proposal_id == "2026-10-content-mql_to_sql-webinar-kanto"
     assert action.title == "Re-score the leads of webinar × 関東"
     assert (action.family, action.kpi, action.owner) == ("content", "mql_to_sql", "marketing")
@@ -470,19 +470,21 @@ def test_action_from_proposal_maps_every_field():
     assert (action.start, action.due, action.status) == (start, due, "open")
     # 12.4 people -> 12; ¥3,400,000 -> ¥3.4M / 340万円
     assert action.expected_effect == "+12 SQL/month (≈¥3.4M revenue)"
-    ja = action_from_proposal(record(lang="ja"), start=start, due=due, action_id="A-mine")
+    ja = action_from_proposal(
+        record(lang="ja"), start=start, due=due, action_id="A-mine", currency="JPY"
+    )
     assert ja.id == "A-mine" and ja.proposal_id == "2026-10-content-mql_to_sql-webinar-kanto"
     assert ja.expected_effect == "+12SQL/月（受注金額 約340万円）"
     # a None value is dropped; no value left means the whole funnel; no yen, no revenue part
     partial = action_from_proposal(
-        record(values=["webinar", None], expected_yen=None), start=start, due=due
+        record(values=["webinar", None], expected_yen=None), start=start, due=due, currency="JPY"
     )
     assert partial.segment == {"channel": "webinar"}
     assert partial.expected_effect == "+12 SQL/month"
-    whole = action_from_proposal(record(dims=[], values=[]), start=start, due=due)
+    whole = action_from_proposal(record(dims=[], values=[]), start=start, due=due, currency="JPY")
     assert whole.segment is None
     with pytest.raises(ParameterError, match=r"proposal '2026-10-.*': owner: '' is not an owner"):
-        action_from_proposal(record(owner=""), start=start, due=due)
+        action_from_proposal(record(owner=""), start=start, due=due, currency="JPY")
 
 
 def write_proposals(outputs: Path, folder: str, records: list[dict]) -> Path:

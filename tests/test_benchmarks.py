@@ -73,7 +73,7 @@ def test_a_missing_file_means_no_benchmarks(tmp_path, shipped_definitions):
     for lang, words in [("en", "No benchmarks are configured"), ("ja", "設定されていません")]:
         html = benchmarks_html(
             pd.DataFrame(columns=BENCHMARK_COLUMNS), benchmarks,
-            definitions=shipped_definitions, lang=lang,
+            definitions=shipped_definitions, lang=lang, currency="JPY",
         ).html  # fmt: skip
         assert words in html and "params/benchmarks.yml" in html
         assert ("never targets" if lang == "en" else "目標にはしません") in html
@@ -293,15 +293,21 @@ def test_a_maturing_cohort_is_marked(hand):
     assert not first["mature"] and first["maturity"] == pytest.approx(41 / 90)
     # the same three reached an opportunity before the cut-off
     assert (first["numerator"], first["denominator"]) == (3, 10)
-    html = benchmarks_html(frame, EDGES, definitions=hand_definitions(), lang="en").html
+    html = benchmarks_html(
+        frame, EDGES, definitions=hand_definitions(), lang="en", currency="JPY"
+    ).html
     assert "30.0% ◔ (3 / 10)" in html and "● Within the range ◔" in html
 
 
 def test_benchmarks_table_in_both_languages(hand):
     funnel = Funnel(hand, hand_definitions(), timezone=TZ, cutoff=FAR)
     frame = benchmark_positions(EDGES, funnel, Q2)
-    en = benchmarks_html(frame, EDGES, definitions=hand_definitions(), lang="en").html
-    ja = benchmarks_html(frame, EDGES, definitions=hand_definitions(), lang="ja").html
+    en = benchmarks_html(
+        frame, EDGES, definitions=hand_definitions(), lang="en", currency="JPY"
+    ).html
+    ja = benchmarks_html(
+        frame, EDGES, definitions=hand_definitions(), lang="ja", currency="JPY"
+    ).html
     assert en.index("never targets") < en.index("<table")  # the note heads the table
     assert ja.index("目標にはしません") < ja.index("<table")
     for word in ["Benchmark", "The company", "Published range", "Position", "Source", "Caveat"]:

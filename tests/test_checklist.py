@@ -155,6 +155,7 @@ def run(base_definitions: Definitions):
             "period_last_day": LAST_DAY,
             "as_of": AS_OF,
             "lang": "en",
+            "currency": "JPY",
         }
         args.update(changes)
         return assess(**args)  # type: ignore[arg-type]

@@ -235,7 +235,12 @@ def test_an_added_dimension_is_offered_and_labelled(tiny):
     assert frame["segment"].tolist() == ["smb"]  # the tiny store's leads have no size
     assert frame["value"].tolist() == [9]
     chart = explore_chart(
-        frame, definitions=f.definitions, metric="mql", dimension="account_tier", lang="ja"
+        frame,
+        definitions=f.definitions,
+        metric="mql",
+        dimension="account_tier",
+        lang="ja",
+        currency="JPY",
     )
     assert "顧客ティア別" in chart.spec["title"]["text"]
 
@@ -392,7 +397,7 @@ def test_few_periods_are_bars_more_are_lines(review, window):
     d = review.definitions
     two = explore_frame(review.funnel, metric="revenue", dimension="channel", periods=window[-2:])
     spec = explore_chart(two, definitions=d, metric="revenue", dimension="channel",
-                         lang="en").spec  # fmt: skip
+                         lang="en", currency="JPY").spec  # fmt: skip
     assert marks(spec) == {"bar"}
     assert spec["title"]["text"] == "Revenue won by channel"
     assert spec["encoding"]["xOffset"]["field"] == "name"
@@ -400,7 +405,7 @@ def test_few_periods_are_bars_more_are_lines(review, window):
         review.funnel, metric="mql_to_sql", dimension=None, periods=window[-2:], basis="period"
     )
     spec = explore_chart(whole, definitions=d, metric="mql_to_sql", dimension=None,
-                         lang="en").spec  # fmt: skip
+                         lang="en", currency="JPY").spec  # fmt: skip
     assert marks(spec) == {"bar", "text"}  # each bar prints its value
     assert spec["title"]["text"] == "MQL to SQL rate, whole funnel (period basis)"
     periods = periods_ending(review.period, 6, calendar=review.workspace.calendar)
@@ -412,7 +417,7 @@ def test_few_periods_are_bars_more_are_lines(review, window):
         filters={"region": explore_values(review.funnel, "region", periods)[:1]},
     )
     spec = explore_chart(six, definitions=d, metric="mql_to_sql", dimension="channel",
-                         lang="en").spec  # fmt: skip
+                         lang="en", currency="JPY").spec  # fmt: skip
     assert marks(spec) == {"line", "point"}
     assert spec["title"]["text"] == "MQL to SQL rate by channel (cohort, within 30 days)"
     assert spec["title"]["subtitle"].startswith("region: ")
@@ -422,10 +427,14 @@ def test_both_languages_render(review, window):
     d = review.definitions
     frame = explore_frame(review.funnel, metric="mql_to_sql", dimension="channel", periods=window)
     assert UNKNOWN in set(frame["segment"])  # the sample has leads without a channel
-    ja = explore_chart(frame, definitions=d, metric="mql_to_sql", dimension="channel", lang="ja")
+    ja = explore_chart(
+        frame, definitions=d, metric="mql_to_sql", dimension="channel", lang="ja", currency="JPY"
+    )
     assert ja.spec["title"]["text"] == "チャネル別 MQL→SQL 転換率（コホート・30日以内）"
     assert "2026年8月〜2026年10月" in ja.description
-    table = explore_table(frame, definitions=d, metric="mql_to_sql", dimension="channel", lang="ja")
+    table = explore_table(
+        frame, definitions=d, metric="mql_to_sql", dimension="channel", lang="ja", currency="JPY"
+    )
     for word in (
         "期間",
         "チャネル",
@@ -438,7 +447,9 @@ def test_both_languages_render(review, window):
         "「（不明）」",
     ):
         assert word in table.html, word
-    en = explore_table(frame, definitions=d, metric="mql_to_sql", dimension="channel", lang="en")
+    en = explore_table(
+        frame, definitions=d, metric="mql_to_sql", dimension="channel", lang="en", currency="JPY"
+    )
     for word in (
         "Period",
         "channel",
@@ -454,7 +465,9 @@ def test_both_languages_render(review, window):
     row = frame[(frame["period"] == "2026-08") & (frame["segment"] == "paid_search")].iloc[0]
     assert f"{row['value'] * 100:.1f}%" in en.html
     revenue = explore_frame(review.funnel, metric="revenue", dimension=None, periods=window)
-    html = explore_table(revenue, definitions=d, metric="revenue", dimension=None, lang="ja").html
+    html = explore_table(
+        revenue, definitions=d, metric="revenue", dimension=None, lang="ja", currency="JPY"
+    ).html
     assert "万円" in html and "ファネル全体" in html
 
 
@@ -463,7 +476,7 @@ def test_table_cells_are_escaped(tiny):
     f = funnel(tiny)
     frame = explore_frame(f, metric="mql", dimension="channel", periods=[OCT])
     html = explore_table(frame, definitions=f.definitions, metric="mql", dimension="channel",
-                         lang="en").html  # fmt: skip
+                         lang="en", currency="JPY").html  # fmt: skip
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
 
 
@@ -489,13 +502,23 @@ def test_maturing_cohorts_are_pale_bars_and_the_caption_says_so(sample_workspace
     frame = explore_frame(review.funnel, metric="mql_to_sql", dimension="channel", periods=periods)
     assert frame["mature"].tolist().count(False) > 0  # October's 30-day cohorts: still maturing
     chart = explore_chart(
-        frame, definitions=review.definitions, metric="mql_to_sql", dimension="channel", lang="en"
+        frame,
+        definitions=review.definitions,
+        metric="mql_to_sql",
+        dimension="channel",
+        lang="en",
+        currency="JPY",
     )
     spec = chart.chart.to_dict()
     assert spec["encoding"]["opacity"]["condition"]["value"] == 1.0
     assert "Pale bars are maturing cohorts" in chart.description
     counts = explore_frame(review.funnel, metric="mql", dimension="channel", periods=periods)
     plain = explore_chart(
-        counts, definitions=review.definitions, metric="mql", dimension="channel", lang="ja"
+        counts,
+        definitions=review.definitions,
+        metric="mql",
+        dimension="channel",
+        lang="ja",
+        currency="JPY",
     )
     assert "集計途中" not in plain.description  # counts never mature

@@ -423,7 +423,12 @@ def test_team_follow_up_html_without_sla_or_mqls(con):
 def test_stalled_html(store, lang, words):
     stalled, threshold = stalled_opportunities(funnel(store))
     html = stalled_html(
-        stalled, threshold_days=threshold, lang=lang, top=3, threshold_is_default=True
+        stalled,
+        threshold_days=threshold,
+        lang=lang,
+        top=3,
+        threshold_is_default=True,
+        currency="JPY",
     )
     for word in [*words, "OP1", "OPN", "OP6", "Team A", "Team B"]:
         assert word in html.html, word
@@ -442,6 +447,6 @@ def test_stalled_html(store, lang, words):
 def test_stalled_html_without_stalled_deals(store):
     stalled, _ = stalled_opportunities(funnel(store), threshold_days=500)
     for lang, word in (("ja", "500日以上"), ("en", "500 days old or more")):
-        html = stalled_html(stalled, threshold_days=500, lang=lang)
+        html = stalled_html(stalled, threshold_days=500, lang=lang, currency="JPY")
         assert word in html.html
         assert "<table" not in html.html

@@ -4,7 +4,14 @@ import math
 import pytest
 
 from reviewkit.errors import ParameterError
-from reviewkit.formatting import format_count, format_date, format_pct, format_period, format_yen
+from reviewkit.formatting import (
+    format_count,
+    format_date,
+    format_money,
+    format_pct,
+    format_period,
+    format_value,
+)
 from reviewkit.periods import FiscalCalendar, parse_period
 
 APRIL = FiscalCalendar(4)
@@ -24,8 +31,19 @@ APRIL = FiscalCalendar(4)
     ],
 )
 def test_yen(value, ja, en):
-    assert format_yen(value, lang="ja") == ja
-    assert format_yen(value, lang="en") == en
+    """Yen are written as packs always wrote them (other currencies: tests/test_money.py)."""
+    assert format_money(value, currency="JPY", lang="ja") == ja
+    assert format_money(value, currency="JPY", lang="en") == en
+
+
+def test_format_value_picks_the_unit_and_needs_the_currency():
+    assert format_value(12_340_000, kind="amount", lang="en", currency="USD") == "$12.3M"
+    assert format_value(12_340_000, kind="count", lang="en", currency="USD") == "12,340,000"
+    assert format_value(0.125, kind="rate", lang="ja", currency="USD") == "12.5%"
+    with pytest.raises(TypeError, match="currency"):
+        format_value(1.0, kind="count", lang="en")  # type: ignore[call-arg]
+    with pytest.raises(ParameterError, match="kind: 'days' is not a unit"):
+        format_value(1.0, kind="days", lang="en", currency="JPY")
 
 
 def test_counts_and_percentages():

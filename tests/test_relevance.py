@@ -495,7 +495,9 @@ def test_relevance_sentences_in_both_languages(synthetic, definitions, lang):  #
           "elasticity": 0.9, "explanation": "relevance.underweighted.target_flat"}],
         columns=UNDERWEIGHTED_COLUMNS,
     )  # fmt: skip
-    sentences = relevance_sentences(synthetic, weights, definitions=definitions, lang=lang)
+    sentences = relevance_sentences(
+        synthetic, weights, definitions=definitions, lang=lang, currency="JPY"
+    )
     predicts = [
         s for s in sentences if names["opportunity"] in s and signed(opp["correlation"]) in s
     ]
@@ -510,7 +512,9 @@ def test_relevance_sentences_in_both_languages(synthetic, definitions, lang):  #
     last = t("relevance.underweighted.target_flat", lang, kpi=names["opportunity"], why=why,
              target=format_count(240, lang=lang), actual=format_count(250, lang=lang))  # fmt: skip
     assert sentences[-1] == last
-    empty = relevance_sentences(synthetic, weights.iloc[0:0], definitions=definitions, lang=lang)
+    empty = relevance_sentences(
+        synthetic, weights.iloc[0:0], definitions=definitions, lang=lang, currency="JPY"
+    )
     assert len(empty) == len(sentences) - 1
 
 
@@ -519,7 +523,7 @@ def test_sentence_when_nothing_predicts(series, definitions):  # noqa: F811
     if (combined(results)["verdict"] == "predicts").any():
         pytest.fail("the sample's leading KPIs were expected not to predict once filled up")
     first = relevance_sentences(results, pd.DataFrame(columns=UNDERWEIGHTED_COLUMNS),
-                                definitions=definitions, lang="en")[0]  # fmt: skip
+                                definitions=definitions, lang="en", currency="JPY")[0]  # fmt: skip
     assert first.startswith(f"Over the last {len(results['revenue'].months)} months no leading")
 
 

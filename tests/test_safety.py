@@ -117,7 +117,7 @@ def test_scorecard_and_rates_show_a_markup_label_as_text(hostile_definitions):
              "achievement": 1.234, "previous": 1100.0, "change": 0.12},
         ]
     )  # fmt: skip
-    html = scorecard_table(card, definitions=hostile_definitions, lang="ja").html
+    html = scorecard_table(card, definitions=hostile_definitions, lang="ja", currency="JPY").html
     assert_no_live_markup(html)
     assert parsed(html).cells[7] == IMG  # first body cell, after seven headers
     assert "1,234" in parsed(html).cells

@@ -403,7 +403,7 @@ def test_a_missing_target_says_what_to_do(sample_funnel, sample_targets):
     assert none.by_month is None and none.missing_months == tuple(MONTHS)
     cmp = pd.DataFrame(columns=COMPARISON_COLUMNS)
     assert plan_sentence(
-        cmp, kgi_target=none, definitions=sample_funnel.definitions, lang="en"
+        cmp, kgi_target=none, definitions=sample_funnel.definitions, lang="en", currency="JPY"
     ) == (none.message("en"))
 
 
@@ -491,7 +491,7 @@ def test_tables_and_sentence(sample_plan, sample_targets, sample_funnel, definit
     plan, variants = sample_plan
     months = quarter_months(Q3, calendar=CAL)
     cmp = compare_with_targets(plan, sample_targets, months=months, definitions=definitions)
-    table = plan_table(cmp, definitions=definitions, lang=lang)
+    table = plan_table(cmp, definitions=definitions, lang=lang, currency="JPY")
     heads = {
         "ja": ["現在の目標", "保守案", "標準案", "楽観案", "四半期合計"],
         "en": ["Current target", "Conservative", "Expected", "Optimistic", "Quarter total"],
@@ -500,18 +500,22 @@ def test_tables_and_sentence(sample_plan, sample_targets, sample_funnel, definit
         assert word in table.html
     assert "5,510" in table.html  # the quarter's lead target
     assert ("2026年10月" if lang == "ja" else "October 2026") in table.html
-    rates = rates_table(variants, definitions=definitions, lang=lang, comparison=cmp)
+    rates = rates_table(
+        variants, definitions=definitions, lang=lang, comparison=cmp, currency="JPY"
+    )
     implied = f"{1190 / 5510 * 100:.1f}%"  # target MQL / target lead over the quarter
     assert implied in rates.html
     target = next_quarter_target(sample_targets, sample_funnel, Q3, calendar=CAL)
-    sentence = plan_sentence(cmp, kgi_target=target, definitions=definitions, lang=lang)
+    sentence = plan_sentence(
+        cmp, kgi_target=target, definitions=definitions, lang=lang, currency="JPY"
+    )
     leads = cmp.set_index(["month", "metric"]).loc[(TOTAL, "lead"), "expected"]
     assert f"{round(leads):,}" in sentence and "5,510" in sentence
     if lang == "en":
         assert sentence.startswith("To reach Revenue won of ¥531.0M in FY2026 Q3 at recent rates")
     else:
         assert sentence.startswith("2026年度 第3四半期に受注金額 5億3,100万円を達成するには")
-    assert target.describe(definitions=definitions, lang=lang)
+    assert target.describe(definitions=definitions, lang=lang, currency="JPY")
 
 
 def test_few_months_are_flagged_in_the_rates_table(definitions):
@@ -519,7 +523,7 @@ def test_few_months_are_flagged_in_the_rates_table(definitions):
         {d: (0.5, 0.5, 0.5) for d in DRIVERS} | {"average_deal_size": (1e6,) * 3}
     )
     variants.loc[1, "pooled_only"] = True
-    html = rates_table(variants, definitions=definitions, lang="en").html
+    html = rates_table(variants, definitions=definitions, lang="en", currency="JPY").html
     assert "MQL to SQL rate *" in html and "fewer than 6 months" in html
 
 

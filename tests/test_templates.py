@@ -3,6 +3,7 @@
 import ast
 import json
 import re
+from functools import partial
 from html.parser import HTMLParser
 
 import nbformat
@@ -10,7 +11,7 @@ import pytest
 from conftest import REPO
 
 from reviewkit.definitions import load_definitions
-from reviewkit.formatting import format_count, format_pct, format_yen
+from reviewkit.formatting import format_pct, format_value
 from reviewkit.review import open_review
 
 # The shipped templates; analysts' own (``reviewkit new-template``) may sit beside them.
@@ -105,7 +106,7 @@ def check_pace_table(review, cells: list[str], *, lang: str) -> None:
     width = 6  # KPI, week, to date / expected · pace, projection / target, needed, status
     for i, rec in enumerate(month.to_dict("records")):
         row = cells[i * width : (i + 1) * width]
-        fmt = format_yen if rec["kind"] == "amount" else format_count
+        fmt = partial(format_value, kind=rec["kind"], currency="JPY")
         week = card.loc[rec["metric"]]
         assert row[1] == f"{fmt(week['actual'], lang=lang)} / {fmt(week['target'], lang=lang)}"
         assert row[2] == (
@@ -143,7 +144,7 @@ def test_executed_template_has_no_errors_and_shows_the_scorecard(
         return
     shown = [parsed.cells[i : i + 7] for i in range(0, 7 * len(card), 7)]
     for row, cells in zip(card.itertuples(), shown, strict=True):
-        fmt = format_yen if row.kind == "amount" else format_count
+        fmt = partial(format_value, kind=row.kind, currency="JPY")
         label = (
             definitions.kgi.label(lang)
             if row.metric == "revenue"

@@ -188,8 +188,8 @@ def test_quarter_series_by_hand(hand):
 def test_trends_table_in_both_languages(hand):
     defs = hand_definitions()
     frame = quarter_trends(hand_funnel(hand), Q2, calendar=CAL)
-    en = trends_table(frame, definitions=defs, lang="en").html
-    ja = trends_table(frame, definitions=defs, lang="ja").html
+    en = trends_table(frame, definitions=defs, lang="en", currency="JPY").html
+    ja = trends_table(frame, definitions=defs, lang="ja", currency="JPY").html
     # quarters named as readers name them
     assert "FY2026 Q2 compared with FY2026 Q1 (previous quarter) and FY2025 Q2" in en
     assert "2026年度 第2四半期の実績を、2026年度 第1四半期（前四半期）" in ja
@@ -220,7 +220,7 @@ def test_trends_table_needs_the_frame_of_quarter_trends(hand):
     frame = quarter_trends(hand_funnel(hand), Q2, calendar=CAL)
     frame.attrs = {}
     with pytest.raises(ValueError, match="quarter_trends"):
-        trends_table(frame, definitions=hand_definitions(), lang="en")
+        trends_table(frame, definitions=hand_definitions(), lang="en", currency="JPY")
 
 
 # --- the sample company --------------------------------------------------------------------
@@ -295,7 +295,7 @@ def test_sample_rates_chart_has_eight_quarters_and_hollow_maturing_points(
 
 
 def test_sample_table_names_the_quarters(sample_trends, definitions):
-    ja = trends_table(sample_trends, definitions=definitions, lang="ja").html
+    ja = trends_table(sample_trends, definitions=definitions, lang="ja", currency="JPY").html
     assert "2026年度 第2四半期" in ja and "2025年度 第2四半期" in ja
     assert "コホート（30日以内）: MQL→SQL 転換率" in ja
     assert ja.count("集計途中。") == 1  # one note for the three rates with the same window

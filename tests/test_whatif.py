@@ -23,7 +23,7 @@ from test_monthly_analysis import TEXT, TZ, at
 import reviewkit as rk
 from reviewkit.definitions import Definitions
 from reviewkit.errors import ParameterError
-from reviewkit.formatting import format_count, format_pct, format_period, format_yen
+from reviewkit.formatting import format_count, format_money, format_pct, format_period
 from reviewkit.identity import resolve_identities
 from reviewkit.periods import FiscalCalendar, parse_period
 from reviewkit.rules import rule_threshold, with_threshold
@@ -401,18 +401,20 @@ def test_html_and_chart(funnel):
     defs = funnel.definitions
     for lang in ("ja", "en"):
         html = whatif_html(sweep, comparison, definitions=defs, stage="mql",
-                           period_name=format_period(Q2, lang=lang), lang=lang).html  # fmt: skip
+                           period_name=format_period(Q2, lang=lang), lang=lang,
+                           currency="JPY").html  # fmt: skip
         assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
         lead = re.search(r'<p class="rk-lead">(.*?)</p>', html)[1]
         # the current figures and the two-steps-stricter (80) and looser (40) alternatives
         for text in (format_count(8, lang=lang), format_pct(0.5, lang=lang),
-                     format_yen(10_000_000, lang=lang), format_pct(-1 / 8, lang=lang, signed=True),
+                     format_money(10_000_000, currency="JPY", lang=lang),
+                     format_pct(-1 / 8, lang=lang, signed=True),
                      format_pct(7 / 8 - 1, lang=lang, signed=True)):  # fmt: skip
             assert text in lead, (lang, text, lead)
         # the days of history the cut-off allowed after the period, said once
         assert html.count(escape(t("whatif.revenue_note", lang, days=53))) == 1
         chart = sweep_chart(sweep, stage_label="MQL", next_label="SQL", kgi_label="Revenue won",
-                            lang=lang)  # fmt: skip
+                            lang=lang, currency="JPY")  # fmt: skip
         spec = chart.spec  # validated against the Vega-Lite schema
         values = next(iter(spec["datasets"].values()))
         assert [v["entered"] for v in values] == [7, 8, 8, 5, 1]
