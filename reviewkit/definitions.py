@@ -379,7 +379,7 @@ class Definitions(_Strict):
     agreed_by: list[Department] = Field(min_length=1)
     agreed_on: dt.date
     currency: str | None = None  # optional; when given, it must be the workspace's
-    stages: list[_StageItem] = Field(min_length=2)
+    stages: list[_StageItem] = Field(min_length=1)
     conversion: ConversionDefaults = ConversionDefaults()
     kgi: Kgi
     metrics: list[Metric] = Field(default_factory=list)
@@ -648,6 +648,11 @@ def load_definitions(workspace: Workspace | Path) -> Definitions:
     path = workspace if isinstance(workspace, Path) else workspace.params_dir / "definitions.yml"
     data, lines = read_yaml(path)
     definitions = validate_model(Definitions, path, data, lines)
+    if len(definitions.stages) < 2:  # a review needs a rate to read: two stages at least
+        raise ConfigError(
+            f"{where(path, lines, ('stages',))}: a funnel needs at least two stages (got "
+            f"{definitions.stage_keys}); add the stage before it, e.g. lead or mql"
+        )
     if isinstance(workspace, Workspace):
         check_definitions_currency(
             definitions.currency, workspace.config.currency,

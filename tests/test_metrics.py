@@ -404,7 +404,7 @@ def two_stage_definitions(rule: str = "score >= 60") -> Definitions:
 
 def test_two_stage_funnel_with_a_score_rule(two_stage):
     defs = two_stage_definitions()
-    assert list(defs.metric_map) == ["mql", "won", "mql_to_won", "revenue"]
+    assert list(defs.metric_map) == ["mql", "won", "mql_to_won", "revenue", "average_deal_size"]
     assert defs.tree == ["mql", "mql_to_won", "average_deal_size"]
     f = funnel(two_stage, defs)
     oct_ = rows(f, ["mql", "won", "mql_to_won"], OCT)
