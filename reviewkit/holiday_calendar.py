@@ -57,11 +57,11 @@ class Break:
         """Whether ``day`` falls inside the break."""
         if _DATE.match(self.first):
             return dt.date.fromisoformat(self.first) <= day <= dt.date.fromisoformat(self.last)
-        if easter := _EASTER.match(self.first):
+        if _EASTER.match(self.first):
             from dateutil.easter import easter as easter_sunday
 
             offset = (day - easter_sunday(day.year)).days
-            return int(easter[1]) <= offset <= int(_EASTER.match(self.last)[1])  # type: ignore[index]
+            return _off(self.first) <= offset <= _off(self.last)
         first, last, md = _month_day(self.first), _month_day(self.last), (day.month, day.day)
         return first <= md <= last if first <= last else (md >= first or md <= last)
 
