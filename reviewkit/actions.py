@@ -44,7 +44,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, DataError, ParameterError
 from reviewkit.formatting import format_count, format_money
-from reviewkit.periods import CADENCES, Cadence, FiscalCalendar, parse_period
+from reviewkit.periods import CADENCES, Cadence, FiscalCalendar, parse_period, period_containing
 from reviewkit.semantic import SEGMENT_COLUMNS
 from reviewkit.texts import LANGS, TEXTS, t
 from reviewkit.yaml_config import Lines, read_yaml, validate_model, where
@@ -287,9 +287,12 @@ def action_problem(
                 f"of {', '.join(SEGMENT_COLUMNS)}, or leave segment out for the whole funnel"
             )
     review, label = action.decided_in.review, action.decided_in.period
+    calendar = calendar or FiscalCalendar()
     example = _LABEL_EXAMPLES[review]
+    if review == "weekly":  # 2026-W27, or 2026-S27 where weeks start on Sunday
+        example = period_containing("weekly", dt.date(2026, 7, 1), calendar=calendar).label
     try:
-        period = parse_period(label, calendar=calendar or FiscalCalendar())
+        period = parse_period(label, calendar=calendar)
     except ParameterError:
         return ("decided_in", "period"), (
             f"{label!r} is not a {review} period label; write the period the {review} review "

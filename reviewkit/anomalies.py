@@ -6,8 +6,9 @@ the whole funnel or one value of a segment dimension, over the reviewed week and
 its series' normal:
 
 - **counts**: a robust seasonal baseline. Each week's count is divided by the week's weight
-  (the sum of its days' weights in the company's day profile, so Golden Week, Obon and the
-  year-end break are expected to be quiet); the normal level is the median of the baseline
+  (the sum of its days' weights in the company's day profile, so the public holidays and
+  seasonal breaks of its country, e.g. Japan's Golden Week, Obon and year-end break, are
+  expected to be quiet); the normal level is the median of the baseline
   weeks' ratios, its spread 1.4826 x their median absolute deviation, with a Poisson floor
   (the spread is never below the square root of the expected count). z = (y - expected) /
   spread, two-sided normal p-value.
@@ -500,7 +501,7 @@ def load_weekly(
     weights: dict[tuple[str, str], float] = {}
     for stage in stages:
         daily = funnel.daily(stage, start=weeks[0].start - dt.timedelta(days=365), end=week.end)
-        profile = day_profile(daily, before=week.start)
+        profile = day_profile(daily, before=week.start, calendar=calendar)
         for p in weeks:
             weights[(stage, p.label)] = float(profile.weights(p.start, p.end).sum())
     entries = funnel.entries(stages, start=weeks[0].start, end=week.end)

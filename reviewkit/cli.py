@@ -178,6 +178,7 @@ def validate(workspace: Path | None) -> None:
     from reviewkit.workspace import find_workspace
 
     ws = find_workspace(workspace)
+    ws.check_calendar()
     definitions = load_definitions(ws)
     targets = load_targets(ws, definitions=definitions)
     templates = template_files(ws.root)

@@ -79,8 +79,8 @@ def segment_text(segment: str, *, lang: str) -> str:
 
 def _period_name(label: str, *, lang: str) -> str:
     # A quarter's name uses only its fiscal year and number, both in the label: any calendar
-    # parses it to the right name (weeks and months do not depend on the calendar).
-    return format_period(parse_period(label, calendar=FiscalCalendar()), lang=lang)
+    # parses it to the right name; a week's label says its week start (2026-W47 or 2026-S47).
+    return format_period(parse_period(label, calendar=FiscalCalendar(), any_week=True), lang=lang)
 
 
 def _filter_words(filters: Mapping[str, object], *, lang: str) -> str:

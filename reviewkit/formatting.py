@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from reviewkit.currency import currency_forms, currency_problem, ja_unit
 from reviewkit.errors import ParameterError
-from reviewkit.periods import Period
+from reviewkit.periods import Period, week_number
 from reviewkit.texts import check_lang
 
 if TYPE_CHECKING:
@@ -187,7 +187,9 @@ def format_period(period: Period, *, lang: str) -> str:
     """Name a period for readers.
 
     ``2026年10月`` / ``October 2026``; ``2026年度 第2四半期`` / ``FY2026 Q2``;
-    ``2026年 第47週（11月16日〜11月22日）`` / ``Week 47, 2026 (16–22 Nov)``.
+    ``2026年 第47週（11月16日〜11月22日）`` / ``Week 47, 2026 (16–22 Nov)``. A week's number
+    is its ISO week (Monday weeks) or its US week number (Sunday weeks, see
+    :mod:`reviewkit.periods`); the days in brackets say which days it covers either way.
     """
     check_lang(lang)
     first, last = period.start, period.last_day
@@ -199,12 +201,12 @@ def format_period(period: Period, *, lang: str) -> str:
         if lang == "ja":
             return f"{period.fiscal_year}年度 第{period.number}四半期"
         return f"FY{period.fiscal_year} Q{period.number}"
-    iso = first.isocalendar()
+    year, week = week_number(first)
     if lang == "ja":
         span = f"{first.month}月{first.day}日〜{last.month}月{last.day}日"
-        return f"{iso.year}年 第{iso.week}週（{span}）"
+        return f"{year}年 第{week}週（{span}）"
     if first.month == last.month:
         span = f"{first.day}–{last.day} {_MONTHS[first.month - 1]}"
     else:
         span = f"{first.day} {_MONTHS[first.month - 1]} – {last.day} {_MONTHS[last.month - 1]}"
-    return f"Week {iso.week}, {iso.year} ({span})"
+    return f"Week {week}, {year} ({span})"

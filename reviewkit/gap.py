@@ -47,7 +47,9 @@ def kgi_figures(
     frame = funnel.metric_frame(keys, list(periods.values()))
     values = frame.set_index(["period", "metric"])["value"]
     out = {name: {k: float(values[(p.label, k)]) for k in keys} for name, p in periods.items()}
-    planned = {k: target_for(funnel, targets, k, period, segment=None) for k in keys}
+    planned = {
+        k: target_for(funnel, targets, k, period, segment=None, calendar=calendar) for k in keys
+    }
     if all(v is not None for v in planned.values()):
         out["target"] = {k: float(v) for k, v in planned.items()}  # type: ignore[arg-type]
     return out

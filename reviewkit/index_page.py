@@ -91,7 +91,11 @@ a { color: #1d4e89; }
 """
 
 _ORDER = {c: i for i, c in enumerate(CADENCES)}
-_CALENDAR = FiscalCalendar()  # labels carry the fiscal year and quarter; starts only sort
+# The page only names and orders labels, and a label says all it needs: a week's label its
+# week start (2026-W47 ISO, 2026-S47 Sunday weeks; packs made before week_start changed keep
+# theirs), a quarter's its fiscal year and number. This calendar places quarters' starts for
+# sorting only, which any fiscal calendar does in the same order; no company setting is read.
+_LABELS = FiscalCalendar()
 
 
 def _group_order(cadence: str, template: str) -> tuple[int, int, str]:
@@ -145,7 +149,7 @@ def _safe_href(text: object) -> str | None:
 
 def _period(cadence: str, label: object) -> Period | None:
     try:
-        period = parse_period(str(label), calendar=_CALENDAR)
+        period = parse_period(str(label), calendar=_LABELS, any_week=True)
     except ParameterError:
         return None
     return period if period.cadence == cadence else None
@@ -299,7 +303,7 @@ def _failed_run(notebook: Path, output_dir: Path, tz: ZoneInfo) -> Run | None:
             return None
         template, cadence = cadence, ""
         with contextlib.suppress(ParameterError):  # no record: the period says it
-            cadence = parse_period(label, calendar=_CALENDAR).cadence
+            cadence = parse_period(label, calendar=_LABELS, any_week=True).cadence
     cadence = str(record.get("cadence") or cadence)
     lang = str(record.get("lang") or lang)
     segment: dict[str, Any] | None = None

@@ -37,7 +37,7 @@ NOT_IN_PACKS = frozenset({
     "schedule",
 })  # fmt: skip
 # Imported inside functions of pack modules.
-LAZY_IN_PACKS = ("scipy.stats",)
+LAZY_IN_PACKS = ("scipy.stats", "holidays.countries")  # holidays: seasonal weights
 # Between two packs on one kernel: a fresh namespace, the next pack's folder.
 RESET = (
     "get_ipython().run_line_magic('reset', '-f'); "

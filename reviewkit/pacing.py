@@ -6,7 +6,8 @@ For an additive metric (a stage count or revenue) and a period in progress:
   elapsed (a quarter adds its months);
 - *seasonal expected-to-date*: each month's target times the share of its **day weight**
   elapsed, the weights being the company's own pattern (:mod:`reviewkit.seasonality`:
-  weekdays, Japanese holidays, Obon, the year-end break, month ends);
+  weekdays, the days off of the company's country, i.e. public holidays and seasonal
+  breaks such as Japan's Obon, and month ends);
 - *pace*: actual / seasonal expected-to-date;
 - *projection*: actual / the share of the period's day weight elapsed (the pace so far,
   continued with the usual pattern of the remaining days), with an 80 % range from how
@@ -304,7 +305,7 @@ def pace_frame(
         kind = unit_of(funnel.definitions, metric)
         for scope, period in scopes:
             last = min(through, period.last_day)
-            profile = day_profile(daily, before=period.start)
+            profile = day_profile(daily, before=period.start, calendar=calendar)
             elapsed = (last - period.start).days + 1
             actual = sum(v for d, v in values.items() if period.start <= d <= last)
             share = share_elapsed(profile, start=period.start, end=period.end, through=last)

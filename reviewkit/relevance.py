@@ -580,7 +580,8 @@ def underweighted(
     span = _span_period(next_period, trailing)
     counts = funnel.metric_frame(definitions.stage_keys, [span]).set_index("metric")["value"]
     planned = {
-        key: target_for(funnel, targets, key, next_period, segment=None)
+        # next_period is a quarter (whole months): its targets need no day weights
+        key: target_for(funnel, targets, key, next_period, segment=None, calendar=None)
         for key in definitions.stage_keys
     }
     rows = []

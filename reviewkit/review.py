@@ -281,7 +281,10 @@ class Review:
     @cached_property
     def card(self) -> pd.DataFrame:
         """The scorecard, computed once per review."""
-        return scorecard(self.funnel, self.period, previous=self.previous, targets=self.targets)
+        return scorecard(
+            self.funnel, self.period, previous=self.previous, targets=self.targets,
+            calendar=self.workspace.calendar,
+        )  # fmt: skip
 
     @cached_property
     def rate_frame(self) -> pd.DataFrame:
@@ -355,7 +358,10 @@ class Review:
         # The KGI's own target, even when the tree's stages have none (e.g. a team's targets)
         target = figures.get("target", {}).get(kgi)
         if target is None:
-            target = target_for(self.funnel, self.targets, kgi, self.period, segment=None)
+            target = target_for(
+                self.funnel, self.targets, kgi, self.period, segment=None,
+                calendar=self.workspace.calendar,
+            )  # fmt: skip
         if target is None:
             return t(f"summary.{self.cadence}.gap_no_target", lang, **fields)
         gap = actual - target
@@ -428,7 +434,10 @@ class Review:
         for p in periods:
             for metric in metrics:
                 actual = float(values.loc[(p.label, metric)])
-                target = target_for(self.funnel, self.targets, metric, p, segment=None)
+                target = target_for(
+                    self.funnel, self.targets, metric, p, segment=None,
+                    calendar=self.workspace.calendar,
+                )  # fmt: skip
                 rows.append(
                     {
                         "period": format_period(p, lang=lang),
@@ -509,7 +518,7 @@ class Review:
         table = pace_table(
             frame, self.card, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
-        note = pace_note(frame, lang=self.lang)
+        note = pace_note(frame, calendar=self.workspace.calendar, lang=self.lang)
         return Html(table.html + note.html, text=table.text)
 
     def pace_chart(self) -> PackChart | Html:
@@ -540,7 +549,10 @@ class Review:
         from reviewkit.weekly import alerts_html
 
         alerts, series = self.weekly_alerts
-        return alerts_html(alerts, series, definitions=self.definitions, lang=self.lang)
+        return alerts_html(
+            alerts, series, definitions=self.definitions, calendar=self.workspace.calendar,
+            lang=self.lang,
+        )  # fmt: skip
 
     @cached_property
     def pulse(self) -> FollowUpPulse | None:

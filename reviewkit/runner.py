@@ -467,6 +467,7 @@ def plan_pack(
     )  # fmt: skip
     lang, day, scope, custom = request.lang, request.day, request.scope, request.custom
     cadence = request.cadence
+    ws.check_calendar()  # a country or subdivision the holidays library lacks fails here
     period = last_complete_period(cadence, day, calendar=ws.calendar)
     template = ws.template_path(cadence) if custom is None else custom.path
     if not template.is_file():

@@ -3,8 +3,10 @@
 What it models (all rates are per lead, drawn with one ``numpy`` generator, so a seed gives
 the same data every time):
 
-- daily lead volume with weekday seasonality, Japanese public holidays, Golden Week, Obon and
-  the year-end break, month-end pushes, fiscal half-year ends and a growth trend;
+- daily lead volume with weekday seasonality, Japanese public holidays (from the company
+  calendar's :class:`~reviewkit.holiday_calendar.DayCalendar` for Japan), and the sample's own
+  breaks: Golden Week, Obon and the year end; month-end pushes, fiscal half-year ends and a
+  growth trend;
 - channels (paid search, display, content/SEO, referral, webinars on alternate Thursdays,
   exhibitions a few times a year) with campaigns and content assets that have a cost;
 - industries, company sizes, regions, personas and three sales teams;
@@ -26,12 +28,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import jpholiday
 import numpy as np
 import pandas as pd
 import yaml
 
 from reviewkit.errors import ParameterError
+from reviewkit.holiday_calendar import DayCalendar
 from reviewkit.resources import package_file
 
 CHANNELS = ("paid_search", "display", "content_seo", "referral", "webinar", "exhibition")
@@ -135,10 +137,18 @@ def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarr
     return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
 
 
+JAPAN = DayCalendar(country="JP")  # the sample company is in Japan (sample_company.yml)
+
+
+def _holidays(days: pd.DatetimeIndex) -> np.ndarray:
+    """Whether each day is a Japanese public holiday."""
+    return np.array([JAPAN.is_public_holiday(d.date()) for d in days], dtype=bool)
+
+
 def _day_weights(days: pd.DatetimeIndex) -> np.ndarray:
     """Relative lead volume per day: weekdays, holidays, breaks, month ends, trend."""
     weekday = np.array([1.05, 1.10, 1.10, 1.05, 0.95, 0.16, 0.10])[days.day_of_week]
-    holiday = np.array([jpholiday.is_holiday(d.date()) for d in days])
+    holiday = _holidays(days)
     md = days.month * 100 + days.day
     breaks = (
         ((md >= 429) & (md <= 506))  # Golden Week
@@ -180,9 +190,7 @@ def _draw_assets(
 
 
 def _business_days(days: pd.DatetimeIndex) -> np.ndarray:
-    return np.asarray(
-        (days.day_of_week < 5) & ~np.array([jpholiday.is_holiday(d.date()) for d in days])
-    )
+    return np.asarray((days.day_of_week < 5) & ~_holidays(days))
 
 
 def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData:
@@ -238,7 +246,7 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
         rows_campaign.append(np.full(counts.sum(), None, dtype=object))
     day_index = {d: i for i, d in enumerate(days)}
     for d in webinar_days:
-        n = rng.poisson(burst["webinar"] * (0.7 if jpholiday.is_holiday(d.date()) else 1.0))
+        n = rng.poisson(burst["webinar"] * (0.7 if JAPAN.is_public_holiday(d.date()) else 1.0))
         rows_day.append(np.full(n, day_index[d]))
         rows_channel.append(np.full(n, "webinar", dtype=object))
         rows_campaign.append(np.full(n, f"WEB-{d:%Y%m%d}", dtype=object))

@@ -12,7 +12,8 @@ from typing import Protocol
 import pandas as pd
 
 from reviewkit.definitions import ConversionMetric
-from reviewkit.periods import Period
+from reviewkit.errors import ParameterError
+from reviewkit.periods import FiscalCalendar, Period
 from reviewkit.semantic import Funnel
 from reviewkit.units import unit_of
 
@@ -51,13 +52,25 @@ def target_for(
     period: Period,
     *,
     segment: tuple[str, str] | None,
+    calendar: FiscalCalendar | None,
 ) -> float | None:
-    """The metric's target for the period; seasonal targets weigh days by last year's pattern."""
+    """The metric's target for the period; seasonal targets weigh days by last year's pattern.
+
+    ``calendar`` (the company's: its days off shape the seasonal weights) may be ``None``
+    only for a period of whole months, whose target needs no weights.
+    """
     if targets is None:
         return None
     weights = None
-    if getattr(targets, "proration", "linear") == "seasonal":
+    whole_months = period.start.day == 1 and period.end.day == 1
+    if getattr(targets, "proration", "linear") == "seasonal" and not whole_months:
         from reviewkit.seasonality import period_day_weights
+
+        if calendar is None:
+            raise ParameterError(
+                f"calendar: the seasonal target of {period.label} weighs its days; pass the "
+                "company's calendar (workspace.calendar)"
+            )
 
         history = funnel.daily(
             metric,
@@ -65,7 +78,7 @@ def target_for(
             end=period.start,
             segment=dict([segment]) if segment else None,
         )
-        weights = period_day_weights(history, start=period.start, end=period.end)
+        weights = period_day_weights(history, start=period.start, end=period.end, calendar=calendar)
     return targets.for_period(
         metric, period.start, period.end, segment=segment, day_weights=weights
     )
@@ -77,6 +90,7 @@ def scorecard(
     *,
     previous: Period,
     targets: TargetSource | None,
+    calendar: FiscalCalendar,
     segment: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """Build the scorecard of ``period``: each stage count, then the KGI.
@@ -91,6 +105,8 @@ def scorecard(
         The period to compare with (usually the one just before).
     targets
         Where targets come from; ``None`` for none.
+    calendar
+        The company's calendar (seasonal targets of a week weigh its days).
     segment
         ``(column, value)`` to restrict to one segment, e.g. ``("sales_team", "Team B")``.
 
@@ -112,7 +128,7 @@ def scorecard(
     for metric in metrics:
         actual = float(values[(period.label, metric)])
         prev = float(values[(previous.label, metric)])
-        target = target_for(funnel, targets, metric, period, segment=segment)
+        target = target_for(funnel, targets, metric, period, segment=segment, calendar=calendar)
         rows.append(
             {
                 "metric": metric,

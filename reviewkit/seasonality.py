@@ -1,7 +1,10 @@
 """The company's own seasonal pattern of days, learnt from its history.
 
-A day belongs to a class: its weekday, or ``holiday`` (Japanese public holidays, the Obon
-break 13-16 August and the year-end break 29 December - 3 January). A :class:`DayProfile` is
+A day belongs to a class: its weekday, or ``holiday`` for the company's days off (its
+country's public holidays and seasonal breaks, :mod:`reviewkit.holiday_calendar`: for Japan
+its public holidays, Obon 13-16 August and the year-end break 29 December - 3 January). Every
+function takes the company's calendar (:attr:`reviewkit.workspace.Workspace.calendar`). A
+:class:`DayProfile` is
 the mean count (or amount) of each class over a history, times a month-end factor for the
 last two business days of a month when the history shows month ends running above (or
 below) their weekday's normal, as B2B deals often do.
@@ -17,10 +20,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import jpholiday
 import pandas as pd
 
 from reviewkit.errors import ParameterError
+from reviewkit.holiday_calendar import DayCalendar
+from reviewkit.periods import FiscalCalendar
 
 HOLIDAY = "holiday"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -47,40 +51,34 @@ def as_date(value: object) -> dt.date:
     return pd.Timestamp(str(value)).date()
 
 
-@lru_cache(maxsize=4096)
-def is_break(day: dt.date) -> bool:
-    """Whether ``day`` is a Japanese public holiday, in Obon (13-16 Aug) or the year-end break."""
-    return bool(
-        jpholiday.is_holiday(day)
-        or (day.month, day.day) >= (12, 29)
-        or (day.month == 1 and day.day <= 3)
-        or (day.month == 8 and 13 <= day.day <= 16)
-    )
+def is_break(day: dt.date, *, calendar: FiscalCalendar) -> bool:
+    """Whether ``day`` is off: a public holiday of the company's country or in a break."""
+    return calendar.days.is_break(day)
 
 
-def day_class(day: dt.date) -> str:
+def day_class(day: dt.date, *, calendar: FiscalCalendar) -> str:
     """The class of a day for seasonal weights.
 
     Returns
     -------
     str
-        ``holiday`` for a Japanese public holiday, Obon (13-16 Aug) or the year-end break
-        (29 Dec - 3 Jan), else the weekday (``Mon`` .. ``Sun``).
+        ``holiday`` for a day off (:func:`is_break`: for Japan a public holiday, Obon
+        13-16 Aug or the year-end break 29 Dec - 3 Jan), else the weekday (``Mon`` .. ``Sun``).
     """
-    return HOLIDAY if is_break(day) else WEEKDAYS[day.weekday()]
+    return HOLIDAY if calendar.days.is_break(day) else WEEKDAYS[day.weekday()]
 
 
-def month_end_days(month: dt.date) -> frozenset[dt.date]:
-    """The last :data:`MONTH_END_DAYS` business days (not weekend, not a break) of a month."""
-    return _month_end_days(month_start(month))
+def month_end_days(month: dt.date, *, calendar: FiscalCalendar) -> frozenset[dt.date]:
+    """The last :data:`MONTH_END_DAYS` business days (not weekend, not a day off) of a month."""
+    return _month_end_days(month_start(month), calendar.days)
 
 
 @lru_cache(maxsize=512)
-def _month_end_days(first: dt.date) -> frozenset[dt.date]:
+def _month_end_days(first: dt.date, days: DayCalendar) -> frozenset[dt.date]:
     day = next_month(first) - dt.timedelta(days=1)
     out: set[dt.date] = set()
     while len(out) < MONTH_END_DAYS and day.month == first.month:
-        if day.weekday() < 5 and not is_break(day):
+        if day.weekday() < 5 and not days.is_break(day):
             out.add(day)
         day -= dt.timedelta(days=1)
     return frozenset(out)
@@ -99,12 +97,14 @@ def _daily_totals(daily_counts: pd.Series) -> dict[dt.date, float]:
 class DayProfile:
     """Mean value per day class over a history, and the month-end factor.
 
-    Build it with :func:`day_profile`; :meth:`weight` gives any day's expected value.
+    Build it with :func:`day_profile`; :meth:`weight` gives any day's expected value. A
+    profile that is not flat needs the ``calendar`` whose day classes it learnt.
     """
 
     means: dict[str, float] = field(default_factory=dict)
     overall: float = 0.0
     month_end_factor: float = 1.0
+    calendar: FiscalCalendar | None = None
 
     @property
     def is_flat(self) -> bool:
@@ -115,8 +115,13 @@ class DayProfile:
         """The expected value of ``day`` (1.0 for every day of a flat profile)."""
         if self.is_flat:
             return 1.0
-        base = self.means.get(day_class(day), self.overall)
-        if self.month_end_factor != 1.0 and day in month_end_days(day):
+        if self.calendar is None:
+            raise ParameterError(
+                "DayProfile: a profile with means needs its calendar; build it with "
+                "day_profile(..., calendar=workspace.calendar)"
+            )
+        base = self.means.get(day_class(day, calendar=self.calendar), self.overall)
+        if self.month_end_factor != 1.0 and day in month_end_days(day, calendar=self.calendar):
             base *= self.month_end_factor
         return base
 
@@ -128,7 +133,13 @@ class DayProfile:
         )
 
 
-def day_profile(daily_counts: pd.Series, *, before: dt.date, history_days: int = 365) -> DayProfile:
+def day_profile(
+    daily_counts: pd.Series,
+    *,
+    before: dt.date,
+    calendar: FiscalCalendar,
+    history_days: int = 365,
+) -> DayProfile:
     """Learn the day profile from the ``history_days`` days before ``before``.
 
     Parameters
@@ -138,6 +149,8 @@ def day_profile(daily_counts: pd.Series, *, before: dt.date, history_days: int =
         onwards that are missing count as 0, so a series of only the days with events will do.
     before
         The first day after the history.
+    calendar
+        The company's calendar (its days off).
     history_days
         How many days make the history.
 
@@ -157,21 +170,25 @@ def day_profile(daily_counts: pd.Series, *, before: dt.date, history_days: int =
         return DayProfile()
     by_class: dict[str, list[float]] = {}
     for day in history:
-        by_class.setdefault(day_class(day), []).append(counts.get(day, 0.0))
+        by_class.setdefault(day_class(day, calendar=calendar), []).append(counts.get(day, 0.0))
     overall = sum(counts.get(d, 0.0) for d in history) / len(history)
     means = {c: sum(v) / len(v) for c, v in by_class.items()}
     factor = 1.0
-    ends = [d for d in history if d in month_end_days(d)]
+    ends = [d for d in history if d in month_end_days(d, calendar=calendar)]
     complete = {month_start(d) for d in ends if month_start(d) >= first}
     if len(complete) >= MIN_MONTH_ENDS:
-        expected = sum(means[day_class(d)] for d in ends)
+        expected = sum(means[day_class(d, calendar=calendar)] for d in ends)
         if expected > 0:
             factor = sum(counts.get(d, 0.0) for d in ends) / expected
-    return DayProfile(means=means, overall=overall, month_end_factor=factor)
+    return DayProfile(means=means, overall=overall, month_end_factor=factor, calendar=calendar)
 
 
 def seasonal_day_weights(
-    daily_counts: pd.Series, *, month_start: dt.date, history_days: int = 365
+    daily_counts: pd.Series,
+    *,
+    month_start: dt.date,
+    calendar: FiscalCalendar,
+    history_days: int = 365,
 ) -> pd.Series:
     """Weights of the days of a month, from the company's own pattern of past days.
 
@@ -185,6 +202,8 @@ def seasonal_day_weights(
         Counts (or amounts) per day, indexed by date (see :func:`day_profile`).
     month_start
         The first day of the month to weigh.
+    calendar
+        The company's calendar (its days off).
     history_days
         How many days before ``month_start`` make the history.
 
@@ -196,7 +215,9 @@ def seasonal_day_weights(
     """
     if month_start.day != 1:
         raise ParameterError(f"month_start: {month_start} is not the first day of a month")
-    profile = day_profile(daily_counts, before=month_start, history_days=history_days)
+    profile = day_profile(
+        daily_counts, before=month_start, calendar=calendar, history_days=history_days
+    )
     raw = profile.weights(month_start, next_month(month_start))
     if raw.sum() <= 0:
         raw[:] = 1.0
@@ -204,7 +225,12 @@ def seasonal_day_weights(
 
 
 def period_day_weights(
-    daily_counts: pd.Series, *, start: dt.date, end: dt.date, history_days: int = 365
+    daily_counts: pd.Series,
+    *,
+    start: dt.date,
+    end: dt.date,
+    calendar: FiscalCalendar,
+    history_days: int = 365,
 ) -> pd.Series:
     """Seasonal weights of every day of each month that ``[start, end)`` touches.
 
@@ -215,7 +241,9 @@ def period_day_weights(
     month = month_start(start)
     while month < end:
         parts.append(
-            seasonal_day_weights(daily_counts, month_start=month, history_days=history_days)
+            seasonal_day_weights(
+                daily_counts, month_start=month, calendar=calendar, history_days=history_days
+            )
         )
         month = next_month(month)
     return pd.concat(parts) if parts else pd.Series(dtype="float64", name="weight")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reviewkit.errors import ParameterError
 from reviewkit.texts_actions import ACTIONS_TEXTS
 from reviewkit.texts_batch import BATCH_TEXTS
+from reviewkit.texts_calendar import CALENDAR_TEXTS
 from reviewkit.texts_cycle import CYCLE_TEXTS
 from reviewkit.texts_effects import EFFECTS_TEXTS
 from reviewkit.texts_explore import EXPLORE_TEXTS
@@ -702,15 +703,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "pace.note": {
         "ja": "{through}時点。期待値は各月の目標 ×（経過した日の重みの割合）。日の重み"
         "は自社の過去1年の実績"
-        "（曜日・祝日・お盆・年末年始・月末）から算出（暦日按分の期待値はツール"
+        "（曜日・{days_off}・月末）から算出（暦日按分の期待値はツール"
         "チップ）。着地見込みは"
         "これまでのペースを残りの日の重みで延長したもの。範囲は過去の同じ時点の見込み誤差の10〜90%"
         "（履歴が足りない件数は偶然変動から算出）。経過が{min_share}未満、または"
         "範囲が目標の{max_width}"
         "より広いときは「見込み未確定」。残り必要は（目標−累計）÷残りの暦日×7。",
         "en": "As of {through}. Expected = each month's target × the share of its day weight "
-        "elapsed; day weights come from the company's own past year (weekday, public holidays, "
-        "Obon, year-end break, month end); the calendar-day expectation is in the tooltips. The "
+        "elapsed; day weights come from the company's own past year (weekday, {days_off}, "
+        "month end); the calendar-day expectation is in the tooltips. The "
         "projection continues the pace so far over the remaining days' weights; its range is the "
         "10th–90th percentile of past projection errors at the same point (counting noise when "
         "history is short). Below {min_share} elapsed, or with a range wider than {max_width} of "
@@ -842,7 +843,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "alert.chart.value": {"ja": "実績", "en": "actual"},
     "alert.chart.normal": {"ja": "通常の範囲", "en": "normal range"},
     "alert.method": {
-        "ja": "検出方法: 件数は週ごとの件数を週の重み（曜日・祝日）で割り、過去{weeks}"
+        "ja": "検出方法: 件数は週ごとの件数を週の重み（曜日・{days_off}）で割り、過去{weeks}"
         "週の中央値とMADで通常の範囲を作る"
         "（ばらつきの下限はポアソン）。率は段階間の期間ベース転換率（と SLA 内接"
         "触率）を今週および直近{recent}週で、"
@@ -854,7 +855,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "以上、率で{min_impact}人以上のものだけを表示。"
         "ある区分の人を除くと変化が半分以下になるアラートは、その区分のアラート"
         "に「同じ動きの現れ」としてまとめる。",
-        "en": "Method: counts are divided by each week's weight (weekday and holiday pattern); "
+        "en": "Method: counts are divided by each week's weight (weekday, {days_off}); "
         "the normal range is the median and MAD of the {weeks} weeks before (never narrower than "
         "Poisson noise). Rates (stage-to-stage on the period basis, and first touch within SLA) "
         "are tested for this week and the last {recent} weeks against the {weeks} weeks before, "
@@ -899,7 +900,7 @@ TEXTS: dict[str, dict[str, str]] = {
 for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
     RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS, EXPLORE_TEXTS,
-    TEMPLATE_TEXTS,
+    TEMPLATE_TEXTS, CALENDAR_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 

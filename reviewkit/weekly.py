@@ -19,8 +19,10 @@ from reviewkit.definitions import Definitions
 from reviewkit.followup import FollowUpPulse
 from reviewkit.formatting import MINUS, format_count, format_date, format_pct, format_value
 from reviewkit.glossary import metric_label
+from reviewkit.holiday_calendar import days_off_words
 from reviewkit.html import Html
 from reviewkit.pacing import PaceSettings
+from reviewkit.periods import FiscalCalendar
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 
@@ -155,14 +157,25 @@ def pace_table(
     return Html("".join(tables), text="\n".join(texts))
 
 
-def pace_note(pace: pd.DataFrame, *, lang: str, settings: PaceSettings | None = None) -> Html:
-    """How pace, projection and required run rate are computed (under the table)."""
+def pace_note(
+    pace: pd.DataFrame,
+    *,
+    calendar: FiscalCalendar,
+    lang: str,
+    settings: PaceSettings | None = None,
+) -> Html:
+    """How pace, projection and required run rate are computed (under the table).
+
+    The note names the company's days off (``calendar``: its country's public holidays and
+    seasonal breaks), which shape the day weights.
+    """
     s = settings or PaceSettings()
     through = pace["through"].max() if len(pace) else None
     day = format_date(through, lang=lang) if through is not None else "—"
     note = t(
         "pace.note", lang, through=day, min_share=format_pct(s.min_share, lang=lang),
         max_width=format_pct(s.max_width, lang=lang),
+        days_off=days_off_words(calendar.days, lang=lang),
     )  # fmt: skip
     return Html(f'<p class="rk-note">{escape(note)}</p>', text=note)
 
@@ -326,6 +339,7 @@ def alerts_html(
     series: pd.DataFrame,
     *,
     definitions: Definitions,
+    calendar: FiscalCalendar,
     lang: str,
     settings: AnomalySettings | None = None,
     top: int = TOP_ALERTS,
@@ -333,7 +347,8 @@ def alerts_html(
     """The week's alerts: the main ones as sentences with a chart, the rest in a table.
 
     Alerts explained by another (the same change seen in another segment) are listed under it.
-    The detection method and its gates close the section.
+    The detection method and its gates close the section; it names the company's days off
+    (``calendar``), which shape the weeks' weights.
     """
     s = settings or AnomalySettings()
     tested = series.groupby(["kind", "measure", "dimension", "segment"], dropna=False).ngroups
@@ -344,6 +359,7 @@ def alerts_html(
         min_count=format_count(s.min_count_change, lang=lang),
         min_rel=format_pct(s.min_relative_change, lang=lang),
         min_impact=format_count(s.min_impact, lang=lang),
+        days_off=days_off_words(calendar.days, lang=lang),
     )  # fmt: skip
     note = f'<p class="rk-note rk-method">{escape(method)}</p>'
     if alerts.empty:

@@ -14,11 +14,18 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reviewkit.currency import check_currency
 from reviewkit.errors import ConfigError
-from reviewkit.periods import CADENCES, FiscalCalendar
+from reviewkit.holiday_calendar import (
+    DEFAULT_COUNTRY,
+    Break,
+    DayCalendar,
+    check_country,
+    parse_break,
+)
+from reviewkit.periods import CADENCES, FiscalCalendar, FiscalYearLabel, WeekStart
 from reviewkit.resources import bundled
 
 CONFIG_FILE = Path("params") / "workspace.yml"
@@ -39,6 +46,24 @@ class Localized(BaseModel):
         return self.ja if lang == "ja" else self.en
 
 
+class BreakConfig(BaseModel):
+    """One of the company's own breaks (``breaks:`` in ``params/workspace.yml``)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: str = ""
+    first: dt.date | str = Field(alias="from")
+    last: dt.date | str = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ends(self) -> BreakConfig:
+        parse_break(self.first, self.last, name=self.name)
+        return self
+
+    def to_break(self) -> Break:
+        """The checked break."""
+        return parse_break(self.first, self.last, name=self.name)
+
+
 class WorkspaceConfig(BaseModel):
     """``params/workspace.yml``: who the company is and how it counts time."""
 
@@ -47,6 +72,11 @@ class WorkspaceConfig(BaseModel):
     lang: Lang = "ja"
     timezone: str = "Asia/Tokyo"
     fiscal_year_start_month: int = Field(4, ge=1, le=12)
+    fiscal_year_label: FiscalYearLabel = "start"
+    week_start: WeekStart = "monday"
+    country: str = DEFAULT_COUNTRY
+    subdivision: str | None = None
+    breaks: list[BreakConfig] = Field(default_factory=list)
     currency: str = "JPY"  # ISO 4217: every amount in the store and in packs is in it
     store: str = "data/reviewkit.duckdb"
     outputs: str = "outputs"
@@ -68,6 +98,17 @@ class WorkspaceConfig(BaseModel):
     @classmethod
     def _known_currency(cls, value: str) -> str:
         return check_currency(value)
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country_code(cls, value: object) -> str:
+        return check_country(str(value))
+
+    @field_validator("subdivision", mode="before")
+    @classmethod
+    def _subdivision_text(cls, value: object) -> str | None:
+        text = "" if value is None else str(value).strip()
+        return text or None
 
 
 def read_yaml(path: Path) -> Any:
@@ -131,8 +172,33 @@ class Workspace:
 
     @property
     def calendar(self) -> FiscalCalendar:
-        """The company's fiscal calendar."""
-        return FiscalCalendar(self.config.fiscal_year_start_month)
+        """The company's calendar: fiscal years, weeks and days off (country, breaks)."""
+        c = self.config
+        days = DayCalendar(
+            country=c.country,
+            subdivision=c.subdivision,
+            breaks=tuple(b.to_break() for b in c.breaks),
+            source=str(self.root / CONFIG_FILE),
+        )
+        return FiscalCalendar(
+            c.fiscal_year_start_month,
+            week_start=c.week_start,
+            fiscal_year_label=c.fiscal_year_label,
+            days=days,
+        )
+
+    def check_calendar(self) -> None:
+        """Check that the ``holidays`` library knows ``country`` and ``subdivision``.
+
+        Loading a workspace checks their shape only (the library takes about 0.1 s to load,
+        which a kernel pays only when it computes seasonal weights).
+
+        Raises
+        ------
+        ConfigError
+            Naming the file, the key, the value and examples.
+        """
+        self.calendar.days.check()
 
     @property
     def tz(self) -> ZoneInfo:

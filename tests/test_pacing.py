@@ -54,6 +54,7 @@ def days(start: dt.date, end: dt.date) -> list[dt.date]:
 WEEKDAY_ONLY = DayProfile(
     means={**{d: 1.0 for d in WEEKDAYS[:5]}, "Sat": 0.0, "Sun": 0.0, HOLIDAY: 0.0},
     overall=5 / 7,
+    calendar=CAL,
 )
 
 
@@ -61,23 +62,27 @@ WEEKDAY_ONLY = DayProfile(
 
 
 def test_obon_days_are_holidays_and_the_day_before_is_a_weekday():
-    assert day_class(D(2026, 8, 12)) == "Wed"  # the day before Obon: an ordinary Wednesday
-    assert [day_class(D(2026, 8, d)) for d in (13, 14, 15, 16)] == [HOLIDAY] * 4
-    assert day_class(D(2026, 8, 17)) == "Mon"  # Obon is over
+    assert (
+        day_class(D(2026, 8, 12), calendar=CAL) == "Wed"
+    )  # the day before Obon: an ordinary Wednesday
+    assert [day_class(D(2026, 8, d), calendar=CAL) for d in (13, 14, 15, 16)] == [HOLIDAY] * 4
+    assert day_class(D(2026, 8, 17), calendar=CAL) == "Mon"  # Obon is over
 
 
 def test_month_end_days_are_the_last_two_business_days():
     # October 2026 ends on Saturday 31: the last two business days are Thu 29 and Fri 30
-    assert month_end_days(D(2026, 10, 1)) == {D(2026, 10, 29), D(2026, 10, 30)}
+    assert month_end_days(D(2026, 10, 1), calendar=CAL) == {D(2026, 10, 29), D(2026, 10, 30)}
     # any day of the month names the month
-    assert month_end_days(D(2026, 10, 17)) == month_end_days(D(2026, 10, 1))
+    assert month_end_days(D(2026, 10, 17), calendar=CAL) == month_end_days(
+        D(2026, 10, 1), calendar=CAL
+    )
     # May 2026 ends on a weekend (Sat 30, Sun 31): Thu 28 and Fri 29
-    assert month_end_days(D(2026, 5, 1)) == {D(2026, 5, 28), D(2026, 5, 29)}
+    assert month_end_days(D(2026, 5, 1), calendar=CAL) == {D(2026, 5, 28), D(2026, 5, 29)}
     # December 2026: 29-31 (Tue-Thu) are the year-end break, 26-27 a weekend, so the last
     # business days are Mon 28 and Fri 25 (25 December is not a holiday in Japan)
-    assert month_end_days(D(2026, 12, 1)) == {D(2026, 12, 25), D(2026, 12, 28)}
+    assert month_end_days(D(2026, 12, 1), calendar=CAL) == {D(2026, 12, 25), D(2026, 12, 28)}
     # November 2026 ends on Monday 30: Fri 27 and Mon 30
-    assert month_end_days(D(2026, 11, 1)) == {D(2026, 11, 27), D(2026, 11, 30)}
+    assert month_end_days(D(2026, 11, 1), calendar=CAL) == {D(2026, 11, 27), D(2026, 11, 30)}
 
 
 def test_a_flat_profile_weighs_every_day_one():
@@ -88,20 +93,20 @@ def test_a_flat_profile_weighs_every_day_one():
     assert list(w.index) == days(D(2026, 12, 1), D(2027, 1, 1))
     assert w.tolist() == [1.0] * 31  # year-end break included: flat means flat
     # an empty or all-zero history gives a flat profile
-    assert day_profile(pd.Series(dtype="float64"), before=D(2026, 10, 1)).is_flat
+    assert day_profile(pd.Series(dtype="float64"), before=D(2026, 10, 1), calendar=CAL).is_flat
     zeros = pd.Series(0.0, index=days(D(2026, 9, 1), D(2026, 10, 1)))
-    assert day_profile(zeros, before=D(2026, 10, 1)).is_flat
+    assert day_profile(zeros, before=D(2026, 10, 1), calendar=CAL).is_flat
     with pytest.raises(ParameterError, match="history_days"):
-        day_profile(zeros, before=D(2026, 10, 1), history_days=0)
+        day_profile(zeros, before=D(2026, 10, 1), history_days=0, calendar=CAL)
 
 
 def month_end_history(start: dt.date, end: dt.date) -> pd.Series:
     """Weekdays 10, month-end days 20, weekends and breaks 0, on every day ``[start, end)``."""
     values = {}
     for d in days(start, end):
-        if day_class(d) in ("Sat", "Sun", HOLIDAY):
+        if day_class(d, calendar=CAL) in ("Sat", "Sun", HOLIDAY):
             values[d] = 0.0
-        elif d in month_end_days(d):
+        elif d in month_end_days(d, calendar=CAL):
             values[d] = 20.0
         else:
             values[d] = 10.0
@@ -111,17 +116,17 @@ def month_end_history(start: dt.date, end: dt.date) -> pd.Series:
 def test_day_profile_learns_the_month_end_factor():
     # History: 1 May .. 30 Sep 2026 (31 + 30 + 31 + 31 + 30 = 153 days), five month ends.
     history = month_end_history(D(2026, 5, 1), D(2026, 10, 1))
-    profile = day_profile(history, before=D(2026, 10, 1), history_days=153)
+    profile = day_profile(history, before=D(2026, 10, 1), history_days=153, calendar=CAL)
     assert not profile.is_flat
     assert profile.means["Sat"] == profile.means["Sun"] == profile.means[HOLIDAY] == 0
     # the class means include the month-end days at 20, so a weekday class mean is a little
     # above 10; the factor is (10 month-end days x 20) / (the sum of their classes' means)
-    ends = [d for d in history.index if d in month_end_days(d)]
+    ends = [d for d in history.index if d in month_end_days(d, calendar=CAL)]
     assert len(ends) == 10
     frame = pd.DataFrame({"v": history.to_numpy()}, index=history.index)
-    frame["cls"] = [day_class(d) for d in frame.index]
+    frame["cls"] = [day_class(d, calendar=CAL) for d in frame.index]
     means = frame.groupby("cls")["v"].mean()
-    factor = (20 * 10) / sum(means[day_class(d)] for d in ends)
+    factor = (20 * 10) / sum(means[day_class(d, calendar=CAL)] for d in ends)
     assert profile.month_end_factor == pytest.approx(factor)
     assert profile.month_end_factor == pytest.approx(2.0, abs=0.2)  # ~1.9 here
     # by construction, the month ends' weights average the month ends' real value, 20
@@ -136,11 +141,11 @@ def test_day_profile_learns_the_month_end_factor():
 def test_fewer_than_three_month_ends_give_no_month_end_factor():
     history = month_end_history(D(2026, 5, 1), D(2026, 10, 1))
     # 61 days before 1 Oct: 1 Aug .. 30 Sep, two whole months -> two month ends: factor 1
-    two = day_profile(history, before=D(2026, 10, 1), history_days=61)
+    two = day_profile(history, before=D(2026, 10, 1), history_days=61, calendar=CAL)
     assert two.month_end_factor == 1.0
     assert two.weight(D(2026, 10, 29)) == pytest.approx(two.means["Thu"])
     # 92 days: 1 Jul .. 30 Sep, three month ends: the factor is used
-    three = day_profile(history, before=D(2026, 10, 1), history_days=92)
+    three = day_profile(history, before=D(2026, 10, 1), history_days=92, calendar=CAL)
     assert three.month_end_factor > 1.5
 
 
@@ -170,7 +175,9 @@ def test_share_elapsed_with_a_weekday_profile_across_a_month_end():
     assert share_elapsed(WEEKDAY_ONLY, start=start, end=end, through=D(2026, 11, 1)) == 1.0
     # with a month-end factor 2, Thu 29 and Fri 30 (October's month ends) weigh 2:
     # 1 + 1 + 1 + 2 + 2 = 7, of which Mon-Wed are 3
-    month_end = DayProfile(means=WEEKDAY_ONLY.means, overall=5 / 7, month_end_factor=2.0)
+    month_end = DayProfile(
+        means=WEEKDAY_ONLY.means, overall=5 / 7, month_end_factor=2.0, calendar=CAL
+    )
     assert share_elapsed(month_end, start=start, end=end, through=D(2026, 10, 28)) == (
         pytest.approx(3 / 7)
     )
@@ -396,7 +403,7 @@ def test_a_constant_series_is_projected_exactly():
     for _ in range(12):
         p = previous_period(p, calendar=CAL)
         past.append(p)
-    profile = day_profile(daily, before=nov.start)
+    profile = day_profile(daily, before=nov.start, calendar=CAL)
     # every class means 5, and month ends are not special: the factor is 5 / 5 = 1
     assert profile.month_end_factor == pytest.approx(1.0)
     for elapsed in (1, 10, 29, 31):
@@ -521,7 +528,9 @@ def test_the_year_end_break_adds_nothing_to_expected_to_date():
 
 def test_year_end_with_a_month_end_factor():
     # factor 2 on December's month ends, Fri 25 and Mon 28: 18 x 1 + 2 x 2 = 22
-    profile = DayProfile(means=WEEKDAY_ONLY.means, overall=5 / 7, month_end_factor=2.0)
+    profile = DayProfile(
+        means=WEEKDAY_ONLY.means, overall=5 / 7, month_end_factor=2.0, calendar=CAL
+    )
     targets = year_end_targets()
     weights = profile.weights(D(2026, 12, 1), D(2027, 1, 1))
     assert weights.sum() == 22

@@ -200,7 +200,7 @@ def test_scorecard_on_real_data(maven_funnel, maven):
     calendar = FiscalCalendar(1)
     quarter = parse_period("FY2017-Q3", calendar=calendar)  # July .. September 2017
     previous = previous_period(quarter, calendar=calendar)
-    frame = scorecard(maven_funnel, quarter, previous=previous, targets=None)
+    frame = scorecard(maven_funnel, quarter, previous=previous, targets=None, calendar=calendar)
 
     def actuals(start, end):
         engage = pd.to_datetime(pipeline["engage_date"]).dt.date

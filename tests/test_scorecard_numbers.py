@@ -325,6 +325,7 @@ def test_monthly_scorecard_by_hand(tiny):
         oct_,
         previous=previous_period(oct_, calendar=CAL),
         targets=Targets.from_store(tiny),
+        calendar=CAL,
     )
     nan = math.nan
     assert_scorecard(
@@ -348,6 +349,7 @@ def test_weekly_scorecard_across_the_month_boundary_by_hand(tiny):
         week,
         previous=previous_period(week, calendar=CAL),
         targets=Targets.from_store(tiny),
+        calendar=CAL,
     )
     nan = math.nan
     # the week before (09-21 .. 09-27) has nothing, so every change is NaN
@@ -371,6 +373,7 @@ def test_quarterly_scorecard_with_partial_targets_by_hand(tiny):
         quarter,
         previous=previous_period(quarter, calendar=CAL),
         targets=Targets.from_store(tiny),
+        calendar=CAL,
     )
     nan = math.nan
     assert_scorecard(
@@ -557,7 +560,7 @@ def test_sample_scorecard_matches_pandas(
         p = parse_period(label, calendar=CAL)
     prev = previous_period(p, calendar=CAL)
     assert sample_workspace.config.timezone == TZ
-    frame = scorecard(sample_funnel, p, previous=prev, targets=sample_targets)
+    frame = scorecard(sample_funnel, p, previous=prev, targets=sample_targets, calendar=CAL)
 
     stages = definitions.stage_keys
     now = expected_actuals(expected_inputs, p, stages)
@@ -597,7 +600,11 @@ def test_sample_targets_come_from_the_workspace_file(sample_targets, sample_work
 def test_sample_first_month_has_no_previous(sample_funnel, sample_targets):
     p = parse_period("2024-04", calendar=CAL)
     frame = scorecard(
-        sample_funnel, p, previous=previous_period(p, calendar=CAL), targets=sample_targets
+        sample_funnel,
+        p,
+        previous=previous_period(p, calendar=CAL),
+        targets=sample_targets,
+        calendar=CAL,
     )
     assert (frame["previous"] == 0).all()
     assert frame["change"].isna().all()

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from reviewkit.errors import ConfigError, ParameterError
+from reviewkit.periods import FiscalCalendar
 from reviewkit.sample_targets import sample_targets_yaml
 from reviewkit.seasonality import day_class, period_day_weights, seasonal_day_weights
 from reviewkit.store import replace_tables
@@ -19,6 +20,7 @@ from reviewkit.targets import Targets, load_targets, period_targets
 
 REPO = Path(__file__).resolve().parents[1]
 D = dt.date
+JP = FiscalCalendar()  # a Japanese company: its public holidays, Obon and year-end break
 # load_targets only asks the definitions for their metrics' keys and types
 DEFS = SimpleNamespace(
     metric_map={
@@ -160,16 +162,20 @@ def history():
 
 
 def test_day_classes():
-    assert day_class(D(2026, 11, 3)) == "holiday"  # Culture Day, a Tuesday
-    assert day_class(D(2026, 11, 4)) == "Wed"
-    assert day_class(D(2026, 11, 8)) == "Sun"
-    assert day_class(D(2026, 12, 28)) == "Mon"
-    assert [day_class(D(2026, 12, d)) for d in (29, 30, 31)] == ["holiday"] * 3  # year-end
-    assert [day_class(D(2027, 1, d)) for d in (1, 2, 3, 4)] == ["holiday"] * 3 + ["Mon"]
+    assert day_class(D(2026, 11, 3), calendar=JP) == "holiday"  # Culture Day, a Tuesday
+    assert day_class(D(2026, 11, 4), calendar=JP) == "Wed"
+    assert day_class(D(2026, 11, 8), calendar=JP) == "Sun"
+    assert day_class(D(2026, 12, 28), calendar=JP) == "Mon"
+    assert [day_class(D(2026, 12, d), calendar=JP) for d in (29, 30, 31)] == [
+        "holiday"
+    ] * 3  # year-end
+    assert [day_class(D(2027, 1, d), calendar=JP) for d in (1, 2, 3, 4)] == ["holiday"] * 3 + [
+        "Mon"
+    ]
 
 
 def test_seasonal_day_weights_by_hand():
-    w = seasonal_day_weights(history(), month_start=D(2026, 11, 1), history_days=21)
+    w = seasonal_day_weights(history(), month_start=D(2026, 11, 1), history_days=21, calendar=JP)
     assert list(w.index) == [D(2026, 11, d) for d in range(1, 31)]
     assert w.sum() == pytest.approx(1)
     assert w[D(2026, 11, 2)] == pytest.approx(10 / 218)  # Monday: mean of 8 and 12
@@ -185,7 +191,9 @@ def test_seasonal_week_target_by_hand(tmp_path):
         definitions=DEFS,
     )
     assert targets.proration == "seasonal"
-    weights = seasonal_day_weights(history(), month_start=D(2026, 11, 1), history_days=21)
+    weights = seasonal_day_weights(
+        history(), month_start=D(2026, 11, 1), history_days=21, calendar=JP
+    )
     # Sun 1 .. Sat 7: 2 + 10 (Mon) + 1 (Culture Day) + 10 + 10 + 10 + 4 = 47 of 218
     week = (D(2026, 11, 1), D(2026, 11, 8))
     assert targets.for_period("lead", *week, day_weights=weights) == pytest.approx(436 * 47 / 218)
@@ -196,7 +204,7 @@ def test_seasonal_week_target_by_hand(tmp_path):
     # the whole month is the whole target, whatever the weights
     assert targets.for_period("lead", D(2026, 11, 1), D(2026, 12, 1), day_weights=weights) == 436
     # period_day_weights gives the same weights for the month
-    both = period_day_weights(history(), start=week[0], end=week[1], history_days=21)
+    both = period_day_weights(history(), start=week[0], end=week[1], history_days=21, calendar=JP)
     pd.testing.assert_series_equal(both, weights)
 
 
@@ -223,24 +231,26 @@ def test_seasonal_week_straddling_months_with_hand_weights(tmp_path):
 
 def test_seasonal_weights_edge_cases():
     nov = D(2026, 11, 1)
-    uniform = seasonal_day_weights(pd.Series(dtype=float), month_start=nov)
+    uniform = seasonal_day_weights(pd.Series(dtype=float), month_start=nov, calendar=JP)
     assert len(uniform) == 30
     assert uniform.tolist() == pytest.approx([1 / 30] * 30)
     # only days with events: missing days (here every weekend) count as 0
     weekdays = history()[[d.weekday() < 5 for d in history().index]]
-    w = seasonal_day_weights(weekdays, month_start=nov, history_days=21)
+    w = seasonal_day_weights(weekdays, month_start=nov, history_days=21, calendar=JP)
     assert w[D(2026, 11, 7)] == 0 and w[D(2026, 11, 1)] == 0
     # 19 weekdays x 10 + 2 holidays x 1 = 192
     assert w[D(2026, 11, 2)] == pytest.approx(10 / 192)
     # history after the month does not count; a class unseen in history gets the overall mean
     later = pd.Series({D(2026, 12, 1): 100.0})
-    assert seasonal_day_weights(later, month_start=nov).tolist() == pytest.approx([1 / 30] * 30)
+    assert seasonal_day_weights(later, month_start=nov, calendar=JP).tolist() == pytest.approx(
+        [1 / 30] * 30
+    )
     no_holiday = history().drop([D(2026, 10, 11), D(2026, 10, 12)])  # from Oct 13: no holiday
-    w = seasonal_day_weights(no_holiday, month_start=nov, history_days=21)
+    w = seasonal_day_weights(no_holiday, month_start=nov, history_days=21, calendar=JP)
     overall = no_holiday[no_holiday.index >= D(2026, 10, 13)].mean()
     assert w[D(2026, 11, 3)] / w[D(2026, 11, 4)] == pytest.approx(overall / 10)
     with pytest.raises(ParameterError, match="first day of a month"):
-        seasonal_day_weights(history(), month_start=D(2026, 11, 2))
+        seasonal_day_weights(history(), month_start=D(2026, 11, 2), calendar=JP)
 
 
 # --- errors: one line naming file:line, key path, bad value, what is allowed ---------------
