@@ -45,6 +45,7 @@ from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, DataError, ParameterError
 from reviewkit.formatting import format_count, format_money
 from reviewkit.periods import CADENCES, Cadence, FiscalCalendar, parse_period, period_containing
+from reviewkit.redaction import PLACEHOLDER
 from reviewkit.semantic import SEGMENT_COLUMNS
 from reviewkit.texts import LANGS, TEXTS, t
 from reviewkit.yaml_config import Lines, read_yaml, validate_model, where
@@ -703,13 +704,20 @@ def action_from_proposal(
     Raises
     ------
     ParameterError
-        If the record lacks a field the action needs or has a bad value.
+        If the record lacks a field the action needs or has a bad value, or its segment was
+        redacted (it held contact data).
     """
     lang = str(record.get("lang") or "en")
     lang = lang if lang in LANGS else "en"
     dims, values = record.get("dims") or [], record.get("values") or []
     segment = {str(d): str(v) for d, v in zip(dims, values, strict=False) if v is not None}
     proposal_id = record.get("proposal_id")
+    if any(PLACEHOLDER in v for v in segment.values()):
+        raise ParameterError(
+            f"proposal {proposal_id!r}: its segment held an e-mail address or phone number, "
+            "redacted in proposals.json, so the action could not find its people; add it by "
+            "hand: reviewkit action add --title ... --segment COLUMN=VALUE"
+        )
     fields = {
         "id": action_id or proposal_id,
         "title": record.get("action"),

@@ -7,7 +7,8 @@ while the previous pack still runs), resets it between packs and replaces it eve
 ``packs_per_kernel`` packs, so memory stays bounded. A kernel that fails to start is retried on
 a fresh one (:data:`KERNEL_ATTEMPTS` in all); a pack that fails is kept under ``_failed/`` while
 the others are still published. The batch holds a lock (two runs never overlap), writes a log
-per run under ``<output-dir>/_logs/`` and a summary the index page shows.
+per run under ``<output-dir>/_logs/`` and a summary the index page shows; both are published
+with the packs, so their lines and error messages are redacted (see :mod:`reviewkit.published`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import json
 import logging
 import multiprocessing
 import os
@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, ReviewkitError, RunFailedError
 from reviewkit.periods import parse_as_of
+from reviewkit.published import write_json
+from reviewkit.redaction import redact_text
 from reviewkit.workspace import Workspace, find_workspace
 
 LOG_DIR = "_logs"
@@ -119,12 +120,19 @@ def batch_lock(folder: Path) -> Iterator[IO[str]]:
         handle.close()  # closing releases the lock
 
 
+class _RedactingFormatter(logging.Formatter):
+    """Log lines with e-mail addresses and phone numbers redacted: the log is published."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
 def _logger(path: Path) -> logging.Logger:
     log = logging.getLogger(f"reviewkit.batch.{path.name}")
     log.setLevel(logging.INFO)
     log.propagate = False
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     return log
 
@@ -220,11 +228,11 @@ def _build_one(
     try:
         result = build_pack(plan, kernel_manager=kernel.manager, staging=staging)
         report |= {"event": "built", "pack": str(result.pack)}
-    except ReviewkitError as exc:
-        report |= {"event": "failed", "error": str(exc)}
+    except ReviewkitError as exc:  # its message may quote a value of the data: redacted
+        report |= {"event": "failed", "error": redact_text(str(exc))}
     except Exception as exc:  # a bug: report it and keep the batch going
-        report |= {"event": "failed", "error": f"{type(exc).__name__}: {exc}",
-                   "traceback": traceback.format_exc()}  # fmt: skip
+        report |= {"event": "failed", "error": redact_text(f"{type(exc).__name__}: {exc}"),
+                   "traceback": redact_text(traceback.format_exc())}  # fmt: skip
     finally:
         kernel.packs += 1
         kernel.manager.close_clients()
@@ -402,7 +410,7 @@ def run_batch(
             _close(log)
             raise
         # the index shows a batch under way only once it is really under way
-        write_text_atomic(logs / LAST_BATCH, json.dumps(summary, ensure_ascii=False, indent=2))
+        write_json(logs / LAST_BATCH, summary)
         log.info("batch of %d packs, as of %s, %d worker(s)", len(schedule), as_of, jobs)
         outcomes: dict[str, Outcome] = {}
         plans: dict[str, Any] = {}
@@ -417,10 +425,10 @@ def run_batch(
                         parameters=job.parameters, segment=job.segment,
                         segment_name=job.segment_name, shared=shared,
                     )  # fmt: skip
-                except ReviewkitError as exc:
-                    outcome.status, outcome.error = "failed", str(exc)
-                    log.error("%s: not built: %s", job.name, exc)
-                    notify({"event": "failed", "name": job.name, "error": str(exc)})
+                except ReviewkitError as exc:  # e.g. quoting the store's values: redacted
+                    outcome.status, outcome.error = "failed", redact_text(str(exc))
+                    log.error("%s: not built: %s", job.name, outcome.error)
+                    notify({"event": "failed", "name": job.name, "error": outcome.error})
                     continue
                 outcome.period = plan.period.label
                 outcome.segment = plan.manifest.get("segment")
@@ -464,7 +472,7 @@ def run_batch(
                 for o in report.failed
             ],
         }  # fmt: skip
-        write_text_atomic(logs / LAST_BATCH, json.dumps(summary, ensure_ascii=False, indent=2))
+        write_json(logs / LAST_BATCH, summary)
         write_index(out, lang=ws.config.lang, timezone=ws.config.timezone)
         _prune_logs(logs)
         _close(log)

@@ -37,6 +37,7 @@ from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ParameterError
 from reviewkit.formatting import format_count, format_date, format_datetime, format_period
 from reviewkit.periods import CADENCES, FiscalCalendar, Period, parse_period
+from reviewkit.redaction import redact_text
 from reviewkit.scope import Scope
 from reviewkit.templates import NAME_PATTERN, humanise
 from reviewkit.texts import LANGS, TEXTS, t
@@ -679,5 +680,6 @@ def write_index(output_dir: Path, *, lang: str, timezone: str) -> Path:
         The page written.
     """
     path = output_dir / "index.html"
-    write_text_atomic(path, render_index(output_dir, lang=lang, timezone=timezone))
+    # The page quotes error lines and labels read from disk, maybe written before redaction.
+    write_text_atomic(path, redact_text(render_index(output_dir, lang=lang, timezone=timezone)))
     return path

@@ -75,8 +75,13 @@ def data_quality(con: duckdb.DuckDBPyConnection, *, timezone: str) -> DataQualit
     freshness = pd.DataFrame(
         {
             "source_system": fresh["source_system"].astype(object),
-            "last_record": [_instant(v, tz) for v in fresh["last_record_us"]],
-            "last_import": [_instant(v, tz) for v in fresh["last_import_us"]],
+            # object columns: a source never imported keeps None (NaT would fail to format)
+            "last_record": pd.Series(
+                [_instant(v, tz) for v in fresh["last_record_us"]], dtype=object
+            ),
+            "last_import": pd.Series(
+                [_instant(v, tz) for v in fresh["last_import_us"]], dtype=object
+            ),
             "records": fresh["records"].astype("int64"),
         }
     )

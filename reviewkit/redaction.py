@@ -1,12 +1,20 @@
-"""Keep personal contact data and secrets out of what reviewkit publishes.
+r"""Keep personal contact data and secrets out of what reviewkit publishes.
 
-A pack is shown on a screen in a meeting and mailed around afterwards, so it carries no e-mail
-addresses or phone numbers: :class:`RedactPreprocessor` replaces them in every output of the
-notebook being rendered (and in markdown cells) with :data:`PLACEHOLDER`. Numbers that only look
-numeric (``1,234,567``, ``2026-11-23``, ``12.5%``, ``1億6,700万円``, ``¥167.0M``) are left
-alone: a phone number needs its separators (``03-1234-5678``, ``(03) 1234-5678``,
-``090-1234-5678``, ``415-555-0100``) or a leading ``+`` and country code
-(``+81 3 1234 5678``), and the right number of digits.
+A pack is shown on a screen in a meeting and mailed around afterwards, and everything next to
+it (the executed notebook, the manifest, proposals, draft targets, the index, the batch log) is
+published with it, so none of it carries e-mail addresses or phone numbers: :func:`redact_text`
+replaces them with :data:`PLACEHOLDER`, :func:`redact_data` does so in parsed JSON (every
+string, keys too; binary outputs such as PNG are left alone) and :func:`redact_notebook` in a
+whole notebook (sources, outputs, metadata such as widget state). :mod:`reviewkit.published`
+applies them to every file before it is published, and
+:class:`reviewkit.rendering.RedactPreprocessor` to a notebook being rendered into a pack.
+
+Numbers that only look numeric (``1,234,567``, ``2026-11-23``, ``12.5%``, ``1億6,700万円``,
+``¥167.0M``, ``+12.345.678``) are left alone: a phone number needs its separators
+(``03-1234-5678``, ``(03) 1234-5678``, ``090-1234-5678``, ``415-555-0100``) or a leading ``+``
+and country code (``+81 3 1234 5678``), and the right number of digits. Text inside JSON (a
+chart's specification in a page) is read through its escapes: ``\u003cjane@example.com``
+loses the address, not the escape.
 
 :func:`mask_secrets` masks parameter values whose names look secret (``db_password``,
 ``api_token``, ``aws_secret_access_key``) before a manifest records them.
@@ -18,25 +26,33 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from nbconvert.preprocessors import Preprocessor
-
 PLACEHOLDER = "[redacted]"
 MASK = "***"
 
+# Where a match may start although the character before it is a letter or digit: just after a
+# JSON escape (``\u003c`` for "<", ``\n``), as in a chart's specification inside a page.
+_AFTER_ESCAPE = r"(?<=\\u[0-9A-Fa-f]{4})|(?<=\\[nrtbf])"
 # Local part in ASCII (so that Japanese text just before an address survives), ``@`` or the
 # full-width ``＠``, then dot-separated labels ending in an alphabetic top-level domain (in one
-# case: mixed-case "domains" are encoded data, such as parser tables in a script).
+# case: mixed-case "domains" are encoded data, such as parser tables in a script), which may
+# be followed by Japanese text (``taro@example.jpの``). A match never starts inside a JSON
+# escape (the ``u003c`` of ``\u003c``).
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+[@＠](?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+"
-    r"(?:[a-z]{2,63}|[A-Z]{2,63})(?![\w\-])"
+    # (each pattern opens with a lookahead on its first character: a quick test that lets
+    # the engine pass over most positions of a long text)
+    r"(?=[A-Za-z0-9._%+\-])"
+    rf"(?:{_AFTER_ESCAPE}|(?<![A-Za-z0-9._%+\-]))(?!(?<=\\)(?:u[0-9A-Fa-f]{{4}}|[nrtbf]))"
+    r"[A-Za-z0-9._%+\-]+[@＠](?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[a-z]{2,63}|[A-Z]{2,63})(?![A-Za-z0-9_\-])"
 )
 
 _SEP = r"[ \-.\u2010\u2011\uFF0D]"  # space, hyphen, dot, Unicode and full-width hyphens
 # Not glued to a word, a ``+`` or ``/``, or to a number it continues (``2026-03-...``).
-_START = r"(?<![0-9A-Za-z+/])(?<![0-9][\-./:,])"
+_START = rf"(?:{_AFTER_ESCAPE}|(?<![0-9A-Za-z+/]))(?<![0-9][\-./:,])"
 _END = r"(?![0-9A-Za-z])(?![\-./:,][0-9])"
 _PHONE = re.compile(
-    _START
+    r"(?=[+(0-9])"
+    + _START
     + r"(?:"
     # International: +country code, then two to five separated groups, e.g. (0)3 or (415)555.
     # Unseparated digits (+16777216) are left alone: they are as likely arithmetic in code.
@@ -48,6 +64,8 @@ _PHONE = re.compile(
     + r")"
     + _END
 )
+# A signed number in thousands: +12.345.678, +12 345 678 (every group of three digits).
+_GROUPED = re.compile(r"\+\d{1,3}(?P<sep>[ .])\d{3}(?:(?P=sep)\d{3})+")
 
 
 def _digits(text: str) -> int:
@@ -56,7 +74,9 @@ def _digits(text: str) -> int:
 
 def _phone(match: re.Match[str]) -> str:
     if match["intl"] is not None:
-        ok = 8 <= _digits(match["intl"]) <= 15  # E.164: at most 15 digits
+        number = match["intl"]
+        # E.164: at most 15 digits
+        ok = 8 <= _digits(number) <= 15 and not _GROUPED.fullmatch(number)
     elif match["jp"] is not None:
         ok = 10 <= _digits(match["jp"]) <= 11  # 03-1234-5678, 090-1234-5678, 0120-123-456
     else:
@@ -65,25 +85,33 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Replace every e-mail address and phone number in ``text`` with :data:`PLACEHOLDER`."""
+    """Replace every e-mail address and phone number in ``text`` with :data:`PLACEHOLDER`.
+
+    Parameters
+    ----------
+    text
+        Any text: a table cell, an error message, a whole page or log.
+
+    Returns
+    -------
+    str
+        ``text`` with each address and number replaced, everything around them unchanged:
+        ``"Call 03-1234-5678 (taro@example.jp)"`` -> ``"Call [redacted] ([redacted])"``.
+    """
     if not text:
         return text
-    text = _EMAIL.sub(PLACEHOLDER, text)
+    if "@" in text or "＠" in text:
+        text = _EMAIL.sub(PLACEHOLDER, text)
     return _PHONE.sub(_phone, text)
 
 
-def _redact_value(value: Any) -> Any:
-    """Redact a string, a list of strings (nbformat's split lines) or parsed JSON."""
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, list):
-        return [_redact_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _redact_value(v) for k, v in value.items()}
-    return value
+def has_contact_data(text: str) -> bool:
+    """Whether ``text`` holds an e-mail address or phone number (:func:`redact_text` changes it)."""
+    return redact_text(text) != text
 
 
-def _is_text(mimetype: str) -> bool:
+def is_text_mimetype(mimetype: str) -> bool:
+    """Whether a notebook output of ``mimetype`` is text (redacted), not binary (left alone)."""
     return (
         mimetype.startswith("text/")
         or mimetype == "image/svg+xml"
@@ -92,31 +120,74 @@ def _is_text(mimetype: str) -> bool:
     )
 
 
-class RedactPreprocessor(Preprocessor):
-    """Replace e-mail addresses and phone numbers in a notebook's outputs before rendering.
+_MIMETYPE = re.compile(r"[a-z]+/[A-Za-z0-9.+\-]+")
 
-    Covers ``text/plain``, ``text/html`` and every other text output (markdown, SVG, JSON such
-    as chart specifications), stream text, error messages and markdown cells. Binary outputs
-    (PNG and the like) are left as they are.
+
+def _binary(key: object) -> bool:
+    """Whether ``key`` names a binary mimetype (``image/png``): its value is base64 data."""
+    return isinstance(key, str) and bool(_MIMETYPE.fullmatch(key)) and not is_text_mimetype(key)
+
+
+def redact_data(value: Any) -> Any:
+    """A copy of ``value`` (parsed JSON or YAML) with every string redacted, keys too.
+
+    The value of a binary mimetype key (``"image/png": "iVBOR..."``, as in a notebook's
+    outputs and attachments) is kept as it is. Numbers, booleans and ``None`` are kept.
+
+    Parameters
+    ----------
+    value
+        A string, a list, a mapping (a notebook node, a manifest) or a scalar.
+
+    Returns
+    -------
+    Any
+        The same structure; ``{"owner": "taro@example.jp", "n": 3}`` ->
+        ``{"owner": "[redacted]", "n": 3}``.
     """
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, list | tuple):
+        return [redact_data(v) for v in value]
+    if isinstance(value, Mapping):
+        return {
+            (redact_text(k) if isinstance(k, str) else k): (v if _binary(k) else redact_data(v))
+            for k, v in value.items()
+        }
+    return value
 
-    def preprocess_cell(self, cell: Any, resources: Any, index: int) -> tuple[Any, Any]:
-        """Redact one cell in place."""
-        if cell.cell_type == "markdown":
-            cell.source = _redact_value(cell.source)
-        for output in cell.get("outputs", []):
-            kind = output.get("output_type")
-            if kind == "stream":
-                output["text"] = _redact_value(output.get("text", ""))
-            elif kind in ("display_data", "execute_result"):
-                data = output.get("data", {})
-                for mimetype in list(data):
-                    if _is_text(mimetype):
-                        data[mimetype] = _redact_value(data[mimetype])
-            elif kind == "error":
-                output["evalue"] = _redact_value(output.get("evalue", ""))
-                output["traceback"] = _redact_value(output.get("traceback", []))
-        return cell, resources
+
+def redact_notebook(notebook: Mapping[str, Any]) -> Any:
+    """A redacted copy of a notebook: what is published next to a pack.
+
+    Every cell's source (markdown, code, raw: the injected parameters too), every output
+    (stream, text, HTML, markdown, JSON such as chart specifications and widget views, error
+    names, messages and tracebacks), attachments' text and all metadata (the notebook's
+    widget state, papermill's parameters and exception) go through :func:`redact_text`;
+    binary outputs (PNG, JPEG, PDF) are kept as they are.
+
+    Parameters
+    ----------
+    notebook
+        A notebook (an ``nbformat.NotebookNode`` or its parsed JSON).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The redacted copy; ``notebook`` is left unchanged.
+    """
+    import nbformat
+
+    return nbformat.from_dict(redact_data(notebook))
+
+
+def __getattr__(name: str) -> Any:
+    """``RedactPreprocessor`` (now in :mod:`reviewkit.rendering`: nbconvert loads only there)."""
+    if name == "RedactPreprocessor":
+        from reviewkit.rendering import RedactPreprocessor
+
+        return RedactPreprocessor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _SECRET_NAME = re.compile(

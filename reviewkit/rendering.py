@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import nbformat
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from reviewkit.redaction import RedactPreprocessor
+from reviewkit.redaction import redact_data, redact_text
 from reviewkit.resources import package_file
 
 # Cells that never reach a pack: papermill's injected parameters, the template's defaults and
@@ -14,7 +16,27 @@ from reviewkit.resources import package_file
 REMOVED_TAGS = ("injected-parameters", "parameters", "analyst-only")
 
 
-def render_pack(notebook: nbformat.NotebookNode, *, title: str, lang: str) -> str:
+class RedactPreprocessor(Preprocessor):
+    """Replace e-mail addresses and phone numbers in a notebook's outputs before rendering.
+
+    Covers every text output (``text/plain``, ``text/html``, markdown, SVG, JSON such as chart
+    specifications), stream text, errors (name, message, traceback), the outputs' metadata
+    and markdown cells (see :func:`reviewkit.redaction.redact_data`). Binary outputs (PNG and
+    the like) are left as they are.
+    """
+
+    def preprocess_cell(self, cell: Any, resources: Any, index: int) -> tuple[Any, Any]:
+        """Redact one cell in place."""
+        if cell.cell_type == "markdown":
+            cell.source = redact_data(cell.source)
+        if cell.get("outputs"):
+            cell.outputs = [nbformat.from_dict(redact_data(o)) for o in cell.outputs]
+        return cell, resources
+
+
+def render_pack(
+    notebook: nbformat.NotebookNode, *, title: str, lang: str, redacted: bool = False
+) -> str:
     """Render ``notebook`` to HTML without code, prompts or anything fetched from the network.
 
     Parameters
@@ -25,6 +47,9 @@ def render_pack(notebook: nbformat.NotebookNode, *, title: str, lang: str) -> st
         The page title.
     lang
         ``ja`` or ``en`` (the page's ``lang`` attribute).
+    redacted
+        The notebook went through :func:`reviewkit.redaction.redact_notebook` already (as
+        the runner's does): its outputs are not redacted again. The title always is.
 
     Returns
     -------
@@ -45,8 +70,9 @@ def render_pack(notebook: nbformat.NotebookNode, *, title: str, lang: str) -> st
         TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True), enabled=True
     )
     # No e-mail address or phone number reaches a pack (reviewkit.redaction).
-    exporter.register_preprocessor(RedactPreprocessor(enabled=True), enabled=True)
-    resources = {"metadata": {"name": title}, "rk_runtime": ""}
+    if not redacted:
+        exporter.register_preprocessor(RedactPreprocessor(enabled=True), enabled=True)
+    resources = {"metadata": {"name": redact_text(title)}, "rk_runtime": ""}
     if _has_charts(notebook):
         from reviewkit.chart_runtime import inline_script, vega_bundle
 

@@ -6,7 +6,9 @@ and ``manifest.json``; a template of the workspace's own (``notebooks/NAME.ipynb
 language other than the workspace default goes to a ``<lang>/`` folder below it. Everything
 is built in a staging folder first and moved into place only when execution and rendering
 succeeded, so a failed run never replaces a good pack; the failed notebook is kept under
-``<output-dir>/_failed/``.
+``<output-dir>/_failed/``. Whatever is published (or kept) goes through redaction first: no
+e-mail address or phone number leaves in the notebook, the manifest, the files a template
+wrote or an error message (see :mod:`reviewkit.published`); a segment holding one is refused.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, ParameterError, RunFailedError
 from reviewkit.formatting import format_period
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
+from reviewkit.published import redact_executed, redact_folder, write_json
+from reviewkit.redaction import has_contact_data, mask_secrets, redact_text
 from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, package_file
 from reviewkit.scope import Scope, check_scope, parse_scope
 from reviewkit.templates import CustomTemplate, resolve_template
@@ -269,7 +273,10 @@ class _Failure:
     record: Mapping[str, Any] | None = None  # added to failure.json (the template's name)
 
     def keep(self, staging: Path, error: str) -> Path:
-        """Move the staging folder under ``_failed/`` with a ``failure.json``; the notebook."""
+        """Redact the staging folder, move it under ``_failed/`` with a ``failure.json``.
+
+        Returns the kept notebook's path.
+        """
         # UTC, and unique even for two failures within a second
         now = dt.datetime.now(dt.UTC)
         stamp = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:4]}"
@@ -278,6 +285,7 @@ class _Failure:
             folder = folder / self.scope.slug
         kept = folder / f"{stamp}-{self.lang}"
         kept.parent.mkdir(parents=True, exist_ok=True)
+        redact_folder(staging, rendered=())  # _failed/ is published: its notebook is linked
         shutil.move(str(staging), kept)
         record = {
             "status": "failed", "cadence": self.period.cadence, "period": self.period.label,
@@ -285,7 +293,7 @@ class _Failure:
             "error": error, "failed_at": now.isoformat(timespec="seconds"),
             **(self.record or {}),
         }  # fmt: skip
-        write_text_atomic(kept / "failure.json", json.dumps(record, ensure_ascii=False, indent=2))
+        write_json(kept / "failure.json", record)
         return kept / "notebook.ipynb"
 
     @property
@@ -425,6 +433,12 @@ def _check_request(
         definitions = load_definitions(ws)
     columns = None if definitions is None else definitions.dimensions
     scope = parse_scope(segment, name=segment_name, parameter="--segment", columns=columns)
+    if scope is not None and any(has_contact_data(v) for v in (*scope.values, scope.name)):
+        raise ParameterError(
+            f"segment {redact_text(scope.text)!r}: a segment value or name holding an e-mail "
+            "address or phone number would be published in the pack's folder, title and "
+            "manifest; segment by a column that holds no contact details"
+        )
     return _Request(cadence, checked, day, scope, custom)  # type: ignore[arg-type]
 
 
@@ -500,9 +514,7 @@ def plan_pack(
     out = Path(output_dir) if output_dir is not None else ws.outputs_dir
     shown = "" if scope is None else scope.label(lang)
     named = t(f"title.{cadence}", lang) if custom is None else custom.title_in(lang)
-    title = " ".join(x for x in (named, shown, format_period(period, lang=lang)) if x)
-    from reviewkit.redaction import mask_secrets
-
+    title = redact_text(" ".join(x for x in (named, shown, format_period(period, lang=lang)) if x))
     manifest = {
         "status": "ok",
         "cadence": cadence,
@@ -604,15 +616,21 @@ def build_pack(
         t0 = time.perf_counter()
         notebook = _execute(plan, executed, failure=failure, kernel_manager=kernel_manager)
         execute_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        # what is published: the pack (rendered from it), the notebook and the template's files
+        notebook, withheld = redact_executed(notebook, staging)
+        redact_s = time.perf_counter() - t0
 
         progress("rendering pack.html")
         t0 = time.perf_counter()
         try:
             from reviewkit.rendering import render_pack
 
-            html = render_pack(notebook, title=plan.title, lang=plan.lang)
+            html = render_pack(notebook, title=plan.title, lang=plan.lang, redacted=True)
         except Exception as exc:
-            error = f"rendering the {plan.label} pack failed: {type(exc).__name__}: {exc}"
+            error = redact_text(
+                f"rendering the {plan.label} pack failed: {type(exc).__name__}: {exc}"
+            )
             kept = failure.keep(staging, error)
             raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
         write_text_atomic(staging / "pack.html", html)
@@ -623,14 +641,14 @@ def build_pack(
             "timings_seconds": {
                 "execute": round(execute_s, 3),
                 "render": round(render_s, 3),
+                "redact": round(redact_s, 3),
                 "total": round(time.perf_counter() - started, 3),
             },
             "pack_bytes": len(html.encode("utf-8")),
             "files": _extra_files(staging),
+            **({"withheld": withheld} if withheld else {}),
         }
-        write_text_atomic(
-            staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2)
-        )
+        write_json(staging / "manifest.json", manifest)
         progress(f"publishing to {plan.target}")
         _publish(staging, plan.target)
     finally:
@@ -792,11 +810,13 @@ def _execute(
         # the cell's first line, not its execution count: a batch kernel counts across packs
         line = (str(exc.source).strip().splitlines() or [""])[0][:80]
         error = f"{name} failed for {failure.label} in the cell `{line}`: {exc.ename}: {evalue}"
+        error = redact_text(error)  # a message may quote a value of the data
         kept = failure.keep(executed.parent, error)
         raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
         error = f"{name} could not run for {failure.label}: {type(exc).__name__}: {first}"
+        error = redact_text(error)
         if executed.exists():
             kept = failure.keep(executed.parent, error)
             raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reviewkit.errors import ParameterError
+from reviewkit.redaction import redact_text
 from reviewkit.texts import t
 
 if TYPE_CHECKING:
@@ -56,9 +57,13 @@ class Scope:
 
     @property
     def slug(self) -> str:
-        """The pack's folder name: ``sales_team-team-b``, ``channel-paid``."""
+        """The pack's folder name: ``sales_team-team-b``, ``channel-paid``.
+
+        Contact data in a value is redacted first: the folder name is published (a segment
+        holding any is refused before a pack is built, but its job is still named).
+        """
         shown = self.name or "+".join(self.values)
-        return f"{self.column}-{slugify(shown)}"
+        return f"{self.column}-{slugify(redact_text(shown))}"
 
     def label(self, lang: str) -> str:
         """The segment in words: ``sales team: Team B``, ``channel: paid (paid_search, ...)``."""

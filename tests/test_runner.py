@@ -92,7 +92,7 @@ def test_cli_run_writes_the_documented_layout(sample_workspace, tmp_path):
     assert manifest["files"] == ["proposals.json"]
     assert manifest["data_freshness"].startswith("2026-11-22")
     assert {"duckdb", "pandas", "papermill", "nbconvert", "python"} <= set(manifest["packages"])
-    assert set(manifest["timings_seconds"]) == {"execute", "render", "total"}
+    assert set(manifest["timings_seconds"]) == {"execute", "redact", "render", "total"}
     assert (out / "index.html").is_file()
     assert not (out / "_staging").exists()
 
