@@ -25,6 +25,14 @@ def _copy_params(source: Path, target: Path) -> None:
             shutil.copy2(item, dest)
 
 
+def _check_free(folder: Path) -> None:
+    if (folder / "params" / "workspace.yml").exists():
+        raise ConfigError(
+            f"{folder / 'params' / 'workspace.yml'}: a workspace already exists there; "
+            "choose an empty folder for the zoo company"
+        )
+
+
 def load_store(company: ZooCompany, store_path: str | os.PathLike[str]) -> dict[str, int]:
     """Replace the store's contents with the company's tables, persons matched by identity.
 
@@ -80,11 +88,7 @@ def write_workspace(
     """
     check_name(name)
     folder = Path(root).expanduser()
-    if (folder / "params" / "workspace.yml").exists():
-        raise ConfigError(
-            f"{folder / 'params' / 'workspace.yml'}: a workspace already exists there; "
-            "choose an empty folder for the zoo company"
-        )
+    _check_free(folder)
     company = company or generate(name, seed=seed)
     if name == "sample":
         _copy_params(bundled("params"), folder / "params")
@@ -152,3 +156,52 @@ def export_profiles(name: str) -> dict[str, str]:
     module = importlib.import_module(f"reviewkit.zoo.{name}.exports")
     files: dict[str, str] = module.FILES
     return dict(files)
+
+
+def write_company(
+    name: str,
+    directory: str | os.PathLike[str],
+    *,
+    seed: int | None = None,
+    exports_only: bool = False,
+) -> list[str]:
+    """What ``reviewkit sample --company NAME DIR`` does; returns the lines it prints.
+
+    Without ``exports_only``: a complete workspace in ``directory`` (``params/``, the store,
+    ``outputs/``) and, for all but the sample, its export files in ``directory/exports``.
+    With it: only the export files, straight into ``directory``.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is not a zoo company (or is ``sample`` with ``exports_only``).
+    ConfigError
+        If ``directory`` already holds a workspace.
+    """
+    check_name(name)
+    folder = Path(directory).expanduser()
+    if exports_only and name == "sample":
+        write_exports(name, folder)  # raises: the sample has no export files
+    if not exports_only:
+        _check_free(folder)
+    company = generate(name, seed=seed)
+    as_of = company.truth["review"]["as_of"]
+    if exports_only:
+        paths = write_exports(name, folder, company=company)
+        files = ", ".join(p.name for p in paths)
+        return [
+            f"{name}: {len(paths)} export file(s) written to {folder}: {files}",
+            f"their import profiles are in params/sources/ of `reviewkit sample --company "
+            f"{name} DIR`; the data ends on the day before {as_of}",
+        ]
+    counts = write_workspace(name, folder, company=company)
+    summary = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    lines = [f"zoo company {name} written to {folder}: {summary}"]
+    if name != "sample":
+        paths = write_exports(name, folder / "exports", company=company)
+        lines.append(
+            f"exports: {len(paths)} file(s) in {folder / 'exports'}, imported by the profiles "
+            f"in {folder / 'params' / 'sources'}"
+        )
+    lines.append(f"next: reviewkit run monthly --workspace {folder} --as-of {as_of}")
+    return lines
