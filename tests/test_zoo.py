@@ -443,6 +443,38 @@ def test_problems_start_about_six_weeks_before_the_review(name):
         assert problem["story"]
 
 
+@pytest.mark.parametrize("name", zoo.COMPANIES)
+def test_planted_findings_name_lead_columns_and_stages(name):
+    spec, truth = zoo.load_spec(name), zoo.load_truth(name)
+    stages = spec.get("stages", ["lead", "mql", "sql", "opportunity", "won"])
+    findings = zoo.planted_findings(truth)
+    assert len(findings) == len(truth["planted_problems"]) >= 1
+    for finding in findings:
+        assert finding["segment"], finding
+        assert set(finding["segment"]) <= {
+            "channel",
+            "campaign_id",
+            "content_asset",
+            "industry",
+            "company_size",
+            "region",
+            "persona",
+            "sales_team",
+        }
+        assert stages.index(finding["stage_from"]) < stages.index(finding["stage_to"])
+    families = {f["key"]: (f["family"], f["segment"]) for f in findings}
+    if name == "sample":
+        assert families["targeting"] == (
+            "target",
+            {"channel": "paid_search", "company_size": "small"},
+        )
+        assert families["follow_up"] == ("follow_up", {"sales_team": "Team B"})
+    if name == "brazil":
+        assert families == {
+            "targeting": ("target", {"channel": "Busca paga", "region": "Nordeste"})
+        }
+
+
 # --- ground truth --------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from reviewkit.zoo.companies import (
     load_spec,
     load_truth,
 )
-from reviewkit.zoo.truth import review_periods, scorecard_truth
+from reviewkit.zoo.truth import planted_findings, review_periods, scorecard_truth
 from reviewkit.zoo.workspace import write_exports, write_workspace
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "generate",
     "load_spec",
     "load_truth",
+    "planted_findings",
     "review_periods",
     "scorecard_truth",
     "write_exports",

@@ -74,6 +74,8 @@ def load_truth(name: str) -> dict[str, Any]:
         original = sample_spec()
         for key in ("planted_problems", "planted_improvements", "flaws"):
             truth[key] = original[key]
+        for key, (stage_from, stage_to) in truth.pop("problem_stages").items():
+            truth["planted_problems"][key].update(stage_from=stage_from, stage_to=stage_to)
     return truth
 
 

@@ -102,10 +102,10 @@ def person_names(
 
 
 def phone_numbers(rng: np.random.Generator, n: int, pattern: str) -> np.ndarray:
-    """Made-up phone numbers: every ``9`` in ``pattern`` is a random digit."""
-    digits = rng.integers(0, 10, (n, pattern.count("9")))
+    """Made-up phone numbers: every ``#`` in ``pattern`` is a random digit."""
+    digits = rng.integers(0, 10, (n, pattern.count("#")))
     out = []
     for row in digits:
         it = iter(row)
-        out.append("".join(str(next(it)) if ch == "9" else ch for ch in pattern))
+        out.append("".join(str(next(it)) if ch == "#" else ch for ch in pattern))
     return np.array(out, dtype=object)

@@ -126,6 +126,31 @@ def scorecard_truth(company: ZooCompany) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def planted_findings(truth: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each planted problem as what a monthly pack's cause analysis should name.
+
+    Returns
+    -------
+    list of dict
+        ``key``, ``family`` (target, content, follow_up), ``segment`` (lead column -> value,
+        e.g. ``{"channel": "Busca paga", "region": "Nordeste"}``), ``stage_from``,
+        ``stage_to`` and ``starts``, one per problem of the truth.
+    """
+    out = []
+    for key, problem in truth["planted_problems"].items():
+        segment = {"channel": problem["channel"]} if "channel" in problem else {}
+        segment.update(problem.get("segment", {}))
+        for column in ("content_asset", "sales_team"):
+            if column in problem:
+                segment[column] = problem[column]
+        out.append(
+            {"key": key, "family": problem["family"], "segment": segment,
+             "stage_from": problem["stage_from"], "stage_to": problem["stage_to"],
+             "starts": problem["starts"]}
+        )  # fmt: skip
+    return out
+
+
 def stage_keys(company: ZooCompany) -> list[str]:
     """The company's funnel stages in order (from its spec; the sample's five)."""
     return list(company.spec.get("stages", ["lead", "mql", "sql", "opportunity", "won"]))

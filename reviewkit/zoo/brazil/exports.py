@@ -42,7 +42,7 @@ def contacts(tables: dict[str, pd.DataFrame], spec: dict[str, Any]) -> pd.DataFr
     }
     rng = np.random.default_rng(spec["seed"] + 1)
     first, last = person_names(rng, len(leads), FIRST, LAST)
-    phones = phone_numbers(rng, len(leads), "+55 (99) 99999-9999")
+    phones = phone_numbers(rng, len(leads), "+55 (##) 9####-####")
     stage = np.where(when["won"].notna(), LIFECYCLE["won"],
                      np.where(when["mql"].notna(), LIFECYCLE["mql"], "Assinante"))  # fmt: skip
     return pd.DataFrame(

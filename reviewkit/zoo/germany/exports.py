@@ -57,7 +57,7 @@ def marketo_leads(company: ZooCompany) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id": ma["lead_id"], "firstName": first, "lastName": last, "email": ma["email"],
-            "phone": phone_numbers(rng, len(ma), "+49 89 9999999"),
+            "phone": phone_numbers(rng, len(ma), "+49 89 #######"),
             "company": ma["company_name"], "website": ma["company_domain"],
             "createdAt": local_text(ma["created_at"], iso, tz="UTC"),
             "leadSource": ma["channel"], "acquisitionProgramName": ma["campaign_id"],
@@ -88,7 +88,7 @@ def crm_leads(company: ZooCompany) -> pd.DataFrame:
             "Lead-Nr.": crm["lead_id"],
             "Anrede": np.array(["Frau", "Herr"], dtype=object)[rng.integers(0, 2, len(crm))],
             "Vorname": first, "Nachname": last, "E-Mail": crm["email"],
-            "Telefon": phone_numbers(rng, len(crm), "089 9999999"),
+            "Telefon": phone_numbers(rng, len(crm), "089 #######"),
             "Firma": crm["company_name"], "Website": crm["company_domain"],
             "Branche": crm["industry"], "Unternehmensgröße": crm["company_size"],
             "Bundesland": crm["region"], "Vertriebsteam": crm["sales_team"], "Status": status,

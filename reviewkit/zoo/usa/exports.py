@@ -99,7 +99,7 @@ def lead_report(company: ZooCompany, owner: pd.Series) -> pd.DataFrame:
                 rng.integers(0, 3, len(leads))
             ],
             "Email": leads["email"],
-            "Phone": phone_numbers(rng, len(leads), "(999) 999-9999"),
+            "Phone": phone_numbers(rng, len(leads), "(###) 555-####"),
             "Lead Status": status,
             "Create Date": us_datetime(leads["created_at"], tz=tz),
             "Converted": np.where(converted, "1", "0"),
