@@ -107,6 +107,31 @@ def plan(
     return pd.DataFrame(rows, columns=["month", "metric", "segment_key", "segment_value", "value"])
 
 
+def fiscal_year_end(day: dt.date, start_month: int) -> str:
+    """The last month (``YYYY-MM``) of the fiscal year holding ``day``: targets run to it."""
+    year = day.year if day.month >= start_month else day.year - 1
+    last = dt.date(year + 1, start_month, 1) - dt.timedelta(days=1)
+    return f"{last:%Y-%m}"
+
+
+def company_targets(tables: Mapping[str, pd.DataFrame], spec: Mapping[str, Any]) -> pd.DataFrame:
+    """The company's targets, first month of data to the end of the fiscal year (spec ``targets``).
+
+    ``targets.team_metrics`` are also set per sales team; ``targets.round_to`` rounds each
+    metric (e.g. ``revenue: 10000``).
+    """
+    last = pd.Timestamp(spec["last_day"]).date()
+    rule = spec["targets"]
+    actuals = monthly_actuals(
+        tables, stages=spec["stages"], tz=spec["timezone"], team_metrics=rule["team_metrics"]
+    )
+    return plan(
+        actuals, first_month=f"{pd.Timestamp(spec['first_day']):%Y-%m}",
+        last_month=fiscal_year_end(last, spec["fiscal_year_start_month"]), data_end=last,
+        round_to=rule["round_to"],
+    )  # fmt: skip
+
+
 def _fiscal_year(month: dt.date, start_month: int) -> int:
     return month.year if month.month >= start_month else month.year - 1
 

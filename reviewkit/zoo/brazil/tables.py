@@ -18,7 +18,7 @@ import pandas as pd
 from dateutil.easter import easter
 
 from reviewkit.zoo import engine
-from reviewkit.zoo.targets import monthly_actuals, plan
+from reviewkit.zoo.targets import company_targets
 
 COMPANY_WORDS = (
     ["Alfa", "Horizonte", "Atlântica", "Serra", "Ipê", "Jacarandá", "Paraná", "Litoral",
@@ -128,6 +128,96 @@ def _identities(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
+def _contacts(
+    rng: np.random.Generator, spec: dict[str, Any], truth: dict[str, Any], days: engine.Days
+) -> dict[str, Any]:
+    """Every contact's arrival, segments, campaign and landing page (the targeting push too)."""
+    day, channel, event = _arrivals(rng, spec, days)
+    n, tz = len(day), spec["timezone"]
+    created = engine.clock(rng, days, day)
+    attributes = {k: engine.pick(rng, table, n) for k, table in spec["attributes"].items()}
+    problem = truth["planted_problems"]["targeting"]
+    segment = problem["segment"]
+    base_share = spec["attributes"]["region"][segment["region"]]
+    push_p = (problem["share_of_channel"] - base_share) / (1.0 - base_share)
+    pushed = (
+        (channel == segment["channel"])
+        & engine.after(created, problem["starts"], tz)
+        & (rng.random(n) < push_p)
+    )
+    attributes["region"][pushed] = segment["region"]
+    campaign = _campaigns(rng, channel, event, days.local[day], pushed, truth)
+    asset = _landing_pages(rng, channel, int(spec["landing_pages"]))
+    return {"created": created, "channel": channel, "campaign": campaign, "asset": asset,
+            **attributes}  # fmt: skip
+
+
+def _funnel(
+    rng: np.random.Generator,
+    spec: dict[str, Any],
+    truth: dict[str, Any],
+    contact: dict[str, Any],
+    end: np.datetime64,
+) -> dict[str, np.ndarray]:
+    """Who became an MQL and a customer, and when (the targeting problem's fall included)."""
+    funnel, tz = spec["funnel"], spec["timezone"]
+    created, channel = contact["created"], contact["channel"]
+    n = len(created)
+    is_mql = rng.random(n) < funnel["mql_share"]
+    later, later_at = engine.step(
+        rng, created, is_mql, 1.0, median_days=funnel["mql_median_days"], sigma=0.8, end=end
+    )
+    on_arrival = rng.random(n) < funnel["mql_at_creation"]
+    mql = is_mql & (on_arrival | later)
+    mql_at = np.where(mql, np.where(on_arrival, created, later_at), engine.NAT)
+    p_won = float(funnel["won_rate"]) * np.ones(n)
+    for column, table in funnel["won_factors"].items():
+        p_won = p_won * engine.factor(contact[column], table)
+    problem = truth["planted_problems"]["targeting"]
+    segment = problem["segment"]
+    in_segment = (channel == segment["channel"]) & (contact["region"] == segment["region"])
+    hit = in_segment & mql & engine.after(mql_at, problem["starts"], tz)
+    p_won = np.where(hit, p_won * problem["rate_factor"], p_won)
+    won, won_at = engine.step(
+        rng, mql_at, mql, p_won, median_days=funnel["won_median_days"],
+        sigma=funnel["won_sigma"], end=end,
+    )  # fmt: skip
+    return {"mql": mql, "mql_at": mql_at, "won": won, "won_at": won_at}
+
+
+def _tables(
+    spec: dict[str, Any], who: dict[str, np.ndarray], contact: dict[str, Any],
+    funnel: dict[str, np.ndarray],
+) -> dict[str, pd.DataFrame]:  # fmt: skip
+    tz, source, n = spec["timezone"], spec["source_system"], len(contact["created"])
+    leads = pd.DataFrame(
+        {
+            "lead_id": who["lead_id"], "source_system": source, "created_at": contact["created"],
+            "email": who["email"], "company_name": who["company_name"],
+            "company_domain": who["company_domain"], "channel": contact["channel"],
+            "campaign_id": contact["campaign"], "content_asset": contact["asset"],
+            "industry": None, "company_size": contact["company_size"],
+            "region": contact["region"], "persona": contact["persona"], "sales_team": None,
+            "score": pd.array([None] * n, dtype="Int64"),
+        }
+    )  # fmt: skip
+    stage_events = pd.concat(
+        [
+            engine.events(who["lead_id"], funnel["mql"], "mql", funnel["mql_at"], source),
+            engine.events(who["lead_id"], funnel["won"], "won", funnel["won_at"], source),
+        ],
+        ignore_index=True,
+    )
+    return {
+        "leads": engine.localize(leads, ["created_at"], tz),
+        "stage_events": engine.localize(stage_events, ["entered_at"], tz),
+        "score_changes": engine.empty("score_changes", tz),
+        "opportunities": engine.empty("opportunities", tz),
+        "activities": engine.empty("activities", tz),
+        "campaigns": engine.empty("campaigns", tz),
+    }
+
+
 def generate(spec: dict[str, Any], truth: dict[str, Any], seed: int) -> dict[str, pd.DataFrame]:
     """Generate the store tables of the ``brazil`` zoo company.
 
@@ -152,79 +242,8 @@ def generate(spec: dict[str, Any], truth: dict[str, Any], seed: int) -> dict[str
         spec["first_day"], spec["last_day"], tz=tz, country=spec["country"],
         subdivision=spec["subdivision"],
     )  # fmt: skip
-    end = days.end
-    day, channel, event = _arrivals(rng, spec, days)
-    n = len(day)
-    local = days.local[day]
-    created = engine.clock(rng, days, day)
-    attributes = {k: engine.pick(rng, table, n) for k, table in spec["attributes"].items()}
-    problem = truth["planted_problems"]["targeting"]
-    segment = problem["segment"]
-    base_share = spec["attributes"]["region"][segment["region"]]
-    push_p = (problem["share_of_channel"] - base_share) / (1.0 - base_share)
-    pushed = (
-        (channel == segment["channel"])
-        & engine.after(created, problem["starts"], tz)
-        & (rng.random(n) < push_p)
-    )
-    attributes["region"][pushed] = segment["region"]
-    campaign = _campaigns(rng, channel, event, local, pushed, truth)
-    asset = _landing_pages(rng, channel, int(spec["landing_pages"]))
-
-    funnel = spec["funnel"]
-    is_mql = rng.random(n) < funnel["mql_share"]
-    later, later_at = engine.step(
-        rng, created, is_mql, 1.0, median_days=funnel["mql_median_days"], sigma=0.8, end=end
-    )
-    on_arrival = rng.random(n) < funnel["mql_at_creation"]
-    mql = is_mql & (on_arrival | later)
-    mql_at = np.where(on_arrival, created, later_at)
-    mql_at = np.where(mql, mql_at, engine.NAT)
-    p_won = float(funnel["won_rate"]) * np.ones(n)
-    for column, table in funnel["won_factors"].items():
-        values = channel if column == "channel" else attributes[column]
-        p_won = p_won * engine.factor(values, table)
-    in_segment = (channel == segment["channel"]) & (attributes["region"] == segment["region"])
-    hit = in_segment & mql & engine.after(mql_at, problem["starts"], tz)
-    p_won = np.where(hit, p_won * problem["rate_factor"], p_won)
-    won, won_at = engine.step(
-        rng, mql_at, mql, p_won, median_days=funnel["won_median_days"],
-        sigma=funnel["won_sigma"], end=end,
-    )  # fmt: skip
-
-    who = _identities(rng, n)
-    source = spec["source_system"]
-    leads = pd.DataFrame(
-        {
-            "lead_id": who["lead_id"], "source_system": source, "created_at": created,
-            "email": who["email"], "company_name": who["company_name"],
-            "company_domain": who["company_domain"], "channel": channel,
-            "campaign_id": campaign, "content_asset": asset, "industry": None,
-            "company_size": attributes["company_size"], "region": attributes["region"],
-            "persona": attributes["persona"], "sales_team": None,
-            "score": pd.array([None] * n, dtype="Int64"),
-        }
-    )  # fmt: skip
-    stage_events = pd.concat(
-        [
-            engine.events(who["lead_id"], mql, "mql", mql_at, source),
-            engine.events(who["lead_id"], won, "won", won_at, source),
-        ],
-        ignore_index=True,
-    )
-    engine.localize(leads, ["created_at"], tz)
-    engine.localize(stage_events, ["entered_at"], tz)
-    tables = {
-        "leads": leads,
-        "stage_events": stage_events,
-        "score_changes": engine.empty("score_changes", tz),
-        "opportunities": engine.empty("opportunities", tz),
-        "activities": engine.empty("activities", tz),
-        "campaigns": engine.empty("campaigns", tz),
-    }
-    actuals = monthly_actuals(tables, stages=["mql", "won"], tz=tz, team_metrics=[])
-    tables["targets"] = plan(
-        actuals, first_month=f"{days.local[0]:%Y-%m}", last_month=f"{days.local[-1].year}-12",
-        data_end=days.local[-1].date(), round_to={"mql": 5, "won": 1},
-    )  # fmt: skip
+    contact = _contacts(rng, spec, truth, days)
+    funnel = _funnel(rng, spec, truth, contact, days.end)
+    tables = _tables(spec, _identities(rng, len(contact["created"])), contact, funnel)
+    tables["targets"] = company_targets(tables, spec)
     return tables

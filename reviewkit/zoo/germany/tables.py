@@ -25,7 +25,7 @@ from reviewkit.zoo.germany.campaigns import (
     programmes,
     webinar_days,
 )
-from reviewkit.zoo.targets import monthly_actuals, plan
+from reviewkit.zoo.targets import company_targets
 
 
 def _arrivals(
@@ -226,12 +226,5 @@ def generate(spec: dict[str, Any], truth: dict[str, Any], seed: int) -> dict[str
         "activities": engine.localize(records.activities(crm_id, team, late), ["occurred_at"], tz),
         "campaigns": programmes(spec, truth, days),
     }
-    team_metrics = ["sql", "opportunity", "proposal", "won", "revenue"]
-    actuals = monthly_actuals(tables, stages=spec["stages"], tz=tz, team_metrics=team_metrics)
-    tables["targets"] = plan(
-        actuals, first_month=f"{days.local[0]:%Y-%m}", last_month=f"{days.local[-1].year}-12",
-        data_end=days.local[-1].date(),
-        round_to={"lead": 10, "mql": 5, "sal": 5, "sql": 5, "opportunity": 1, "proposal": 1,
-                  "won": 1, "revenue": 10_000},
-    )  # fmt: skip
+    tables["targets"] = company_targets(tables, spec)
     return tables

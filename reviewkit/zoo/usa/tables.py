@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reviewkit.zoo import engine
-from reviewkit.zoo.targets import monthly_actuals, plan
+from reviewkit.zoo.targets import company_targets
 
 WORDS = (
     ["Acme", "Bluegate", "Cedar", "Summit", "Harbor", "Ironwood", "Keystone", "Liberty",
@@ -115,6 +115,77 @@ def _activities(
     return frame
 
 
+def _leads_and_touches(
+    rng: np.random.Generator, spec: dict[str, Any], truth: dict[str, Any], days: engine.Days
+) -> dict[str, Any]:
+    """Every lead's arrival, segments and team, and its first touch (the follow-up problem)."""
+    tz, funnel, end = spec["timezone"], spec["funnel"], days.end
+    day, source = _arrivals(rng, spec, days)
+    n = len(day)
+    created = engine.clock(rng, days, day, hour=12.5)
+    attrs = {k: engine.pick(rng, table, n) for k, table in spec["attributes"].items()}
+    state, team = _territory(rng, spec, n)
+    follow = truth["planted_problems"]["follow_up"]
+    slow = (team == follow["sales_team"]) & engine.after(created, follow["starts"], tz)
+    median = engine.factor(team, funnel["first_touch_median_hours"])
+    median = np.where(slow, follow["first_touch_median_hours"], median)
+    never = np.where(slow, follow["never_touched_share"], funnel["never_touched"])
+    touched, touch_at, effect = engine.first_touch(
+        rng, created, np.ones(n, dtype=bool), median_hours=median, never=never, end=end
+    )
+    return {"created": created, "channel": source, "region": state, "sales_team": team,
+            "touched": touched, "touch_at": touch_at, "effect": effect, **attrs}  # fmt: skip
+
+
+def _tables(
+    spec: dict[str, Any], who: dict[str, np.ndarray], lead: dict[str, Any],
+    opp: dict[str, np.ndarray], deal: dict[str, np.ndarray], kind: np.ndarray,
+) -> dict[str, pd.DataFrame]:  # fmt: skip
+    tz, system, n = spec["timezone"], spec["source_system"], len(lead["created"])
+    team, ids = lead["sales_team"], who["lead_id"]
+    leads = pd.DataFrame(
+        {
+            "lead_id": ids, "source_system": system, "created_at": lead["created"],
+            "email": who["email"], "company_name": who["company_name"],
+            "company_domain": who["company_domain"], "channel": lead["channel"],
+            "campaign_id": None, "content_asset": None, "industry": lead["industry"],
+            "company_size": lead["company_size"], "region": lead["region"],
+            "persona": lead["persona"], "sales_team": team,
+            "score": pd.array([None] * n, dtype="Int64"),
+        }
+    )  # fmt: skip
+    rows = np.flatnonzero(opp["is_opp"])
+    closed = deal["closed"][rows]
+    opportunities = pd.DataFrame(
+        {
+            "opportunity_id": [f"0065f00000{k:05X}" for k in range(1, len(rows) + 1)],
+            "lead_id": ids[rows], "amount": deal["amount"][rows], "currency": spec["currency"],
+            "created_at": opp["opp_at"][rows],
+            "closed_at": np.where(closed, deal["close_at"][rows], engine.NAT),
+            "is_won": pd.array(np.where(closed, deal["won"][rows], None), dtype="boolean"),
+            "stage": deal["stage"][rows], "sales_team": team[rows], "source_system": system,
+        }
+    )  # fmt: skip
+    stage_events = pd.concat(
+        [
+            engine.events(ids, np.ones(n, dtype=bool), "lead", lead["created"], system),
+            engine.events(ids, opp["is_opp"], "opportunity", opp["opp_at"], system),
+            engine.events(ids, deal["won"], "won", deal["close_at"], system),
+        ],
+        ignore_index=True,
+    )
+    activities = _activities(ids, team, lead["touched"], lead["touch_at"], opp["is_opp"],
+                             opp["opp_at"], kind)  # fmt: skip
+    return {
+        "leads": engine.localize(leads, ["created_at"], tz),
+        "stage_events": engine.localize(stage_events, ["entered_at"], tz),
+        "score_changes": engine.empty("score_changes", tz),
+        "opportunities": engine.localize(opportunities, ["created_at", "closed_at"], tz),
+        "activities": engine.localize(activities, ["occurred_at"], tz),
+        "campaigns": engine.empty("campaigns", tz),
+    }
+
+
 def generate(spec: dict[str, Any], truth: dict[str, Any], seed: int) -> dict[str, pd.DataFrame]:
     """Generate the store tables of the ``usa`` zoo company.
 
@@ -138,78 +209,19 @@ def generate(spec: dict[str, Any], truth: dict[str, Any], seed: int) -> dict[str
         spec["first_day"], spec["last_day"], tz=tz, country=spec["country"],
         subdivision=spec["subdivision"],
     )  # fmt: skip
-    end = days.end
-    day, source = _arrivals(rng, spec, days)
-    n = len(day)
-    created = engine.clock(rng, days, day, hour=12.5)
-    attrs = {k: engine.pick(rng, table, n) for k, table in spec["attributes"].items()}
-    state, team = _territory(rng, spec, n)
-    follow = truth["planted_problems"]["follow_up"]
-    slow = (team == follow["sales_team"]) & engine.after(created, follow["starts"], tz)
-    median = engine.factor(team, funnel["first_touch_median_hours"])
-    median = np.where(slow, follow["first_touch_median_hours"], median)
-    never = np.where(slow, follow["never_touched_share"], funnel["never_touched"])
-    touched, touch_at, effect = engine.first_touch(
-        rng, created, np.ones(n, dtype=bool), median_hours=median, never=never, end=end
-    )
-    p_opp = funnel["opportunity_rate"] * effect
+    lead = _leads_and_touches(rng, spec, truth, days)
+    p_opp = funnel["opportunity_rate"] * lead["effect"]
     for column, table in funnel["opportunity_factors"].items():
-        p_opp = p_opp * engine.factor(source if column == "channel" else attrs[column], table)
+        p_opp = p_opp * engine.factor(lead[column], table)
     is_opp, opp_at = engine.step(
-        rng, touch_at, touched, p_opp, median_days=funnel["opportunity_median_days"],
-        sigma=0.6, end=end,
+        rng, lead["touch_at"], lead["touched"], p_opp,
+        median_days=funnel["opportunity_median_days"], sigma=0.6, end=days.end,
     )  # fmt: skip
-    deal = _deals(rng, spec, truth, opp_at, is_opp, attrs["company_size"], attrs["industry"], end)
+    deal = _deals(rng, spec, truth, opp_at, is_opp, lead["company_size"], lead["industry"],
+                  days.end)  # fmt: skip
+    n = len(lead["created"])
     kind = np.where(rng.random(n) < 0.6, "Call", "Email").astype(object)
-    who = _people(rng, n)
-    system = spec["source_system"]
-    leads = pd.DataFrame(
-        {
-            "lead_id": who["lead_id"], "source_system": system, "created_at": created,
-            "email": who["email"], "company_name": who["company_name"],
-            "company_domain": who["company_domain"], "channel": source, "campaign_id": None,
-            "content_asset": None, "industry": attrs["industry"],
-            "company_size": attrs["company_size"], "region": state,
-            "persona": attrs["persona"], "sales_team": team,
-            "score": pd.array([None] * n, dtype="Int64"),
-        }
-    )  # fmt: skip
-    rows = np.flatnonzero(is_opp)
-    opportunities = pd.DataFrame(
-        {
-            "opportunity_id": [f"0065f00000{k:05X}" for k in range(1, len(rows) + 1)],
-            "lead_id": who["lead_id"][rows], "amount": deal["amount"][rows],
-            "currency": spec["currency"], "created_at": opp_at[rows],
-            "closed_at": np.where(deal["closed"][rows], deal["close_at"][rows], engine.NAT),
-            "is_won": pd.array(np.where(deal["closed"][rows], deal["won"][rows], None),
-                               dtype="boolean"),
-            "stage": deal["stage"][rows], "sales_team": team[rows], "source_system": system,
-        }
-    )  # fmt: skip
-    stage_events = pd.concat(
-        [
-            engine.events(who["lead_id"], np.ones(n, dtype=bool), "lead", created, system),
-            engine.events(who["lead_id"], is_opp, "opportunity", opp_at, system),
-            engine.events(who["lead_id"], deal["won"], "won", deal["close_at"], system),
-        ],
-        ignore_index=True,
-    )
-    activities = _activities(who["lead_id"], team, touched, touch_at, is_opp, opp_at, kind)
-    engine.localize(leads, ["created_at"], tz)
-    engine.localize(stage_events, ["entered_at"], tz)
-    engine.localize(opportunities, ["created_at", "closed_at"], tz)
-    engine.localize(activities, ["occurred_at"], tz)
-    tables = {
-        "leads": leads, "stage_events": stage_events,
-        "score_changes": engine.empty("score_changes", tz), "opportunities": opportunities,
-        "activities": activities, "campaigns": engine.empty("campaigns", tz),
-    }  # fmt: skip
-    actuals = monthly_actuals(
-        tables, stages=spec["stages"], tz=tz, team_metrics=["opportunity", "won", "revenue"]
-    )
-    tables["targets"] = plan(
-        actuals, first_month=f"{days.local[0]:%Y-%m}", last_month="2027-01",
-        data_end=days.local[-1].date(),
-        round_to={"lead": 10, "opportunity": 1, "won": 1, "revenue": 10_000},
-    )  # fmt: skip
+    opp = {"is_opp": is_opp, "opp_at": opp_at}
+    tables = _tables(spec, _people(rng, n), lead, opp, deal, kind)
+    tables["targets"] = company_targets(tables, spec)
     return tables
