@@ -87,7 +87,10 @@ def generate(name: str, *, seed: int | None = None) -> ZooCompany:
     name
         ``sample``, ``brazil``, ``usa`` or ``germany``.
     seed
-        Random seed; default: the spec's. The same seed gives identical tables.
+        Random seed; default: the spec's. The same seed gives identical tables. With another
+        seed the planted problems are the same, but the truth's recorded ``scorecard``
+        (figures of the spec's seed) is left out: compute it with
+        :func:`reviewkit.zoo.scorecard_truth`.
 
     Returns
     -------
@@ -100,6 +103,8 @@ def generate(name: str, *, seed: int | None = None) -> ZooCompany:
     """
     spec = load_spec(name)
     truth = load_truth(name)
+    if seed is not None and seed != spec["seed"]:  # the recorded figures are the spec seed's
+        truth.pop("scorecard", None)
     if name == "sample":
         from reviewkit.sample_company import generate as sample_generate
 
