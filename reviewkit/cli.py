@@ -128,8 +128,30 @@ def new_template(
 @click.option("--leads", type=click.IntRange(min=1000), default=None,
               help="About how many leads to generate (default: the spec's 50,000); for "
               "trying reviewkit at scale.")  # fmt: skip
-def sample(workspace: Path | None, seed: int | None, leads: int | None) -> None:
-    """Generate the sample company into the workspace's store (replacing its contents)."""
+@click.option("--company", default=None, metavar="NAME",
+              help="A zoo company instead: sample, brazil, usa or germany. Creates a "
+              "complete workspace in DIR (params, store, exports/).")  # fmt: skip
+@click.option("--exports-only", is_flag=True,
+              help="With --company: write only the company's export files, into DIR.")  # fmt: skip
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+def sample(
+    workspace: Path | None,
+    seed: int | None,
+    leads: int | None,
+    company: str | None,
+    exports_only: bool,
+    directory: Path | None,
+) -> None:
+    """Generate the sample company into the workspace's store (replacing its contents).
+
+    With --company NAME DIR: a zoo company (another shape of funnel, with planted problems)
+    as a new workspace in DIR.
+    """
+    if company is not None:
+        _zoo_company(company, directory, workspace, seed=seed, leads=leads, exports=exports_only)
+        return
+    if directory is not None or exports_only:
+        raise click.UsageError("DIR and --exports-only go with --company NAME")
     from reviewkit.sample_company import write_sample
     from reviewkit.workspace import find_workspace
 
@@ -138,6 +160,29 @@ def sample(workspace: Path | None, seed: int | None, leads: int | None) -> None:
         counts = write_sample(str(ws.store_path), seed=seed, leads=leads)
     summary = ", ".join(f"{k} {v:,}" for k, v in counts.items())
     out.print(f"sample company written to {ws.store_path}: {summary}")
+
+
+def _zoo_company(
+    name: str,
+    directory: Path | None,
+    workspace: Path | None,
+    *,
+    seed: int | None,
+    leads: int | None,
+    exports: bool,
+) -> None:
+    """``reviewkit sample --company NAME DIR``: a zoo company's workspace or export files."""
+    if directory is None:
+        raise click.UsageError(f"--company {name}: give the folder to create, e.g. "
+                               f"`reviewkit sample --company {name} {name}-ws`")  # fmt: skip
+    if workspace is not None or leads is not None:
+        raise click.UsageError("--workspace and --leads go with the sample, not with --company")
+    from reviewkit.zoo.workspace import write_company
+
+    with err.status(f"generating the zoo company {name}…"):
+        lines = write_company(name, directory, seed=seed, exports_only=exports)
+    for line in lines:
+        out.print(line, markup=False)
 
 
 @app.command()

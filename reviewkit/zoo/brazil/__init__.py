@@ -1,0 +1,1 @@
+"""Zoo company `brazil`: its generator, exports, spec, ground truth and reference configuration."""

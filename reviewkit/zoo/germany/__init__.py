@@ -1,0 +1,1 @@
+"""Zoo company `germany`: its generator, exports, spec, ground truth and reference configuration."""

@@ -1,0 +1,1 @@
+"""Zoo company `usa`: its generator, exports, spec, ground truth and reference configuration."""
