@@ -214,12 +214,16 @@ def validate(workspace: Path | None) -> None:
               "or a profile YAML file.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
 @click.option("--encoding", default=None, help="Force an encoding (utf-8, utf-8-sig, cp932).")
+@click.option("--move-source", is_flag=True,
+              help="Move records the store holds under another source system to the "
+              "profile's (refused without it).")  # fmt: skip
 @workspace_option
 def import_(
     files: tuple[Path, ...],
     profile: str,
     dry_run: bool,
     encoding: str | None,
+    move_source: bool,
     workspace: Path | None,
 ) -> None:
     """Import MA/SFA export FILES into the store (each file in one transaction)."""
@@ -238,13 +242,18 @@ def import_(
             raise DataError(f"{path}: no such file; check the path")
     con = connect(ws.store_path, timezone=ws.config.timezone)
     try:
+        report = None
         for path in files:
             report = import_file(
                 con, path, chosen, definitions=definitions, timezone=ws.config.timezone,
-                encoding=encoding, dry_run=dry_run,
+                currency=ws.config.currency, encoding=encoding, dry_run=dry_run,
+                move_source=move_source,
             )  # fmt: skip
             out.print(report.line(), markup=False)  # [profile] is text, not markup
-        if not dry_run:
+            if dry_run:  # each file alone against the store as it is
+                _warn_consistency(report.consistency, definitions, ws.config.lang)
+        if not dry_run and report is not None:  # the store after every file
+            _warn_consistency(report.consistency, definitions, ws.config.lang)
             from reviewkit.identity import identity_report
 
             counts = identity_report(con)["summary"].set_index("measure")["count"].to_dict()
@@ -254,6 +263,14 @@ def import_(
             )
     finally:
         con.close()
+
+
+def _warn_consistency(problems: Any, definitions: Any, lang: str) -> None:
+    """One warning line per stage-date contradiction in the store (ids, never addresses)."""
+    from reviewkit.consistency_report import consistency_lines
+
+    for line in consistency_lines(problems, definitions=definitions, lang=lang):
+        out.print(f"warning: {line}", markup=False)
 
 
 @app.command()
