@@ -47,6 +47,7 @@ def consistency_lines(
             stage=_label(definitions, row.stage, lang) if row.stage else "",
             earlier=earlier,
             count=format_count(row.count, lang=lang),
+            people=t("consistency.person" if row.count == 1 else "consistency.people", lang),
         )
         if len(row.examples):
             text += t("consistency.examples", lang, ids=", ".join(map(str, row.examples)))

@@ -8,18 +8,20 @@ IMPORT_TEXTS: dict[str, dict[str, str]] = {
         "loaded; check them in their sources):",
     },
     "consistency.last_stage_before_first_contact": {
-        "ja": "初回接触（最初のレコードの作成または前の段階）より前に{stage}: {count}人",
+        "ja": "初回接触（最初のレコードの作成または前の段階）より前に{stage}: {count}{people}",
         "en": "{stage} before the person's first contact (their first record or an earlier "
-        "stage): {count} people",
+        "stage): {count} {people}",
     },
     "consistency.opportunity_before_lead": {
         "ja": "リードの作成より前に作成された商談: {count}件",
         "en": "Opportunities created before their lead: {count}",
     },
     "consistency.stage_out_of_order": {
-        "ja": "{earlier}より前に{stage}: {count}人",
-        "en": "{stage} entered before {earlier}: {count} people",
+        "ja": "{earlier}より前に{stage}: {count}{people}",
+        "en": "{stage} entered before {earlier}: {count} {people}",
     },
+    "consistency.person": {"ja": "人", "en": "person"},
+    "consistency.people": {"ja": "人", "en": "people"},
     "consistency.examples": {"ja": "（例: {ids}）", "en": " (e.g. {ids})"},
     "consistency.or": {"ja": "・", "en": " or "},
 }
