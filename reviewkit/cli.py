@@ -139,12 +139,88 @@ def sample(workspace: Path | None, seed: int | None, leads: int | None) -> None:
 
 @app.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-def init(directory: Path) -> None:
-    """Create a workspace in DIRECTORY from the sample configuration."""
+@click.option("--company", default=None, help="The company's name. Default: DIRECTORY's name.")
+@click.option("--country", default="JP", show_default=True,
+              help="ISO 3166 code (JP, US, DE, BR, ...): holidays, and the defaults of the "
+              "options below.")  # fmt: skip
+@click.option("--currency", default=None,
+              help="ISO 4217 code (JPY, USD, EUR, ...). Default: the country's.")  # fmt: skip
+@click.option("--timezone", default=None,
+              help="IANA time zone. Default: the country's (e.g. America/New_York).")  # fmt: skip
+@click.option("--lang", default=None, help="Pack language, ja or en. Default: ja in JP, else en.")
+@click.option("--fiscal-year-start", default=None, metavar="MONTH",
+              help="First month of the fiscal year, 1-12 or a name. Default: the country's "
+              "usual (April in JP, January in US).")  # fmt: skip
+@click.option("--sample", is_flag=True,
+              help="Copy the sample company's configuration instead (for demos; then "
+              "`reviewkit sample`).")  # fmt: skip
+def init(
+    directory: Path,
+    company: str | None,
+    country: str,
+    currency: str | None,
+    timezone: str | None,
+    lang: str | None,
+    fiscal_year_start: str | None,
+    sample: bool,
+) -> None:
+    """Create a workspace in DIRECTORY for your company's own data (or --sample)."""
+    if sample:
+        _init_sample(directory, company=company, currency=currency, timezone=timezone,
+                     lang=lang, fiscal_year_start=fiscal_year_start)  # fmt: skip
+        return
+    from reviewkit.onboarding import company_settings, init_company_workspace
+
+    settings = company_settings(
+        company=company or directory.expanduser().resolve().name, country=country,
+        currency=currency, timezone=timezone, lang=lang, fiscal_year_start=fiscal_year_start,
+    )  # fmt: skip
+    ws = init_company_workspace(directory, settings)
+    _print_next_steps(ws, settings)
+
+
+def _init_sample(directory: Path, **options: str | None) -> None:
+    """``reviewkit init DIR --sample``: the sample company's configuration, for demos."""
+    from reviewkit.errors import ParameterError
     from reviewkit.workspace import init_workspace
 
+    given = [f"--{k.replace('_', '-')}" for k, v in options.items() if v is not None]
+    if given:
+        raise ParameterError(
+            f"{given[0]}: not used with --sample (the sample company has its own settings); "
+            "leave out --sample to create a workspace for your company"
+        )
     ws = init_workspace(directory)
-    out.print(f"workspace created at {ws.root}; next: reviewkit sample --workspace {ws.root}")
+    out.print(
+        f"workspace created at {ws.root} with the sample company's configuration; "
+        f"next: reviewkit sample --workspace {ws.root}",
+        markup=False,
+    )
+
+
+def _print_next_steps(ws: Any, settings: Any) -> None:
+    """What ``reviewkit init`` made, and the commands that import the company's exports."""
+    import shlex
+
+    from reviewkit.starter_files import MONTH_NAMES
+
+    root = shlex.quote(str(ws.root))
+    month = MONTH_NAMES[settings.fiscal_year_start_month - 1]
+    out.print(
+        f"workspace created at {ws.root} for {settings.company} ({settings.currency}, "
+        f"{settings.country}, {settings.timezone}, packs in {settings.lang}, fiscal year from "
+        f"{month})\n"
+        "next: describe each export file in a profile, check it, import it:\n"
+        f"  reviewkit profile draft exports/leads.csv --workspace {root}\n"
+        f"  (edit {shlex.quote(str(ws.params_dir / 'sources' / 'leads.yml'))}: the comments say "
+        "what to check)\n"
+        f"  reviewkit import exports/leads.csv --profile leads --dry-run --workspace {root}\n"
+        f"  reviewkit import exports/leads.csv --profile leads --workspace {root}\n"
+        "then: write your funnel in params/definitions.yml and your targets in "
+        f"params/targets.yml, run `reviewkit validate --workspace {root}` and "
+        f"`reviewkit batch --workspace {root}` (docs/own-data.md)",
+        markup=False,
+    )
 
 
 @app.command()
