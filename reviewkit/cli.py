@@ -376,6 +376,52 @@ def identity(limit: int, workspace: Path | None) -> None:
         out.print(table)
 
 
+# --- reviewkit profile -----------------------------------------------------------------------
+
+
+@app.group()
+def profile() -> None:
+    """Import profiles: how an export file maps onto the store (params/sources/)."""
+
+
+@profile.command(name="draft")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--name", default=None, help="The profile's name. Default: the file's name.")
+@click.option("--record",
+              type=click.Choice(["leads", "opportunities", "campaigns", "activities"]),
+              default=None,
+              help="What each row is. Default: guessed from the columns.")  # fmt: skip
+@click.option("--encoding", default=None, help="Force an encoding (utf-8, utf-8-sig, cp932).")
+@workspace_option
+def profile_draft(
+    file: Path, name: str | None, record: str | None, encoding: str | None, workspace: Path | None
+) -> None:
+    """Draft params/sources/NAME.yml from an export FILE, for you to check and edit."""
+    from reviewkit.definitions import load_definitions
+    from reviewkit.profile_draft import write_draft
+    from reviewkit.workspace import find_workspace
+
+    ws = find_workspace(workspace)
+    path, draft = write_draft(
+        file, sources_dir=ws.params_dir / "sources", definitions=load_definitions(ws),
+        name=name, record=record, encoding=encoding,
+    )  # fmt: skip
+    mapped = ", ".join(f"{k} <- {v}" for k, v in draft.columns.items()) or "none"
+    stages = ", ".join(f"{k} <- {v}" for k, v in draft.stages.items())
+    personal = ", ".join(draft.personal)
+    out.print(
+        f"drafted {path}: {draft.record}, id {draft.id_column or '(none)'}; columns: {mapped}"
+        + (f"; stages: {stages}" if stages else "")
+        + (f"; not imported (personal data): {personal}" if personal else ""),
+        markup=False,
+    )
+    out.print(
+        f"next: check the comments in {path}, then: reviewkit import {file} --profile "
+        f"{draft.name} --dry-run" + (f" --workspace {ws.root}" if workspace else ""),
+        markup=False,
+    )
+
+
 # --- reviewkit action ------------------------------------------------------------------------
 
 

@@ -1,0 +1,510 @@
+"""``reviewkit profile draft FILE``: a first import profile for an export, for the user to edit.
+
+The file is read as the importer reads it (encoding, delimiter, report title lines above the
+header, footers). From its headers and values the draft guesses the record kind, the id column,
+the date columns (and whether they are written day first), the amount columns (the currency
+their symbols name, a decimal comma), the columns that look like channel, campaign, industry or
+team (with a few example values), and the date columns whose headers name a stage of the
+workspace's definitions. Every guess carries a comment saying what to check. Personal data is
+never copied: e-mail addresses, names and phone numbers appear only as column names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewkit.definitions import Definitions
+from reviewkit.errors import ConfigError
+from reviewkit.import_profiles import RECORD_COLUMNS
+from reviewkit.profile_detect import ColumnInfo, describe_columns, value_counts
+from reviewkit.readers import RawTable, read_table
+
+__all__ = ["Draft", "draft_name", "draft_profile", "write_draft"]
+
+_ROLES = {
+    "created_at": r"creat|erstellt|criad|作成|登録|entry date|angelegt|engage",
+    "closed_at": r"clos|abschluss|fechad|fechamento|won (?:on|date)|受注日|成約日|クローズ",
+    "stage": r"stage|phase|status|etapa|fase|ステージ|フェーズ|ステータス|段階",
+    "lead_id": r"lead|contact|who|kontakt|contato|リード|顧客",
+    "company_name": r"company|account|firma|unternehmen|empresa|会社|企業|取引先",
+    "company_domain": r"domain|website|\burl\b|ドメイン",
+    "channel": r"source|channel|medium|kanal|quelle|origem|canal|流入|チャネル|媒体",
+    "campaign_id": r"campaign|kampagne|campanha|キャンペーン|施策",
+    "content_asset": r"content|asset|form\b|landing|inhalt|conteudo|conteúdo|コンテンツ|資料",
+    "industry": r"industry|sector|branche|setor|segmento|業種|業界",
+    "company_size": r"employee|size|headcount|mitarbeiter|funcionarios|porte|従業員|規模",
+    "region": r"region|country|state|prefecture|office|city|bundesland|estado|cidade|地域|都道府県",
+    "persona": r"title|role|position|job|persona|funktion|cargo|役職|職種",
+    "sales_team": r"owner|team|manager|agent|\brep\b|seller|vertrieb|verantwortlich|"
+    r"responsavel|responsável|vendedor|担当|チーム|営業",
+    "score": r"score|punkte|pontua|pontos|スコア",
+    "currency": r"currency|wahrung|währung|moeda|通貨",
+    "name": r"name|bezeichnung|nome|名称|名",
+    "start_date": r"start|begin|from|\bvon\b|inicio|início|開始|month|monat|mes|月",
+    "end_date": r"\bend|until|\bbis\b|\bfim\b|終了",
+    "activity_type": r"type|activity|task|kind|subject|\bart\b|tipo|種別|種類|活動",
+    "occurred_at": r"date|time|when|datum|data|日時|日付|実施",
+    "team": r"owner|team|agent|\brep\b|user|vertrieb|responsavel|担当|チーム",
+    "is_human": r"human|manual|automat",
+}
+_RECORD_HINTS = {
+    "campaigns": r"cost|spend|budget|kosten|custo|費用|コスト",
+    "activities": r"activity|task|touch|aktivit|atividade|tarefa|活動|アクティビティ|対応",
+    "opportunities": r"stage|phase|opportunit|deal|verkaufschance|oportunidade|negocio|商談|案件",
+}
+_ID_HINTS = {
+    "leads": r"lead|contact|record|person|kontakt|contato|リード|顧客",
+    "opportunities": r"opportunit|deal|verkaufschance|oportunidade|negocio|商談|案件",
+    "campaigns": r"campaign|kampagne|campanha|キャンペーン",
+    "activities": r"activity|task|aktivit|atividade|活動",
+}
+_STAGE_WORDS = {
+    "lead": ["lead", "リード"],
+    "mql": ["marketing qualified", "mql"],
+    "sql": ["sales qualified", "sql"],
+    "sal": ["sales accepted", "sal"],
+    "opportunity": ["opportunit", "deal", "商談", "verkaufschance", "oportunidade"],
+    "won": ["won", "customer", "gewonnen", "ganho", "受注", "成約", "kunde"],
+}
+_WON = re.compile(r"won|gewonnen|ganh|受注|成約|success", re.I)
+_LOST = re.compile(r"lost|verloren|perdid|失注|declin|cancel", re.I)
+_COMMENT_COLUMN = 34  # comments start here when the line is shorter
+
+
+def draft_name(path: Path) -> str:
+    """A profile name from a file name: ``Sales Pipeline (2026).csv`` -> ``sales-pipeline-2026``."""
+    name = re.sub(r"[^\w-]+", "-", path.stem.casefold()).strip("-_")
+    return name or "profile"
+
+
+@dataclass
+class Draft:
+    """A drafted profile: its YAML text and what it guessed (for the command's summary)."""
+
+    name: str
+    record: str
+    text: str
+    id_column: str | None
+    columns: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, str] = field(default_factory=dict)
+    personal: list[str] = field(default_factory=list)
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _line(text: str, comment: str = "") -> str:
+    if not comment:
+        return text
+    return f"{text.ljust(_COMMENT_COLUMN - 1)} # {comment}" if text else f"# {comment}"
+
+
+def _guess_record(columns: list[ColumnInfo]) -> str:
+    words = " ".join(c.words for c in columns)
+    amounts = any(c.kind == "amount" for c in columns)
+    if re.search(_RECORD_HINTS["campaigns"], words) and amounts:
+        return "campaigns"
+    # a touch names its lead, which repeats: several touches of one lead
+    repeated_lead = any(
+        re.search(_ROLES["lead_id"], c.words) and not c.unique and c.kind in ("text", "number")
+        for c in columns
+    )
+    typed = any(re.search(r"\btype\b|種別|種類|\bart\b|tipo", c.words) for c in columns)
+    if re.search(_RECORD_HINTS["activities"], words) or (repeated_lead and typed):
+        return "activities"
+    if re.search(_RECORD_HINTS["opportunities"], words) and (
+        amounts or re.search(_ROLES["closed_at"], words)
+    ):
+        return "opportunities"
+    return "leads"
+
+
+def _pick_id(columns: list[ColumnInfo], record: str, rows: int) -> ColumnInfo | None:
+    usable = [
+        c
+        for c in columns
+        if (c.unique or record == "campaigns")  # a campaign may have a cost line per month
+        and c.filled * 10 >= rows * 8
+        and not c.personal
+        and c.kind in ("text", "number")
+    ]
+    if record == "activities":  # a touch's lead is not its id
+        usable = [c for c in usable if c.unique]
+    ids = [c for c in usable if c.id_like]
+    own = [c for c in ids if re.search(_ID_HINTS[record], c.words)]
+    for group in (own, ids, usable):
+        if group:
+            return group[0]
+    return None
+
+
+def _fits(role: str, column: ColumnInfo) -> bool:
+    if role in ("created_at", "closed_at", "start_date", "end_date", "occurred_at"):
+        return column.kind == "date"
+    if role in ("amount", "cost"):
+        return column.kind == "amount"
+    if role == "score":
+        return column.kind == "number"
+    return column.kind in ("text", "number") and not column.personal
+
+
+def _assign(
+    columns: list[ColumnInfo], record: str, id_column: ColumnInfo | None
+) -> dict[str, ColumnInfo]:
+    """Store column -> the file column that most likely holds it."""
+    taken = {id_column.name} if id_column else set()
+    chosen: dict[str, ColumnInfo] = {}
+    for role in RECORD_COLUMNS[record]:
+        if role in ("amount", "cost"):
+            found = [c for c in columns if c.kind == "amount" and c.name not in taken]
+            money = [
+                c
+                for c in found
+                if re.search(
+                    r"amount|value|betrag|valor|金額|cost|spend|kosten|custo|費用", c.words
+                )
+            ]
+            pick = (money or found or [None])[0]
+        elif role == "email":
+            pick = next((c for c in columns if c.kind == "email"), None)
+        else:
+            pattern = _ROLES.get(role)
+            pick = next(
+                (
+                    c
+                    for c in columns
+                    if c.name not in taken
+                    and _fits(role, c)
+                    and pattern
+                    and re.search(pattern, c.words)
+                ),
+                None,
+            )
+            if role == "lead_id" and pick is not None and not _names_a_lead(pick, record):
+                pick = None  # a lead's name, source or company is not its id
+        if pick is not None:
+            chosen[role] = pick
+            taken.add(pick.name)
+    dates = [c for c in columns if c.kind == "date" and c.name not in taken]
+    for role in ("created_at", "occurred_at", "start_date"):  # the first date, if none matched
+        if role in RECORD_COLUMNS[record] and role not in chosen and dates:
+            chosen[role] = dates.pop(0)
+            taken.add(chosen[role].name)
+    return chosen
+
+
+def _names_a_lead(column: ColumnInfo, record: str) -> bool:
+    """Whether a column holds leads' ids: an id header, or (for touches) just ``Lead``."""
+    if column.id_like:
+        return True
+    bare = r"^(?:lead|contact|who|person|kontakt|contato|リード|顧客)$"
+    return record == "activities" and bool(re.match(bare, column.words))
+
+
+def _stage_columns(
+    columns: list[ColumnInfo], definitions: Definitions, assigned: dict[str, ColumnInfo]
+) -> dict[str, ColumnInfo]:
+    """Stage key -> the date column whose header names it (the longest match wins)."""
+    best: dict[str, tuple[int, ColumnInfo]] = {}
+    for column in (c for c in columns if c.kind == "date"):
+        matches = []
+        for stage in definitions.stages:
+            words = {
+                stage.key,
+                stage.key.replace("_", " "),
+                stage.label.en.casefold(),
+                stage.label.ja.casefold(),
+                *_STAGE_WORDS.get(stage.key, []),
+            }
+            hits = [
+                len(w) for w in words if w and re.search(rf"(?<![a-z]){re.escape(w)}", column.words)
+            ]
+            if hits:
+                matches.append((max(hits), stage.key))
+        if matches:
+            length, key = max(matches)
+            if key not in best or best[key][0] < length:
+                best[key] = (length, column)
+    out = {key: column for key, (_, column) in best.items()}
+    first = definitions.stages[0].key
+    creation = assigned.get("created_at")
+    if first not in out and creation is not None and first in ("lead", "leads"):
+        out[first] = creation  # the record's creation is its entry into the first stage
+    return {k: out[k] for k in definitions.stage_keys if k in out}
+
+
+def _examples(column: ColumnInfo) -> str:
+    if column.personal or not column.top:
+        return ""
+    shown = ", ".join(f"{v[:30]} ({n})" for v, n in column.top[:4])
+    more = f"; {column.distinct} values" if column.distinct > 4 else ""
+    return f"e.g. {shown}{more}"
+
+
+def _snake(value: str) -> str:
+    return re.sub(r"[^\w]+", "_", value.casefold()).strip("_") or "other"
+
+
+def _date_notes(columns: list[ColumnInfo]) -> tuple[bool, str]:
+    """``dayfirst`` for the file's dates, and the comment that says how sure that is."""
+    orders = {c.dayfirst for c in columns if c.kind == "date" and c.dayfirst is not None}
+    numeric = [
+        c for c in columns if c.kind == "date" and re.match(r"^\d{1,2}\D", c.date_example or "")
+    ]
+    if orders == {True}:
+        return True, "dates are written day first (e.g. 31.12.2026)"
+    if orders == {False}:
+        return False, "dates are written month first (e.g. 12/31/2026)"
+    if numeric:
+        return False, (
+            "check: 03/04/2026 is read as 4 March (month first); set true if your "
+            "dates are day first"
+        )
+    return False, ""
+
+
+def _opportunity_lines(
+    table: RawTable, assigned: dict[str, ColumnInfo], definitions: Definitions, file_name: str
+) -> list[str]:
+    """won/lost/open from the stage column's values; the definitions' stages deals enter."""
+    lines: list[str] = []
+    stage = assigned.get("stage")
+    if stage is not None:
+        values = [str(v) for v in value_counts(table, stage.name).index]
+        won = [v for v in values if _WON.search(v) and not _LOST.search(v)]
+        lost = [v for v in values if _LOST.search(v)]
+        rest = [v for v in values if v not in won and v not in lost]
+        lines.append(_line(f"won: [{', '.join(map(_quote, won))}]", "check: the won stage values"))
+        lines.append(_line(f"lost: [{', '.join(map(_quote, lost))}]", "check: the lost ones"))
+        if len(rest) <= 20:
+            lines.append(
+                _line(
+                    f"open: [{', '.join(map(_quote, rest))}]",
+                    "open deals; a value in none of these lists is held back",
+                )
+            )
+    else:
+        wins = bool(re.search(r"won|受注|gewonnen|ganh", file_name.casefold()))
+        lines.append(_line("", "no stage column: if every row is a won deal, keep these two"))
+        prefix = "" if wins else "# "
+        lines += [f"{prefix}defaults: {{stage: Won}}", f"{prefix}won: [Won]"]
+    keys = definitions.stage_keys
+    opportunity = next((k for k in keys if any(w in k for w in _STAGE_WORDS["opportunity"])), None)
+    lines.append(
+        _line(
+            f"opportunity_stage: {opportunity or 'null'}",
+            "the stage a deal's creation enters (null: none)",
+        )
+    )
+    lines.append(_line(f"won_stage: {keys[-1]}", "the stage a won deal's close date enters"))
+    return lines
+
+
+_SOURCE = {"leads": "ma", "opportunities": "sfa", "campaigns": "marketing", "activities": "sfa"}
+_NOT_HUMAN = re.compile(r"auto|newsletter|open|click|visit|web|bulk|mass|bounce|unsubscribe", re.I)
+
+
+def _column_lines(
+    assigned: dict[str, ColumnInfo], table: RawTable, record: str
+) -> tuple[list[str], list[str]]:
+    """The ``columns:`` block and the ``values:`` block (the channel's values to map)."""
+    lines, values = ["columns:"], []
+    for role, column in assigned.items():
+        if column.kind == "date":
+            note = f"dates like {column.date_example}"
+        elif role == "email":
+            note = "kept only as a hash, to match people across systems"
+        elif role in ("sales_team", "team"):
+            note = f"check: {column.distinct} values (not shown: they may be people's names)"
+        elif role == "lead_id" and record == "activities":
+            note = "the touched lead's id (check lead_source_system below)"
+        else:
+            note = _examples(column) or ("check" if column.kind != "amount" else "")
+        lines.append(_line(f"  {role}: {_quote(column.name)}", note))
+    channel = assigned.get("channel")
+    if channel is not None and 0 < channel.distinct <= 30:
+        values = ["values:", _line("  channel:", "check: the file's values -> your channel names")]
+        for value in value_counts(table, channel.name).index[:30]:
+            values.append(f"    {_quote(str(value))}: {_snake(str(value))}")
+    if len(lines) == 1:
+        lines = [_line("columns: {}", "check: map the store columns (docs/import.md)")]
+    return lines, values
+
+
+def _money_lines(columns: list[ColumnInfo], assigned: dict[str, ColumnInfo]) -> list[str]:
+    money = [c for c in assigned.values() if c.kind == "amount"]
+    if not money:
+        return []
+    lines = []
+    if any(c.decimal == "," for c in money):
+        lines.append(_line('decimal: ","', "amounts are written with a decimal comma (1.234,56)"))
+    found = sorted({code for c in money for code in c.currencies})
+    if len(found) == 1:
+        lines.append(_line(f"currency: {found[0]}", "named by the amounts' symbols"))
+    elif found:
+        lines.append(
+            _line(
+                "",
+                f"the amounts name several currencies ({', '.join(found)}): rows in "
+                "another than the workspace's are held back",
+            )
+        )
+    else:
+        lines.append(_line("# currency: ...", "no symbol: amounts are in the workspace's currency"))
+    return lines
+
+
+def _activity_lines(assigned: dict[str, ColumnInfo], table: RawTable) -> list[str]:
+    lines = [
+        _line(
+            f"# lead_source_system: {_SOURCE['leads']}",
+            "the system whose lead ids the file holds, if not source_system",
+        )
+    ]
+    kind = assigned.get("activity_type")
+    if kind is not None and "is_human" not in assigned:
+        types = [str(v) for v in value_counts(table, kind.name).index[:30]]
+        human = [v for v in types if not _NOT_HUMAN.search(v)]
+        lines.append(
+            _line(
+                f"human_types: [{', '.join(map(_quote, human))}]",
+                "check: the touches a person makes (the rest are automated)",
+            )
+        )
+    return lines
+
+
+def draft_profile(
+    table: RawTable, *, definitions: Definitions, name: str, record: str | None = None
+) -> Draft:
+    """Draft a profile for the file ``table`` (see the module's docstring).
+
+    Parameters
+    ----------
+    table
+        The export, read by :func:`reviewkit.readers.read_table`.
+    definitions
+        The workspace's funnel: date columns are matched to its stage keys.
+    name
+        The profile's name (for the commands in its comments).
+    record
+        ``leads``, ``opportunities``, ``campaigns`` or ``activities``; default: guessed.
+
+    Returns
+    -------
+    Draft
+        The YAML text and the guesses.
+    """
+    if record is not None and record not in RECORD_COLUMNS:
+        raise ConfigError(f"--record: {record!r} is not a record kind; use {list(RECORD_COLUMNS)}")
+    columns = describe_columns(table)
+    kind = record or _guess_record(columns)
+    id_column = _pick_id(columns, kind, len(table.frame))
+    assigned = _assign(columns, kind, id_column)
+    file_name = table.file.name
+    lines = [
+        f"# Draft import profile for {file_name}, written by `reviewkit profile draft` on "
+        f"{dt.date.today().isoformat()}.",
+        "# Check each line (the comments say what was guessed), then try it; nothing is written:",
+        f"#   reviewkit import {file_name} --profile {name} --dry-run",
+        "# Every key is explained in docs/import.md.",
+        f"description: {_quote(f'{file_name} (drafted)')}",
+        _line(
+            f"source_system: {_SOURCE[kind]}",
+            "check: the system the file comes from; one name per system",
+        ),
+        _line(
+            f"record: {kind}",
+            "guessed from the columns: leads | opportunities | campaigns | activities",
+        ),
+    ]
+    if table.encoding:
+        lines.append(_line(f"encoding: {table.encoding}", "detected"))
+    if id_column is not None:
+        note = (
+            "the campaign's id (a campaign may have a row per month: rows are keyed by id and "
+            "start date)"
+            if kind == "campaigns"
+            else "unique in every row"
+        )
+        lines.append(_line(f"id: [{_quote(id_column.name)}]", note))
+    elif kind == "activities":
+        lines.append(_line("", "no id column: each touch gets an id made from its content"))
+    else:
+        lines.append(_line("id: []", "check: no column is unique; name the id column here"))
+    block, values = _column_lines(assigned, table, kind)
+    lines += block + values
+    stages = _stage_columns(columns, definitions, assigned) if kind == "leads" else {}
+    if stages:
+        lines.append(_line("stages:", "stage key of params/definitions.yml: its date column"))
+        lines += [f"  {key}: {_quote(column.name)}" for key, column in stages.items()]
+    dayfirst, note = _date_notes(columns)
+    if note:
+        lines.append(_line(f"dayfirst: {'true' if dayfirst else 'false'}", note))
+    lines += _money_lines(columns, assigned)
+    if kind == "opportunities":
+        lines += _opportunity_lines(table, assigned, definitions, file_name)
+    if kind == "activities":
+        lines += _activity_lines(assigned, table)
+    used = {c.name for c in [*assigned.values(), *stages.values()]}
+    lines += _leftover_lines(columns, used | ({id_column.name} if id_column else set()))
+    return Draft(
+        name=name,
+        record=kind,
+        text="\n".join(lines) + "\n",
+        id_column=id_column.name if id_column else None,
+        columns={role: c.name for role, c in assigned.items()},
+        stages={key: c.name for key, c in stages.items()},
+        personal=[c.name for c in columns if c.personal and c not in assigned.values()],
+    )
+
+
+def _leftover_lines(columns: list[ColumnInfo], used: set[str]) -> list[str]:
+    personal = [c.name for c in columns if c.personal and c.name not in used]
+    others = [c for c in columns if c.name not in used and not c.personal and c.kind != "empty"]
+    lines = []
+    if personal:
+        lines.append(_line("", f"not imported, personal data: {', '.join(personal)}"))
+    if others:
+        shown = "; ".join(
+            f"{c.name}" + (f" ({_examples(c)})" if _examples(c) else "") for c in others[:12]
+        )
+        lines.append(_line("", f"other columns you may map under columns: {shown}"))
+    return lines
+
+
+def write_draft(
+    path: Path,
+    *,
+    sources_dir: Path,
+    definitions: Definitions,
+    name: str | None = None,
+    record: str | None = None,
+    encoding: str | None = None,
+) -> tuple[Path, Draft]:
+    """Read ``path``, draft its profile and write it to ``sources_dir/NAME.yml``.
+
+    Raises
+    ------
+    ConfigError
+        The profile file exists already (it is never overwritten), or ``record`` is unknown.
+    DataError
+        The file cannot be read (see :func:`reviewkit.readers.read_table`).
+    """
+    profile_name = name or draft_name(path)
+    target = sources_dir / f"{profile_name}.yml"
+    if target.exists():
+        raise ConfigError(
+            f"{target}: a profile with this name exists already; edit it, or draft another "
+            "with --name NAME"
+        )
+    table = read_table(path, encoding=encoding)
+    draft = draft_profile(table, definitions=definitions, name=profile_name, record=record)
+    sources_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(draft.text, encoding="utf-8")
+    return target, draft
