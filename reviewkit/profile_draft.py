@@ -117,9 +117,11 @@ def _guess_record(columns: list[ColumnInfo]) -> str:
     typed = any(re.search(r"\btype\b|種別|種類|\bart\b|tipo", c.words) for c in columns)
     if re.search(_RECORD_HINTS["activities"], words) or (repeated_lead and typed):
         return "activities"
-    if re.search(_RECORD_HINTS["opportunities"], words) and (
-        amounts or re.search(_ROLES["closed_at"], words)
-    ):
+    # a deal has a stage column (text), or an id named after deals; and an amount or close date
+    staged = any(c.kind == "text" and re.search(_ROLES["stage"], c.words) for c in columns)
+    deal_id = any(c.id_like and re.search(_ID_HINTS["opportunities"], c.words) for c in columns)
+    closing = any(c.kind == "date" and re.search(_ROLES["closed_at"], c.words) for c in columns)
+    if (staged or deal_id) and (amounts or closing):
         return "opportunities"
     return "leads"
 
@@ -241,7 +243,7 @@ def _stage_columns(
 def _examples(column: ColumnInfo) -> str:
     if column.personal or not column.top:
         return ""
-    shown = ", ".join(f"{v[:30]} ({n})" for v, n in column.top[:4])
+    shown = ", ".join(f"{' '.join(v.split())[:30]} ({n})" for v, n in column.top[:4])
     more = f"; {column.distinct} values" if column.distinct > 4 else ""
     return f"e.g. {shown}{more}"
 

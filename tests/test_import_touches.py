@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import textwrap
 from pathlib import Path
 
@@ -268,3 +269,33 @@ def test_the_cli_dry_run_writes_no_campaign(ws, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "costs.csv [costs]: read 8, would load 4" in result.stdout
     assert query(ws, "SELECT count(*) AS n FROM campaigns")["n"][0] == 0
+
+
+def test_a_store_of_schema_4_is_rekeyed_with_the_same_campaigns(tmp_path):
+    from reviewkit.store import TABLES, upgrade_schema
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    for name, columns in TABLES.items():
+        if name == "campaigns":  # as schema 4 made it
+            columns = re.sub(r",\s*PRIMARY KEY \(campaign_id, start_date\)", "", columns)
+            columns = columns.replace("VARCHAR NOT NULL", "VARCHAR PRIMARY KEY", 1)
+        old.execute(f"CREATE TABLE {name} ({columns})")
+    old.execute("INSERT INTO store_meta VALUES ('schema_version', '4')")
+    old.execute(
+        "INSERT INTO campaigns VALUES ('C1', 'n', 'paid_search', NULL, '2026-09-01', "
+        "'2026-09-30', 100, 'JPY')"
+    )
+    key = (
+        "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = "
+        "'campaigns' AND constraint_type = 'PRIMARY KEY'"
+    )
+    assert old.execute(key).fetchone() == (["campaign_id"],)
+    old.close()
+    assert upgrade_schema(path)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute(key).fetchone() == (["campaign_id", "start_date"],)
+        assert con.execute("SELECT campaign_id, cost FROM campaigns").fetchall() == [("C1", 100)]
+    finally:
+        con.close()

@@ -25,7 +25,7 @@ CAMPAIGNS = {  # campaign id: (source, channel of the cost file, monthly cost in
     "REF-PARTNERS": ("Referral", "Partners", 60_000),
 }
 FIRST = ["Aoi", "Haruto", "Yui", "Sota", "Mei", "Ren", "Hina", "Kaito", "Rin", "Yuto"]
-LAST = ["Example", "Sample", "Testing", "Demo", "Placeholder"]
+LAST = ["Sample", "Testing", "Demo", "Placeholder", "Fictional"]
 INDUSTRIES = ["Manufacturing", "IT", "Retail", "Finance"]
 SIZES = ["1-49", "50-249", "250-999", "1000+"]
 REGIONS = ["Kanto", "Kansai", "Chubu"]
@@ -48,6 +48,7 @@ def _later(moment: dt.datetime, low: float, high: float, rng: np.random.Generato
 
 
 def main() -> None:
+    """Write leads.csv, deals.csv, touches.csv and campaign-costs.csv next to this script."""
     rng = np.random.default_rng(7)
     cutoff = dt.datetime.combine(END, dt.time(23, 59))
     leads, deals, touches = [], [], []
