@@ -404,7 +404,7 @@ def profile_draft(
     ws = find_workspace(workspace)
     path, draft = write_draft(
         file, sources_dir=ws.params_dir / "sources", definitions=load_definitions(ws),
-        name=name, record=record, encoding=encoding,
+        name=name, record=record, encoding=encoding, store=ws.store_path,
     )  # fmt: skip
     mapped = ", ".join(f"{k} <- {v}" for k, v in draft.columns.items()) or "none"
     stages = ", ".join(f"{k} <- {v}" for k, v in draft.stages.items())

@@ -21,55 +21,17 @@ from reviewkit.definitions import Definitions
 from reviewkit.errors import ConfigError
 from reviewkit.import_profiles import RECORD_COLUMNS
 from reviewkit.profile_detect import ColumnInfo, describe_columns, value_counts
+from reviewkit.profile_guess import (
+    STAGE_WORDS,
+    assign_columns,
+    guess_record,
+    pick_id,
+    stage_columns,
+)
 from reviewkit.readers import RawTable, read_table
 
 __all__ = ["Draft", "draft_name", "draft_profile", "write_draft"]
 
-_ROLES = {
-    "created_at": r"creat|erstellt|criad|作成|登録|entry date|angelegt|engage",
-    "closed_at": r"clos|abschluss|fechad|fechamento|won (?:on|date)|受注日|成約日|クローズ",
-    "stage": r"stage|phase|status|etapa|fase|ステージ|フェーズ|ステータス|段階",
-    "lead_id": r"lead|contact|who|kontakt|contato|リード|顧客",
-    "company_name": r"company|account|firma|unternehmen|empresa|会社|企業|取引先",
-    "company_domain": r"domain|website|\burl\b|ドメイン",
-    "channel": r"source|channel|medium|kanal|quelle|origem|canal|流入|チャネル|媒体",
-    "campaign_id": r"campaign|kampagne|campanha|キャンペーン|施策",
-    "content_asset": r"content|asset|form\b|landing|inhalt|conteudo|conteúdo|コンテンツ|資料",
-    "industry": r"industry|sector|branche|setor|segmento|業種|業界",
-    "company_size": r"employee|size|headcount|mitarbeiter|funcionarios|porte|従業員|規模",
-    "region": r"region|country|state|prefecture|office|city|bundesland|estado|cidade|地域|都道府県",
-    "persona": r"title|role|position|job|persona|funktion|cargo|役職|職種",
-    "sales_team": r"owner|team|manager|agent|\brep\b|seller|vertrieb|verantwortlich|"
-    r"responsavel|responsável|vendedor|担当|チーム|営業",
-    "score": r"score|punkte|pontua|pontos|スコア",
-    "currency": r"currency|wahrung|währung|moeda|通貨",
-    "name": r"name|bezeichnung|nome|名称|名",
-    "start_date": r"start|begin|from|\bvon\b|inicio|início|開始|month|monat|mes|月",
-    "end_date": r"\bend|until|\bbis\b|\bfim\b|終了",
-    "activity_type": r"type|activity|task|kind|subject|\bart\b|tipo|種別|種類|活動",
-    "occurred_at": r"date|time|when|datum|data|日時|日付|実施",
-    "team": r"owner|team|agent|\brep\b|user|vertrieb|responsavel|担当|チーム",
-    "is_human": r"human|manual|automat",
-}
-_RECORD_HINTS = {
-    "campaigns": r"cost|spend|budget|kosten|custo|費用|コスト",
-    "activities": r"activity|task|touch|aktivit|atividade|tarefa|活動|アクティビティ|対応",
-    "opportunities": r"stage|phase|opportunit|deal|verkaufschance|oportunidade|negocio|商談|案件",
-}
-_ID_HINTS = {
-    "leads": r"lead|contact|record|person|kontakt|contato|リード|顧客",
-    "opportunities": r"opportunit|deal|verkaufschance|oportunidade|negocio|商談|案件",
-    "campaigns": r"campaign|kampagne|campanha|キャンペーン",
-    "activities": r"activity|task|aktivit|atividade|活動",
-}
-_STAGE_WORDS = {
-    "lead": ["lead", "リード"],
-    "mql": ["marketing qualified", "mql"],
-    "sql": ["sales qualified", "sql"],
-    "sal": ["sales accepted", "sal"],
-    "opportunity": ["opportunit", "deal", "商談", "verkaufschance", "oportunidade"],
-    "won": ["won", "customer", "gewonnen", "ganho", "受注", "成約", "kunde"],
-}
 _WON = re.compile(r"won|gewonnen|ganh|受注|成約|success", re.I)
 _LOST = re.compile(r"lost|verloren|perdid|失注|declin|cancel", re.I)
 _COMMENT_COLUMN = 34  # comments start here when the line is shorter
@@ -102,142 +64,6 @@ def _line(text: str, comment: str = "") -> str:
     if not comment:
         return text
     return f"{text.ljust(_COMMENT_COLUMN - 1)} # {comment}" if text else f"# {comment}"
-
-
-def _guess_record(columns: list[ColumnInfo]) -> str:
-    words = " ".join(c.words for c in columns)
-    amounts = any(c.kind == "amount" for c in columns)
-    if re.search(_RECORD_HINTS["campaigns"], words) and amounts:
-        return "campaigns"
-    # a touch names its lead, which repeats: several touches of one lead
-    repeated_lead = any(
-        re.search(_ROLES["lead_id"], c.words) and not c.unique and c.kind in ("text", "number")
-        for c in columns
-    )
-    typed = any(re.search(r"\btype\b|種別|種類|\bart\b|tipo", c.words) for c in columns)
-    if re.search(_RECORD_HINTS["activities"], words) or (repeated_lead and typed):
-        return "activities"
-    # a deal has a stage column (text), or an id named after deals; and an amount or close date
-    staged = any(c.kind == "text" and re.search(_ROLES["stage"], c.words) for c in columns)
-    deal_id = any(c.id_like and re.search(_ID_HINTS["opportunities"], c.words) for c in columns)
-    closing = any(c.kind == "date" and re.search(_ROLES["closed_at"], c.words) for c in columns)
-    if (staged or deal_id) and (amounts or closing):
-        return "opportunities"
-    return "leads"
-
-
-def _pick_id(columns: list[ColumnInfo], record: str, rows: int) -> ColumnInfo | None:
-    usable = [
-        c
-        for c in columns
-        if (c.unique or record == "campaigns")  # a campaign may have a cost line per month
-        and c.filled * 10 >= rows * 8
-        and not c.personal
-        and c.kind in ("text", "number")
-    ]
-    if record == "activities":  # a touch's lead is not its id
-        usable = [c for c in usable if c.unique]
-    ids = [c for c in usable if c.id_like]
-    own = [c for c in ids if re.search(_ID_HINTS[record], c.words)]
-    for group in (own, ids, usable):
-        if group:
-            return group[0]
-    return None
-
-
-def _fits(role: str, column: ColumnInfo) -> bool:
-    if role in ("created_at", "closed_at", "start_date", "end_date", "occurred_at"):
-        return column.kind == "date"
-    if role in ("amount", "cost"):
-        return column.kind == "amount"
-    if role == "score":
-        return column.kind == "number"
-    return column.kind in ("text", "number") and not column.personal
-
-
-def _assign(
-    columns: list[ColumnInfo], record: str, id_column: ColumnInfo | None
-) -> dict[str, ColumnInfo]:
-    """Store column -> the file column that most likely holds it."""
-    taken = {id_column.name} if id_column else set()
-    chosen: dict[str, ColumnInfo] = {}
-    for role in RECORD_COLUMNS[record]:
-        if role in ("amount", "cost"):
-            found = [c for c in columns if c.kind == "amount" and c.name not in taken]
-            money = [
-                c
-                for c in found
-                if re.search(
-                    r"amount|value|betrag|valor|金額|cost|spend|kosten|custo|費用", c.words
-                )
-            ]
-            pick = (money or found or [None])[0]
-        elif role == "email":
-            pick = next((c for c in columns if c.kind == "email"), None)
-        else:
-            pattern = _ROLES.get(role)
-            pick = next(
-                (
-                    c
-                    for c in columns
-                    if c.name not in taken
-                    and _fits(role, c)
-                    and pattern
-                    and re.search(pattern, c.words)
-                ),
-                None,
-            )
-            if role == "lead_id" and pick is not None and not _names_a_lead(pick, record):
-                pick = None  # a lead's name, source or company is not its id
-        if pick is not None:
-            chosen[role] = pick
-            taken.add(pick.name)
-    dates = [c for c in columns if c.kind == "date" and c.name not in taken]
-    for role in ("created_at", "occurred_at", "start_date"):  # the first date, if none matched
-        if role in RECORD_COLUMNS[record] and role not in chosen and dates:
-            chosen[role] = dates.pop(0)
-            taken.add(chosen[role].name)
-    return chosen
-
-
-def _names_a_lead(column: ColumnInfo, record: str) -> bool:
-    """Whether a column holds leads' ids: an id header, or (for touches) just ``Lead``."""
-    if column.id_like:
-        return True
-    bare = r"^(?:lead|contact|who|person|kontakt|contato|リード|顧客)$"
-    return record == "activities" and bool(re.match(bare, column.words))
-
-
-def _stage_columns(
-    columns: list[ColumnInfo], definitions: Definitions, assigned: dict[str, ColumnInfo]
-) -> dict[str, ColumnInfo]:
-    """Stage key -> the date column whose header names it (the longest match wins)."""
-    best: dict[str, tuple[int, ColumnInfo]] = {}
-    for column in (c for c in columns if c.kind == "date"):
-        matches = []
-        for stage in definitions.stages:
-            words = {
-                stage.key,
-                stage.key.replace("_", " "),
-                stage.label.en.casefold(),
-                stage.label.ja.casefold(),
-                *_STAGE_WORDS.get(stage.key, []),
-            }
-            hits = [
-                len(w) for w in words if w and re.search(rf"(?<![a-z]){re.escape(w)}", column.words)
-            ]
-            if hits:
-                matches.append((max(hits), stage.key))
-        if matches:
-            length, key = max(matches)
-            if key not in best or best[key][0] < length:
-                best[key] = (length, column)
-    out = {key: column for key, (_, column) in best.items()}
-    first = definitions.stages[0].key
-    creation = assigned.get("created_at")
-    if first not in out and creation is not None and first in ("lead", "leads"):
-        out[first] = creation  # the record's creation is its entry into the first stage
-    return {k: out[k] for k in definitions.stage_keys if k in out}
 
 
 def _examples(column: ColumnInfo) -> str:
@@ -296,7 +122,7 @@ def _opportunity_lines(
         prefix = "" if wins else "# "
         lines += [f"{prefix}defaults: {{stage: Won}}", f"{prefix}won: [Won]"]
     keys = definitions.stage_keys
-    opportunity = next((k for k in keys if any(w in k for w in _STAGE_WORDS["opportunity"])), None)
+    opportunity = next((k for k in keys if any(w in k for w in STAGE_WORDS["opportunity"])), None)
     lines.append(
         _line(
             f"opportunity_stage: {opportunity or 'null'}",
@@ -361,13 +187,44 @@ def _money_lines(columns: list[ColumnInfo], assigned: dict[str, ColumnInfo]) -> 
     return lines
 
 
-def _activity_lines(assigned: dict[str, ColumnInfo], table: RawTable) -> list[str]:
-    lines = [
-        _line(
-            f"# lead_source_system: {_SOURCE['leads']}",
-            "the system whose lead ids the file holds, if not source_system",
-        )
-    ]
+def _lead_systems(store: Path | None, ids: list[str]) -> list[str]:
+    """The source systems the store holds these lead ids under (most first); [] if unknown."""
+    if store is None or not store.is_file() or not ids:
+        return []
+    import duckdb
+    import pandas as pd
+
+    try:
+        con = duckdb.connect(str(store), read_only=True)
+    except duckdb.Error:  # busy or unreadable: the draft goes without
+        return []
+    try:
+        con.register("_rk_ids", pd.DataFrame({"lead_id": pd.Series(ids, dtype=object)}))
+        rows = con.execute(
+            "SELECT l.source_system FROM leads l JOIN _rk_ids USING (lead_id) "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1"
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+    return [str(r[0]) for r in rows]
+
+
+def _activity_lines(
+    assigned: dict[str, ColumnInfo], table: RawTable, store: Path | None
+) -> list[str]:
+    lead = assigned.get("lead_id")
+    ids = [str(v) for v in value_counts(table, lead.name).index[:2000]] if lead else []
+    systems = _lead_systems(store, ids)
+    if systems and systems[0] != _SOURCE["activities"]:
+        note = f"the store holds these leads under {', '.join(systems)}"
+        lines = [_line(f"lead_source_system: {systems[0]}", note)]
+    elif systems:
+        lines = []
+    else:
+        note = "check: the system whose lead ids the file holds, if not source_system"
+        lines = [_line(f"# lead_source_system: {_SOURCE['leads']}", note)]
     kind = assigned.get("activity_type")
     if kind is not None and "is_human" not in assigned:
         types = [str(v) for v in value_counts(table, kind.name).index[:30]]
@@ -382,7 +239,12 @@ def _activity_lines(assigned: dict[str, ColumnInfo], table: RawTable) -> list[st
 
 
 def draft_profile(
-    table: RawTable, *, definitions: Definitions, name: str, record: str | None = None
+    table: RawTable,
+    *,
+    definitions: Definitions,
+    name: str,
+    record: str | None = None,
+    store: Path | None = None,
 ) -> Draft:
     """Draft a profile for the file ``table`` (see the module's docstring).
 
@@ -396,6 +258,9 @@ def draft_profile(
         The profile's name (for the commands in its comments).
     record
         ``leads``, ``opportunities``, ``campaigns`` or ``activities``; default: guessed.
+    store
+        The workspace's store, read (if it exists) to tell which source system holds the
+        leads a touches file names.
 
     Returns
     -------
@@ -405,9 +270,9 @@ def draft_profile(
     if record is not None and record not in RECORD_COLUMNS:
         raise ConfigError(f"--record: {record!r} is not a record kind; use {list(RECORD_COLUMNS)}")
     columns = describe_columns(table)
-    kind = record or _guess_record(columns)
-    id_column = _pick_id(columns, kind, len(table.frame))
-    assigned = _assign(columns, kind, id_column)
+    kind = record or guess_record(columns)
+    id_column = pick_id(columns, kind, len(table.frame))
+    assigned = assign_columns(columns, kind, id_column)
     file_name = table.file.name
     lines = [
         f"# Draft import profile for {file_name}, written by `reviewkit profile draft` on "
@@ -441,7 +306,7 @@ def draft_profile(
         lines.append(_line("id: []", "check: no column is unique; name the id column here"))
     block, values = _column_lines(assigned, table, kind)
     lines += block + values
-    stages = _stage_columns(columns, definitions, assigned) if kind == "leads" else {}
+    stages = stage_columns(columns, definitions, assigned) if kind == "leads" else {}
     if stages:
         lines.append(_line("stages:", "stage key of params/definitions.yml: its date column"))
         lines += [f"  {key}: {_quote(column.name)}" for key, column in stages.items()]
@@ -452,7 +317,7 @@ def draft_profile(
     if kind == "opportunities":
         lines += _opportunity_lines(table, assigned, definitions, file_name)
     if kind == "activities":
-        lines += _activity_lines(assigned, table)
+        lines += _activity_lines(assigned, table, store)
     used = {c.name for c in [*assigned.values(), *stages.values()]}
     lines += _leftover_lines(columns, used | ({id_column.name} if id_column else set()))
     return Draft(
@@ -488,8 +353,11 @@ def write_draft(
     name: str | None = None,
     record: str | None = None,
     encoding: str | None = None,
+    store: Path | None = None,
 ) -> tuple[Path, Draft]:
     """Read ``path``, draft its profile and write it to ``sources_dir/NAME.yml``.
+
+    ``store``: the workspace's store, if any (see :func:`draft_profile`).
 
     Raises
     ------
@@ -506,7 +374,9 @@ def write_draft(
             "with --name NAME"
         )
     table = read_table(path, encoding=encoding)
-    draft = draft_profile(table, definitions=definitions, name=profile_name, record=record)
+    draft = draft_profile(
+        table, definitions=definitions, name=profile_name, record=record, store=store
+    )
     sources_dir.mkdir(parents=True, exist_ok=True)
     target.write_text(draft.text, encoding="utf-8")
     return target, draft
