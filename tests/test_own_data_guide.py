@@ -23,7 +23,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "docs" / "own-data.md"
-BLOCK = re.compile(r"<!-- own-data(-ja)?:(run|write (\S+)) -->\s*```[a-z]*\n(.*?)```", re.DOTALL)
+BLOCK = re.compile(
+    r"<!-- own-data(-ja)?:(run|output|write (\S+)) -->\s*```[a-z]*\n(.*?)```", re.DOTALL
+)
 
 
 def steps(suffix: str) -> list[tuple[str, str | None, str]]:
@@ -44,7 +46,7 @@ def script(blocks: list[tuple[str, str | None, str]]) -> str:
     for kind, path, text in blocks:
         if kind == "run":
             lines.append(text)
-        else:
+        elif kind == "write":
             assert path is not None
             lines.append(f"cat > {path} <<'RK_GUIDE_EOF'\n{text}RK_GUIDE_EOF")
     return "\n".join(lines) + "\n"
@@ -82,6 +84,11 @@ def test_the_guide_takes_the_example_exports_to_three_packs(tmp_path):
     for name, read, loaded, rejected in imported:
         assert (int(loaded), int(rejected)) == (int(read), 0), name
     assert "3 built, 0 skipped, 0 failed" in out
+    # what the guide says the import prints, it prints
+    for kind, _, text in steps(""):
+        if kind == "output":
+            for line in text.splitlines():
+                assert line in out.splitlines(), line
     outputs = tmp_path / "acme" / "outputs"
     assert (outputs / "index.html").is_file()
     for cadence in ("weekly", "monthly", "quarterly"):
@@ -98,3 +105,5 @@ def test_the_guide_takes_the_example_exports_to_three_packs(tmp_path):
         assert re.search(r"¥\d", visible), f"{cadence}: no amount in yen"
         assert not re.search(r"[$€£]\s?\d", visible), f"{cadence}: an amount in another currency"
         assert "@example.com" not in html
+        # the data-quality appendix lists the contradicting stage dates the import warned of
+        assert "Opportunities created before their lead: 2 (e.g. D-0006, D-0021)" in visible

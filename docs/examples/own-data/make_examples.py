@@ -2,7 +2,8 @@
 
 A small, fictitious B2B software company: leads from its MA (with fake people at example.com),
 deals from its CRM, campaign costs per month from a marketing spreadsheet, and the touches of
-its inside-sales team. Every person, company and address is made up.
+its inside-sales team. Every person, company and address is made up. Two deals were created
+in the CRM before their lead reached the MA, as happens: the import warns about them.
 
     python docs/examples/own-data/make_examples.py
 """
@@ -116,6 +117,10 @@ def main() -> None:
             if lead[key] is not None and lead[key] > cutoff:
                 lead[key] = None
     deals = [d for d in deals if d["Created"] <= cutoff]
+    # two deals the CRM had before the MA saw the person (the import warns about them)
+    created = {lead["Lead ID"]: lead["Created"] for lead in leads}
+    for deal in (deals[5], deals[20]):
+        deal["Created"] = created[deal["Lead ID"]] - dt.timedelta(days=2)
     touches = sorted((t for t in touches if t[2] <= cutoff), key=lambda t: t[2])
     _write("leads.csv", leads)
     _write("deals.csv", deals)
