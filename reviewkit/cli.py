@@ -328,7 +328,8 @@ def import_(
             out.print(report.line(), markup=False)  # [profile] is text, not markup
             if dry_run:  # each file alone against the store as it is
                 _warn_consistency(report.consistency, definitions, ws.config.lang)
-        if not dry_run and report is not None:  # the store after every file
+        people = chosen.record in ("leads", "opportunities")
+        if not dry_run and report is not None and people:  # the store after every file
             _warn_consistency(report.consistency, definitions, ws.config.lang)
             from reviewkit.identity import identity_report
 

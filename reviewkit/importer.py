@@ -282,7 +282,8 @@ def import_file(
         if profile.record == "activities":
             _drop_unknown_leads(con, rows, profile)
         _write(con, rows, profile, report, move_source=move_source)
-        rebuild_identity_table(con)
+        if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
+            rebuild_identity_table(con)
         report.rejected = len(rows.quarantine)
         report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
         _log(con, rows, report, profile, import_id=import_id, started=started)
