@@ -140,9 +140,9 @@ def sample(workspace: Path | None, seed: int | None, leads: int | None) -> None:
 @app.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--company", default=None, help="The company's name. Default: DIRECTORY's name.")
-@click.option("--country", default="JP", show_default=True,
+@click.option("--country", default=None,
               help="ISO 3166 code (JP, US, DE, BR, ...): holidays, and the defaults of the "
-              "options below.")  # fmt: skip
+              "options below. Default: JP.")  # fmt: skip
 @click.option("--currency", default=None,
               help="ISO 4217 code (JPY, USD, EUR, ...). Default: the country's.")  # fmt: skip
 @click.option("--timezone", default=None,
@@ -157,7 +157,7 @@ def sample(workspace: Path | None, seed: int | None, leads: int | None) -> None:
 def init(
     directory: Path,
     company: str | None,
-    country: str,
+    country: str | None,
     currency: str | None,
     timezone: str | None,
     lang: str | None,
@@ -166,13 +166,13 @@ def init(
 ) -> None:
     """Create a workspace in DIRECTORY for your company's own data (or --sample)."""
     if sample:
-        _init_sample(directory, company=company, currency=currency, timezone=timezone,
-                     lang=lang, fiscal_year_start=fiscal_year_start)  # fmt: skip
+        _init_sample(directory, company=company, country=country, currency=currency,
+                     timezone=timezone, lang=lang, fiscal_year_start=fiscal_year_start)  # fmt: skip
         return
     from reviewkit.onboarding import company_settings, init_company_workspace
 
     settings = company_settings(
-        company=company or directory.expanduser().resolve().name, country=country,
+        company=company or directory.expanduser().resolve().name, country=country or "JP",
         currency=currency, timezone=timezone, lang=lang, fiscal_year_start=fiscal_year_start,
     )  # fmt: skip
     ws = init_company_workspace(directory, settings)

@@ -125,11 +125,13 @@ def _opportunity_lines(
     opportunity = next((k for k in keys if any(w in k for w in STAGE_WORDS["opportunity"])), None)
     lines.append(
         _line(
-            f"opportunity_stage: {opportunity or 'null'}",
+            f"opportunity_stage: {_quote(opportunity) if opportunity else 'null'}",
             "the stage a deal's creation enters (null: none)",
         )
     )
-    lines.append(_line(f"won_stage: {keys[-1]}", "the stage a won deal's close date enters"))
+    lines.append(
+        _line(f"won_stage: {_quote(keys[-1])}", "the stage a won deal's close date enters")
+    )
     return lines
 
 
@@ -158,7 +160,7 @@ def _column_lines(
     if channel is not None and 0 < channel.distinct <= 30:
         values = ["values:", _line("  channel:", "check: the file's values -> your channel names")]
         for value in value_counts(table, channel.name).index[:30]:
-            values.append(f"    {_quote(str(value))}: {_snake(str(value))}")
+            values.append(f"    {_quote(str(value))}: {_quote(_snake(str(value)))}")
     if len(lines) == 1:
         lines = [_line("columns: {}", "check: map the store columns (docs/import.md)")]
     return lines, values

@@ -185,3 +185,14 @@ def test_the_command_writes_the_draft_and_says_what_to_run_next(ws):
     )  # fmt: skip
     assert dry.returncode == 0, dry.stderr
     assert "read 2, would load" in dry.stdout
+
+
+def test_values_yaml_would_read_as_booleans_or_numbers_stay_text(ws, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "Lead ID,Created,Source\n1,2026-01-01,No\n2,2026-01-02,Yes\n3,2026-01-03,123\n", "utf-8"
+    )
+    _, made = draft(ws, path)
+    profile = load_profile(made.name, workspace=ws)
+    assert profile.values["channel"] == {"No": "no", "Yes": "yes", "123": "123"}
+    assert dry_run(ws, path, made.name).loaded == 3
