@@ -173,7 +173,7 @@ def user_env() -> dict[str, str]:
 
 
 def new_workspace(root: Path, *, leads: int | None = None) -> Path:
-    """A workspace at ``root`` (``reviewkit init``) filled with the sample company.
+    """A workspace at ``root`` (``reviewkit init --sample``) filled with the sample company.
 
     ``leads=None`` gives the demo workspace: the repository's ``params/`` and, when ``make demo``
     built it, a copy of its store (else the sample is generated at its default size).

@@ -36,7 +36,7 @@ METHOD = """\
 ## How each figure is measured
 
 All runs use reviewkit's command line in a copy of the demo workspace in a temporary folder
-(`reviewkit init`, then the repository's `params/` and `data/reviewkit.duckdb`), demo date
+(`reviewkit init --sample`, then the repository's `params/` and `data/reviewkit.duckdb`), demo date
 2026-11-23, so the repository's `outputs/` and store are untouched. Times are wall-clock.
 
 - **(a)** `reviewkit batch --jobs 2 --force` into a fresh output folder builds every pack of

@@ -28,12 +28,15 @@ _LAZY = {
     "Funnel": "reviewkit.semantic",
     "Review": "reviewkit.review",
     "Workspace": "reviewkit.workspace",
+    "company_settings": "reviewkit.onboarding",
     "connect": "reviewkit.store",
+    "consistency_problems": "reviewkit.consistency",
     "explore": "reviewkit.drilldown_widget",
     "find_workspace": "reviewkit.workspace",
     "generate_sample": "reviewkit.sample_company",
     "identity_report": "reviewkit.identity",
     "import_file": "reviewkit.importer",
+    "init_company_workspace": "reviewkit.onboarding",
     "init_workspace": "reviewkit.workspace",
     "last_complete_period": "reviewkit.periods",
     "load_definitions": "reviewkit.definitions",
@@ -67,12 +70,15 @@ __all__ = [
     "StoreMissingError",
     "Workspace",
     "__version__",
+    "company_settings",
     "connect",
+    "consistency_problems",
     "explore",
     "find_workspace",
     "generate_sample",
     "identity_report",
     "import_file",
+    "init_company_workspace",
     "init_workspace",
     "last_complete_period",
     "load_definitions",
@@ -93,11 +99,13 @@ __all__ = [
 
 if TYPE_CHECKING:
     from reviewkit.batch import run_batch
+    from reviewkit.consistency import consistency_problems
     from reviewkit.definitions import load_definitions
     from reviewkit.drilldown_widget import explore
     from reviewkit.identity import identity_report, load_identity_map, resolve_identities
     from reviewkit.importer import import_file
     from reviewkit.index_page import write_index
+    from reviewkit.onboarding import company_settings, init_company_workspace
     from reviewkit.periods import FiscalCalendar, Period, last_complete_period, parse_period
     from reviewkit.review import Review, open_review
     from reviewkit.runner import run_pack

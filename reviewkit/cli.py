@@ -187,12 +187,88 @@ def _zoo_company(
 
 @app.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-def init(directory: Path) -> None:
-    """Create a workspace in DIRECTORY from the sample configuration."""
+@click.option("--company", default=None, help="The company's name. Default: DIRECTORY's name.")
+@click.option("--country", default=None,
+              help="ISO 3166 code (JP, US, DE, BR, ...): holidays, and the defaults of the "
+              "options below. Default: JP.")  # fmt: skip
+@click.option("--currency", default=None,
+              help="ISO 4217 code (JPY, USD, EUR, ...). Default: the country's.")  # fmt: skip
+@click.option("--timezone", default=None,
+              help="IANA time zone. Default: the country's (e.g. America/New_York).")  # fmt: skip
+@click.option("--lang", default=None, help="Pack language, ja or en. Default: ja in JP, else en.")
+@click.option("--fiscal-year-start", default=None, metavar="MONTH",
+              help="First month of the fiscal year, 1-12 or a name. Default: the country's "
+              "usual (April in JP, January in US).")  # fmt: skip
+@click.option("--sample", is_flag=True,
+              help="Copy the sample company's configuration instead (for demos; then "
+              "`reviewkit sample`).")  # fmt: skip
+def init(
+    directory: Path,
+    company: str | None,
+    country: str | None,
+    currency: str | None,
+    timezone: str | None,
+    lang: str | None,
+    fiscal_year_start: str | None,
+    sample: bool,
+) -> None:
+    """Create a workspace in DIRECTORY for your company's own data (or --sample)."""
+    if sample:
+        _init_sample(directory, company=company, country=country, currency=currency,
+                     timezone=timezone, lang=lang, fiscal_year_start=fiscal_year_start)  # fmt: skip
+        return
+    from reviewkit.onboarding import company_settings, init_company_workspace
+
+    settings = company_settings(
+        company=company or directory.expanduser().resolve().name, country=country or "JP",
+        currency=currency, timezone=timezone, lang=lang, fiscal_year_start=fiscal_year_start,
+    )  # fmt: skip
+    ws = init_company_workspace(directory, settings)
+    _print_next_steps(ws, settings)
+
+
+def _init_sample(directory: Path, **options: str | None) -> None:
+    """``reviewkit init DIR --sample``: the sample company's configuration, for demos."""
+    from reviewkit.errors import ParameterError
     from reviewkit.workspace import init_workspace
 
+    given = [f"--{k.replace('_', '-')}" for k, v in options.items() if v is not None]
+    if given:
+        raise ParameterError(
+            f"{given[0]}: not used with --sample (the sample company has its own settings); "
+            "leave out --sample to create a workspace for your company"
+        )
     ws = init_workspace(directory)
-    out.print(f"workspace created at {ws.root}; next: reviewkit sample --workspace {ws.root}")
+    out.print(
+        f"workspace created at {ws.root} with the sample company's configuration; "
+        f"next: reviewkit sample --workspace {ws.root}",
+        markup=False,
+    )
+
+
+def _print_next_steps(ws: Any, settings: Any) -> None:
+    """What ``reviewkit init`` made, and the commands that import the company's exports."""
+    import shlex
+
+    from reviewkit.starter_files import MONTH_NAMES
+
+    root = shlex.quote(str(ws.root))
+    month = MONTH_NAMES[settings.fiscal_year_start_month - 1]
+    out.print(
+        f"workspace created at {ws.root} for {settings.company} ({settings.currency}, "
+        f"{settings.country}, {settings.timezone}, packs in {settings.lang}, fiscal year from "
+        f"{month})\n"
+        "next: describe each export file in a profile, check it, import it:\n"
+        f"  reviewkit profile draft exports/leads.csv --workspace {root}\n"
+        f"  (edit {shlex.quote(str(ws.params_dir / 'sources' / 'leads.yml'))}: the comments say "
+        "what to check)\n"
+        f"  reviewkit import exports/leads.csv --profile leads --dry-run --workspace {root}\n"
+        f"  reviewkit import exports/leads.csv --profile leads --workspace {root}\n"
+        "then: write your funnel in params/definitions.yml and your targets in "
+        f"params/targets.yml, run `reviewkit validate --workspace {root}` and "
+        f"`reviewkit batch --workspace {root}` (docs/own-data.md)",
+        markup=False,
+    )
 
 
 @app.command()
@@ -285,12 +361,16 @@ def _store_currency_warning(ws: Workspace) -> str | None:
               "or a profile YAML file.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
 @click.option("--encoding", default=None, help="Force an encoding (utf-8, utf-8-sig, cp932).")
+@click.option("--move-source", is_flag=True,
+              help="Move records the store holds under another source system to the "
+              "profile's (refused without it).")  # fmt: skip
 @workspace_option
 def import_(
     files: tuple[Path, ...],
     profile: str,
     dry_run: bool,
     encoding: str | None,
+    move_source: bool,
     workspace: Path | None,
 ) -> None:
     """Import MA/SFA export FILES into the store (each file in one transaction)."""
@@ -309,13 +389,19 @@ def import_(
             raise DataError(f"{path}: no such file; check the path")
     con = connect(ws.store_path, timezone=ws.config.timezone)
     try:
+        report = None
         for path in files:
             report = import_file(
                 con, path, chosen, definitions=definitions, timezone=ws.config.timezone,
-                encoding=encoding, dry_run=dry_run,
+                currency=ws.config.currency, encoding=encoding, dry_run=dry_run,
+                move_source=move_source,
             )  # fmt: skip
             out.print(report.line(), markup=False)  # [profile] is text, not markup
-        if not dry_run:
+            if dry_run:  # each file alone against the store as it is
+                _warn_consistency(report.consistency, definitions, ws.config.lang)
+        people = chosen.record in ("leads", "opportunities")
+        if not dry_run and report is not None and people:  # the store after every file
+            _warn_consistency(report.consistency, definitions, ws.config.lang)
             from reviewkit.identity import identity_report
 
             counts = identity_report(con)["summary"].set_index("measure")["count"].to_dict()
@@ -325,6 +411,14 @@ def import_(
             )
     finally:
         con.close()
+
+
+def _warn_consistency(problems: Any, definitions: Any, lang: str) -> None:
+    """One warning line per stage-date contradiction in the store (ids, never addresses)."""
+    from reviewkit.consistency_report import consistency_lines
+
+    for line in consistency_lines(problems, definitions=definitions, lang=lang):
+        out.print(f"warning: {line}", markup=False)
 
 
 @app.command()
@@ -352,6 +446,52 @@ def identity(limit: int, workspace: Path | None) -> None:
         for row in frame.head(limit).itertuples(index=False):
             table.add_row(*[", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in row])
         out.print(table)
+
+
+# --- reviewkit profile -----------------------------------------------------------------------
+
+
+@app.group()
+def profile() -> None:
+    """Import profiles: how an export file maps onto the store (params/sources/)."""
+
+
+@profile.command(name="draft")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--name", default=None, help="The profile's name. Default: the file's name.")
+@click.option("--record",
+              type=click.Choice(["leads", "opportunities", "campaigns", "activities"]),
+              default=None,
+              help="What each row is. Default: guessed from the columns.")  # fmt: skip
+@click.option("--encoding", default=None, help="Force an encoding (utf-8, utf-8-sig, cp932).")
+@workspace_option
+def profile_draft(
+    file: Path, name: str | None, record: str | None, encoding: str | None, workspace: Path | None
+) -> None:
+    """Draft params/sources/NAME.yml from an export FILE, for you to check and edit."""
+    from reviewkit.definitions import load_definitions
+    from reviewkit.profile_draft import write_draft
+    from reviewkit.workspace import find_workspace
+
+    ws = find_workspace(workspace)
+    path, draft = write_draft(
+        file, sources_dir=ws.params_dir / "sources", definitions=load_definitions(ws),
+        name=name, record=record, encoding=encoding, store=ws.store_path,
+    )  # fmt: skip
+    mapped = ", ".join(f"{k} <- {v}" for k, v in draft.columns.items()) or "none"
+    stages = ", ".join(f"{k} <- {v}" for k, v in draft.stages.items())
+    personal = ", ".join(draft.personal)
+    out.print(
+        f"drafted {path}: {draft.record}, id {draft.id_column or '(none)'}; columns: {mapped}"
+        + (f"; stages: {stages}" if stages else "")
+        + (f"; not imported (personal data): {personal}" if personal else ""),
+        markup=False,
+    )
+    out.print(
+        f"next: check the comments in {path}, then: reviewkit import {file} --profile "
+        f"{draft.name} --dry-run" + (f" --workspace {ws.root}" if workspace else ""),
+        markup=False,
+    )
 
 
 # --- reviewkit action ------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 A profile is YAML. reviewkit ships profiles for HubSpot and Salesforce exports
 (``reviewkit/profiles/*.yml``); a company adds its own under ``params/sources/`` in the same
-form (the *generic* profile), e.g. for Marketo, SATORI or kintone exports.
+form (the *generic* profile), e.g. for Marketo, SATORI or kintone exports. Each row of a file
+becomes one record of the profile's ``record`` kind: a lead, an opportunity, a campaign (what was
+spent, when) or an activity (a touch of a lead). Every key is documented, with an example, in
+``docs/import.md``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from reviewkit.errors import ConfigError
 from reviewkit.resources import package_file
@@ -24,6 +27,18 @@ LEAD_COLUMNS = (
 OPPORTUNITY_COLUMNS = (
     "lead_id", "amount", "currency", "created_at", "closed_at", "stage", "sales_team",
 )  # fmt: skip
+CAMPAIGN_COLUMNS = (
+    "name", "channel", "content_asset", "start_date", "end_date", "cost", "currency",
+)  # fmt: skip
+ACTIVITY_COLUMNS = ("lead_id", "activity_type", "occurred_at", "team", "is_human")
+#: The record kinds a profile may import, with the store columns ``columns:`` may map.
+RECORD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "leads": LEAD_COLUMNS,
+    "opportunities": OPPORTUNITY_COLUMNS,
+    "campaigns": CAMPAIGN_COLUMNS,
+    "activities": ACTIVITY_COLUMNS,
+}
+RecordKind = Literal["leads", "opportunities", "campaigns", "activities"]
 
 
 class Lookup(BaseModel):
@@ -45,18 +60,22 @@ class Profile(BaseModel):
 
     ``columns`` maps a store column to the file column(s) that hold it (the first present
     wins); ``values`` maps file values to store values per store column (e.g. HubSpot's
-    ``Paid Search`` -> ``paid_search``); ``stages`` maps a stage key of the definitions to the
-    file column with the date the record entered it.
+    ``Paid Search`` -> ``paid_search``); ``defaults`` gives a store value for a column the file
+    lacks or leaves blank; ``stages`` maps a stage key of the definitions to the file column
+    with the date the record entered it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     description: str = ""
     source_system: str
-    record: Literal["leads", "opportunities"]
-    id: list[str] = Field(min_length=1)
+    record: RecordKind
+    # the record's id column(s): the first present; activities may go without (an id is made
+    # from the row's content)
+    id: list[str] = Field(default_factory=list)
     columns: dict[str, str | list[str]] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    defaults: dict[str, str] = Field(default_factory=dict)
     stages: dict[str, str] = Field(default_factory=dict)
     won: list[str] = Field(default_factory=list)
     lost: list[str] = Field(default_factory=list)
@@ -72,7 +91,38 @@ class Profile(BaseModel):
     dayfirst: bool = False
     timezone: str | None = None
     currency: str | None = None
+    # the decimal mark of amounts: "," for 1.234,56 € or R$ 1.234,56
+    decimal: Literal[".", ","] = "."
     encoding: str | None = None
+    # activities: the source system whose lead ids the lead_id column holds (default: this one)
+    lead_source_system: str | None = None
+    # activities: the activity types a person makes (is_human); default: every touch is human
+    human_types: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fits_record(self) -> Profile:
+        if not self.id and self.record != "activities":
+            raise ValueError(
+                f"id is missing; a {self.record} profile names its id column(s), e.g. "
+                "`id: [Record ID]` (only activities may go without)"
+            )
+        only = {"lead_source_system": self.lead_source_system, "human_types": self.human_types}
+        for key, value in only.items():
+            if value and self.record != "activities":
+                raise ValueError(f"{key} is for activities profiles, not {self.record}; remove it")
+        allowed = RECORD_COLUMNS[self.record]
+        for key, mapping in (("columns", self.columns), ("defaults", self.defaults)):
+            bad = [c for c in mapping if c not in allowed]
+            if bad:
+                raise ValueError(
+                    f"{key}: {bad} are not {self.record} columns of the store; use {list(allowed)}"
+                )
+        if self.record == "activities" and not self.candidates("lead_id"):
+            raise ValueError(
+                "columns.lead_id is missing; an activities profile maps the column with the "
+                "touched lead's id, e.g. `lead_id: Lead ID`"
+            )
+        return self
 
     def candidates(self, store_column: str) -> list[str]:
         """The file columns that may hold ``store_column``, in order of preference."""

@@ -1,17 +1,19 @@
 """Import export files into the store: map, validate, quarantine, upsert, in one transaction.
 
-Each row becomes a record of the profile's kind (a lead with its stage dates, or an opportunity),
-or, when a value cannot be used, a row of the ``quarantine`` table with the file, row number,
-column, value and reason. Records are upserted: importing the same file twice changes nothing,
-and a newer export updates the records whose stage advanced. Identity matching is rebuilt in the
-same transaction, and the import is logged in ``imports``. A file-level problem (missing
-columns, an empty, binary or undecodable file) raises before anything is written.
+Each row becomes a record of the profile's kind (a lead with its stage dates, an opportunity, a
+campaign or an activity), or, when a value cannot be used, a row of the ``quarantine`` table
+with the file, row number, column, value and reason (:mod:`reviewkit.import_records`). Records
+are upserted: importing the same file twice changes nothing, and a newer export updates the
+records whose stage advanced. Identity matching is rebuilt in the same transaction, and the
+import is logged in ``imports``. A file-level problem (missing columns, an empty, binary or
+undecodable file, a profile that would move records to another source system) raises before
+anything is written. After the rows are in, stage dates that contradict each other across files
+or systems are looked up (:mod:`reviewkit.consistency`) for the command to warn about.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,19 +23,28 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from reviewkit.definitions import Definitions, EventStage
-from reviewkit.errors import ConfigError
+from reviewkit.consistency import CONSISTENCY_COLUMNS, consistency_problems
+from reviewkit.definitions import Definitions
+from reviewkit.errors import ConfigError, DataError
 from reviewkit.identity import rebuild_identity_table
-from reviewkit.import_profiles import LEAD_COLUMNS, OPPORTUNITY_COLUMNS, Profile
-from reviewkit.parsing import ParseError, email_hash, parse_amount, parse_datetime
+from reviewkit.import_profiles import Profile
+from reviewkit.import_records import MappedRows, map_rows, mapped_columns
+from reviewkit.import_rows import RowReader
+from reviewkit.import_touches import known_leads
 from reviewkit.readers import RawTable, file_hash, read_table
 
-FUTURE_SLACK = dt.timedelta(days=1)
 TEXT_COLUMNS = (
     "email", "email_hash", "company_name", "company_domain", "channel", "campaign_id",
     "content_asset", "industry", "company_size", "region", "persona", "sales_team", "stage",
-    "currency",
+    "currency", "name", "activity_type", "team", "activity_id",
 )  # fmt: skip
+_TIME_COLUMNS = ("created_at", "closed_at", "entered_at", "occurred_at")
+_KEYS = {
+    "leads": ("lead_id",),
+    "opportunities": ("opportunity_id",),
+    "campaigns": ("campaign_id", "start_date"),
+    "activities": ("activity_id",),
+}
 
 
 @dataclass
@@ -50,6 +61,10 @@ class ImportReport:
     reasons: Counter[str] = field(default_factory=Counter)
     dropped_footer: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # stage dates contradicting each other in the store after the import (see consistency)
+    consistency: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=CONSISTENCY_COLUMNS)
+    )
 
     def line(self) -> str:
         """One line for the terminal."""
@@ -62,37 +77,6 @@ class ImportReport:
         )
 
 
-@dataclass
-class _Rows:
-    records: list[dict[str, Any]] = field(default_factory=list)
-    leads: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    quarantine: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _pick(raw: dict[str, Any], names: list[str]) -> str | None:
-    for name in names:
-        value = raw.get(name)
-        if value is not None and value == value and value != "":  # not None, NaN or blank
-            return str(value)
-    return None
-
-
-class _RowError(Exception):
-    def __init__(self, column: str | None, value: str | None, reason: str) -> None:
-        super().__init__(reason)
-        self.column, self.value, self.reason = column, value, reason
-
-
-def _stage_keys(definitions: Definitions) -> dict[str, str]:
-    """Stage key -> the stage event name an import records.
-
-    A stage defined by a rule keeps its key as the event name: the source's own date is kept
-    (useful for comparison), while the rule decides when the stage was entered.
-    """
-    return {s.key: s.event if isinstance(s, EventStage) else s.key for s in definitions.stages}
-
-
 def _check_profile(profile: Profile, definitions: Definitions) -> None:
     named = list(profile.stages)
     if profile.record == "opportunities":
@@ -103,202 +87,101 @@ def _check_profile(profile: Profile, definitions: Definitions) -> None:
             f"profile {profile.name!r}: stages {unknown} are not in params/definitions.yml; "
             f"use {definitions.stage_keys} or remove them from the profile"
         )
-    allowed = LEAD_COLUMNS if profile.record == "leads" else OPPORTUNITY_COLUMNS
-    bad = [c for c in profile.columns if c not in allowed]
-    if bad:
-        raise ConfigError(
-            f"profile {profile.name!r}: columns {bad} are not {profile.record} columns of the "
-            f"store; use {list(allowed)}"
-        )
-
-
-def _map_rows(
-    table: RawTable,
-    profile: Profile,
-    *,
-    definitions: Definitions,
-    timezone: str,
-    now: dt.datetime,
-) -> _Rows:
-    out = _Rows()
-    events = _stage_keys(definitions)
-    order = {key: i for i, key in enumerate(definitions.stage_keys)}
-    tz = profile.timezone or timezone
-
-    def when(raw: dict[str, Any], column: str, *, future_ok: bool = False) -> dt.datetime | None:
-        text = _pick(raw, [column])
-        if text is None:
-            return None
-        try:
-            moment = parse_datetime(
-                text, formats=profile.date_formats or None, tz=tz, dayfirst=profile.dayfirst
-            )
-        except ParseError as exc:
-            raise _RowError(column, text, f"unparseable date ({exc})") from None
-        if moment > now + FUTURE_SLACK and not future_ok:
-            raise _RowError(column, text, "future date")
-        return moment
-
-    records = table.frame.to_dict("records")  # keeps None (iterrows would make it NaN)
-    for row_number, raw in zip(table.row_numbers, records, strict=True):
-        try:
-            record_id = _pick(raw, profile.id)
-            if record_id is None:
-                raise _RowError(profile.id[0], None, "missing id")
-            record: dict[str, Any] = {"source_system": profile.source_system}
-            for column in profile.columns:
-                names = profile.candidates(column)
-                if column in ("created_at", "closed_at"):
-                    present = next((n for n in names if n in raw), names[0])
-                    # an open deal's close date is a plan: checked once the stage is known
-                    record[column] = when(raw, present, future_ok=column == "closed_at")
-                    record[f"_{column}_column"] = present
-                    continue
-                text = _pick(raw, names)
-                if column == "amount":
-                    if text is None:
-                        record["amount"] = None
-                        continue
-                    try:
-                        amount, currency = parse_amount(text, currency=profile.currency)
-                    except ParseError as exc:
-                        raise _RowError(names[0], text, f"unparseable amount ({exc})") from None
-                    if amount < 0:
-                        raise _RowError(names[0], text, "negative amount")
-                    record["amount"] = float(amount)
-                    record.setdefault("currency", currency or profile.currency or "JPY")
-                    continue
-                if column == "score":
-                    try:
-                        record["score"] = None if text is None else round(float(text))
-                    except ValueError:
-                        raise _RowError(names[0], text, "score is not a number") from None
-                    continue
-                if column == "email":  # personal data: kept only as the matching key
-                    record["email"] = None
-                    record["email_hash"] = email_hash(text) if text is not None else None
-                    continue
-                if column == "lead_id" and text is not None:
-                    text = text.split(";")[0].strip() or None
-                mapped = profile.values.get(column, {})
-                record[column] = mapped.get(text, text) if text is not None else None
-            if profile.record == "leads":
-                record["lead_id"] = record_id
-                dates = {}
-                for stage, column in profile.stages.items():
-                    moment = when(raw, column)
-                    if moment is not None:
-                        dates[stage] = moment
-                if record.get("created_at") is None:
-                    if not dates:
-                        raise _RowError("created_at", None, "missing creation date")
-                    record["created_at"] = min(dates.values())
-                ordered = sorted(dates.items(), key=lambda kv: order[kv[0]])
-                for (s1, t1), (s2, t2) in itertools.pairwise(ordered):
-                    if t2 < t1:
-                        raise _RowError(
-                            profile.stages[s2],
-                            str(t2),
-                            f"stage dates out of order ({s2} before {s1})",
-                        )
-                for stage, moment in dates.items():
-                    out.events.append(
-                        {"lead_id": record_id, "stage": events[stage], "entered_at": moment,
-                         "source_system": profile.source_system}
-                    )  # fmt: skip
-            else:
-                record["opportunity_id"] = record_id
-                stage_value = record.get("stage")
-                known = [*profile.won, *profile.lost, *profile.open]
-                if profile.open and stage_value not in known:
-                    column = profile.candidates("stage")[0] if profile.candidates("stage") else None
-                    raise _RowError(column, stage_value, "unknown stage value")
-                if profile.won or profile.lost:
-                    record["is_won"] = (
-                        True if stage_value in profile.won
-                        else False if stage_value in profile.lost else None
-                    )  # fmt: skip
-                if record.get("created_at") is None:
-                    raise _RowError("created_at", None, "missing creation date")
-                if record.get("is_won") is not None and record.get("closed_at") is None:
-                    raise _RowError("closed_at", None, "closed deal without a close date")
-                if record.get("is_won") is None:
-                    record["closed_at"] = None  # an open deal's planned close date
-                elif record["closed_at"] > now + FUTURE_SLACK:
-                    raise _RowError(
-                        record["_closed_at_column"], str(record["closed_at"]), "future date"
-                    )
-                closed = record.get("closed_at")
-                if closed is not None and closed < record["created_at"]:
-                    raise _RowError("closed_at", str(closed), "closed before it was created")
-                record.setdefault("currency", profile.currency or "JPY")
-                record["stage"] = stage_value or "(unknown)"
-                lead = record.get("lead_id") or record_id
-                record["lead_id"] = lead
-                if profile.lead_columns:
-                    lead_record: dict[str, Any] = {
-                        "lead_id": lead,
-                        "source_system": profile.source_system,
-                        "created_at": record["created_at"],
-                    }
-                    for column, names in profile.lead_columns.items():
-                        names = [names] if isinstance(names, str) else list(names)
-                        text = _pick(raw, names)
-                        mapped = profile.values.get(column, {})
-                        lead_record[column] = mapped.get(text, text) if text is not None else None
-                    out.leads.append(lead_record)
-                stage_events = [(profile.opportunity_stage, record["created_at"])]
-                if record.get("is_won"):
-                    stage_events.append((profile.won_stage, closed))
-                for stage, moment in stage_events:
-                    if stage and stage in events:
-                        out.events.append(
-                            {"lead_id": lead, "stage": events[stage], "entered_at": moment,
-                             "source_system": profile.source_system}
-                        )  # fmt: skip
-            out.records.append({k: v for k, v in record.items() if not k.startswith("_")})
-        except _RowError as err:
-            out.quarantine.append(
-                {"row_number": row_number, "column_name": err.column, "value": err.value,
-                 "reason": err.reason}
-            )  # fmt: skip
-    return out
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
-        if column in ("created_at", "closed_at", "entered_at"):
+        if column in _TIME_COLUMNS:
             frame[column] = pd.to_datetime(frame[column], utc=True)
+        elif column in ("start_date", "end_date"):
+            frame[column] = pd.to_datetime(frame[column]).dt.date.astype(object)
         elif column in TEXT_COLUMNS or column in ("lead_id", "opportunity_id", "source_system"):
             frame[column] = frame[column].astype("object")
     return frame
 
 
 def _upsert(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, *, key: str
-) -> tuple[set[str], set[str], set[str]]:
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, *, key: tuple[str, ...]
+) -> tuple[set[Any], set[Any], set[Any]]:
     """Insert new rows, update changed ones; return the (new, changed, all) keys."""
     if frame.empty:
         return set(), set(), set()
-    frame = frame.drop_duplicates(subset=[key], keep="last")
+    frame = frame.drop_duplicates(subset=list(key), keep="last")
     con.register("_incoming", frame)
-    columns = [c for c in frame.columns if c != key]
-    differs = " OR ".join(f"t.{c} IS DISTINCT FROM i.{c}" for c in columns) or "FALSE"
-    status = con.execute(
-        f"SELECT i.{key}, t.{key} IS NULL AS new, ({differs}) AS changed "
-        f"FROM _incoming i LEFT JOIN {table} t ON t.{key} = i.{key}"
-    ).fetchall()
-    new = {k for k, is_new, _ in status if is_new}
-    changed = {k for k, is_new, differ in status if not is_new and differ}
-    names = ", ".join(frame.columns)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
-    con.execute(
-        f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming "
-        f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    try:
+        columns = [c for c in frame.columns if c not in key]
+        differs = " OR ".join(f"t.{c} IS DISTINCT FROM i.{c}" for c in columns) or "FALSE"
+        on = " AND ".join(f"t.{k} = i.{k}" for k in key)
+        keys = ", ".join(f"i.{k}" for k in key)
+        status = con.execute(
+            f"SELECT ({keys}) AS key, t.{key[0]} IS NULL AS new, ({differs}) AS changed "
+            f"FROM _incoming i LEFT JOIN {table} t ON {on}"
+        ).fetchall()
+        new = {_key(k) for k, is_new, _ in status if is_new}
+        changed = {_key(k) for k, is_new, differ in status if not is_new and differ}
+        names = ", ".join(frame.columns)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        con.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming "
+            f"ON CONFLICT ({', '.join(key)}) {action}"
+        )
+    finally:
+        con.unregister("_incoming")
+    return new, changed, {_key(k) for k, _, _ in status}
+
+
+def _key(value: Any) -> Any:
+    """A one-column key as its value; a composite one as a tuple."""
+    if isinstance(value, dict):
+        values = tuple(value.values())
+        return values[0] if len(values) == 1 else values
+    if isinstance(value, tuple | list) and len(value) == 1:
+        return value[0]
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _other_systems(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, frame: pd.DataFrame
+) -> dict[str, int]:
+    """Records of ``frame`` that the store holds under another source system, by system."""
+    if frame.empty:
+        return {}
+    con.register("_rk_incoming_ids", frame[[key, "source_system"]])
+    try:
+        rows = con.execute(
+            f"SELECT t.source_system, count(DISTINCT t.{key}) FROM _rk_incoming_ids i "
+            f"JOIN {table} t ON t.{key} = i.{key} WHERE t.source_system <> i.source_system "
+            "GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    finally:
+        con.unregister("_rk_incoming_ids")
+    return {str(system): int(n) for system, n in rows}
+
+
+def _refuse_moves(
+    con: duckdb.DuckDBPyConnection, profile: Profile, frames: dict[str, pd.DataFrame]
+) -> None:
+    """Refuse an import that would move records of the store to another source system."""
+    moved: Counter[str] = Counter()
+    tables = []
+    for table, frame in frames.items():
+        found = _other_systems(con, table, _KEYS[table][0], frame)
+        if found:
+            moved.update(found)
+            tables.append(table)
+    if not moved:
+        return
+    counts = ", ".join(f"{system}: {n:,}" for system, n in moved.most_common())
+    usual = moved.most_common(1)[0][0]
+    raise ConfigError(
+        f"profile {profile.name!r} (source_system: {profile.source_system}): {moved.total():,} "
+        f"of its {' and '.join(tables)} already belong to another source system in the store "
+        f"({counts}); nothing was written; give the profile source_system: {usual} if the file "
+        f"comes from that system, or pass --move-source to move them to "
+        f"{profile.source_system!r} on purpose"
     )
-    con.unregister("_incoming")
-    return new, changed, {k for k, _, _ in status}
 
 
 def _add_events(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> set[str]:
@@ -334,8 +217,10 @@ def import_file(
     *,
     definitions: Definitions,
     timezone: str,
+    currency: str | None = None,
     encoding: str | None = None,
     dry_run: bool = False,
+    move_source: bool = False,
     now: dt.datetime | None = None,
 ) -> ImportReport:
     """Import one file in one transaction.
@@ -351,87 +236,167 @@ def import_file(
     definitions
         The agreed funnel (stage keys the profile's stages map onto).
     timezone
-        For dates without a time zone (unless the profile sets one).
+        For dates without a time zone (unless the profile sets one); stage dates are compared
+        by calendar day in it.
+    currency
+        The workspace's currency: rows whose amount is in another are quarantined. ``None``:
+        amounts are not checked (and default to the profile's currency, else JPY).
     encoding
         Force an encoding (default: the profile's, else detected).
     dry_run
         Do everything, report, and roll back.
+    move_source
+        Let the import move records the store holds under another source system to the
+        profile's (refused by default).
     now
         The present (future dates are rejected); default: the current time.
 
     Returns
     -------
     ImportReport
+        Counts, quarantine reasons, and the stage-date contradictions in the store after the
+        import (``consistency``, see :func:`reviewkit.consistency.consistency_problems`).
 
     Raises
     ------
     DataError, ConfigError
-        For a file-level problem; nothing is written.
+        For a file-level problem, or records that would move to another source system;
+        nothing is written.
     """
     started = dt.datetime.now(dt.UTC)
     _check_profile(profile, definitions)
     table = read_table(
-        path,
-        encoding=encoding or profile.encoding,
-        required=[],
-        header_hint=profile.header_hint,
+        path, encoding=encoding or profile.encoding, required=[], header_hint=profile.header_hint
     )
     _require_columns(table, profile)
     table = _apply_lookups(table, profile, encoding=encoding or profile.encoding)
-    rows = _map_rows(table, profile, definitions=definitions, timezone=timezone, now=now or started)
+    reader = RowReader(profile, timezone=timezone, now=now or started, currency=currency)
+    rows = map_rows(table, reader, definitions=definitions)
     report = ImportReport(
         file=path, profile=profile.name, rows_read=len(table.frame), dry_run=dry_run,
         dropped_footer=list(table.dropped_footer),
     )  # fmt: skip
-    report.rejected = len(rows.quarantine)
-    report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
     import_id = uuid.uuid4().hex[:12]
     con.execute("BEGIN TRANSACTION")
     try:
-        if profile.record == "leads":
-            columns = ["lead_id", "source_system", *profile.columns]
-            if "email" in profile.columns:
-                columns.append("email_hash")
-            new, changed, seen = _upsert(con, "leads", _frame(rows.records, columns), key="lead_id")
-        else:
-            columns = ["opportunity_id", "source_system", "is_won", *profile.columns]
-            columns = list(dict.fromkeys([*columns, "currency", "stage", "lead_id"]))
-            new, changed, seen = _upsert(
-                con, "opportunities", _frame(rows.records, columns), key="opportunity_id"
+        if profile.record == "activities":
+            _drop_unknown_leads(con, rows, profile)
+        _write(con, rows, profile, report, move_source=move_source)
+        if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
+            rebuild_identity_table(con)
+        report.rejected = len(rows.quarantine)
+        report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
+        _log(con, rows, report, profile, import_id=import_id, started=started)
+        if profile.record in ("leads", "opportunities"):
+            report.consistency = consistency_problems(
+                con, definitions=definitions, timezone=timezone
             )
-        if rows.leads:
-            lead_columns = ["lead_id", "source_system", "created_at", *profile.lead_columns]
-            _upsert(con, "leads", _frame(rows.leads, lead_columns), key="lead_id")
-        advanced = _add_events(
-            con, _frame(rows.events, ["lead_id", "stage", "entered_at", "source_system"])
-        )
-        if profile.record == "leads":  # a known lead whose stage advanced was updated
-            changed |= (advanced & seen) - new
-        report.loaded, report.updated = len(new), len(changed)
-        report.unchanged = len(seen) - len(new) - len(changed)
-        rebuild_identity_table(con)
-        if rows.quarantine:
-            q = pd.DataFrame(rows.quarantine)
-            q.insert(0, "file_name", path.name)
-            q.insert(0, "import_id", import_id)
-            con.register("_quarantine", q)
-            con.execute(
-                "INSERT INTO quarantine (import_id, file_name, row_number, column_name, value, "
-                "reason) SELECT import_id, file_name, row_number, column_name, value, reason "
-                "FROM _quarantine"
-            )
-            con.unregister("_quarantine")
-        con.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [import_id, path.name, file_hash(path), profile.name, profile.source_system,
-             report.rows_read, report.loaded, report.updated, report.unchanged,
-             report.rejected, started, dt.datetime.now(dt.UTC)],
-        )  # fmt: skip
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     return report
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    rows: MappedRows,
+    profile: Profile,
+    report: ImportReport,
+    *,
+    move_source: bool,
+) -> None:
+    """Upsert the records, the leads opportunities bring and the stage events; count them."""
+    table, key = profile.record, _KEYS[profile.record]
+    columns = list(dict.fromkeys([*key, *_RECORD_BASE[table], *mapped_columns(profile)]))
+    if table == "leads" and "email" in columns:
+        columns.append("email_hash")
+    if table == "opportunities":
+        columns = list(dict.fromkeys([*columns, "currency", "stage", "lead_id"]))
+    if table in ("campaigns", "activities"):
+        columns = list(_TOUCH_COLUMNS[table])
+    records = _frame(rows.records, columns)
+    leads = _frame(rows.leads, ["lead_id", "source_system", "created_at", *profile.lead_columns])
+    if not move_source:
+        checked = {"leads": leads} if rows.leads else {}
+        if table in ("leads", "opportunities"):
+            checked = {table: records, **checked}
+        _refuse_moves(con, profile, checked)
+    new, changed, seen = _upsert(con, table, records, key=key)
+    if rows.leads:
+        _upsert(con, "leads", leads, key=("lead_id",))
+    advanced = _add_events(
+        con, _frame(rows.events, ["lead_id", "stage", "entered_at", "source_system"])
+    )
+    if table == "leads":  # a known lead whose stage advanced was updated
+        changed |= (advanced & seen) - new
+    report.loaded, report.updated = len(new), len(changed)
+    report.unchanged = len(seen) - len(new) - len(changed)
+
+
+_RECORD_BASE = {
+    "leads": ("source_system",),
+    "opportunities": ("source_system", "is_won"),
+    "campaigns": (),
+    "activities": (),
+}
+_TOUCH_COLUMNS = {
+    "campaigns": (
+        "campaign_id", "start_date", "name", "channel", "content_asset", "end_date", "cost",
+        "currency",
+    ),
+    "activities": ("activity_id", "lead_id", "activity_type", "occurred_at", "team", "is_human"),
+}  # fmt: skip
+
+
+def _drop_unknown_leads(con: duckdb.DuckDBPyConnection, rows: MappedRows, profile: Profile) -> None:
+    """Move touches of leads the store does not have (in that source system) to quarantine."""
+    system = profile.lead_source_system or profile.source_system
+    why = known_leads(con, [r["lead_id"] for r in rows.records], source_system=system)
+    column = profile.candidates("lead_id")[0]
+    kept = []
+    for record in rows.records:
+        reason = why.get(record["lead_id"])
+        if reason is None:
+            kept.append(record)
+        else:
+            rows.quarantine.append(
+                {"row_number": record["_row_number"], "column_name": column,
+                 "value": record["lead_id"], "reason": reason}
+            )  # fmt: skip
+    rows.records[:] = kept
+    rows.quarantine.sort(key=lambda q: q["row_number"])
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    rows: MappedRows,
+    report: ImportReport,
+    profile: Profile,
+    *,
+    import_id: str,
+    started: dt.datetime,
+) -> None:
+    """Write the quarantined rows and the import's line of the ``imports`` log."""
+    if rows.quarantine:
+        q = pd.DataFrame(rows.quarantine)
+        q.insert(0, "file_name", report.file.name)
+        q.insert(0, "import_id", import_id)
+        con.register("_quarantine", q)
+        try:
+            con.execute(
+                "INSERT INTO quarantine (import_id, file_name, row_number, column_name, value, "
+                "reason) SELECT import_id, file_name, row_number, column_name, value, reason "
+                "FROM _quarantine"
+            )
+        finally:
+            con.unregister("_quarantine")
+    con.execute(
+        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [import_id, report.file.name, file_hash(report.file), profile.name,
+         profile.source_system, report.rows_read, report.loaded, report.updated,
+         report.unchanged, report.rejected, started, dt.datetime.now(dt.UTC)],
+    )  # fmt: skip
 
 
 def _apply_lookups(table: RawTable, profile: Profile, *, encoding: str | None) -> RawTable:
@@ -456,16 +421,23 @@ def _apply_lookups(table: RawTable, profile: Profile, *, encoding: str | None) -
     )  # fmt: skip
 
 
-def _require_columns(table: RawTable, profile: Profile) -> None:
-    from reviewkit.errors import DataError
+_REQUIRED = {
+    "leads": (),
+    "opportunities": ("created_at",),
+    "campaigns": ("start_date", "cost"),
+    "activities": ("lead_id", "occurred_at"),
+}
 
+
+def _require_columns(table: RawTable, profile: Profile) -> None:
     found = list(table.frame.columns)
     missing = []
-    if not any(c in found for c in profile.id):
+    if profile.id and not any(c in found for c in profile.id):
         missing.append(" or ".join(profile.id))
-    must = ["created_at"] if profile.record == "opportunities" else []
-    for column in must:
+    for column in _REQUIRED[profile.record]:
         names = profile.candidates(column)
+        if column in profile.defaults:
+            continue
         if names and not any(n in found for n in names):
             missing.append(" or ".join(names))
     if missing:

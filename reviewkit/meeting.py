@@ -18,6 +18,7 @@ from reviewkit.tables import styled_table
 from reviewkit.texts import t
 
 if TYPE_CHECKING:
+    from reviewkit.definitions import Definitions
     from reviewkit.quality import DataQuality
 
 
@@ -56,8 +57,14 @@ def decisions_html(
     return Html(f'<p class="rk-note">{escape(note)}</p>{table.html}')
 
 
-def quality_html(quality: DataQuality, *, lang: str) -> Html:
-    """The data quality block: freshness per source, merges, channels, quarantine."""
+def quality_html(
+    quality: DataQuality, *, lang: str, definitions: Definitions | None = None
+) -> Html:
+    """The data quality block: freshness, merges, channels, quarantine, contradictions.
+
+    Stage dates that contradict each other across files or systems are one line each (nothing
+    when they agree); ``definitions`` gives the stages' labels.
+    """
     shown, classes = [], []
     for r in quality.freshness.itertuples():
         shown.append(
@@ -93,4 +100,17 @@ def quality_html(quality: DataQuality, *, lang: str) -> Html:
             f"{r.reason} {format_count(r.rows, lang=lang)}" for r in quality.quarantine.itertuples()
         )
         parts.append(f'<p class="rk-note">{escape(t("quality.quarantine", lang, items=items))}</p>')
+    parts.append(_consistency_html(quality, lang=lang, definitions=definitions))
     return Html("".join(parts), text=t("quality.title", lang))
+
+
+def _consistency_html(quality: DataQuality, *, lang: str, definitions: Definitions | None) -> str:
+    """The stage-date contradictions as a short list; ``""`` when there are none."""
+    if quality.consistency.empty:
+        return ""
+    from reviewkit.consistency_report import consistency_lines
+
+    lines = consistency_lines(quality.consistency, definitions=definitions, lang=lang)
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    title = escape(t("consistency.title", lang))
+    return f'<div class="rk-consistency"><p class="rk-note">{title}</p><ul>{items}</ul></div>'

@@ -295,7 +295,11 @@ def _offset(text: str) -> dt.tzinfo:
 
 # --- amounts ---------------------------------------------------------------------------------
 
-_SYMBOLS = {"$": "USD", "us$": "USD", "¥": "JPY", "円": "JPY", "€": "EUR", "£": "GBP"}
+_SYMBOLS = {
+    "$": "USD", "us$": "USD", "¥": "JPY", "円": "JPY", "€": "EUR", "£": "GBP", "r$": "BRL",
+    "a$": "AUD", "c$": "CAD", "hk$": "HKD", "s$": "SGD", "nz$": "NZD", "cn¥": "CNY", "元": "CNY",
+    "₩": "KRW", "₹": "INR",
+}  # fmt: skip
 _UNITS = {
     "兆": Decimal(10) ** 12,
     "億": Decimal(10) ** 8,
@@ -310,25 +314,36 @@ _JAPANESE = re.compile(
 )
 _CODES = (
     "usd|jpy|eur|gbp|cny|rmb|krw|twd|hkd|sgd|aud|nzd|cad|chf|inr|thb|idr|myr|php|vnd|sek|nok|dkk"
+    "|brl|mxn|ars|clp|cop|pen|zar|pln|czk|huf|try|ils|aed|sar"
 )
-_PREFIX = re.compile(rf"^(?:us\$|[$¥€£]|(?:{_CODES})(?=[\s\d.(+-]))")
-_SUFFIX = re.compile(rf"(?:円|(?<=[\d\s])(?:{_CODES}))$")
+_DOLLARS = r"(?:us|r|a|c|hk|s|nz)\$|cn¥"
+_PREFIX = re.compile(rf"^(?:{_DOLLARS}|[$¥€£₩₹]|(?:{_CODES})(?=[\s\d.,(+-]))")
+_SUFFIX = re.compile(rf"(?:{_DOLLARS}|円|元|[$¥€£₩₹]|(?<=[\d\s])(?:{_CODES}))$")
+# decimal comma: 1.234,56 / 1 234,56 (groups of three) / 1234,5
+_COMMA_NUMBER = re.compile(r"\d{1,3}(?:([. ])\d{3})(?:\1\d{3})*(?:,\d+)?|\d+(?:,\d+)?|,\d+")
 
 
-def parse_amount(text: str | None, *, currency: str | None = None) -> tuple[Decimal, str | None]:
+def parse_amount(
+    text: str | None, *, currency: str | None = None, decimal: str = "."
+) -> tuple[Decimal, str | None]:
     """Parse a money amount as written in an export.
 
     Parameters
     ----------
     text : str or None
         The value, e.g. ``$22,700.00``, ``¥1,234,000``, ``￥1,234,000``, ``1,234,000円``,
-        ``123.4万円``, ``1.2億円``, ``1億2,345万円``, ``12.5千円``, ``USD 1,200``, ``1234.5``;
-        negative as ``-1,000``, ``(1,000)``, ``△1,000`` or ``▲1,000``. Thousands separators
-        must group by three (so ``1.234,50`` is refused rather than misread).
+        ``123.4万円``, ``1.2億円``, ``1億2,345万円``, ``12.5千円``, ``USD 1,200``, ``1234.5``,
+        ``R$ 1,234.56``, ``€ 1,200``, ``1,200 €``; negative as ``-1,000``, ``(1,000)``,
+        ``△1,000`` or ``▲1,000``. Thousands separators must group by three (so ``1.234,50``
+        is refused rather than misread, unless ``decimal=","``).
     currency : str, optional
         The currency to report when the text names none (e.g. the profile's ``JPY``). A
-        currency the text names (``$`` -> USD, ``¥``/``円`` -> JPY, ``€``, ``£``, an ISO code)
+        currency the text names (``$`` -> USD, ``R$`` -> BRL, ``¥``/``円`` -> JPY, ``€``,
+        ``£``, ``₩``, ``₹``, ``元``, an ISO code such as ``EUR`` before or after the number)
         wins; the caller compares.
+    decimal : str
+        The decimal mark: ``"."`` (default) or ``","`` for amounts such as ``1.234,56 €``,
+        ``R$ 1.234,56`` or ``1 234,56``, whose thousands are grouped by ``.`` or a space.
 
     Returns
     -------
@@ -366,8 +381,19 @@ def parse_amount(text: str | None, *, currency: str | None = None) -> tuple[Deci
         found, value = code, value[: suffix.start()].strip()
     if value.endswith("-") and not negative:  # 1,000- (accounting systems)
         negative, value = True, value[:-1].strip()
+    if decimal == ",":
+        value = _comma_decimal(value, text)
+    elif decimal != ".":
+        raise ParameterError(f"decimal: {decimal!r} is not a decimal mark; use '.' or ','")
     amount = _number(value, text)
     return (-amount if negative else amount), found or currency
+
+
+def _comma_decimal(value: str, text: object) -> str:
+    """``1.234,56`` (decimal comma) as ``1234.56``; anything else is not an amount."""
+    if not _COMMA_NUMBER.fullmatch(value):
+        raise ParseError("not an amount", text)
+    return value.replace(".", "").replace(" ", "").replace(",", ".")
 
 
 def _currency(token: str) -> str:

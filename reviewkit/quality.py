@@ -1,17 +1,24 @@
 """The data quality report packs show: is the data fit for the review.
 
 Freshness per source system (a pack warns when a source ends before the period it reviews),
-merged duplicates, the share of people without a channel, and quarantined rows by reason.
+merged duplicates, the share of people without a channel, quarantined rows by reason, and stage
+dates that contradict each other across files or systems.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
+
+from reviewkit.consistency import CONSISTENCY_COLUMNS, consistency_problems
+
+if TYPE_CHECKING:
+    from reviewkit.definitions import Definitions
 
 _FRESHNESS = """
 WITH stamps AS (
@@ -44,6 +51,11 @@ class DataQuality:
     merged: int
     without_channel: int
     quarantine: pd.DataFrame  # reason, rows
+    # stage dates contradicting each other (reviewkit.consistency): problem, stage, earlier,
+    # count, examples; empty when they agree or no definitions were given
+    consistency: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=CONSISTENCY_COLUMNS)
+    )
 
     @property
     def without_channel_share(self) -> float:
@@ -60,7 +72,9 @@ class DataQuality:
         return out
 
 
-def data_quality(con: duckdb.DuckDBPyConnection, *, timezone: str) -> DataQuality:
+def data_quality(
+    con: duckdb.DuckDBPyConnection, *, timezone: str, definitions: Definitions | None = None
+) -> DataQuality:
     """Compute the data quality report of the store.
 
     Parameters
@@ -68,7 +82,11 @@ def data_quality(con: duckdb.DuckDBPyConnection, *, timezone: str) -> DataQualit
     con
         A store connection.
     timezone
-        The workspace time zone (freshness is shown in it).
+        The workspace time zone (freshness is shown in it; stage dates are compared by day in
+        it).
+    definitions
+        The agreed funnel: with it, stage dates that contradict each other across files or
+        systems are looked up (:func:`reviewkit.consistency.consistency_problems`).
     """
     tz = ZoneInfo(timezone)
     fresh = con.execute(_FRESHNESS).df()
@@ -97,7 +115,13 @@ def data_quality(con: duckdb.DuckDBPyConnection, *, timezone: str) -> DataQualit
     quarantine = con.execute(
         "SELECT reason, count(*) AS rows FROM quarantine GROUP BY 1 ORDER BY 2 DESC, 1"
     ).df()
+    consistency = (
+        consistency_problems(con, definitions=definitions, timezone=timezone)
+        if definitions is not None
+        else pd.DataFrame(columns=CONSISTENCY_COLUMNS)
+    )
     return DataQuality(
+        consistency=consistency,
         freshness=freshness,
         lead_records=int(lead_records),
         persons=int(persons),

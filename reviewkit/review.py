@@ -917,11 +917,11 @@ class Review:
     @cached_property
     def quality(self) -> DataQuality:
         """The data quality report of the store."""
-        return data_quality(self.con, timezone=self.timezone)
+        return data_quality(self.con, timezone=self.timezone, definitions=self.definitions)
 
     def data_quality(self) -> Html:
         """Freshness per source, merged duplicates, missing channels, quarantined rows."""
-        return quality_html(self.quality, lang=self.lang)
+        return quality_html(self.quality, lang=self.lang, definitions=self.definitions)
 
     def glossary(self) -> Html:
         """The definitions this pack used, each metric in plain words, and the agreement.

@@ -18,7 +18,7 @@ import pandas as pd
 
 from reviewkit.errors import DataError, StoreBusyError, StoreMissingError
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 TABLES: dict[str, str] = {
     "leads": """
@@ -82,14 +82,15 @@ TABLES: dict[str, str] = {
         is_human       BOOLEAN NOT NULL
     """,
     "campaigns": """
-        campaign_id    VARCHAR PRIMARY KEY,
+        campaign_id    VARCHAR NOT NULL,
         name           VARCHAR NOT NULL,
         channel        VARCHAR NOT NULL,
         content_asset  VARCHAR,
         start_date     DATE NOT NULL,
         end_date       DATE NOT NULL,
         cost           DECIMAL(18, 2) NOT NULL,
-        currency       VARCHAR NOT NULL
+        currency       VARCHAR NOT NULL,
+        PRIMARY KEY (campaign_id, start_date)
     """,
     "targets": """
         month          DATE NOT NULL,
@@ -146,6 +147,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
         # columns added after a table first shipped (stores of earlier versions lack them)
         con.execute("ALTER TABLE leads ADD COLUMN IF NOT EXISTS email_hash VARCHAR")
+        _rekey_campaigns(con)
         con.execute(
             "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
         )
@@ -153,6 +155,24 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def _rekey_campaigns(con: duckdb.DuckDBPyConnection) -> None:
+    """Key ``campaigns`` by campaign and start date (schema 5), as a cost line per month needs.
+
+    Stores of schema 4 and earlier keyed it by ``campaign_id`` alone; the table is rebuilt with
+    the same rows (inside the caller's transaction).
+    """
+    keys = con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() WHERE database_name = "
+        "current_database() AND table_name = 'campaigns' AND constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    if not keys or list(keys[0][0]) != ["campaign_id"]:
+        return
+    con.execute(f"CREATE TABLE _rk_campaigns_rekeyed ({TABLES['campaigns']})")
+    con.execute("INSERT INTO _rk_campaigns_rekeyed BY NAME SELECT * FROM campaigns")
+    con.execute("DROP TABLE campaigns")
+    con.execute("ALTER TABLE _rk_campaigns_rekeyed RENAME TO campaigns")
 
 
 def _busy(where: str, exc: Exception, *, writing: bool) -> StoreBusyError:

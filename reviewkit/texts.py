@@ -9,6 +9,7 @@ from reviewkit.texts_calendar import CALENDAR_TEXTS
 from reviewkit.texts_cycle import CYCLE_TEXTS
 from reviewkit.texts_effects import EFFECTS_TEXTS
 from reviewkit.texts_explore import EXPLORE_TEXTS
+from reviewkit.texts_import import IMPORT_TEXTS
 from reviewkit.texts_index import INDEX_TEXTS
 from reviewkit.texts_monthly import MONTHLY_TEXTS
 from reviewkit.texts_plan import PLAN_TEXTS
@@ -900,7 +901,7 @@ TEXTS: dict[str, dict[str, str]] = {
 for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
     RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS, EXPLORE_TEXTS,
-    TEMPLATE_TEXTS, CALENDAR_TEXTS,
+    TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 
