@@ -43,11 +43,8 @@ lang: {lang}                      # pack language by default: ja | en (override 
 timezone: {timezone}    # periods and dates are counted in this IANA time zone
 fiscal_year_start_month: {fiscal_year_start_month}    # {month}: the first month of a fiscal year
 currency: {currency}                 # of every amount; imports hold back amounts in another
-# The country decides the holidays and seasonal day types of the weekly pacing, and the first
-# day of a week may be Sunday. Uncomment these two once your reviewkit knows them (a release
-# that does not yet refuses them in `reviewkit validate`):
-# country: {country}
-# week_start: {week_start}            # monday | sunday
+country: {country}                   # ISO 3166: its holidays and seasonal breaks shape pacing
+week_start: {week_start}               # monday | sunday: the first day of a weekly review's week
 store: data/reviewkit.duckdb  # relative to the workspace folder
 outputs: outputs              # where packs and index.html are written
 kernel: reviewkit             # the Jupyter kernel packs execute on (make setup registers it)

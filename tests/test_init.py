@@ -27,7 +27,7 @@ def test_the_company_s_settings_are_written_and_every_file_validates(tmp_path):
     assert config.fiscal_year_start_month == 1
     text = (ws.params_dir / "workspace.yml").read_text(encoding="utf-8")
     # the calendar keys are there for the user to uncomment
-    assert "# country: DE" in text and "# week_start: monday" in text
+    assert "country: DE" in text and "week_start: monday" in text
     definitions = load_definitions(ws)
     assert definitions.stage_keys == ["lead", "opportunity", "won"]
     assert definitions.currency == "EUR" and definitions.kgi.key == "revenue"

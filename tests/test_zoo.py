@@ -8,7 +8,6 @@ each company's ``truth.yml``.
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -726,18 +725,6 @@ def test_exports_import_to_the_generated_tables(name, companies, exported):
 # --- workspace and command line ------------------------------------------------------------
 
 
-def without_calendar_keys(root):
-    """Drop the workspace keys the calendar work adds (country, subdivision, week_start).
-
-    Until that work is merged, ``params/workspace.yml`` does not validate with them.
-    """
-    path = Path(root) / "params" / "workspace.yml"
-    path.write_text(
-        re.sub(r"^(country|subdivision|week_start):.*\n", "", path.read_text("utf-8"), flags=re.M),
-        encoding="utf-8",
-    )
-
-
 def test_write_workspace_makes_a_complete_valid_workspace(companies, tmp_path):
     root = tmp_path / "ws"
     counts = zoo.write_workspace("germany", root, company=companies["germany"])
@@ -751,7 +738,6 @@ def test_write_workspace_makes_a_complete_valid_workspace(companies, tmp_path):
     assert (root / "outputs").is_dir()
     with pytest.raises(ConfigError, match="a workspace already exists there"):
         zoo.write_workspace("germany", root, company=companies["germany"])
-    without_calendar_keys(root)
     result = run_cli("validate", "--workspace", str(root))
     assert result.returncode == 0, result.stderr
     assert "7 stages" in result.stdout
