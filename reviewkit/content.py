@@ -63,7 +63,7 @@ def content_ranking(
     horizon = horizon_of(people, parse_duration(definitions.conversion.window))
     split = rate_split(people, source=first, target=target, dims=(by,), horizon=horizon)
     whole = split["numerator"].sum() / split["denominator"].sum() if len(split) else math.nan
-    spend = funnel.metric_frame(["cost_per_" + first], [people.period], by=[by])
+    spend = funnel.metric_frame([definitions.cost_metric(first)], [people.period], by=[by])
     cost = {
         (None if pd.isna(k) else str(k)): float(v)
         for k, v in zip(spend[by], spend["numerator"], strict=True)

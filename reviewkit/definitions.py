@@ -535,6 +535,19 @@ class Definitions(_Strict):
                 return segment
         raise KeyError(key)
 
+    def cost_metric(self, stage: str) -> CostPerMetric:
+        """The definitions' cost per ``stage``, or one made for it (campaign cost / entrants).
+
+        Sections that show campaign spend (content, resources) need it whether or not the
+        company listed a ``cost_per`` metric; a made one is not added to :attr:`metric_map`.
+        """
+        for metric in self.metrics:
+            if isinstance(metric, CostPerMetric) and metric.stage == stage:
+                return metric
+        taken = set(self.metric_map)
+        key = next(k for k in (f"cost_per_{stage}", f"rk_cost_per_{stage}") if k not in taken)
+        return CostPerMetric(type="cost_per", key=key, stage=stage)
+
     @property
     def sla_metric(self) -> SlaMetric | None:
         """The first SLA metric of ``metrics:`` (the follow-up promise), or ``None``."""

@@ -752,7 +752,8 @@ class Review:
         ]
         first = self.definitions.stage_keys[0]
         before = periods_before(self.period, 3, calendar=self.workspace.calendar)
-        spend = self.funnel.metric_frame([f"cost_per_{first}"], [self.period, *before])
+        cost = self.definitions.cost_metric(first)
+        spend = self.funnel.metric_frame([cost], [self.period, *before])
         spend_now = float(spend["numerator"].iloc[0])
         spend_before = float(spend["numerator"].iloc[1:].mean())
         return assess(
