@@ -69,7 +69,7 @@ def _table(
             }
         )
         classes.append(["rk-label", "rk-text", "rk-text", "rk-num", due_class, "rk-text"])
-    return styled_table(pd.DataFrame(shown), classes, css_class=css).html
+    return styled_table(pd.DataFrame(shown), classes, css_class=css, shorten=False).html
 
 
 def actions_html(
@@ -150,4 +150,6 @@ def outcomes_by_family(
         classes.append(["rk-label", *["rk-num"] * 5])
     if not shown:
         return Html("")
-    return Html(styled_table(pd.DataFrame(shown), classes, css_class="rk-outcomes").html)
+    return Html(
+        styled_table(pd.DataFrame(shown), classes, css_class="rk-outcomes", shorten=False).html
+    )

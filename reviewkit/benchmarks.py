@@ -501,6 +501,6 @@ def benchmarks_html(
         if isinstance(period, Period)
         else t("benchmarks.this_quarter", lang)
     )
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-benchmarks")
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-benchmarks", shorten=False)
     note = t("benchmarks.note", lang, period=name)
     return Html(lead + table.html + note_html(note), text=table.text)

@@ -354,7 +354,9 @@ def explore_table(
         label,
         *(_part_label(definitions, p, lang=lang) for _, p in parts),
     ]
-    table = styled_table(pd.DataFrame(rows, columns=columns), classes, css_class="rk-explore")
+    table = styled_table(
+        pd.DataFrame(rows, columns=columns), classes, css_class="rk-explore", lang=lang
+    )
     names = [_period_name(p, lang=lang) for p in dict.fromkeys(frame["period"])]
     notes = [
         t(

@@ -215,7 +215,7 @@ def effects_table(
         moved = _rest_moved(row, name, lang=lang)
         if moved is not None:
             windows.append(moved)
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-effects").html
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-effects", shorten=False).html
     max_days = max(int(r.get("max_days") or 90) for r in records)
     notes = [t("effects.note", lang, max_days=format_count(max_days, lang=lang)), *windows]
     return Html(table + "".join(note_html(n) for n in notes), text=t("effects.title", lang))

@@ -363,7 +363,7 @@ def _oldest_table(pulse: FollowUpPulse, *, lang: str) -> Html:
         }
     )
     classes = [["rk-label", "rk-text", "rk-text", "rk-text", "rk-num", "rk-num"]] * len(shown)
-    return styled_table(shown, classes, css_class="rk-followup-oldest")
+    return styled_table(shown, classes, css_class="rk-followup-oldest", lang=lang)
 
 
 def follow_up_html(pulse: FollowUpPulse | None, *, lang: str) -> Html:
@@ -815,6 +815,7 @@ def stalled_html(
         ),
         [["rk-label", "rk-text", "rk-num", "rk-num", "rk-num"]] * len(by_team),
         css_class="rk-followup-oldest rk-stalled-teams",
+        lang=lang,
     )
     oldest = stalled.head(top)
     list_table = styled_table(
@@ -838,6 +839,7 @@ def stalled_html(
         ),
         [["rk-label", "rk-text", "rk-text", "rk-num", "rk-num", "rk-num"]] * len(oldest),
         css_class="rk-followup-oldest rk-stalled-list",
+        lang=lang,
     )
     caption = t("followup.month.stalled.oldest", lang, n=len(oldest), total=len(stalled))
     note = t("followup.month.stalled.note", lang)

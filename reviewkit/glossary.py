@@ -138,7 +138,7 @@ def glossary_table(definitions: Definitions, *, lang: str) -> Html:
     )
     tree = " × ".join(metric_label(definitions, k, lang=lang) for k in definitions.tree)
     kgi = definitions.kgi.label(lang)
-    styler = escaped_styler(frame, css_class="rk-glossary")
+    styler = escaped_styler(frame, css_class="rk-glossary", shorten=False)
     html = (
         f'<p class="rk-note">{escape(agreement)}</p>'
         f'<p class="rk-note">{escape(t("glossary.tree", lang, kgi=kgi, tree=tree))}</p>'
@@ -186,6 +186,6 @@ def segments_html(definitions: Definitions, *, lang: str) -> str:
     return (
         f'<h3 class="rk-subsection" id="segment_dimensions">{title}</h3>'
         f'<p class="rk-note">{escape(t("glossary.segments_note", lang))}</p>'
-        f"{escaped_styler(frame, css_class='rk-glossary').to_html()}"
+        f"{escaped_styler(frame, css_class='rk-glossary', shorten=False).to_html()}"
         f'<ul class="rk-note rk-sql">{sql}</ul>'
     )

@@ -52,7 +52,9 @@ def decisions_html(
     filled = ["rk-num", "rk-text", "rk-text", "rk-text", "rk-blank", "rk-text rk-adopt"]
     blank = ["rk-num", "rk-blank", "rk-blank", "rk-blank", "rk-blank", "rk-blank"]
     classes = [filled] * len(prefilled) + [blank] * rows
-    table = styled_table(pd.DataFrame(body, columns=columns), classes, css_class="rk-decisions")
+    table = styled_table(
+        pd.DataFrame(body, columns=columns), classes, css_class="rk-decisions", shorten=False
+    )
     note = t("decisions.note_prefilled" if prefilled else "decisions.note", lang)
     return Html(f'<p class="rk-note">{escape(note)}</p>{table.html}')
 

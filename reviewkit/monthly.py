@@ -280,7 +280,7 @@ def drilldown_html(
             }
         )
         classes.append(["rk-label rk-total", *["rk-num rk-total"] * 7])
-        table = styled_table(pd.DataFrame(shown), classes, css_class="rk-drill").html
+        table = styled_table(pd.DataFrame(shown), classes, css_class="rk-drill", lang=lang).html
         title = t("where.drill", lang, dimension=t(f"dimension.{dim}", lang))
         parts.append(
             f'<details class="rk-drilldown"><summary>{escape(title)}</summary>{table}</details>'
@@ -401,7 +401,7 @@ def findings_table(
             }
         )
         classes.append(["rk-num", "rk-text", "rk-label", "rk-num", "rk-num", "rk-num", "rk-text"])
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-findings").html
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-findings", lang=lang).html
     return Html(table + note_html(t("cause.note", lang)), text=f"{family}: {len(rows)}")
 
 
@@ -430,7 +430,7 @@ def content_table(frame: pd.DataFrame, *, by: str, days: int | None, target: str
             }
         )
         classes.append(["rk-label", *["rk-num"] * 6])
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-content").html
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-content", lang=lang).html
     note = t("content.note", lang, period=period, days=days if days else 0, target=target)
     return Html(table + note_html(note))
 

@@ -110,7 +110,7 @@ def proposals_html(
             }
         )
         classes.append(["rk-num", "rk-text", "rk-label", "rk-text", "rk-label"])
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-proposals").html
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-proposals", shorten=False).html
     note = t("proposal.note", lang, period=period, baseline=baseline)
     return Html(
         f'<h3 class="rk-subsection" id="proposals">{escape(t("proposal.title", lang))}</h3>'

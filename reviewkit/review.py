@@ -21,6 +21,7 @@ import pandas as pd
 
 from reviewkit.agenda import APPENDIX, agenda, position, total_minutes
 from reviewkit.atomic import write_text_atomic
+from reviewkit.availability import Availability, availability
 from reviewkit.charts import PackChart, funnel_chart, trend_chart
 from reviewkit.currency import money_labels_expr
 from reviewkit.definitions import Definitions, load_definitions
@@ -143,6 +144,11 @@ class Review:
             targets=self.targets,
             scope=None if self.scope is None else self.scope.filter,
         )
+
+    @cached_property
+    def available(self) -> Availability:
+        """What optional data the store holds (amounts, campaign costs, touches, teams, ...)."""
+        return availability(self.con)
 
     @cached_property
     def freshness(self) -> dt.datetime | None:
@@ -651,7 +657,7 @@ class Review:
         from reviewkit.monthly import basis_note, drilldown_html, heatmap
 
         lang = self.lang
-        dimensions = self.funnel.dimensions
+        dimensions = self.funnel.split_dimensions
         period, baseline = self._names()
         parts = [f'<h3 class="rk-subsection" id="where">{escape(t("where.title", lang))}</h3>']
         comparison = main_comparison(self.attribution)

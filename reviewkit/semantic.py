@@ -21,6 +21,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -126,6 +127,31 @@ class Funnel:
         (``segments:`` in ``definitions.yml``), in file order.
         """
         return self.definitions.dimensions
+
+    @cached_property
+    def value_counts(self) -> dict[str, int]:
+        """How many distinct known values each segment column has among the funnel's people."""
+        if not self.dimensions:
+            return {}
+        counts = ", ".join(f'count(DISTINCT "{c}") AS "{c}"' for c in self.dimensions)
+        rows = self.con.execute(f"SELECT {counts} FROM {self._persons}").fetchall()
+        row = rows[0] if rows else ()
+        return {c: int(v or 0) for c, v in zip(self.dimensions, row, strict=True)}
+
+    @property
+    def split_dimensions(self) -> tuple[str, ...]:
+        """The segment columns worth splitting by: two or more known values among the people.
+
+        A column no one has a value for (all unknown) or with one value only says nothing
+        that the whole funnel does not; sections leave it out (and :attr:`empty_dimensions`
+        names the empty ones).
+        """
+        return tuple(c for c in self.dimensions if self.value_counts.get(c, 0) >= 2)
+
+    @property
+    def empty_dimensions(self) -> tuple[str, ...]:
+        """The segment columns no person in the funnel has a value for."""
+        return tuple(c for c in self.dimensions if self.value_counts.get(c, 0) == 0)
 
     # -- compilation ---------------------------------------------------------------------------
 

@@ -10,13 +10,20 @@ from reviewkit.definitions import Definitions
 from reviewkit.formatting import MINUS, format_pct, format_value
 from reviewkit.glossary import duration_words, metric_label
 from reviewkit.html import Html
-from reviewkit.styling import escaped_styler
+from reviewkit.styling import escaped_styler, fold_rows
 from reviewkit.texts import t
 
 NEAR = 0.9  # achievement at or above this (and below 100 %) is "slightly short"
 
 
-def styled_table(table: pd.DataFrame, classes: list[list[str]], *, css_class: str) -> Html:
+def styled_table(
+    table: pd.DataFrame,
+    classes: list[list[str]],
+    *,
+    css_class: str,
+    shorten: bool = True,
+    lang: str | None = None,
+) -> Html:
     """Render ``table`` without its index, each cell with its CSS classes, all text escaped.
 
     Parameters
@@ -27,11 +34,19 @@ def styled_table(table: pd.DataFrame, classes: list[list[str]], *, css_class: st
         One list of CSS classes (a string) per row, one per column.
     css_class
         The table's own class, besides ``rk-table``.
+    shorten
+        Shorten long names (full text on hover); ``False`` for tables of sentences.
+    lang
+        Given, a long table shows its top rows and folds the rest behind a switch in that
+        language (:func:`reviewkit.styling.fold_rows`).
     """
-    styler = escaped_styler(table, css_class=css_class).set_td_classes(
+    styler = escaped_styler(table, css_class=css_class, shorten=shorten).set_td_classes(
         pd.DataFrame(classes, index=table.index, columns=table.columns)
     )
-    return Html(styler.to_html(), text=table.to_string(index=False))
+    html = styler.to_html()
+    if lang is not None:
+        html = fold_rows(html, lang=lang)
+    return Html(html, text=table.to_string(index=False))
 
 
 def status_of(achievement: float) -> str:

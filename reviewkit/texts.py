@@ -11,6 +11,7 @@ from reviewkit.texts_effects import EFFECTS_TEXTS
 from reviewkit.texts_explore import EXPLORE_TEXTS
 from reviewkit.texts_import import IMPORT_TEXTS
 from reviewkit.texts_index import INDEX_TEXTS
+from reviewkit.texts_missing import MISSING_TEXTS
 from reviewkit.texts_monthly import MONTHLY_TEXTS
 from reviewkit.texts_plan import PLAN_TEXTS
 from reviewkit.texts_quarterly import QUARTERLY_TEXTS
@@ -901,7 +902,7 @@ TEXTS: dict[str, dict[str, str]] = {
 for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
     RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS, EXPLORE_TEXTS,
-    TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS,
+    TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS, MISSING_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 
