@@ -82,6 +82,9 @@ class Profile(BaseModel):
     # the open stages; when given, a stage value in none of won/lost/open is rejected
     open: list[str] = Field(default_factory=list)
     opportunity_stage: str | None = "opportunity"
+    # the stage a lead made from an opportunity (lead_columns) enters when it is created;
+    # None: the funnel's first stage
+    lead_stage: str | None = None
     won_stage: str | None = "won"
     lookups: list[Lookup] = Field(default_factory=list)
     # for opportunity files without a lead file: each opportunity also upserts its lead, with

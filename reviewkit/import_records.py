@@ -38,6 +38,11 @@ class _Funnel:
     events: dict[str, str]  # stage key -> the stage event name an import records
     order: dict[str, int]  # stage key -> position in the funnel
 
+    @property
+    def first(self) -> str:
+        """The funnel's first stage key."""
+        return min(self.order, key=self.order.__getitem__)
+
 
 def mapped_columns(profile: Profile) -> list[str]:
     """The store columns a profile fills: those it maps, then those it gives defaults for."""
@@ -167,6 +172,8 @@ def _opportunity(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: M
             lead_record[column] = mapped.get(text, text) if text is not None else None
         out.leads.append(lead_record)
     stage_events = [(profile.opportunity_stage, record["created_at"])]
+    if profile.lead_columns:  # the lead made from the deal enters the funnel when created
+        stage_events.insert(0, (profile.lead_stage or funnel.first, record["created_at"]))
     if record.get("is_won"):
         stage_events.append((profile.won_stage, closed))
     for stage, moment in stage_events:

@@ -80,7 +80,9 @@ class ImportReport:
 def _check_profile(profile: Profile, definitions: Definitions) -> None:
     named = list(profile.stages)
     if profile.record == "opportunities":
-        named += [s for s in (profile.opportunity_stage, profile.won_stage) if s]
+        named += [
+            s for s in (profile.opportunity_stage, profile.won_stage, profile.lead_stage) if s
+        ]
     unknown = [s for s in named if s not in definitions.stage_keys]
     if unknown:
         raise ConfigError(

@@ -152,9 +152,21 @@ class Review:
 
     @cached_property
     def freshness(self) -> dt.datetime | None:
-        """The latest instant recorded in the store (in the workspace zone)."""
-        moment = data_freshness(self.con)
+        """The newest record before the review's cut-off (in the workspace zone): "data as of".
+
+        Records after the cut-off (a store that already holds later months) are not what the
+        review saw; :attr:`newest` says when the store's own newest record is later.
+        """
+        moment = data_freshness(self.con, before=self.funnel.cutoff)
         return None if moment is None else moment.astimezone(self.workspace.tz)
+
+    @cached_property
+    def newest(self) -> dt.datetime | None:
+        """The store's newest record, when it is after the review's cut-off; else ``None``."""
+        moment = data_freshness(self.con)
+        if moment is None or moment < self.funnel.cutoff:
+            return None
+        return moment.astimezone(self.workspace.tz)
 
     @property
     def currency(self) -> str:
@@ -242,6 +254,8 @@ class Review:
             for source, day in self.quality.stale_sources(self.period.last_day)
         ]  # fmt: skip
         notes += self._foreign_currency_notes()
+        if self.newest is not None:  # the store runs past the review: say so, once
+            notes.append(t("header.newer_data", lang, date=format_datetime(self.newest, lang=lang)))
         per_source = "".join(f'<p class="rk-warning">{escape(n)}</p>' for n in notes)
         facts = [
             (t("header.period", lang), f"{format_period(self.period, lang=lang)}"),

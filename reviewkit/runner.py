@@ -358,7 +358,6 @@ class SharedInputs:
 
     definitions: Any
     targets: Any
-    freshness: dt.datetime | None
     con: Any
     git_commit: str | None
     versions: dict[str, str]
@@ -373,7 +372,7 @@ class SharedInputs:
             A broken definitions or targets file, a missing store or kernel.
         """
         from reviewkit.definitions import load_definitions
-        from reviewkit.store import connect, data_freshness, upgrade_schema
+        from reviewkit.store import connect, upgrade_schema
         from reviewkit.targets import load_targets
 
         definitions = load_definitions(ws)  # refuse a broken definitions file before running
@@ -382,11 +381,10 @@ class SharedInputs:
         con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
         try:
             targets = load_targets(ws, definitions=definitions, con=con)
-            freshness = data_freshness(con)
         except Exception:
             con.close()
             raise
-        return cls(definitions, targets, freshness, con, _git_commit(), _versions())
+        return cls(definitions, targets, con, _git_commit(), _versions())
 
     def close(self) -> None:
         """Close the store connection."""
@@ -492,19 +490,22 @@ def plan_pack(
     values = validate_parameters(template, {**given, "lang": lang})
     from reviewkit.fingerprint import inputs_digest, pack_inputs
     from reviewkit.semantic import cutoff_of
+    from reviewkit.store import data_freshness
 
     own = shared is None
     inputs_of = SharedInputs.load(ws) if shared is None else shared
     definitions, targets, con = inputs_of.definitions, inputs_of.targets, inputs_of.con
-    freshness = inputs_of.freshness
+    cutoff = cutoff_of(day, timezone=ws.config.timezone)
     try:
+        # "data as of": the newest record before this pack's cut-off, not the store's newest
+        freshness = data_freshness(con, before=cutoff)
         if scope is not None:
             check_scope(con, scope, definitions=definitions)
         inputs = pack_inputs(
             con=con, params_dir=ws.params_dir, template=template, parameters=values,
             definitions_hash=definitions.version_hash,
             targets=targets if scope is None else targets.scoped(scope.column, scope.values),
-            cutoff=cutoff_of(day, timezone=ws.config.timezone), scope=scope,
+            cutoff=cutoff, scope=scope,
             definitions=definitions,
         )  # fmt: skip
     finally:

@@ -44,7 +44,7 @@ timezone: {timezone}    # periods and dates are counted in this IANA time zone
 fiscal_year_start_month: {fiscal_year_start_month}    # {month}: the first month of a fiscal year
 currency: {currency}                 # of every amount; imports hold back amounts in another
 country: {country}                   # ISO 3166: its holidays and seasonal breaks shape pacing
-week_start: {week_start}               # monday | sunday: the first day of a weekly review's week
+week_start: {week_start}             # monday | sunday: the first day of a weekly review's week
 store: data/reviewkit.duckdb  # relative to the workspace folder
 outputs: outputs              # where packs and index.html are written
 kernel: reviewkit             # the Jupyter kernel packs execute on (make setup registers it)

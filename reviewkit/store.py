@@ -354,12 +354,28 @@ def replace_tables(
     return counts
 
 
-def data_freshness(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """Return the latest instant any stage event or lead was recorded, or ``None`` if empty."""
+def data_freshness(
+    con: duckdb.DuckDBPyConnection, *, before: dt.datetime | None = None
+) -> dt.datetime | None:
+    """Return the latest instant a stage event or lead was recorded, or ``None`` if none.
+
+    Parameters
+    ----------
+    con
+        A store connection.
+    before
+        Only records strictly before this instant count (a review's cut-off): a pack reviewing
+        June 2018 from a store that already holds November's records is "as of" June, not
+        November. ``None``: the store's newest record.
+    """
+    limit = "" if before is None else " WHERE {column} < ?"
+    params: list[object] = [] if before is None else [before, before]
     row = con.execute(
-        "SELECT epoch_us(greatest((SELECT max(entered_at) FROM stage_events),"
-        " (SELECT max(created_at) FROM leads)))"
-    ).fetchone()
-    if row is None or row[0] is None:
+        "SELECT epoch_us(greatest("
+        f"(SELECT max(entered_at) FROM stage_events{limit.format(column='entered_at')}),"
+        f" (SELECT max(created_at) FROM leads{limit.format(column='created_at')})))",
+        params,
+    ).fetchall()
+    if not row or row[0][0] is None:
         return None
-    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=row[0])
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=row[0][0])

@@ -488,6 +488,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No rows were held back at import.",
     },
     "quality.never": {"ja": "—", "en": "—"},
+    "header.newer_data": {
+        "ja": "参考: ストアには {date} までのデータがありますが、この資料はレビュー日より前の"
+        "データだけを使っています",
+        "en": "For reference: the store holds data up to {date}; this pack uses only the data "
+        "before the review date",
+    },
     "header.stale_source": {
         "ja": "注意: {source} のデータは {day} までで、対象期間の終わりに届いていません",
         "en": "Note: {source} data ends on {day}, before the end of the period",
