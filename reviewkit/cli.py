@@ -294,6 +294,7 @@ def validate(workspace: Path | None) -> None:
     from reviewkit.benchmarks import load_benchmarks
     from reviewkit.definitions import load_definitions
     from reviewkit.schedule import SCHEDULE_FILE, load_schedule
+    from reviewkit.store_checks import store_problems
     from reviewkit.targets import load_targets
     from reviewkit.templates import read_template, template_files, template_problems
     from reviewkit.workspace import find_workspace
@@ -317,11 +318,23 @@ def validate(workspace: Path | None) -> None:
     benchmarks = load_benchmarks(ws, definitions=definitions)
     actions = load_actions(ws, definitions=definitions)
     schedule_file = ws.params_dir / SCHEDULE_FILE
+    jobs = (
+        load_schedule(schedule_file, default_lang=ws.config.lang)
+        if schedule_file.is_file()
+        else []
+    )
     packs = (
-        f"{len(load_schedule(schedule_file, default_lang=ws.config.lang))} packs"
+        f"{len(jobs)} packs"
         if schedule_file.is_file()
         else "no params/schedule.yml (reviewkit batch needs one)"
     )
+    found = store_problems(ws, definitions=definitions, jobs=jobs)
+    for line in found.warnings:
+        err.print(f"reviewkit: warning: {line}", markup=False, soft_wrap=True)
+    if found.errors:
+        for line in found.errors:
+            err.print(f"reviewkit: error: {line}", markup=False, soft_wrap=True)
+        raise click.exceptions.Exit(2)
     own = ", ".join(f"{c.name} ({c.cadence})" for c in map(read_template, templates))
     mixed = _store_currency_warning(ws)
     if mixed:
