@@ -85,9 +85,11 @@ def quality_html(
     parts = [_h3(t("quality.title", lang))]
     if shown:
         parts.append(styled_table(pd.DataFrame(shown), classes, css_class="rk-quality").html)
+    sources = [str(s) for s in quality.freshness["source_system"]] if shown else []
     facts = t(
-        "quality.facts",
+        "quality.facts_one_source" if len(sources) == 1 else "quality.facts",
         lang,
+        source=sources[0] if len(sources) == 1 else "",
         records=format_count(quality.lead_records, lang=lang),
         persons=format_count(quality.persons, lang=lang),
         merged=format_count(quality.merged, lang=lang),

@@ -479,6 +479,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{records} lead records, {persons} people ({merged} MA/SFA duplicates merged). "
         "People without a channel: {no_channel} ({share}).",
     },
+    "quality.facts_one_source": {
+        "ja": "リードレコード {records}件、人数 {persons}人。データ元は {source} の 1 つだけの"
+        "ため、システム間の重複の名寄せはありません。流入元が不明な人 {no_channel}（{share}）。",
+        "en": "{records} lead records, {persons} people. One source system only ({source}), so "
+        "there are no duplicates across systems to merge. People without a channel: "
+        "{no_channel} ({share}).",
+    },
     "quality.quarantine": {
         "ja": "取込で保留した行（理由別）: {items}",
         "en": "Rows held back at import, by reason: {items}",
