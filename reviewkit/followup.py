@@ -422,7 +422,7 @@ def follow_up_html(pulse: FollowUpPulse | None, *, lang: str) -> Html:
 TEAM_FOLLOW_UP_COLUMNS = [
     "sales_team", "mqls", "due", "in_sla", "sla", "median_hours", "never_touched",
     "untouched_share", "sla_before", "median_hours_before", "untouched_share_before",
-    "missed_beyond_usual", "touched", "touched_before",
+    "missed_beyond_usual", "touched", "touched_before", "due_before", "in_sla_before",
 ]  # fmt: skip
 STALLED_BY_TEAM_COLUMNS = ["sales_team", "stage", "count", "amount", "median_age_days"]
 STALLED_QUANTILE = 0.8  # the default threshold: this quantile of recent deals' days to close
@@ -482,7 +482,8 @@ def team_follow_up(funnel: Funnel, period: Period, *, baseline: Period) -> pd.Da
         - ``never_touched``: entrants without any human touch by the cut-off;
           ``untouched_share`` = never_touched / mqls;
         - ``touched``: entrants touched by the cut-off (the team's handled volume);
-        - ``*_before``: the same for ``baseline``;
+        - ``*_before``: the same for ``baseline`` (``due_before`` and ``in_sla_before``
+          make ``sla_before``, for a test of the change);
         - ``missed_beyond_usual`` = max(0, sla_before - sla) x due: people not touched in
           time beyond the team's own usual rate (0 when either rate is undefined).
 
@@ -545,9 +546,12 @@ def team_follow_up(funnel: Funnel, period: Period, *, baseline: Period) -> pd.Da
     out["median_hours_before"] = prior["median_hours"].astype("float64")
     out["untouched_share_before"] = _share(prior_never, prior["mqls"].fillna(0))
     out["touched_before"] = prior["touched"].fillna(0)
+    out["due_before"] = prior["due"].fillna(0)
+    out["in_sla_before"] = prior["in_sla"].fillna(0)
     gap = (out["sla_before"] - out["sla"]).clip(lower=0).fillna(0)
     out["missed_beyond_usual"] = (gap * out["due"]).astype("float64")
-    counts = ["mqls", "due", "in_sla", "never_touched", "touched", "touched_before"]
+    counts = ["mqls", "due", "in_sla", "never_touched", "touched", "touched_before", "due_before",
+              "in_sla_before"]  # fmt: skip
     out = out.astype({c: "int64" for c in counts})
     out = out.astype({"median_hours": "float64", "sla": "float64"})
     out = out.assign(

@@ -604,8 +604,9 @@ class Review:
         from reviewkit.causes import cause_findings
 
         return cause_findings(
-            self.people, self.attribution, self.figures, definitions=self.definitions
-        )
+            self.people, self.attribution, self.figures, definitions=self.definitions,
+            dimensions=self.funnel.split_dimensions, teams=self.teams,
+        )  # fmt: skip
 
     @cached_property
     def teams(self) -> pd.DataFrame:
