@@ -760,6 +760,7 @@ def stalled_html(
     currency: str,
     top: int = 10,
     threshold_is_default: bool = False,
+    amounts: bool = True,
 ) -> Html:
     """Render :func:`stalled_opportunities` for the monthly pack (no heading).
 
@@ -777,6 +778,9 @@ def stalled_html(
         How many of the oldest deals to list.
     threshold_is_default
         Whether the threshold is :func:`stalled_threshold`'s (the note then explains it).
+    amounts
+        Whether the deals carry amounts; without, the amount columns are left out and the
+        sentence counts deals only.
 
     Returns
     -------
@@ -792,56 +796,59 @@ def stalled_html(
         return Html(_p(text), text=text)
     total = stalled["amount"].sum(min_count=1)
     summary = t(
-        "followup.month.stalled.summary",
+        "followup.month.stalled.summary" if amounts else "followup.month.stalled.summary_count",
         lang,
         days=days,
         count=format_count(len(stalled), lang=lang),
         amount=format_money(total, currency=currency, lang=lang),
     )
+    amount_col = t("followup.month.stalled.col.amount", lang)
     by_team = stalled_by_team(stalled)
     team_col = t("followup.col.team", lang)
     stage_col = t("followup.month.stalled.col.stage", lang)
+    teams_frame = pd.DataFrame(
+        {
+            team_col: [team_name(v, lang=lang) for v in by_team["sales_team"]],
+            stage_col: [_stage_name(v, lang=lang) for v in by_team["stage"]],
+            t("followup.month.stalled.col.count", lang): [
+                format_count(v, lang=lang) for v in by_team["count"]
+            ],
+            amount_col: [format_money(v, currency=currency, lang=lang) for v in by_team["amount"]],
+            t("followup.month.stalled.col.median_age", lang): [
+                _days(v, lang=lang) for v in by_team["median_age_days"]
+            ],
+        }
+    )
+    if not amounts:
+        teams_frame = teams_frame.drop(columns=amount_col)
     summary_table = styled_table(
-        pd.DataFrame(
-            {
-                team_col: [team_name(v, lang=lang) for v in by_team["sales_team"]],
-                stage_col: [_stage_name(v, lang=lang) for v in by_team["stage"]],
-                t("followup.month.stalled.col.count", lang): [
-                    format_count(v, lang=lang) for v in by_team["count"]
-                ],
-                t("followup.month.stalled.col.amount", lang): [
-                    format_money(v, currency=currency, lang=lang) for v in by_team["amount"]
-                ],
-                t("followup.month.stalled.col.median_age", lang): [
-                    _days(v, lang=lang) for v in by_team["median_age_days"]
-                ],
-            }
-        ),
-        [["rk-label", "rk-text", "rk-num", "rk-num", "rk-num"]] * len(by_team),
+        teams_frame,
+        [["rk-label", "rk-text", *["rk-num"] * (teams_frame.shape[1] - 2)]] * len(by_team),
         css_class="rk-followup-oldest rk-stalled-teams",
         lang=lang,
     )
     oldest = stalled.head(top)
+    list_frame = pd.DataFrame(
+        {
+            t("followup.month.stalled.col.opportunity", lang): [
+                _text(v) for v in oldest["opportunity_id"]
+            ],
+            team_col: [team_name(v, lang=lang) for v in oldest["sales_team"]],
+            stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
+            amount_col: [format_money(v, currency=currency, lang=lang) for v in oldest["amount"]],
+            t("followup.month.stalled.col.age", lang): [
+                _days(v, lang=lang) for v in oldest["age_days"]
+            ],
+            t("followup.month.stalled.col.idle", lang): [
+                _days(v, lang=lang) for v in oldest["idle_days"]
+            ],
+        }
+    )
+    if not amounts:
+        list_frame = list_frame.drop(columns=amount_col)
     list_table = styled_table(
-        pd.DataFrame(
-            {
-                t("followup.month.stalled.col.opportunity", lang): [
-                    _text(v) for v in oldest["opportunity_id"]
-                ],
-                team_col: [team_name(v, lang=lang) for v in oldest["sales_team"]],
-                stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
-                t("followup.month.stalled.col.amount", lang): [
-                    format_money(v, currency=currency, lang=lang) for v in oldest["amount"]
-                ],
-                t("followup.month.stalled.col.age", lang): [
-                    _days(v, lang=lang) for v in oldest["age_days"]
-                ],
-                t("followup.month.stalled.col.idle", lang): [
-                    _days(v, lang=lang) for v in oldest["idle_days"]
-                ],
-            }
-        ),
-        [["rk-label", "rk-text", "rk-text", "rk-num", "rk-num", "rk-num"]] * len(oldest),
+        list_frame,
+        [["rk-label", "rk-text", "rk-text", *["rk-num"] * (list_frame.shape[1] - 3)]] * len(oldest),
         css_class="rk-followup-oldest rk-stalled-list",
         lang=lang,
     )

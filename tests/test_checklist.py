@@ -18,6 +18,7 @@ import pytest
 from reviewkit.checklist import (
     CHECKLIST_COLUMNS,
     STATUSES,
+    Evidence,
     assess,
     checklist_counts,
     checklist_table_html,
@@ -186,7 +187,9 @@ def test_all_clear(run) -> None:
         "glossary", "", "cause_follow_up", "glossary", "cause_follow_up",
     ]  # fmt: skip
     assert list(frame["question"]) == [t(f"checklist.{n}", "en") for n in range(1, 11)]
-    assert checklist_counts(frame) == {"problem": 0, "watch": 0, "ok": 8, "discuss": 2}
+    assert checklist_counts(frame) == {
+        "problem": 0, "watch": 0, "ok": 8, "nodata": 0, "discuss": 2,
+    }  # fmt: skip
 
 
 def test_empty_findings_and_teams(run) -> None:
@@ -451,7 +454,7 @@ def test_spend_evidence(run) -> None:
 def test_spend_unknown(run) -> None:
     frame = run(spend_now=math.nan, spend_before=math.nan)
     assert status(frame, 8) == "ok"
-    assert "no campaign cost data" in evidence(frame, 8)
+    assert "no campaign costs in the store" in evidence(frame, 8)
 
 
 def test_fewer_hands_for_more_mqls(run) -> None:
@@ -462,8 +465,8 @@ def test_fewer_hands_for_more_mqls(run) -> None:
     frame = run(teams=[team("Team A"), busy], spend_now=500_000.0)
     assert status(frame, 8) == "problem"
     assert evidence(frame, 8).startswith(
-        "People: Team B touched 100 → 70 leads (−30.0%) while its MQLs went 125 → 130: fewer "
-        "hands for more MQLs. Budget: campaign spend ¥500.0K"
+        "People: Team B touched 100 → 70 people (−30.0%) while its MQL entrants went 125 → 130: "
+        "fewer hands for more MQL entrants. Budget: campaign spend ¥500.0K"
     )
 
 
@@ -491,7 +494,7 @@ def test_external_and_collaboration(run) -> None:
     assert "competitors" in evidence(frame, 7)
     assert status(frame, 10) == "discuss"
     assert evidence(frame, 10) == (
-        "20.0% of the period's 200 MQLs (40) were never touched: a starting point for "
+        "20.0% of the period's 200 MQL entrants (40) were never touched: a starting point for "
         "discussing the hand-offs."
     )
 
@@ -502,8 +505,10 @@ def test_external_and_collaboration(run) -> None:
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("ja", ["✕ 問題", "△ 要注意", "○ 問題なし", "？ 会議で議論", "判定", "→ 該当箇所"]),
-        ("en", ["✕ Problem", "△ Watch", "○ OK", "? Discuss", "Assessment", "→ see the evidence"]),
+        ("ja", ["✕ 問題", "△ 要注意", "○ 問題なし", "— データなし", "？ 会議で議論", "判定",
+                "→ 該当箇所"]),
+        ("en", ["✕ Problem", "△ Watch", "○ OK", "— No data", "? Discuss", "Assessment",
+                "→ see the evidence"]),
     ],
 )
 def test_both_languages_render(run, lang: str, words: list[str]) -> None:
@@ -511,6 +516,7 @@ def test_both_languages_render(run, lang: str, words: list[str]) -> None:
         lang=lang,
         findings=[finding("content", ("content_asset",), -9.0, label="Whitepaper")],
         teams=[team(sla=0.85, sla_before=0.85)],
+        evidence=Evidence(columns=("industry", "content_asset")),  # no channel: 2 has no data
     )
     assert set(frame["status"]) == set(STATUSES)
     for text in frame["evidence"]:

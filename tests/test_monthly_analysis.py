@@ -420,21 +420,24 @@ def test_content_ranking(tiny):
     f = funnel(tiny)
     people = period_people(f, OCT, baseline=SEP)
     ranking, days = content_ranking(people, f)
-    assert days == 10
+    assert days == 90  # the matched age: each lead read at up to the 90-day window
     assert list(ranking.columns) == CONTENT_COLUMNS
-    # October's leads and those that reached SQL within 10 days of entering as a lead:
-    #   wp-a: Q1 (7 days) of Q1-Q3; wb-1: V1 (8 days) of V1, V2; wp-b: S1, S2, X1 of 3;
-    #   no asset: N1, not reached. Everyone's rate: 5 / 9 (the unknown asset included).
-    whole = 5 / 9
+    # October's leads and those that reached SQL by the cut-off (each has had less than the
+    # 90-day window): wp-a Q1 (7 days) and Q2 (20 days) of Q1-Q3; wb-1 V1 (8 days) of V1, V2
+    # (V2's SQL is after the cut-off); wp-b S1, S2, X1 of 3; no asset: N1, not reached.
+    # Everyone's rate: 6 / 9 (the unknown asset included).
+    whole = 6 / 9
     expected = {
         # asset: leads, reached, leads before, rate before, spend
         #   spend: wp-a C1 310,000 + C4 600,000 x 12/30; wp-b C2 300,000 x 15/30; wb-1 C3 ended
-        #   in September. September at 10 days: wp-a P1 of P1-P4, wb-1 W1 and W2, wp-b R1, R2.
-        "wp-a": (3, 1, 4, 0.25, 310_000 + 240_000),
+        #   in September. September, each lead at the age of October's lead of the same day:
+        #   wp-a P1 (2 days) and P2 (17 days, read at 38 days) of P1-P4; wb-1 W1 and W2 (5 days,
+        #   read at 13 days, as an October 28 lead); wp-b R1, R2.
+        "wp-a": (3, 2, 4, 0.5, 310_000 + 240_000),
         "wb-1": (2, 1, 2, 1.0, 0.0),
         "wp-b": (3, 3, 2, 1.0, 150_000),
     }
-    assert list(ranking["segment"]) == ["wp-a", "wb-1", "wp-b"]  # shortfall, largest first
+    assert list(ranking["segment"]) == ["wb-1", "wp-a", "wp-b"]  # shortfall, largest first
     for r in ranking.to_dict("records"):
         leads, reached, leads_before, rate_before, spend = expected[r["segment"]]
         assert r["leads"] == leads and r["reached"] == reached
@@ -446,7 +449,10 @@ def test_content_ranking(tiny):
         assert r["cost_per_reached"] == pytest.approx(spend / reached)
     assert list(ranking["shortfall"]) == sorted(ranking["shortfall"], reverse=True)
     top, _ = content_ranking(people, f, top=1)
-    assert list(top["segment"]) == ["wp-a"]
+    assert list(top["segment"]) == ["wb-1"]
+    # without campaign costs, spend is unknown (NaN), never 0
+    free, _ = content_ranking(people, f, costs=False)
+    assert free["spend"].isna().all() and free["cost_per_reached"].isna().all()
 
 
 # --- part 2: generated populations --------------------------------------------------------------
