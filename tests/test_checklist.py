@@ -505,10 +505,30 @@ def test_external_and_collaboration(run) -> None:
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("ja", ["✕ 問題", "△ 要注意", "○ 問題なし", "— データなし", "？ 会議で議論", "判定",
-                "→ 該当箇所"]),
-        ("en", ["✕ Problem", "△ Watch", "○ OK", "— No data", "? Discuss", "Assessment",
-                "→ see the evidence"]),
+        (
+            "ja",
+            [
+                "✕ 問題",
+                "△ 要注意",
+                "○ 問題なし",
+                "— データなし",
+                "？ 会議で議論",
+                "判定",
+                "→ 該当箇所",
+            ],
+        ),
+        (
+            "en",
+            [
+                "✕ Problem",
+                "△ Watch",
+                "○ OK",
+                "— No data",
+                "? Discuss",
+                "Assessment",
+                "→ see the evidence",
+            ],
+        ),
     ],
 )
 def test_both_languages_render(run, lang: str, words: list[str]) -> None:
@@ -559,3 +579,66 @@ def test_counts_sum_to_ten(run) -> None:
 def test_unknown_language(run) -> None:
     with pytest.raises(ParameterError):
         run(lang="fr")
+
+
+# -- no data: a point whose data the store lacks is never OK -------------------------------------
+
+
+def test_no_touches_means_no_data_for_follow_up_people_and_collaboration(run) -> None:
+    frame = run(evidence=Evidence(touches=False), teams=[])
+    assert [status(frame, n) for n in (4, 8, 10)] == ["nodata", "ok", "nodata"]
+    assert "activity export" in evidence(frame, 4) and "activity export" in evidence(frame, 10)
+    # 8 still has its budget (spend as before: OK on the spend alone) and says people cannot
+    assert evidence(frame, 8).startswith("People: no touches in the store")
+
+
+def test_no_touches_and_no_costs_leave_resources_without_data(run) -> None:
+    frame = run(evidence=Evidence(touches=False, campaign_costs=False), teams=[],
+                spend_now=0.0, spend_before=0.0)  # fmt: skip
+    assert status(frame, 8) == "nodata"
+    assert "¥" not in evidence(frame, 8)  # never "spend ¥0 against ¥0"
+    assert "import a campaign-cost file" in evidence(frame, 8)
+
+
+def test_zero_spend_everywhere_is_no_data_not_ok(run) -> None:
+    frame = run(spend_now=0.0, spend_before=0.0, teams=[])
+    assert status(frame, 8) == "nodata"
+    assert evidence(frame, 8).endswith(
+        "Budget: no campaign spend is recorded for the period or the 3 months before."
+    )
+
+
+@pytest.mark.parametrize(
+    ("columns", "nodata"),
+    [
+        (("channel", "content_asset"), [1]),  # none of industry, size, persona or region
+        (("industry", "campaign_id"), [2]),  # no channel
+        (("channel", "region"), [3]),  # no content asset or campaign
+        ((), [1, 2, 3]),
+    ],
+)
+def test_missing_segment_columns_mean_no_data(run, columns, nodata) -> None:
+    material = finding("target", ("channel", "company_size"), -9.0)  # would be a problem
+    frame = run(evidence=Evidence(columns=columns), findings=[material])
+    for number in (1, 2, 3):
+        assert (status(frame, number) == "nodata") == (number in nodata), number
+
+
+def test_material_comes_from_the_cause_analysis(run) -> None:
+    small = {**finding("target", ("industry",), -2.0), "material": True}  # 3 % of the KGI
+    big = {**finding("target", ("industry",), -50.0), "material": False}
+    assert status(run(findings=[small]), 1) == "problem"
+    assert status(run(findings=[big]), 1) == "watch"
+    assert "3.0% of the KGI's reference" in evidence(run(findings=[big]), 1)
+
+
+def test_a_new_segment_reads_new(run) -> None:
+    new = {**finding("content", ("content_asset",), -9.0, before=0.05, now=0.05),
+           "size_before": 0}  # fmt: skip
+    assert "new → 5.0%" in evidence(run(findings=[new]), 3)
+
+
+def test_without_teams_the_sla_is_the_companys(run) -> None:
+    frame = run(evidence=Evidence(teams=False), teams=[team(None, sla=0.5, sla_before=0.9)])
+    assert status(frame, 4) == "problem"
+    assert evidence(frame, 4).startswith("Company-wide: 50.0% within SLA (before: 90.0%)")
