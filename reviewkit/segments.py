@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from reviewkit.attribution import mix_arrays
+from reviewkit.cohorts import cohort_hits, matched_hits, stage_rows
 from reviewkit.definitions import ConversionMetric, parse_duration
 from reviewkit.periods import Period
 from reviewkit.semantic import SEGMENT_COLUMNS, Funnel
@@ -180,20 +181,10 @@ def _person_ids(frame: pd.DataFrame) -> np.ndarray:
     return frame["person_id"].to_numpy(dtype=object)
 
 
-def _keys_of(people: PeriodPeople, which: str, dims: Sequence[str]) -> pd.Series:
-    """:func:`segment_key` of ``people.now`` or ``people.before``, worked out once per dims."""
-    return _cached(people, ("keys", which, tuple(dims)), segment_key, getattr(people, which), dims)
-
-
-def _stage_rows(frame: pd.DataFrame, stage: str, in_period: bool) -> np.ndarray:
-    rows = (frame["stage"] == stage).to_numpy(dtype=bool)
-    return rows & frame["in_period"].to_numpy(dtype=bool) if in_period else rows
-
-
 def _rows(people: PeriodPeople, which: str, stage: str, *, in_period: bool = True) -> np.ndarray:
     """Which rows of ``people.now`` / ``before`` are entries into ``stage`` (in the period)."""
     key = ("rows", which, stage, in_period)
-    return _cached(people, key, _stage_rows, getattr(people, which), stage, in_period)
+    return _cached(people, key, stage_rows, getattr(people, which), stage, in_period)
 
 
 def _kept(people: PeriodPeople, which: str, exclude: Collection[str] | None) -> np.ndarray | None:
@@ -223,13 +214,8 @@ def key_values(key: str) -> tuple[str | None, ...]:
     return tuple(None if v == MISSING else v for v in key.split(SEPARATOR))
 
 
-def _by_segment(keys: pd.Series) -> pd.Series:
-    """How many rows each segment key has, sorted by key (``keyed.groupby("segment").size()``)."""
-    return keys.rename("segment").to_frame().groupby("segment").size()
-
-
 def _counts(people: PeriodPeople, which: str, dims: Sequence[str], rows: np.ndarray) -> pd.Series:
-    """:func:`_by_segment` of the ``rows`` (a mask or positions) of ``people.<which>``.
+    """How many of the ``rows`` (a mask or positions) of ``people.<which>`` each segment has.
 
     Counted on the segments' integer codes (worked out once per dims), not on their texts.
     """
@@ -238,50 +224,6 @@ def _counts(people: PeriodPeople, which: str, dims: Sequence[str], rows: np.ndar
     counts = np.bincount(code[rows], minlength=len(text))
     out = pd.Series(counts, index=pd.Index(text, name="segment", dtype=object), dtype="int64")
     return out[out > 0].sort_index()
-
-
-def _cohort_hits(
-    frame: pd.DataFrame, source: str, target: str, horizon: dt.timedelta
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each period entrant into ``source`` joined with their ``target`` entries, once.
-
-    Returns the frame row of each joined row and whether it reached ``target`` within
-    ``horizon``. Leaving people out removes their rows on both sides of the join, so the
-    joined rows of the others, and their hits, never change.
-    """
-    columns = ["person_id", "entered_at"]
-    entered = _stage_rows(frame, source, True)
-    keyed = frame.loc[entered, columns].assign(rk_row=np.flatnonzero(entered))
-    later = frame.loc[_stage_rows(frame, target, False), columns]
-    joined = keyed.merge(later, on="person_id", how="left", suffixes=("", "_b"))
-    hit = joined["entered_at_b"].notna() & (
-        joined["entered_at_b"] < joined["entered_at"] + pd.Timedelta(horizon)
-    )
-    return joined["rk_row"].to_numpy(), hit.to_numpy(dtype=bool)
-
-
-def _matched_hits(
-    frame: pd.DataFrame,
-    source: str,
-    target: str,
-    window: dt.timedelta,
-    cutoff: dt.datetime,
-    shift: dt.timedelta,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_cohort_hits` at the matched age: each entrant's own age, at most ``window``.
-
-    An entrant's age is the time from its entry, moved on by ``shift`` (the baseline's
-    entrants are read as if they had entered on the same day of the period), to the cut-off.
-    """
-    columns = ["person_id", "entered_at"]
-    entered = _stage_rows(frame, source, True)
-    keyed = frame.loc[entered, columns].assign(rk_row=np.flatnonzero(entered))
-    later = frame.loc[_stage_rows(frame, target, False), columns]
-    joined = keyed.merge(later, on="person_id", how="left", suffixes=("", "_b"))
-    age = pd.Timestamp(cutoff) - (joined["entered_at"] + pd.Timedelta(shift))
-    age = age.clip(lower=pd.Timedelta(0), upper=pd.Timedelta(window))
-    hit = joined["entered_at_b"].notna() & (joined["entered_at_b"] < joined["entered_at"] + age)
-    return joined["rk_row"].to_numpy(), hit.to_numpy(dtype=bool)
 
 
 def _people_counts(
@@ -314,7 +256,7 @@ def _people_counts(
             raise ValueError("window: the matched age needs the people's cut-off")
         shift = people.shift if which == "before" else dt.timedelta(0)
         at, hit = _cached(
-            people, ("matched", which, source, target, window), _matched_hits, frame, source,
+            people, ("matched", which, source, target, window), matched_hits, frame, source,
             target, window, people.cutoff, shift,
         )  # fmt: skip
         reached = at[hit & entered[at]]
@@ -322,7 +264,7 @@ def _people_counts(
         reached = np.flatnonzero(rows(target))
     else:
         at, hit = _cached(
-            people, ("cohort", which, source, target, horizon), _cohort_hits, frame, source,
+            people, ("cohort", which, source, target, horizon), cohort_hits, frame, source,
             target, horizon,
         )  # fmt: skip
         reached = at[hit & entered[at]]
