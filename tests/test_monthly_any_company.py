@@ -192,8 +192,11 @@ def checklist_status(html: str) -> dict[int, str]:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", COMPANIES)
 def test_no_checklist_point_is_ok_without_its_data(packs, truths, name, lang):
-    status = checklist_status(packs[(name, lang)].pack.read_text(encoding="utf-8"))
+    html = packs[(name, lang)].pack.read_text(encoding="utf-8")
+    status = checklist_status(html)
     assert sorted(status) == list(range(1, 11))
+    for anchor in set(re.findall(r'href="#(\w+)"', section(html, "checklist"))):
+        assert f'id="{anchor}"' in html, anchor  # every section it links to is in the pack
     absent = set(truths[name].get("absent", []))
     expected_nodata = set()
     if "touches" in absent:
