@@ -47,11 +47,14 @@ def matched_hits(
     window: dt.timedelta,
     cutoff: dt.datetime,
     shift: dt.timedelta,
+    youngest: dt.timedelta = dt.timedelta(0),
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`cohort_hits` at the matched age: each entrant's own age, at most ``window``.
 
     An entrant's age is the time from its entry, moved on by ``shift`` (the baseline's
-    entrants are read as if they had entered on the same day of the period), to the cut-off.
+    entrants are read as if they had entered on the same day of the period), to the cut-off;
+    never less than ``youngest`` (the age of the period's last entrants: a baseline longer than
+    the period has days with no match, read as its last day).
     """
     columns = ["person_id", "entered_at"]
     entered = stage_rows(frame, source, True)
@@ -59,6 +62,6 @@ def matched_hits(
     later = frame.loc[stage_rows(frame, target, False), columns]
     joined = keyed.merge(later, on="person_id", how="left", suffixes=("", "_b"))
     age = pd.Timestamp(cutoff) - (joined["entered_at"] + pd.Timedelta(shift))
-    age = age.clip(lower=pd.Timedelta(0), upper=pd.Timedelta(window))
+    age = age.clip(lower=pd.Timedelta(min(youngest, window)), upper=pd.Timedelta(window))
     hit = joined["entered_at_b"].notna() & (joined["entered_at_b"] < joined["entered_at"] + age)
     return joined["rk_row"].to_numpy(), hit.to_numpy(dtype=bool)

@@ -257,7 +257,7 @@ def _people_counts(
         shift = people.shift if which == "before" else dt.timedelta(0)
         at, hit = _cached(
             people, ("matched", which, source, target, window), matched_hits, frame, source,
-            target, window, people.cutoff, shift,
+            target, window, people.cutoff, shift, people.age,
         )  # fmt: skip
         reached = at[hit & entered[at]]
     elif horizon is None:

@@ -335,6 +335,26 @@ def test_a_baseline_entrant_is_read_at_its_matched_age_not_its_own(con):
     assert by_segment(split) == {("web",): (1, 2, 0, 1)}
 
 
+def test_a_longer_baseline_reads_its_unmatched_days_as_the_periods_last(con):
+    # February 2026 (28 days) against January (31 days), reviewed on March 10: February's last
+    # MQLs have had 9 days. January 31 has no February match (shifted 31 days it would be
+    # March 3, only 7 days before the review); it is read at 9 days, as February 28 is, so
+    # its SQL after 8 days counts.
+    leads = [{"lead_id": k, "channel": "web"} for k in ("JAN31", "FEB")]
+    events = [
+        ("JAN31", "mql", at("2026-01-31 00:00")), ("JAN31", "sql", at("2026-02-08 00:00")),
+        ("FEB", "mql", at("2026-02-10 10:00")),
+    ]  # fmt: skip
+    write_store(con, leads, events)
+    feb, jan = parse_period("2026-02", calendar=CAL), parse_period("2026-01", calendar=CAL)
+    f = Funnel(con, definitions(), timezone=TZ, cutoff=dt.datetime(2026, 3, 10, tzinfo=JST))
+    people = period_people(f, feb, baseline=jan)
+    assert people.age == dt.timedelta(days=9)
+    split = rate_split(people, source="mql", target="sql", dims=("channel",),
+                       window=dt.timedelta(days=30))  # fmt: skip
+    assert by_segment(split) == {("web",): (1, 1, 0, 1)}
+
+
 # person, channel, close day, won: deals closed won or lost in September and October
 DEALS = [
     ("C1", "paid_search", "2026-09-10", True), ("C2", "paid_search", "2026-09-12", False),
