@@ -751,7 +751,9 @@ class Review:
         directory = pack_dir()
         if directory is not None:
             records = [
-                {**r, "dims": list(r["dims"]), "values": list(r["values"]),
+                {**{k: None if isinstance(v, float) and math.isnan(v) else v
+                    for k, v in r.items()},  # strict JSON: an unknown is null, never NaN
+                 "dims": list(r["dims"]), "values": list(r["values"]),
                  "period": self.period.label, "lang": self.lang}
                 for r in self.proposal_frame.to_dict("records")
             ]  # fmt: skip

@@ -286,3 +286,17 @@ def test_brazil_eventos_has_no_rate_in_june(reviews):
 def test_usa_says_it_has_no_content(reviews):
     content = text_of(reviews["usa"].causes("content").html)
     assert t("missing.content", "en", what=t("content.what", "en")) in content
+
+
+def test_brazil_proposals_file_is_strict_json_in_counts(packs):
+    import json
+
+    from reviewkit.actions import proposal_effect
+
+    path = packs[("brazil", "en")].directory / "proposals.json"
+    text = path.read_text(encoding="utf-8")
+    assert "NaN" not in text
+    records = json.loads(text)
+    assert records and all(r["expected_yen"] is None for r in records)
+    effect = proposal_effect(records[0], lang="en", currency="BRL")
+    assert effect is not None and "R$" not in effect and "Won/month" in effect
