@@ -300,3 +300,43 @@ def test_brazil_proposals_file_is_strict_json_in_counts(packs):
     assert records and all(r["expected_yen"] is None for r in records)
     effect = proposal_effect(records[0], lang="en", currency="BRL")
     assert effect is not None and "R$" not in effect and "Won/month" in effect
+
+
+MINIMAL = """version: "1"
+agreed_by: [marketing]
+agreed_on: 2026-01-05
+stages:
+  - {key: interessado, label: {ja: 関心, en: Interested}, owner: marketing, event: mql,
+     description: {ja: x, en: x}}
+  - {key: cliente, label: {ja: 顧客, en: Customer}, owner: sales, event: won,
+     description: {ja: x, en: x}}
+kgi: {key: won_count, label: {ja: 顧客数, en: Customers}, owner: sales,
+      description: {ja: x, en: x}}
+"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_minimal_definitions_with_their_own_stage_keys(workspaces, truths, tmp_path, lang):
+    # Brazil's store under two stages named neither mql nor won, no metrics: at all, a count
+    # KGI: every cause section renders, and the planted problem is still found.
+    import shutil
+
+    root = tmp_path / "minimal"
+    shutil.copytree(workspaces["brazil"], root, ignore=shutil.ignore_patterns("outputs"))
+    (root / "params" / "definitions.yml").write_text(MINIMAL, encoding="utf-8")
+    targets = root / "params" / "targets.yml"
+    text = targets.read_text(encoding="utf-8")
+    targets.write_text(text.replace("{mql:", "{interessado:").replace(", won:", ", cliente:"),
+                       encoding="utf-8")  # fmt: skip
+    review = rk.open_review("monthly", workspace=str(root), lang=lang,
+                            as_of=str(truths["brazil"]["review"]["as_of"]))  # fmt: skip
+    parts = [review.summary(), review.where(), review.checklist(), review.proposals(),
+             review.decisions(), review.effects()]  # fmt: skip
+    parts += [review.causes(family) for family in ("target", "content", "follow_up")]
+    html = "".join(p.html for p in parts)
+    assert "R$" not in html and "{" not in text_of(html)
+    top = review.findings.query("rank == 1").iloc[0]
+    assert (top["driver"], dict(zip(top["dims"], top["values"], strict=True))) == (
+        "interessado_to_cliente",
+        {"channel": "Busca paga", "region": "Nordeste"},
+    )
