@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from reviewkit.definitions import ConversionMetric, CountMetric, Definitions
@@ -105,43 +106,45 @@ def mix_rate(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     a = before.set_index("segment")[["numerator", "denominator"]].astype("float64")
     b = after.set_index("segment")[["numerator", "denominator"]].astype("float64")
     joined = a.add_suffix("_before").join(b, how="outer").fillna(0.0)
-    joined = joined[(joined["denominator_before"] > 0) | (joined["denominator"] > 0)]
-    total_before = joined["denominator_before"].sum()
-    total_after = joined["denominator"].sum()
+    return mix_arrays(
+        joined.index.to_numpy(dtype=object),
+        joined["numerator_before"].to_numpy(dtype="float64"),
+        joined["denominator_before"].to_numpy(dtype="float64"),
+        joined["numerator"].to_numpy(dtype="float64"),
+        joined["denominator"].to_numpy(dtype="float64"),
+    )
+
+
+def mix_arrays(
+    segments: np.ndarray, n0: np.ndarray, d0: np.ndarray, n1: np.ndarray, d1: np.ndarray
+) -> pd.DataFrame:
+    """:func:`mix_rate` of aligned arrays: each segment's numerator and denominator, both sides.
+
+    Segments with no denominator on either side are left out; the rest are returned largest
+    loss first (a stable sort, so ties keep the order given).
+    """
+    keep = (d0 > 0) | (d1 > 0)
+    segments, n0, d0, n1, d1 = segments[keep], n0[keep], d0[keep], n1[keep], d1[keep]
+    total_before, total_after = float(d0.sum()), float(d1.sum())
     centre = 0.0
     if total_before and total_after:
-        rate_before = joined["numerator_before"].sum() / total_before
-        centre = (rate_before + joined["numerator"].sum() / total_after) / 2
-    rows = []
-    columns = ["denominator_before", "numerator_before", "denominator", "numerator"]
-    values = zip(joined.index, *(joined[c].tolist() for c in columns), strict=True)
-    for segment, d0, n0, d1, n1 in values:  # plain floats: the same arithmetic, no row Series
-        w0 = d0 / total_before if total_before else 0.0
-        w1 = d1 / total_after if total_after else 0.0
-        r0 = n0 / d0 if d0 else None
-        r1 = n1 / d1 if d1 else None
-        r0 = r1 if r0 is None else r0
-        r1 = r0 if r1 is None else r1
-        mix = (w1 - w0) * ((r0 + r1) / 2 - centre)
-        rate = (r1 - r0) * (w0 + w1) / 2
-        rows.append(
-            {
-                "segment": segment,
-                "before_denominator": d0,
-                "before_numerator": n0,
-                "denominator": d1,
-                "numerator": n1,
-                "weight_before": w0,
-                "weight": w1,
-                "rate_before": r0,
-                "rate": r1,
-                "mix": mix,
-                "rate_effect": rate,
-                "total": mix + rate,
-            }
-        )
-    out = pd.DataFrame(rows, columns=MIX_COLUMNS)
-    return out.sort_values("total", kind="stable").reset_index(drop=True)
+        centre = (n0.sum() / total_before + n1.sum() / total_after) / 2
+    w0 = d0 / total_before if total_before else np.zeros(len(d0))
+    w1 = d1 / total_after if total_after else np.zeros(len(d1))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a side without people: the other's
+        r0 = np.where(d0 > 0, n0 / np.where(d0 > 0, d0, 1.0), np.nan)
+        r1 = np.where(d1 > 0, n1 / np.where(d1 > 0, d1, 1.0), np.nan)
+    r0, r1 = np.where(np.isnan(r0), r1, r0), np.where(np.isnan(r1), r0, r1)
+    mix = (w1 - w0) * ((r0 + r1) / 2 - centre)
+    rate = (r1 - r0) * (w0 + w1) / 2
+    order = np.argsort(mix + rate, kind="stable")
+    columns = {
+        "segment": np.asarray(segments, dtype=object), "before_denominator": d0,
+        "before_numerator": n0, "denominator": d1, "numerator": n1, "weight_before": w0,
+        "weight": w1, "rate_before": r0, "rate": r1, "mix": mix, "rate_effect": rate,
+        "total": mix + rate,
+    }  # fmt: skip
+    return pd.DataFrame({k: v[order] for k, v in columns.items()}, columns=MIX_COLUMNS)
 
 
 def overall_rate(frame: pd.DataFrame, *, before: bool = False) -> float:

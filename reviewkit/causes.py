@@ -4,86 +4,59 @@ A *finding* is a segment (one segment column, or a pair such as paid search x sm
 whose change cost the period a material part of a KPI-tree driver: a stage rate that fell
 (mix and rate effects, see :mod:`reviewkit.segments`) or a stage volume that fell.
 
-Segments overlap: the leads of a new whitepaper are also content/SEO leads, and a slow team's
-MQLs are also its regions' MQLs. Findings are therefore chosen greedily, largest loss first; a
-candidate whose remaining people (once the people of the findings already chosen are left out)
-keep less than half of its loss per person is *explained by* those findings and is listed
-under them instead of on its own. A single segment whose loss sits mostly in one of its pairs is
-reported as that pair (``concentrated``: paid search, mostly small companies).
+Every splittable driver of the tree is searched (the first stage's volume and each stage
+rate), not only those that fell overall: a driver that rose can hide a segment that fell (a new
+asset's downloads lift lead -> MQL while one channel's leads stop qualifying). Each rate is read
+on its basis (:mod:`reviewkit.rate_basis`): a win rate on the deals closed in the month, a
+cohort rate at the matched age, else the period basis.
+
+Materiality is relative to the company's size: a finding must cost at least
+:attr:`CauseSettings.min_share` of the KGI's reference (its target, else the previous
+period), valued at the KGI a person at the driver's stage brings this period, and at least one
+person; one that cost :attr:`CauseSettings.problem_share` or more is ``material`` (a problem).
+Scoring and choosing are in :mod:`reviewkit.cause_selection`: segments overlap (the leads of a
+new whitepaper are also content/SEO leads, and a slow team's MQLs are also its regions'), so
+findings are chosen greedily, largest loss first, and what a finding's people explain is listed
+under it. A single segment whose loss sits mostly in one of its pairs is reported as that pair
+(``concentrated``: paid search, mostly small companies).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 
 import pandas as pd
 
+from reviewkit.cause_selection import (
+    ALPHA,
+    FAMILIES,
+    CauseSettings,
+    family_of,
+    label_key,
+    p_value,
+    select_findings,
+)
 from reviewkit.definitions import ConversionMetric, CountMetric, Definitions
 from reviewkit.gap import main_comparison
-from reviewkit.segments import (
-    DIMENSIONS,
-    MISSING,
-    PAIRS,
-    PeriodPeople,
-    count_split,
-    key_values,
-    people_in,
-    rate_horizon,
-    rate_split,
-)
+from reviewkit.rate_basis import RateBasis, rate_basis, split_rate
+from reviewkit.segments import DIMENSIONS, PAIRS, PeriodPeople, count_split, key_values
 
-FAMILIES = ("target", "content", "follow_up")
-# Assets, campaigns and teams are what a review can act on, and what regions and personas are
-# cut across: their findings are chosen first, and the target family looks at what remains.
-SELECTION_ORDER = ("content", "follow_up", "target")
-FAMILY_OF = {"content_asset": "content", "campaign_id": "content", "sales_team": "follow_up"}
+__all__ = [
+    "FAMILIES", "FINDING_COLUMNS", "FINDING_DIMENSIONS", "CauseSettings", "cause_findings",
+    "downstream_value", "driver_findings", "family_of", "material_drivers", "rank_findings",
+    "splittable_drivers",
+]  # fmt: skip
+
 # Campaign ids are left out of the findings: they are renewed every half year or quarter, so a
 # new id is bookkeeping, not a cause (the content section still ranks every campaign).
 FINDING_DIMENSIONS = tuple(d for d in DIMENSIONS if d != "campaign_id")
 FINDING_COLUMNS = [
     "family", "driver", "kind", "basis", "horizon_days", "source", "target", "dims", "segment",
     "values", "people", "score", "effect", "mix", "rate_effect", "share", "rate_before", "rate",
-    "size_before", "size", "yen", "concentrated_from", "concentration", "within", "explains",
+    "size_before", "size", "yen", "cost_share", "material", "concentrated_from",
+    "concentration", "within", "explains",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class CauseSettings:
-    """Thresholds of the cause analysis.
-
-    Attributes
-    ----------
-    materiality
-        A driver is analysed when it cost at least this share of the KGI's reference value.
-    min_volume
-        Segments smaller than this (in the rate's denominator, either period) are not findings.
-    min_people
-        A finding must cost at least this many people at the stage the driver leads to.
-    keep
-        A candidate keeps its own finding when its remaining people keep at least this share
-        of its loss per person once earlier findings' people are left out.
-    concentrate
-        A single segment is reported as one of its pairs when the pair carries this share of
-        its loss (otherwise the largest pair is named as ``within``).
-    top
-        Findings kept per family and driver.
-    """
-
-    materiality: float = 0.05
-    min_volume: int = 20
-    min_people: float = 3.0
-    keep: float = 0.5
-    concentrate: float = 0.5
-    top: int = 5
-
-
-def family_of(dims: Sequence[str]) -> str:
-    """The cause family of a segment column (or pair): content, follow-up or target."""
-    families = {FAMILY_OF.get(d, "target") for d in dims}
-    return families.pop() if len(families) == 1 else "target"
 
 
 def material_drivers(
@@ -105,160 +78,46 @@ def material_drivers(
     return list(rows.sort_values("contribution")["driver"])
 
 
-def _label_key(dims: Sequence[str], segment: str) -> str:
-    return "|".join(dims) + "=" + segment
+def splittable_drivers(definitions: Definitions) -> list[str]:
+    """The tree's drivers a segment split can explain: the volume stage and each stage rate."""
+    return [
+        d for d in definitions.tree
+        if isinstance(definitions.metric(d), ConversionMetric | CountMetric)
+    ]  # fmt: skip
 
 
-def _scored(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Add ``score``: the segment's loss beyond its share of the whole change, in people.
+def _volume_fell(people: PeriodPeople, stage: str) -> bool:
+    """Whether fewer people entered ``stage`` in the period than in the baseline."""
+    counts = count_split(people, stage=stage, dims=(DIMENSIONS[0],))
+    return bool(counts["now"].sum() < counts["before"].sum())
 
-    A segment that is merely a slice of everyone (a persona, a region) falls with everyone and
-    scores about zero; a segment that fell more than the rest, or swelled with a rate below
-    the average, scores its excess loss.
+
+def followed_up_worse(teams: pd.DataFrame | None) -> list[str]:
+    """The sales teams whose follow-up measurably got worse: their SLA rate fell significantly.
+
+    One-sided two-proportion test of touched in time / due, the period against the baseline,
+    Bonferroni-corrected for the teams. These teams are the follow-up family's hypotheses on
+    the rate from the SLA's stage (:func:`cause_findings`).
+
+    Parameters
+    ----------
+    teams
+        :func:`reviewkit.followup.team_follow_up` (empty or ``None``: no touch data).
     """
-    out = frame.copy()
-    if kind == "rate":
-        whole = out["numerator"].sum() / out["denominator"].sum() if out["denominator"].sum() else 0
-        before = out["before_denominator"].sum()
-        whole_before = out["before_numerator"].sum() / before if before else whole
-        mean_weight = (out["weight_before"] + out["weight"]) / 2
-        excess = (out["rate"] - out["rate_before"] - (whole - whole_before)) * mean_weight
-        out["score"] = (out["mix"] + excess) * out["denominator"].sum()
-        # A loss that is mostly a rate change must be more than noise (two-proportion z-test).
-        out["p"] = [
-            _p_value(
-                r["before_numerator"], r["before_denominator"], r["numerator"], r["denominator"]
-            )
-            for r in out.to_dict("records")
-        ]
-        out["tested"] = excess.abs() > out["mix"].abs()
-    else:
-        share = out["before"] / out["before"].sum() if out["before"].sum() else 0.0
-        out["score"] = out["change"] - share * out["change"].sum()
-        # the segment's share of the stage count must have moved beyond noise
-        total_before, total_now = float(out["before"].sum()), float(out["now"].sum())
-        out["p"] = [
-            _p_value(r["before"], total_before, r["now"], total_now) for r in out.to_dict("records")
-        ]
-        out["tested"] = True
-    known = ~out["segment"].str.contains(MISSING, regex=False)  # unknown: a data gap
-    out.loc[~known, "score"] = 0.0
-    return out
+    if teams is None or teams.empty or "due_before" not in teams:
+        return []
+    named = []
+    rows = teams[teams["sales_team"].notna()].to_dict("records")
+    for r in rows:
+        p = p_value(r["in_sla_before"], r["due_before"], r["in_sla"], r["due"])
+        if p < ALPHA / max(1, len(rows)):
+            named.append(str(r["sales_team"]))
+    return named
 
 
-# A finding's change must be significant at this level, Bonferroni-corrected for the number of
-# segments examined (some hundred): noise across many segments must not make findings.
-ALPHA = 0.05
-
-
-def _p_value(x0: float, n0: float, x1: float, n1: float) -> float:
-    """Two-sided p-value of a two-proportion z-test (1 when either side has no people)."""
-    if not n0 or not n1:
-        return 1.0
-    pooled = (x0 + x1) / (n0 + n1)
-    spread = math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
-    if spread == 0:
-        return 1.0
-    return math.erfc(abs(x1 / n1 - x0 / n0) / spread / math.sqrt(2))
-
-
-def _select(
-    dims_list: Sequence[tuple[str, ...]],
-    *,
-    people: PeriodPeople,
-    split: Callable[[tuple[str, ...], Collection[str]], pd.DataFrame],
-    kind: str,
-    settings: CauseSettings,
-) -> list[dict[str, object]]:
-    """Choose findings one at a time, rescoring what is left after each (see module doc)."""
-    excluded: set[str] = set()
-    chosen: list[dict[str, object]] = []
-    chosen_people: list[set[str]] = []
-    per_family: dict[str, int] = {}
-    first_scores: dict[str, float] = {}
-    significant: dict[str, bool] = {}
-    first = {dims: _scored(split(dims, ()), kind) for dims in dims_list}
-    alpha = ALPHA / max(1, sum(len(f) for f in first.values()))
-    for dims, frame in first.items():
-        for r in frame[frame["size"] >= settings.min_volume].to_dict("records"):
-            key = _label_key(dims, str(r["segment"]))
-            significant[key] = not r["tested"] or r["p"] < alpha
-            if significant[key]:
-                first_scores[key] = float(r["score"])
-    order = [(f, i) for f in SELECTION_ORDER for i in range(settings.top)]
-    for family, _ in order:
-        if per_family.get(family, 0) >= settings.top:
-            continue
-        pool = []
-        for dims in dims_list:
-            if family_of(dims) != family:
-                continue
-            frame = _scored(split(dims, excluded), kind)
-            frame = frame[frame["size"] >= settings.min_volume]
-            for r in frame.to_dict("records"):
-                key = _label_key(dims, str(r["segment"]))
-                if significant.get(key, False):
-                    pool.append((float(r["score"]), dims, str(r["segment"])))
-        pool = [p for p in pool if p[0] <= -settings.min_people]
-        if not pool:
-            per_family[family] = settings.top
-            continue
-        score, dims, segment = min(pool, key=lambda p: p[0])
-        parent = None
-        within = None
-        concentration = math.nan
-        if len(dims) == 1:
-            value = key_values(segment)[0]
-            children = [
-                p
-                for p in pool
-                if len(p[1]) == 2
-                and dims[0] in p[1]
-                and key_values(p[2])[p[1].index(dims[0])] == value
-            ]
-            if children:
-                child = min(children, key=lambda p: p[0])
-                if child[0] <= settings.concentrate * score:
-                    parent, concentration = (dims, segment), child[0] / score
-                    score, dims, segment = child
-                else:  # not concentrated enough to be the finding; still the largest part
-                    within = (child[1], child[2], child[0] / score)
-        members = people_in(people, dims, segment)
-        chosen.append(
-            {"dims": dims, "segment": segment, "score": score, "parent": parent,
-             "concentration": concentration, "within": within, "explains": []}
-        )  # fmt: skip
-        chosen_people.append(members)
-        excluded |= members
-        family = family_of(dims)
-        per_family[family] = per_family.get(family, 0) + 1
-    # What was material at first but is not once the findings' people are left out.
-    picked = {_label_key(c["dims"], c["segment"]) for c in chosen}  # type: ignore[arg-type]
-    for c in chosen:
-        if c["parent"] is not None:
-            picked.add(_label_key(*c["parent"]))  # type: ignore[misc]
-    if chosen:
-        for key, score in sorted(first_scores.items(), key=lambda kv: kv[1]):
-            if score > -settings.min_people or key in picked:
-                continue
-            dims_text, segment = key.split("=", 1)
-            dims = tuple(dims_text.split("|"))
-            members = people_in(people, dims, segment)
-            overlap = [len(members & m) for m in chosen_people]
-            if max(overlap) == 0:
-                continue
-            owner = chosen[max(range(len(chosen)), key=overlap.__getitem__)]
-            owner["explains"].append((dims, segment))  # type: ignore[union-attr]
-    return chosen
-
-
-def _rate_frame(  # noqa: ANN202
-    people: PeriodPeople, source: str, target: str, horizon: dt.timedelta | None
-):
+def _rate_frame(people: PeriodPeople, basis: RateBasis):  # noqa: ANN202
     def split(dims: tuple[str, ...], exclude: Collection[str]) -> pd.DataFrame:
-        frame = rate_split(
-            people, source=source, target=target, dims=dims, horizon=horizon, exclude=exclude
-        )
+        frame = split_rate(people, basis, dims=dims, exclude=exclude)
         frame["size"] = frame[["before_denominator", "denominator"]].max(axis=1)
         return frame
 
@@ -284,8 +143,13 @@ def driver_findings(
     settings: CauseSettings | None = None,
     dimensions: Sequence[str] = FINDING_DIMENSIONS,
     pairs: Sequence[tuple[str, str]] = PAIRS,
+    floor: float | None = None,
+    named: Collection[str] = (),
 ) -> pd.DataFrame:
     """Ranked findings of every family for one KPI-tree driver (a stage rate or volume).
+
+    A volume driver is searched only when its volume fell: when it held or rose, the segments
+    that shrank were made up for by others, and what the shift cost shows in the rates' mix.
 
     Parameters
     ----------
@@ -300,6 +164,14 @@ def driver_findings(
         of different drivers on one scale).
     settings
         Thresholds.
+    dimensions, pairs
+        The segment columns and pairs to search (a pair only when both columns are searched).
+    floor
+        The least loss, in people at the driver's stage, of a finding; ``None``:
+        ``settings.min_people``.
+    named
+        Segments other evidence names beforehand (``sales_team=Team B``, see
+        :func:`followed_up_worse`), tested as one hypothesis each.
 
     Returns
     -------
@@ -309,15 +181,16 @@ def driver_findings(
         driver leads to (its row of the whole population's split, so a dimension's parts add
         up); ``score`` the loss beyond the segment's share, once earlier findings' people are
         left out (what ranks it); ``share`` the part of the driver's whole change;
-        ``explains`` the segments this finding explains.
+        ``explains`` the segments this finding explains. ``basis`` is ``closed``, ``cohort``
+        (``horizon_days``: the window of the matched age) or ``period``.
     """
     s = settings or CauseSettings()
     metric = definitions.metric(driver)
-    horizon: dt.timedelta | None = None
+    basis: RateBasis | None = None
     if isinstance(metric, ConversionMetric):
         kind, source, target = "rate", metric.from_, metric.to
-        horizon = rate_horizon(people, metric)
-        split = _rate_frame(people, source, target, horizon)
+        basis = rate_basis(people, metric, definitions=definitions)
+        split = _rate_frame(people, basis)
     elif isinstance(metric, CountMetric):
         kind, source, target = "volume", metric.stage, metric.stage
         split = _count_frame(people, metric.stage)
@@ -325,31 +198,36 @@ def driver_findings(
         raise ValueError(f"driver {driver!r}: only stage rates and volumes split by segment")
     dims_list = [(d,) for d in dimensions]
     if kind == "rate":
-        dims_list += [tuple(p) for p in pairs]
-    chosen = _select(dims_list, people=people, split=split, kind=kind, settings=s)
+        dims_list += [tuple(p) for p in pairs if set(p) <= set(dimensions)]
+    least = s.min_people if floor is None else max(s.min_people, floor)
+    if kind == "volume" and not _volume_fell(people, metric.stage):  # type: ignore[union-attr]
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    chosen = select_findings(
+        dims_list, people=people, split=split, kind=kind, settings=s, floor=least, named=named
+    )
     whole_frames: dict[tuple[str, ...], pd.DataFrame] = {}
     rows = []
     for c in chosen:
         dims = c["dims"]
         if dims not in whole_frames:
-            whole_frames[dims] = split(dims, ())
-        frame = whole_frames[dims]
+            whole_frames[dims] = split(dims, ())  # type: ignore[arg-type]
+        frame = whole_frames[dims]  # type: ignore[index]
         whole = float(frame["people"].sum())
         r = frame[frame["segment"] == c["segment"]].iloc[0].to_dict()
         rows.append(
             {
-                "family": family_of(dims),
+                "family": family_of(dims),  # type: ignore[arg-type]
                 "driver": driver,
                 "kind": kind,
-                "basis": "period" if horizon is None else "cohort",
-                "horizon_days": math.nan if horizon is None else horizon / dt.timedelta(days=1),
+                "basis": "period" if basis is None else basis.kind,
+                "horizon_days": math.nan if basis is None else basis.days,
                 "source": source,
                 "target": target,
                 "dims": dims,
                 "segment": c["segment"],
                 "values": key_values(str(c["segment"])),
                 "people": float(r["people"]),
-                "score": float(c["score"]),
+                "score": float(c["score"]),  # type: ignore[arg-type]
                 "effect": r["total"] if kind == "rate" else r["change"],
                 "mix": r.get("mix", math.nan),
                 "rate_effect": r.get("rate_effect", math.nan),
@@ -358,11 +236,13 @@ def driver_findings(
                 "rate": r.get("rate", math.nan),
                 "size_before": r.get("before_denominator", r.get("before", math.nan)),
                 "size": r.get("denominator", r.get("now", math.nan)),
-                "yen": float(c["score"]) * yen_per_person,
+                "yen": float(c["score"]) * yen_per_person,  # type: ignore[arg-type]
+                "cost_share": math.nan,
+                "material": False,
                 "concentrated_from": c["parent"],
                 "concentration": c["concentration"],
                 "within": c["within"],
-                "explains": tuple(c["explains"]),
+                "explains": tuple(c["explains"]),  # type: ignore[arg-type]
             }
         )
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
@@ -395,6 +275,17 @@ def downstream_value(
     return float(figures[definitions.kgi_metric]) / count if count else 0.0
 
 
+def _value_per_person(
+    figures: Mapping[str, Mapping[str, float]], comparison: str, *, stage: str,
+    definitions: Definitions,
+) -> float:  # fmt: skip
+    """:func:`downstream_value` of the period, else of the comparison (a month with no KGI)."""
+    value = downstream_value(figures["actual"], stage=stage, definitions=definitions)
+    if value > 0 or comparison not in figures:
+        return value
+    return downstream_value(figures[comparison], stage=stage, definitions=definitions)
+
+
 def cause_findings(
     people: PeriodPeople,
     attribution: pd.DataFrame,
@@ -402,31 +293,69 @@ def cause_findings(
     *,
     definitions: Definitions,
     settings: CauseSettings | None = None,
+    dimensions: Sequence[str] | None = None,
+    teams: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The findings of every family, for each driver that cost a material part of the KGI.
+    """The findings of every family, in every splittable driver of the KPI tree.
 
-    Drivers are those of the gap to target (else to the previous period) that cost at least
-    ``settings.materiality`` of that reference; only stage rates and volumes split by segment.
+    Every stage rate is searched; the volume stage only when it cost the KGI against the
+    reference (and fell against the baseline, see :func:`driver_findings`).
+
+    Parameters
+    ----------
+    people
+        The period's and the baseline's entries.
+    attribution
+        :func:`reviewkit.gap.gap_attribution` (its main comparison gives the KGI reference
+        materiality is measured against).
+    figures
+        :func:`reviewkit.gap.kgi_figures` (the KGI per person at each stage).
+    definitions
+        The tree.
+    settings
+        Thresholds.
+    dimensions
+        The segment columns to search (e.g. :attr:`reviewkit.semantic.Funnel.split_dimensions`:
+        no all-unknown or single-valued column); ``None``: every lead column but the campaign.
+    teams
+        First touch by team (:func:`reviewkit.followup.team_follow_up`): a team whose SLA
+        rate fell significantly (:func:`followed_up_worse`) is named beforehand on the rates
+        from the SLA's stage, so its fall there needs no correction for the other segments.
 
     Returns
     -------
     pandas.DataFrame
-        :func:`rank_findings` of :func:`driver_findings` for each material driver.
+        :func:`rank_findings` of :func:`driver_findings` for each driver, with ``cost_share``
+        (the finding's KGI cost as a share of the reference) and ``material``.
     """
     s = settings or CauseSettings()
-    comparison = main_comparison(attribution)
-    rows = attribution[attribution["comparison"] == comparison]
+    comparison = main_comparison(attribution) if len(attribution) else "previous"
+    rows = attribution[attribution["comparison"] == comparison] if len(attribution) else attribution
     if rows.empty:
         return rank_findings([])
-    reference = float(rows["reference"].iloc[0])
+    reference = abs(float(rows["reference"].iloc[0]))
+    searched = FINDING_DIMENSIONS if dimensions is None else tuple(
+        d for d in dimensions if d in FINDING_DIMENSIONS
+    )  # fmt: skip
+    sla = definitions.sla_metric
+    worse = [label_key(("sales_team",), team) for team in followed_up_worse(teams)]
     frames = []
-    for driver in material_drivers(rows, reference=reference, settings=s):
+    cost = dict(zip(rows["driver"], rows["contribution"], strict=True))
+    for driver in splittable_drivers(definitions):
         metric = definitions.metric(driver)
+        if isinstance(metric, CountMetric) and not cost.get(driver, 0.0) < 0:
+            continue  # volume at or above the reference: nothing lost to explain
         stage = metric.to if isinstance(metric, ConversionMetric) else metric.stage  # type: ignore[union-attr]
-        value = downstream_value(figures["actual"], stage=stage, definitions=definitions)
-        frames.append(
-            driver_findings(
-                people, driver, definitions=definitions, yen_per_person=value, settings=s
-            )
-        )
-    return rank_findings(frames)
+        value = _value_per_person(figures, comparison, stage=stage, definitions=definitions)
+        floor = s.min_share * reference / value if value > 0 else s.min_people
+        found = driver_findings(
+            people, driver, definitions=definitions, yen_per_person=value, settings=s,
+            dimensions=searched, floor=floor,
+            named=worse if sla is not None and getattr(metric, "from_", None) == sla.from_ else (),
+        )  # fmt: skip
+        frames.append(found)
+    out = rank_findings(frames)
+    if len(out) and reference:
+        out["cost_share"] = -out["yen"].astype(float) / reference
+        out["material"] = out["cost_share"] >= s.problem_share
+    return out

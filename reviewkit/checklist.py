@@ -5,11 +5,16 @@ the pack section where that evidence is shown:
 
 - ``problem``: the data shows a cause that needs a decision;
 - ``watch``: something moved, but below the threshold of a problem;
-- ``ok``: the data shows nothing wrong;
-- ``discuss``: the store holds no data on it; the meeting brings it.
+- ``ok``: the data that would show a problem exists, and shows none;
+- ``nodata``: the store lacks the data the point rests on (no touches, no campaign costs, no
+  segment column with values ...); the evidence says what to import. Never "ok";
+- ``discuss``: data cannot answer it (the market, the hand-offs); the meeting brings it.
 
-A *material* finding is one that lost at least :data:`MATERIAL_PEOPLE` people beyond the
-segment's share of the change (``score <= -5``).
+What data exists comes in as :class:`Evidence` (the review passes its store's). A finding is
+*material* when the cause analysis marked it so (``material``: it cost
+:attr:`reviewkit.cause_selection.CauseSettings.problem_share` of the KGI's reference or
+more); findings without that column are material when they lost at least
+:data:`MATERIAL_PEOPLE` people beyond the segment's share (``score <= -5``).
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from reviewkit.cause_selection import CauseSettings
 from reviewkit.followup import format_hours, team_name
 from reviewkit.formatting import format_count, format_date, format_money, format_pct
 from reviewkit.html import Html
@@ -31,11 +38,13 @@ if TYPE_CHECKING:
     from reviewkit.definitions import Definitions
     from reviewkit.quality import DataQuality
 
-STATUSES = ("problem", "watch", "ok", "discuss")
+STATUSES = ("problem", "watch", "ok", "nodata", "discuss")
 CHECKLIST_COLUMNS = ["number", "question", "status", "evidence", "section"]
 
-MATERIAL_PEOPLE = 5  # a finding is material when it lost at least this many people (score <= -5)
+MATERIAL_PEOPLE = 5  # without a ``material`` column: material when it lost this many (score <= -5)
 TARGET_DIMS = ("industry", "company_size", "persona", "region")
+CONTENT_DIMS = ("content_asset", "campaign_id")
+SEGMENT_DIMS = ("channel", *TARGET_DIMS, *CONTENT_DIMS, "sales_team")
 SLA_PROBLEM = 0.80  # lowest team SLA below this is a problem
 SLA_WATCH = 0.90  # ... below this is to watch
 SLA_FALL = 0.10  # a fall of this much (10 points) against the team's own baseline is a problem
@@ -61,8 +70,31 @@ SECTIONS = {
     10: "cause_follow_up",
 }
 
-SYMBOLS = {"problem": "✕", "watch": "△", "ok": "○"}
+SYMBOLS = {"problem": "✕", "watch": "△", "ok": "○", "nodata": "—"}
 _SYMBOL_DISCUSS = {"ja": "？", "en": "?"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What data the checklist's points can rest on.
+
+    Attributes
+    ----------
+    columns
+        The segment columns with two or more values among the leads
+        (:attr:`reviewkit.semantic.Funnel.split_dimensions`).
+    touches
+        Whether the store holds touches (human activities).
+    teams
+        Whether the leads or deals have a sales team.
+    campaign_costs
+        Whether the store holds campaign costs.
+    """
+
+    columns: tuple[str, ...] = SEGMENT_DIMS
+    touches: bool = True
+    teams: bool = True
+    campaign_costs: bool = True
 
 
 def _nan(value: object) -> bool:
@@ -119,10 +151,11 @@ def _finding_text(row: pd.Series, *, lang: str) -> str:
     fields = {"label": str(row.get("label", "")), "driver": str(row.get("driver_label", ""))}
     if math.isnan(before) and math.isnan(now):
         return t("check.finding.volume", lang, people=people, **fields)
+    new = "size_before" in row.index and _float(row["size_before"]) == 0
     return t(
         "check.finding.rate",
         lang,
-        before=format_pct(before, lang=lang),
+        before=t("cause.new_segment", lang) if new else format_pct(before, lang=lang),
         now=format_pct(now, lang=lang),
         people=people,
         **fields,
@@ -137,38 +170,58 @@ def _findings_rule(
     rows = [r for _, r in findings.iterrows() if keep(r)]
     if not rows:
         return "ok", t("check.findings.ok", lang, scope=scope_text)
-    material = [r for r in rows if _float(r["score"]) <= -MATERIAL_PEOPLE + _EPS]
+    material = [r for r in rows if _material(r)]
     status, named = ("problem", material) if material else ("watch", rows)
     more = t("check.more", lang, n=len(named) - 1) if len(named) > 1 else ""
+    key = f"check.findings.{status}"
+    if status == "watch" and "material" not in findings.columns:  # judged by people lost
+        key = "check.findings.watch_people"
     return status, t(
-        f"check.findings.{status}",
+        key,
         lang,
         scope=scope_text,
         finding=_finding_text(named[0], lang=lang),
         more=more,
         min=MATERIAL_PEOPLE,
+        pct=format_pct(CauseSettings().problem_share, lang=lang),
     )
+
+
+def _material(row: pd.Series) -> bool:
+    """The cause analysis' ``material`` mark, else a loss of :data:`MATERIAL_PEOPLE` or more."""
+    if "material" in row.index and not _nan(row["material"]):
+        return bool(row["material"])
+    return _float(row["score"]) <= -MATERIAL_PEOPLE + _EPS
 
 
 def _target_family(row: pd.Series) -> bool:
     return str(row["family"]) == "target"
 
 
-def _rule_target(findings: pd.DataFrame, *, lang: str) -> tuple[str, str]:
+def _rule_target(findings: pd.DataFrame, *, evidence: Evidence, lang: str) -> tuple[str, str]:
+    if not set(TARGET_DIMS) & set(evidence.columns):
+        return "nodata", t("check.nodata.target", lang)
+
     def keep(row: pd.Series) -> bool:
         return _target_family(row) and any(d in TARGET_DIMS for d in row["dims"])
 
     return _findings_rule(findings, keep, scope="target", lang=lang)
 
 
-def _rule_channel(findings: pd.DataFrame, *, lang: str) -> tuple[str, str]:
+def _rule_channel(findings: pd.DataFrame, *, evidence: Evidence, lang: str) -> tuple[str, str]:
+    if "channel" not in evidence.columns:
+        return "nodata", t("check.nodata.channel", lang)
+
     def keep(row: pd.Series) -> bool:
         return _target_family(row) and "channel" in row["dims"]
 
     return _findings_rule(findings, keep, scope="channel", lang=lang)
 
 
-def _rule_content(findings: pd.DataFrame, *, lang: str) -> tuple[str, str]:
+def _rule_content(findings: pd.DataFrame, *, evidence: Evidence, lang: str) -> tuple[str, str]:
+    if not set(CONTENT_DIMS) & set(evidence.columns):
+        return "nodata", t("check.nodata.content", lang)
+
     def keep(row: pd.Series) -> bool:
         return str(row["family"]) == "content"
 
@@ -183,7 +236,9 @@ def _sla_fall(row: pd.Series) -> float:
     return _float(row.get("sla_before")) - _float(row.get("sla"))
 
 
-def _rule_follow_up(teams: pd.DataFrame, *, lang: str) -> tuple[str, str]:
+def _rule_follow_up(teams: pd.DataFrame, *, evidence: Evidence, lang: str) -> tuple[str, str]:
+    if not evidence.touches:
+        return "nodata", t("check.nodata.touches", lang)
     if teams is None or teams.empty:
         return "discuss", t("check.sla.no_metric", lang)
     rated = teams[pd.to_numeric(teams["sla"], errors="coerce").notna()]
@@ -212,15 +267,16 @@ def _rule_follow_up(teams: pd.DataFrame, *, lang: str) -> tuple[str, str]:
             points=t("check.points", lang, value=f"{fall * 100:.1f}"),
         )
 
+    first = "check.sla.lowest" if evidence.teams else "check.sla.company"
     if sla < SLA_PROBLEM - _EPS or fell(lowest):
-        return "problem", sentence(lowest, "check.sla.lowest")
+        return "problem", sentence(lowest, first)
     # the lowest team held up, but another team may have fallen well below its own usual
     falls = [r for _, r in rated.iterrows() if fell(r)]
     if falls:
         worst = max(falls, key=_sla_fall)
         return "problem", sentence(worst, "check.sla.fell")
     status = "watch" if sla < SLA_WATCH - _EPS else "ok"
-    return status, sentence(lowest, "check.sla.lowest")
+    return status, sentence(lowest, first)
 
 
 # -- 5: agreed definitions ---------------------------------------------------------------------
@@ -364,52 +420,85 @@ def _fewer_hands(teams: pd.DataFrame) -> list[tuple[float, pd.Series, float]]:
     return sorted(out, key=lambda item: item[0])
 
 
-def _rule_resources(
-    teams: pd.DataFrame, *, spend_now: float, spend_before: float, lang: str, currency: str
+def _people_part(
+    teams: pd.DataFrame, *, evidence: Evidence, stage: str, lang: str
 ) -> tuple[str, str]:
-    status = "ok"
+    """Point 8's people: a team with fewer hands for more MQLs (status ``""``: no data)."""
+    if not evidence.touches:
+        return "", t("check.people.no_touches", lang)
+    if not evidence.teams:
+        return "", t("check.people.no_teams", lang)
     if teams is None or teams.empty:
-        people = t("check.people.none", lang)
-    else:
-        fewer = _fewer_hands(teams)
-        if fewer:
-            status = "problem"
-            change, row, mqls_before = fewer[0]
-            more = t("check.more", lang, n=len(fewer) - 1) if len(fewer) > 1 else ""
-            people = t(
-                "check.people.problem",
-                lang,
-                team=team_name(row["sales_team"], lang=lang),
-                mqls_before=_count(mqls_before, lang=lang),
-                mqls=_count(row["mqls"], lang=lang),
-                touched_before=_count(row["touched_before"], lang=lang),
-                touched=_count(row["touched"], lang=lang),
-                change=format_pct(change, lang=lang, signed=True),
-                more=more,
-            )
-        else:
-            people = t("check.people.ok", lang, fall=format_pct(TOUCHED_FALL, lang=lang))
+        return "", t("check.people.none", lang)
+    fewer = _fewer_hands(teams)
+    if not fewer:
+        fall = format_pct(TOUCHED_FALL, lang=lang)
+        return "ok", t("check.people.ok", lang, fall=fall, stage=stage)
+    change, row, mqls_before = fewer[0]
+    more = t("check.more", lang, n=len(fewer) - 1) if len(fewer) > 1 else ""
+    return "problem", t(
+        "check.people.problem",
+        lang,
+        team=team_name(row["sales_team"], lang=lang),
+        mqls_before=_count(mqls_before, lang=lang),
+        mqls=_count(row["mqls"], lang=lang),
+        touched_before=_count(row["touched_before"], lang=lang),
+        touched=_count(row["touched"], lang=lang),
+        change=format_pct(change, lang=lang, signed=True),
+        more=more,
+        stage=stage,
+    )
+
+
+def _spend_part(
+    spend_now: float, spend_before: float, *, evidence: Evidence, lang: str, currency: str
+) -> tuple[str, str]:
+    """Point 8's budget: campaign spend against the 3 months before (status ``""``: no data)."""
     now, before = _float(spend_now), _float(spend_before)
-    if math.isnan(now) or math.isnan(before):
-        spend = t("check.spend.none", lang)
-    else:
-        change = (now - before) / before if before > 0 else math.nan
-        spend = t(
-            "check.spend.figures",
-            lang,
-            now=format_money(now, currency=currency, lang=lang),
-            before=format_money(before, currency=currency, lang=lang),
-            change=format_pct(change, lang=lang, signed=True),
-        )
-        if status == "ok" and not math.isnan(change) and change <= -SPEND_FALL + _EPS:
-            status = "watch"
+    if not evidence.campaign_costs or math.isnan(now) or math.isnan(before):
+        return "", t("check.spend.none", lang)
+    if now == 0 and before == 0:
+        return "", t("check.spend.zero", lang)
+    change = (now - before) / before if before > 0 else math.nan
+    text = t(
+        "check.spend.figures",
+        lang,
+        now=format_money(now, currency=currency, lang=lang),
+        before=format_money(before, currency=currency, lang=lang),
+        change=format_pct(change, lang=lang, signed=True),
+    )
+    fell = not math.isnan(change) and change <= -SPEND_FALL + _EPS
+    return ("watch" if fell else "ok"), text
+
+
+def _rule_resources(
+    teams: pd.DataFrame,
+    *,
+    spend_now: float,
+    spend_before: float,
+    evidence: Evidence,
+    stage: str,
+    lang: str,
+    currency: str,
+) -> tuple[str, str]:
+    """People and budget; the worse part's status, "no data" when neither part has data."""
+    people_status, people = _people_part(teams, evidence=evidence, stage=stage, lang=lang)
+    spend_status, spend = _spend_part(
+        spend_now, spend_before, evidence=evidence, lang=lang, currency=currency
+    )
+    found = [x for x in (people_status, spend_status) if x]
+    status = min(found, key=STATUSES.index) if found else "nodata"
     return status, t("check.resources", lang, people=people, spend=spend)
 
 
 # -- 10: collaboration -------------------------------------------------------------------------
 
 
-def _rule_collaboration(teams: pd.DataFrame, *, lang: str) -> tuple[str, str]:
+def _rule_collaboration(
+    teams: pd.DataFrame, *, evidence: Evidence, stage: str, lang: str
+) -> tuple[str, str]:
+    if not evidence.touches:
+        return "nodata", t("check.nodata.collab", lang)
     if teams is None or teams.empty:
         return "discuss", t("check.collab.none", lang)
     mqls = float(pd.to_numeric(teams["mqls"], errors="coerce").fillna(0).sum())
@@ -421,7 +510,16 @@ def _rule_collaboration(teams: pd.DataFrame, *, lang: str) -> tuple[str, str]:
         mqls=format_count(mqls, lang=lang),
         never=format_count(never, lang=lang),
         share=format_pct(share, lang=lang),
+        stage=stage,
     )
+
+
+def _sla_stage(definitions: Definitions, *, lang: str) -> str:
+    """The label of the stage the follow-up promise starts from (the SLA's; else "MQL")."""
+    from reviewkit.glossary import metric_label
+
+    sla = definitions.sla_metric
+    return "MQL" if sla is None else metric_label(definitions, sla.from_, lang=lang)
 
 
 # -- the checklist -----------------------------------------------------------------------------
@@ -439,6 +537,7 @@ def assess(
     as_of: dt.date,
     lang: str,
     currency: str,
+    evidence: Evidence | None = None,
 ) -> pd.DataFrame:
     """Assess the article's ten cause questions from the evidence of the pack.
 
@@ -470,22 +569,27 @@ def assess(
         ``ja`` or ``en``.
     currency
         The workspace's currency (ISO 4217): campaign spend is in it.
+    evidence
+        What data the store holds (:class:`Evidence`); ``None``: all of it. A point whose
+        data is missing is ``nodata``, never ``ok``.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`CHECKLIST_COLUMNS`, one row per question 1..10: ``status`` is ``ok``,
-        ``watch``, ``problem`` or ``discuss``; ``evidence`` one sentence in ``lang`` naming the
+        :data:`CHECKLIST_COLUMNS`, one row per question 1..10: ``status`` is one of
+        :data:`STATUSES`; ``evidence`` one sentence in ``lang`` naming the
         figures; ``section`` the anchor of the pack section with the evidence, or ``""``.
     """
     check_lang(lang)
     found = _normalized_findings(findings)
     team_frame = teams if teams is not None else pd.DataFrame()
+    have = evidence or Evidence()
+    stage = _sla_stage(definitions, lang=lang)
     results = {
-        1: _rule_target(found, lang=lang),
-        2: _rule_channel(found, lang=lang),
-        3: _rule_content(found, lang=lang),
-        4: _rule_follow_up(team_frame, lang=lang),
+        1: _rule_target(found, evidence=have, lang=lang),
+        2: _rule_channel(found, evidence=have, lang=lang),
+        3: _rule_content(found, evidence=have, lang=lang),
+        4: _rule_follow_up(team_frame, evidence=have, lang=lang),
         5: _rule_agreed(definitions, as_of=as_of, lang=lang),
         6: _rule_measurement(quality, period_last_day=period_last_day, lang=lang),
         7: ("discuss", t("check.external", lang)),
@@ -493,11 +597,13 @@ def assess(
             team_frame,
             spend_now=spend_now,
             spend_before=spend_before,
+            evidence=have,
+            stage=stage,
             lang=lang,
             currency=currency,
         ),
         9: _rule_tools(quality, lang=lang),
-        10: _rule_collaboration(team_frame, lang=lang),
+        10: _rule_collaboration(team_frame, evidence=have, stage=stage, lang=lang),
     }
     rows = [
         {
@@ -563,5 +669,6 @@ def checklist_table_html(frame: pd.DataFrame, *, lang: str) -> Html:
         f'<table class="rk-table rk-checklist"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
-    legend = escape(t("check.legend", lang, min=MATERIAL_PEOPLE))
+    pct = format_pct(CauseSettings().problem_share, lang=lang)
+    legend = escape(t("check.legend", lang, min=MATERIAL_PEOPLE, pct=pct))
     return Html(f'{table}<p class="rk-note">{legend}</p>', text="\n".join(lines))

@@ -422,7 +422,7 @@ def follow_up_html(pulse: FollowUpPulse | None, *, lang: str) -> Html:
 TEAM_FOLLOW_UP_COLUMNS = [
     "sales_team", "mqls", "due", "in_sla", "sla", "median_hours", "never_touched",
     "untouched_share", "sla_before", "median_hours_before", "untouched_share_before",
-    "missed_beyond_usual", "touched", "touched_before",
+    "missed_beyond_usual", "touched", "touched_before", "due_before", "in_sla_before",
 ]  # fmt: skip
 STALLED_BY_TEAM_COLUMNS = ["sales_team", "stage", "count", "amount", "median_age_days"]
 STALLED_QUANTILE = 0.8  # the default threshold: this quantile of recent deals' days to close
@@ -482,7 +482,8 @@ def team_follow_up(funnel: Funnel, period: Period, *, baseline: Period) -> pd.Da
         - ``never_touched``: entrants without any human touch by the cut-off;
           ``untouched_share`` = never_touched / mqls;
         - ``touched``: entrants touched by the cut-off (the team's handled volume);
-        - ``*_before``: the same for ``baseline``;
+        - ``*_before``: the same for ``baseline`` (``due_before`` and ``in_sla_before``
+          make ``sla_before``, for a test of the change);
         - ``missed_beyond_usual`` = max(0, sla_before - sla) x due: people not touched in
           time beyond the team's own usual rate (0 when either rate is undefined).
 
@@ -545,9 +546,12 @@ def team_follow_up(funnel: Funnel, period: Period, *, baseline: Period) -> pd.Da
     out["median_hours_before"] = prior["median_hours"].astype("float64")
     out["untouched_share_before"] = _share(prior_never, prior["mqls"].fillna(0))
     out["touched_before"] = prior["touched"].fillna(0)
+    out["due_before"] = prior["due"].fillna(0)
+    out["in_sla_before"] = prior["in_sla"].fillna(0)
     gap = (out["sla_before"] - out["sla"]).clip(lower=0).fillna(0)
     out["missed_beyond_usual"] = (gap * out["due"]).astype("float64")
-    counts = ["mqls", "due", "in_sla", "never_touched", "touched", "touched_before"]
+    counts = ["mqls", "due", "in_sla", "never_touched", "touched", "touched_before", "due_before",
+              "in_sla_before"]  # fmt: skip
     out = out.astype({c: "int64" for c in counts})
     out = out.astype({"median_hours": "float64", "sla": "float64"})
     out = out.assign(
@@ -756,6 +760,7 @@ def stalled_html(
     currency: str,
     top: int = 10,
     threshold_is_default: bool = False,
+    amounts: bool = True,
 ) -> Html:
     """Render :func:`stalled_opportunities` for the monthly pack (no heading).
 
@@ -773,6 +778,9 @@ def stalled_html(
         How many of the oldest deals to list.
     threshold_is_default
         Whether the threshold is :func:`stalled_threshold`'s (the note then explains it).
+    amounts
+        Whether the deals carry amounts; without, the amount columns are left out and the
+        sentence counts deals only.
 
     Returns
     -------
@@ -788,56 +796,59 @@ def stalled_html(
         return Html(_p(text), text=text)
     total = stalled["amount"].sum(min_count=1)
     summary = t(
-        "followup.month.stalled.summary",
+        "followup.month.stalled.summary" if amounts else "followup.month.stalled.summary_count",
         lang,
         days=days,
         count=format_count(len(stalled), lang=lang),
         amount=format_money(total, currency=currency, lang=lang),
     )
+    amount_col = t("followup.month.stalled.col.amount", lang)
     by_team = stalled_by_team(stalled)
     team_col = t("followup.col.team", lang)
     stage_col = t("followup.month.stalled.col.stage", lang)
+    teams_frame = pd.DataFrame(
+        {
+            team_col: [team_name(v, lang=lang) for v in by_team["sales_team"]],
+            stage_col: [_stage_name(v, lang=lang) for v in by_team["stage"]],
+            t("followup.month.stalled.col.count", lang): [
+                format_count(v, lang=lang) for v in by_team["count"]
+            ],
+            amount_col: [format_money(v, currency=currency, lang=lang) for v in by_team["amount"]],
+            t("followup.month.stalled.col.median_age", lang): [
+                _days(v, lang=lang) for v in by_team["median_age_days"]
+            ],
+        }
+    )
+    if not amounts:
+        teams_frame = teams_frame.drop(columns=amount_col)
     summary_table = styled_table(
-        pd.DataFrame(
-            {
-                team_col: [team_name(v, lang=lang) for v in by_team["sales_team"]],
-                stage_col: [_stage_name(v, lang=lang) for v in by_team["stage"]],
-                t("followup.month.stalled.col.count", lang): [
-                    format_count(v, lang=lang) for v in by_team["count"]
-                ],
-                t("followup.month.stalled.col.amount", lang): [
-                    format_money(v, currency=currency, lang=lang) for v in by_team["amount"]
-                ],
-                t("followup.month.stalled.col.median_age", lang): [
-                    _days(v, lang=lang) for v in by_team["median_age_days"]
-                ],
-            }
-        ),
-        [["rk-label", "rk-text", "rk-num", "rk-num", "rk-num"]] * len(by_team),
+        teams_frame,
+        [["rk-label", "rk-text", *["rk-num"] * (teams_frame.shape[1] - 2)]] * len(by_team),
         css_class="rk-followup-oldest rk-stalled-teams",
         lang=lang,
     )
     oldest = stalled.head(top)
+    list_frame = pd.DataFrame(
+        {
+            t("followup.month.stalled.col.opportunity", lang): [
+                _text(v) for v in oldest["opportunity_id"]
+            ],
+            team_col: [team_name(v, lang=lang) for v in oldest["sales_team"]],
+            stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
+            amount_col: [format_money(v, currency=currency, lang=lang) for v in oldest["amount"]],
+            t("followup.month.stalled.col.age", lang): [
+                _days(v, lang=lang) for v in oldest["age_days"]
+            ],
+            t("followup.month.stalled.col.idle", lang): [
+                _days(v, lang=lang) for v in oldest["idle_days"]
+            ],
+        }
+    )
+    if not amounts:
+        list_frame = list_frame.drop(columns=amount_col)
     list_table = styled_table(
-        pd.DataFrame(
-            {
-                t("followup.month.stalled.col.opportunity", lang): [
-                    _text(v) for v in oldest["opportunity_id"]
-                ],
-                team_col: [team_name(v, lang=lang) for v in oldest["sales_team"]],
-                stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
-                t("followup.month.stalled.col.amount", lang): [
-                    format_money(v, currency=currency, lang=lang) for v in oldest["amount"]
-                ],
-                t("followup.month.stalled.col.age", lang): [
-                    _days(v, lang=lang) for v in oldest["age_days"]
-                ],
-                t("followup.month.stalled.col.idle", lang): [
-                    _days(v, lang=lang) for v in oldest["idle_days"]
-                ],
-            }
-        ),
-        [["rk-label", "rk-text", "rk-text", "rk-num", "rk-num", "rk-num"]] * len(oldest),
+        list_frame,
+        [["rk-label", "rk-text", "rk-text", *["rk-num"] * (list_frame.shape[1] - 3)]] * len(oldest),
         css_class="rk-followup-oldest rk-stalled-list",
         lang=lang,
     )

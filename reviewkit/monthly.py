@@ -6,6 +6,7 @@ Presentation only: every figure comes from :mod:`reviewkit.gap`, :mod:`reviewkit
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -21,12 +22,15 @@ from reviewkit.formatting import MINUS, format_count, format_money, format_pct, 
 from reviewkit.gap import cost_and_offsets, main_comparison
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html, note_html
-from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople, rate_horizon, rate_split
+from reviewkit.rate_basis import rate_basis, split_rate
+from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople
+from reviewkit.styling import short_text
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 from reviewkit.units import kgi_unit
 
 HEAT_ROWS = 16
+HEAT_LABEL = 48  # heat-map row labels longer than this are shortened (full name in the tooltip)
 
 
 def _h3(text: str, *, anchor: str = "") -> str:
@@ -211,40 +215,44 @@ def basis_note(
     people: PeriodPeople, driver: str, *, definitions: Definitions, period: str, baseline: str,
     lang: str,
 ) -> str:  # fmt: skip
-    """How a driver's segments are compared (equal-age cohort or period basis)."""
+    """How a driver's segments are compared (:mod:`reviewkit.rate_basis`)."""
     metric = definitions.metric(driver)
     if not isinstance(metric, ConversionMetric):
         return ""
-    horizon = rate_horizon(people, metric)
+    basis = rate_basis(people, metric, definitions=definitions)
     fields = {
         "driver": driver_label(definitions, driver, lang=lang),
         "source": metric_label(definitions, metric.from_, lang=lang),
         "target": metric_label(definitions, metric.to, lang=lang),
         "period": period, "baseline": baseline,
     }  # fmt: skip
-    if horizon is None:
+    if basis.kind == "closed":
+        return t("where.basis_closed", lang, **fields)
+    if basis.kind == "period":
         return t("where.basis_period", lang, **fields)
-    return t("where.basis", lang, days=horizon.days, **fields)
+    youngest = basis.youngest or dt.timedelta(0)
+    return t("where.basis", lang, window=format_count(basis.days, lang=lang),
+             days=format_count(min(youngest, basis.window or youngest).days, lang=lang),
+             **fields)  # fmt: skip
 
 
 def drilldown_html(
     people: PeriodPeople, driver: str, *, definitions: Definitions, dimensions: Sequence[str],
     lang: str,
 ) -> Html:  # fmt: skip
-    """Per segment column, a folded table of the driver's mix/rate split (adds up exactly)."""
+    """Per segment column, a folded table of the driver's mix/rate split (adds up exactly).
+
+    ``dimensions``: the columns worth splitting by (two or more known values); a table of more
+    than 15 rows shows its top rows and folds the rest.
+    """
     metric = definitions.metric(driver)
     if not isinstance(metric, ConversionMetric):
         return Html("")
-    horizon = rate_horizon(people, metric)
+    basis = rate_basis(people, metric, definitions=definitions)
+    label = driver_label(definitions, driver, lang=lang)
     parts = []
     for dim in dimensions:
-        frame = rate_split(
-            people,
-            source=metric.from_,
-            target=metric.to,
-            dims=(dim,),
-            horizon=horizon,
-        )
+        frame = split_rate(people, basis, dims=(dim,))
         if frame.empty:
             continue
         shown, classes = [], []
@@ -256,13 +264,14 @@ def drilldown_html(
                     )[1],
                     t("col.before_people", lang): format_count(r["before_denominator"], lang=lang),
                     t("col.people", lang): format_count(r["denominator"], lang=lang),
-                    t("col.previous", lang): format_pct(r["rate_before"], lang=lang),
-                    t("col.rate", lang): format_pct(r["rate"], lang=lang),
+                    t("col.previous", lang): _rate_text(r["before_denominator"], r["rate_before"],
+                                                        lang=lang),
+                    t("col.rate", lang): _rate_text(r["denominator"], r["rate"], lang=lang),
                     t("col.mix", lang): _signed(r["mix"] * 100),
                     t("col.rate_effect", lang): _signed(r["rate_effect"] * 100),
                     t("col.total", lang): _signed(r["total"] * 100),
                 }
-            )
+            )  # fmt: skip
             classes.append(["rk-label", *["rk-num"] * 7])
         total = frame[["mix", "rate_effect", "total"]].sum()
         shown.append(
@@ -281,11 +290,16 @@ def drilldown_html(
         )
         classes.append(["rk-label rk-total", *["rk-num rk-total"] * 7])
         table = styled_table(pd.DataFrame(shown), classes, css_class="rk-drill", lang=lang).html
-        title = t("where.drill", lang, dimension=t(f"dimension.{dim}", lang))
+        title = f"{label} — " + t("where.drill", lang, dimension=t(f"dimension.{dim}", lang))
         parts.append(
             f'<details class="rk-drilldown"><summary>{escape(title)}</summary>{table}</details>'
         )
     return Html("".join(parts) + note_html(t("where.drill_note", lang)))
+
+
+def _rate_text(people: float, rate: float, *, lang: str) -> str:
+    """A segment's rate, or "—" when it had nobody on that side (never a borrowed rate)."""
+    return format_pct(rate, lang=lang) if people else "—"
 
 
 def heatmap(
@@ -301,15 +315,9 @@ def heatmap(
     for key in rates:
         metric = definitions.metric(key)
         assert isinstance(metric, ConversionMetric)
-        horizon = rate_horizon(people, metric)
+        basis = rate_basis(people, metric, definitions=definitions)
         for dim in dimensions:
-            splits[(key, dim)] = rate_split(
-                people,
-                source=metric.from_,
-                target=metric.to,
-                dims=(dim,),
-                horizon=horizon,
-            )
+            splits[(key, dim)] = split_rate(people, basis, dims=(dim,))
     ranked = []
     for dim in dimensions:
         frame = splits[(driver, dim)]
@@ -318,7 +326,8 @@ def heatmap(
     ranked.sort()
     rows = []
     for _, dim, segment in ranked[:HEAT_ROWS]:
-        label = key_label((dim,), segment, lang=lang)
+        full = key_label((dim,), segment, lang=lang)
+        label = short_text(full, limit=HEAT_LABEL)  # the full name is in the tooltip
         for key in rates:
             frame = splits[(key, dim)]
             match = frame[frame["segment"] == segment]
@@ -331,13 +340,13 @@ def heatmap(
                 new = not match.empty and match["denominator"].iloc[0] > 0
                 shown = t("cause.new_segment", lang) if new else "—"
                 rows.append({"row": label, "column": stage, "points": math.nan, "shown": shown,
-                             "tooltip": label})  # fmt: skip
+                             "tooltip": full})  # fmt: skip
                 continue
             r = match.iloc[0]
             points = (r["rate"] - r["rate_before"]) * 100
             rows.append(
                 {"row": label, "column": stage, "points": points, "shown": _signed(points),
-                 "tooltip": t("chart.heatmap.tooltip", lang, segment=label, stage=stage,
+                 "tooltip": t("chart.heatmap.tooltip", lang, segment=full, stage=stage,
                               before=format_pct(r["rate_before"], lang=lang),
                               now=format_pct(r["rate"], lang=lang),
                               people=format_count(r["denominator"], lang=lang))}
@@ -358,14 +367,32 @@ def finding_label(row: dict[str, object], *, lang: str) -> str:
     return segment_label(row["dims"], row["values"], lang=lang)  # type: ignore[arg-type]
 
 
+def change_text(row: Mapping[str, object], *, lang: str) -> str:
+    """A finding's change: its rate before → now ("new" without a baseline), or its count."""
+    if row.get("kind") == "volume":
+        before, now = float(row["size_before"]), float(row["size"])  # type: ignore[arg-type]
+        return f"{format_count(before, lang=lang)} → {format_count(now, lang=lang)}"
+    new = not row["size_before"]
+    before = t("cause.new_segment", lang) if new else format_pct(row["rate_before"], lang=lang)
+    return f"{before} → {format_pct(row['rate'], lang=lang)}"  # type: ignore[arg-type]
+
+
 def findings_table(
-    findings: pd.DataFrame, family: str, *, definitions: Definitions, lang: str
-) -> Html:
-    """One family's findings, ranked: segment, KPI, rate before → now, people lost, notes."""
+    findings: pd.DataFrame, family: str, *, definitions: Definitions, lang: str,
+    currency: str = "JPY",
+) -> Html:  # fmt: skip
+    """One family's findings, ranked: segment, KPI, change, people lost, its KGI cost, notes.
+
+    No finding: one line saying so, with the rule a finding must meet.
+    """
+    from reviewkit.cause_selection import CauseSettings
+
+    pct = format_pct(CauseSettings().min_share, lang=lang)
     rows = findings[findings["family"] == family]
     if rows.empty:
-        return Html(note_html(t("cause.none", lang)))
+        return Html(note_html(t("cause.none", lang, pct=pct)), text=t("cause.none", lang, pct=pct))
     shown, classes = [], []
+    kgi = metric_label(definitions, definitions.kgi_metric, lang=lang)
     for r in rows.to_dict("records"):
         notes = []
         if r["concentrated_from"] is not None:
@@ -382,11 +409,6 @@ def findings_table(
             )  # fmt: skip
         also = "、" if lang == "ja" else ", "
         explained = also.join(key_label(d, k, lang=lang) for d, k in r["explains"][:4])
-        before = (
-            t("cause.new_segment", lang)
-            if not r["size_before"]
-            else format_pct(r["rate_before"], lang=lang)
-        )
         shown.append(
             {
                 t("col.rank", lang): str(r["rank"]),
@@ -394,66 +416,80 @@ def findings_table(
                 + (f"（{'; '.join(notes)}）" if notes and lang == "ja" else "")
                 + (f" ({'; '.join(notes)})" if notes and lang == "en" else ""),
                 t("col.driver", lang): driver_label(definitions, str(r["driver"]), lang=lang),
-                t("col.rate_change", lang): f"{before} → {format_pct(r['rate'], lang=lang)}",
+                t("col.rate_change", lang): change_text(r, lang=lang),
                 t("col.people", lang): format_count(r["size"], lang=lang),
                 t("col.loss", lang): _signed(float(r["score"]), digits=0),
+                t("col.kgi_cost", lang, kgi=kgi): _kgi_figure(
+                    float(r["yen"]), definitions=definitions, lang=lang, currency=currency
+                ),
                 t("col.also", lang): explained or "—",
             }
         )
-        classes.append(["rk-num", "rk-text", "rk-label", "rk-num", "rk-num", "rk-num", "rk-text"])
+        classes.append(
+            ["rk-num", "rk-text", "rk-label", "rk-num", "rk-num", "rk-num", "rk-num", "rk-text"]
+        )
     table = styled_table(pd.DataFrame(shown), classes, css_class="rk-findings", lang=lang).html
-    return Html(table + note_html(t("cause.note", lang)), text=f"{family}: {len(rows)}")
+    note = t("cause.note", lang, pct=pct)
+    return Html(table + note_html(note), text=f"{family}: {len(rows)}")
 
 
-def content_table(frame: pd.DataFrame, *, by: str, days: int | None, target: str, period: str,
-                  lang: str, currency: str) -> Html:  # fmt: skip
+def content_table(
+    frame: pd.DataFrame, *, by: str, days: int | None, target: str, period: str, lang: str,
+    currency: str, source: str = "", costs: bool = True,
+) -> Html:  # fmt: skip
     """Content assets or campaigns ranked by how far their leads fell short of everyone's rate.
 
-    Spend and cost per lead reached are in ``currency`` (the workspace's).
+    Spend and cost per one reached are in ``currency`` (the workspace's), and only when the
+    store has campaign costs (``costs``); without, the columns are left out. ``source``: the
+    first stage's label (the entrants counted).
     """
     if frame.empty:
         return Html("")
     shown, classes = [], []
     for r in frame.to_dict("records"):
-        shown.append(
-            {
-                t(f"dimension.{by}", lang): str(r["segment"]),
-                t("col.leads", lang): format_count(r["leads"], lang=lang),
-                t("col.reached", lang): format_count(r["reached"], lang=lang),
-                t("col.rate_change", lang): f"{format_pct(r['rate_before'], lang=lang)} → "
-                f"{format_pct(r['rate'], lang=lang)}",
-                t("col.spend", lang): format_money(r["spend"], currency=currency, lang=lang),
-                t("col.cost_per", lang): format_money(
-                    r["cost_per_reached"], currency=currency, lang=lang
-                ),
-                t("col.shortfall", lang): format_count(r["shortfall"], lang=lang),
-            }
-        )
-        classes.append(["rk-label", *["rk-num"] * 6])
+        row = {
+            t(f"dimension.{by}", lang): str(r["segment"]),
+            source or t("col.leads", lang): format_count(r["leads"], lang=lang),
+            t("col.reached", lang): format_count(r["reached"], lang=lang),
+            t("col.rate_change", lang): (
+                f"{_rate_text(r['leads_before'], r['rate_before'], lang=lang)} → "
+                f"{format_pct(r['rate'], lang=lang)}"
+            ),
+        }  # fmt: skip
+        if costs:
+            row[t("col.spend", lang)] = format_money(r["spend"], currency=currency, lang=lang)
+            row[t("col.cost_per", lang)] = format_money(
+                r["cost_per_reached"], currency=currency, lang=lang
+            )
+        row[t("col.shortfall", lang)] = format_count(r["shortfall"], lang=lang)
+        shown.append(row)
+        classes.append(["rk-label", *["rk-num"] * (len(row) - 1)])
     table = styled_table(pd.DataFrame(shown), classes, css_class="rk-content", lang=lang).html
-    note = t("content.note", lang, period=period, days=days if days else 0, target=target)
+    basis = (
+        t("content.basis_cohort", lang, window=format_count(days, lang=lang))
+        if days
+        else t("content.basis_period", lang)
+    )
+    note = t("content.note", lang, period=period, target=target, basis=basis,
+             source=source or t("col.leads", lang))  # fmt: skip
     return Html(table + note_html(note))
 
 
 def summary_cause_items(
     findings: pd.DataFrame, *, definitions: Definitions, lang: str, top: int = 3
 ) -> list[tuple[str, str]]:
-    """The top finding of each family, largest loss first: (family anchor, sentence)."""
-    firsts = findings[findings["rank"] == 1].sort_values("score") if len(findings) else findings
+    """The top finding of each family, costliest to the KGI first: (family anchor, sentence)."""
+    firsts = findings[findings["rank"] == 1].sort_values("yen") if len(findings) else findings
     items = []
     for r in firsts.head(top).to_dict("records"):
-        before = (
-            t("cause.new_segment", lang)
-            if not r["size_before"]
-            else format_pct(r["rate_before"], lang=lang)
-        )
+        before, _, now = change_text(r, lang=lang).partition(" → ")
         items.append(
             (
                 f"cause_{r['family']}",
                 t("summary.monthly.cause_item", lang, family=t(f"family.{r['family']}", lang),
                   segment=finding_label(r, lang=lang),
                   driver=driver_label(definitions, str(r["driver"]), lang=lang),
-                  before=before, now=format_pct(r["rate"], lang=lang)),
+                  before=before, now=now),
             )
         )  # fmt: skip
     return items

@@ -3,11 +3,14 @@
 Each proposal names the KPI, the segment, the owner and the expected effect: the people the
 segment lost beyond its share this period (what the action would win back if the segment came
 back to its baseline), and what that is worth at this period's downstream rates and deal size.
+A KGI that is a count (deals won, no amounts) is spoken of in counts: ``expected_yen`` is NaN
+(never an amount in a currency) and ``expected_kgi`` is the KGI count the people are worth.
 The frame is what the actions register takes in when the meeting adopts a proposal.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from html import escape
 
@@ -24,7 +27,7 @@ from reviewkit.texts import t
 
 PROPOSAL_COLUMNS = [
     "proposal_id", "family", "kpi", "dims", "values", "segment", "action", "owner",
-    "expected_people", "expected_unit", "expected_yen",
+    "expected_people", "expected_unit", "expected_yen", "expected_stage", "expected_kgi",
 ]  # fmt: skip
 
 
@@ -52,6 +55,7 @@ def proposals(
         owner = definitions.stage(owner_stage).owner
         segment = finding_label(r, lang=lang)
         values = "-".join(str(v) for v in r["values"])
+        worth = -float(r["yen"])
         rows.append(
             {
                 "proposal_id": f"{period.label}-{r['family']}-{r['driver']}-{_slug(values)}",
@@ -65,11 +69,14 @@ def proposals(
                     lang,
                     segment=segment,
                     driver=driver_label(definitions, str(r["driver"]), lang=lang),
+                    stage=metric_label(definitions, str(r["source"]), lang=lang),
                 ),
                 "owner": owner,
                 "expected_people": -float(r["score"]),
                 "expected_unit": metric_label(definitions, stage, lang=lang),
-                "expected_yen": -float(r["yen"]),
+                "expected_yen": worth if definitions.kgi_is_revenue else math.nan,
+                "expected_stage": stage,
+                "expected_kgi": math.nan if definitions.kgi_is_revenue else worth,
             }
         )
     return pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
@@ -88,8 +95,10 @@ def proposals_html(
 
     The expected revenue is in ``currency``, the workspace's.
     """
+    title = f'<h3 class="rk-subsection" id="proposals">{escape(t("proposal.title", lang))}</h3>'
     if frame.empty:
-        return Html(f'<p class="rk-note">{escape(t("proposal.none", lang))}</p>')
+        none = t("proposal.none", lang)
+        return Html(f'{title}<p class="rk-note">{escape(none)}</p>', text=none)
     shown, classes = [], []
     for r in frame.to_dict("records"):
         owner = f"owner.{r['owner']}"
@@ -98,22 +107,42 @@ def proposals_html(
                 t("col.number", lang): str(len(shown) + 1),
                 t("col.action", lang): r["action"],
                 t("col.driver", lang): driver_label(definitions, str(r["kpi"]), lang=lang),
-                t("col.expected", lang): t(
-                    "proposal.effect",
-                    lang,
-                    driver=driver_label(definitions, str(r["kpi"]), lang=lang),
-                    people=format_count(r["expected_people"], lang=lang),
-                    unit=r["expected_unit"],
-                    amount=format_money(r["expected_yen"], currency=currency, lang=lang),
+                t("col.expected", lang): effect_text(
+                    r, definitions=definitions, lang=lang, currency=currency
                 ),
                 t("col.owner_role", lang): t(owner, lang) if r["owner"] else "—",
             }
         )
         classes.append(["rk-num", "rk-text", "rk-label", "rk-text", "rk-label"])
     table = styled_table(pd.DataFrame(shown), classes, css_class="rk-proposals", shorten=False).html
-    note = t("proposal.note", lang, period=period, baseline=baseline)
+    if definitions.kgi_is_revenue:
+        note = t("proposal.note", lang, period=period, baseline=baseline)
+    else:
+        kgi = metric_label(definitions, definitions.kgi_metric, lang=lang)
+        note = t("proposal.note_count", lang, period=period, baseline=baseline, kgi=kgi)
     return Html(
-        f'<h3 class="rk-subsection" id="proposals">{escape(t("proposal.title", lang))}</h3>'
-        f'{table}<p class="rk-note">{escape(note)}</p>',
-        text=t("proposal.title", lang),
+        f'{title}{table}<p class="rk-note">{escape(note)}</p>', text=t("proposal.title", lang)
     )
+
+
+def effect_text(
+    row: dict[str, object], *, definitions: Definitions, lang: str, currency: str
+) -> str:
+    """A proposal's expected effect: ``+12 SQL/month (≈¥3.4M revenue)``.
+
+    A KGI that is a count: ``+7 Won/month`` or, for a stage before the KGI's, ``+12 MQL/month
+    (≈ +1.5 Won)``; never an amount in a currency.
+    """
+    fields = {
+        "driver": driver_label(definitions, str(row["kpi"]), lang=lang),
+        "people": format_count(float(row["expected_people"]), lang=lang),  # type: ignore[arg-type]
+        "unit": row["expected_unit"],
+    }
+    if definitions.kgi_is_revenue:
+        amount = format_money(float(row["expected_yen"]), currency=currency, lang=lang)  # type: ignore[arg-type]
+        return t("proposal.effect", lang, amount=amount, **fields)
+    if row.get("expected_stage") == definitions.stage_keys[-1]:
+        return t("proposal.effect_count", lang, **fields)
+    kgi = metric_label(definitions, definitions.kgi_metric, lang=lang)
+    value = f"{float(row['expected_kgi']):,.1f}"  # type: ignore[arg-type]
+    return t("proposal.effect_kgi", lang, kgi=kgi, value=value, **fields)

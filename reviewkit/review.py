@@ -61,6 +61,7 @@ from reviewkit.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:
     from reviewkit.actions import Action, Actions
+    from reviewkit.causes_report import CauseInputs
     from reviewkit.followup import FollowUpPulse
     from reviewkit.segments import PeriodPeople
 
@@ -618,8 +619,9 @@ class Review:
         from reviewkit.causes import cause_findings
 
         return cause_findings(
-            self.people, self.attribution, self.figures, definitions=self.definitions
-        )
+            self.people, self.attribution, self.figures, definitions=self.definitions,
+            dimensions=self.funnel.split_dimensions, teams=self.teams,
+        )  # fmt: skip
 
     @cached_property
     def teams(self) -> pd.DataFrame:
@@ -664,105 +666,49 @@ class Review:
             lang=self.lang, currency=self.currency,
         )  # fmt: skip
 
-    def where(self) -> Html:
-        """Which segments the material drivers' change came from: heat map and drill-downs."""
-        from reviewkit.causes import CauseSettings, material_drivers
-        from reviewkit.gap import main_comparison, reference_of
-        from reviewkit.monthly import basis_note, drilldown_html, heatmap
+    @cached_property
+    def cause_inputs(self) -> CauseInputs:
+        """What the where- and cause sections are drawn from (:mod:`reviewkit.causes_report`)."""
+        from reviewkit.causes_report import CauseInputs
 
-        lang = self.lang
-        dimensions = self.funnel.split_dimensions
         period, baseline = self._names()
-        parts = [f'<h3 class="rk-subsection" id="where">{escape(t("where.title", lang))}</h3>']
-        comparison = main_comparison(self.attribution)
-        rows = self.attribution[self.attribution["comparison"] == comparison]
-        reference = reference_of(self.attribution, comparison)
-        drivers = [
-            d for d in material_drivers(rows, reference=reference) if d != self.definitions.tree[0]
-        ]
-        if not drivers:
-            pct = format_pct(CauseSettings().materiality, lang=lang)
-            parts.append(f'<p class="rk-note">{escape(t("where.none", lang, pct=pct))}</p>')
-            return Html("".join(parts))
-        for driver in drivers:
-            note = basis_note(self.people, driver, definitions=self.definitions,
-                              period=period, baseline=baseline, lang=lang)  # fmt: skip
-            parts.append(f'<p class="rk-note">{escape(note)}</p>')
-        chart = heatmap(
-            self.people, definitions=self.definitions, driver=drivers[0],
-            dimensions=dimensions, period=period, baseline=baseline, lang=lang,
+        return CauseInputs(
+            people=self.people, attribution=self.attribution, findings=self.findings,
+            definitions=self.definitions, dimensions=self.funnel.split_dimensions,
+            value_counts=self.funnel.value_counts, available=self.available, period=period,
+            baseline=baseline, lang=self.lang, currency=self.currency,
         )  # fmt: skip
-        parts.append(chart._repr_html_())
-        for driver in drivers:
-            parts.append(
-                drilldown_html(
-                    self.people,
-                    driver,
-                    definitions=self.definitions,
-                    dimensions=dimensions,
-                    lang=lang,
-                ).html
-            )
-        return Html("".join(parts), text=t("where.title", lang))
+
+    def where(self) -> Html:
+        """Which segments the drivers' change came from: heat map and drill-downs.
+
+        Segment columns with no value or one value for everyone are left out (said once).
+        """
+        from reviewkit.causes_report import where_html
+
+        return where_html(self.cause_inputs)
 
     def causes(self, family: str) -> Html:
-        """One cause family's section: ranked findings, with the family's own evidence."""
-        from reviewkit.monthly import content_table, findings_table
+        """One cause family's section: ranked findings, with the family's own evidence.
 
-        lang = self.lang
+        What the store lacks (content columns, campaign costs, teams, touches, opportunities)
+        is said in one line, with the import that brings it.
+        """
+        from reviewkit.causes_report import cause_html
+
         if family not in ("target", "content", "follow_up"):
             raise ParameterError(
                 f"family: {family!r} is not a cause family; use target, content or follow_up"
             )
-        parts = [
-            f'<h3 class="rk-subsection" id="cause_{family}">'
-            f"{escape(t(f'cause.{family}', lang))}</h3>",
-            findings_table(self.findings, family, definitions=self.definitions, lang=lang).html,
-        ]
-        period, _ = self._names()
-        if family == "content":
-            from reviewkit.content import content_ranking, reach_stage
-
-            reach = reach_stage(self.definitions.stage_keys)
-            target = metric_label(self.definitions, reach, lang=lang)
-            for by in ("content_asset", "campaign_id"):
-                frame, days = content_ranking(self.people, self.funnel, by=by, reach=reach)
-                if frame.empty:
-                    continue
-                parts.append(
-                    f'<h4 class="rk-minor">{escape(t("content.title", lang, target=target))}'
-                    f" — {escape(t(f'dimension.{by}', lang))}</h4>"
-                )
-                parts.append(content_table(frame, by=by, days=days, target=target,
-                                           period=period, lang=lang,
-                                           currency=self.currency).html)  # fmt: skip
-        if family == "follow_up":
-            from reviewkit.followup import stalled_html, stalled_opportunities, team_follow_up_html
-
-            sla = self.definitions.sla_metric
-            parts.append(f'<h4 class="rk-minor">{escape(t("followup.section.teams", lang))}</h4>')
-            parts.append(
-                team_follow_up_html(
-                    self.teams,
-                    lang=lang,
-                    within=sla.within if sla else None,
-                    period=self.period,
-                    baseline=self.previous,
-                ).html
-            )
-            stalled, days = stalled_opportunities(self.funnel)
-            parts.append(f'<h4 class="rk-minor">{escape(t("followup.section.stalled", lang))}</h4>')
-            stalled_block = stalled_html(
-                stalled, threshold_days=days, lang=lang, currency=self.currency,
-                threshold_is_default=True,
-            )  # fmt: skip
-            parts.append(stalled_block.html)
-        return Html("".join(parts), text=t(f"cause.{family}", lang))
+        return cause_html(
+            family, self.cause_inputs, funnel=self.funnel, teams=self.teams,
+            period=self.period, baseline=self.previous,
+        )  # fmt: skip
 
     @cached_property
     def checklist_frame(self) -> pd.DataFrame:
         """The ten questions assessed from this pack's evidence (see :mod:`reviewkit.checklist`)."""
-        from reviewkit.checklist import assess
+        from reviewkit.checklist import Evidence, assess
         from reviewkit.monthly import driver_label, finding_label
 
         findings = self.findings.copy()
@@ -770,17 +716,24 @@ class Review:
         findings["driver_label"] = [
             driver_label(self.definitions, str(d), lang=self.lang) for d in findings["driver"]
         ]
-        first = self.definitions.stage_keys[0]
-        before = periods_before(self.period, 3, calendar=self.workspace.calendar)
-        cost = self.definitions.cost_metric(first)
-        spend = self.funnel.metric_frame([cost], [self.period, *before])
-        spend_now = float(spend["numerator"].iloc[0])
-        spend_before = float(spend["numerator"].iloc[1:].mean())
+        have = Evidence(
+            columns=self.funnel.split_dimensions, touches=self.available.has("touches"),
+            teams=self.available.has("teams"),
+            campaign_costs=self.available.has("campaign_costs"),
+        )  # fmt: skip
+        spend_now = spend_before = math.nan
+        if have.campaign_costs:
+            first = self.definitions.stage_keys[0]
+            before = periods_before(self.period, 3, calendar=self.workspace.calendar)
+            cost = self.definitions.cost_metric(first)
+            spend = self.funnel.metric_frame([cost], [self.period, *before])
+            spend_now = float(spend["numerator"].iloc[0])
+            spend_before = float(spend["numerator"].iloc[1:].mean())
         return assess(
             definitions=self.definitions, quality=self.quality, findings=findings,
-            teams=self.teams, spend_now=spend_now, spend_before=spend_before,
-            period_last_day=self.period.last_day, as_of=self.as_of, lang=self.lang,
-            currency=self.currency,
+            teams=self.teams if have.touches else None, spend_now=spend_now,
+            spend_before=spend_before, period_last_day=self.period.last_day, as_of=self.as_of,
+            lang=self.lang, currency=self.currency, evidence=have,
         )  # fmt: skip
 
     def checklist(self) -> Html:
@@ -812,7 +765,9 @@ class Review:
         directory = pack_dir()
         if directory is not None:
             records = [
-                {**r, "dims": list(r["dims"]), "values": list(r["values"]),
+                {**{k: None if isinstance(v, float) and math.isnan(v) else v
+                    for k, v in r.items()},  # strict JSON: an unknown is null, never NaN
+                 "dims": list(r["dims"]), "values": list(r["values"]),
                  "period": self.period.label, "lang": self.lang}
                 for r in self.proposal_frame.to_dict("records")
             ]  # fmt: skip

@@ -4,14 +4,21 @@ Works on people, not on pre-aggregated tables: :func:`period_people` loads each 
 entries of the period under review and of its baseline once, and every split (one segment
 column or a pair, with some people left out) is a group-by over those rows.
 
-Rates split two ways:
+Rates split three ways (:mod:`reviewkit.rate_basis` chooses one per KPI-tree driver):
 
-- *cohort at equal age* (``horizon`` given): of the people who entered A in the period, the
-  share who entered B within ``horizon`` of entering A. The period's youngest entrants are only
-  as old as the time since the period ended, so the review compares both periods at that age
-  (or the agreed window, if shorter): a maturing cohort is never read as a miss;
-- *period basis* (``horizon=None``): entered B in the period / entered A in the period, the
-  basis on which the KPI tree multiplies out to the KGI.
+- *cohort at matched age* (``window`` given): of the people who entered A in the period, the
+  share who entered B within ``window`` of entering A, or by the cut-off if they have had less.
+  Each baseline entrant is read at the age the period's entrant of the same day of the period
+  has: the first days' entrants of both periods at the whole window, the last days' at the
+  few days the period's have had. A maturing cohort is never read as a miss, and no entrant's
+  outcome is thrown away because the youngest entrant is young;
+- *cohort at one equal age* (``horizon`` given): everyone of both periods cut at ``horizon``
+  (the older reading, kept for callers that ask for one fixed age);
+- *period basis* (neither): entered B in the period / entered A in the period, the basis on
+  which the KPI tree multiplies out to the KGI.
+
+The deals closed in each period (won or lost) are loaded too, for the win rate of the deals
+closed in the month (:func:`reviewkit.rate_basis.closed_split`).
 """
 
 from __future__ import annotations
@@ -24,16 +31,19 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from reviewkit.attribution import mix_rate
+from reviewkit.attribution import mix_arrays
+from reviewkit.cohorts import cohort_hits, matched_hits, stage_rows
 from reviewkit.definitions import ConversionMetric, parse_duration
 from reviewkit.periods import Period
 from reviewkit.semantic import SEGMENT_COLUMNS, Funnel
 
 DIMENSIONS: tuple[str, ...] = SEGMENT_COLUMNS
-# Pairs worth drilling into: a channel or an industry concentrated in a kind of company/person.
+# Pairs worth drilling into: a channel or an industry concentrated in a kind of company/person,
+# or a channel reaching a region it did not reach before (a campaign's geographic targeting).
 PAIRS: tuple[tuple[str, str], ...] = (
     ("channel", "company_size"), ("channel", "industry"), ("channel", "persona"),
-    ("industry", "company_size"), ("persona", "company_size"), ("region", "company_size"),
+    ("channel", "region"), ("industry", "company_size"), ("persona", "company_size"),
+    ("region", "company_size"),
 )  # fmt: skip
 T = TypeVar("T")
 SEPARATOR = "\x1f"
@@ -47,7 +57,10 @@ class PeriodPeople:
     Both frames have one row per person x stage: ``person_id``, ``stage``, ``day``,
     ``entered_at``, the segment columns (see :meth:`reviewkit.semantic.Funnel.entries`) and
     ``in_period`` (the entry falls in the period; later rows are there for conversions).
-    ``age`` is how long the period's youngest entrant has had by the cut-off.
+    ``age`` is how long the period's youngest entrant has had by the cut-off; ``cutoff`` the
+    cut-off itself (``None``: unknown, the matched-age reading is then unavailable);
+    ``deals_now`` / ``deals_before`` the deals closed won or lost in each period
+    (:meth:`reviewkit.semantic.Funnel.closed_deals`, empty when there are none).
     """
 
     now: pd.DataFrame
@@ -55,30 +68,49 @@ class PeriodPeople:
     period: Period
     baseline: Period
     age: dt.timedelta
+    cutoff: dt.datetime | None = None
+    deals_now: pd.DataFrame = field(default_factory=pd.DataFrame)
+    deals_before: pd.DataFrame = field(default_factory=pd.DataFrame)
     # what the splits work out once from ``now`` / ``before`` (segment keys, row masks)
     _cache: dict[tuple[object, ...], object] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    @property
+    def shift(self) -> dt.timedelta:
+        """How far the period starts after its baseline: a baseline day + shift = its match."""
+        return dt.timedelta(days=(self.period.start - self.baseline.start).days)
+
 
 def period_people(funnel: Funnel, period: Period, *, baseline: Period) -> PeriodPeople:
-    """Load the stage entries of ``period`` and ``baseline`` (one query each).
+    """Load the stage entries of ``period`` and ``baseline`` (one query each), and their deals.
 
     ``now`` runs from the period's start to the cut-off; ``before`` from the baseline's start
-    to as long after its end as the period has had (so both can be compared at equal age).
+    to as long after it as the period has had since its own start (so each baseline entrant
+    can be read at the age of the period's entrant of the same day: the matched age).
     """
     stages = funnel.definitions.stage_keys
-    last = funnel.cutoff.date() + dt.timedelta(days=1)
-    period_end = dt.datetime.combine(period.end, dt.time(), tzinfo=funnel.cutoff.tzinfo)
-    age = max(funnel.cutoff - period_end, dt.timedelta(0))
+    cutoff = funnel.cutoff
+    last = cutoff.date() + dt.timedelta(days=1)
+    period_end = dt.datetime.combine(period.end, dt.time(), tzinfo=cutoff.tzinfo)
+    age = max(cutoff - period_end, dt.timedelta(0))
     now = funnel.entries(stages, start=period.start, end=max(last, period.end))
     extra = dt.timedelta(days=age.days + 1)
-    before = funnel.entries(
-        stages, start=baseline.start, end=min(baseline.end + extra, max(last, baseline.end))
-    )
+    shift = dt.timedelta(days=(period.start - baseline.start).days)
+    matched = cutoff - shift  # the baseline's view of the cut-off
+    matched_end = matched.date() + dt.timedelta(days=1 if matched.time() != dt.time() else 0)
+    end = max(baseline.end + extra, matched_end)
+    before = funnel.entries(stages, start=baseline.start, end=min(end, max(last, baseline.end)))
     now["in_period"] = _within(now["day"], period)
     before["in_period"] = _within(before["day"], baseline)
-    return PeriodPeople(now=now, before=before, period=period, baseline=baseline, age=age)
+    deals_now = funnel.closed_deals(start=period.start, end=period.end)
+    deals_before = funnel.closed_deals(start=baseline.start, end=baseline.end)
+    for deals in (deals_now, deals_before):
+        deals["in_period"] = True
+    return PeriodPeople(
+        now=now, before=before, period=period, baseline=baseline, age=age, cutoff=cutoff,
+        deals_now=deals_now, deals_before=deals_before,
+    )  # fmt: skip
 
 
 def _within(days: pd.Series, period: Period) -> np.ndarray:
@@ -149,20 +181,10 @@ def _person_ids(frame: pd.DataFrame) -> np.ndarray:
     return frame["person_id"].to_numpy(dtype=object)
 
 
-def _keys_of(people: PeriodPeople, which: str, dims: Sequence[str]) -> pd.Series:
-    """:func:`segment_key` of ``people.now`` or ``people.before``, worked out once per dims."""
-    return _cached(people, ("keys", which, tuple(dims)), segment_key, getattr(people, which), dims)
-
-
-def _stage_rows(frame: pd.DataFrame, stage: str, in_period: bool) -> np.ndarray:
-    rows = (frame["stage"] == stage).to_numpy(dtype=bool)
-    return rows & frame["in_period"].to_numpy(dtype=bool) if in_period else rows
-
-
 def _rows(people: PeriodPeople, which: str, stage: str, *, in_period: bool = True) -> np.ndarray:
     """Which rows of ``people.now`` / ``before`` are entries into ``stage`` (in the period)."""
     key = ("rows", which, stage, in_period)
-    return _cached(people, key, _stage_rows, getattr(people, which), stage, in_period)
+    return _cached(people, key, stage_rows, getattr(people, which), stage, in_period)
 
 
 def _kept(people: PeriodPeople, which: str, exclude: Collection[str] | None) -> np.ndarray | None:
@@ -192,29 +214,16 @@ def key_values(key: str) -> tuple[str | None, ...]:
     return tuple(None if v == MISSING else v for v in key.split(SEPARATOR))
 
 
-def _by_segment(keys: pd.Series) -> pd.Series:
-    """How many rows each segment key has, sorted by key (``keyed.groupby("segment").size()``)."""
-    return keys.rename("segment").to_frame().groupby("segment").size()
+def _counts(people: PeriodPeople, which: str, dims: Sequence[str], rows: np.ndarray) -> pd.Series:
+    """How many of the ``rows`` (a mask or positions) of ``people.<which>`` each segment has.
 
-
-def _cohort_hits(
-    frame: pd.DataFrame, source: str, target: str, horizon: dt.timedelta
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each period entrant into ``source`` joined with their ``target`` entries, once.
-
-    Returns the frame row of each joined row and whether it reached ``target`` within
-    ``horizon``. Leaving people out removes their rows on both sides of the join, so the
-    joined rows of the others, and their hits, never change.
+    Counted on the segments' integer codes (worked out once per dims), not on their texts.
     """
-    columns = ["person_id", "entered_at"]
-    entered = _stage_rows(frame, source, True)
-    keyed = frame.loc[entered, columns].assign(rk_row=np.flatnonzero(entered))
-    later = frame.loc[_stage_rows(frame, target, False), columns]
-    joined = keyed.merge(later, on="person_id", how="left", suffixes=("", "_b"))
-    hit = joined["entered_at_b"].notna() & (
-        joined["entered_at_b"] < joined["entered_at"] + pd.Timedelta(horizon)
-    )
-    return joined["rk_row"].to_numpy(), hit.to_numpy(dtype=bool)
+    frame = getattr(people, which)
+    code, text = _cached(people, ("codes", which, tuple(dims)), _codes, frame, dims)
+    counts = np.bincount(code[rows], minlength=len(text))
+    out = pd.Series(counts, index=pd.Index(text, name="segment", dtype=object), dtype="int64")
+    return out[out > 0].sort_index()
 
 
 def _people_counts(
@@ -225,14 +234,16 @@ def _people_counts(
     dims: Sequence[str],
     horizon: dt.timedelta | None,
     exclude: Collection[str] | None,
-) -> pd.DataFrame:
-    """``segment``, ``numerator`` and ``denominator`` of ``people.now`` / ``before``.
+    window: dt.timedelta | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator per segment code of ``people.now`` / ``before``.
 
     Entrants into ``source`` in the period, and those of them who reached ``target`` (in the
-    period, or within ``horizon`` of entering: a cohort), less the people in ``exclude``.
+    period; within ``horizon`` of entering; or within the matched age, at most ``window``: a
+    cohort), less the people in ``exclude``; indexed by the codes of :func:`_codes`.
     """
     frame = getattr(people, which)
-    keys = _keys_of(people, which, dims)
+    code, text = _cached(people, ("codes", which, tuple(dims)), _codes, frame, dims)
     kept = _kept(people, which, exclude)
 
     def rows(stage: str) -> np.ndarray:
@@ -240,17 +251,47 @@ def _people_counts(
         return mask if kept is None else mask & kept
 
     entered = rows(source)
-    if horizon is None:
-        num = _by_segment(keys[rows(target)])
+    if window is not None:
+        if people.cutoff is None:
+            raise ValueError("window: the matched age needs the people's cut-off")
+        shift = people.shift if which == "before" else dt.timedelta(0)
+        at, hit = _cached(
+            people, ("matched", which, source, target, window), matched_hits, frame, source,
+            target, window, people.cutoff, shift, people.age,
+        )  # fmt: skip
+        reached = at[hit & entered[at]]
+    elif horizon is None:
+        reached = np.flatnonzero(rows(target))
     else:
         at, hit = _cached(
-            people, ("cohort", which, source, target, horizon), _cohort_hits, frame, source,
+            people, ("cohort", which, source, target, horizon), cohort_hits, frame, source,
             target, horizon,
         )  # fmt: skip
-        num = _by_segment(keys.iloc[at[hit & entered[at]]])
-    den = _by_segment(keys[entered])
-    both = pd.concat([num.rename("numerator"), den.rename("denominator")], axis=1).fillna(0)
-    return both.rename_axis("segment").reset_index()
+        reached = at[hit & entered[at]]
+    size = len(text)
+    return (
+        np.bincount(code[reached], minlength=size).astype("float64"),
+        np.bincount(code[entered], minlength=size).astype("float64"),
+    )
+
+
+Aligned = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _aligned(people: PeriodPeople, dims: Sequence[str]) -> Aligned:
+    """The segment keys of both periods, sorted, and where each side's codes sit among them."""
+
+    def make() -> Aligned:
+        texts = [
+            _cached(people, ("codes", w, tuple(dims)), _codes, getattr(people, w), dims)[1]
+            for w in ("before", "now")
+        ]
+        union = np.asarray(sorted({str(k) for t in texts for k in t}), dtype=object)
+        position = {k: i for i, k in enumerate(union)}
+        at = [np.asarray([position[str(k)] for k in t], dtype="int64") for t in texts]
+        return union, at[0], at[1]
+
+    return _cached(people, ("aligned", tuple(dims)), make)
 
 
 def rate_split(
@@ -259,8 +300,9 @@ def rate_split(
     source: str,
     target: str,
     dims: Sequence[str],
-    horizon: dt.timedelta | None,
+    horizon: dt.timedelta | None = None,
     exclude: Collection[str] | None = None,
+    window: dt.timedelta | None = None,
 ) -> pd.DataFrame:
     """Split the change of the rate ``source -> target`` by segment.
 
@@ -273,11 +315,14 @@ def rate_split(
     dims
         One segment column, or a pair.
     horizon
-        Cohort at equal age: converted within this long of entering ``source`` (see
-        :func:`horizon_of`); ``None``: the period basis.
+        Cohort at one equal age: converted within this long of entering ``source`` (see
+        :func:`horizon_of`); ``None`` with no ``window``: the period basis.
     exclude
         Person ids to leave out of both periods (to see what is left once a finding's people
         are explained).
+    window
+        Cohort at the matched age (see the module doc): converted within this long of
+        entering, or by the entrant's matched age if it has had less. Not with ``horizon``.
 
     Returns
     -------
@@ -286,11 +331,15 @@ def rate_split(
         :func:`segment_key`), plus ``people``: the segment's part of the change expressed in
         ``target`` entrants (``total`` x this period's whole ``source`` count).
     """
+    if horizon is not None and window is not None:
+        raise ValueError("rate_split: give horizon (one equal age) or window (matched), not both")
     if not exclude:  # asked for by several sections: worked out once, a copy each time
-        key = ("split", source, target, tuple(dims), horizon)
-        whole = _cached(people, key, _rate_split, people, source, target, dims, horizon, None)
+        key = ("split", source, target, tuple(dims), horizon, window)
+        whole = _cached(
+            people, key, _rate_split, people, source, target, dims, horizon, None, window
+        )
         return whole.copy()
-    return _rate_split(people, source, target, dims, horizon, exclude)
+    return _rate_split(people, source, target, dims, horizon, exclude, window)
 
 
 def _rate_split(
@@ -300,10 +349,18 @@ def _rate_split(
     dims: Sequence[str],
     horizon: dt.timedelta | None,
     exclude: Collection[str] | None,
+    window: dt.timedelta | None = None,
 ) -> pd.DataFrame:
-    before = _people_counts(people, "before", source, target, dims, horizon, exclude)
-    now = _people_counts(people, "now", source, target, dims, horizon, exclude)
-    out = mix_rate(before, now)
+    union, at_before, at_now = _aligned(people, dims)
+    sides = []
+    for which, at in (("before", at_before), ("now", at_now)):
+        num, den = _people_counts(people, which, source, target, dims, horizon, exclude, window)
+        n, d = np.zeros(len(union)), np.zeros(len(union))
+        np.add.at(n, at, num)
+        np.add.at(d, at, den)
+        sides.append((n, d))
+    (n0, d0), (n1, d1) = sides
+    out = mix_arrays(union, n0, d0, n1, d1)
     out["people"] = out["total"] * out["denominator"].sum()
     return out
 
@@ -325,7 +382,7 @@ def count_split(
         kept = _kept(people, which, exclude)
         if kept is not None:
             rows = rows & kept
-        counts.append(_by_segment(_keys_of(people, which, dims)[rows]))
+        counts.append(_counts(people, which, dims, rows))
     out = pd.concat([counts[0].rename("before"), counts[1].rename("now")], axis=1).fillna(0.0)
     out = out.astype("float64").rename_axis("segment").reset_index()
     out["change"] = out["now"] - out["before"]
@@ -333,10 +390,12 @@ def count_split(
 
 
 def people_in(people: PeriodPeople, dims: Sequence[str], key: str) -> set[str]:
-    """Person ids of one segment, in either period."""
+    """Person ids of one segment, in either period (their entries or their closed deals)."""
     found: set[str] = set()
-    for which in ("before", "now"):
+    for which in ("before", "now", "deals_before", "deals_now"):
         frame = getattr(people, which)
+        if frame.empty:
+            continue
         code, text = _cached(people, ("codes", which, tuple(dims)), _codes, frame, dims)
         at = np.flatnonzero(text == key)
         if len(at):

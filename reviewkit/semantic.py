@@ -917,6 +917,29 @@ class Funnel:
             frame[column] = values.where(values.notna(), None)  # missing text: None, not NaN
         return frame
 
+    def closed_deals(self, *, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Every deal closed won or lost on local days ``[start, end)``, before the cut-off.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per opportunity: ``person_id``, ``opportunity_id``, ``day`` (local close
+            date), ``is_won`` and the person's segment columns (as :meth:`entries`), oldest
+            first. Counting its rows by period and segment gives the win rate of
+            :meth:`metric_frame` (won / closed, by count).
+        """
+        columns = ", ".join(f"s.{c}" for c in self.dimensions)
+        frame = self._query(
+            f"SELECT o.person_id, o.opportunity_id, o.close_day AS day, o.is_won, {columns} "
+            f"FROM {self._opps} o LEFT JOIN {self._persons} s USING (person_id) "
+            "WHERE o.is_won IS NOT NULL AND o.close_day >= ? AND o.close_day < ? "
+            "AND o.closed_at < ? ORDER BY o.close_day, o.opportunity_id",
+            [start, end, self.cutoff],
+        )
+        frame["day"] = pd.to_datetime(frame["day"]).dt.date
+        frame["is_won"] = frame["is_won"].astype(bool)
+        return frame
+
     def kgi_key(self) -> str:
         """The metric that is the KGI: ``revenue``, or the last stage's count."""
         return self.definitions.kgi_metric

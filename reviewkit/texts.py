@@ -278,15 +278,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "check.status.ok": {"ja": "問題なし", "en": "OK"},
     "check.status.discuss": {"ja": "会議で議論", "en": "Discuss"},
     "check.link": {"ja": "→ 該当箇所", "en": "→ see the evidence"},
-    "check.legend": {
-        "ja": "判定: ✕ 問題 = データが原因を示しており対応の検討が必要／△ 要注意 = 変化はあるが"
-        "問題の基準未満／○ 問題なし = データ上の問題なし／？ 会議で議論 = データがないため会議で"
-        "確認。セグメントの減少は、規模相応を超えて {min} 人以上減ったものを問題としています。",
-        "en": "Assessment: ✕ Problem = the data points at a cause that needs a decision; "
-        "△ Watch = something moved, below the threshold of a problem; ○ OK = nothing wrong in "
-        "the data; ? Discuss = no data, settle it in the meeting. A segment's loss is a problem "
-        "when it lost {min} people or more beyond its share.",
-    },
     "check.join": {"ja": "、", "en": ", "},
     "check.and": {"ja": "と", "en": " and "},
     "check.more": {"ja": "（ほか {n} 件）", "en": " ({n} more)"},
@@ -308,12 +299,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "check.findings.problem": {
         "ja": "{scope}のセグメントに大きな減少があります: {finding}{more}。",
         "en": "A {scope} segment lost materially: {finding}{more}.",
-    },
-    "check.findings.watch": {
-        "ja": "{scope}のセグメントに減少がありますが、問題とする基準（{min} 人）未満です: "
-        "{finding}{more}。",
-        "en": "A {scope} segment lost, but less than the {min} people of a problem: "
-        "{finding}{more}.",
     },
     "check.findings.ok": {
         "ja": "{scope}のセグメントに目立った減少はありません。",
@@ -408,21 +393,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "チーム別のフォローのデータはありません",
         "en": "no follow-up data by team",
     },
-    "check.people.ok": {
-        "ja": "MQL が減っていないのに接触件数が {fall} 以上減ったチームはありません",
-        "en": "no team touched {fall} fewer leads or more while its MQLs held",
-    },
-    "check.people.problem": {
-        "ja": "{team}は MQL が {mqls_before} → {mqls} 人と減っていないのに、接触済みは "
-        "{touched_before} → {touched} 人（{change}）で、少ない手でより多くの MQL を"
-        "抱えています{more}",
-        "en": "{team} touched {touched_before} → {touched} leads ({change}) while its MQLs "
-        "went {mqls_before} → {mqls}: fewer hands for more MQLs{more}",
-    },
-    "check.spend.none": {
-        "ja": "キャンペーン費用のデータがありません",
-        "en": "no campaign cost data",
-    },
     "check.spend.figures": {
         "ja": "キャンペーン費用は {now} で、直前 3 か月の平均 {before} に対し {change} です",
         "en": "campaign spend {now}, {change} against the 3-month average of {before}",
@@ -442,12 +412,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "引き渡しで滞った事例を持ち寄ってください。",
         "en": "No data measures this: bring examples of hand-offs from marketing to inside "
         "sales and sales that stalled.",
-    },
-    "check.collab.untouched": {
-        "ja": "今期の MQL {mqls} 人のうち {share}（{never} 人）は一度も接触されていません。"
-        "引き渡しの流れを議論する出発点にしてください。",
-        "en": "{share} of the period's {mqls} MQLs ({never}) were never touched: a starting "
-        "point for discussing the hand-offs.",
     },
     "hours": {"ja": "{value}時間", "en": "{value} h"},
     # decisions and actions

@@ -1,5 +1,7 @@
 """Texts of the monthly review's gap, cause and proposal sections (merged into ``TEXTS``)."""
 
+from reviewkit.texts_causes import CAUSE_TEXTS
+
 MONTHLY_TEXTS: dict[str, dict[str, str]] = {
     "dimension.persona": {"ja": "役職", "en": "persona"},
     "dimension.region": {"ja": "地域", "en": "region"},
@@ -45,13 +47,6 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
     "where.none": {
         "ja": "重大な未達の要因はありません（目標に対し KGI の {pct} 以上を失った要因なし）。",
         "en": "No driver cost a material part of the KGI (at least {pct} against target).",
-    },
-    "where.basis": {
-        "ja": "{driver}: {period}と{baseline}に{source}になった人のうち、{days}日以内に{target}に"
-        "なった割合（同じ経過日数で比較。{period}の最も新しい人が{days}日経過）。",
-        "en": "{driver}: of the people who became {source} in {period} and in {baseline}, the "
-        "share that became {target} within {days} days (both at the same age: {period}'s "
-        "youngest have had {days} days).",
     },
     "where.basis_period": {
         "ja": "{driver}: 期間ベース（{period}の{target}数 ÷ {source}数）で{baseline}と比較。",
@@ -103,18 +98,6 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
     "cause.target": {"ja": "原因 1: ターゲット", "en": "Cause 1: target"},
     "cause.content": {"ja": "原因 2: コンテンツ・施策", "en": "Cause 2: content"},
     "cause.follow_up": {"ja": "原因 3: フォロー", "en": "Cause 3: follow-up"},
-    "cause.none": {
-        "ja": "この原因に当たる重大な所見はありません。",
-        "en": "No material finding in this family.",
-    },
-    "cause.note": {
-        "ja": "損失は、その層が全体より余分に失った人数（同じ経過日数での比較）。"
-        "先に挙げた所見の人を除いても残る損失だけを所見とし、"
-        "重なる層は「同じ原因で説明される」に挙げています。",
-        "en": "Lost: the people the segment lost beyond its share of the whole change (at equal "
-        "age). A segment is a finding only if its loss remains once the people of earlier "
-        "findings are left out; overlapping segments are listed under 'also explains'.",
-    },
     "cause.concentrated": {
         "ja": "{parent}の損失の{pct}がここに集中",
         "en": "{pct} of {parent}'s loss sits here",
@@ -124,12 +107,6 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
     "content.title": {
         "ja": "コンテンツ・キャンペーン別: {target}への到達（量と費用に対して）",
         "en": "Content and campaigns: reaching {target}, against volume and cost",
-    },
-    "content.note": {
-        "ja": "{period}のリードのうち {days} 日以内に{target}に到達した割合。"
-        "「平均比の不足」は全体の率なら得られた件数との差。",
-        "en": "Share of {period}'s leads that reached {target} within {days} days. 'Short of "
-        "average': how many fewer than at everyone's rate.",
     },
     "followup.section.teams": {"ja": "チーム別の初回接触", "en": "First touch by team"},
     "followup.section.stalled": {"ja": "停滞している商談", "en": "Stalled opportunities"},
@@ -190,12 +167,6 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
         "en": "Review the targeting of {segment} (keywords, audiences) and cut spend on the "
         "part whose {driver} is low",
     },
-    "proposal.content": {
-        "ja": "{segment}の獲得リードの MQL 判定（スコア）と導線を見直し、"
-        "購買検討層に届くよう内容・CTA を改める",
-        "en": "Re-score the leads of {segment} before they count as MQL, and rework its call "
-        "to action to reach buyers",
-    },
     "proposal.follow_up": {
         "ja": "{segment}の初回接触を SLA 内に戻す（未接触 MQL の再配分・体制の補強）",
         "en": "Bring {segment}'s first touch back within the SLA (reassign untouched MQLs, "
@@ -207,3 +178,4 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
     },
     "proposal.adopt": {"ja": "□ 採用　□ 見送り", "en": "□ adopt  □ not now"},
 }
+MONTHLY_TEXTS.update(CAUSE_TEXTS)

@@ -18,6 +18,7 @@ import pytest
 from reviewkit.checklist import (
     CHECKLIST_COLUMNS,
     STATUSES,
+    Evidence,
     assess,
     checklist_counts,
     checklist_table_html,
@@ -186,7 +187,9 @@ def test_all_clear(run) -> None:
         "glossary", "", "cause_follow_up", "glossary", "cause_follow_up",
     ]  # fmt: skip
     assert list(frame["question"]) == [t(f"checklist.{n}", "en") for n in range(1, 11)]
-    assert checklist_counts(frame) == {"problem": 0, "watch": 0, "ok": 8, "discuss": 2}
+    assert checklist_counts(frame) == {
+        "problem": 0, "watch": 0, "ok": 8, "nodata": 0, "discuss": 2,
+    }  # fmt: skip
 
 
 def test_empty_findings_and_teams(run) -> None:
@@ -451,7 +454,7 @@ def test_spend_evidence(run) -> None:
 def test_spend_unknown(run) -> None:
     frame = run(spend_now=math.nan, spend_before=math.nan)
     assert status(frame, 8) == "ok"
-    assert "no campaign cost data" in evidence(frame, 8)
+    assert "no campaign costs in the store" in evidence(frame, 8)
 
 
 def test_fewer_hands_for_more_mqls(run) -> None:
@@ -462,8 +465,8 @@ def test_fewer_hands_for_more_mqls(run) -> None:
     frame = run(teams=[team("Team A"), busy], spend_now=500_000.0)
     assert status(frame, 8) == "problem"
     assert evidence(frame, 8).startswith(
-        "People: Team B touched 100 → 70 leads (−30.0%) while its MQLs went 125 → 130: fewer "
-        "hands for more MQLs. Budget: campaign spend ¥500.0K"
+        "People: Team B touched 100 → 70 people (−30.0%) while its MQL entrants went 125 → 130: "
+        "fewer hands for more MQL entrants. Budget: campaign spend ¥500.0K"
     )
 
 
@@ -491,7 +494,7 @@ def test_external_and_collaboration(run) -> None:
     assert "competitors" in evidence(frame, 7)
     assert status(frame, 10) == "discuss"
     assert evidence(frame, 10) == (
-        "20.0% of the period's 200 MQLs (40) were never touched: a starting point for "
+        "20.0% of the period's 200 MQL entrants (40) were never touched: a starting point for "
         "discussing the hand-offs."
     )
 
@@ -502,8 +505,30 @@ def test_external_and_collaboration(run) -> None:
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("ja", ["✕ 問題", "△ 要注意", "○ 問題なし", "？ 会議で議論", "判定", "→ 該当箇所"]),
-        ("en", ["✕ Problem", "△ Watch", "○ OK", "? Discuss", "Assessment", "→ see the evidence"]),
+        (
+            "ja",
+            [
+                "✕ 問題",
+                "△ 要注意",
+                "○ 問題なし",
+                "— データなし",
+                "？ 会議で議論",
+                "判定",
+                "→ 該当箇所",
+            ],
+        ),
+        (
+            "en",
+            [
+                "✕ Problem",
+                "△ Watch",
+                "○ OK",
+                "— No data",
+                "? Discuss",
+                "Assessment",
+                "→ see the evidence",
+            ],
+        ),
     ],
 )
 def test_both_languages_render(run, lang: str, words: list[str]) -> None:
@@ -511,6 +536,7 @@ def test_both_languages_render(run, lang: str, words: list[str]) -> None:
         lang=lang,
         findings=[finding("content", ("content_asset",), -9.0, label="Whitepaper")],
         teams=[team(sla=0.85, sla_before=0.85)],
+        evidence=Evidence(columns=("industry", "content_asset")),  # no channel: 2 has no data
     )
     assert set(frame["status"]) == set(STATUSES)
     for text in frame["evidence"]:
@@ -553,3 +579,66 @@ def test_counts_sum_to_ten(run) -> None:
 def test_unknown_language(run) -> None:
     with pytest.raises(ParameterError):
         run(lang="fr")
+
+
+# -- no data: a point whose data the store lacks is never OK -------------------------------------
+
+
+def test_no_touches_means_no_data_for_follow_up_people_and_collaboration(run) -> None:
+    frame = run(evidence=Evidence(touches=False), teams=[])
+    assert [status(frame, n) for n in (4, 8, 10)] == ["nodata", "ok", "nodata"]
+    assert "activity export" in evidence(frame, 4) and "activity export" in evidence(frame, 10)
+    # 8 still has its budget (spend as before: OK on the spend alone) and says people cannot
+    assert evidence(frame, 8).startswith("People: no touches in the store")
+
+
+def test_no_touches_and_no_costs_leave_resources_without_data(run) -> None:
+    frame = run(evidence=Evidence(touches=False, campaign_costs=False), teams=[],
+                spend_now=0.0, spend_before=0.0)  # fmt: skip
+    assert status(frame, 8) == "nodata"
+    assert "¥" not in evidence(frame, 8)  # never "spend ¥0 against ¥0"
+    assert "import a campaign-cost file" in evidence(frame, 8)
+
+
+def test_zero_spend_everywhere_is_no_data_not_ok(run) -> None:
+    frame = run(spend_now=0.0, spend_before=0.0, teams=[])
+    assert status(frame, 8) == "nodata"
+    assert evidence(frame, 8).endswith(
+        "Budget: no campaign spend is recorded for the period or the 3 months before."
+    )
+
+
+@pytest.mark.parametrize(
+    ("columns", "nodata"),
+    [
+        (("channel", "content_asset"), [1]),  # none of industry, size, persona or region
+        (("industry", "campaign_id"), [2]),  # no channel
+        (("channel", "region"), [3]),  # no content asset or campaign
+        ((), [1, 2, 3]),
+    ],
+)
+def test_missing_segment_columns_mean_no_data(run, columns, nodata) -> None:
+    material = finding("target", ("channel", "company_size"), -9.0)  # would be a problem
+    frame = run(evidence=Evidence(columns=columns), findings=[material])
+    for number in (1, 2, 3):
+        assert (status(frame, number) == "nodata") == (number in nodata), number
+
+
+def test_material_comes_from_the_cause_analysis(run) -> None:
+    small = {**finding("target", ("industry",), -2.0), "material": True}  # 3 % of the KGI
+    big = {**finding("target", ("industry",), -50.0), "material": False}
+    assert status(run(findings=[small]), 1) == "problem"
+    assert status(run(findings=[big]), 1) == "watch"
+    assert "3.0% of the KGI's reference" in evidence(run(findings=[big]), 1)
+
+
+def test_a_new_segment_reads_new(run) -> None:
+    new = {**finding("content", ("content_asset",), -9.0, before=0.05, now=0.05),
+           "size_before": 0}  # fmt: skip
+    assert "new → 5.0%" in evidence(run(findings=[new]), 3)
+
+
+def test_without_teams_the_sla_is_the_companys(run) -> None:
+    frame = run(evidence=Evidence(teams=False), teams=[team(None, sla=0.5, sla_before=0.9)])
+    assert status(frame, 4) == "problem"
+    assert evidence(frame, 4).startswith("Company-wide: 50.0% within SLA (before: 90.0%)")

@@ -30,6 +30,7 @@ from reviewkit.identity import resolve_identities
 from reviewkit.periods import FiscalCalendar, parse_period
 from reviewkit.semantic import SEGMENT_COLUMNS, Funnel
 from reviewkit.store import replace_tables
+from reviewkit.texts import t
 
 TZ = "Asia/Tokyo"
 JST = ZoneInfo(TZ)
@@ -450,3 +451,29 @@ def test_stalled_html_without_stalled_deals(store):
         html = stalled_html(stalled, threshold_days=500, lang=lang, currency="JPY")
         assert word in html.html
         assert "<table" not in html.html
+
+
+def test_stalled_html_without_amounts_counts_deals_only(store):
+    stalled, threshold = stalled_opportunities(funnel(store))
+    for lang, sentence in (
+        ("en", "4 open opportunities are 51 days old or more."),
+        ("ja", "作成から51日以上たっても完了していない商談が 4 件あります。"),
+    ):
+        html = stalled_html(stalled, threshold_days=threshold, lang=lang, currency="JPY",
+                            amounts=False)  # fmt: skip
+        assert sentence in html.html
+        assert "¥" not in html.html and "円" not in html.html  # no amount column, no total
+        assert t("followup.month.stalled.col.amount", lang) not in html.html
+        assert "OP1" in html.html and html.html.count("<table") == 2
+
+
+def test_team_follow_up_gives_the_baselines_due_and_in_time(store):
+    # September by hand (EXPECTED_TEAMS): Team A 3 in time of 4 due; Team B 0 of 1; no team:
+    # no MQL in September.
+    got = team_follow_up(funnel(store), OCT, baseline=SEP).set_index("sales_team", drop=False)
+    assert (got.loc["Team A", "due_before"], got.loc["Team A", "in_sla_before"]) == (4, 3)
+    assert (got.loc["Team B", "due_before"], got.loc["Team B", "in_sla_before"]) == (1, 0)
+    nobody = got[got["sales_team"].isna()].iloc[0]
+    assert (nobody["due_before"], nobody["in_sla_before"]) == (0, 0)
+    sla = got["in_sla_before"] / got["due_before"].where(got["due_before"] > 0)
+    assert sla.fillna(-1).tolist() == got["sla_before"].fillna(-1).tolist()

@@ -115,6 +115,36 @@ def test_equal_age_split_matches_plain_pandas(review):
     assert not math.isnan(change)
 
 
+def test_matched_age_split_matches_plain_pandas(review):
+    """MQL->SQL at the matched age, recomputed from the person-level entries with plain pandas.
+
+    Each MQL counts as reached when the SQL came within the 30-day window and before the
+    cut-off; each September MQL is read as if it had entered 30 days later (the October MQL
+    of the same day of the month): the cut-off it is read at is 30 days earlier.
+    """
+    people = review.people
+    window = pd.Timedelta(days=30)
+    split = rate_split(people, source="mql", target="sql", dims=("sales_team",),
+                       window=window.to_pytimedelta())  # fmt: skip
+    cutoff = pd.Timestamp(review.funnel.cutoff)
+    for frame, column, shift in ((people.now, "", 0), (people.before, "before_", 30)):
+        mql = frame[(frame["stage"] == "mql") & frame["in_period"]]
+        sql = frame[frame["stage"] == "sql"].set_index("person_id")["entered_at"]
+        reached = mql["person_id"].map(sql)
+        seen_until = cutoff - pd.Timedelta(days=shift)
+        limit = (mql["entered_at"] + window).where(
+            mql["entered_at"] + window < seen_until, seen_until
+        )
+        hit = reached.notna() & (reached < limit)
+        want = mql.assign(hit=hit).groupby("sales_team")["hit"].agg(["sum", "count"])
+        got = split.set_index("segment")
+        for team, row in want.iterrows():
+            assert got.loc[team, f"{column}numerator"] == row["sum"]
+            assert got.loc[team, f"{column}denominator"] == row["count"]
+    change = overall_rate(split) - overall_rate(split, before=True)
+    assert split["total"].sum() == pytest.approx(change, abs=1e-12)
+
+
 def test_first_screen_names_the_miss_and_the_causes(review):
     html = review.summary().html
     assert "88.4%" in html and "¥165.0M" in html

@@ -188,6 +188,8 @@ def test_segment_key_and_people_in_are_the_plain_ones(people):
         members = set(people.now.loc[got == key, "person_id"]) | set(
             people.before.loc[plain_key(people.before, dims) == key, "person_id"]
         )
+        for deals in (people.deals_now, people.deals_before):  # whose deals closed: theirs too
+            members |= set(deals.loc[plain_key(deals, dims) == key, "person_id"])
         assert segments.people_in(people, dims, key) == members
         assert segments.people_in(people, dims, "no such segment") == set()
     assert segments.segment_key(people.now[:0], ("channel",)).empty
