@@ -319,9 +319,7 @@ def validate(workspace: Path | None) -> None:
     actions = load_actions(ws, definitions=definitions)
     schedule_file = ws.params_dir / SCHEDULE_FILE
     jobs = (
-        load_schedule(schedule_file, default_lang=ws.config.lang)
-        if schedule_file.is_file()
-        else []
+        load_schedule(schedule_file, default_lang=ws.config.lang) if schedule_file.is_file() else []
     )
     packs = (
         f"{len(jobs)} packs"

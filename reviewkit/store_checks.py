@@ -101,9 +101,12 @@ def _stage_warnings(con: duckdb.DuckDBPyConnection, definitions: Definitions) ->
                 f"events are {known} (map a date column to {stage.key!r} under stages: of the "
                 "import profile, or fix event:)"
             )
-    if definitions.kgi_is_revenue and not con.execute(
-        "SELECT count(*) FROM opportunities WHERE amount IS NOT NULL AND amount <> 0"
-    ).fetchall()[0][0]:
+    if (
+        definitions.kgi_is_revenue
+        and not con.execute(
+            "SELECT count(*) FROM opportunities WHERE amount IS NOT NULL AND amount <> 0"
+        ).fetchall()[0][0]
+    ):
         lines.append(
             "params/definitions.yml: kgi: revenue, but no deal in the store has an amount, so "
             "every pack shows revenue 0; import deals with an amount column, or make the KGI "
