@@ -29,13 +29,14 @@ def test_a_teams_backlog_joins_its_alert_and_stands_alone_otherwise(sample_works
         ]
     ).assign(explained_by=-1)  # fmt: skip
     by_team = pd.DataFrame({"sales_team": ["Team B"], "overdue_untouched": [71]})
-    pulse = SimpleNamespace(by_team=by_team, total_overdue=71)
+    pulse = SimpleNamespace(by_team=by_team, total_overdue=71, stage_label=lambda lang: "MQL")
     items = attention_items(alerts, pulse, definitions=definitions, lang="en")  # type: ignore[arg-type]
     assert len(items) == 2  # Team B is named once, with its backlog
-    assert "Team B" in items[0] and "71 of its MQLs" in items[0]
+    assert "Team B" in items[0] and "71 people of the team who became MQL" in items[0]
     other = pd.DataFrame({"sales_team": ["Team C"], "overdue_untouched": [12]})
     items = attention_items(
-        alerts.iloc[1:], SimpleNamespace(by_team=other, total_overdue=12),  # type: ignore[arg-type]
+        alerts.iloc[1:],
+        SimpleNamespace(by_team=other, total_overdue=12, stage_label=lambda lang: "MQL"),  # type: ignore[arg-type]
         definitions=definitions, lang="ja",
     )  # fmt: skip
     assert len(items) == 2 and "Team C" in items[1] and "12" in items[1]
