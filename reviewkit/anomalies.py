@@ -329,7 +329,7 @@ def is_tested(dimension: object, segment: object) -> bool:
     return dimension is None or pd.isna(dimension) or not pd.isna(segment)
 
 
-def tested_count(alerts: pd.DataFrame) -> int | None:
+def number_tested(alerts: pd.DataFrame) -> int | None:
     """How many series of the week passed the volume gates and were tested.
 
     :func:`detect` records it on its frame (``attrs["tested"]``); the Benjamini-Hochberg

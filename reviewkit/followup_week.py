@@ -52,11 +52,11 @@ def week_entrants(funnel: Funnel, *, week: Period, stage: str) -> pd.DataFrame:
     frame = funnel.first_touches(stage, since=week.start)
     day = frame["entered_at"].dt.tz_localize(None).dt.normalize()
     frame = frame[(day >= pd.Timestamp(week.start)) & (day < pd.Timestamp(week.end))]
-    team = frame["sales_team"].astype(object)
+    teams = [None if pd.isna(v) else v for v in frame["sales_team"]]
     return pd.DataFrame(
         {
             "person_id": frame["person_id"].astype(object),
-            "sales_team": team.where(team.notna(), None),
+            "sales_team": pd.Series(teams, index=frame.index, dtype=object),
             "touched": frame["touched_at"].notna(),
             "hours": (frame["touched_at"] - frame["entered_at"]).dt.total_seconds() / 3600,
         }
@@ -69,12 +69,13 @@ def first_touch_by_team(people: pd.DataFrame) -> pd.DataFrame:
     ``median_hours`` is over the team's touched entrants (NaN when none is); a team is
     ``None`` for the people without one.
     """
-    work = people.assign(_team=people["sales_team"].map(lambda v: "\x00" if v is None else v))
+    work = people.assign(_team=people["sales_team"].map(lambda v: "\x00" if pd.isna(v) else v))
     grouped = work.groupby("_team", sort=False).agg(
         entered=("touched", "size"), touched=("touched", "sum"), median_hours=("hours", "median")
     )
     out = grouped.reset_index()
-    out["sales_team"] = out["_team"].map(lambda v: None if v == "\x00" else v).astype(object)
+    teams = [None if v == "\x00" else v for v in out["_team"]]
+    out["sales_team"] = pd.Series(teams, index=out.index, dtype=object)
     out = out.astype({"entered": "int64", "touched": "int64", "median_hours": "float64"})
     out["untouched"] = out["entered"] - out["touched"]
     out = out.assign(_none=out["sales_team"].isna(), _name=out["sales_team"].fillna(""))

@@ -320,7 +320,7 @@ class Review:
         needs attention (the largest alerts and the follow-up backlog).
         """
         if self.cadence == "weekly":
-            from reviewkit.anomalies import tested_count
+            from reviewkit.anomalies import number_tested
             from reviewkit.weekly import weekly_summary
 
             alerts, _ = self.weekly_alerts
@@ -333,7 +333,7 @@ class Review:
                     kgi=self.funnel.kgi_key(),
                     lang=self.lang,
                     currency=self.currency,
-                    tested=tested_count(alerts),
+                    tested=number_tested(alerts),
                 )
             )
         if self.cadence == "monthly":

@@ -47,6 +47,13 @@ WEEKLY_TEXTS: dict[str, dict[str, str]] = {
         "en": "the chart of each stage against its target",
     },
     # alerts
+    "alert.rate_sla": {
+        "ja": "{where}の{measure}が {value}（通常 {normal}、{points}）。{window}に期限を迎えた"
+        "{from_stage} {n}件のうち、期限内に接触できた人が通常より約{impact}人{direction}。{since}",
+        "en": "{measure} in {where} {moved} to {value} (normal {normal}, {points}) over {window}: "
+        "of {n} people who became {from_stage} and were due, about {impact} {direction} were "
+        "touched in time. {since}",
+    },
     "alert.unknown_segment": {"ja": "（不明）", "en": "(unknown)"},
     # the follow-up pulse
     "followup.what": {

@@ -13,7 +13,7 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.anomalies import AnomalySettings, tested_count
+from reviewkit.anomalies import AnomalySettings, number_tested
 from reviewkit.charts import PackChart, alert_chart, pace_chart
 from reviewkit.definitions import Definitions
 from reviewkit.followup import FollowUpPulse
@@ -333,7 +333,7 @@ def alert_sentence(alert: dict, *, definitions: Definitions, lang: str) -> str:
             normal=format_count(alert["normal"], lang=lang), change=change_text, since=since,
         )  # fmt: skip
     metric = definitions.metric_map.get(measure)
-    from_stage = getattr(metric, "from_", None) or "mql"
+    from_stage = getattr(metric, "from_", None) or definitions.stage_keys[0]
     to_stage = getattr(metric, "to", None)
     from_label = metric_label(definitions, from_stage, lang=lang)
     to_label = (
@@ -342,7 +342,8 @@ def alert_sentence(alert: dict, *, definitions: Definitions, lang: str) -> str:
     window = int(alert["window"])
     points = f"{alert['change'] * 100:+.1f}".replace("-", MINUS)
     text = t(
-        "alert.rate", lang, where=where, measure=label, moved=moved,
+        "alert.rate" if to_stage else "alert.rate_sla", lang, where=where, measure=label,
+        moved=moved,
         value=format_pct(alert["value"], lang=lang), normal=format_pct(alert["normal"], lang=lang),
         points=t("rate.points", lang, value=points),
         window=t("alert.week", lang) if window == 1 else t("alert.weeks", lang, n=window),
@@ -415,7 +416,7 @@ def alerts_html(
     (``calendar``), which shape the weeks' weights.
     """
     s = settings or AnomalySettings()
-    tested = tested_count(alerts)
+    tested = number_tested(alerts)
     if tested is None:  # a frame not from detect: every series counts
         tested = series.groupby(["kind", "measure", "dimension", "segment"], dropna=False).ngroups
     method = t(
@@ -535,7 +536,7 @@ def weekly_summary(
         How many attention items at most.
     tested
         How many series the anomaly detection looked at (:func:`reviewkit.anomalies.
-        tested_count`); 0 says the week had too few people to test, ``None``: not known.
+        number_tested`); 0 says the week had too few people to test, ``None``: not known.
     """
     out = []
     current = pace[~pace["closed"]]

@@ -29,6 +29,7 @@ from reviewkit.anomalies import (
     count_test,
     detect,
     explain,
+    number_tested,
     rate_test,
     series_of,
     weekly_alerts,
@@ -338,6 +339,62 @@ def test_an_intermittent_count_is_not_tested():
 def test_nothing_to_test():
     assert detect(pd.DataFrame(columns=SERIES_COLUMNS)).columns.tolist() == ALERT_COLUMNS
     assert detect(series("count", "mql", None, None, [50] * 30)).empty
+
+
+def test_the_unknown_value_of_a_segment_column_raises_nothing():
+    # the people with no campaign (None) double, and so does a named campaign: only the named
+    # one is a segment anyone can act on; the unknown group's move is the whole funnel's
+    jump = [40] * 29 + [100]
+    frames = stack(series("count", "mql", "channel", None, jump),
+                   series("count", "mql", "channel", "webinar", jump))  # fmt: skip
+    alerts = detect(frames)
+    assert alerts["segment"].tolist() == ["webinar"]
+    # the unknown group still counts in everyone's baseline of a new segment's rate
+    assert number_tested(alerts) == 1
+
+
+def test_number_tested_is_the_series_past_the_gates():
+    tiny = series("count", "mql", "channel", "tiny", [5] * 30)  # under the volume gate
+    big = series("count", "mql", "channel", "big", [50] * 30)
+    assert number_tested(detect(stack(tiny, big))) == 1
+    assert number_tested(detect(pd.DataFrame(columns=SERIES_COLUMNS))) == 0
+    assert number_tested(pd.DataFrame(columns=ALERT_COLUMNS)) is None  # not from detect
+
+
+def test_a_per_person_rate_is_gated_on_its_window_not_per_week():
+    # a team of 17 people due a week: 85 % touched in time for 26 weeks, then 1 of 17 for 4
+    # weeks. 68 due in the 4 weeks is under the 4 x 20 a period-basis rate needs, but the SLA
+    # counts each person once with their own outcome: 68 >= 20 people is enough to test
+    x, n = [14.45] * 26 + [1] * 4, [17] * 30
+    sla = series("rate", "sla", "sales_team", "Nord-Ost", x, n)
+    assert detect(sla).empty
+    alerts = detect(sla, per_person={"sla"})
+    assert len(alerts) == 1
+    a = alerts.iloc[0]
+    assert a["window"] == 4 and a["n"] == 68
+    assert a["value"] == pytest.approx(4 / 68) and a["normal"] == pytest.approx(0.85)
+    assert a["impact"] == pytest.approx(4 - 0.85 * 68)
+    # under 20 people in the window it stays untested, per person or not
+    few = series("rate", "sla", "sales_team", "tiny", [3.4] * 26 + [0] * 4, [4] * 30)
+    assert detect(few, per_person={"sla"}).empty
+
+
+def test_segment_counts_that_follow_the_funnel_are_listed_under_it():
+    # a fair doubles everyone's leads (200 -> 400); team A's 100 -> 200 is the same move; team
+    # B's 40 -> 150 is far beyond it: its own finding
+    funnel = series("count", "lead", None, None, [200] * 29 + [400])
+    a = series("count", "lead", "sales_team", "A", [100] * 29 + [200])
+    b = series("count", "lead", "sales_team", "B", [40] * 29 + [150])
+    from reviewkit.anomalies import _explained_by_the_funnel
+
+    alerts = detect(stack(funnel, a, b)).assign(explained_by=-1)
+    out = _explained_by_the_funnel(alerts)
+    by = dict(zip(out["segment"].fillna("funnel"), out["explained_by"], strict=True))
+    f = out.index[out["dimension"].isna()][0]
+    # A: normal 100 x 2 = 200 expected with the funnel's move; |200 - 200| < half of 100
+    assert by["A"] == f
+    # B: 40 x 2 = 80 expected; |150 - 80| = 70 >= half of 110
+    assert by["B"] == -1 and by["funnel"] == -1
 
 
 # --- part 3: explain, on a hand-made WeeklyData -------------------------------------------------
