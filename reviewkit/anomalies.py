@@ -780,8 +780,10 @@ def explain(
     Alerts are taken largest impact first. For a segment alert, its people are taken out and
     the other alerts of the same measure are tested again: those that no longer fire are
     *explained by* it (e.g. the funnel's MQL -> SQL drop, and the drops in the teams and
-    industries the new whitepaper's MQLs went to, are explained by the whitepaper). The SLA
-    (a per-team measure) explains only the funnel's SLA alert.
+    industries the new whitepaper's MQLs went to, are explained by the whitepaper). A team's
+    SLA alert explains the funnel's SLA alert (the team's series subtracted) and, with the
+    team's people taken out, the other measures' alerts its slow follow-up drags (a region
+    served mostly by that team); an SLA alert is explained by no other measure's.
 
     ``series`` is ``series_of(data)`` when the caller has it (else it is built here).
 
@@ -800,33 +802,23 @@ def explain(
         if out.at[i, "explained_by"] != -1 or pd.isna(a["dimension"]):
             continue
         same = out[(out.index != i) & (out["explained_by"] == -1)]
-        if a["measure"] in sla_measures:
-            same = same[same["measure"] == a["measure"]]
+        is_sla = a["measure"] in sla_measures
+        other = ~same["measure"].isin(sla_measures)  # SLA series are not made of entries
+        if is_sla:  # a team's SLA explains the funnel's SLA, and other measures' alerts
+            same = same[other | ((same["measure"] == a["measure"]) & same["dimension"].isna())]
+        else:
+            same = same[other]
         if same.empty:
             continue
-        if a["measure"] in sla_measures:
-            series = data.sla
-            own = series[
-                (series["dimension"] == a["dimension"]) & (series["segment"] == a["segment"])
-            ]
-            total = series[series["dimension"].isna()].set_index("week")
-            rest = total.copy()
-            sub = own.set_index("week").reindex(total.index).fillna({"x": 0.0, "n": 0.0})
-            rest["x"] = total["x"] - sub["x"]
-            rest["n"] = total["n"] - sub["n"]
-            reduced = rest.reset_index()[SERIES_COLUMNS]
-        else:
+        parts = []
+        if is_sla and (same["measure"] == a["measure"]).any():
+            parts.append(_sla_without(data.sla, a))
+        measures = list(dict.fromkeys(m for m in same["measure"] if m not in sla_measures))
+        if measures:
             if without is None:
                 without = _Without(data, series_of(data) if series is None else series)
-            measures = list(dict.fromkeys(same["measure"]))
-            if without.usable:
-                taken = without.people_of(str(a["dimension"]), a["segment"])
-                reduced = without.series(taken, measures)
-            else:
-                mask = data.entries[a["dimension"]].astype("object") == a["segment"]
-                people = set(data.entries.loc[mask, "person_id"])
-                remaining = data.entries[~data.entries["person_id"].isin(people)]
-                reduced = series_of(data, entries=remaining, measures=measures)
+            parts.append(_series_without(data, without, a, measures))
+        reduced = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         left = effects(reduced, same, settings=s)
         for j in same.index:
             b = out.loc[j]
@@ -842,6 +834,30 @@ def explain(
             ):
                 out.at[j, "explained_by"] = i
     return _explained_by_the_funnel(out)
+
+
+def _sla_without(sla: pd.DataFrame, alert: pd.Series) -> pd.DataFrame:
+    """The funnel's SLA series without the alert's segment (subtracted week by week)."""
+    own = sla[(sla["dimension"] == alert["dimension"]) & (sla["segment"] == alert["segment"])]
+    total = sla[sla["dimension"].isna()].set_index("week")
+    rest = total.copy()
+    sub = own.set_index("week").reindex(total.index).fillna({"x": 0.0, "n": 0.0})
+    rest["x"] = total["x"] - sub["x"]
+    rest["n"] = total["n"] - sub["n"]
+    return rest.reset_index()[SERIES_COLUMNS]
+
+
+def _series_without(
+    data: WeeklyData, without: _Without, alert: pd.Series, measures: Sequence[str]
+) -> pd.DataFrame:
+    """The series of ``measures`` with the people of the alert's segment taken out."""
+    if without.usable:
+        taken = without.people_of(str(alert["dimension"]), alert["segment"])
+        return without.series(taken, measures)
+    mask = data.entries[alert["dimension"]].astype("object") == alert["segment"]
+    people = set(data.entries.loc[mask, "person_id"])
+    remaining = data.entries[~data.entries["person_id"].isin(people)]
+    return series_of(data, entries=remaining, measures=measures)
 
 
 def _explained_by_the_funnel(alerts: pd.DataFrame) -> pd.DataFrame:

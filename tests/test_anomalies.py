@@ -555,3 +555,64 @@ def test_sample_quiet_weeks_before_october(sample_alerts, as_of):
     assert not tidy.empty
     assert len(alerts) <= 1, alerts[["kind", "measure", "dimension", "segment", "impact"]]
     assert not (alerts["segment"].astype(str) == "wp-genai-guide").any()
+
+
+def sla_weekly_data() -> WeeklyData:
+    """30 weeks: Team A 100 MQLs a week (30 % to SQL, 90 % touched in time); Team B 100 MQLs,
+    60 of them in region ``north`` (Team B's only) and 40 in ``south`` (shared with Team A's
+    100). In the last 4 weeks Team B touches 10 % in time and its MQL -> SQL falls to 10 %."""
+    week = parse_period("2026-W47", calendar=CAL)
+    weeks = [week]
+    for _ in range(WEEKS - 1):
+        weeks.insert(0, previous_period(weeks[0], calendar=CAL))
+    rows, sla, serial = [], [], 0
+    for i, period in enumerate(weeks):
+        recent = i >= WEEKS - 4
+        for team, region, count, sqls in (
+            ("Team A", "south", 100, 30),
+            ("Team B", "north", 60, 6 if recent else 18),
+            ("Team B", "south", 40, 4 if recent else 12),
+        ):
+            for k in range(count):
+                serial += 1
+                base = {"person_id": f"p{serial:06d}", "day": period.start, "week": period.label,
+                        "sales_team": team, "region": region}  # fmt: skip
+                rows.append({**base, "stage": "mql"})
+                if k < sqls:
+                    rows.append({**base, "stage": "sql"})
+        b_in_time = 10 if recent else 90
+        for dimension, segment, x in ((None, None, 90 + b_in_time), ("sales_team", "Team A", 90),
+                                      ("sales_team", "Team B", b_in_time)):  # fmt: skip
+            n = 200 if dimension is None else 100
+            sla.append({"kind": "rate", "measure": "sla", "dimension": dimension,
+                        "segment": segment, "week": period.label, "start": period.start,
+                        "x": float(x), "n": float(n), "weight": math.nan})  # fmt: skip
+    return WeeklyData(
+        weeks=weeks,
+        entries=pd.DataFrame(rows),
+        weights={(stage, p.label): 1.0 for stage in ("mql", "sql") for p in weeks},
+        stages=["mql", "sql"],
+        conversions=[("mql_to_sql", "mql", "sql")],
+        sla=pd.DataFrame(sla)[SERIES_COLUMNS],
+        dimensions=("sales_team", "region"),
+    )
+
+
+def test_a_team_s_sla_explains_the_drop_of_the_region_it_serves():
+    data = sla_weekly_data()
+    tidy = series_of(data)
+    out = explain(detect(tidy, per_person={"sla"}), data)
+    team_b = find(out, measure="sla", dimension="sales_team", segment="Team B")
+    assert len(team_b) == 1 and team_b.iloc[0]["explained_by"] == -1
+    b = team_b.index[0]
+    # north is Team B's only: without Team B's people its drop is gone
+    north = find(out, measure="mql_to_sql", dimension="region", segment="north")
+    assert len(north) == 1 and north.iloc[0]["explained_by"] == b
+    # the funnel's SLA is Team B's too (its series subtracted)
+    funnel_sla = out[(out["measure"] == "sla") & out["dimension"].isna()]
+    assert len(funnel_sla) == 1 and funnel_sla.iloc[0]["explained_by"] == b
+    # Team B's own MQL -> SQL drop is the same segment's other symptom: its own finding
+    own = find(out, measure="mql_to_sql", dimension="sales_team", segment="Team B")
+    assert len(own) == 1 and own.iloc[0]["explained_by"] == -1
+    # and a conversion alert never explains an SLA alert
+    assert set(out.loc[out["measure"] == "sla", "explained_by"]) <= {-1, b}
