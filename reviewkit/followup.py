@@ -352,7 +352,7 @@ def _team_table(pulse: FollowUpPulse, *, lang: str) -> Html:
         ["rk-label", f"rk-status {_STATUS_CLASS[s]}", *["rk-num"] * (shown.shape[1] - 2)]
         for s in status
     ]
-    return styled_table(shown, classes, css_class="rk-followup-teams")
+    return styled_table(shown, classes, css_class="rk-followup-teams", lang=lang)
 
 
 def _oldest_table(pulse: FollowUpPulse, *, lang: str) -> Html:

@@ -377,7 +377,10 @@ def _alert_series(alert: dict, series: pd.DataFrame) -> pd.DataFrame:
         low, high = (baseline - half).clip(lower=0), baseline + half
     else:
         n = part["n"].astype(float)
-        value = (part["x"].astype(float) / n.where(n > 0)).clip(upper=1.0)
+        value = part["x"].astype(float) / n.where(n > 0)
+        # no rate without people, and none over 100 % (a week whose later-stage entries
+        # outnumber its earlier-stage ones mixes cohorts): a gap, never a 100 % point
+        value = value.where(value <= 1.0)
         r0 = alert["normal"]
         spread = 1.96 * (r0 * (1 - r0) / n.where(n > 0)) ** 0.5
         baseline = pd.Series([r0] * weeks)

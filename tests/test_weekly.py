@@ -238,3 +238,19 @@ def test_first_touches_without_an_sla_by_hand():
     empty = first_touch_html(people.iloc[0:0], stage_key="mql", stage_label="MQL", period="W1",
                              lang="en")  # fmt: skip
     assert "Nobody became MQL in W1." in empty.text
+
+
+def test_an_alert_chart_has_no_rate_without_people_and_none_over_100_percent():
+    from reviewkit.weekly import _alert_series
+
+    a = alert(measure="mql_to_won", dimension="channel", segment="Eventos", value=0.1,
+              normal=0.2, impact=-6.0, change=-0.1)  # fmt: skip
+    series = pd.DataFrame(
+        {"kind": "rate", "measure": "mql_to_won", "dimension": "channel", "segment": "Eventos",
+         "week": ["W1", "W2", "W3"],
+         "start": [dt.date(2026, 6, 1), dt.date(2026, 6, 8), dt.date(2026, 6, 15)],
+         "x": [3.0, 0.0, 5.0], "n": [10.0, 0.0, 4.0], "weight": math.nan}
+    )  # fmt: skip
+    values = _alert_series(a, series)["value"].tolist()
+    assert values[0] == pytest.approx(0.3)
+    assert math.isnan(values[1]) and math.isnan(values[2])
