@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +45,10 @@ from reviewkit.periods import FiscalCalendar, Period, periods_before
 from reviewkit.seasonality import day_profile
 from reviewkit.semantic import Funnel
 
+# The dimensions the sample company's packs were built around; a review tests its funnel's
+# split dimensions (:attr:`reviewkit.semantic.Funnel.split_dimensions`: every segment column
+# with two or more known values), so a column that is all unknown or single-valued raises
+# nothing.
 DIMENSIONS = ("channel", "campaign_id", "content_asset", "sales_team", "industry", "company_size")
 # Campaigns start and end by plan, and a channel's new campaign is not news: a new campaign
 # is not compared with everyone (its channel's series carries any change).
@@ -75,7 +79,8 @@ class AnomalySettings:
     min_count_change, min_relative_change
         Counts: an alert needs at least this many people and this share off normal.
     min_n
-        Rates: entrants this week needed to test.
+        Rates: entrants needed to test, per week of the window tested (a per-person rate
+        such as the SLA: in the window; see :func:`detect`).
     min_baseline_n
         Rates: baseline entrants needed to use the series' own baseline (else everyone's).
     min_impact
@@ -264,6 +269,7 @@ def _rate_alert(
     windows: Sequence[int] | None = None,
     gated: bool = True,
     compare_new: bool = True,
+    per_person: bool = False,
 ) -> dict[str, object] | None:
     weeks = len(n)
     seen = np.nonzero(n[:-1] > 0)[0]
@@ -272,7 +278,8 @@ def _rate_alert(
     best: dict[str, object] | None = None
     for window in windows or sorted({1, s.recent_weeks}):
         x1, n1 = float(x[-window:].sum()), float(n[-window:].sum())
-        if n1 <= 0 or (gated and n1 < s.min_n * window) or x1 > n1:
+        needed = s.min_n if per_person else s.min_n * window
+        if n1 <= 0 or (gated and n1 < needed) or x1 > n1:
             continue  # too few, or more entries into B than into A: cohorts too mixed to test
         x0, n0 = float(np.minimum(x[:-window], n[:-window]).sum()), float(n[:-window].sum())
         baseline = "own"
@@ -311,6 +318,25 @@ def _rate_alert(
 
 
 KEYS = ["kind", "measure", "dimension", "segment"]
+
+
+def is_tested(dimension: object, segment: object) -> bool:
+    """Whether a series is tested: the whole funnel, or a known value of a dimension.
+
+    The people with no value in a column (no campaign, no team) are not a segment anyone can
+    act on; their move shows in the whole funnel. They still count in everyone's baseline.
+    """
+    return dimension is None or pd.isna(dimension) or not pd.isna(segment)
+
+
+def number_tested(alerts: pd.DataFrame) -> int | None:
+    """How many series of the week passed the volume gates and were tested.
+
+    :func:`detect` records it on its frame (``attrs["tested"]``); the Benjamini-Hochberg
+    adjustment runs over these. ``None`` for a frame that does not say.
+    """
+    found = alerts.attrs.get("tested")
+    return None if found is None else int(found)
 
 
 @dataclass(frozen=True)
@@ -361,12 +387,18 @@ def _test_row(
     kind, measure, dimension, _ = m.keys[row]
     if kind == "count":
         return _count_alert(m.x[row], m.w[row], s, gated=bool(options.get("gated", True)))
+    options.setdefault("per_person", False)
     everyone = m.everyone.get((str(measure), str(dimension)))
     compare_new = dimension not in NOT_COMPARED_WHEN_NEW
     return _rate_alert(m.x[row], m.n[row], everyone, s, compare_new=compare_new, **options)  # type: ignore[arg-type]
 
 
-def detect(series: pd.DataFrame, *, settings: AnomalySettings | None = None) -> pd.DataFrame:
+def detect(
+    series: pd.DataFrame,
+    *,
+    settings: AnomalySettings | None = None,
+    per_person: Collection[str] = (),
+) -> pd.DataFrame:
     """Find the alerts of the last week in many weekly series.
 
     Parameters
@@ -380,6 +412,13 @@ def detect(series: pd.DataFrame, *, settings: AnomalySettings | None = None) -> 
         the latest week is the reviewed one.
     settings
         Gates and thresholds.
+    per_person
+        Rate measures whose every entrant is counted once with their own outcome (the
+        follow-up SLA: touched in time or not), so their weeks pool without mixing cohorts;
+        their volume gate is :attr:`AnomalySettings.min_n` entrants in the window tested
+        rather than per week of it. Period-basis conversions (entries into the later stage
+        over entries into the earlier one, in the same weeks) vary more than counting noise
+        from week to week and keep the per-week gate.
 
     Returns
     -------
@@ -389,11 +428,13 @@ def detect(series: pd.DataFrame, *, settings: AnomalySettings | None = None) -> 
     """
     s = settings or AnomalySettings()
     if series.empty:
-        return pd.DataFrame(columns=ALERT_COLUMNS)
+        return _with_tested(pd.DataFrame(columns=ALERT_COLUMNS), 0)
     m = _matrix(series, s)
     rows = []
     for row, (kind, measure, dimension, segment) in enumerate(m.keys):
-        found = _test_row(m, row, s)
+        if not is_tested(dimension, segment):
+            continue
+        found = _test_row(m, row, s, per_person=measure in per_person)
         if found is None:
             continue
         k = int(found.pop("weeks_off"))  # type: ignore[call-overload]
@@ -412,7 +453,7 @@ def detect(series: pd.DataFrame, *, settings: AnomalySettings | None = None) -> 
         )
     tested = pd.DataFrame(rows, columns=[c for c in ALERT_COLUMNS if c != "q"])
     if tested.empty:
-        return pd.DataFrame(columns=ALERT_COLUMNS)
+        return _with_tested(pd.DataFrame(columns=ALERT_COLUMNS), 0)
     tested.insert(ALERT_COLUMNS.index("q"), "q", adjust(tested["p"].to_numpy()))
     counts = tested["kind"] == "count"
     big_count = (tested["impact"].abs() >= s.min_count_change) & (
@@ -423,7 +464,12 @@ def detect(series: pd.DataFrame, *, settings: AnomalySettings | None = None) -> 
     out = tested[keep].copy()
     out["_order"] = -out["impact"].abs()
     out = out.sort_values("_order", kind="stable").drop(columns="_order")
-    return out.reset_index(drop=True)[ALERT_COLUMNS]
+    return _with_tested(out.reset_index(drop=True)[ALERT_COLUMNS], len(tested))
+
+
+def _with_tested(alerts: pd.DataFrame, tested: int) -> pd.DataFrame:
+    alerts.attrs["tested"] = int(tested)
+    return alerts
 
 
 def effects(
@@ -489,12 +535,17 @@ def load_weekly(
     *,
     week: Period,
     calendar: FiscalCalendar,
-    dimensions: Sequence[str] = DIMENSIONS,
+    dimensions: Sequence[str] | None = None,
     settings: AnomalySettings | None = None,
 ) -> WeeklyData:
-    """Read the reviewed week and its baseline weeks from the store (three queries per stage)."""
+    """Read the reviewed week and its baseline weeks from the store (three queries per stage).
+
+    ``dimensions``: the segment columns to test; ``None``: the funnel's split dimensions.
+    """
     s = settings or AnomalySettings()
     definitions = funnel.definitions
+    if dimensions is None:
+        dimensions = funnel.split_dimensions
     earlier = periods_before(week, s.baseline_weeks + s.recent_weeks - 1, calendar=calendar)
     weeks = [*earlier, week]
     stages = list(definitions.stage_keys)
@@ -729,8 +780,10 @@ def explain(
     Alerts are taken largest impact first. For a segment alert, its people are taken out and
     the other alerts of the same measure are tested again: those that no longer fire are
     *explained by* it (e.g. the funnel's MQL -> SQL drop, and the drops in the teams and
-    industries the new whitepaper's MQLs went to, are explained by the whitepaper). The SLA
-    (a per-team measure) explains only the funnel's SLA alert.
+    industries the new whitepaper's MQLs went to, are explained by the whitepaper). A team's
+    SLA alert explains the funnel's SLA alert (the team's series subtracted) and, with the
+    team's people taken out, the other measures' alerts its slow follow-up drags (a region
+    served mostly by that team); an SLA alert is explained by no other measure's.
 
     ``series`` is ``series_of(data)`` when the caller has it (else it is built here).
 
@@ -749,33 +802,23 @@ def explain(
         if out.at[i, "explained_by"] != -1 or pd.isna(a["dimension"]):
             continue
         same = out[(out.index != i) & (out["explained_by"] == -1)]
-        if a["measure"] in sla_measures:
-            same = same[same["measure"] == a["measure"]]
+        is_sla = a["measure"] in sla_measures
+        other = ~same["measure"].isin(sla_measures)  # SLA series are not made of entries
+        if is_sla:  # a team's SLA explains the funnel's SLA, and other measures' alerts
+            same = same[other | ((same["measure"] == a["measure"]) & same["dimension"].isna())]
+        else:
+            same = same[other]
         if same.empty:
             continue
-        if a["measure"] in sla_measures:
-            series = data.sla
-            own = series[
-                (series["dimension"] == a["dimension"]) & (series["segment"] == a["segment"])
-            ]
-            total = series[series["dimension"].isna()].set_index("week")
-            rest = total.copy()
-            sub = own.set_index("week").reindex(total.index).fillna({"x": 0.0, "n": 0.0})
-            rest["x"] = total["x"] - sub["x"]
-            rest["n"] = total["n"] - sub["n"]
-            reduced = rest.reset_index()[SERIES_COLUMNS]
-        else:
+        parts = []
+        if is_sla and (same["measure"] == a["measure"]).any():
+            parts.append(_sla_without(data.sla, a))
+        measures = list(dict.fromkeys(m for m in same["measure"] if m not in sla_measures))
+        if measures:
             if without is None:
                 without = _Without(data, series_of(data) if series is None else series)
-            measures = list(dict.fromkeys(same["measure"]))
-            if without.usable:
-                taken = without.people_of(str(a["dimension"]), a["segment"])
-                reduced = without.series(taken, measures)
-            else:
-                mask = data.entries[a["dimension"]].astype("object") == a["segment"]
-                people = set(data.entries.loc[mask, "person_id"])
-                remaining = data.entries[~data.entries["person_id"].isin(people)]
-                reduced = series_of(data, entries=remaining, measures=measures)
+            parts.append(_series_without(data, without, a, measures))
+        reduced = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         left = effects(reduced, same, settings=s)
         for j in same.index:
             b = out.loc[j]
@@ -790,6 +833,55 @@ def explain(
                 or abs(change) < EXPLAINED_SHARE * abs(float(b["change"]))
             ):
                 out.at[j, "explained_by"] = i
+    return _explained_by_the_funnel(out)
+
+
+def _sla_without(sla: pd.DataFrame, alert: pd.Series) -> pd.DataFrame:
+    """The funnel's SLA series without the alert's segment (subtracted week by week)."""
+    own = sla[(sla["dimension"] == alert["dimension"]) & (sla["segment"] == alert["segment"])]
+    total = sla[sla["dimension"].isna()].set_index("week")
+    rest = total.copy()
+    sub = own.set_index("week").reindex(total.index).fillna({"x": 0.0, "n": 0.0})
+    rest["x"] = total["x"] - sub["x"]
+    rest["n"] = total["n"] - sub["n"]
+    return rest.reset_index()[SERIES_COLUMNS]
+
+
+def _series_without(
+    data: WeeklyData, without: _Without, alert: pd.Series, measures: Sequence[str]
+) -> pd.DataFrame:
+    """The series of ``measures`` with the people of the alert's segment taken out."""
+    if without.usable:
+        taken = without.people_of(str(alert["dimension"]), alert["segment"])
+        return without.series(taken, measures)
+    mask = data.entries[alert["dimension"]].astype("object") == alert["segment"]
+    people = set(data.entries.loc[mask, "person_id"])
+    remaining = data.entries[~data.entries["person_id"].isin(people)]
+    return series_of(data, entries=remaining, measures=measures)
+
+
+def _explained_by_the_funnel(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Segment count alerts that only follow the whole funnel's count move, listed under it.
+
+    A fair or a mailing that doubles everyone's leads doubles most segments' too; a segment
+    whose count, scaled by the funnel's change (its normal x the funnel's value / normal),
+    keeps less than half of its own change is the same change, not a finding of its own.
+    """
+    out = alerts
+    funnel = out[(out["kind"] == "count") & out["dimension"].isna() & (out["explained_by"] == -1)]
+    for f in funnel.index:
+        ratio = float(out.at[f, "value"]) / float(out.at[f, "normal"])
+        mine = out[
+            (out["kind"] == "count")
+            & (out["measure"] == out.at[f, "measure"])
+            & out["dimension"].notna()
+            & (out["explained_by"] == -1)
+            & (np.sign(out["change"]) == np.sign(out.at[f, "change"]))
+        ]
+        for j in mine.index:
+            value, normal = float(out.at[j, "value"]), float(out.at[j, "normal"])
+            if abs(value - normal * ratio) < EXPLAINED_SHARE * abs(value - normal):
+                out.at[j, "explained_by"] = f
     return out
 
 
@@ -798,13 +890,19 @@ def weekly_alerts(
     *,
     week: Period,
     calendar: FiscalCalendar,
-    dimensions: Sequence[str] = DIMENSIONS,
+    dimensions: Sequence[str] | None = None,
     settings: AnomalySettings | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The week's alerts (with ``explained_by``) and the series they came from."""
+    """The week's alerts (with ``explained_by``) and the series they came from.
+
+    ``dimensions``: the segment columns to test; ``None``: the funnel's split dimensions
+    (:attr:`reviewkit.semantic.Funnel.split_dimensions`).
+    """
     data = load_weekly(
         funnel, week=week, calendar=calendar, dimensions=dimensions, settings=settings
     )
     series = series_of(data)
-    alerts = explain(detect(series, settings=settings), data, settings=settings, series=series)
+    per_person = set(data.sla["measure"]) if not data.sla.empty else set()
+    found = detect(series, settings=settings, per_person=per_person)
+    alerts = explain(found, data, settings=settings, series=series)
     return alerts, series

@@ -286,7 +286,12 @@ def _summary(pulse: FollowUpPulse, *, lang: str) -> str:
         "stage": pulse.stage_label(lang),
         "days": pulse.lookback_days,
     }
-    if pulse.total_overdue:
+    if pulse.total_overdue and not has_teams(pulse):
+        text = t(
+            "followup.summary_no_team", lang,
+            count=format_count(pulse.total_overdue, lang=lang), **words,
+        )  # fmt: skip
+    elif pulse.total_overdue:
         worst = pulse.by_team.iloc[0]
         text = t(
             "followup.summary",
@@ -307,6 +312,11 @@ def _summary(pulse: FollowUpPulse, *, lang: str) -> str:
         due=format_count(pulse.total_due_week, lang=lang),
     )
     return f"{text}{t('followup.join', lang)}{week}"
+
+
+def has_teams(pulse: FollowUpPulse) -> bool:
+    """Whether any of the pulse's people has a sales team (else no table by team)."""
+    return bool(pulse.by_team["sales_team"].notna().any())
 
 
 def _team_table(pulse: FollowUpPulse, *, lang: str) -> Html:
@@ -342,7 +352,7 @@ def _team_table(pulse: FollowUpPulse, *, lang: str) -> Html:
         ["rk-label", f"rk-status {_STATUS_CLASS[s]}", *["rk-num"] * (shown.shape[1] - 2)]
         for s in status
     ]
-    return styled_table(shown, classes, css_class="rk-followup-teams")
+    return styled_table(shown, classes, css_class="rk-followup-teams", lang=lang)
 
 
 def _oldest_table(pulse: FollowUpPulse, *, lang: str) -> Html:
@@ -363,6 +373,9 @@ def _oldest_table(pulse: FollowUpPulse, *, lang: str) -> Html:
         }
     )
     classes = [["rk-label", "rk-text", "rk-text", "rk-text", "rk-num", "rk-num"]] * len(shown)
+    if not has_teams(pulse):  # no teams recorded: no column of "(no team)"
+        shown = shown.drop(columns=t("followup.col.team", lang))
+        classes = [["rk-label", "rk-text", "rk-text", "rk-num", "rk-num"]] * len(shown)
     return styled_table(shown, classes, css_class="rk-followup-oldest", lang=lang)
 
 
@@ -380,9 +393,9 @@ def follow_up_html(pulse: FollowUpPulse | None, *, lang: str) -> Html:
     -------
     Html
         A sentence on the overdue backlog and the week's SLA %, the by-team table (status
-        in symbol and word as well as colour), the longest-waiting untouched people and a
-        note on how the numbers are counted; or, without an SLA metric, a note on how to
-        add one.
+        in symbol and word as well as colour; left out when no one has a sales team), the
+        longest-waiting untouched people and a note on how the numbers are counted; or,
+        without an SLA metric, a note on how to add one.
     """
     check_lang(lang)
     if pulse is None:
@@ -390,7 +403,7 @@ def follow_up_html(pulse: FollowUpPulse | None, *, lang: str) -> Html:
         return Html(_p(note, "rk-note"), text=note)
     summary = _summary(pulse, lang=lang)
     parts, texts = [_p(summary)], [summary]
-    if len(pulse.by_team):
+    if len(pulse.by_team) and has_teams(pulse):
         teams = _team_table(pulse, lang=lang)
         parts.append(teams.html)
         texts.append(teams.text)

@@ -335,6 +335,7 @@ class Review:
         needs attention (the largest alerts and the follow-up backlog).
         """
         if self.cadence == "weekly":
+            from reviewkit.anomalies import number_tested
             from reviewkit.weekly import weekly_summary
 
             alerts, _ = self.weekly_alerts
@@ -347,6 +348,7 @@ class Review:
                     kgi=self.funnel.kgi_key(),
                     lang=self.lang,
                     currency=self.currency,
+                    tested=number_tested(alerts),
                 )
             )
         if self.cadence == "monthly":
@@ -493,10 +495,21 @@ class Review:
             ),
         )  # fmt: skip
 
-    def funnel_chart(self) -> PackChart:
-        """The period's stage counts against target, status in symbols and words."""
+    def funnel_chart(self) -> PackChart | Html:
+        """The period's stage counts against target, status in symbols and words.
+
+        Only stages with a target are drawn (an achievement needs one); without a target for
+        any stage, one line says so instead of bars at 0 %.
+        """
         lang = self.lang
-        card = self.card[self.card["kind"] == "count"].copy()
+        card = self.card[(self.card["kind"] == "count") & self.card["target"].notna()].copy()
+        if card.empty:
+            from reviewkit.html import missing_html
+
+            return missing_html(
+                "targets", lang=lang, period=format_period(self.period, lang=lang),
+                what=t("chart.funnel.what", lang),
+            )  # fmt: skip
         card["status"] = [status_of(a) for a in card["achievement"]]
         card["status_text"] = [
             f"{t(f'status.{r.status}', lang)} {format_pct(r.achievement, lang=lang)} "
@@ -546,14 +559,14 @@ class Review:
         """Pace bullets: to date, expected, projection and its range, as a share of target.
 
         Without a target for any period in progress (e.g. a segment with no targets of its
-        own) there is no pace to draw, and a note says so.
+        own) there is no pace to draw: nothing is drawn, as the pace table above already
+        says in one line which periods have no target.
         """
         from reviewkit.weekly import pace_bullets
 
         pace = self.pace_frame
         if not (~pace["closed"] & pace["target"].notna()).any():
-            text = t("pace.no_targets", self.lang)
-            return Html(note_html(text), text=text)
+            return Html("", text=t("pace.no_targets", self.lang))
         return pace_bullets(
             pace, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
@@ -563,7 +576,10 @@ class Review:
         """The week's anomaly alerts and the weekly series they were found in."""
         from reviewkit.anomalies import weekly_alerts
 
-        return weekly_alerts(self.funnel, week=self.period, calendar=self.workspace.calendar)
+        return weekly_alerts(
+            self.funnel, week=self.period, calendar=self.workspace.calendar,
+            dimensions=self.funnel.split_dimensions,
+        )  # fmt: skip
 
     def alerts(self) -> Html:
         """The week's anomalies: what moved, by how much against normal, where, since when."""
@@ -577,16 +593,29 @@ class Review:
 
     @cached_property
     def pulse(self) -> FollowUpPulse | None:
-        """The follow-up pulse of the week (``None`` without an SLA metric)."""
+        """The follow-up pulse of the week.
+
+        ``None`` without an SLA metric, or without touches in the store (everyone would look
+        untouched).
+        """
         from reviewkit.followup import follow_up_pulse
 
+        if not self.available.has("touches"):
+            return None
         return follow_up_pulse(self.funnel, week=self.period)
 
     def follow_up(self) -> Html:
-        """MQLs not touched within the SLA, by team, and the longest waiting."""
-        from reviewkit.followup import follow_up_html
+        """Who is past the first-touch SLA and still waiting, by team, and the longest waiting.
 
-        return follow_up_html(self.pulse, lang=self.lang)
+        Without touches in the store, one line says which import brings them; without an SLA
+        metric, the week's first touches without calling anyone late
+        (:func:`reviewkit.followup_week.follow_up_section`).
+        """
+        from reviewkit.followup_week import follow_up_section
+
+        return follow_up_section(
+            self.funnel, self.pulse, week=self.period, available=self.available, lang=self.lang
+        )
 
     # -- monthly: why the KGI missed ----------------------------------------------------------
 

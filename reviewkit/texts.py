@@ -18,6 +18,7 @@ from reviewkit.texts_quarterly import QUARTERLY_TEXTS
 from reviewkit.texts_relevance import RELEVANCE_TEXTS
 from reviewkit.texts_templates import TEMPLATE_TEXTS
 from reviewkit.texts_trends import TRENDS_TEXTS
+from reviewkit.texts_weekly import WEEKLY_TEXTS
 from reviewkit.texts_whatif import WHATIF_TEXTS
 
 LANGS = ("ja", "en")
@@ -774,12 +775,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Nothing moved outside its normal range this week.",
     },
     "weekly.team_backlog": {
-        "ja": "未接触のまま SLA を過ぎた MQL が {n} 件あります。",
-        "en": " {n} of its MQLs are still untouched beyond the SLA.",
+        "ja": "未接触のまま SLA を過ぎた{stage}が {n} 件あります。",
+        "en": " {n} people of the team who became {stage} are still untouched beyond the SLA.",
     },
     "weekly.followup_attention": {
-        "ja": "{team} の SLA 超過・未接触の MQL が {n} 件",
-        "en": "{team} has {n} MQLs untouched beyond the SLA",
+        "ja": "{team} の SLA 超過・未接触の{stage}が {n} 件",
+        "en": "{team}: {n} people who became {stage} are untouched beyond the SLA",
+    },
+    "weekly.followup_attention_no_team": {
+        "ja": "SLA 超過・未接触の{stage}が {n} 件",
+        "en": "{n} people who became {stage} are untouched beyond the SLA",
     },
     # weekly: anomalies
     "dimension.campaign_id": {"ja": "キャンペーン", "en": "campaign"},
@@ -828,22 +833,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "触率）を今週および直近{recent}週で、"
         "それ以前の{weeks}週の合算と比較（2標本の比率検定、少数ならフィッシャー"
         "の正確検定）。新しい区分は全体の通常値と比較。"
-        "件数{min_expected}未満・分母{min_n}未満の系列は検定しない。今週の全{tested}"
-        "系列で偽発見率{fdr}に制御"
+        "件数{min_expected}未満・分母が1週あたり{min_n}未満（SLA は期間合計で{min_n}未満）の"
+        "系列と、区分の値が不明な人の系列は検定しない。検定した{tested}"
+        "系列全体で偽発見率{fdr}に制御"
         "（ベンジャミニ＝ホッホベルグ法）し、影響が件数で{min_count}件かつ{min_rel}"
         "以上、率で{min_impact}人以上のものだけを表示。"
-        "ある区分の人を除くと変化が半分以下になるアラートは、その区分のアラート"
-        "に「同じ動きの現れ」としてまとめる。",
+        "ある区分の人を除くと変化が半分以下になるアラート、およびファネル全体の件数の動きに"
+        "沿っただけの区分の件数は、そのアラートに「同じ動きの現れ」としてまとめる。",
         "en": "Method: counts are divided by each week's weight (weekday, {days_off}); "
         "the normal range is the median and MAD of the {weeks} weeks before (never narrower than "
         "Poisson noise). Rates (stage-to-stage on the period basis, and first touch within SLA) "
         "are tested for this week and the last {recent} weeks against the {weeks} weeks before, "
         "pooled (two-proportion z-test; Fisher's exact test for small counts); a new segment is "
         "compared with everyone's normal. Series under {min_expected} (counts) or {min_n} entrants "
-        "(rates) are not tested. The false discovery rate across all {tested} series of the week "
-        "is held at {fdr} (Benjamini–Hochberg), and only changes of at least {min_count} people "
-        "and {min_rel} (counts) or {min_impact} people (rates) are shown. An alert whose change "
-        "halves without one segment's people is listed under that segment's alert.",
+        "a week (rates; the SLA: {min_n} in the window), and people with no value in a "
+        "segment column, are not tested. The false discovery rate across the {tested} series "
+        "tested this week is held at {fdr} (Benjamini–Hochberg), and only changes of at "
+        "least {min_count} people and {min_rel} (counts) or {min_impact} people (rates) are "
+        "shown. An alert whose change halves without one segment's people, or a segment's count "
+        "that only follows the whole funnel's, is listed under that alert.",
     },
     # index page
     "index.title": {"ja": "レビュー資料一覧", "en": "Review packs"},
@@ -879,7 +887,7 @@ TEXTS: dict[str, dict[str, str]] = {
 for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
     RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS, EXPLORE_TEXTS,
-    TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS, MISSING_TEXTS,
+    TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS, MISSING_TEXTS, WEEKLY_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 

@@ -13,22 +13,24 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.anomalies import AnomalySettings
+from reviewkit.anomalies import AnomalySettings, number_tested
 from reviewkit.charts import PackChart, alert_chart, pace_chart
 from reviewkit.definitions import Definitions
 from reviewkit.followup import FollowUpPulse
 from reviewkit.formatting import MINUS, format_count, format_date, format_pct, format_value
 from reviewkit.glossary import metric_label
 from reviewkit.holiday_calendar import days_off_words
-from reviewkit.html import Html
+from reviewkit.html import Html, missing_html
 from reviewkit.pacing import PaceSettings
 from reviewkit.periods import FiscalCalendar
+from reviewkit.styling import short_text
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 
 CHART_WEEKS = 13  # weeks drawn in an alert's chart
 TOP_ALERTS = 5  # alerts written out as sentences with a chart; the rest go in a table
 ALSO_SHOWN = 6  # "the same change also shows in": at most this many, then "and N more"
+SEGMENT_CHARS = 48  # a segment named in a sentence or a chart title is cut to this (… at the end)
 STATUS_CLASS = {
     "met": "rk-met", "near": "rk-near", "missed": "rk-missed", "no_target": "", "early": "",
 }  # fmt: skip
@@ -80,6 +82,9 @@ def pace_table(
 ) -> Html:
     """The weekly scorecard: the week, then month and quarter to date against the pace.
 
+    A period in progress without any target says so in one line (no row of dashes): its
+    table keeps the actuals and the projection, without the target, pace and status columns.
+
     Parameters
     ----------
     pace
@@ -96,42 +101,96 @@ def pace_table(
     """
     open_rows = pace[~pace["closed"]]
     week = week_card.set_index("metric")
-    tables, texts = [], []
+    tables, texts, untargeted = [], [], []
     scopes = list(dict.fromkeys(zip(open_rows["scope"], open_rows["period"], strict=True)))
     for scope, period in scopes:
         part = open_rows[(open_rows["scope"] == scope) & (open_rows["period"] == period)]
+        with_target = bool(part["target"].notna().any())
+        if not with_target:
+            untargeted.append(_period_name(part.iloc[0].to_dict(), lang=lang))
         shown, classes = [], []
         for rec in part.to_dict("records"):
-            metric, kind = rec["metric"], rec["kind"]
-            fv = partial(format_value, kind=kind, lang=lang, currency=currency)
-            name = _period_name(rec, lang=lang)
-            row: dict[str, str] = {
-                t("pace.col.kpi", lang): metric_label(definitions, metric, lang=lang)
-            }
-            cls = ["rk-label"]
-            if scope == "month" and metric in week.index:
-                w = week.loc[metric]
-                row[t("pace.col.week", lang)] = f"{fv(w['actual'])} / {fv(w['target'])}"
-                cls.append("rk-num")
-            row[t("pace.col.to_date", lang, period=name)] = (
-                f"{fv(rec['actual'])} / {fv(rec['expected'])}"
-                f" · {format_pct(rec['pace'], lang=lang)}"
-            )
-            row[t("pace.col.projection", lang, period=name)] = (
-                f"{_projection_text(rec, lang=lang, currency=currency)} / {fv(rec['target'])}"
-            )
-            row[t("pace.col.required", lang)] = _required_text(rec, lang=lang, currency=currency)
-            row[t("pace.col.status", lang)] = t(f"pace.status.{rec['status']}", lang)
-            status_class = STATUS_CLASS[rec["status"]]
-            cls += [f"rk-num {status_class}", "rk-num", "rk-num", f"rk-status {status_class}"]
+            row, cls = _pace_row(rec, week, scope=scope, with_target=with_target,
+                                 definitions=definitions, lang=lang, currency=currency)  # fmt: skip
             shown.append(row)
             classes.append(cls)
             texts.append(" | ".join(row.values()))
         tables.append(styled_table(pd.DataFrame(shown), classes, css_class="rk-pace").html)
-    closed = pace[pace["closed"]]
+    tables += _closed_tables(pace[pace["closed"]], definitions=definitions, lang=lang,
+                             currency=currency)  # fmt: skip
+    if untargeted:
+        line = missing_html(
+            "targets", lang=lang, period=t("pace.and", lang).join(untargeted),
+            what=t("pace.what", lang),
+        )  # fmt: skip
+        tables.insert(0, line.html)
+        texts.insert(0, line.text)
+    return Html("".join(tables), text="\n".join(texts))
+
+
+def _pace_row(
+    rec: dict,
+    week: pd.DataFrame,
+    *,
+    scope: str,
+    with_target: bool,
+    definitions: Definitions,
+    lang: str,
+    currency: str,
+) -> tuple[dict[str, str], list[str]]:
+    """One metric's row of a period in progress, and its cells' CSS classes."""
+    metric, kind = rec["metric"], rec["kind"]
+    fv = partial(format_value, kind=kind, lang=lang, currency=currency)
+    name = _period_name(rec, lang=lang)
+    row: dict[str, str] = {t("pace.col.kpi", lang): metric_label(definitions, metric, lang=lang)}
+    cls = ["rk-label"]
+    if scope == "month" and metric in week.index:
+        w = week.loc[metric]
+        shown = fv(w["actual"])
+        if not pd.isna(w["target"]):
+            shown += f" / {fv(w['target'])}"
+        key = "pace.col.week" if with_target else "pace.col.week_actual"
+        row[t(key, lang)] = shown
+        cls.append("rk-num")
+    projection = _projection_text(rec, lang=lang, currency=currency)
+    if not with_target:
+        row[t("pace.col.actual_to_date", lang, period=name)] = fv(rec["actual"])
+        row[t("pace.col.projection_only", lang, period=name)] = projection
+        return row, [*cls, "rk-num", "rk-num"]
+    row[t("pace.col.to_date", lang, period=name)] = (
+        f"{fv(rec['actual'])} / {fv(rec['expected'])} · {format_pct(rec['pace'], lang=lang)}"
+    )
+    row[t("pace.col.projection", lang, period=name)] = f"{projection} / {fv(rec['target'])}"
+    row[t("pace.col.required", lang)] = _required_text(rec, lang=lang, currency=currency)
+    row[t("pace.col.status", lang)] = t(f"pace.status.{rec['status']}", lang)
+    status_class = STATUS_CLASS[rec["status"]]
+    cls += [f"rk-num {status_class}", "rk-num", "rk-num", f"rk-status {status_class}"]
+    return row, cls
+
+
+def _closed_tables(
+    closed: pd.DataFrame, *, definitions: Definitions, lang: str, currency: str
+) -> list[str]:
+    """How each period that closed during the week ended: actual, target, achievement."""
+    tables = []
     for _, part in closed.groupby(["scope", "period"], sort=False):
         rows, cls2 = [], []
         name = _period_name(part.iloc[0].to_dict(), lang=lang)
+        heading = escape(t("pace.closed_title", lang, period=name))
+        title = f'<h3 class="rk-subsection">{heading}</h3>'
+        if part["target"].isna().all():  # no target: what it closed at, nothing to compare
+            shown = pd.DataFrame({
+                t("pace.col.kpi", lang): [
+                    metric_label(definitions, m, lang=lang) for m in part["metric"]
+                ],
+                t("col.actual", lang): [
+                    format_value(a, kind=k, lang=lang, currency=currency)
+                    for a, k in zip(part["actual"], part["kind"], strict=True)
+                ],
+            })  # fmt: skip
+            classes = [["rk-label", "rk-num"]] * len(shown)
+            tables.append(title + styled_table(shown, classes, css_class="rk-closed").html)
+            continue
         for rec in part.to_dict("records"):
             kind = rec["kind"]
             rows.append(
@@ -150,11 +209,8 @@ def pace_table(
                 }
             )
             cls2.append(["rk-label", "rk-num", "rk-num", "rk-num", STATUS_CLASS[rec["status"]]])
-        tables.append(
-            f'<h3 class="rk-subsection">{escape(t("pace.closed_title", lang, period=name))}</h3>'
-            + styled_table(pd.DataFrame(rows), cls2, css_class="rk-closed").html
-        )
-    return Html("".join(tables), text="\n".join(texts))
+        tables.append(title + styled_table(pd.DataFrame(rows), cls2, css_class="rk-closed").html)
+    return tables
 
 
 def pace_note(
@@ -167,13 +223,16 @@ def pace_note(
     """How pace, projection and required run rate are computed (under the table).
 
     The note names the company's days off (``calendar``: its country's public holidays and
-    seasonal breaks), which shape the day weights.
+    seasonal breaks), which shape the day weights. Without a target for any period in
+    progress it explains the projection only.
     """
     s = settings or PaceSettings()
     through = pace["through"].max() if len(pace) else None
     day = format_date(through, lang=lang) if through is not None else "—"
+    targeted = "target" not in pace or bool(pace.loc[~pace["closed"], "target"].notna().any())
     note = t(
-        "pace.note", lang, through=day, min_share=format_pct(s.min_share, lang=lang),
+        "pace.note" if targeted else "pace.note_no_target", lang, through=day,
+        min_share=format_pct(s.min_share, lang=lang),
         max_width=format_pct(s.max_width, lang=lang),
         days_off=days_off_words(calendar.days, lang=lang),
     )  # fmt: skip
@@ -242,7 +301,12 @@ def _where(alert: dict, *, lang: str) -> str:
     dimension = alert["dimension"]
     if pd.isna(dimension):
         return t("dimension.whole", lang)
-    shown = "—" if pd.isna(alert["segment"]) else alert["segment"]
+    segment = alert["segment"]
+    shown = (
+        t("alert.unknown_segment", lang)
+        if pd.isna(segment)
+        else short_text(str(segment), limit=SEGMENT_CHARS)
+    )
     return t("alert.segment", lang, dimension=t(f"dimension.{dimension}", lang), segment=shown)
 
 
@@ -269,7 +333,7 @@ def alert_sentence(alert: dict, *, definitions: Definitions, lang: str) -> str:
             normal=format_count(alert["normal"], lang=lang), change=change_text, since=since,
         )  # fmt: skip
     metric = definitions.metric_map.get(measure)
-    from_stage = getattr(metric, "from_", None) or "mql"
+    from_stage = getattr(metric, "from_", None) or definitions.stage_keys[0]
     to_stage = getattr(metric, "to", None)
     from_label = metric_label(definitions, from_stage, lang=lang)
     to_label = (
@@ -278,7 +342,8 @@ def alert_sentence(alert: dict, *, definitions: Definitions, lang: str) -> str:
     window = int(alert["window"])
     points = f"{alert['change'] * 100:+.1f}".replace("-", MINUS)
     text = t(
-        "alert.rate", lang, where=where, measure=label, moved=moved,
+        "alert.rate" if to_stage else "alert.rate_sla", lang, where=where, measure=label,
+        moved=moved,
         value=format_pct(alert["value"], lang=lang), normal=format_pct(alert["normal"], lang=lang),
         points=t("rate.points", lang, value=points),
         window=t("alert.week", lang) if window == 1 else t("alert.weeks", lang, n=window),
@@ -312,7 +377,10 @@ def _alert_series(alert: dict, series: pd.DataFrame) -> pd.DataFrame:
         low, high = (baseline - half).clip(lower=0), baseline + half
     else:
         n = part["n"].astype(float)
-        value = (part["x"].astype(float) / n.where(n > 0)).clip(upper=1.0)
+        value = part["x"].astype(float) / n.where(n > 0)
+        # no rate without people, and none over 100 % (a week whose later-stage entries
+        # outnumber its earlier-stage ones mixes cohorts): a gap, never a 100 % point
+        value = value.where(value <= 1.0)
         r0 = alert["normal"]
         spread = 1.96 * (r0 * (1 - r0) / n.where(n > 0)) ** 0.5
         baseline = pd.Series([r0] * weeks)
@@ -351,7 +419,9 @@ def alerts_html(
     (``calendar``), which shape the weeks' weights.
     """
     s = settings or AnomalySettings()
-    tested = series.groupby(["kind", "measure", "dimension", "segment"], dropna=False).ngroups
+    tested = number_tested(alerts)
+    if tested is None:  # a frame not from detect: every series counts
+        tested = series.groupby(["kind", "measure", "dimension", "segment"], dropna=False).ngroups
     method = t(
         "alert.method", lang, weeks=s.baseline_weeks, recent=s.recent_weeks,
         min_expected=format_count(s.min_expected, lang=lang), min_n=s.min_n,
@@ -363,7 +433,11 @@ def alerts_html(
     )  # fmt: skip
     note = f'<p class="rk-note rk-method">{escape(method)}</p>'
     if alerts.empty:
-        text = t("alert.none", lang, tested=format_count(tested, lang=lang))
+        text = (
+            t("alert.none", lang, tested=format_count(tested, lang=lang))
+            if tested
+            else t("weekly.nothing_tested", lang)
+        )
         return Html(f'<p class="rk-ok">{escape(text)}</p>{note}', text=text)
     records = alerts.to_dict("index")
     primary = [i for i, a in records.items() if a["explained_by"] == -1]
@@ -379,6 +453,9 @@ def alerts_html(
             for a in records.values()
             if a["explained_by"] == i
         ]
+        if len(also) > ALSO_SHOWN:
+            more = t("alert.and_more", lang, n=format_count(len(also) - ALSO_SHOWN, lang=lang))
+            also = [*also[:ALSO_SHOWN], more]
         also_html = (
             f'<p class="rk-also">{escape(t("alert.also", lang, items=", ".join(also)))}</p>'
             if also
@@ -415,8 +492,9 @@ def alerts_html(
                 }
             )
         table = styled_table(
-            pd.DataFrame(rows), [["rk-label", "rk-label"]] * len(rows), css_class="rk-alerts"
-        ).html
+            pd.DataFrame(rows), [["rk-label", "rk-label"]] * len(rows), css_class="rk-alerts",
+            shorten=False, lang=lang,
+        ).html  # fmt: skip
         parts.append(
             f"<details><summary>{escape(t('alert.more_title', lang, n=len(rest)))}</summary>"
             f"{table}</details>"
@@ -437,6 +515,7 @@ def weekly_summary(
     lang: str,
     currency: str,
     attention: int = 3,
+    tested: int | None = None,
 ) -> list[str]:
     """The weekly first screen: month and quarter pace, the stages behind, what needs attention.
 
@@ -458,12 +537,24 @@ def weekly_summary(
         The workspace's currency (ISO 4217), for amounts.
     attention
         How many attention items at most.
+    tested
+        How many series the anomaly detection looked at (:func:`reviewkit.anomalies.
+        number_tested`); 0 says the week had too few people to test, ``None``: not known.
     """
     out = []
     current = pace[~pace["closed"]]
-    kgi_label = metric_label(definitions, kgi, lang=lang)
+    kgi_label = (  # a count KGI is named as the definitions name it ("Customers won")
+        definitions.kgi.label(lang)
+        if kgi == definitions.kgi_metric
+        else metric_label(definitions, kgi, lang=lang)
+    )
     for rec in pace[pace["closed"] & (pace["metric"] == kgi)].to_dict("records"):
         if math.isnan(rec["target"]):
+            out.append(
+                t("weekly.closed_no_target", lang, period=_period_name(rec, lang=lang),
+                  kgi=kgi_label, actual=format_value(rec["actual"], kind=rec["kind"], lang=lang,
+                                                     currency=currency))
+            )  # fmt: skip
             continue
         out.append(
             t(
@@ -560,7 +651,10 @@ def weekly_summary(
                     target=format_value(rec["target"], kind=kind, lang=lang, currency=currency),
                 )
             )
-    out.extend(attention_items(alerts, pulse, definitions=definitions, lang=lang, top=attention))
+    out.extend(
+        attention_items(alerts, pulse, definitions=definitions, lang=lang, top=attention,
+                        tested=tested)
+    )  # fmt: skip
     return out
 
 
@@ -571,17 +665,20 @@ def attention_items(
     definitions: Definitions,
     lang: str,
     top: int = 3,
+    tested: int | None = None,
 ) -> list[str]:
     """What needs attention: the largest losses among the main alerts, then the follow-up backlog.
 
     One item per measure and segment; a rise in a rate (more people advancing) is not a
-    problem to attend to, while a drop is.
+    problem to attend to, while a drop is. With nothing to attend to, one item says so: that
+    nothing moved (when series were tested), that only rises did, or that the week had too
+    few people to test (``tested`` = 0).
     """
     items: list[str] = []
     teams_named: dict[object, int] = {}  # a team already in an item: its backlog joins that item
+    primary = alerts[alerts["explained_by"] == -1] if not alerts.empty else alerts
     if not alerts.empty:
-        primary = alerts[(alerts["explained_by"] == -1) & (alerts["impact"] < 0)]
-        for alert in primary.to_dict("records")[:top]:
+        for alert in primary[primary["impact"] < 0].to_dict("records")[:top]:
             items.append(
                 t("weekly.attention", lang,
                   text=alert_sentence(alert, definitions=definitions, lang=lang))
@@ -589,16 +686,35 @@ def attention_items(
             if alert["dimension"] == "sales_team":
                 teams_named[alert["segment"]] = len(items) - 1
     if pulse is not None and len(items) < top + 1 and pulse.total_overdue > 0:
-        worst = pulse.by_team.iloc[0]
-        if worst["overdue_untouched"] > 0:
-            team = worst["sales_team"] or t("followup.no_team", lang)
-            backlog = t("weekly.followup_attention", lang, team=team,
-                        n=format_count(worst["overdue_untouched"], lang=lang))  # fmt: skip
-            if worst["sales_team"] in teams_named:
-                n = format_count(worst["overdue_untouched"], lang=lang)
-                items[teams_named[worst["sales_team"]]] += t("weekly.team_backlog", lang, n=n)
+        backlog = _backlog_item(pulse, teams_named, lang=lang)
+        if backlog is not None:
+            index, text = backlog
+            if index is None:
+                items.append(t("weekly.attention", lang, text=text))
             else:
-                items.append(t("weekly.attention", lang, text=backlog))
+                items[index] += text
     if not items:
-        items.append(t("weekly.no_alerts", lang))
+        if tested == 0:
+            items.append(t("weekly.nothing_tested", lang))
+        elif len(primary):
+            items.append(t("weekly.only_rises", lang, n=format_count(len(primary), lang=lang)))
+        else:
+            items.append(t("weekly.no_alerts", lang))
     return items
+
+
+def _backlog_item(
+    pulse: FollowUpPulse, teams_named: dict[object, int], *, lang: str
+) -> tuple[int | None, str] | None:
+    """The follow-up backlog's attention text, and the item it joins (``None``: its own item)."""
+    worst = pulse.by_team.iloc[0]
+    if worst["overdue_untouched"] <= 0:
+        return None
+    n = format_count(worst["overdue_untouched"], lang=lang)
+    stage = pulse.stage_label(lang)
+    if pulse.by_team["sales_team"].isna().all():  # no teams recorded: no team to name
+        return None, t("weekly.followup_attention_no_team", lang, n=n, stage=stage)
+    if worst["sales_team"] in teams_named:
+        return teams_named[worst["sales_team"]], t("weekly.team_backlog", lang, n=n, stage=stage)
+    team = worst["sales_team"] or t("followup.no_team", lang)
+    return None, t("weekly.followup_attention", lang, team=team, n=n, stage=stage)

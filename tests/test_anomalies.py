@@ -29,6 +29,7 @@ from reviewkit.anomalies import (
     count_test,
     detect,
     explain,
+    number_tested,
     rate_test,
     series_of,
     weekly_alerts,
@@ -340,6 +341,62 @@ def test_nothing_to_test():
     assert detect(series("count", "mql", None, None, [50] * 30)).empty
 
 
+def test_the_unknown_value_of_a_segment_column_raises_nothing():
+    # the people with no campaign (None) double, and so does a named campaign: only the named
+    # one is a segment anyone can act on; the unknown group's move is the whole funnel's
+    jump = [40] * 29 + [100]
+    frames = stack(series("count", "mql", "channel", None, jump),
+                   series("count", "mql", "channel", "webinar", jump))  # fmt: skip
+    alerts = detect(frames)
+    assert alerts["segment"].tolist() == ["webinar"]
+    # the unknown group still counts in everyone's baseline of a new segment's rate
+    assert number_tested(alerts) == 1
+
+
+def test_number_tested_is_the_series_past_the_gates():
+    tiny = series("count", "mql", "channel", "tiny", [5] * 30)  # under the volume gate
+    big = series("count", "mql", "channel", "big", [50] * 30)
+    assert number_tested(detect(stack(tiny, big))) == 1
+    assert number_tested(detect(pd.DataFrame(columns=SERIES_COLUMNS))) == 0
+    assert number_tested(pd.DataFrame(columns=ALERT_COLUMNS)) is None  # not from detect
+
+
+def test_a_per_person_rate_is_gated_on_its_window_not_per_week():
+    # a team of 17 people due a week: 85 % touched in time for 26 weeks, then 1 of 17 for 4
+    # weeks. 68 due in the 4 weeks is under the 4 x 20 a period-basis rate needs, but the SLA
+    # counts each person once with their own outcome: 68 >= 20 people is enough to test
+    x, n = [14.45] * 26 + [1] * 4, [17] * 30
+    sla = series("rate", "sla", "sales_team", "Nord-Ost", x, n)
+    assert detect(sla).empty
+    alerts = detect(sla, per_person={"sla"})
+    assert len(alerts) == 1
+    a = alerts.iloc[0]
+    assert a["window"] == 4 and a["n"] == 68
+    assert a["value"] == pytest.approx(4 / 68) and a["normal"] == pytest.approx(0.85)
+    assert a["impact"] == pytest.approx(4 - 0.85 * 68)
+    # under 20 people in the window it stays untested, per person or not
+    few = series("rate", "sla", "sales_team", "tiny", [3.4] * 26 + [0] * 4, [4] * 30)
+    assert detect(few, per_person={"sla"}).empty
+
+
+def test_segment_counts_that_follow_the_funnel_are_listed_under_it():
+    # a fair doubles everyone's leads (200 -> 400); team A's 100 -> 200 is the same move; team
+    # B's 40 -> 150 is far beyond it: its own finding
+    funnel = series("count", "lead", None, None, [200] * 29 + [400])
+    a = series("count", "lead", "sales_team", "A", [100] * 29 + [200])
+    b = series("count", "lead", "sales_team", "B", [40] * 29 + [150])
+    from reviewkit.anomalies import _explained_by_the_funnel
+
+    alerts = detect(stack(funnel, a, b)).assign(explained_by=-1)
+    out = _explained_by_the_funnel(alerts)
+    by = dict(zip(out["segment"].fillna("funnel"), out["explained_by"], strict=True))
+    f = out.index[out["dimension"].isna()][0]
+    # A: normal 100 x 2 = 200 expected with the funnel's move; |200 - 200| < half of 100
+    assert by["A"] == f
+    # B: 40 x 2 = 80 expected; |150 - 80| = 70 >= half of 110
+    assert by["B"] == -1 and by["funnel"] == -1
+
+
 # --- part 3: explain, on a hand-made WeeklyData -------------------------------------------------
 
 CAL = FiscalCalendar(4)
@@ -498,3 +555,64 @@ def test_sample_quiet_weeks_before_october(sample_alerts, as_of):
     assert not tidy.empty
     assert len(alerts) <= 1, alerts[["kind", "measure", "dimension", "segment", "impact"]]
     assert not (alerts["segment"].astype(str) == "wp-genai-guide").any()
+
+
+def sla_weekly_data() -> WeeklyData:
+    """30 weeks: Team A 100 MQLs a week (30 % to SQL, 90 % touched in time); Team B 100 MQLs,
+    60 of them in region ``north`` (Team B's only) and 40 in ``south`` (shared with Team A's
+    100). In the last 4 weeks Team B touches 10 % in time and its MQL -> SQL falls to 10 %."""
+    week = parse_period("2026-W47", calendar=CAL)
+    weeks = [week]
+    for _ in range(WEEKS - 1):
+        weeks.insert(0, previous_period(weeks[0], calendar=CAL))
+    rows, sla, serial = [], [], 0
+    for i, period in enumerate(weeks):
+        recent = i >= WEEKS - 4
+        for team, region, count, sqls in (
+            ("Team A", "south", 100, 30),
+            ("Team B", "north", 60, 6 if recent else 18),
+            ("Team B", "south", 40, 4 if recent else 12),
+        ):
+            for k in range(count):
+                serial += 1
+                base = {"person_id": f"p{serial:06d}", "day": period.start, "week": period.label,
+                        "sales_team": team, "region": region}  # fmt: skip
+                rows.append({**base, "stage": "mql"})
+                if k < sqls:
+                    rows.append({**base, "stage": "sql"})
+        b_in_time = 10 if recent else 90
+        for dimension, segment, x in ((None, None, 90 + b_in_time), ("sales_team", "Team A", 90),
+                                      ("sales_team", "Team B", b_in_time)):  # fmt: skip
+            n = 200 if dimension is None else 100
+            sla.append({"kind": "rate", "measure": "sla", "dimension": dimension,
+                        "segment": segment, "week": period.label, "start": period.start,
+                        "x": float(x), "n": float(n), "weight": math.nan})  # fmt: skip
+    return WeeklyData(
+        weeks=weeks,
+        entries=pd.DataFrame(rows),
+        weights={(stage, p.label): 1.0 for stage in ("mql", "sql") for p in weeks},
+        stages=["mql", "sql"],
+        conversions=[("mql_to_sql", "mql", "sql")],
+        sla=pd.DataFrame(sla)[SERIES_COLUMNS],
+        dimensions=("sales_team", "region"),
+    )
+
+
+def test_a_team_s_sla_explains_the_drop_of_the_region_it_serves():
+    data = sla_weekly_data()
+    tidy = series_of(data)
+    out = explain(detect(tidy, per_person={"sla"}), data)
+    team_b = find(out, measure="sla", dimension="sales_team", segment="Team B")
+    assert len(team_b) == 1 and team_b.iloc[0]["explained_by"] == -1
+    b = team_b.index[0]
+    # north is Team B's only: without Team B's people its drop is gone
+    north = find(out, measure="mql_to_sql", dimension="region", segment="north")
+    assert len(north) == 1 and north.iloc[0]["explained_by"] == b
+    # the funnel's SLA is Team B's too (its series subtracted)
+    funnel_sla = out[(out["measure"] == "sla") & out["dimension"].isna()]
+    assert len(funnel_sla) == 1 and funnel_sla.iloc[0]["explained_by"] == b
+    # Team B's own MQL -> SQL drop is the same segment's other symptom: its own finding
+    own = find(out, measure="mql_to_sql", dimension="sales_team", segment="Team B")
+    assert len(own) == 1 and own.iloc[0]["explained_by"] == -1
+    # and a conversion alert never explains an SLA alert
+    assert set(out.loc[out["measure"] == "sla", "explained_by"]) <= {-1, b}
