@@ -198,8 +198,16 @@ def format_period(period: Period, *, lang: str) -> str:
             return f"{first.year}年{first.month}月"
         return f"{_MONTHS_LONG[first.month - 1]} {first.year}"
     if period.cadence == "quarterly":
+        # a fiscal year that is the calendar year needs no "FY": Q3 2026 / 2026年 第3四半期
+        calendar_year = (
+            first.month == 3 * (period.number - 1) + 1 and period.fiscal_year == first.year
+        )
         if lang == "ja":
+            if calendar_year:
+                return f"{period.fiscal_year}年 第{period.number}四半期"
             return f"{period.fiscal_year}年度 第{period.number}四半期"
+        if calendar_year:
+            return f"Q{period.number} {period.fiscal_year}"
         return f"FY{period.fiscal_year} Q{period.number}"
     year, week = week_number(first)
     if lang == "ja":
