@@ -334,7 +334,7 @@ def test_minimal_definitions_build_and_say_there_is_no_target(minimal, tmp_path)
     html = result.pack.read_text(encoding="utf-8")
     status = _section(html, "kpi_status", "deviations")
     missing = re.findall(r'<p class="rk-missing">(.*?)</p>', status, re.S)
-    assert missing and "No target for Jul and Q3 2026" in _text(missing[0])
+    assert missing and "No target for Jul and FY2026 Q3" in _text(missing[0])
     for table in _tables(status, "rk-pace"):
         cells = [cell for row in table[1:] for cell in row[1:]]
         assert cells and not any(c in ("—", "― No target") or "%" in c for c in cells)
