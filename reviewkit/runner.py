@@ -500,6 +500,10 @@ def plan_pack(
     try:
         if scope is not None:
             check_scope(con, scope, definitions=definitions)
+        if cadence == "quarterly":  # a proposed rule needs a rule stage: fail before the kernel
+            from reviewkit.whatif_scope import check_what_if_rule
+
+            check_what_if_rule(definitions, values.get("what_if_rule"))
         inputs = pack_inputs(
             con=con, params_dir=ws.params_dir, template=template, parameters=values,
             definitions_hash=definitions.version_hash,

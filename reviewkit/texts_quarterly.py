@@ -22,12 +22,6 @@ QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
         "ja": "KPI は今も受注金額を予測しているか",
         "en": "Do the KPIs still predict revenue?",
     },
-    "quarterly.whatif.none": {
-        "ja": "数値のしきい値で定義された段階がないため、定義の試算はありません"
-        "（params/definitions.yml の rule: に「score >= 60」のような条件があると試算します）。",
-        "en": "No stage is defined by a numeric threshold, so there is no what-if "
-        '(a rule: such as "score >= 60" in params/definitions.yml enables it).',
-    },
     "quarterly.plan.download": {
         "ja": "目標案（{variant}）を YAML でダウンロード",
         "en": "Download the draft targets ({variant}) as YAML",
