@@ -154,23 +154,26 @@ class QuarterlyReview(Review):
         )  # fmt: skip
 
     def relevance(self) -> Html:
-        """Which leading KPIs still track the KGI, which moved alone, which are under-targeted."""
-        from reviewkit.relevance_report import relevance_sentences, relevance_table
+        """Which leading KPIs still track the KGI, which moved alone, which are under-targeted.
+
+        With too few months of history (or no leading KPI with data), one line says so.
+        """
+        from reviewkit.relevance_report import relevance_body
 
         lang = self.lang
-        title = _h3("relevance", t("quarterly.relevance.title", lang))
-        sentences = relevance_sentences(
+        title = _h3("relevance", t("relevance.title", lang, kgi=self.definitions.kgi.label(lang)))
+        body = relevance_body(
             self.relevance_results, self.underweighted_frame, definitions=self.definitions,
             lang=lang, currency=self.currency,
         )  # fmt: skip
-        lead = "".join(f"<li>{escape(s)}</li>" for s in sentences)
-        table = relevance_table(self.relevance_results, definitions=self.definitions, lang=lang)
-        return Html(f'{title}<ul class="rk-lead">{lead}</ul>{table.html}', text=table.text)
+        return Html(title + body.html, text=body.text)
 
-    def relevance_chart(self) -> PackChart:
-        """Correlation of each leading KPI with the KGI at each lag (months)."""
-        from reviewkit.relevance_report import relevance_chart
+    def relevance_chart(self) -> PackChart | Html:
+        """Correlation of each leading KPI with the KGI at each lag (months); none when too few."""
+        from reviewkit.relevance_report import relevance_chart, relevance_shown
 
+        if not relevance_shown(self.relevance_results):
+            return Html("")
         return relevance_chart(self.relevance_results, definitions=self.definitions, lang=self.lang)
 
     @cached_property

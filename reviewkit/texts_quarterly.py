@@ -18,10 +18,6 @@ QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
         "ja": "改善アクションの振り返り: {text}",
         "en": "Improvement actions: {text}",
     },
-    "quarterly.relevance.title": {
-        "ja": "KPI は今も受注金額を予測しているか",
-        "en": "Do the KPIs still predict revenue?",
-    },
     "quarterly.plan.download": {
         "ja": "目標案（{variant}）を YAML でダウンロード",
         "en": "Download the draft targets ({variant}) as YAML",
