@@ -312,7 +312,8 @@ class QuarterlyReview(Review):
 
         target = self.kgi_target
         if target.by_month is None:
-            return pd.DataFrame(), pd.DataFrame(), target.message(self.lang) or ""
+            kgi = self.definitions.kgi.label(self.lang)
+            return pd.DataFrame(), pd.DataFrame(), target.message(self.lang, kgi=kgi) or ""
         try:
             plan = back_solve(target.by_month, self.plan_variants, definitions=self.definitions)
         except DataError as exc:
@@ -369,7 +370,7 @@ class QuarterlyReview(Review):
             definitions=self.definitions, lang=lang, currency=self.currency
         )
         if plan.empty:
-            parts.append(f'<p class="rk-note">{escape(reason)}</p>')
+            parts.append(f'<p class="rk-missing">{escape(reason)}</p>')
             return Html("".join(parts), text=reason)
         sentence = self._plan_sentence()
         parts.append(f'<p class="rk-lead">{escape(sentence)}</p>')

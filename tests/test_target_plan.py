@@ -394,17 +394,20 @@ def test_a_missing_target_says_what_to_do(sample_funnel, sample_targets):
     target = next_quarter_target(Targets(two), sample_funnel, Q3, calendar=CAL)
     assert target.by_month is None and target.source == "none"
     assert target.missing_months == ("2026-12",)
-    assert target.message("en") == (
-        "No KGI target for FY2026 Q3 in params/targets.yml: add it or pass next_kgi_target."
+    assert target.message("en", kgi="Revenue won") == (
+        "No Revenue won target for FY2026 Q3 in params/targets.yml (months without one: "
+        "2026-12): add them, or give the quarter's total with -p next_kgi_target=<total> "
+        "(in JupyterLab, the next_kgi_target parameter)."
     )
     assert "2026年度 第3四半期" in target.message("ja")
-    assert "next_kgi_target" in target.message("ja")
+    assert "-p next_kgi_target=" in target.message("ja")
     none = next_quarter_target(None, sample_funnel, Q3, calendar=CAL)
     assert none.by_month is None and none.missing_months == tuple(MONTHS)
     cmp = pd.DataFrame(columns=COMPARISON_COLUMNS)
     assert plan_sentence(
         cmp, kgi_target=none, definitions=sample_funnel.definitions, lang="en", currency="JPY"
-    ) == (none.message("en"))
+    ) == (none.message("en", kgi="Revenue won"))
+    assert "2026-10, 2026-11, 2026-12" in none.message("en")
 
 
 @pytest.mark.parametrize("bad", ["531M", -5, 0, math.inf, True])
