@@ -126,7 +126,9 @@ class QuarterlyReview(Review):
         from reviewkit.benchmarks import benchmark_positions, benchmarks_html
 
         title = _h3("benchmarks", t("benchmarks.title", self.lang))
-        frame = benchmark_positions(self.benchmark_set, self.funnel, self.period)
+        frame = benchmark_positions(
+            self.benchmark_set, self.funnel, self.period, available=self.available
+        )
         body = benchmarks_html(
             frame, self.benchmark_set, definitions=self.definitions, lang=self.lang,
             currency=self.currency,

@@ -18,6 +18,17 @@ QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
         "ja": "改善アクションの振り返り: {text}",
         "en": "Improvement actions: {text}",
     },
+    "benchmarks.no_data_because": {"ja": "{position}（{why}）", "en": "{position} ({why})"},
+    "benchmarks.missing.campaign_costs": {
+        "ja": "キャンペーン費用が未取込",
+        "en": "no campaign costs imported",
+    },
+    "benchmarks.missing.amounts": {"ja": "商談の金額が未取込", "en": "no deal amounts imported"},
+    "benchmarks.missing.closed_deals": {
+        "ja": "受注・失注した商談が未取込",
+        "en": "no closed deals imported",
+    },
+    "benchmarks.missing.touches": {"ja": "接触の記録が未取込", "en": "no touches imported"},
     "quarterly.plan.download": {
         "ja": "目標案（{variant}）を YAML でダウンロード",
         "en": "Download the draft targets ({variant}) as YAML",
