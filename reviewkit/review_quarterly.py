@@ -42,6 +42,10 @@ if TYPE_CHECKING:
     from reviewkit.whatif_scope import WhatIfScope
 
 
+RATE_QUARTERS = 8  # the rates chart's quarters
+YEAR_ON_YEAR = 5  # quarters a comparison with the same quarter a year earlier needs
+
+
 def _h3(anchor: str, title: str) -> str:
     return f'<h3 class="rk-subsection" id="{escape(anchor)}">{escape(title)}</h3>'
 
@@ -107,12 +111,31 @@ class QuarterlyReview(Review):
         )
         return Html(title + table.html, text=table.text)
 
-    def rates_chart(self) -> PackChart:
-        """The KPI tree's rates over the last eight quarters (maturing quarters hollow)."""
+    def rates_chart(self) -> PackChart | Html:
+        """The KPI tree's rates over the last eight quarters (maturing quarters hollow).
+
+        With fewer quarters of history, the quarters before the data are left out and a note
+        says how many there are and what needs more.
+        """
         from reviewkit.trends import quarter_series, rates_chart
 
-        series = quarter_series(self.funnel, self.period, calendar=self.workspace.calendar)
-        return rates_chart(series, definitions=self.definitions, lang=self.lang)
+        series = quarter_series(
+            self.funnel, self.period, calendar=self.workspace.calendar, quarters=RATE_QUARTERS
+        )
+        known = series[series["value"].notna()]
+        if known.empty:
+            text = t("quarterly.rates.none", self.lang)
+            return Html(f'<p class="rk-missing">{escape(text)}</p>', text=text)
+        first = known["start"].min()
+        if series["start"].min() >= first:
+            return rates_chart(series, definitions=self.definitions, lang=self.lang)
+        shown = series[series["start"] >= first]
+        chart = rates_chart(shown, definitions=self.definitions, lang=self.lang)
+        n = shown["label"].nunique()
+        start = format_period(shown["period"].iloc[0], lang=self.lang)
+        note = t("quarterly.rates.short", self.lang, n=n, first=start, most=RATE_QUARTERS,
+                 year=YEAR_ON_YEAR)  # fmt: skip
+        return Html(chart._repr_html_() + note_html(note), text=note)
 
     @cached_property
     def benchmark_set(self) -> Benchmarks:

@@ -18,6 +18,16 @@ QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
         "ja": "改善アクションの振り返り: {text}",
         "en": "Improvement actions: {text}",
     },
+    "quarterly.rates.short": {
+        "ja": "履歴はまだ{n}四半期分です（{first}から）。このグラフは最大{most}四半期を示し、"
+        "前年同期との比較には{year}四半期以上の履歴が必要です。",
+        "en": "Only {n} quarters of history so far (from {first}): this chart shows up to "
+        "{most}, and comparing with the same quarter a year earlier needs at least {year}.",
+    },
+    "quarterly.rates.none": {
+        "ja": "転換率を計算できる四半期がまだないため、四半期ごとの転換率の推移は表示できません。",
+        "en": "No quarter has a rate yet, so the rates by quarter cannot be shown.",
+    },
     "benchmarks.no_data_because": {"ja": "{position}（{why}）", "en": "{position} ({why})"},
     "benchmarks.missing.campaign_costs": {
         "ja": "キャンペーン費用が未取込",
