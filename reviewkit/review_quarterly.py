@@ -82,10 +82,11 @@ class QuarterlyReview(Review):
             scope=scope,
             title=title,  # type: ignore[arg-type]
         )
+        from reviewkit.target_plan import check_next_kgi_target
         from reviewkit.whatif_scope import check_what_if_rule
 
         self.what_if_rule = check_what_if_rule(self.definitions, what_if_rule)
-        self.next_kgi_target = float(next_kgi_target or 0)
+        self.next_kgi_target = check_next_kgi_target(self.definitions, next_kgi_target) or 0.0
 
     @cached_property
     def next_period(self) -> Period:

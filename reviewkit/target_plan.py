@@ -305,6 +305,19 @@ def _check_override(override: object, *, count: bool = False) -> float | None:
     return float(override)
 
 
+def check_next_kgi_target(definitions: Definitions, value: object) -> float | None:
+    """The parameter ``next_kgi_target`` checked: ``None`` when not given (``0`` or empty).
+
+    Raises
+    ------
+    ParameterError
+        One line: not a positive number, or not a whole number for a count KGI.
+    """
+    if value is None or value == "" or (isinstance(value, int | float) and value == 0):
+        return None
+    return _check_override(value, count=not definitions.kgi_is_revenue)
+
+
 def whole_split(total: float, shares: Mapping[str, float]) -> dict[str, float]:
     """Split a whole ``total`` over ``shares`` in whole numbers that add up to it.
 
