@@ -92,12 +92,12 @@ WHATIF_TEXTS: dict[str, dict[str, str]] = {
         "ja": "各行は{stage}のルールをその基準値に置き換えてスコア履歴に当てはめ直し、初めて基準を"
         "満たした日が{period}に入る人を数えています（期間前に現行の基準に達し、期間中により高い"
         "基準に達した人は、高い基準値の行にだけ入ります）。{next}は{stage}になってから{window}"
-        "以内（{metric}と同じ数え方）、{last}と受注金額は集計日までに成約した商談で数えています。",
+        "以内（{metric}と同じ数え方）、{last}は集計日までに成約した商談で数えています。",
         "en": "Each row applies the {stage} rule with that threshold to the score history and "
         "counts people who first met it in {period} (someone who passed the current threshold "
         "before the period and a higher one within it counts only for the higher one). {next} "
-        "is counted within {window} of becoming {stage}, as {metric} counts it; {last} and "
-        "won revenue count deals closed by the cut-off.",
+        "is counted within {window} of becoming {stage}, as {metric} counts it; {last} counts "
+        "deals closed by the cut-off.",
     },
     "whatif.immature": {
         "ja": "期間の一部はまだ{window}の期限が過ぎていないため、{next}の数は今後増える可能性が"
