@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,10 +39,13 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from reviewkit.definitions import (
+    AverageDealSizeMetric,
+    CostPerMetric,
     CountMetric,
     Definitions,
     Metric,
     RevenueMetric,
+    SlaMetric,
     WinRateMetric,
 )
 from reviewkit.errors import ConfigError
@@ -57,13 +61,14 @@ from reviewkit.workspace import Localized
 from reviewkit.yaml_config import Lines, read_yaml, validate_model, where
 
 if TYPE_CHECKING:
+    from reviewkit.availability import Availability, Missing
     from reviewkit.workspace import Workspace
 
 FILE_NAME = "benchmarks.yml"
 POSITIONS = ("below", "within", "above", "no_data")
 BENCHMARK_COLUMNS = [
     "key", "metric", "segment", "period", "value", "numerator", "denominator", "basis",
-    "mature", "maturity", "low", "high", "position",
+    "mature", "maturity", "low", "high", "position", "missing",
 ]  # fmt: skip
 FIRST_YEAR = 1950  # older than any funnel benchmark anyone would cite
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -211,6 +216,24 @@ def metric_kind(metric: Metric) -> str | None:
     return unit if unit in ("rate", "amount") else None
 
 
+def needed_data(metric: Metric) -> tuple[Missing, ...]:
+    """The optional data a benchmark's metric is computed from (empty: stage entries only).
+
+    Cost per: campaign costs; deal size and the win rate by amount: deal amounts; the win
+    rate: closed deals; the SLA: touches. Without them the value would be a 0 that says
+    nothing, so the position is ``no_data``.
+    """
+    if isinstance(metric, CostPerMetric):
+        return ("campaign_costs",)
+    if isinstance(metric, AverageDealSizeMetric):
+        return ("amounts",)
+    if isinstance(metric, WinRateMetric):
+        return ("amounts",) if metric.by == "amount" else ("closed_deals",)
+    if isinstance(metric, SlaMetric):
+        return ("touches",)
+    return ()
+
+
 # --- loading -------------------------------------------------------------------------------
 
 
@@ -295,6 +318,8 @@ def _check(entries: list[Benchmark], *, definitions: Definitions, path: Path, li
                 "is not a metric of the definitions"
                 if metric is None
                 else f"is a {metric.type} metric, which depends on the company's size"
+                if isinstance(metric, CountMetric | RevenueMetric)
+                else f"is a {metric.type} metric, in {metric_unit(metric)}, not a rate or amount"
             )
             close = difflib.get_close_matches(entry.metric, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close and metric is None else ""
@@ -348,8 +373,23 @@ def position_of(value: float, low: float, high: float) -> str:
     return "above" if value > high else "within"
 
 
-def benchmark_positions(benchmarks: Benchmarks, funnel: Funnel, period: Period) -> pd.DataFrame:
+def benchmark_positions(
+    benchmarks: Benchmarks,
+    funnel: Funnel,
+    period: Period,
+    *,
+    available: Availability | None = None,
+) -> pd.DataFrame:
     """The company's value of each benchmark's metric and segment in ``period``, and its place.
+
+    Parameters
+    ----------
+    benchmarks, funnel, period
+        The ranges, the store's funnel and the period the company's values are for.
+    available
+        What optional data the store holds; a metric computed from data it lacks
+        (:func:`needed_data`) gets no value (position ``no_data``, ``missing`` naming the
+        kind) instead of a 0. ``None``: assume everything is there.
 
     Returns
     -------
@@ -359,11 +399,23 @@ def benchmark_positions(benchmarks: Benchmarks, funnel: Funnel, period: Period) 
         ``value``, ``numerator``, ``denominator``, ``basis`` (as the semantic layer gives
         it: ``cohort``/``period`` for rates, ``count``/``amount`` for a win rate),
         ``mature`` and ``maturity`` (share of a cohort window elapsed, 0..1), ``low``,
-        ``high`` and ``position`` (one of :data:`POSITIONS`). ``frame.attrs["period"]`` is
-        ``period``.
+        ``high``, ``position`` (one of :data:`POSITIONS`) and ``missing`` (the kind of data
+        lacking, or ``""``). ``frame.attrs["period"]`` is ``period``.
     """
     rows = []
     for entry in benchmarks:
+        metric = funnel.definitions.metric(entry.metric)
+        lacking = [k for k in needed_data(metric) if available is not None and not available.has(k)]
+        if lacking:
+            rows.append(
+                {"key": entry.key, "metric": entry.metric,
+                 "segment": dict(entry.segment) if entry.segment else None,
+                 "period": period.label, "value": math.nan, "numerator": math.nan,
+                 "denominator": math.nan, "basis": "period", "mature": True, "maturity": 1.0,
+                 "low": entry.low, "high": entry.high, "position": "no_data",
+                 "missing": lacking[0]}
+            )  # fmt: skip
+            continue
         frame = funnel.metric_frame([entry.metric], [period], segment=entry.segment)
         r = frame.iloc[0]
         value = float(r["value"])
@@ -382,6 +434,7 @@ def benchmark_positions(benchmarks: Benchmarks, funnel: Funnel, period: Period) 
                 "low": entry.low,
                 "high": entry.high,
                 "position": position_of(value, entry.low, entry.high),
+                "missing": "",
             }
         )
     out = pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
@@ -454,15 +507,16 @@ def benchmarks_html(
     Returns
     -------
     Html
-        The lead note; then either a table (benchmark, the company's value with numerator
-        and denominator, the range, the position as a symbol and words, source, year,
-        sample, caveat) with a note on the basis, or a note that none are configured and
-        where to add them.
+        With no benchmark configured, one line saying so and where to add them. Else the
+        lead note, a table (benchmark, the company's value with numerator and denominator,
+        the range, the position as a symbol and words, with what data is missing when there
+        is no value, source, year, sample, caveat; folded over 15 rows) and a note on the
+        basis.
     """
-    lead = note_html(t("benchmarks.lead", lang))
     if benchmarks.is_empty or frame.empty:
         none = t("benchmarks.none", lang, path=f"params/{FILE_NAME}")
-        return Html(lead + note_html(none), text=none)
+        return Html(f'<p class="rk-missing">{escape(none)}</p>', text=none)
+    lead = note_html(t("benchmarks.lead", lang))
     rows = {r["key"]: r for r in frame.to_dict("records")}
     dash, unknown = "〜" if lang == "ja" else "–", t("benchmarks.not_stated", lang)
     shown, classes = [], []
@@ -475,6 +529,9 @@ def benchmarks_html(
         words = t(f"benchmarks.position.{position}", lang)
         if position != "no_data" and not r["mature"]:
             words += f" {MATURING}"
+        if r.get("missing"):
+            words = t("benchmarks.no_data_because", lang, position=words,
+                      why=t(f"benchmarks.missing.{r['missing']}", lang))  # fmt: skip
         low, high = (
             _amount_text(v, kind, lang=lang, currency=currency) for v in (entry.low, entry.high)
         )
@@ -501,6 +558,8 @@ def benchmarks_html(
         if isinstance(period, Period)
         else t("benchmarks.this_quarter", lang)
     )
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-benchmarks", shorten=False)
+    table = styled_table(
+        pd.DataFrame(shown), classes, css_class="rk-benchmarks", shorten=False, lang=lang
+    )
     note = t("benchmarks.note", lang, period=name)
     return Html(lead + table.html + note_html(note), text=table.text)

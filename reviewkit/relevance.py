@@ -26,6 +26,7 @@ draws them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -94,6 +95,9 @@ class Relevance:
         Months left out at the start while the funnel was filling up.
     max_lag, min_points
         The settings used.
+    dropped
+        Leading KPIs left out because they have no data in the months asked for (a stage
+        nothing enters: all zero or without a value), in display order.
     """
 
     table: pd.DataFrame
@@ -103,6 +107,13 @@ class Relevance:
     skipped: tuple[str, ...] = ()
     max_lag: int = 6
     min_points: int = 12
+    dropped: tuple[str, ...] = ()
+
+    @property
+    def too_few_months(self) -> bool:
+        """Whether no KPI could be judged for want of months (every one ``too_few_points``)."""
+        reasons = self.table["reason"]
+        return bool(len(reasons)) and bool(reasons.eq("too_few_points").all())
 
 
 # -- the monthly series ------------------------------------------------------------------------
@@ -452,6 +463,15 @@ def _verdict_row(
     return row
 
 
+def without_data(series: pd.DataFrame, kpis: Mapping[str, str]) -> list[str]:
+    """The KPIs of ``kpis`` with no data in ``series``: never above zero, or absent."""
+    return [
+        k
+        for k in kpis
+        if k not in series.columns or not series[k].astype("float64").fillna(0).gt(0).any()
+    ]
+
+
 def relevance_results(
     series: pd.DataFrame,
     *,
@@ -461,6 +481,9 @@ def relevance_results(
 ) -> dict[str, Relevance]:
     """:func:`kpi_relevance` of :func:`leading_kpis` against the KGI and the last stage's count.
 
+    Leading KPIs without data in ``series`` (:func:`without_data`: a stage nothing enters, a
+    rate whose stages never filled) are left out and named in :attr:`Relevance.dropped`.
+
     Returns
     -------
     dict
@@ -468,13 +491,16 @@ def relevance_results(
         stage's count when that is the KGI, in which case there is one entry).
     """
     kpis = leading_kpis(definitions)
+    dropped = without_data(series, kpis)
+    kept = {k: v for k, v in kpis.items() if k not in dropped}
     last = definitions.stages[-1].key
     kgi = definitions.kgi_metric
     targets = list(dict.fromkeys([kgi, last]))
-    return {
-        key: kpi_relevance(series, kgi=key, kpis=kpis, max_lag=max_lag, min_points=min_points)
-        for key in targets
-    }
+    out = {}
+    for key in targets:
+        result = kpi_relevance(series, kgi=key, kpis=kept, max_lag=max_lag, min_points=min_points)
+        out[key] = dataclasses.replace(result, dropped=tuple(dropped))
+    return out
 
 
 def combined(results: Mapping[str, Relevance]) -> pd.DataFrame:

@@ -3,13 +3,15 @@
 :func:`relevance_table` lays out each leading KPI's correlation with the KGI and its volume, the
 elasticity, the verdict and whether it moved alone, with notes on the months used and the rules;
 :func:`relevance_chart` draws the correlations per lag; :func:`relevance_sentences` says what
-still predicts, what moved alone and what is underweighted, for the pack summary.
+still predicts, what moved alone and what is underweighted, for the pack summary;
+:func:`relevance_body` is the section under its title (one line when the history is too short).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from html import escape
 
 import pandas as pd
 
@@ -52,6 +54,8 @@ def _month(label: str, *, lang: str) -> str:
 
 
 def _span(first: str, last: str, *, lang: str) -> str:
+    if first == last:
+        return _month(first, lang=lang)
     return t("relevance.span", lang, first=_month(first, lang=lang), last=_month(last, lang=lang))
 
 
@@ -170,7 +174,12 @@ def relevance_notes(
               volume=kpi_label(definitions, keys[1], lang=lang))
         )  # fmt: skip
     kpis = dict(zip(first.table["metric"], first.table["kind"], strict=True))
-    notes.append(_excluded(definitions, kpis, lang=lang))
+    notes.append(_excluded(definitions, {**kpis, **dict.fromkeys(first.dropped, "")}, lang=lang))
+    if first.dropped:
+        names = t("relevance.join", lang).join(
+            kpi_label(definitions, k, lang=lang) for k in first.dropped
+        )
+        notes.append(t("relevance.note_no_data", lang, items=names))
     if first.months:
         end = first.months[-1]
         notes.append(
@@ -227,7 +236,7 @@ def relevance_table(
             ["rk-label", *["rk-num"] * len(results), "rk-text",
              f"rk-status rk-relevance-{row['verdict']}", "rk-text"]
         )  # fmt: skip
-    html = styled_table(pd.DataFrame(shown), classes, css_class="rk-relevance").html
+    html = styled_table(pd.DataFrame(shown), classes, css_class="rk-relevance", lang=lang).html
     said = relevance_notes(results, definitions=definitions, lang=lang)
     notes = "".join(note_html(n) for n in said)
     title = t("relevance.title", lang, kgi=kpi_label(definitions, kgi, lang=lang))
@@ -297,6 +306,8 @@ def relevance_sentences(
     table = combined(results)
     first = next(iter(results.values()))
     kgi = next(iter(results))
+    if first.table.empty or first.too_few_months:
+        return [_short_sentence(results, definitions=definitions, lang=lang)]
     names = t("relevance.or", lang).join(kpi_label(definitions, k, lang=lang) for k in results)
     join = t("relevance.join", lang)
     out = []
@@ -353,3 +364,51 @@ def relevance_sentences(
               actual=_level(float(r["actual"]), kind, lang=lang, currency=currency))
         )  # fmt: skip
     return out
+
+
+def _short_sentence(
+    results: Mapping[str, Relevance], *, definitions: Definitions, lang: str
+) -> str:
+    """Why nothing can be judged: no leading KPI with data, or too few months (and how many)."""
+    first = next(iter(results.values()))
+    kgi = definitions.kgi.label(lang)
+    if first.table.empty:
+        return t("relevance.sentence.no_kpis", lang, kgi=kgi)
+    n = len(first.months)
+    span = _span(first.months[0], first.months[-1], lang=lang) if n else DASH
+    return t(
+        "relevance.sentence.short", lang, n=n, span=span, kgi=kgi, min=first.min_points,
+        more=max(first.min_points - n, 1),
+    )  # fmt: skip
+
+
+def relevance_body(
+    results: Mapping[str, Relevance],
+    underweighted: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    lang: str,
+    currency: str,
+) -> Html:
+    """The relevance section under its title: the sentences, the table and its notes.
+
+    When no leading KPI has data, or the months are too few to judge any (every KPI
+    ``too_few_points``), one line says so (how many months there are and how many are needed)
+    instead of a table of dashes.
+    """
+    first = next(iter(results.values()))
+    if first.table.empty or first.too_few_months:
+        text = _short_sentence(results, definitions=definitions, lang=lang)
+        return Html(f'<p class="rk-missing">{escape(text)}</p>', text=text)
+    sentences = relevance_sentences(
+        results, underweighted, definitions=definitions, lang=lang, currency=currency
+    )
+    lead = "".join(f"<li>{escape(s)}</li>" for s in sentences)
+    table = relevance_table(results, definitions=definitions, lang=lang)
+    return Html(f'<ul class="rk-lead">{lead}</ul>{table.html}', text=table.text)
+
+
+def relevance_shown(results: Mapping[str, Relevance]) -> bool:
+    """Whether the section has a table and chart (some KPI with data and enough months)."""
+    first = next(iter(results.values()))
+    return not (first.table.empty or first.too_few_months)

@@ -39,6 +39,11 @@ if TYPE_CHECKING:
     from reviewkit.relevance import Relevance
     from reviewkit.target_plan import KgiTarget
     from reviewkit.whatif import ThresholdStage
+    from reviewkit.whatif_scope import WhatIfScope
+
+
+RATE_QUARTERS = 8  # the rates chart's quarters
+YEAR_ON_YEAR = 5  # quarters a comparison with the same quarter a year earlier needs
 
 
 def _h3(anchor: str, title: str) -> str:
@@ -51,8 +56,9 @@ class QuarterlyReview(Review):
     Parameters
     ----------
     what_if_rule
-        A proposed rule for the first threshold-defined stage (e.g. ``"score >= 70"``), compared
-        with the current definition over the reviewed quarter; ``""``: the sweep's suggestion.
+        A proposed rule for the what-if's rule stage (e.g. ``"score >= 70"``), compared with the
+        current definition over the reviewed quarter; ``""``: the sweep's suggestion. Refused
+        (:class:`~reviewkit.errors.ParameterError`) for a funnel without a rule stage.
     next_kgi_target
         Next quarter's KGI target (the quarter's total); ``0``: from ``params/targets.yml``.
     """
@@ -76,8 +82,11 @@ class QuarterlyReview(Review):
             scope=scope,
             title=title,  # type: ignore[arg-type]
         )
-        self.what_if_rule = what_if_rule.strip()
-        self.next_kgi_target = float(next_kgi_target or 0)
+        from reviewkit.target_plan import check_next_kgi_target
+        from reviewkit.whatif_scope import check_what_if_rule
+
+        self.what_if_rule = check_what_if_rule(self.definitions, what_if_rule)
+        self.next_kgi_target = check_next_kgi_target(self.definitions, next_kgi_target) or 0.0
 
     @cached_property
     def next_period(self) -> Period:
@@ -103,12 +112,31 @@ class QuarterlyReview(Review):
         )
         return Html(title + table.html, text=table.text)
 
-    def rates_chart(self) -> PackChart:
-        """The KPI tree's rates over the last eight quarters (maturing quarters hollow)."""
+    def rates_chart(self) -> PackChart | Html:
+        """The KPI tree's rates over the last eight quarters (maturing quarters hollow).
+
+        With fewer quarters of history, the quarters before the data are left out and a note
+        says how many there are and what needs more.
+        """
         from reviewkit.trends import quarter_series, rates_chart
 
-        series = quarter_series(self.funnel, self.period, calendar=self.workspace.calendar)
-        return rates_chart(series, definitions=self.definitions, lang=self.lang)
+        series = quarter_series(
+            self.funnel, self.period, calendar=self.workspace.calendar, quarters=RATE_QUARTERS
+        )
+        known = series[series["value"].notna()]
+        if known.empty:
+            text = t("quarterly.rates.none", self.lang)
+            return Html(f'<p class="rk-missing">{escape(text)}</p>', text=text)
+        first = known["start"].min()
+        if series["start"].min() >= first:
+            return rates_chart(series, definitions=self.definitions, lang=self.lang)
+        shown = series[series["start"] >= first]
+        chart = rates_chart(shown, definitions=self.definitions, lang=self.lang)
+        n = shown["label"].nunique()
+        start = format_period(shown["period"].iloc[0], lang=self.lang)
+        note = t("quarterly.rates.short", self.lang, n=n, first=start, most=RATE_QUARTERS,
+                 year=YEAR_ON_YEAR)  # fmt: skip
+        return Html(chart._repr_html_() + note_html(note), text=note)
 
     @cached_property
     def benchmark_set(self) -> Benchmarks:
@@ -122,7 +150,9 @@ class QuarterlyReview(Review):
         from reviewkit.benchmarks import benchmark_positions, benchmarks_html
 
         title = _h3("benchmarks", t("benchmarks.title", self.lang))
-        frame = benchmark_positions(self.benchmark_set, self.funnel, self.period)
+        frame = benchmark_positions(
+            self.benchmark_set, self.funnel, self.period, available=self.available
+        )
         body = benchmarks_html(
             frame, self.benchmark_set, definitions=self.definitions, lang=self.lang,
             currency=self.currency,
@@ -150,32 +180,39 @@ class QuarterlyReview(Review):
         )  # fmt: skip
 
     def relevance(self) -> Html:
-        """Which leading KPIs still track the KGI, which moved alone, which are under-targeted."""
-        from reviewkit.relevance_report import relevance_sentences, relevance_table
+        """Which leading KPIs still track the KGI, which moved alone, which are under-targeted.
+
+        With too few months of history (or no leading KPI with data), one line says so.
+        """
+        from reviewkit.relevance_report import relevance_body
 
         lang = self.lang
-        title = _h3("relevance", t("quarterly.relevance.title", lang))
-        sentences = relevance_sentences(
+        title = _h3("relevance", t("relevance.title", lang, kgi=self.definitions.kgi.label(lang)))
+        body = relevance_body(
             self.relevance_results, self.underweighted_frame, definitions=self.definitions,
             lang=lang, currency=self.currency,
         )  # fmt: skip
-        lead = "".join(f"<li>{escape(s)}</li>" for s in sentences)
-        table = relevance_table(self.relevance_results, definitions=self.definitions, lang=lang)
-        return Html(f'{title}<ul class="rk-lead">{lead}</ul>{table.html}', text=table.text)
+        return Html(title + body.html, text=body.text)
 
-    def relevance_chart(self) -> PackChart:
-        """Correlation of each leading KPI with the KGI at each lag (months)."""
-        from reviewkit.relevance_report import relevance_chart
+    def relevance_chart(self) -> PackChart | Html:
+        """Correlation of each leading KPI with the KGI at each lag (months); none when too few."""
+        from reviewkit.relevance_report import relevance_chart, relevance_shown
 
+        if not relevance_shown(self.relevance_results):
+            return Html("")
         return relevance_chart(self.relevance_results, definitions=self.definitions, lang=self.lang)
 
     @cached_property
-    def threshold_stage(self) -> ThresholdStage | None:
-        """The first stage defined by a numeric threshold (e.g. MQL: ``score >= 60``)."""
-        from reviewkit.whatif import threshold_stages
+    def what_if_scope(self) -> WhatIfScope:
+        """The what-if's rule stage and sweep, or why there is none (events only, no history)."""
+        from reviewkit.whatif_scope import what_if_scope
 
-        stages = threshold_stages(self.definitions)
-        return stages[0] if stages else None
+        return what_if_scope(self.definitions, score_history=self.available.has("score_history"))
+
+    @cached_property
+    def threshold_stage(self) -> ThresholdStage | None:
+        """The stage whose threshold is swept (e.g. MQL: ``score >= 60``), if any."""
+        return self.what_if_scope.sweep
 
     @cached_property
     def sweep(self) -> pd.DataFrame:
@@ -196,10 +233,10 @@ class QuarterlyReview(Review):
         next stricter threshold of the sweep (``""`` when there is none).
         """
         from reviewkit.rules import with_threshold
-        from reviewkit.whatif import check_rule, suggest_threshold
+        from reviewkit.whatif import suggest_threshold
 
         if self.what_if_rule:
-            return check_rule(self.what_if_rule)
+            return self.what_if_rule
         stage = self.threshold_stage
         if stage is None or self.sweep.empty:
             return ""
@@ -217,32 +254,38 @@ class QuarterlyReview(Review):
         """The current definition against :attr:`proposed_rule` over the reviewed quarter."""
         from reviewkit.whatif import compare_rule
 
-        stage = self.threshold_stage
-        if stage is None or not self.proposed_rule:
+        scope = self.what_if_scope
+        if scope.stage is None or not scope.compares or not self.proposed_rule:
             return pd.DataFrame()
         return compare_rule(
-            self.funnel, stage.key, self.proposed_rule, start=self.period.start,
+            self.funnel, scope.stage, self.proposed_rule, start=self.period.start,
             end=self.period.end,
         )  # fmt: skip
 
     def what_if(self) -> Html:
-        """How the threshold trades volume for quality; what a proposed rule would have given."""
-        from reviewkit.whatif_report import skipped_html, whatif_html
+        """How the threshold trades volume for quality; what a proposed rule would have given.
+
+        Without a rule stage to sweep or compare (every stage an event, or no score history
+        for a rule that replays it), one line says why and what would enable it.
+        """
+        from reviewkit.whatif_report import absent_html, skipped_html, whatif_html
 
         lang = self.lang
-        stage = self.threshold_stage
-        skipped = skipped_html(self.definitions, lang=lang).html
-        if stage is None:
-            title = _h3("what_if", t("whatif.title", lang, stage="—"))
-            note = escape(t("quarterly.whatif.none", lang))
-            return Html(f'{title}<p class="rk-note">{note}</p>{skipped}')
-        label = metric_label(self.definitions, stage.key, lang=lang)
-        title = _h3("what_if", t("whatif.title", lang, stage=label))
+        scope = self.what_if_scope
+        if scope.stage is None:
+            title = _h3("what_if", t("whatif.title_any", lang))
+        else:
+            label = metric_label(self.definitions, scope.stage, lang=lang)
+            title = _h3("what_if", t("whatif.title", lang, stage=label))
+        absent = absent_html(scope, definitions=self.definitions, lang=lang)
+        if scope.stage is None or (scope.sweep is None and self.rule_comparison.empty):
+            return Html(title + absent.html, text=absent.text)
         body = whatif_html(
-            self.sweep, self.rule_comparison, definitions=self.definitions, stage=stage.key,
+            self.sweep, self.rule_comparison, definitions=self.definitions, stage=scope.stage,
             period_name=format_period(self.period, lang=lang), lang=lang, currency=self.currency,
         )  # fmt: skip
-        return Html(title + body.html + skipped, text=body.text)
+        skipped = skipped_html(self.definitions, lang=lang)
+        return Html(title + body.html + skipped.html, text=body.text)
 
     def what_if_chart(self) -> PackChart | Html:
         """The sweep as a chart: volume against the next stage's rate, the current rule marked."""
@@ -256,6 +299,8 @@ class QuarterlyReview(Review):
             self.sweep, stage_label=metric_label(self.definitions, stage.key, lang=lang),
             next_label=metric_label(self.definitions, stage.next_stage, lang=lang),
             kgi_label=self._kgi_label(), lang=lang, currency=self.currency,
+            last_label=metric_label(self.definitions, stage.last_stage, lang=lang),
+            revenue=self.definitions.kgi_is_revenue,
         )  # fmt: skip
 
     # -- re-setting targets ----------------------------------------------------------------------
@@ -293,7 +338,8 @@ class QuarterlyReview(Review):
 
         target = self.kgi_target
         if target.by_month is None:
-            return pd.DataFrame(), pd.DataFrame(), target.message(self.lang) or ""
+            kgi = self.definitions.kgi.label(self.lang)
+            return pd.DataFrame(), pd.DataFrame(), target.message(self.lang, kgi=kgi) or ""
         try:
             plan = back_solve(target.by_month, self.plan_variants, definitions=self.definitions)
         except DataError as exc:
@@ -350,7 +396,7 @@ class QuarterlyReview(Review):
             definitions=self.definitions, lang=lang, currency=self.currency
         )
         if plan.empty:
-            parts.append(f'<p class="rk-note">{escape(reason)}</p>')
+            parts.append(f'<p class="rk-missing">{escape(reason)}</p>')
             return Html("".join(parts), text=reason)
         sentence = self._plan_sentence()
         parts.append(f'<p class="rk-lead">{escape(sentence)}</p>')

@@ -501,6 +501,12 @@ def plan_pack(
         freshness = data_freshness(con, before=cutoff)
         if scope is not None:
             check_scope(con, scope, definitions=definitions)
+        if cadence == "quarterly":  # the funnel decides which parameters fit: fail before
+            from reviewkit.target_plan import check_next_kgi_target  # the kernel starts
+            from reviewkit.whatif_scope import check_what_if_rule
+
+            check_what_if_rule(definitions, values.get("what_if_rule"))
+            check_next_kgi_target(definitions, values.get("next_kgi_target"))
         inputs = pack_inputs(
             con=con, params_dir=ws.params_dir, template=template, parameters=values,
             definitions_hash=definitions.version_hash,

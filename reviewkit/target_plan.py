@@ -90,6 +90,9 @@ def _tree(definitions: Definitions) -> tuple[str, list[_Step]]:
             steps.append(_Step(key, "rate", metric.to, metric.from_))
         elif kgi != last:  # deal size: the KGI per unit of the last stage
             steps.append(_Step(key, "size", kgi, last))
+    if kgi != last and not any(s.kind == "size" for s in steps):
+        # a revenue tree written without deal size still needs it to reach the won count
+        steps.append(_Step("average_deal_size", "size", kgi, last))
     return head.stage, steps
 
 
@@ -253,11 +256,17 @@ class KgiTarget:
         """The quarter's KGI target (``None`` when there is none)."""
         return None if self.by_month is None else math.fsum(self.by_month.values())
 
-    def message(self, lang: str) -> str | None:
-        """Why there is no plan (``None`` when there is a target)."""
+    def message(self, lang: str, *, kgi: str = "KGI") -> str | None:
+        """Why there is no plan and how to give a target (``None`` when there is a target).
+
+        ``kgi`` is the KGI's name in ``lang`` (``definitions.kgi.label(lang)``).
+        """
         if self.by_month is not None:
             return None
-        return t("plan.no_target", lang, period=format_period(self.period, lang=lang))
+        return t(
+            "plan.no_target", lang, kgi=kgi, period=format_period(self.period, lang=lang),
+            months=", ".join(self.missing_months),
+        )  # fmt: skip
 
     def describe(self, *, definitions: Definitions, lang: str, currency: str) -> str | None:
         """Where the target comes from and how it is split, in one sentence (in ``currency``)."""
@@ -275,18 +284,54 @@ class KgiTarget:
         )
 
 
-def _check_override(override: object) -> float | None:
+def _check_override(override: object, *, count: bool = False) -> float | None:
+    """The override as a float; ``count``: the KGI is a count, so the target is whole."""
     if override is None:
         return None
+    example = "180" if count else "531_000_000"
     fix = (
-        "write the quarter's KGI target as a plain number (e.g. 531_000_000), or leave it "
+        f"write the quarter's KGI target as a plain number (e.g. {example}), or leave it "
         "None to use params/targets.yml"
     )
     if isinstance(override, bool) or not isinstance(override, int | float):
         raise ParameterError(f"next_kgi_target: {override!r} is not a number; {fix}")
     if not math.isfinite(override) or override <= 0:
         raise ParameterError(f"next_kgi_target: {override!r} is not a positive number; {fix}")
+    if count and not float(override).is_integer():
+        raise ParameterError(
+            f"next_kgi_target: {override!r} is not a whole number, but the KGI is a count; "
+            f"write the quarter's target as a whole number (e.g. {example})"
+        )
     return float(override)
+
+
+def check_next_kgi_target(definitions: Definitions, value: object) -> float | None:
+    """The parameter ``next_kgi_target`` checked: ``None`` when not given (``0`` or empty).
+
+    Raises
+    ------
+    ParameterError
+        One line: not a positive number, or not a whole number for a count KGI.
+    """
+    if value is None or value == "" or (isinstance(value, int | float) and value == 0):
+        return None
+    return _check_override(value, count=not definitions.kgi_is_revenue)
+
+
+def whole_split(total: float, shares: Mapping[str, float]) -> dict[str, float]:
+    """Split a whole ``total`` over ``shares`` in whole numbers that add up to it.
+
+    The largest-remainder rule: each part is the floor of its exact share, and the units left
+    go to the largest remainders (the earlier part on a tie).
+    """
+    whole = math.fsum(shares.values())
+    exact = {k: total * v / whole for k, v in shares.items()}
+    parts = {k: float(math.floor(v + 1e-9)) for k, v in exact.items()}
+    left = round(total - math.fsum(parts.values()))
+    order = sorted(exact, key=lambda k: -(exact[k] - parts[k]))
+    for key in order[:left]:
+        parts[key] += 1
+    return parts
 
 
 def next_quarter_target(
@@ -313,7 +358,8 @@ def next_quarter_target(
     override
         The template parameter ``next_kgi_target``: the quarter's total, split over its months
         by the targets' monthly KGI if every month has one, else by the same months' actual
-        shares a year earlier, else equally.
+        shares a year earlier, else equally. A count KGI's target is a whole number, split in
+        whole numbers (:func:`whole_split`).
 
     Returns
     -------
@@ -324,9 +370,10 @@ def next_quarter_target(
     Raises
     ------
     ParameterError
-        If ``override`` is not a positive number.
+        If ``override`` is not a positive number (a whole number for a count KGI).
     """
-    total = _check_override(override)
+    count = not funnel.definitions.kgi_is_revenue
+    total = _check_override(override, count=count)
     kgi = funnel.definitions.kgi_metric
     months = quarter_months(next_period, calendar=calendar)
     planned = {
@@ -353,8 +400,11 @@ def next_quarter_target(
             shares, split = last_year, "last_year"
     if split == "equal":
         shares = {m.label: 1.0 for m in months}
-    whole = math.fsum(shares.values())
-    by_month = {k: total * v / whole for k, v in shares.items()}
+    if count:  # a count KGI is planned in whole deals (or people) per month
+        by_month = whole_split(total, shares)
+    else:
+        whole = math.fsum(shares.values())
+        by_month = {k: total * v / whole for k, v in shares.items()}
     return KgiTarget(next_period, kgi, by_month, "parameter", split, missing)
 
 
@@ -627,6 +677,8 @@ def draft_targets_yaml(
     if variant not in VARIANTS:
         raise ParameterError(f"variant: {variant!r} is not a variant; use one of {VARIANTS}")
     name = t(f"plan.variant.{variant}", lang)
+    count = not (rates["kind"] == "size").any()  # a count KGI: no deal size, no currency
+    suffix = "_count" if count else ""
     chosen = plan[plan["variant"] == variant]
     table = chosen.pivot_table(index="month", columns="metric", values="rounded", aggfunc="first")
     metrics = [m for m in dict.fromkeys(chosen["metric"]) if m in table.columns]
@@ -642,9 +694,9 @@ def draft_targets_yaml(
     lines = [
         f"# {t('plan.draft.title', lang, period=period_label, variant=name.lower())}",
         f"# {t('plan.draft.generated', lang, source=generated_from)}",
-        f"# {t('plan.draft.rates', lang)}",
+        f"# {t(f'plan.draft.rates{suffix}', lang)}",
         *_rate_lines(rates, variant, lang=lang),
-        f"# {t('plan.draft.rounding', lang)}",
+        f"# {t(f'plan.draft.rounding{suffix}', lang)}",
         f"# {t('plan.draft.approval', lang)}",
         f"# {t('plan.draft.never_read', lang)}",
         "",

@@ -74,8 +74,10 @@ def plan_table(
     -------
     Html
         One row per month and metric, then the quarter's totals; each variant's cell shows
-        the difference from the current target in brackets.
+        the difference from the current target in brackets. Without any current target the
+        target column and the brackets are left out. Over 15 rows, the table folds.
     """
+    targets = bool(comparison["target"].notna().any())
     shown, classes = [], []
     previous = None
     for row in comparison.itertuples(index=False):
@@ -98,12 +100,18 @@ def plan_table(
                 signed = format_pct(diff, lang=lang, signed=True)
                 value = t("plan.with_diff", lang, value=value, diff=signed)
             cells[t(f"plan.variant.{v}", lang)] = value
+        if not targets:
+            del cells[t("plan.col.target", lang)]
         previous = row.month
         shown.append(cells)
         extra = " rk-total" if total else ""
-        classes.append([f"rk-label{extra}", f"rk-label{extra}", *[f"rk-num{extra}"] * 4])
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-plan")
-    note = t("plan.table_note", lang, months=months)
+        numbers = [f"rk-num{extra}"] * (len(cells) - 2)
+        classes.append([f"rk-label{extra}", f"rk-label{extra}", *numbers])
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-plan", lang=lang)
+    unit = kgi_unit(definitions)
+    note = t("plan.table_note", lang, months=months, drivers=t(f"plan.drivers.{unit}", lang))
+    if targets:
+        note += ("" if lang == "ja" else " ") + t("plan.table_brackets", lang)
     return Html(table.html + note_html(note), text=f"{table.text}\n{note}")
 
 
@@ -138,8 +146,10 @@ def rates_table(
     -------
     Html
         One row per driver; drivers with too few months are marked and named in the note.
+        The implied column is left out when the current targets imply no driver.
     """
     implied = {} if comparison is None else implied_rates(comparison, definitions=definitions)
+    any_implied = any(not math.isnan(v) for v in implied.values())
     shown, classes, few = [], [], []
     for row in variants.itertuples(index=False):
 
@@ -155,12 +165,17 @@ def rates_table(
         cells = {t("plan.col.driver", lang): label}
         for v in VARIANTS:
             cells[t(f"plan.variant.{v}", lang)] = fmt(getattr(row, v))
-        cells[t("plan.col.implied", lang)] = fmt(implied.get(row.driver, math.nan))
+        if any_implied:
+            cells[t("plan.col.implied", lang)] = fmt(implied.get(row.driver, math.nan))
         cells[t("plan.col.months", lang)] = format_count(row.valid_months, lang=lang)
         shown.append(cells)
-        classes.append(["rk-label", *["rk-num"] * 5])
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-plan-rates")
-    notes = [t("plan.rates_note", lang, months=months, min_months=MIN_MONTHS)]
+        classes.append(["rk-label", *["rk-num"] * (len(cells) - 1)])
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-plan-rates", lang=lang)
+    key = "plan.rates_note" if definitions.kgi_is_revenue else "plan.rates_note_count"
+    last = definitions.stages[-1].label(lang)
+    notes = [t(key, lang, months=months, min_months=MIN_MONTHS, last=last)]
+    if any_implied:
+        notes[0] += ("" if lang == "ja" else " ") + t("plan.rates_implied", lang)
     if few:
         notes.append(
             t("plan.rates_pooled_only", lang, drivers=t("summary.join", lang).join(few),
@@ -190,7 +205,7 @@ def plan_sentence(
         (current targets: Lead 5,510, ...).``; without a KGI target, why there is no plan.
     """
     if kgi_target.by_month is None:
-        return kgi_target.message(lang) or ""
+        return kgi_target.message(lang, kgi=definitions.kgi.label(lang)) or ""
     kgi = definitions.kgi_metric
     totals = comparison[(comparison["month"] == TOTAL) & (comparison["metric"] != kgi)]
     join = t("summary.join", lang)

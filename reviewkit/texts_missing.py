@@ -59,6 +59,16 @@ MISSING_TEXTS: dict[str, dict[str, str]] = {
         "ja": "スコアの履歴がストアにないため、{what}は表示できません。",
         "en": "No score history in the store, so {what} cannot be shown.",
     },
+    "missing.score_history_rule": {
+        "ja": "{stage}は「{rule}」を初めて満たした時点で入る段階ですが、ストアにスコアの履歴"
+        "（score_changes）がなく、各リードがいつ別の基準値を超えたか分からないため、{what}は"
+        "表示できません。MA のスコア変更履歴を score_changes に入れると表示されます"
+        "（docs/data-model.md）。",
+        "en": "{stage} is entered the first time its rule ({rule}) holds, but the store has no "
+        "score history (score_changes), so when each lead first crossed another threshold is "
+        "unknown and {what} cannot be shown. Load the MA's score changes into score_changes "
+        "(docs/data-model.md) to see it.",
+    },
     "missing.column": {
         "ja": "{column}はどのリードにも値がないため、分析から外しました。取込プロファイルで"
         "列を対応付けると使えます（columns: {key}、docs/import.md）。",

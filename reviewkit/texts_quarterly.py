@@ -18,16 +18,27 @@ QUARTERLY_TEXTS: dict[str, dict[str, str]] = {
         "ja": "改善アクションの振り返り: {text}",
         "en": "Improvement actions: {text}",
     },
-    "quarterly.relevance.title": {
-        "ja": "KPI は今も受注金額を予測しているか",
-        "en": "Do the KPIs still predict revenue?",
+    "quarterly.rates.short": {
+        "ja": "履歴はまだ{n}四半期分です（{first}から）。このグラフは最大{most}四半期を示し、"
+        "前年同期との比較には{year}四半期以上の履歴が必要です。",
+        "en": "Only {n} quarters of history so far (from {first}): this chart shows up to "
+        "{most}, and comparing with the same quarter a year earlier needs at least {year}.",
     },
-    "quarterly.whatif.none": {
-        "ja": "数値のしきい値で定義された段階がないため、定義の試算はありません"
-        "（params/definitions.yml の rule: に「score >= 60」のような条件があると試算します）。",
-        "en": "No stage is defined by a numeric threshold, so there is no what-if "
-        '(a rule: such as "score >= 60" in params/definitions.yml enables it).',
+    "quarterly.rates.none": {
+        "ja": "転換率を計算できる四半期がまだないため、四半期ごとの転換率の推移は表示できません。",
+        "en": "No quarter has a rate yet, so the rates by quarter cannot be shown.",
     },
+    "benchmarks.no_data_because": {"ja": "{position}（{why}）", "en": "{position} ({why})"},
+    "benchmarks.missing.campaign_costs": {
+        "ja": "キャンペーン費用が未取込",
+        "en": "no campaign costs imported",
+    },
+    "benchmarks.missing.amounts": {"ja": "商談の金額が未取込", "en": "no deal amounts imported"},
+    "benchmarks.missing.closed_deals": {
+        "ja": "受注・失注した商談が未取込",
+        "en": "no closed deals imported",
+    },
+    "benchmarks.missing.touches": {"ja": "接触の記録が未取込", "en": "no touches imported"},
     "quarterly.plan.download": {
         "ja": "目標案（{variant}）を YAML でダウンロード",
         "en": "Download the draft targets ({variant}) as YAML",

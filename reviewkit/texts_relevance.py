@@ -60,10 +60,10 @@ RELEVANCE_TEXTS: dict[str, dict[str, str]] = {
         "dozen months is evidence, not proof.",
     },
     "relevance.note_filling": {
-        "ja": "データ開始直後の{span}は、ファネルが埋まる途中（データ開始前に始まった商談の受注が"
-        "含まれない）のため除外しています。",
-        "en": "{span}, just after the data starts, are left out: the funnel was still filling "
-        "(deals begun before the data starts are missing).",
+        "ja": "データ開始直後の{span}は、ファネルが埋まる途中（データ開始前に前の段階へ入った人の"
+        "転換が含まれない）のため除外しています。",
+        "en": "Left out, just after the data starts: {span}, while the funnel was still filling "
+        "(people who entered earlier stages before the data starts are missing).",
     },
     "relevance.note_against": {
         "ja": "受注単価のばらつきで月次の{kgi}は振れが大きいため、{volume}（{kgi}の件数部分で、"
@@ -133,6 +133,20 @@ RELEVANCE_TEXTS: dict[str, dict[str, str]] = {
         "（最も相関が高いのは{kpi}: {lag}、{against}との相関 {r}）。",
         "en": "Over the last {n} months no leading KPI significantly predicted {names} (the "
         "closest: {kpi}, {lag}, correlation {r} with {against}).",
+    },
+    "relevance.sentence.short": {
+        "ja": "データは{n}か月分（{span}）で、どの先行KPIが{kgi}を予測しているかの判定には"
+        "{min}か月以上が必要です（あと{more}か月）。それまでは各KPIの推移と目標で判断してください。",
+        "en": "{n} months of history ({span}): judging which leading KPIs predict {kgi} needs "
+        "at least {min} months ({more} more). Until then, read the KPIs' trends and targets.",
+    },
+    "relevance.sentence.no_kpis": {
+        "ja": "{kgi}の先行KPIになる段階や転換率にデータがないため、予測力は判定できません。",
+        "en": "No leading KPI of {kgi} (an earlier stage or rate) has data, so none can be judged.",
+    },
+    "relevance.note_no_data": {
+        "ja": "{items}はデータがないため対象外です。",
+        "en": "{items}: no data, so left out.",
     },
     "relevance.sentence.too_few": {
         "ja": "{n}か月分のデータでは、先行KPIと KGI の関係を判定するには月数が足りません。",

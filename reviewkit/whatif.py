@@ -59,6 +59,7 @@ SWEEP_COLUMNS = [
 COMPARE_COLUMNS = ["variant", "rule", *OUTCOME_COLUMNS, "mature", "days_after"]
 VARIANTS = ("current", "proposed", "change")
 _OPERATORS = "==, !=, <, <=, >, >=, in, not in"
+NUMERIC_RULE_COLUMNS = ("score",)  # the rule columns a threshold can be swept over
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def threshold_stages(definitions: Definitions) -> list[ThresholdStage]:
     """The rule stages a threshold sweep applies to, in funnel order.
 
     A rule stage qualifies when its rule has exactly one ``column <op> number`` comparison
-    (see :func:`reviewkit.rules.rule_threshold`) and a next stage; the conversion metric is
+    (see :func:`reviewkit.rules.rule_threshold`) on a numeric column
+    (:data:`NUMERIC_RULE_COLUMNS`) and a next stage; the conversion metric is
     ``<stage>_to_<next>`` as the definitions define it (a ``metrics:`` entry of that key
     overrides the defaults). :func:`skipped_stages` says why the others are left out.
     """
@@ -104,7 +106,7 @@ def threshold_stages(definitions: Definitions) -> list[ThresholdStage]:
             continue
         found = rule_threshold(stage.rule)
         metric = next_metric(definitions, stage.key)
-        if found is None or metric is None:
+        if found is None or metric is None or found[0] not in NUMERIC_RULE_COLUMNS:
             continue
         column, operator, value = found
         out.append(
@@ -124,17 +126,21 @@ def skipped_stages(definitions: Definitions) -> dict[str, str]:
     -------
     dict
         Stage key -> ``no_threshold`` (the rule has no single numeric threshold, e.g.
-        ``channel in [...]`` or two score bounds) or ``last_stage`` (no later stage measures
-        the quality of its entrants).
+        ``channel in [...]`` or two score bounds), ``not_numeric`` (its threshold is on a text
+        column, not on one of :data:`NUMERIC_RULE_COLUMNS`) or ``last_stage`` (no later stage
+        measures the quality of its entrants).
     """
     out = {}
     for stage in definitions.stages:
         if not isinstance(stage, RuleStage):
             continue
+        found = rule_threshold(stage.rule)
         if next_metric(definitions, stage.key) is None:
             out[stage.key] = "last_stage"
-        elif rule_threshold(stage.rule) is None:
+        elif found is None:
             out[stage.key] = "no_threshold"
+        elif found[0] not in NUMERIC_RULE_COLUMNS:
+            out[stage.key] = "not_numeric"
     return out
 
 
@@ -146,6 +152,8 @@ def _threshold_stage(definitions: Definitions, stage: str) -> ThresholdStage:
     why = skipped_stages(definitions).get(stage)
     reason = {
         "no_threshold": "its rule has no single numeric threshold (column >= number)",
+        "not_numeric": "its threshold is on a text column, not on "
+        + " or ".join(NUMERIC_RULE_COLUMNS),
         "last_stage": "it is the last stage, so no next stage measures its quality",
     }.get(why or "", "it is not a rule stage")
     raise ParameterError(

@@ -3,7 +3,10 @@
 :func:`whatif_html` is the section: the trade-off in words (:func:`whatif_sentences`), the sweep
 as a table (:func:`sweep_table`), the current rule against a proposed one
 (:func:`compare_table`) and notes; :func:`sweep_chart` draws volume against the next stage's
-rate per threshold; :func:`skipped_html` says why a rule stage has no sweep.
+rate per threshold; :func:`skipped_html` says why a rule stage has no sweep and
+:func:`absent_html` why a funnel has no what-if at all.
+
+A count KGI (no amounts) is followed in the last stage's count: no revenue column or wording.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import altair as alt
 import pandas as pd
 
 from reviewkit.charts import INK, PALETTE, RESIZE, PackChart, house_style
-from reviewkit.definitions import Definitions
+from reviewkit.definitions import Definitions, RuleStage
 from reviewkit.formatting import MINUS, format_count, format_money, format_pct
 from reviewkit.glossary import duration_words, metric_label
-from reviewkit.html import Html, note_html
+from reviewkit.html import Html, missing_html, note_html
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 from reviewkit.whatif import KEEP_NEXT, next_metric, plain_number, skipped_stages, suggest_threshold
+from reviewkit.whatif_scope import WhatIfScope
 
 
 def threshold_text(value: float, *, lang: str) -> str:
@@ -50,6 +54,7 @@ def _labels(definitions: Definitions, stage: str, *, lang: str) -> dict[str, str
     metric = next_metric(definitions, stage)
     assert metric is not None
     return {
+        "at": getattr(definitions.stage(stage), "at", "first_held"),
         "stage": definitions.stage(stage).label(lang),
         "next": definitions.stage(metric.to).label(lang),
         "last": definitions.stages[-1].label(lang),
@@ -67,13 +72,16 @@ def sweep_chart(
     kgi_label: str,
     lang: str,
     currency: str,
+    last_label: str = "",
+    revenue: bool = True,
 ) -> PackChart:
     """Volume (bars, left axis) and next-stage rate (line, right axis) per threshold.
 
     Wide bars are the people entering the stage (the current threshold's in its own colour),
     narrow dark bars inside them those of them reaching the next stage, on the same axis, so
     volume bought without next-stage entrants shows. Hovering a bar or point prints the
-    threshold's entrants, next-stage entrants and rate, wins and revenue.
+    threshold's entrants, next-stage entrants and rate, how many reached the last stage
+    (``last_label``; default: "won") and, with ``revenue``, their revenue (``kgi_label``).
     """
     current_word = t("whatif.chart.current", lang)
     other_word = t("whatif.chart.other", lang)
@@ -96,14 +104,16 @@ def sweep_chart(
         "label:N", sort=list(data["label"]), title=t("whatif.chart.threshold_axis", lang),
         axis=alt.Axis(labelAngle=0),
     )  # fmt: skip
+    last = last_label or t("whatif.chart.won_default", lang)
     tooltip = [
         alt.Tooltip("label:N", title=t("whatif.col.threshold", lang)),
         alt.Tooltip("shown_entered:N", title=stage_label),
         alt.Tooltip("shown_next:N", title=next_label),
         alt.Tooltip("shown_rate:N", title=t("whatif.chart.rate_axis", lang, next=next_label)),
-        alt.Tooltip("shown_won:N", title=t("whatif.chart.won", lang)),
-        alt.Tooltip("shown_revenue:N", title=kgi_label),
+        alt.Tooltip("shown_won:N", title=t("whatif.chart.won", lang, last=last)),
     ]
+    if revenue:
+        tooltip.append(alt.Tooltip("shown_revenue:N", title=kgi_label))
     reached_word = t("whatif.chart.reached", lang, next=next_label)
     data["reached"] = sweep["reached_next"].astype(float).to_numpy()
     data["reached_kind"] = reached_word
@@ -153,12 +163,20 @@ def sweep_chart(
     return PackChart(house_style(chart), description=description)
 
 
+def _suffix(definitions: Definitions) -> str:
+    """``""`` for a revenue KGI; ``_count`` for a count KGI (its texts name no revenue)."""
+    return "" if definitions.kgi_is_revenue else "_count"
+
+
 def _alternative(
-    row: pd.Series, current: pd.Series, labels: dict[str, str], *, lang: str, currency: str
-) -> str:
+    row: pd.Series, current: pd.Series, labels: dict[str, str], *, lang: str, currency: str,
+    suffix: str = "",
+) -> str:  # fmt: skip
     move = "up" if row["threshold"] > current["threshold"] else "down"
     return t(
-        f"whatif.move.{move}", lang,
+        f"whatif.move.{move}{suffix}", lang,
+        won=format_count(row["won"], lang=lang),
+        won_change=_signed_count(row["won"] - current["won"], lang=lang),
         value=threshold_text(row["threshold"], lang=lang),
         entered=format_count(row["entered"], lang=lang),
         entered_change=format_pct(row["delta_entered_pct"], lang=lang, signed=True),
@@ -186,6 +204,7 @@ def whatif_sentences(
 ) -> list[str]:
     """The sweep in words: the current threshold, two steps stricter and looser, the proposal."""
     labels = _labels(definitions, stage, lang=lang)
+    suffix = _suffix(definitions)
     ordered = sweep.sort_values("threshold").reset_index(drop=True)
     where = ordered.index[ordered["current"]]
     if not len(where):
@@ -193,8 +212,9 @@ def whatif_sentences(
     i = int(where[0])
     current = ordered.iloc[i]
     lead = t(
-        "whatif.lead", lang, period=period_name,
+        f"whatif.lead{suffix}", lang, period=period_name,
         value=threshold_text(current["threshold"], lang=lang),
+        won=format_count(current["won"], lang=lang),
         entered=format_count(current["entered"], lang=lang),
         rate=format_pct(current["next_rate"], lang=lang),
         revenue=format_money(current["revenue"], currency=currency, lang=lang), **labels,
@@ -202,7 +222,10 @@ def whatif_sentences(
     out = [lead]
     for j in (min(i + 2, len(ordered) - 1), max(i - 2, 0)):
         if j != i:
-            out.append(_alternative(ordered.iloc[j], current, labels, lang=lang, currency=currency))
+            out.append(
+                _alternative(ordered.iloc[j], current, labels, lang=lang, currency=currency,
+                             suffix=suffix)
+            )  # fmt: skip
     proposal = suggest_threshold(sweep)
     keep = format_pct(KEEP_NEXT, lang=lang)
     if proposal is None:
@@ -220,8 +243,9 @@ def whatif_sentences(
 def sweep_table(
     sweep: pd.DataFrame, *, definitions: Definitions, stage: str, lang: str, currency: str
 ) -> Html:
-    """The sweep as a table, the current threshold's row in bold."""
+    """The sweep as a table, the current threshold's row in bold (revenue for a revenue KGI)."""
     labels = _labels(definitions, stage, lang=lang)
+    revenue = definitions.kgi_is_revenue
     shown, classes = [], []
     for r in sweep.sort_values("threshold").to_dict("records"):
         mark = t("whatif.current_mark", lang) if r["current"] else ""
@@ -237,22 +261,26 @@ def sweep_table(
                 t("whatif.col.rate_change", lang): _points(r["delta_rate_points"], lang=lang),
                 t("whatif.col.kept", lang, **labels): format_pct(r["next_kept"], lang=lang),
                 t("whatif.col.won", lang, **labels): format_count(r["won"], lang=lang),
-                t("whatif.col.revenue", lang, **labels): format_money(
-                    r["revenue"], currency=currency, lang=lang
-                ),
-                t("whatif.col.revenue_share", lang): format_pct(r["revenue_share"], lang=lang),
             }
         )
+        if revenue:
+            shown[-1][t("whatif.col.revenue", lang, **labels)] = format_money(
+                r["revenue"], currency=currency, lang=lang
+            )
+            shown[-1][t("whatif.col.revenue_share", lang, **labels)] = format_pct(
+                r["revenue_share"], lang=lang
+            )
         extra = " rk-total" if r["current"] else ""
-        classes.append([f"rk-label{extra}", *[f"rk-num{extra}"] * 9])
-    return styled_table(pd.DataFrame(shown), classes, css_class="rk-whatif")
+        classes.append([f"rk-label{extra}", *[f"rk-num{extra}"] * (len(shown[-1]) - 1)])
+    return styled_table(pd.DataFrame(shown), classes, css_class="rk-whatif", lang=lang)
 
 
 def compare_table(
     comparison: pd.DataFrame, *, definitions: Definitions, stage: str, lang: str, currency: str
 ) -> Html:
-    """The current rule against the proposed one, and the change."""
+    """The current rule against the proposed one, and the change (revenue for a revenue KGI)."""
     labels = _labels(definitions, stage, lang=lang)
+    revenue = definitions.kgi_is_revenue
     shown, classes = [], []
     for r in comparison.to_dict("records"):
         change = r["variant"] == "change"
@@ -267,16 +295,17 @@ def compare_table(
                 if change
                 else format_pct(r["next_rate"], lang=lang),
                 t("whatif.col.won", lang, **labels): count(r["won"], lang=lang),
-                t("whatif.col.revenue", lang, **labels): _signed_money(
-                    r["revenue"], lang=lang, currency=currency
-                )
-                if change
-                else format_money(r["revenue"], currency=currency, lang=lang),
             }
         )
+        if revenue:
+            money = _signed_money if change else format_money
+            shown[-1][t("whatif.col.revenue", lang, **labels)] = money(
+                r["revenue"], lang=lang, currency=currency
+            )
         extra = " rk-total" if change else ""
-        classes.append([f"rk-label{extra}", f"rk-text{extra}", *[f"rk-num{extra}"] * 5])
-    return styled_table(pd.DataFrame(shown), classes, css_class="rk-whatif-compare")
+        numbers = [f"rk-num{extra}"] * (len(shown[-1]) - 2)
+        classes.append([f"rk-label{extra}", f"rk-text{extra}", *numbers])
+    return styled_table(pd.DataFrame(shown), classes, css_class="rk-whatif-compare", lang=lang)
 
 
 def whatif_html(
@@ -294,7 +323,8 @@ def whatif_html(
     Parameters
     ----------
     sweep
-        :func:`~reviewkit.whatif.threshold_sweep`.
+        :func:`~reviewkit.whatif.threshold_sweep`; empty when the stage has no threshold to
+        sweep (only the comparison is shown).
     comparison
         :func:`~reviewkit.whatif.compare_rule`, or ``None`` when no rule was proposed.
     definitions
@@ -309,23 +339,25 @@ def whatif_html(
         The workspace's currency (ISO 4217): revenue is in it.
     """
     labels = _labels(definitions, stage, lang=lang)
-    sentences = whatif_sentences(
-        sweep,
-        definitions=definitions,
-        stage=stage,
-        period_name=period_name,
-        lang=lang,
-        currency=currency,
-    )
-    text = ("" if lang == "ja" else " ").join(sentences)
-    parts = [f'<p class="rk-lead">{escape(text)}</p>']
-    parts.append(
-        sweep_table(sweep, definitions=definitions, stage=stage, lang=lang, currency=currency).html
-    )
-    days = int(sweep["days_after"].iloc[0]) if len(sweep) else 0
-    parts.append(note_html(t("whatif.sweep_note", lang, period=period_name, **labels)))
-    if len(sweep) and not bool(sweep["mature"].iloc[0]):
-        parts.append(note_html(t("whatif.immature", lang, **labels)))
+    parts, text, days = [], "", 0
+    if len(sweep):
+        sentences = whatif_sentences(
+            sweep, definitions=definitions, stage=stage, period_name=period_name, lang=lang,
+            currency=currency,
+        )  # fmt: skip
+        text = ("" if lang == "ja" else " ").join(sentences)
+        parts.append(f'<p class="rk-lead">{escape(text)}</p>')
+        table = sweep_table(
+            sweep, definitions=definitions, stage=stage, lang=lang, currency=currency
+        )
+        parts.append(table.html)
+        days = int(sweep["days_after"].iloc[0])
+        at = "first_held" if labels["at"] == "first_held" else "other"
+        parts.append(note_html(t(f"whatif.sweep_note.{at}", lang, period=period_name, **labels)))
+        if not bool(sweep["mature"].iloc[0]):
+            parts.append(note_html(t("whatif.immature", lang, **labels)))
+    elif comparison is not None and len(comparison):
+        days = int(comparison["days_after"].iloc[0])
     if comparison is not None and len(comparison):
         parts.append(_h3(t("whatif.compare_title", lang, **labels)))
         table = compare_table(
@@ -333,8 +365,32 @@ def whatif_html(
         )
         parts.append(table.html)
         parts.append(note_html(t("whatif.compare_note", lang, period=period_name, **labels)))
-    parts.append(note_html(t("whatif.revenue_note", lang, days=days, **labels)))
+    key = "whatif.revenue_note" if definitions.kgi_is_revenue else "whatif.won_note"
+    parts.append(note_html(t(key, lang, days=days, **labels)))
     return Html("".join(parts), text=text)
+
+
+def absent_html(scope: WhatIfScope, *, definitions: Definitions, lang: str) -> Html:
+    """Why the funnel has no threshold sweep, in one line (empty when it has one).
+
+    ``events_only``: every stage is an event, and what would enable a what-if;
+    ``score_history``: the store lacks the score history the stage's rule replays;
+    ``no_threshold``: one line per rule stage without a sweep (:func:`skipped_html`).
+    """
+    if scope.reason == "events_only":
+        labels = " → ".join(s.label(lang) for s in definitions.stages)
+        text = t("whatif.events_only", lang, stages=labels)
+        return Html(f'<p class="rk-missing">{escape(text)}</p>', text=text)
+    if scope.reason == "score_history" and scope.stage is not None:
+        stage = definitions.stage(scope.stage)
+        rule = stage.rule if isinstance(stage, RuleStage) else ""
+        return missing_html(
+            "score_history_rule", lang=lang, stage=stage.label(lang), rule=rule,
+            what=t("whatif.what", lang),
+        )  # fmt: skip
+    if scope.reason == "no_threshold":
+        return skipped_html(definitions, lang=lang)
+    return Html("")
 
 
 def skipped_html(definitions: Definitions, *, lang: str) -> Html:

@@ -76,7 +76,7 @@ def test_a_missing_file_means_no_benchmarks(tmp_path, shipped_definitions):
             definitions=shipped_definitions, lang=lang, currency="JPY",
         ).html  # fmt: skip
         assert words in html and "params/benchmarks.yml" in html
-        assert ("never targets" if lang == "en" else "目標にはしません") in html
+        assert html.count("<p") == 1 and 'class="rk-missing"' in html  # one line, no lead
 
 
 def test_a_file_of_comments_only_is_empty(tmp_path, shipped_definitions):
@@ -325,3 +325,24 @@ def test_benchmarks_table_in_both_languages(hand):
     assert "not stated" in en and "記載なし" in ja  # no sample given
     assert "FY2026 Q2" in en and "2026年度 第2四半期" in ja
     assert "<script>" not in en and "&lt;script&gt;" in en
+
+
+def test_a_metric_computed_from_data_the_store_lacks_has_no_value_and_says_why(hand):
+    from reviewkit.availability import Availability
+    from reviewkit.benchmarks import needed_data
+
+    size = {**entry("deal_size", 1000, 5000), "metric": "average_deal_size", "segment": None}
+    rate = entry("rate", 0.30, 0.40)
+    both = Benchmarks(tuple(Benchmark.model_validate(e) for e in (size, rate)))
+    definitions = hand_definitions()
+    assert needed_data(definitions.metric("average_deal_size")) == ("amounts",)
+    assert needed_data(definitions.metric("lead_to_opportunity")) == ()
+    funnel = Funnel(hand, definitions, timezone=TZ, cutoff=FAR)
+    frame = benchmark_positions(both, funnel, Q2, available=Availability(amounts=0))
+    assert list(frame["position"]) == ["no_data", "within"]
+    assert list(frame["missing"]) == ["amounts", ""]
+    assert math.isnan(frame.loc[0, "value"]) and frame.loc[1, "value"] == 0.3  # 3 of 10
+    for lang, words in [("en", "— No data (no deal amounts imported)"),
+                        ("ja", "— データなし（商談の金額が未取込）")]:  # fmt: skip
+        html = benchmarks_html(frame, both, definitions=definitions, lang=lang, currency="EUR")
+        assert words in html.html and "€0" not in html.html

@@ -74,3 +74,25 @@ def test_command_line_parameters_are_read_as_yaml_scalars():
         parse_parameters(["score >= 70"])
     with pytest.raises(ParameterError, match="not a single value"):
         parse_parameters(["what_if_rule=[1, 2]"])
+
+
+def test_parameters_the_funnel_cannot_take_fail_in_one_line_before_the_kernel(tmp_path) -> None:
+    from conftest import one_line, run_cli
+
+    from reviewkit import zoo
+
+    usa = tmp_path / "usa"  # lead -> opportunity -> won, every stage an event
+    zoo.write_workspace("usa", usa)
+    common = ["run", "quarterly", "--workspace", str(usa), "--as-of", "2026-11-17"]
+    result = run_cli(*common, "-p", "what_if_rule=score >= 70")
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert line.startswith("reviewkit: error: what_if_rule: 'score >= 70' has no stage to be ")
+    assert "every stage is an event from the source systems (lead -> opportunity -> won)" in line
+    brazil = tmp_path / "brazil"  # a count KGI: a target of 180.5 customers is no target
+    zoo.write_workspace("brazil", brazil)
+    result = run_cli("run", "quarterly", "--workspace", str(brazil), "--as-of", "2026-07-13",
+                     "-p", "next_kgi_target=180.5")  # fmt: skip
+    assert result.returncode == 2
+    assert "next_kgi_target: 180.5 is not a whole number" in one_line(result.stderr)
+    assert not list(tmp_path.rglob("notebook.ipynb"))  # no kernel ran

@@ -574,3 +574,71 @@ def test_texts_have_both_languages_with_the_same_fields():
         names = relevance.VERDICTS if group == "verdict" else relevance.REASONS
         for name in names:
             assert f"relevance.{group}.{name}" in RELEVANCE_TEXTS
+
+
+# --- any company: KPIs without data, too short a history --------------------------------------
+
+
+def test_kpis_without_data_are_left_out_and_named(definitions):  # noqa: F811
+    from reviewkit.relevance import without_data
+
+    series = funnel_like()
+    series["sql"] = 0.0  # a stage nothing enters: its count and both rates have no data
+    series["mql_to_sql"] = np.nan
+    series["sql_to_opportunity"] = np.nan
+    kpis = leading_kpis(definitions)
+    assert without_data(series, kpis) == ["sql", "mql_to_sql", "sql_to_opportunity"]
+    results = relevance_results(series, definitions=definitions)
+    for relevance in results.values():
+        assert relevance.dropped == ("sql", "mql_to_sql", "sql_to_opportunity")
+        assert relevance.table["metric"].tolist() == ["lead", "mql", "opportunity", "lead_to_mql"]
+    html = relevance_table(results, definitions=definitions, lang="en").html
+    assert "SQL volume, MQL to SQL rate, SQL to Opportunity rate: no data, so left out." in html
+    # left out for want of data, not listed among the parts of the KGI
+    assert "Won volume, Opportunity to Won rate, Average deal size are parts of the KGI" in html
+
+
+def test_too_short_a_history_says_so_in_one_line_instead_of_a_table(definitions):  # noqa: F811
+    from reviewkit.relevance_report import relevance_body, relevance_shown
+
+    short = funnel_like(n=5)
+    results = relevance_results(short, definitions=definitions)
+    assert all(r.too_few_months for r in results.values())
+    assert not relevance_shown(results)
+    empty = pd.DataFrame(columns=UNDERWEIGHTED_COLUMNS)
+    for lang, words in [
+        ("en", "5 months of history (April 2024 to August 2024): judging which leading KPIs "
+               "predict Revenue won needs at least 12 months (7 more)."),
+        ("ja", "データは5か月分（2024年4月〜2024年8月）で、どの先行KPIが受注金額を予測しているかの"
+               "判定には12か月以上が必要です（あと7か月）。"),
+    ]:  # fmt: skip
+        body = relevance_body(results, empty, definitions=definitions, lang=lang, currency="JPY")
+        assert "<table" not in body.html and body.html.count("<p") == 1
+        assert body.text.startswith(words), body.text
+        said = relevance_sentences(results, empty, definitions=definitions, lang=lang,
+                                   currency="JPY")  # fmt: skip
+        assert said == [body.text]
+    assert relevance_shown(relevance_results(funnel_like(), definitions=definitions))
+
+
+def test_no_leading_kpi_with_data_is_said_once(definitions):  # noqa: F811
+    from reviewkit.relevance_report import relevance_body
+
+    series = funnel_like()
+    for key in ("lead", "mql", "sql", "opportunity"):
+        series[key] = 0.0
+    for key in ("lead_to_mql", "mql_to_sql", "sql_to_opportunity"):
+        series[key] = np.nan
+    results = relevance_results(series, definitions=definitions)
+    assert results["revenue"].table.empty
+    empty = pd.DataFrame(columns=UNDERWEIGHTED_COLUMNS)
+    body = relevance_body(results, empty, definitions=definitions, lang="en", currency="JPY")
+    assert body.text == t("relevance.sentence.no_kpis", "en", kgi="Revenue won")
+
+
+def test_a_single_month_is_named_once():
+    from reviewkit.relevance_report import _span
+
+    assert _span("2024-01", "2024-01", lang="en") == "January 2024"
+    assert _span("2024-01", "2024-03", lang="en") == "January 2024 to March 2024"
+    assert _span("2024-01", "2024-01", lang="ja") == "2024年1月"

@@ -394,17 +394,20 @@ def test_a_missing_target_says_what_to_do(sample_funnel, sample_targets):
     target = next_quarter_target(Targets(two), sample_funnel, Q3, calendar=CAL)
     assert target.by_month is None and target.source == "none"
     assert target.missing_months == ("2026-12",)
-    assert target.message("en") == (
-        "No KGI target for FY2026 Q3 in params/targets.yml: add it or pass next_kgi_target."
+    assert target.message("en", kgi="Revenue won") == (
+        "No Revenue won target for FY2026 Q3 in params/targets.yml (months without one: "
+        "2026-12): add them, or give the quarter's total with -p next_kgi_target=<total> "
+        "(in JupyterLab, the next_kgi_target parameter)."
     )
     assert "2026年度 第3四半期" in target.message("ja")
-    assert "next_kgi_target" in target.message("ja")
+    assert "-p next_kgi_target=" in target.message("ja")
     none = next_quarter_target(None, sample_funnel, Q3, calendar=CAL)
     assert none.by_month is None and none.missing_months == tuple(MONTHS)
     cmp = pd.DataFrame(columns=COMPARISON_COLUMNS)
     assert plan_sentence(
         cmp, kgi_target=none, definitions=sample_funnel.definitions, lang="en", currency="JPY"
-    ) == (none.message("en"))
+    ) == (none.message("en", kgi="Revenue won"))
+    assert "2026-10, 2026-11, 2026-12" in none.message("en")
 
 
 @pytest.mark.parametrize("bad", ["531M", -5, 0, math.inf, True])
@@ -536,3 +539,97 @@ def test_plan_texts_exist_in_both_languages_with_the_same_fields():
         ja_fields, en_fields = set(re.findall(r"\{(\w+)\}", ja)), set(re.findall(r"\{(\w+)\}", en))
         assert ja_fields <= en_fields | {"variant"}, key
         assert en_fields <= ja_fields | {"variant_lower"}, key
+
+
+# --- any company's KGI -----------------------------------------------------------------------
+
+
+def count_definitions(keys=("signup", "customer")) -> Definitions:
+    """Event stages ``keys`` and no ``kgi:``: the KGI is the last stage's count."""
+    stages = [
+        {"key": k, "label": {"ja": k, "en": k.title()}, "owner": "sales", "description": TEXT,
+         "event": k}
+        for k in keys
+    ]  # fmt: skip
+    return Definitions.model_validate(
+        {"version": "t", "agreed_by": ["sales"], "agreed_on": "2026-04-01", "stages": stages}
+    )
+
+
+@pytest.mark.parametrize(
+    ("total", "shares", "parts"),
+    [
+        (181, {"a": 1, "b": 1, "c": 1}, {"a": 61, "b": 60, "c": 60}),  # 60.33 each: the first
+        (10, {"a": 0.5, "b": 0.3, "c": 0.2}, {"a": 5, "b": 3, "c": 2}),
+        (7, {"a": 2, "b": 2, "c": 3}, {"a": 2, "b": 2, "c": 3}),
+        (100, {"a": 185, "b": 170, "c": 160}, {"a": 36, "b": 33, "c": 31}),  # 35.9, 33.0, 31.1
+    ],
+)
+def test_a_whole_total_is_split_in_whole_numbers_that_add_up(total, shares, parts):
+    from reviewkit.target_plan import whole_split
+
+    split = whole_split(total, shares)
+    assert split == parts and sum(split.values()) == total
+
+
+def test_a_count_kgi_target_by_parameter_is_whole_and_split_in_whole_numbers(con):
+    from reviewkit.target_plan import check_next_kgi_target
+
+    defs = count_definitions()
+    funnel = Funnel(con, defs, timezone=TZ, cutoff=FAR)
+    target = next_quarter_target(None, funnel, Q3, calendar=CAL, override=181)
+    assert (target.source, target.split) == ("parameter", "equal")
+    assert target.by_month == {"2026-10": 61, "2026-11": 60, "2026-12": 60}
+    with pytest.raises(ParameterError, match=r"^next_kgi_target: 180.5 is not a whole number"):
+        next_quarter_target(None, funnel, Q3, calendar=CAL, override=180.5)
+    assert check_next_kgi_target(defs, 0) is None and check_next_kgi_target(defs, 0.0) is None
+    assert check_next_kgi_target(defs, None) is None and check_next_kgi_target(defs, 180) == 180
+    with pytest.raises(ParameterError, match=r"e\.g\. 180\)"):
+        check_next_kgi_target(defs, 180.5)
+    revenue = make_definitions(STAGES)
+    assert check_next_kgi_target(revenue, 1234.5) == 1234.5  # an amount need not be whole
+    with pytest.raises(ParameterError, match="531_000_000"):
+        check_next_kgi_target(revenue, "531M")
+
+
+def test_a_count_kgi_plan_and_draft_name_no_deal_size_or_currency():
+    defs = count_definitions(("mql", "won"))
+    variants = variants_frame({"mql_to_won": (0.08, 0.1, 0.125)})
+    plan = back_solve({"2026-10": 20, "2026-11": 30, "2026-12": 25}, variants, definitions=defs)
+    months = quarter_months(Q3, calendar=CAL)
+    cmp = compare_with_targets(plan, None, months=months, definitions=defs)
+    # 20 / 10 % = 200 MQLs; 30 / 8 % = 375; 25 / 12.5 % = 200
+    assert value_of(plan, "expected", "2026-10", "mql", "rounded") == 200
+    assert value_of(plan, "conservative", "2026-11", "mql", "rounded") == 375
+    text = draft_targets_yaml(plan, months=months, period_label="FY2026-Q3", generated_from="t",
+                              rates=variants, lang="en")  # fmt: skip
+    assert "# Rates assumed (period basis):" in text and "deal size" not in text
+    assert "currency" not in text and "the KGI (a count) is the target" in text
+    assert "  2026-10: {mql: 200, won: 20}" in text
+    for lang in ("ja", "en"):
+        table = plan_table(cmp, definitions=defs, lang=lang, currency="BRL")
+        rates = rates_table(variants, definitions=defs, lang=lang, currency="BRL", comparison=cmp)
+        for html in (table.html, rates.html):
+            assert "R$" not in html and "受注単価" not in html and "deal size" not in html
+        # no current targets: neither their column nor the brackets nor the implied rates
+        assert t_of("plan.col.target", lang) not in table.html
+        assert t_of("plan.table_brackets", lang) not in table.html
+        assert t_of("plan.col.implied", lang) not in rates.html
+
+
+def t_of(key: str, lang: str) -> str:
+    return TEXTS[key][lang]
+
+
+def test_a_revenue_tree_written_without_deal_size_still_reaches_the_won_count():
+    defs = make_definitions(["lead", "won"])
+    tree = defs.model_copy(
+        update={"kgi": defs.kgi.model_copy(update={"tree": ["lead", "lead_to_won"]})}
+    )
+    assert tree.tree == ["lead", "lead_to_won"]
+    assert plan_metrics(tree) == ["lead", "won", "revenue"]
+    variants = variants_frame({"lead_to_won": (0.1, 0.1, 0.1), "average_deal_size": (5e5,) * 3})
+    plan = back_solve({"2026-10": 10e6}, variants, definitions=tree)
+    # 10M / 0.5M = 20 won / 10 % = 200 leads
+    assert value_of(plan, "expected", "2026-10", "won") == pytest.approx(20)
+    assert value_of(plan, "expected", "2026-10", "lead") == pytest.approx(200)

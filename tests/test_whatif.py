@@ -24,6 +24,7 @@ import reviewkit as rk
 from reviewkit.definitions import Definitions
 from reviewkit.errors import ParameterError
 from reviewkit.formatting import format_count, format_money, format_pct, format_period
+from reviewkit.glossary import duration_words
 from reviewkit.identity import resolve_identities
 from reviewkit.periods import FiscalCalendar, parse_period
 from reviewkit.rules import rule_threshold, with_threshold
@@ -49,8 +50,17 @@ START, END = Q2.start, Q2.end
 THRESHOLDS = [40, 50, 60, 70, 80]
 
 
-def definitions(rule: str = "score >= 60", *, mql_last: bool = False) -> Definitions:
-    """lead (event) -> mql (rule, first_held) -> sql -> won; MQL->SQL within 30 days."""
+def definitions(
+    rule: str = "score >= 60",
+    *,
+    mql_last: bool = False,
+    count: bool = False,
+    at: str = "first_held",
+) -> Definitions:
+    """lead (event) -> mql (rule, ``at``) -> sql -> won; MQL->SQL within 30 days.
+
+    ``count``: the KGI is the number won (no revenue).
+    """
 
     def stage(key: str) -> dict:
         return {"key": key, "label": {"ja": key.upper(), "en": key.upper()}, "owner": "marketing",
@@ -58,7 +68,7 @@ def definitions(rule: str = "score >= 60", *, mql_last: bool = False) -> Definit
 
     stages = [
         {**stage("lead"), "event": "lead"},
-        {**stage("mql"), "rule": rule, "at": "first_held"},
+        {**stage("mql"), "rule": rule, "at": at},
         {**stage("sql"), "event": "sql"},
         {**stage("won"), "event": "won"},
     ]
@@ -71,7 +81,10 @@ def definitions(rule: str = "score >= 60", *, mql_last: bool = False) -> Definit
             "agreed_on": "2026-04-01",
             "stages": stages,
             "kgi": {
-                "label": {"ja": "受注金額", "en": "Revenue won"},
+                "key": "won_count" if count else "revenue",
+                "label": {"ja": "受注件数", "en": "Deals won"}
+                if count
+                else {"ja": "受注金額", "en": "Revenue won"},
                 "owner": "sales",
                 "description": TEXT,
             },
@@ -503,3 +516,125 @@ def test_sample_compare_current_rule_with_itself(review, sample_sweep):
     current = sample_sweep[sample_sweep["current"]].iloc[0]
     for column in ("entered", "reached_next", "won", "revenue"):
         assert out[column].tolist() == [current[column], current[column], 0]
+
+
+# --- which funnels have a what-if (whatif_scope) -----------------------------------------------
+
+
+def event_only() -> Definitions:
+    """lead -> opportunity -> won, every stage an event, a count KGI."""
+    stages = [
+        {"key": k, "label": {"ja": k, "en": k.title()}, "owner": "sales", "description": TEXT,
+         "event": k}
+        for k in ("lead", "opportunity", "won")
+    ]  # fmt: skip
+    return Definitions.model_validate(
+        {"version": "t", "agreed_by": ["sales"], "agreed_on": "2026-01-01", "stages": stages}
+    )
+
+
+def test_the_scope_of_the_what_if_for_each_kind_of_funnel():
+    from reviewkit.whatif_scope import needs_score_history, what_if_scope
+
+    none = what_if_scope(event_only(), score_history=True)
+    assert (none.stage, none.sweep, none.reason, none.compares) == (
+        None,
+        None,
+        "events_only",
+        False,
+    )
+    swept = what_if_scope(definitions(), score_history=True)
+    assert (swept.stage, swept.sweep.key, swept.reason) == ("mql", "mql", "")
+    # a score rule entered when it first holds replays the score history: without it, none
+    lacking = what_if_scope(definitions(), score_history=False)
+    assert (lacking.stage, lacking.sweep, lacking.reason) == ("mql", None, "score_history")
+    assert not lacking.compares
+    # entered at creation: the score the lead has is what the definition reads
+    created = what_if_scope(definitions(at="created_at"), score_history=False)
+    assert created.sweep is not None and created.reason == ""
+    assert needs_score_history(definitions().stage("mql"))
+    assert not needs_score_history(definitions(at="created_at").stage("mql"))
+    assert not needs_score_history(definitions("channel == 'webinar'").stage("mql"))
+    # no threshold: a proposed rule can still be compared on the stage
+    channel = what_if_scope(definitions("channel in ['webinar']"), score_history=False)
+    assert (channel.stage, channel.sweep, channel.reason, channel.compares) == (
+        "mql", None, "no_threshold", True,
+    )  # fmt: skip
+    # a threshold on a text column is not swept (DuckDB cannot order text against a number)
+    text = definitions("company_size >= 5")
+    assert threshold_stages(text) == [] and skipped_stages(text) == {"mql": "not_numeric"}
+    assert what_if_scope(text, score_history=True).reason == "no_threshold"
+    last = what_if_scope(definitions(mql_last=True), score_history=True)
+    assert (last.stage, last.reason) == (None, "no_threshold")
+
+
+def test_a_proposed_rule_needs_a_rule_stage_to_be_compared_on():
+    from reviewkit.whatif_scope import check_what_if_rule
+
+    assert (
+        check_what_if_rule(event_only(), "") == "" and check_what_if_rule(event_only(), None) == ""
+    )
+    assert check_what_if_rule(definitions(), " score >= 70 ") == "score >= 70"
+    with pytest.raises(ParameterError) as error:
+        check_what_if_rule(event_only(), "score >= 70")
+    message = str(error.value)
+    assert message.startswith("what_if_rule: 'score >= 70' has no stage to be compared on: ")
+    assert "every stage is an event" in message and "lead -> opportunity -> won" in message
+    assert 'rule: "score >= 60"' in message and "\n" not in message
+    with pytest.raises(ParameterError, match=r"its only rule stages \(mql\) are last"):
+        check_what_if_rule(definitions(mql_last=True), "score >= 70")
+    with pytest.raises(ParameterError, match=r"^what_if_rule: 'score >=' is not a valid rule"):
+        check_what_if_rule(definitions(), "score >=")
+
+
+def test_why_there_is_no_what_if_in_one_line():
+    from reviewkit.whatif_report import absent_html
+    from reviewkit.whatif_scope import what_if_scope
+
+    for lang in ("ja", "en"):
+        events = absent_html(what_if_scope(event_only(), score_history=True),
+                             definitions=event_only(), lang=lang)  # fmt: skip
+        assert events.html.count("<p") == 1 and 'class="rk-missing"' in events.html
+        stages = "Lead → Opportunity → Won" if lang == "en" else "lead → opportunity → won"
+        assert events.text == t("whatif.events_only", lang, stages=stages)
+        scope = what_if_scope(definitions(), score_history=False)
+        lacking = absent_html(scope, definitions=definitions(), lang=lang)
+        assert lacking.html.count("<p") == 1 and "score_changes" in lacking.text
+        assert "score &gt;= 60" in lacking.html
+        swept = what_if_scope(definitions(), score_history=True)
+        assert absent_html(swept, definitions=definitions(), lang=lang).html == ""
+
+
+def test_a_count_kgi_has_no_revenue_in_the_what_if(con):
+    write_people(con)
+    funnel = Funnel(con, definitions(count=True), timezone=TZ, cutoff=CUTOFF)
+    sweep = threshold_sweep(funnel, "mql", start=START, end=END, values=THRESHOLDS)
+    comparison = compare_rule(funnel, "mql", "score >= 70", start=START, end=END)
+    for lang in ("ja", "en"):
+        html = whatif_html(sweep, comparison, definitions=funnel.definitions, stage="mql",
+                           period_name=format_period(Q2, lang=lang), lang=lang,
+                           currency="BRL").html  # fmt: skip
+        assert "R$" not in html and "Revenue" not in html and "受注金額" not in html
+        lead = re.search(r'<p class="rk-lead">(.*?)</p>', html)[1]
+        # at 60, four of the eight MQLs won by the cut-off (A, B, F, J1): counted by hand
+        current = t("whatif.lead_count", lang, value="60", entered=format_count(8, lang=lang),
+                    period=format_period(Q2, lang=lang), stage="MQL", next="SQL", last="WON",
+                    rate=format_pct(0.5, lang=lang), window=duration_words("30d", lang=lang),
+                    won=format_count(4, lang=lang))  # fmt: skip
+        assert escape(current) in lead
+        assert escape(t("whatif.won_note", lang, days=53, last="WON")) in html
+        heads = re.findall(r"<th[^>]*>(.*?)</th>", html)
+        assert len(heads) == 8 + 6  # the sweep without revenue columns, the comparison too
+    chart = sweep_chart(sweep, stage_label="MQL", next_label="SQL", kgi_label="x", lang="en",
+                        currency="BRL", last_label="WON", revenue=False)  # fmt: skip
+    tooltips = [tip["title"] for tip in chart.spec["layer"][0]["layer"][0]["encoding"]["tooltip"]]
+    assert "WON (people)" in tooltips and "x" not in tooltips
+
+
+def test_a_sweep_on_scores_taken_at_creation_says_so(con):
+    write_people(con)
+    funnel = Funnel(con, definitions(at="created_at"), timezone=TZ, cutoff=CUTOFF)
+    sweep = threshold_sweep(funnel, "mql", start=START, end=END, values=THRESHOLDS)
+    html = whatif_html(sweep, None, definitions=funnel.definitions, stage="mql",
+                       period_name="Q2", lang="en", currency="JPY").html  # fmt: skip
+    assert "to each lead&#x27;s score" in html and "score history" not in html
