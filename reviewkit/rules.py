@@ -119,11 +119,14 @@ def compile_rule(rule: str, *, columns: Collection[str], alias: str = "") -> str
         if isinstance(op, ast.In | ast.NotIn):
             if not isinstance(right, ast.List | ast.Tuple | ast.Set) or not right.elts:
                 raise _error(rule, right, "expected a non-empty list like ['a', 'b']")
+            for item in right.elts:
+                _check_type(rule, left, item)
             values = ", ".join(_literal(v, rule) for v in right.elts)
             negate = "NOT " if isinstance(op, ast.NotIn) else ""
             return f"coalesce({name} {negate}IN ({values}), FALSE)"
         if type(op) not in _COMPARE:
             raise _error(rule, right, "unsupported comparison")
+        _check_type(rule, left, right)
         value = _literal(right, rule)
         if value == "NULL":
             if isinstance(op, ast.Eq):
@@ -134,6 +137,33 @@ def compile_rule(rule: str, *, columns: Collection[str], alias: str = "") -> str
         return f"coalesce({name} {_COMPARE[type(op)]} {value}, FALSE)"
 
     return walk(tree.body)
+
+
+NUMERIC_COLUMNS = ("score",)  # the lead columns that hold numbers; every other one holds text
+
+
+def _check_type(rule: str, left: ast.expr, right: ast.expr) -> None:
+    """Refuse a number compared with a text column, or text with a numeric one.
+
+    DuckDB would only fail when a pack runs (``Cannot compare VARCHAR and INTEGER``); the
+    definitions are refused instead, naming the comparison.
+    """
+    if not isinstance(left, ast.Name):
+        return
+    numeric = left.id in NUMERIC_COLUMNS
+    if _number(right) is not None and not numeric:
+        raise _error(
+            rule,
+            right,
+            f"{left.id!r} holds text: compare it with a quoted value (e.g. "
+            f"{left.id} == 'value'), not a number",
+        )
+    if isinstance(right, ast.Constant) and isinstance(right.value, str) and numeric:
+        raise _error(
+            rule,
+            right,
+            f"{left.id!r} holds numbers: compare it with a number (e.g. {left.id} >= 60), not text",
+        )
 
 
 def rule_columns(rule: str) -> set[str]:

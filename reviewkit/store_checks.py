@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from reviewkit.definitions import Definitions, EventStage
-from reviewkit.errors import ParameterError, StoreBusyError
+from reviewkit.errors import ParameterError, ReviewkitError, StoreBusyError
 from reviewkit.schedule import Job
 from reviewkit.scope import check_scope
 from reviewkit.store import connect
@@ -50,6 +50,7 @@ def store_problems(
         Nothing when the store is busy (an import is writing: it checks its own rows).
     """
     found = StoreProblems()
+    found.errors += _parameter_problems(jobs, definitions=definitions)
     if not ws.store_path.is_file():
         found.warnings.append(
             f"store {ws.config.store!r} does not exist yet: import your exports first "
@@ -67,6 +68,25 @@ def store_problems(
     finally:
         con.close()
     return found
+
+
+def _parameter_problems(jobs: Sequence[Job], *, definitions: Definitions) -> list[str]:
+    """One line per schedule parameter the funnel cannot take (a run would refuse it)."""
+    from reviewkit.target_plan import check_next_kgi_target
+    from reviewkit.whatif_scope import check_what_if_rule
+
+    lines: list[str] = []
+    for job in jobs:
+        if job.cadence != "quarterly" or not job.parameters:
+            continue
+        try:
+            check_what_if_rule(definitions, job.parameters.get("what_if_rule"))
+            check_next_kgi_target(definitions, job.parameters.get("next_kgi_target"))
+        except ReviewkitError as exc:
+            line = f"params/schedule.yml: entry {job.entry!r}: {exc}"
+            if line not in lines:
+                lines.append(line)
+    return lines
 
 
 def _segment_problems(

@@ -108,6 +108,22 @@ SAL_STAGE = """  - key: sal
 """
 
 CASES = {
+    "a number compared with a text column": Case(
+        replace('rule: "score >= 60"', 'rule: "score >= 60 and channel >= 5"'),
+        line='rule: "score >= 60 and channel >= 5"',
+        keys="stages.{i}.rule",
+        section="stages",
+        value="'5'",
+        fix="'channel' holds text: compare it with a quoted value",
+    ),
+    "text compared with the score": Case(
+        replace('rule: "score >= 60"', "rule: \"score == 'high'\""),
+        line="rule: \"score == 'high'\"",
+        keys="stages.{i}.rule",
+        section="stages",
+        value="'high'",
+        fix="'score' holds numbers: compare it with a number",
+    ),
     "unknown stage in a metric": Case(
         replace("    from: mql\n    to: sql\n", "    from: mqll\n    to: sql\n"),
         line="from: mqll",

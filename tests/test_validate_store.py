@@ -65,3 +65,18 @@ def test_no_store_yet_is_a_warning_naming_the_next_step(tmp_path):
     done = run_cli("validate", "--workspace", str(tmp_path / "own"))
     assert done.returncode == 0, done.stderr
     assert "does not exist yet" in done.stderr and "reviewkit import" in done.stderr
+
+
+def test_a_schedule_parameter_the_funnel_cannot_take_fails_validate(tmp_path):
+    made = run_cli("init", str(tmp_path / "own"), "--country", "US")
+    assert made.returncode == 0, made.stderr
+    path = tmp_path / "own" / "params" / "schedule.yml"
+    path.write_text(
+        "packs:\n  - name: company\n    cadences: [quarterly]\n"
+        "    parameters: {what_if_rule: 'score >= 70'}\n",
+        encoding="utf-8",
+    )
+    done = run_cli("validate", "--workspace", str(tmp_path / "own"))
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "schedule.yml" in errors[0] and "what_if_rule" in errors[0]
