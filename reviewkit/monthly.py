@@ -17,10 +17,18 @@ from reviewkit.charts import PackChart
 from reviewkit.charts_monthly import heatmap_chart, waterfall_chart
 from reviewkit.currency import money_label_expr
 from reviewkit.definitions import ConversionMetric, CountMetric, Definitions
-from reviewkit.formatting import MINUS, format_count, format_money, format_pct, format_value
+from reviewkit.formatting import (
+    MINUS,
+    format_count,
+    format_money,
+    format_pct,
+    format_period,
+    format_value,
+)
 from reviewkit.gap import cost_and_offsets, main_comparison
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html, note_html
+from reviewkit.periods import Period
 from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople, rate_horizon, rate_split
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
@@ -88,8 +96,11 @@ def driver_label(definitions: Definitions, driver: str, *, lang: str) -> str:
 
 
 def driver_names(definitions: Definitions, drivers: Sequence[str], *, lang: str) -> str:
-    """Several drivers' names joined for a sentence."""
-    return t("summary.join", lang).join(driver_label(definitions, d, lang=lang) for d in drivers)
+    """Several drivers' names joined for a sentence: ``A and B``, ``A, B and C`` / ``A、B``."""
+    names = [driver_label(definitions, d, lang=lang) for d in drivers]
+    if lang == "ja" or len(names) < 2:
+        return "、".join(names)
+    return f"{', '.join(names[:-1])}{t('check.and', lang)}{names[-1]}"
 
 
 # -- the gap ---------------------------------------------------------------------------------
@@ -124,7 +135,71 @@ def gap_table(
         shown.append(row)
         classes.append(["rk-label rk-total", *["rk-num rk-total"] * len(comparisons)])
     table_html = styled_table(pd.DataFrame(shown), classes, css_class="rk-gap").html
-    return Html(table_html + note_html(t("gap.note", lang)), text=t("gap.title", lang))
+    tree = " × ".join(driver_label(definitions, d, lang=lang) for d in definitions.tree)
+    note = note_html(t("gap.note", lang, tree=tree))
+    return Html(
+        table_html + note,
+        text=t("gap.title", lang, kgi=metric_label(definitions, definitions.kgi_metric, lang=lang)),
+    )
+
+
+def timing_words(
+    timing: pd.DataFrame | None,
+    comparison: str,
+    driver: str,
+    *,
+    definitions: Definitions,
+    period: Period,
+    lang: str,
+    detail: bool = False,
+) -> str:
+    """A driver's fall in a comparison as timing (with ``detail``: or as a fall that holds).
+
+    Parameters
+    ----------
+    timing
+        :func:`reviewkit.timing.gap_timing` (``None``: nothing was checked).
+    comparison, driver
+        The gap comparison and the KPI-tree driver.
+    definitions
+        For the driver's and its stages' names.
+    period
+        The period under review (named in the sentence with the period compared with).
+    detail
+        Also word a fall that holds at equal age, or that it is too early to tell (the gap
+        section does; the summary says only what is timing).
+
+    Returns
+    -------
+    str
+        The sentence, with the period-basis rates and the equal-age rates of both periods;
+        ``""`` when the driver was not checked, did not fall, or (without ``detail``) is no
+        timing.
+    """
+    if timing is None or timing.empty:
+        return ""
+    rows = timing[(timing["comparison"] == comparison) & (timing["driver"] == driver)]
+    if rows.empty:
+        return ""
+    r = rows.iloc[0]
+    state = "sentence" if r["timing"] else "held" if r["held"] else "unclear"
+    if not r["fell"] or (state != "sentence" and not detail):
+        return ""
+    metric = definitions.metric(driver)
+    assert isinstance(metric, ConversionMetric)
+    fields = {
+        "driver": driver_label(definitions, driver, lang=lang),
+        "source": metric_label(definitions, metric.from_, lang=lang),
+        "target": metric_label(definitions, metric.to, lang=lang),
+        "period": format_period(period, lang=lang),
+        "reference": format_period(r["reference"], lang=lang),
+        "before": format_pct(r["reference_value"], lang=lang),
+        "now": format_pct(r["value"], lang=lang),
+        "days": int(r["equal_days"]),
+        "equal_before": format_pct(r["equal_reference"], lang=lang),
+        "equal_now": format_pct(r["equal_value"], lang=lang),
+    }
+    return t(f"timing.{state}", lang, **fields)
 
 
 def gap_sentence(
@@ -134,8 +209,15 @@ def gap_sentence(
     kgi_label: str,
     lang: str,
     currency: str,
+    timing: pd.DataFrame | None = None,
+    period: Period | None = None,
 ) -> str | None:
-    """One sentence: the KGI against its first comparison, and the driver that cost the most."""
+    """One sentence: the KGI against its first comparison, and the driver that cost the most.
+
+    With ``timing`` (:func:`reviewkit.timing.gap_timing`) and the ``period`` under review, a
+    rate driver's fall is said to be timing when it disappears at equal age, or to hold when
+    it does not, with the figures of both views.
+    """
     fig = partial(_kgi_figure, definitions=definitions, lang=lang, currency=currency)
     if attribution.empty:
         return None
@@ -155,6 +237,10 @@ def gap_sentence(
         driver=driver_label(definitions, str(worst["driver"]), lang=lang),
         cost=fig(worst["contribution"], signed=True),
     )  # fmt: skip
+    if period is not None:
+        said = timing_words(timing, name, str(worst["driver"]), definitions=definitions,
+                            period=period, lang=lang, detail=True)  # fmt: skip
+        sentence += (" " if lang == "en" else "") + said if said else ""
     if len(offsets):
         sentence += " " + t(
             "gap.sentence_offset", lang,
@@ -171,9 +257,18 @@ def waterfall(
     kgi_label: str,
     lang: str,
     currency: str,
+    timing: pd.DataFrame | None = None,
 ) -> PackChart:
-    """The gap as a waterfall per comparison (reference, one bar per driver, actual)."""
+    """The gap as a waterfall per comparison (reference, one bar per driver, actual).
+
+    A rate driver whose fall is timing (``timing``: :func:`reviewkit.timing.gap_timing`) is a
+    pale grey bar named "(timing)", not a vermillion one: it is not a miss.
+    """
     fig = partial(_kgi_figure, definitions=definitions, lang=lang, currency=currency)
+    timed = set()
+    if timing is not None and not timing.empty:
+        rows = timing[timing["timing"]]
+        timed = set(zip(rows["comparison"], rows["driver"], strict=True))
     rows = []
     for name, part in attribution.groupby("comparison", sort=False):
         option = t(f"gap.comparison.{name}", lang)
@@ -184,19 +279,24 @@ def waterfall(
         for r in part.to_dict("records"):
             if r["driver"] == "residual" and abs(r["contribution"]) < 0.5:
                 continue
-            rows.append({"comparison": option,
-                         "bar": driver_label(definitions, r["driver"], lang=lang),
-                         "kind": "up" if r["contribution"] >= 0 else "down",
+            bar = driver_label(definitions, r["driver"], lang=lang)
+            kind = "up" if r["contribution"] >= 0 else "down"
+            if (name, r["driver"]) in timed:
+                bar, kind = t("timing.bar", lang, driver=bar), "timing"
+            rows.append({"comparison": option, "bar": bar, "kind": kind,
                          "value": float(r["contribution"]),
                          "shown": fig(r["contribution"], signed=True)})  # fmt: skip
         rows.append({"comparison": option, "bar": t("gap.actual", lang), "kind": "end",
                      "value": float(first["actual"]),
                      "shown": fig(first["actual"])})  # fmt: skip
     reference = t(f"gap.reference.{attribution['comparison'].iloc[0]}", lang)
+    description = t("chart.waterfall.description", lang, kgi=kgi_label, reference=reference)
+    if timed:
+        description += (" " if lang == "en" else "") + t("chart.waterfall.timing", lang)
     return waterfall_chart(
         pd.DataFrame(rows),
-        title=t("chart.waterfall.title", lang),
-        description=t("chart.waterfall.description", lang, kgi=kgi_label, reference=reference),
+        title=t("chart.waterfall.title", lang, kgi=kgi_label),
+        description=description,
         choose=t("chart.waterfall.choose", lang),
         label_expr=(
             money_label_expr(currency, lang=lang) if kgi_unit(definitions) == "amount" else None
@@ -435,25 +535,90 @@ def content_table(frame: pd.DataFrame, *, by: str, days: int | None, target: str
     return Html(table + note_html(note))
 
 
+FAMILIES = ("target", "content", "follow_up")
+FAMILY_COLUMNS = {"content": ("content_asset", "campaign_id"), "follow_up": ("sales_team",)}
+
+
+def family_columns(family: str, dimensions: Sequence[str]) -> tuple[str, ...]:
+    """The segment columns a cause family's findings are split by, among ``dimensions``.
+
+    Content by asset and campaign, follow-up by sales team, target by every other column
+    (channel, industry, company size, ...), as :func:`reviewkit.causes.family_of` assigns them.
+    """
+    own = FAMILY_COLUMNS.get(family)
+    if own is not None:
+        return tuple(d for d in dimensions if d in own)
+    others = {c for cs in FAMILY_COLUMNS.values() for c in cs}
+    return tuple(d for d in dimensions if d not in others)
+
+
+def families_without_data(
+    dimensions: Sequence[str], split_dimensions: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """The cause families none of whose columns can split the funnel, with those columns.
+
+    A column splits when two or more values are known among the funnel's people
+    (:attr:`reviewkit.semantic.Funnel.split_dimensions`); a family without one has no data to
+    find anything in, which the summary says instead of leaving the family out.
+    """
+    return {
+        family: family_columns(family, dimensions)
+        for family in FAMILIES
+        if not family_columns(family, split_dimensions)
+    }
+
+
+def _cause_item(r: dict[str, object], *, definitions: Definitions, lang: str) -> str:
+    before = (
+        t("cause.new_segment", lang)
+        if not r["size_before"]
+        else format_pct(r["rate_before"], lang=lang)  # type: ignore[arg-type]
+    )
+    return t(
+        "summary.monthly.cause_item", lang, family=t(f"family.{r['family']}", lang),
+        segment=finding_label(r, lang=lang),
+        driver=driver_label(definitions, str(r["driver"]), lang=lang),
+        before=before, now=format_pct(r["rate"], lang=lang),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 def summary_cause_items(
-    findings: pd.DataFrame, *, definitions: Definitions, lang: str, top: int = 3
+    findings: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    lang: str,
+    no_data: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[str, str]]:
-    """The top finding of each family, largest loss first: (family anchor, sentence)."""
+    """The top finding of each cause family, largest loss first: (family anchor, words).
+
+    A family that has data but no material finding is listed after them as such; a family in
+    ``no_data`` (:func:`families_without_data`) is left to :func:`summary_no_data`.
+    """
+    no_data = no_data or {}
     firsts = findings[findings["rank"] == 1].sort_values("score") if len(findings) else findings
-    items = []
-    for r in firsts.head(top).to_dict("records"):
-        before = (
-            t("cause.new_segment", lang)
-            if not r["size_before"]
-            else format_pct(r["rate_before"], lang=lang)
-        )
-        items.append(
-            (
-                f"cause_{r['family']}",
-                t("summary.monthly.cause_item", lang, family=t(f"family.{r['family']}", lang),
-                  segment=finding_label(r, lang=lang),
-                  driver=driver_label(definitions, str(r["driver"]), lang=lang),
-                  before=before, now=format_pct(r["rate"], lang=lang)),
-            )
-        )  # fmt: skip
+    items = [
+        (f"cause_{r['family']}", _cause_item(r, definitions=definitions, lang=lang))
+        for r in firsts.to_dict("records")
+    ]
+    found = set(firsts["family"]) if len(firsts) else set()
+    for family in FAMILIES:
+        if family not in found and family not in no_data:
+            words = t("summary.monthly.no_finding", lang, family=t(f"family.{family}", lang))
+            items.append((f"cause_{family}", words))
     return items
+
+
+def summary_no_data(no_data: Mapping[str, Sequence[str]], *, lang: str) -> str:
+    """One line naming the cause families not analysed for lack of data, and what is missing.
+
+    ``""`` when every family had data.
+    """
+    if not no_data:
+        return ""
+    sep = "・" if lang == "ja" else " / "
+    parts = []
+    for family, columns in no_data.items():
+        named = sep.join(t(f"dimension.{c}", lang) for c in columns)
+        key = "summary.monthly.no_data_item" if named else "summary.monthly.no_data_family"
+        parts.append(t(key, lang, family=t(f"family.{family}", lang), columns=named))
+    return t("summary.monthly.no_data", lang, items=t("summary.join", lang).join(parts))

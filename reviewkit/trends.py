@@ -40,7 +40,8 @@ from reviewkit.units import kgi_unit, metric_unit, unit_of
 
 TREND_COLUMNS = [
     "metric", "kind", "actual", "previous", "qoq", "last_year", "yoy", "basis", "mature",
-    "maturity", "previous_mature", "last_year_mature",
+    "maturity", "previous_mature", "last_year_mature", "equal_days", "equal_actual",
+    "equal_previous", "equal_last_year",
 ]  # fmt: skip
 SERIES_COLUMNS = ["period", "label", "start", "metric", "value", "mature"]
 SHAPES = ["circle", "square", "triangle-up", "diamond", "triangle-down", "cross"]
@@ -130,9 +131,14 @@ def quarter_trends(funnel: Funnel, period: Period, *, calendar: FiscalCalendar) 
         cohort window has fully elapsed before the cut-off; always true for counts and
         amounts), ``maturity`` (share of the window elapsed for the quarter's last entrants,
         0..1; 1 when mature), ``previous_mature`` and ``last_year_mature`` (the same flag for
-        the two comparison quarters). ``frame.attrs["periods"]`` holds the three
-        :class:`Period` objects (``actual``, ``previous``, ``last_year``).
+        the two comparison quarters). For a cohort rate with a maturing quarter among the
+        three, ``equal_days``, ``equal_actual``, ``equal_previous`` and ``equal_last_year``
+        give the three cohorts at equal age (:mod:`reviewkit.timing`; NaN otherwise).
+        ``frame.attrs["periods"]`` holds the three :class:`Period` objects (``actual``,
+        ``previous``, ``last_year``).
     """
+    from reviewkit.timing import equal_age_rates
+
     previous = previous_period(period, calendar=calendar)
     last_year = same_period_last_year(period, calendar=calendar)
     metrics = trend_metrics(funnel.definitions)
@@ -142,6 +148,15 @@ def quarter_trends(funnel: Funnel, period: Period, *, calendar: FiscalCalendar) 
     for key, kind in metrics:
         now, before, year = (cells.loc[(p.label, key)] for p in (period, previous, last_year))
         actual, prev, ago = (float(r["value"]) for r in (now, before, year))
+        flags = [bool(r["mature"]) for r in (now, before, year)]
+        equal = {"equal_days": math.nan, "equal_actual": math.nan, "equal_previous": math.nan,
+                 "equal_last_year": math.nan}  # fmt: skip
+        if kind == "rate" and not all(flags):
+            for name, other in (("previous", previous), ("last_year", last_year)):
+                found = equal_age_rates(funnel, key, period, other)
+                if found is not None:
+                    equal.update({"equal_days": float(found.days), "equal_actual": found.value,
+                                  f"equal_{name}": found.reference_value})  # fmt: skip
         rows.append(
             {
                 "metric": key,
@@ -156,6 +171,7 @@ def quarter_trends(funnel: Funnel, period: Period, *, calendar: FiscalCalendar) 
                 "maturity": window_elapsed(funnel, key, period),
                 "previous_mature": bool(before["mature"]),
                 "last_year_mature": bool(year["mature"]),
+                **equal,
             }
         )
     out = pd.DataFrame(rows, columns=TREND_COLUMNS)
@@ -220,7 +236,13 @@ def _arrow(value: float) -> str:
     return "▲ " if value > 0 else "▼ " if value < 0 else "→ "
 
 
-def _change_text(value: float, kind: str, *, lang: str) -> str:
+def _change_text(value: float, kind: str, *, lang: str, settled: bool = True) -> str:
+    """The change with an arrow; marked ◔ when either side is maturing (not a miss)."""
+    text = _plain_change(value, kind, lang=lang)
+    return text if settled or text == "—" else f"{text} {MATURING}"
+
+
+def _plain_change(value: float, kind: str, *, lang: str) -> str:
     if math.isnan(value):
         return "—"
     if value == 0:  # no sign on "no change"
@@ -242,6 +264,25 @@ def _change_class(value: float, *, settled: bool) -> str:
 def _value_text(value: float, kind: str, *, mature: bool, lang: str, currency: str) -> str:
     text = format_value(value, kind=kind, lang=lang, currency=currency)
     return text if mature or math.isnan(value) else f"{text} {MATURING}"
+
+
+def _equal_age_note(
+    r: dict[str, object], *, label: str, periods: dict[str, Period], lang: str
+) -> str:
+    """``◔ Lead to MQL rate at the same age (41 days): 40.0% this quarter, 45.0% in ...``."""
+    now = float(r["equal_actual"])  # type: ignore[arg-type]
+    parts = []
+    for name in ("previous", "last_year"):
+        value = float(r[f"equal_{name}"])  # type: ignore[arg-type]
+        if math.isnan(value) and math.isnan(now):
+            continue
+        parts.append(t("trends.equal_age_part", lang, value=format_pct(value, lang=lang),
+                       quarter=format_period(periods[name], lang=lang),
+                       change=_points((now - value) * 100, lang=lang)))  # fmt: skip
+    return t(
+        "trends.equal_age_note", lang, metric=label, days=int(r["equal_days"]),  # type: ignore[call-overload]
+        now=format_pct(now, lang=lang), parts=t("summary.join", lang).join(parts),
+    )  # fmt: skip
 
 
 def _basis_items(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> str:
@@ -304,11 +345,13 @@ def trends_table(
                 t("trends.col.previous", lang): _value_text(
                     r["previous"], kind, mature=r["previous_mature"], lang=lang, currency=currency
                 ),
-                t("trends.col.qoq", lang): _change_text(r["qoq"], kind, lang=lang),
+                t("trends.col.qoq", lang): _change_text(r["qoq"], kind, lang=lang, settled=settled),
                 t("trends.col.last_year", lang): _value_text(
                     r["last_year"], kind, mature=r["last_year_mature"], lang=lang, currency=currency
                 ),
-                t("trends.col.yoy", lang): _change_text(r["yoy"], kind, lang=lang),
+                t("trends.col.yoy", lang): _change_text(
+                    r["yoy"], kind, lang=lang, settled=settled_ly
+                ),
             }
         )
         classes.append(
@@ -332,6 +375,8 @@ def trends_table(
             if not r[f"{name}_mature"]:
                 quarter = t(f"trends.quarter.{name}", lang)
                 notes.append(t("trends.compare_maturing_note", lang, metric=label, quarter=quarter))
+        if not math.isnan(r["equal_days"]):
+            notes.append(_equal_age_note(r, label=label, periods=periods, lang=lang))
     comma = "、" if lang == "ja" else ", "
     notes[:0] = [
         t("trends.maturing_note", lang, metric=comma.join(names), share=share, window=window)
