@@ -242,7 +242,7 @@ def gap_sentence(
                             period=period, lang=lang, detail=True)  # fmt: skip
         sentence += (" " if lang == "en" else "") + said if said else ""
     if len(offsets):
-        sentence += " " + t(
+        sentence += ("" if lang == "ja" else " ") + t(
             "gap.sentence_offset", lang,
             drivers=driver_names(definitions, offsets["driver"], lang=lang),
             offset=fig(float(offsets["contribution"].sum()), signed=True),
