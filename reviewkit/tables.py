@@ -107,13 +107,17 @@ def scorecard_table(
 def _points(value: float, *, lang: str) -> str:
     if math.isnan(value):
         return "—"
+    if abs(value) < 0.05:  # rounds to zero: no sign (never "−0.0")
+        return t("rate.points", lang, value="0.0")
     text = f"{value:+.1f}".replace("-", MINUS)
     return t("rate.points", lang, value=text)
 
 
 def _maturing(text: str, *, mature: bool, lang: str) -> str:
     """``text`` marked "(maturing)" when its cohort's window has not elapsed (never a dash)."""
-    return text if mature or text == "—" else f"{text} {t('rate.maturing', lang)}"
+    if mature or text == "—":
+        return text
+    return f"{text}{'' if lang == 'ja' else ' '}{t('rate.maturing', lang)}"
 
 
 def _equal_age(row: object, *, lang: str) -> str:

@@ -39,15 +39,15 @@ TIMING_TEXTS: dict[str, dict[str, str]] = {
         "en": "At the same age ({days} days) it is too early to tell timing from a worse "
         "conversion: {equal_before} in {reference}, {equal_now} in {period}.",
     },
+    "trends.col.qoq_equal": {"ja": "前四半期比（{days}日時点）", "en": "QoQ at {days} days"},
+    "trends.col.yoy_equal": {"ja": "前年同期比（{days}日時点）", "en": "YoY at {days} days"},
     "trends.equal_age_note": {
-        "ja": "◔ {metric}を同じ経過日数（{days}日）で比べると: 今四半期 {now}、{parts}。"
-        "集計途中の四半期を含む比較はこちらで判断してください。",
-        "en": "◔ {metric} at the same age ({days} days): {now} this quarter; {parts}. Compare "
-        "these where a quarter is still maturing.",
-    },
-    "trends.equal_age_part": {
-        "ja": "{quarter} {value}（差 {change}）",
-        "en": "{value} in {quarter} ({change})",
+        "ja": "「{days}日時点」の列は、3つの四半期の人をそれぞれ段階に入ってから{days}日以内"
+        "（今四半期の最も新しい人が経過した日数）で数えた転換率の差です。集計途中の四半期を含む"
+        "比較はこちらで判断してください。",
+        "en": "'At {days} days': each quarter's people counted as converted within {days} days "
+        "of entering (as long as this quarter's youngest have had). Read these while a quarter "
+        "is still maturing.",
     },
     "timing.bar": {"ja": "{driver}（タイミング）", "en": "{driver} (timing)"},
     "chart.waterfall.timing": {

@@ -266,23 +266,26 @@ def _value_text(value: float, kind: str, *, mature: bool, lang: str, currency: s
     return text if mature or math.isnan(value) else f"{text} {MATURING}"
 
 
-def _equal_age_note(
-    r: dict[str, object], *, label: str, periods: dict[str, Period], lang: str
+def _equal_age_columns(
+    frame: pd.DataFrame, shown: list[dict[str, str]], classes: list[list[str]], *, lang: str
 ) -> str:
-    """``◔ Lead to MQL rate at the same age (41 days): 40.0% this quarter, 45.0% in ...``."""
-    now = float(r["equal_actual"])  # type: ignore[arg-type]
-    parts = []
-    for name in ("previous", "last_year"):
-        value = float(r[f"equal_{name}"])  # type: ignore[arg-type]
-        if math.isnan(value) and math.isnan(now):
-            continue
-        parts.append(t("trends.equal_age_part", lang, value=format_pct(value, lang=lang),
-                       quarter=format_period(periods[name], lang=lang),
-                       change=_points((now - value) * 100, lang=lang)))  # fmt: skip
-    return t(
-        "trends.equal_age_note", lang, metric=label, days=int(r["equal_days"]),  # type: ignore[call-overload]
-        now=format_pct(now, lang=lang), parts=t("summary.join", lang).join(parts),
-    )  # fmt: skip
+    """Add the changes at equal age (QoQ and YoY) to the rows; return the note that explains them.
+
+    Only when a cohort rate has a maturing quarter among the three: then every such rate is
+    counted at the reviewed quarter's age (the same for all, as that quarter is the one
+    maturing); other rows show "—". ``""`` and nothing added otherwise.
+    """
+    ages = frame["equal_days"].dropna()
+    if ages.empty:
+        return ""
+    days = int(ages.iloc[0])
+    names = {n: t(f"trends.col.{n}_equal", lang, days=days) for n in ("qoq", "yoy")}
+    for r, row, kinds in zip(frame.to_dict("records"), shown, classes, strict=True):
+        for name, other in (("qoq", "equal_previous"), ("yoy", "equal_last_year")):
+            change = (float(r["equal_actual"]) - float(r[other])) * 100
+            row[names[name]] = _change_text(change, "rate", lang=lang)
+            kinds.append("rk-num rk-no_target")
+    return t("trends.equal_age_note", lang, days=days)
 
 
 def _basis_items(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> str:
@@ -322,8 +325,10 @@ def trends_table(
     -------
     Html
         A caption naming the three quarters and the bases, the table (changes carry an arrow
-        and a sign as well as a colour; rates change in points), and a note for each maturing
-        cohort rate saying how much of its window has elapsed.
+        and a sign as well as a colour; rates change in points; a change with a maturing side is
+        marked ◔ and never coloured), and a note for each maturing cohort rate saying how much
+        of its window has elapsed. With a maturing quarter, two columns give each cohort rate's
+        changes at equal age.
     """
     periods = frame.attrs.get("periods")
     if not periods:
@@ -375,8 +380,9 @@ def trends_table(
             if not r[f"{name}_mature"]:
                 quarter = t(f"trends.quarter.{name}", lang)
                 notes.append(t("trends.compare_maturing_note", lang, metric=label, quarter=quarter))
-        if not math.isnan(r["equal_days"]):
-            notes.append(_equal_age_note(r, label=label, periods=periods, lang=lang))
+    equal = _equal_age_columns(frame, shown, classes, lang=lang)
+    if equal:
+        notes.append(equal)
     comma = "、" if lang == "ja" else ", "
     notes[:0] = [
         t("trends.maturing_note", lang, metric=comma.join(names), share=share, window=window)

@@ -111,8 +111,12 @@ def test_the_quarterly_trends_mark_the_quarters_not_mature(workspaces, lang):
     row = re.search(r"<tr>\s*<td[^>]*>(Opportunity to Won rate|商談→受注 転換率)</td>(.*?)</tr>",
                     html, re.S)  # fmt: skip
     assert row and "rk-missed" not in row.group(2) and row.group(2).count("◔") == 3
-    words = "at the same age (16 days)" if lang == "en" else "同じ経過日数（16日）"
+    # the changes at equal age: 16 days, as long as FY2026-Q3's youngest have had
+    words = ">QoQ at 16 days</th>" if lang == "en" else ">前四半期比（16日時点）</th>"
     assert words in html
+    equal = r.trend_frame.set_index("metric").loc["opportunity_to_won"]
+    change = (equal["equal_actual"] - equal["equal_previous"]) * 100
+    assert f"{abs(change):.1f}" in row.group(2).split("</td>")[-3]
 
 
 SUMMARIES = {
