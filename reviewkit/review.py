@@ -383,9 +383,8 @@ class Review:
         """How far the KGI missed, the driver that cost most, and the top cause of each family."""
         from reviewkit.checklist import checklist_counts
         from reviewkit.gap import cost_and_offsets, main_comparison
-        from reviewkit.monthly import (
-            driver_label,
-            driver_names,
+        from reviewkit.monthly import driver_label, driver_names
+        from reviewkit.monthly_summary import (
             families_without_data,
             summary_cause_items,
             summary_no_data,

@@ -24,13 +24,12 @@ from test_monthly_analysis import CAL, JST, TZ, at, write_store
 import reviewkit as rk
 from reviewkit.definitions import Definitions
 from reviewkit.gap import gap_attribution, kgi_figures
-from reviewkit.monthly import (
+from reviewkit.monthly import gap_sentence, waterfall
+from reviewkit.monthly_summary import (
     families_without_data,
-    gap_sentence,
     summary_cause_items,
     summary_no_data,
     timing_words,
-    waterfall,
 )
 from reviewkit.periods import parse_period
 from reviewkit.scorecard import RATE_COLUMNS, rate_card
