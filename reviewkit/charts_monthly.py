@@ -17,9 +17,13 @@ import pandas as pd
 
 from reviewkit.charts import INK, PALETTE, RESIZE, PackChart, house_style
 
-WATERFALL_KINDS = ("start", "end", "up", "down")
+WATERFALL_KINDS = ("start", "end", "up", "down", "timing")
 NEUTRAL = "#8c96a3"  # start and end bars: the KGI levels
-WATERFALL_COLOURS = {"start": NEUTRAL, "end": NEUTRAL, "up": PALETTE[0], "down": "#D55E00"}
+TIMING = "#c9ced6"  # a fall that is timing, not conversion: neither a gain nor a miss
+WATERFALL_COLOURS = {
+    "start": NEUTRAL, "end": NEUTRAL, "up": PALETTE[0], "down": "#D55E00", "timing": TIMING,
+}  # fmt: skip
+FALLS = ("down", "timing")  # bars that hang below the running total, text underneath
 MISSING_FILL = "#e6e9ee"  # a heat-map cell without enough data
 HEATMAP_SCHEME = "redblue"  # diverging, colour-blind safe: loss red, gain blue
 STRONG = 0.55  # cells beyond this share of the colour domain's half-width print white text
@@ -39,13 +43,13 @@ def waterfall_frame(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         The frame in its order, with ``value`` as float and the columns ``low``, ``high``
         (the bar's bottom and top) and ``total`` (the running total after the bar). Start
-        and end bars stand on 0 and set the total to their value; an up or down bar floats
+        and end bars stand on 0 and set the total to their value; any other bar floats
         from the total before it to that total plus its value.
 
     Raises
     ------
     ValueError
-        When a ``kind`` is not one of ``start``, ``end``, ``up``, ``down``.
+        When a ``kind`` is not one of :data:`WATERFALL_KINDS`.
     """
     data = frame.reset_index(drop=True).copy()
     unknown = set(data["kind"]) - set(WATERFALL_KINDS)
@@ -85,17 +89,19 @@ def waterfall_chart(
     """The KGI from a reference (target, last month, last year) to the actual, stage by stage.
 
     Start and end bars (grey) stand on zero; each stage's contribution floats from the running
-    total, up bars blue, down bars vermillion. Every bar prints its ``shown`` text, above the
-    bar for start, end and up bars and below it for down bars, so the direction reads from the
-    text and its place as well as from colour.
+    total, up bars blue, down bars vermillion; a ``timing`` bar (a rate that fell on the
+    period basis but not at equal age, :mod:`reviewkit.timing`) falls like a down bar but is
+    pale grey: it is not a miss. Every bar prints its ``shown`` text, above the bar for start,
+    end and up bars and below it for falling bars, so the direction reads from the text and its
+    place as well as from colour.
 
     Parameters
     ----------
     frame
         One row per bar, in display order, for one or more comparisons. Columns
         ``comparison`` (the dropdown's option label), ``bar`` (the x-axis label, unique within
-        a comparison), ``kind`` (``start``, ``end``, ``up`` or ``down``), ``value`` (the KGI
-        level for start and end bars, the signed contribution for up and down bars) and
+        a comparison), ``kind`` (``start``, ``end``, ``up``, ``down`` or ``timing``), ``value``
+        (the KGI level for start and end bars, the signed contribution for the others) and
         ``shown`` (the value as printed on the bar, with its sign, e.g. ``−¥187.0M``).
     title, description
         Chart title and accessible description.
@@ -145,12 +151,12 @@ def waterfall_chart(
     )
     text = alt.Text("shown:N")
     above = (
-        base.transform_filter(alt.datum.kind != "down")
+        base.transform_filter(f"indexof({list(FALLS)}, datum.kind) < 0")
         .mark_text(baseline="bottom", dy=-4, fontSize=12, color=INK)
         .encode(x=x, y=alt.Y("high:Q", scale=scale), text=text, tooltip=tooltip)
     )
     below = (
-        base.transform_filter(alt.datum.kind == "down")
+        base.transform_filter(f"indexof({list(FALLS)}, datum.kind) >= 0")
         .mark_text(baseline="top", dy=4, fontSize=12, color=INK)
         .encode(x=x, y=alt.Y("low:Q", scale=scale), text=text, tooltip=tooltip)
     )

@@ -22,6 +22,7 @@ from reviewkit.formatting import MINUS, format_count, format_money, format_pct, 
 from reviewkit.gap import cost_and_offsets, main_comparison
 from reviewkit.glossary import metric_label
 from reviewkit.html import Html, note_html
+from reviewkit.periods import Period
 from reviewkit.rate_basis import rate_basis, split_rate
 from reviewkit.segments import MISSING, SEPARATOR, PeriodPeople
 from reviewkit.styling import short_text
@@ -92,8 +93,11 @@ def driver_label(definitions: Definitions, driver: str, *, lang: str) -> str:
 
 
 def driver_names(definitions: Definitions, drivers: Sequence[str], *, lang: str) -> str:
-    """Several drivers' names joined for a sentence."""
-    return t("summary.join", lang).join(driver_label(definitions, d, lang=lang) for d in drivers)
+    """Several drivers' names joined for a sentence: ``A and B``, ``A, B and C`` / ``A、B``."""
+    names = [driver_label(definitions, d, lang=lang) for d in drivers]
+    if lang == "ja" or len(names) < 2:
+        return "、".join(names)
+    return f"{', '.join(names[:-1])}{t('check.and', lang)}{names[-1]}"
 
 
 # -- the gap ---------------------------------------------------------------------------------
@@ -128,7 +132,12 @@ def gap_table(
         shown.append(row)
         classes.append(["rk-label rk-total", *["rk-num rk-total"] * len(comparisons)])
     table_html = styled_table(pd.DataFrame(shown), classes, css_class="rk-gap").html
-    return Html(table_html + note_html(t("gap.note", lang)), text=t("gap.title", lang))
+    tree = " × ".join(driver_label(definitions, d, lang=lang) for d in definitions.tree)
+    note = note_html(t("gap.note", lang, tree=tree))
+    return Html(
+        table_html + note,
+        text=t("gap.title", lang, kgi=metric_label(definitions, definitions.kgi_metric, lang=lang)),
+    )
 
 
 def gap_sentence(
@@ -138,8 +147,15 @@ def gap_sentence(
     kgi_label: str,
     lang: str,
     currency: str,
+    timing: pd.DataFrame | None = None,
+    period: Period | None = None,
 ) -> str | None:
-    """One sentence: the KGI against its first comparison, and the driver that cost the most."""
+    """One sentence: the KGI against its first comparison, and the driver that cost the most.
+
+    With ``timing`` (:func:`reviewkit.timing.gap_timing`) and the ``period`` under review, a
+    rate driver's fall is said to be timing when it disappears at equal age, or to hold when
+    it does not, with the figures of both views.
+    """
     fig = partial(_kgi_figure, definitions=definitions, lang=lang, currency=currency)
     if attribution.empty:
         return None
@@ -159,8 +175,14 @@ def gap_sentence(
         driver=driver_label(definitions, str(worst["driver"]), lang=lang),
         cost=fig(worst["contribution"], signed=True),
     )  # fmt: skip
+    if period is not None:
+        from reviewkit.monthly_summary import timing_words
+
+        said = timing_words(timing, name, str(worst["driver"]), definitions=definitions,
+                            period=period, lang=lang, detail=True)  # fmt: skip
+        sentence += (" " if lang == "en" else "") + said if said else ""
     if len(offsets):
-        sentence += " " + t(
+        sentence += ("" if lang == "ja" else " ") + t(
             "gap.sentence_offset", lang,
             drivers=driver_names(definitions, offsets["driver"], lang=lang),
             offset=fig(float(offsets["contribution"].sum()), signed=True),
@@ -175,9 +197,18 @@ def waterfall(
     kgi_label: str,
     lang: str,
     currency: str,
+    timing: pd.DataFrame | None = None,
 ) -> PackChart:
-    """The gap as a waterfall per comparison (reference, one bar per driver, actual)."""
+    """The gap as a waterfall per comparison (reference, one bar per driver, actual).
+
+    A rate driver whose fall is timing (``timing``: :func:`reviewkit.timing.gap_timing`) is a
+    pale grey bar named "(timing)", not a vermillion one: it is not a miss.
+    """
     fig = partial(_kgi_figure, definitions=definitions, lang=lang, currency=currency)
+    timed = set()
+    if timing is not None and not timing.empty:
+        rows = timing[timing["timing"]]
+        timed = set(zip(rows["comparison"], rows["driver"], strict=True))
     rows = []
     for name, part in attribution.groupby("comparison", sort=False):
         option = t(f"gap.comparison.{name}", lang)
@@ -188,19 +219,24 @@ def waterfall(
         for r in part.to_dict("records"):
             if r["driver"] == "residual" and abs(r["contribution"]) < 0.5:
                 continue
-            rows.append({"comparison": option,
-                         "bar": driver_label(definitions, r["driver"], lang=lang),
-                         "kind": "up" if r["contribution"] >= 0 else "down",
+            bar = driver_label(definitions, r["driver"], lang=lang)
+            kind = "up" if r["contribution"] >= 0 else "down"
+            if (name, r["driver"]) in timed:
+                bar, kind = t("timing.bar", lang, driver=bar), "timing"
+            rows.append({"comparison": option, "bar": bar, "kind": kind,
                          "value": float(r["contribution"]),
                          "shown": fig(r["contribution"], signed=True)})  # fmt: skip
         rows.append({"comparison": option, "bar": t("gap.actual", lang), "kind": "end",
                      "value": float(first["actual"]),
                      "shown": fig(first["actual"])})  # fmt: skip
     reference = t(f"gap.reference.{attribution['comparison'].iloc[0]}", lang)
+    description = t("chart.waterfall.description", lang, kgi=kgi_label, reference=reference)
+    if timed:
+        description += (" " if lang == "en" else "") + t("chart.waterfall.timing", lang)
     return waterfall_chart(
         pd.DataFrame(rows),
-        title=t("chart.waterfall.title", lang),
-        description=t("chart.waterfall.description", lang, kgi=kgi_label, reference=reference),
+        title=t("chart.waterfall.title", lang, kgi=kgi_label),
+        description=description,
         choose=t("chart.waterfall.choose", lang),
         label_expr=(
             money_label_expr(currency, lang=lang) if kgi_unit(definitions) == "amount" else None
@@ -473,23 +509,3 @@ def content_table(
     note = t("content.note", lang, period=period, target=target, basis=basis,
              source=source or t("col.leads", lang))  # fmt: skip
     return Html(table + note_html(note))
-
-
-def summary_cause_items(
-    findings: pd.DataFrame, *, definitions: Definitions, lang: str, top: int = 3
-) -> list[tuple[str, str]]:
-    """The top finding of each family, costliest to the KGI first: (family anchor, sentence)."""
-    firsts = findings[findings["rank"] == 1].sort_values("yen") if len(findings) else findings
-    items = []
-    for r in firsts.head(top).to_dict("records"):
-        before, _, now = change_text(r, lang=lang).partition(" → ")
-        items.append(
-            (
-                f"cause_{r['family']}",
-                t("summary.monthly.cause_item", lang, family=t(f"family.{r['family']}", lang),
-                  segment=finding_label(r, lang=lang),
-                  driver=driver_label(definitions, str(r["driver"]), lang=lang),
-                  before=before, now=now),
-            )
-        )  # fmt: skip
-    return items

@@ -400,12 +400,19 @@ class Review:
         """How far the KGI missed, the driver that cost most, and the top cause of each family."""
         from reviewkit.checklist import checklist_counts
         from reviewkit.gap import cost_and_offsets, main_comparison
-        from reviewkit.monthly import driver_label, driver_names, summary_cause_items
+        from reviewkit.monthly import driver_label, driver_names
+        from reviewkit.monthly_summary import (
+            families_without_data,
+            summary_cause_items,
+            summary_no_data,
+            timing_words,
+        )
 
         lang = self.lang
         items = [self._kgi_headline()]
         html_items = [escape(items[0])]
-        worst, offsets = cost_and_offsets(self.attribution, main_comparison(self.attribution))
+        comparison = main_comparison(self.attribution)
+        worst, offsets = cost_and_offsets(self.attribution, comparison)
         if worst is not None:
             driver = driver_label(self.definitions, str(worst["driver"]), lang=lang)
             cost = format_value(worst["contribution"], kind=kgi_unit(self.definitions),
@@ -415,12 +422,28 @@ class Review:
                 text = t("summary.monthly.driver", lang, driver=driver, cost=cost, offsets=names)
             else:
                 text = t("summary.monthly.driver_alone", lang, driver=driver, cost=cost)
+            timing = timing_words(
+                self.timing, comparison, str(worst["driver"]), definitions=self.definitions,
+                period=self.period, lang=lang,
+            )  # fmt: skip
+            if timing:
+                text += (" " if lang == "en" else "") + timing
+            items.append(text)
             html_items.append(f'{escape(text)} <a href="#gap">→</a>')
-        causes = summary_cause_items(self.findings, definitions=self.definitions, lang=lang)
+        no_data = families_without_data(self.funnel.dimensions, self.funnel.split_dimensions)
+        causes = summary_cause_items(
+            self.findings, definitions=self.definitions, lang=lang, no_data=no_data
+        )
         if causes:
             links = [f'<a href="#{anchor}">{escape(text)}</a>' for anchor, text in causes]
             head, _, _ = t("summary.monthly.causes", lang, items="\x00").partition("\x00")
+            items.append(t("summary.monthly.causes", lang,
+                           items=t("summary.join", lang).join(c for _, c in causes)))  # fmt: skip
             html_items.append(escape(head) + t("summary.join", lang).join(links))
+        missing = summary_no_data(no_data, lang=lang)
+        if missing:
+            items.append(missing)
+            html_items.append(escape(missing))
         counts = checklist_counts(self.checklist_frame)
         html_items.append(
             f'{escape(t("summary.monthly.checklist", lang, **counts))} <a href="#checklist">→</a>'
@@ -439,7 +462,7 @@ class Review:
                 f'{escape(t("summary.monthly.actions", lang, text=said))} <a href="#effects">→</a>'
             )
         body = "".join(f"<li>{item}</li>" for item in html_items)
-        return Html(f'<div class="rk-summary"><ul>{body}</ul></div>', text=items[0])
+        return Html(f'<div class="rk-summary"><ul>{body}</ul></div>', text="\n".join(items))
 
     def _recent_periods(self) -> list[Period]:
         count = {"weekly": 13, "monthly": 12, "quarterly": 8}[self.cadence]
@@ -668,31 +691,51 @@ class Review:
             format_period(self.previous, lang=self.lang),
         )
 
+    @cached_property
+    def timing(self) -> pd.DataFrame:
+        """Which rate drivers of the gap fell only by timing (:func:`reviewkit.timing.gap_timing`).
+
+        Each rate that cost the KGI is compared on the period basis and at equal age with the
+        previous period (for the target and previous comparisons) or last year's.
+        """
+        from reviewkit.periods import same_period_last_year
+        from reviewkit.timing import gap_timing
+
+        periods = {
+            "actual": self.period, "previous": self.previous,
+            "last_year": same_period_last_year(self.period, calendar=self.workspace.calendar),
+        }  # fmt: skip
+        return gap_timing(self.funnel, self.attribution, periods)
+
     def gap(self) -> Html:
         """How far the KGI missed its target, the previous and last year's month, and why."""
         from reviewkit.monthly import gap_sentence, gap_table
 
         lang = self.lang
-        title = f'<h3 class="rk-subsection" id="gap">{escape(t("gap.title", lang))}</h3>'
+        heading = t("gap.title", lang, kgi=self._kgi_label())
+        title = f'<h3 class="rk-subsection" id="gap">{escape(heading)}</h3>'
         if self.attribution.empty:
             return Html(title + f'<p class="rk-note">{escape(t("header.no_data", lang))}</p>')
         sentence = gap_sentence(
             self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(),
-            lang=lang, currency=self.currency,
+            lang=lang, currency=self.currency, timing=self.timing, period=self.period,
         )  # fmt: skip
         lead = f'<p class="rk-lead">{escape(sentence)}</p>' if sentence else ""
         table = gap_table(
             self.attribution, definitions=self.definitions, lang=lang, currency=self.currency
         )
-        return Html(title + lead + table.html, text=sentence or t("gap.title", lang))
+        return Html(title + lead + table.html, text=sentence or heading)
 
     def gap_chart(self) -> PackChart:
-        """The gap as a waterfall, one bar per KPI-tree driver (a dropdown per comparison)."""
+        """The gap as a waterfall, one bar per KPI-tree driver (a dropdown per comparison).
+
+        A rate whose fall is timing (:attr:`timing`) is drawn grey, not as a miss.
+        """
         from reviewkit.monthly import waterfall
 
         return waterfall(
             self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(),
-            lang=self.lang, currency=self.currency,
+            lang=self.lang, currency=self.currency, timing=self.timing,
         )  # fmt: skip
 
     @cached_property
@@ -913,9 +956,15 @@ class Review:
         return None if found is None else found.widget
 
     def rates_table(self, frame: pd.DataFrame) -> Html:
-        """The stage rates as a table, with a note on bases and maturing cohorts."""
+        """The stage rates as a table, with a note on bases and maturing cohorts.
+
+        A maturing cohort is marked, the period's and the previous period's; when any is, the
+        table compares both at the same age and the note says how to read it.
+        """
         points = f"{self.definitions.conversion.show_both_when_gap * 100:g}"
         note = t("rates.note", self.lang, gap=t("rate.points", self.lang, value=points))
+        if frame["equal_days"].notna().any():
+            note += (" " if self.lang == "en" else "") + t("rates.note_equal", self.lang)
         table = rates_table(frame, definitions=self.definitions, lang=self.lang)
         return Html(f'{table.html}<p class="rk-note">{escape(note)}</p>', text=table.text)
 

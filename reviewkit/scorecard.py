@@ -20,7 +20,8 @@ from reviewkit.units import unit_of
 COLUMNS = ["metric", "kind", "actual", "target", "achievement", "previous", "change"]
 RATE_COLUMNS = [
     "metric", "basis", "window", "value", "mature", "numerator", "denominator",
-    "other_basis", "other_value", "show_both", "previous", "change_points",
+    "other_basis", "other_value", "show_both", "previous", "change_points", "previous_mature",
+    "equal_days", "equal_value", "equal_previous",
 ]  # fmt: skip
 
 
@@ -154,13 +155,18 @@ def rate_card(
 
     Each rate is also computed on the other basis (cohort vs period); ``show_both`` says
     whether the two differ by at least ``conversion.show_both_when_gap`` of the definitions.
-    ``mature`` is false for a cohort whose window has not elapsed by the cut-off.
+    ``mature`` (the period's) and ``previous_mature`` (the previous period's) are false for a
+    cohort whose window has not elapsed for its last entrant by the cut-off. When either is
+    maturing, both cohorts are also counted at equal age (:mod:`reviewkit.timing`):
+    ``equal_days`` (the age, in days), ``equal_value`` and ``equal_previous``; NaN otherwise.
 
     Returns
     -------
     pandas.DataFrame
-        One row per conversion of the tree, in funnel order.
+        One row per conversion of the tree, in funnel order (:data:`RATE_COLUMNS`).
     """
+    from reviewkit.timing import equal_age_rates
+
     definitions = funnel.definitions
     gap = definitions.conversion.show_both_when_gap
     where = dict([segment]) if segment else None
@@ -176,13 +182,17 @@ def rate_card(
         alt = funnel.metric_frame([other], [period], segment=where).iloc[0]
         now, before = own.loc[period.label], own.loc[previous.label]
         value, other_value = float(now["value"]), float(alt["value"])
+        mature, previous_mature = bool(now["mature"]), bool(before["mature"])
+        equal = None
+        if not (mature and previous_mature):
+            equal = equal_age_rates(funnel, key, period, previous, segment=where)
         rows.append(
             {
                 "metric": key,
                 "basis": metric.basis,
                 "window": metric.window,
                 "value": value,
-                "mature": bool(now["mature"]),
+                "mature": mature,
                 "numerator": float(now["numerator"]),
                 "denominator": float(now["denominator"]),
                 "other_basis": other.basis,
@@ -194,6 +204,10 @@ def rate_card(
                 ),
                 "previous": float(before["value"]),
                 "change_points": (value - float(before["value"])) * 100,
+                "previous_mature": previous_mature,
+                "equal_days": math.nan if equal is None else float(equal.days),
+                "equal_value": math.nan if equal is None else equal.value,
+                "equal_previous": math.nan if equal is None else equal.reference_value,
             }
         )
     return pd.DataFrame(rows, columns=RATE_COLUMNS)

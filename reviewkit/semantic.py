@@ -324,6 +324,24 @@ class Funnel:
     def _period_end_instant(self, period_end: dt.date) -> dt.datetime:
         return dt.datetime.combine(period_end, dt.time(), tzinfo=self.tz)
 
+    def window_elapsed(self, period_end: dt.date, window: dt.timedelta) -> bool:
+        """Whether a period's cohort is *mature*: its last entrant's window has elapsed.
+
+        A period's last entrant enters just before local midnight of ``period_end`` (the
+        day after the period); their window ends ``window`` later, counted in elapsed time
+        (as the cohort numerator counts it, across a daylight-saving change too). The
+        cohort is mature when that moment is at or before the cut-off, and *maturing*
+        otherwise: its rate may still rise.
+
+        Parameters
+        ----------
+        period_end
+            The first local day after the period (``Period.end``).
+        window
+            The cohort window of the rate.
+        """
+        return matures_at(period_end, window, tz=self.tz) <= self.cutoff
+
     def _query(self, sql: str, params: list[object]) -> pd.DataFrame:
         return self.con.execute(sql, params).df()
 
@@ -565,11 +583,9 @@ class Funnel:
                 window = parse_duration(metric.window)
                 ends = self._query(f"SELECT period, p_end FROM {table}", [])
                 mature = {
-                    r.period: self._period_end_instant(
-                        r.p_end.date() if hasattr(r.p_end, "date") else r.p_end
+                    r.period: self.window_elapsed(
+                        r.p_end.date() if hasattr(r.p_end, "date") else r.p_end, window
                     )
-                    + window
-                    <= self.cutoff
                     for r in ends.itertuples()
                 }
                 out["mature"] = out["period"].map(mature).astype(bool)
@@ -943,6 +959,17 @@ class Funnel:
     def kgi_key(self) -> str:
         """The metric that is the KGI: ``revenue``, or the last stage's count."""
         return self.definitions.kgi_metric
+
+
+def matures_at(period_end: dt.date, window: dt.timedelta, *, tz: ZoneInfo) -> dt.datetime:
+    """The instant a period's cohort matures: its end (local midnight) plus the window.
+
+    The window is elapsed time (the end is converted to UTC before adding), so a cohort whose
+    window spans a daylight-saving change matures when its last entrant has had the whole
+    window, as the cohort numerator counts it.
+    """
+    end = dt.datetime.combine(period_end, dt.time(), tzinfo=tz)
+    return end.astimezone(dt.UTC) + window
 
 
 def cutoff_of(as_of: dt.date, *, timezone: str) -> dt.datetime:

@@ -107,8 +107,30 @@ def scorecard_table(
 def _points(value: float, *, lang: str) -> str:
     if math.isnan(value):
         return "—"
+    if abs(value) < 0.05:  # rounds to zero: no sign (never "−0.0")
+        return t("rate.points", lang, value="0.0")
     text = f"{value:+.1f}".replace("-", MINUS)
     return t("rate.points", lang, value=text)
+
+
+def _maturing(text: str, *, mature: bool, lang: str) -> str:
+    """``text`` marked "(maturing)" when its cohort's window has not elapsed (never a dash)."""
+    if mature or text == "—":
+        return text
+    return f"{text}{'' if lang == 'ja' else ' '}{t('rate.maturing', lang)}"
+
+
+def _equal_age(row: object, *, lang: str) -> str:
+    """``12 days: 5.0% → 4.1% (−0.9 pts)``: both cohorts at the same age; ``—`` without."""
+    days = float(row.equal_days)  # type: ignore[attr-defined]
+    if math.isnan(days):
+        return "—"
+    before, now = row.equal_previous, row.equal_value  # type: ignore[attr-defined]
+    return t(
+        "rate.equal_age_cell", lang, days=int(days),
+        before=format_pct(before, lang=lang), now=format_pct(now, lang=lang),
+        change=_points((now - before) * 100, lang=lang),
+    )  # fmt: skip
 
 
 def rates_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> Html:
@@ -126,9 +148,11 @@ def rates_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> 
     Returns
     -------
     Html
-        One row per stage rate: the rate on its agreed basis (marked while maturing), the
-        basis, the value on the other basis where it differs materially, the previous
-        period and the change in points.
+        One row per stage rate: the rate on its agreed basis, the basis, the value on the
+        other basis where it differs materially, the previous period and the change in
+        points. A cohort whose window has not elapsed is marked maturing, the period's and
+        the previous period's alike, and so is a change with a maturing side (it is not a
+        miss); when any is, a column compares both cohorts at the same age.
     """
     shown, classes = [], []
 
@@ -137,25 +161,33 @@ def rates_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> 
             return t("basis.cohort", lang, window=duration_words(window, lang=lang))
         return t("basis.period", lang)
 
+    equal = frame["equal_days"].notna().any() if len(frame) else False
     for row in frame.itertuples(index=False):
         basis = basis_words(row.basis, row.window)
-        rate = format_pct(row.value, lang=lang)
-        if not row.mature:
-            rate = f"{rate} {t('rate.maturing', lang)}"
+        settled = bool(row.mature) and bool(row.previous_mature)
         other = (
             f"{basis_words(row.other_basis, row.window)}: {format_pct(row.other_value, lang=lang)}"
             if row.show_both
             else "—"
         )
-        shown.append(
-            {
-                t("col.metric", lang): metric_label(definitions, row.metric, lang=lang),
-                t("col.rate", lang): rate,
-                t("col.basis", lang): basis,
-                t("col.other_basis", lang): other,
-                t("col.previous", lang): format_pct(row.previous, lang=lang),
-                t("col.change_points", lang): _points(row.change_points, lang=lang),
-            }
-        )
-        classes.append(["rk-label", "rk-num", "rk-text", "rk-num", "rk-num", "rk-num"])
+        cells = {
+            t("col.metric", lang): metric_label(definitions, row.metric, lang=lang),
+            t("col.rate", lang): _maturing(
+                format_pct(row.value, lang=lang), mature=row.mature, lang=lang
+            ),
+            t("col.basis", lang): basis,
+            t("col.other_basis", lang): other,
+            t("col.previous", lang): _maturing(
+                format_pct(row.previous, lang=lang), mature=row.previous_mature, lang=lang
+            ),
+            t("col.change_points", lang): _maturing(
+                _points(row.change_points, lang=lang), mature=settled, lang=lang
+            ),
+        }
+        kinds = ["rk-label", "rk-num", "rk-text", "rk-num", "rk-num", "rk-num"]
+        if equal:
+            cells[t("col.equal_age", lang)] = _equal_age(row, lang=lang)
+            kinds.append("rk-num")
+        shown.append(cells)
+        classes.append(kinds)
     return styled_table(pd.DataFrame(shown), classes, css_class="rk-rates")

@@ -17,6 +17,7 @@ from reviewkit.texts_plan import PLAN_TEXTS
 from reviewkit.texts_quarterly import QUARTERLY_TEXTS
 from reviewkit.texts_relevance import RELEVANCE_TEXTS
 from reviewkit.texts_templates import TEMPLATE_TEXTS
+from reviewkit.texts_timing import TIMING_TEXTS
 from reviewkit.texts_trends import TRENDS_TEXTS
 from reviewkit.texts_weekly import WEEKLY_TEXTS
 from reviewkit.texts_whatif import WHATIF_TEXTS
@@ -887,7 +888,7 @@ TEXTS: dict[str, dict[str, str]] = {
 for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
     RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS, EXPLORE_TEXTS,
-    TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS, MISSING_TEXTS, WEEKLY_TEXTS,
+    TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS, MISSING_TEXTS, WEEKLY_TEXTS, TIMING_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 

@@ -5,7 +5,7 @@ from reviewkit.texts_causes import CAUSE_TEXTS
 MONTHLY_TEXTS: dict[str, dict[str, str]] = {
     "dimension.persona": {"ja": "役職", "en": "persona"},
     "dimension.region": {"ja": "地域", "en": "region"},
-    "gap.title": {"ja": "受注金額の差はどこから来たか", "en": "Where the gap came from"},
+    "gap.title": {"ja": "{kgi}の差はどこから来たか", "en": "Where the gap came from"},
     "gap.comparison.target": {"ja": "目標比", "en": "vs target"},
     "gap.comparison.previous": {"ja": "前月比", "en": "vs previous month"},
     "gap.comparison.last_year": {"ja": "前年同月比", "en": "vs same month last year"},
@@ -29,15 +29,15 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
         "en": "{drivers} added {offset}.",
     },
     "gap.note": {
-        "ja": "KPI ツリー（リード数 × 各段階の転換率 × 受注単価）を期間ベースの値で分解し、"
+        "ja": "KPI ツリー（{tree}）を期間ベースの値で分解し、"
         "シャプレー値で各要因に配分しています。順序に依存せず、合計は差に一致します。"
         "期間ベースの転換率は同じ人の転換ではなく、その月に各段階へ入った人数の比です。",
-        "en": "The KPI tree (leads × each stage rate × deal size) on period-basis values, split "
+        "en": "The KPI tree ({tree}) on period-basis values, split "
         "across drivers with Shapley values: independent of order, the parts add up to the "
         "gap. A period-basis rate is the ratio of the month's entries into two stages, not "
         "the conversion of the same people.",
     },
-    "chart.waterfall.title": {"ja": "受注金額の差の内訳", "en": "The gap, driver by driver"},
+    "chart.waterfall.title": {"ja": "{kgi}の差の内訳", "en": "The gap, driver by driver"},
     "chart.waterfall.description": {
         "ja": "{kgi}の{reference}から実績までを、KPI ツリーの要因ごとの寄与で示す滝グラフ。",
         "en": "Waterfall from the {reference} to the actual {kgi}, one bar per KPI-tree driver.",
@@ -136,6 +136,22 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
     "summary.monthly.cause_item": {
         "ja": "［{family}］{segment}の{driver} {before}→{now}",
         "en": "[{family}] {segment}: {driver} {before} → {now}",
+    },
+    "summary.monthly.no_finding": {
+        "ja": "［{family}］重大な所見なし",
+        "en": "[{family}] no material finding",
+    },
+    "summary.monthly.no_data": {
+        "ja": "データがないため分析していない原因: {items}。",
+        "en": "Not analysed, for lack of data: {items}.",
+    },
+    "summary.monthly.no_data_item": {
+        "ja": "{family}（{columns}の値がない）",
+        "en": "{family} (no {columns} values)",
+    },
+    "summary.monthly.no_data_family": {
+        "ja": "{family}（分けられる列がない）",
+        "en": "{family} (no column to split by)",
     },
     "summary.monthly.checklist": {
         "ja": "チェックリスト: 問題 {problem}、要注意 {watch}、会議で議論 {discuss}。",

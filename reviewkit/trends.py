@@ -40,7 +40,8 @@ from reviewkit.units import kgi_unit, metric_unit, unit_of
 
 TREND_COLUMNS = [
     "metric", "kind", "actual", "previous", "qoq", "last_year", "yoy", "basis", "mature",
-    "maturity", "previous_mature", "last_year_mature",
+    "maturity", "previous_mature", "last_year_mature", "equal_days", "equal_actual",
+    "equal_previous", "equal_last_year",
 ]  # fmt: skip
 SERIES_COLUMNS = ["period", "label", "start", "metric", "value", "mature"]
 SHAPES = ["circle", "square", "triangle-up", "diamond", "triangle-down", "cross"]
@@ -130,9 +131,14 @@ def quarter_trends(funnel: Funnel, period: Period, *, calendar: FiscalCalendar) 
         cohort window has fully elapsed before the cut-off; always true for counts and
         amounts), ``maturity`` (share of the window elapsed for the quarter's last entrants,
         0..1; 1 when mature), ``previous_mature`` and ``last_year_mature`` (the same flag for
-        the two comparison quarters). ``frame.attrs["periods"]`` holds the three
-        :class:`Period` objects (``actual``, ``previous``, ``last_year``).
+        the two comparison quarters). For a cohort rate with a maturing quarter among the
+        three, ``equal_days``, ``equal_actual``, ``equal_previous`` and ``equal_last_year``
+        give the three cohorts at equal age (:mod:`reviewkit.timing`; NaN otherwise).
+        ``frame.attrs["periods"]`` holds the three :class:`Period` objects (``actual``,
+        ``previous``, ``last_year``).
     """
+    from reviewkit.timing import equal_age_rates
+
     previous = previous_period(period, calendar=calendar)
     last_year = same_period_last_year(period, calendar=calendar)
     metrics = trend_metrics(funnel.definitions)
@@ -142,6 +148,15 @@ def quarter_trends(funnel: Funnel, period: Period, *, calendar: FiscalCalendar) 
     for key, kind in metrics:
         now, before, year = (cells.loc[(p.label, key)] for p in (period, previous, last_year))
         actual, prev, ago = (float(r["value"]) for r in (now, before, year))
+        flags = [bool(r["mature"]) for r in (now, before, year)]
+        equal = {"equal_days": math.nan, "equal_actual": math.nan, "equal_previous": math.nan,
+                 "equal_last_year": math.nan}  # fmt: skip
+        if kind == "rate" and not all(flags):
+            for name, other in (("previous", previous), ("last_year", last_year)):
+                found = equal_age_rates(funnel, key, period, other)
+                if found is not None:
+                    equal.update({"equal_days": float(found.days), "equal_actual": found.value,
+                                  f"equal_{name}": found.reference_value})  # fmt: skip
         rows.append(
             {
                 "metric": key,
@@ -156,6 +171,7 @@ def quarter_trends(funnel: Funnel, period: Period, *, calendar: FiscalCalendar) 
                 "maturity": window_elapsed(funnel, key, period),
                 "previous_mature": bool(before["mature"]),
                 "last_year_mature": bool(year["mature"]),
+                **equal,
             }
         )
     out = pd.DataFrame(rows, columns=TREND_COLUMNS)
@@ -220,7 +236,13 @@ def _arrow(value: float) -> str:
     return "▲ " if value > 0 else "▼ " if value < 0 else "→ "
 
 
-def _change_text(value: float, kind: str, *, lang: str) -> str:
+def _change_text(value: float, kind: str, *, lang: str, settled: bool = True) -> str:
+    """The change with an arrow; marked ◔ when either side is maturing (not a miss)."""
+    text = _plain_change(value, kind, lang=lang)
+    return text if settled or text == "—" else f"{text} {MATURING}"
+
+
+def _plain_change(value: float, kind: str, *, lang: str) -> str:
     if math.isnan(value):
         return "—"
     if value == 0:  # no sign on "no change"
@@ -242,6 +264,28 @@ def _change_class(value: float, *, settled: bool) -> str:
 def _value_text(value: float, kind: str, *, mature: bool, lang: str, currency: str) -> str:
     text = format_value(value, kind=kind, lang=lang, currency=currency)
     return text if mature or math.isnan(value) else f"{text} {MATURING}"
+
+
+def _equal_age_columns(
+    frame: pd.DataFrame, shown: list[dict[str, str]], classes: list[list[str]], *, lang: str
+) -> str:
+    """Add the changes at equal age (QoQ and YoY) to the rows; return the note that explains them.
+
+    Only when a cohort rate has a maturing quarter among the three: then every such rate is
+    counted at the reviewed quarter's age (the same for all, as that quarter is the one
+    maturing); other rows show "—". ``""`` and nothing added otherwise.
+    """
+    ages = frame["equal_days"].dropna()
+    if ages.empty:
+        return ""
+    days = int(ages.iloc[0])
+    names = {n: t(f"trends.col.{n}_equal", lang, days=days) for n in ("qoq", "yoy")}
+    for r, row, kinds in zip(frame.to_dict("records"), shown, classes, strict=True):
+        for name, other in (("qoq", "equal_previous"), ("yoy", "equal_last_year")):
+            change = (float(r["equal_actual"]) - float(r[other])) * 100
+            row[names[name]] = _change_text(change, "rate", lang=lang)
+            kinds.append("rk-num rk-no_target")
+    return t("trends.equal_age_note", lang, days=days)
 
 
 def _basis_items(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> str:
@@ -281,8 +325,10 @@ def trends_table(
     -------
     Html
         A caption naming the three quarters and the bases, the table (changes carry an arrow
-        and a sign as well as a colour; rates change in points), and a note for each maturing
-        cohort rate saying how much of its window has elapsed.
+        and a sign as well as a colour; rates change in points; a change with a maturing side is
+        marked ◔ and never coloured), and a note for each maturing cohort rate saying how much
+        of its window has elapsed. With a maturing quarter, two columns give each cohort rate's
+        changes at equal age.
     """
     periods = frame.attrs.get("periods")
     if not periods:
@@ -304,11 +350,13 @@ def trends_table(
                 t("trends.col.previous", lang): _value_text(
                     r["previous"], kind, mature=r["previous_mature"], lang=lang, currency=currency
                 ),
-                t("trends.col.qoq", lang): _change_text(r["qoq"], kind, lang=lang),
+                t("trends.col.qoq", lang): _change_text(r["qoq"], kind, lang=lang, settled=settled),
                 t("trends.col.last_year", lang): _value_text(
                     r["last_year"], kind, mature=r["last_year_mature"], lang=lang, currency=currency
                 ),
-                t("trends.col.yoy", lang): _change_text(r["yoy"], kind, lang=lang),
+                t("trends.col.yoy", lang): _change_text(
+                    r["yoy"], kind, lang=lang, settled=settled_ly
+                ),
             }
         )
         classes.append(
@@ -332,6 +380,9 @@ def trends_table(
             if not r[f"{name}_mature"]:
                 quarter = t(f"trends.quarter.{name}", lang)
                 notes.append(t("trends.compare_maturing_note", lang, metric=label, quarter=quarter))
+    equal = _equal_age_columns(frame, shown, classes, lang=lang)
+    if equal:
+        notes.append(equal)
     comma = "、" if lang == "ja" else ", "
     notes[:0] = [
         t("trends.maturing_note", lang, metric=comma.join(names), share=share, window=window)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 from html.parser import HTMLParser
@@ -126,7 +127,8 @@ def test_scorecard_and_rates_show_a_markup_label_as_text(hostile_definitions):
         [
             {"metric": "mql_to_sql", "basis": "cohort", "window": "30d", "value": 0.25,
              "mature": True, "other_basis": "period", "other_value": 0.31, "show_both": True,
-             "previous": 0.3, "change_points": -5.0},
+             "previous": 0.3, "change_points": -5.0, "previous_mature": True,
+             "equal_days": math.nan, "equal_value": math.nan, "equal_previous": math.nan},
         ]
     )  # fmt: skip
     html = rates_table(rates, definitions=hostile_definitions, lang="en").html

@@ -153,6 +153,24 @@ def test_maturity_of_the_quarter_whose_window_has_not_elapsed(hand):
     assert (frame.loc[counts, "basis"] == "period").all()
 
 
+def test_maturing_rates_are_also_counted_at_equal_age_by_hand(hand):
+    """On 11 November FY2026-Q2's youngest have had 41 days: every quarter counted at 41 days."""
+    frame = quarter_trends(hand_funnel(hand), Q2, calendar=CAL).set_index("metric")
+    assert (frame.loc[["lead_to_mql", "mql_to_sql", "sql_to_won"], "equal_days"] == 41).all()
+    # lead to MQL within 41 days: A1 (1 day), A2 (5), A6 (4) of 6 (A3 took 71); B1, B2, B3 of
+    # 4; a year ago C1 (4 days) of 5 (C4 took 96)
+    got = frame.loc["lead_to_mql", ["equal_actual", "equal_previous", "equal_last_year"]]
+    assert list(got) == pytest.approx([3 / 6, 3 / 4, 1 / 5])
+    # MQL to SQL within 41 days: A1 (8 days) of A1, A2, A6 (A2 took 77); B1, B2 of 3; C1 of 1
+    got = frame.loc["mql_to_sql", ["equal_actual", "equal_previous", "equal_last_year"]]
+    assert list(got) == pytest.approx([1 / 3, 2 / 3, 1.0])
+    assert frame.loc[["lead", "revenue"], "equal_days"].isna().all()  # counts and amounts
+    table = quarter_trends(hand_funnel(hand), Q2, calendar=CAL)
+    html = trends_table(table, definitions=hand_definitions(), lang="en", currency="JPY").html
+    assert ">QoQ at 41 days</th>" in html and ">YoY at 41 days</th>" in html
+    assert "▼ −25.0 pts" in html  # lead to MQL at 41 days: 50.0 % against 75.0 %
+
+
 @pytest.mark.parametrize(
     ("cutoff", "mature", "maturity"),
     [
