@@ -683,6 +683,9 @@ class Review:
         return team_follow_up(self.funnel, self.period, baseline=self.previous)
 
     def _kgi_label(self) -> str:
+        """The KGI's name: revenue's metric label, or a count KGI's own label (Customers won)."""
+        if not self.definitions.kgi_is_revenue:
+            return self.definitions.kgi.label(self.lang)
         return metric_label(self.definitions, self.funnel.kgi_key(), lang=self.lang)
 
     def _names(self) -> tuple[str, str]:

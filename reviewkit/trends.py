@@ -405,7 +405,7 @@ def trends_table(
         items = _basis_items(frame, definitions=definitions, lang=lang)
         basis.append(t("trends.basis.rates", lang, items=items))
     basis.append(t("trends.basis.changes", lang))
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-trends")
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-trends", lang=lang)
     html = note_html(caption) + table.html + "".join(note_html(n) for n in [*basis, *notes])
     return Html(html, text=f"{caption}\n{table.text}")
 

@@ -403,7 +403,7 @@ def test_the_monthly_summary_says_timing_when_the_fall_disappears(tmp_path, lang
     review = rk.open_review("monthly", workspace=str(ws.root), as_of="2026-07-13", lang=lang)
     text = review.summary().text
     if lang == "en":
-        assert "June 2026: Won 20 (no target); +0.0% on the previous month" in text
+        assert "June 2026: Customers won 20 (no target); +0.0% on the previous month" in text
         assert "MQL volume made up part of it. This is timing" in text
         assert "By the KPI tree, MQL to won rate cost the most (−15)" in text
         assert "This is timing, not a worse conversion" in text

@@ -121,10 +121,10 @@ def test_the_quarterly_trends_mark_the_quarters_not_mature(workspaces, lang):
 
 SUMMARIES = {
     # the KGI line: counts for brazil, its currency for the others
-    ("brazil", "en"): ["June 2026: Won 53, 75.7% of the 70 target (−17)",
+    ("brazil", "en"): ["June 2026: Customers won 53, 75.7% of the 70 target (−17)",
                        "By the KPI tree, MQL to won rate cost the most (−18)",
                        "Not analysed, for lack of data: follow-up (no sales team values)."],
-    ("brazil", "ja"): ["2026年6月の受注は53、目標70の75.7%（−17）",
+    ("brazil", "ja"): ["2026年6月の受注件数は53、目標70の75.7%（−17）",
                        "KPI ツリーではMQL→受注 転換率が最も響き（−18）",
                        "データがないため分析していない原因: フォロー（営業チームの値がない）。"],
     ("usa", "en"): ["October 2026: Bookings $1.0M, 59.3% of the $1.8M target (−$713.1K)",
