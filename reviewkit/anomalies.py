@@ -851,7 +851,8 @@ def _series_without(
     data: WeeklyData, without: _Without, alert: pd.Series, measures: Sequence[str]
 ) -> pd.DataFrame:
     """The series of ``measures`` with the people of the alert's segment taken out."""
-    if without.usable:
+    # the SLA is tested by team even where the team is not a split column (a team's pack)
+    if without.usable and alert["dimension"] in without.values:
         taken = without.people_of(str(alert["dimension"]), alert["segment"])
         return without.series(taken, measures)
     mask = data.entries[alert["dimension"]].astype("object") == alert["segment"]
