@@ -45,11 +45,12 @@ decimal: ","
 
 def make_ws(tmp_path: Path, currency: str) -> object:
     ws = init_workspace(tmp_path / f"ws-{currency}")
-    config = ws.params_dir / "workspace.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("currency: JPY", f"currency: {currency}"),
-        encoding="utf-8",
-    )
+    for name in ("workspace.yml", "definitions.yml"):  # the definitions name it too
+        config = ws.params_dir / name
+        config.write_text(
+            config.read_text(encoding="utf-8").replace("currency: JPY", f"currency: {currency}"),
+            encoding="utf-8",
+        )
     (ws.params_dir / "sources").mkdir(exist_ok=True)
     return type(ws)(ws.root)
 

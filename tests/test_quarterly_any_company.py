@@ -371,7 +371,7 @@ def test_minimal_definitions_without_targets_say_how_to_give_a_kgi_target(minima
     plan = section(html, "plan")
     assert "<table" not in plan and plan.count('class="rk-missing"') == 1
     assert (
-        "No Customer target for FY2026 Q3 in params/targets.yml (months without one: 2026-07, "
+        "No Customer target for Q3 2026 in params/targets.yml (months without one: 2026-07, "
         "2026-08, 2026-09): add them, or give the quarter's total with -p next_kgi_target="
     ) in visible(plan)
     assert not list(result.directory.glob("targets-draft-*"))
@@ -400,4 +400,4 @@ def test_a_short_history_says_how_many_months_and_quarters_there_are(workspaces,
         "5 months of history (February 2024 to June 2024): judging which leading KPIs predict "
         "Customers won needs at least 12 months (7 more)."
     ) in visible(relevance)
-    assert "Only 2 quarters of history so far (from FY2024 Q1)" in visible(html)
+    assert "Only 2 quarters of history so far (from Q1 2024)" in visible(html)
