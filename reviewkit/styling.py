@@ -27,6 +27,7 @@ TOP_ROWS = 10  # a folded table shows this many rows first
 FOLD_AFTER = 15  # ... when it has more rows than this
 ELLIPSIS = "…"
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+_TABLE_ID = re.compile(r'<table id="(T_[0-9a-f]+)"')
 
 
 def short_text(value: str, *, limit: int = LONG_TEXT) -> str:
@@ -100,7 +101,11 @@ def fold_rows(html: str, *, lang: str, top: int = TOP_ROWS) -> str:
         return '<tr class="rk-folded">' + match.group(1) + "</tr>" if i in folded else match[0]
 
     folded_body = _ROW.sub(mark, body)
-    uid = "rk-fold-" + hashlib.sha1(html.encode("utf-8")).hexdigest()[:10]
+    # the Styler's own table id (unique in the page) names the switch
+    table_id = _TABLE_ID.search(head)
+    uid = "rk-fold-" + (
+        table_id.group(1) if table_id else hashlib.sha1(html.encode("utf-8")).hexdigest()[:10]
+    )
     more = t("table.show_more", lang, n=f"{len(folded):,}")
     less = t("table.show_less", lang)
     return (
