@@ -20,6 +20,7 @@ from html import escape
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from reviewkit.redaction import redact_text
 from reviewkit.texts import t
 
 LONG_TEXT = 64  # cells longer than this are shortened (full text on hover)
@@ -31,7 +32,14 @@ _TABLE_ID = re.compile(r'<table id="(T_[0-9a-f]+)"')
 
 
 def short_text(value: str, *, limit: int = LONG_TEXT) -> str:
-    """``value`` cut to ``limit`` characters with an ellipsis (unchanged when it fits)."""
+    """``value`` cut to ``limit`` characters with an ellipsis (unchanged when it fits).
+
+    Contact data is redacted before the cut: a cut through an address (``john.doe@…``) would
+    leave a fragment that the pack's redaction can no longer recognise.
+    """
+    if len(value) <= limit:
+        return value
+    value = redact_text(value)
     return value if len(value) <= limit else value[: limit - 1].rstrip() + ELLIPSIS
 
 

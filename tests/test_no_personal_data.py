@@ -414,7 +414,9 @@ def test_a_proposal_whose_segment_was_redacted_is_not_adopted():
               "dims": ["channel"], "values": [f"webinar {PLACEHOLDER}"], "owner": "marketing",
               "period": "2026-10", "lang": "en"}  # fmt: skip
     with pytest.raises(ParameterError, match=r"redacted in proposals\.json"):
-        action_from_proposal(record, start=dt.date(2026, 11, 24), due=dt.date(2026, 12, 24))
+        action_from_proposal(
+            record, start=dt.date(2026, 11, 24), due=dt.date(2026, 12, 24), currency="JPY"
+        )
 
 
 def test_the_index_redacts_what_older_runs_recorded(tmp_path):
