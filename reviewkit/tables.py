@@ -10,7 +10,7 @@ from reviewkit.definitions import Definitions
 from reviewkit.formatting import MINUS, format_pct, format_value
 from reviewkit.glossary import duration_words, metric_label
 from reviewkit.html import Html
-from reviewkit.styling import escaped_styler, fold_rows
+from reviewkit.styling import TOP_ROWS, escaped_styler, fold_rows
 from reviewkit.texts import t
 
 NEAR = 0.9  # achievement at or above this (and below 100 %) is "slightly short"
@@ -23,6 +23,7 @@ def styled_table(
     css_class: str,
     shorten: bool = True,
     lang: str | None = None,
+    top: int = TOP_ROWS,
 ) -> Html:
     """Render ``table`` without its index, each cell with its CSS classes, all text escaped.
 
@@ -39,13 +40,16 @@ def styled_table(
     lang
         Given, a long table shows its top rows and folds the rest behind a switch in that
         language (:func:`reviewkit.styling.fold_rows`).
+    top
+        How many rows a folded table shows first (e.g. one month's rows of a month x stage
+        table, so that no month is cut in two).
     """
     styler = escaped_styler(table, css_class=css_class, shorten=shorten).set_td_classes(
         pd.DataFrame(classes, index=table.index, columns=table.columns)
     )
     html = styler.to_html()
     if lang is not None:
-        html = fold_rows(html, lang=lang)
+        html = fold_rows(html, lang=lang, top=top)
     return Html(html, text=table.to_string(index=False))
 
 

@@ -17,6 +17,7 @@ from reviewkit.glossary import metric_label
 from reviewkit.html import Html, note_html
 from reviewkit.monthly import driver_label
 from reviewkit.periods import FiscalCalendar, parse_period
+from reviewkit.styling import TOP_ROWS
 from reviewkit.tables import styled_table
 from reviewkit.target_plan import (
     MIN_MONTHS,
@@ -107,7 +108,12 @@ def plan_table(
         extra = " rk-total" if total else ""
         numbers = [f"rk-num{extra}"] * (len(cells) - 2)
         classes.append([f"rk-label{extra}", f"rk-label{extra}", *numbers])
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-plan", lang=lang)
+    # folded by whole months: the first month's rows, then the quarter's totals
+    plan_months = comparison.loc[comparison["month"] != TOTAL, "month"]
+    per_month = int(plan_months.value_counts().max()) if len(plan_months) else TOP_ROWS
+    table = styled_table(
+        pd.DataFrame(shown), classes, css_class="rk-plan", lang=lang, top=per_month
+    )
     unit = kgi_unit(definitions)
     note = t("plan.table_note", lang, months=months, drivers=t(f"plan.drivers.{unit}", lang))
     if targets:
