@@ -445,9 +445,10 @@ class Review:
             items.append(missing)
             html_items.append(escape(missing))
         counts = checklist_counts(self.checklist_frame)
-        html_items.append(
-            f'{escape(t("summary.monthly.checklist", lang, **counts))} <a href="#checklist">→</a>'
+        key = (
+            "summary.monthly.checklist_nodata" if counts["nodata"] else "summary.monthly.checklist"
         )
+        html_items.append(f'{escape(t(key, lang, **counts))} <a href="#checklist">→</a>')
         if len(self.proposal_frame):
             html_items.append(
                 f"{escape(t('summary.monthly.proposals', lang, n=len(self.proposal_frame)))} "

@@ -157,6 +157,12 @@ MONTHLY_TEXTS: dict[str, dict[str, str]] = {
         "ja": "チェックリスト: 問題 {problem}、要注意 {watch}、会議で議論 {discuss}。",
         "en": "Checklist: {problem} problem(s), {watch} to watch, {discuss} to discuss.",
     },
+    "summary.monthly.checklist_nodata": {
+        "ja": "チェックリスト: 問題 {problem}、要注意 {watch}、会議で議論 {discuss}、"
+        "データなし {nodata}。",
+        "en": "Checklist: {problem} problem(s), {watch} to watch, {discuss} to discuss, "
+        "{nodata} without data.",
+    },
     "summary.monthly.proposals": {
         "ja": "改善提案 {n} 件を「改善の意思決定」に用意しています。",
         "en": "{n} improvement proposal(s) are ready under 'Improvement decisions'.",

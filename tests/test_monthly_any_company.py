@@ -269,6 +269,9 @@ def test_brazil_says_what_it_lacks(reviews):
     proposals = text_of(review.proposals().html)
     assert "R$" not in proposals and "revenue" not in proposals
     assert "+7 Won/month" in proposals
+    counts = review.checklist_frame["status"].value_counts()
+    summary = text_of(review.summary().html)  # the checklist line counts the points without data
+    assert f"{counts['nodata']} without data" in summary and counts["nodata"] >= 3
 
 
 def test_brazil_eventos_has_no_rate_in_june(reviews):
