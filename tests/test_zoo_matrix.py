@@ -189,3 +189,40 @@ def test_the_weekly_packs_follow_each_company_calendar(built):
     assert any(re.search(r"\d{4}-S\d{2}", str(p)) for p in usa.values())  # Sunday weeks
     brazil = soup_of(next((built["brazil"] / "outputs" / "weekly").glob("*/pack.html")))
     assert "Obon" not in brazil.get_text() and "お盆" not in brazil.get_text()
+
+
+@pytest.mark.browser
+def test_no_pack_scrolls_sideways_at_laptop_width(built):
+    """Long names and tables of any company fit a 1280 px screen (no sideways scrolling)."""
+    import os
+    import shutil as which
+
+    from conftest import in_ci
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("REVIEWKIT_CHROMIUM") or which.which("chromium")
+    if not executable:
+        if in_ci():
+            pytest.fail("chromium is missing: .ci/run installs it")
+        pytest.skip("no chromium here")
+    wide = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+        )
+        for name, ws in built.items():
+            for path in sorted((ws / "outputs").glob("*/*/**/pack.html")):
+                page.goto(path.as_uri())
+                over = page.evaluate(
+                    "[...document.querySelectorAll('.jp-OutputArea-output')]"
+                    ".filter(e => e.scrollWidth > e.clientWidth + 1).length"
+                )
+                if over or page.evaluate("document.documentElement.scrollWidth") > 1280:
+                    wide.append(f"{name}: {path.relative_to(ws)}")
+        browser.close()
+    assert not wide, wide
