@@ -66,7 +66,13 @@ class ColumnInfo:
     @property
     def id_like(self) -> bool:
         """Whether the header names an id (``Record ID``, ``lead_id``, ``リードID``)."""
-        return bool(re.search(r"(?:^|\s|[^\x00-\x7f])ids?$|^id\b|番号", self.words))
+        # Record ID, lead_id, リードID, Lead-Nr. (German), Nº / número (Portuguese), 番号
+        return bool(
+            re.search(
+                r"(?:^|\s|[^\x00-\x7f])ids?$|^id\b|番号|\bnr\b|\bnº|\bnúmero\b|\bnumero\b",
+                self.words,
+            )
+        )
 
     @property
     def personal(self) -> bool:

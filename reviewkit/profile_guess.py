@@ -37,7 +37,7 @@ ROLES = {
     "name": r"name|bezeichnung|nome|名称|名",
     "start_date": r"start|begin|from|\bvon\b|inicio|início|開始|month|monat|mes|月",
     "end_date": r"\bend|until|\bbis\b|\bfim\b|終了",
-    "activity_type": r"type|\bart\b|tipo|種別|種類|activity|aktivit|atividade|task|kind|"
+    "activity_type": r"type|\btyp\b|\bart\b|tipo|種別|種類|activity|aktivit|atividade|task|kind|"
     r"subject|活動",
     "occurred_at": r"date|time|when|datum|data|日時|日付|実施",
     "team": r"owner|team|agent|\brep\b|user|assigned|vertrieb|responsavel|equipe|担当|チーム",
@@ -45,7 +45,8 @@ ROLES = {
 }
 _RECORD_HINTS = {
     "campaigns": r"cost|spend|budget|kosten|custo|費用|コスト",
-    "activities": r"activity|task|touch|aktivit|atividade|tarefa|活動|アクティビティ|対応",
+    # not "touch": a lead export's "first touch asset" is an attribute, not a touch
+    "activities": r"activity|task|aktivit|atividade|tarefa|活動|アクティビティ|対応",
     "opportunities": r"stage|phase|opportunit|deal|verkaufschance|oportunidade|negocio|商談|案件",
 }
 _ID_HINTS = {
@@ -79,14 +80,17 @@ def guess_record(columns: list[ColumnInfo]) -> str:
         re.search(ROLES["lead_id"], c.words) and not c.unique and c.kind in ("text", "number")
         for c in columns
     )
-    typed = any(re.search(r"\btype\b|種別|種類|\bart\b|tipo", c.words) for c in columns)
-    if re.search(_RECORD_HINTS["activities"], words) or (repeated_lead and typed):
-        return "activities"
-    # a deal has a stage column (text), or an id named after deals; and an amount or close date
+    typed = any(re.search(r"\btype\b|\btyp\b|種別|種類|\bart\b|tipo", c.words) for c in columns)
+    # a deal has a stage column (text), or an id named after deals; and an amount or close
+    # date: checked before touches, as a deal report also has a "Type" and a "Lead Source"
     staged = any(c.kind == "text" and re.search(ROLES["stage"], c.words) for c in columns)
     deal_id = any(c.id_like and re.search(_ID_HINTS["opportunities"], c.words) for c in columns)
     closing = any(c.kind == "date" and re.search(ROLES["closed_at"], c.words) for c in columns)
-    if (staged or deal_id) and (amounts or closing):
+    if (staged or deal_id) and amounts:
+        return "opportunities"
+    if re.search(_RECORD_HINTS["activities"], words) or (repeated_lead and typed):
+        return "activities"
+    if (staged or deal_id) and closing:
         return "opportunities"
     return "leads"
 

@@ -68,6 +68,11 @@ def build_from_exports(name: str, root: Path) -> Path:
         cli_ok("profile", "draft", str(exports / file), "--name", f"draft-{profile}",
                "--workspace", str(ws))  # fmt: skip
         assert (ws / "params" / "sources" / f"draft-{profile}.yml").is_file()
+        # the draft as written already reads the file (the user still checks its guesses)
+        dry = cli_ok("import", str(exports / file), "--profile", f"draft-{profile}",
+                     "--dry-run", "--workspace", str(ws))  # fmt: skip
+        read, loaded = map(int, re.search(r"read (\d+), would load (\d+)", dry).groups())
+        assert loaded >= 0.99 * read, f"{name} {file}: the draft loads {loaded} of {read}"
         shutil.copy(reference / "sources" / f"{profile}.yml", ws / "params" / "sources")
         cli_ok("import", str(exports / file), "--profile", profile, "--workspace", str(ws))
     cli_ok("validate", "--workspace", str(ws))
