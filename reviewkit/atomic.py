@@ -10,7 +10,10 @@ from pathlib import Path
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` (UTF-8) through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # the writer's process id in the name: a run killed mid-write leaves a file the next run
+    # can tell is stale (see reviewkit.staging.sweep)
+    prefix = f".{path.name}.{os.getpid()}-"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

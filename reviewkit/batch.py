@@ -9,6 +9,12 @@ a fresh one (:data:`KERNEL_ATTEMPTS` in all); a pack that fails is kept under ``
 the others are still published. The batch holds a lock (two runs never overlap), writes a log
 per run under ``<output-dir>/_logs/`` and a summary the index page shows; both are published
 with the packs, so their lines and error messages are redacted (see :mod:`reviewkit.published`).
+
+SIGINT or SIGTERM stops a batch (see :mod:`reviewkit.batch_stop`): the workers abandon their
+packs (one in its publish step finishes it), no other pack starts, the log, the summary and
+the index say "interrupted", and the batch exits 130 or 143. Workers and their kernels die
+with the batch, even after ``kill -9`` (:mod:`reviewkit.interrupts`); a worker whose batch is
+gone publishes nothing. What a killed run left in ``_staging/`` goes at the next run.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import logging
 import multiprocessing
 import os
 import queue
+import shutil
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -28,9 +36,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from reviewkit.errors import ConfigError, ReviewkitError, RunFailedError
+from reviewkit.interrupts import StopFlag, ignoring, signal_name
 from reviewkit.periods import parse_as_of
 from reviewkit.published import write_json
 from reviewkit.redaction import redact_text
+from reviewkit.staging import sweep
 from reviewkit.workspace import Workspace, find_workspace
 
 LOG_DIR = "_logs"
@@ -207,10 +217,29 @@ def _build_one(
     more: Callable[[], bool] = lambda: True,
 ) -> Event:
     """Build one planned pack on the worker's kernel; the event that reports it."""
-    from reviewkit.runner import build_pack, make_staging, new_staging
+    from reviewkit.runner import make_staging, new_staging
 
     started = time.perf_counter()
     staging = make_staging(new_staging(plan))
+    try:
+        return _build_in(kernels, name, plan, events, staging=staging, started=started, more=more)
+    except BaseException:  # an interrupt (or the batch gone) while the kernel got ready
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _build_in(
+    kernels: _Kernels,
+    name: str,
+    plan: Any,
+    events: Any,
+    *,
+    staging: Path,
+    started: float,
+    more: Callable[[], bool],
+) -> Event:
+    from reviewkit.runner import build_pack
+
     kernel, attempts, error = None, 0, ""
     while kernel is None and attempts < KERNEL_ATTEMPTS:
         attempts += 1
@@ -240,21 +269,44 @@ def _build_one(
 
 
 def _worker(
-    number: int, tasks: Any, events: Any, kernel: str, workspace: str, per_kernel: int
+    number: int,
+    tasks: Any,
+    events: Any,
+    kernel: str,
+    workspace: str,
+    per_kernel: int,
+    parent: int | None = None,
 ) -> None:
-    """A worker process: build the plans it is given until it gets ``None``."""
+    """A worker process: build the plans it is given until it gets ``None``.
+
+    It dies with the batch (``parent``): SIGTERM when the batch ends, however it ends. On
+    SIGTERM it abandons its pack (a pack in its publish step is finished first) and stops its
+    kernels; SIGINT is the batch's to handle (a Ctrl-C reaches the whole process group).
+    """
+    from reviewkit import interrupts as stops
     from reviewkit.lazy_imports import defer_iri_grammar
     from reviewkit.resources import PACK_ENV
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        stops.expect_parent(parent)  # checked again before each publish
+        stops.die_with_parent(signal.SIGTERM, parent=parent)
     defer_iri_grammar()
     os.environ[PACK_ENV] = "1"  # kernels inherit it: charts for a pack
-    kernels = _Kernels(kernel, cwd=Path(workspace), per_kernel=per_kernel)
-    try:
-        for name, plan in iter(tasks.get, None):
-            events.put({"event": "start", "name": name, "worker": number})
-            events.put(_build_one(kernels, name, plan, events, more=lambda: not tasks.empty()))
-    finally:
-        kernels.close()
+    kernels: _Kernels | None = None
+    with stops.catching((signal.SIGTERM,)):
+        try:
+            kernels = _Kernels(kernel, cwd=Path(workspace), per_kernel=per_kernel)
+            for name, plan in iter(tasks.get, None):
+                events.put({"event": "start", "name": name, "worker": number})
+                events.put(_build_one(kernels, name, plan, events, more=lambda: not tasks.empty()))
+                stops.checkpoint()  # a stop that came during a publish
+        except stops.Interrupt:
+            if not stops.parent_alive():  # nobody reads the events: exit without flushing them
+                events.cancel_join_thread()
+        finally:
+            if kernels is not None:
+                kernels.close()
 
 
 class _Pool:
@@ -269,13 +321,14 @@ class _Pool:
         self.processes = [
             context.Process(
                 target=_worker,
-                args=(i, self.tasks, self.events, kernel, str(workspace), per_kernel),
+                args=(i, self.tasks, self.events, kernel, str(workspace), per_kernel, os.getpid()),
                 daemon=True,
             )
             for i in range(n)
         ]
-        for process in self.processes:
-            process.start()
+        with ignoring(signal.SIGINT):  # workers start ignoring it: the batch stops them
+            for process in self.processes:
+                process.start()
 
     @property
     def pending(self) -> int:
@@ -315,6 +368,36 @@ class _Pool:
             lost += [_lost(n, "no batch worker was left to build it") for n in
                      sorted(self.waiting - done)]  # fmt: skip
         return lost
+
+    def abandon(self, *, grace: float = 20.0) -> list[Event]:
+        """Stop the workers now (SIGTERM: they abandon their packs and stop their kernels).
+
+        A worker still running after ``grace`` seconds is killed (its kernels die with it).
+        Returns the events that came in meanwhile (a pack whose publish step was under way).
+        """
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+        events: list[Event] = []
+        deadline = time.monotonic() + grace
+        while any(p.is_alive() for p in self.processes) and time.monotonic() < deadline:
+            events += self._drain(timeout=0.2)
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()
+            process.join(timeout=5)
+        return events + self._drain(timeout=0.0)
+
+    def _drain(self, *, timeout: float) -> list[Event]:
+        events: list[Event] = []
+        with contextlib.suppress(Exception):  # empty, or a message cut by a killed worker
+            while True:
+                events.append(self.events.get(timeout=timeout))
+                timeout = 0.0
+        for event in events:
+            if event["event"] in {"built", "failed"}:
+                self.waiting.discard(event["name"])
+        return events
 
     def close(self) -> None:
         """Stop the workers (after their current pack)."""
@@ -379,7 +462,11 @@ def run_batch(
         matches nothing (nothing is built).
     BatchLockedError
         Another batch is running on the same output folder.
+    BatchInterruptedError
+        SIGINT or SIGTERM stopped it (exit 130 or 143); the log, ``last-batch.json`` and the
+        index say so, and no half-built pack was published.
     """
+    from reviewkit.batch_stop import counts_of, interrupted_error, mark_interrupted, summary_fields
     from reviewkit.index_page import write_index
     from reviewkit.runner import SharedInputs, plan_pack
     from reviewkit.schedule import SCHEDULE_FILE, load_schedule, select
@@ -393,7 +480,7 @@ def run_batch(
     # one review date for the whole batch, even one that runs past midnight
     as_of = parse_as_of(as_of, today=ws.today()).isoformat()
     started_at, t0 = _now(), time.perf_counter()
-    with batch_lock(logs):
+    with batch_lock(logs), StopFlag() as stop:
         log_path = logs / f"batch-{started_at:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
         log = _logger(log_path)
         summary: dict[str, Any] = {
@@ -409,9 +496,13 @@ def run_batch(
             log.error("stopped before building: %s", exc)
             _close(log)
             raise
+        stale = sweep(out)  # what a killed run left (never a live run's folder)
         # the index shows a batch under way only once it is really under way
-        write_json(logs / LAST_BATCH, summary)
+        write_json(logs / LAST_BATCH, summary | {"pid": os.getpid()})
         log.info("batch of %d packs, as of %s, %d worker(s)", len(schedule), as_of, jobs)
+        if stale:
+            log.info("removed %d staging folder(s) or temporary file(s) a killed run left: %s",
+                     len(stale), ", ".join(_relative(p, out) for p in stale))  # fmt: skip
         outcomes: dict[str, Outcome] = {}
         plans: dict[str, Any] = {}
         pool: _Pool | None = None
@@ -419,6 +510,8 @@ def run_batch(
             for job in schedule:
                 outcome = Outcome(job.name, "", cadence=job.cadence, lang=job.lang)
                 outcomes[job.name] = outcome
+                if stop.stopped:
+                    continue  # listed, not planned: interrupted before it started
                 try:
                     plan = plan_pack(
                         job.cadence, as_of=as_of, lang=job.lang, output_dir=out, workspace=ws,
@@ -448,22 +541,35 @@ def run_batch(
                     )  # fmt: skip
                 pool.submit(job.name, plan)
             notify({"event": "planned", "total": len(schedule), "to_build": len(plans)})
-            while pool is not None and pool.pending:
-                for event in pool.poll(timeout=5):
+            while pool is not None and pool.pending and not stop.stopped:
+                for event in pool.poll(timeout=0.5):  # short: a stop signal is seen at once
+                    _record(event, outcomes, out=out, log=log)
+                    notify(event)
+            if stop.signum is not None and pool is not None:
+                log.warning("interrupted by %s: stopping the workers", signal_name(stop.signum))
+                for event in pool.abandon():
                     _record(event, outcomes, out=out, log=log)
                     notify(event)
         finally:
             if pool is not None:
                 pool.close()
             shared.close()
+            sweep(out)  # e.g. the folder of a worker killed while it built
             _cleanup_staging(out)
-        counts = {
-            k: sum(o.status == k for o in outcomes.values()) for k in ("built", "skipped", "failed")
-        }
+        if stop.signum is not None:
+            started = set() if pool is None else set(pool.running.values())
+            mark_interrupted(outcomes.values(), signum=stop.signum, started=started)
+            for o in outcomes.values():
+                if o.status == "interrupted":
+                    log.warning("%s: %s", o.name, o.error)
+        counts = counts_of(outcomes.values())
         seconds = time.perf_counter() - t0
-        log.info("done in %.1f s: %d built, %d skipped, %d failed", seconds, *counts.values())
+        log.info("%s in %.1f s: %d built, %d skipped, %d failed, %d interrupted",
+                 "interrupted" if stop.stopped else "done", seconds, counts["built"],
+                 counts["skipped"], counts["failed"], counts.get("interrupted", 0))  # fmt: skip
         report = BatchReport(list(outcomes.values()), log_path, seconds, as_of, jobs, counts)
         summary |= {
+            **summary_fields(stop.signum),
             "finished_at": _now().isoformat(timespec="seconds"), "seconds": round(seconds, 1),
             "counts": counts,
             "failed": [
@@ -476,6 +582,10 @@ def run_batch(
         write_index(out, lang=ws.config.lang, timezone=ws.config.timezone)
         _prune_logs(logs)
         _close(log)
+    if stop.signum is not None:
+        raise interrupted_error(
+            report.outcomes, signum=stop.signum, log=_relative(log_path, out), report=report
+        )
     return report
 
 

@@ -1,7 +1,7 @@
 """The ``reviewkit`` command line.
 
 Errors print one line to stderr (add ``--debug`` anywhere for the traceback) and exit with 2
-for bad input or 1 for a failed run.
+for bad input or 1 for a failed run; a run stopped by SIGINT exits 130, by SIGTERM 143.
 """
 
 from __future__ import annotations
@@ -816,7 +816,7 @@ def batch(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 1 failed run, 2 bad input)."""
+    """Run the CLI; return the exit code (0 ok, 1 failed run, 2 bad input, 130/143 stopped)."""
     from reviewkit.lazy_imports import defer_iri_grammar
 
     defer_iri_grammar()  # ~1 s less on every command that reads notebooks
@@ -829,9 +829,9 @@ def main(argv: list[str] | None = None) -> int:
             return code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
-        err.print("reviewkit: interrupted")
-        return 1
+    except click.exceptions.Abort:  # Ctrl-C outside a run's own handling (e.g. a prompt)
+        err.print("reviewkit: interrupted by SIGINT")
+        return 130
     except click.ClickException as exc:
         if debug:
             traceback.print_exc()

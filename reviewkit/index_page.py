@@ -576,6 +576,7 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
     start = _instant(record.get("started_at"), tz) if record.get("started_at") else None
     end = _instant(record.get("finished_at"), tz) if record.get("finished_at") else None
     shown_start = "—" if start is None else format_datetime(start, lang=lang)
+    interrupted = record.get("status") == "interrupted"  # SIGINT or SIGTERM stopped it
     if end is None:
         when = t("index.batch.running", lang, start=shown_start)
     else:
@@ -584,8 +585,9 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
             seconds = (end - start).total_seconds()
         duration = "—" if seconds is None else _duration(seconds, lang=lang)
         when = t(
-            "index.batch.finished", lang, start=shown_start,
-            end=format_datetime(end, lang=lang), duration=duration,
+            "index.batch.stopped" if interrupted else "index.batch.finished", lang,
+            start=shown_start, end=format_datetime(end, lang=lang), duration=duration,
+            signal=str(record.get("signal") or ""),
         )  # fmt: skip
     when_html = escape(when)
     try:
@@ -597,7 +599,8 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
     tally = "".join(
         f'<span class="rk-count" data-count="{name}">{escape(t(f"index.batch.{name}", lang))} '
         f"<strong>{escape(format_count(_number(counts.get(name)), lang=lang))}</strong></span>"
-        for name in ("built", "skipped", "failed")
+        for name in ("built", "skipped", "failed", "interrupted")
+        if name != "interrupted" or interrupted
     )
     log = _safe_href(record.get("log"))
     if log is not None:
@@ -618,7 +621,7 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
             f'<div class="rk-alert" role="alert"><p>{escape(words)}</p>'
             f"{f'<ul>{listed}</ul>' if listed else ''}</div>"
         )
-    state = "running" if end is None else "finished"
+    state = "running" if end is None else "interrupted" if interrupted else "finished"
     return (
         f'<section id="last-batch" class="rk-batch" data-state="{state}">'
         f"<h2>{escape(t('index.batch.title', lang))}</h2>"

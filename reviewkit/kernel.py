@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import pkgutil
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,7 @@ class WarmKernel:
         self.packs = 0
         self.manager = IpcKernelManager(kernel_name=kernel_name)
         run_sync(self.manager.start_kernel)(cwd=str(cwd))
+        self.process: Any = getattr(self.manager.provisioner, "process", None)
         self.client = BlockingKernelClient()
         self.client.load_connection_info(self.manager.get_connection_info())
         self.client.start_channels()
@@ -150,8 +153,23 @@ class WarmKernel:
         return bool(run_sync(self.manager.is_alive)())
 
     def shutdown(self) -> None:
-        """Stop the kernel and every client of it."""
-        self.manager.close_clients()
-        self.client.stop_channels()
-        with contextlib.suppress(RuntimeError):  # already dead
-            run_sync(self.manager.shutdown_kernel)(now=True)
+        """Stop the kernel and every client of it (killed if it does not stop at once)."""
+        try:
+            self.manager.close_clients()
+            self.client.stop_channels()
+            with contextlib.suppress(RuntimeError):  # already dead
+                run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:  # also when an interrupt left the event loop unusable
+            _kill(self.process)
+
+
+def _kill(process: Any) -> None:
+    """Kill a kernel process (and its process group: it leads its own session) if it runs."""
+    if process is None or process.poll() is not None:
+        return
+    with contextlib.suppress(OSError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        process.kill()
+    with contextlib.suppress(Exception):
+        process.wait(timeout=5)

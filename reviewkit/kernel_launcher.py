@@ -6,11 +6,17 @@ kernel start. The kernel spec ``make demo`` registers starts kernels with this m
 (``python -m reviewkit.kernel_launcher -f {connection_file}``), which puts a stand-in for it in
 place first (:func:`reviewkit.lazy_imports.defer_iri_grammar`: the real module loads on first
 use) and then starts ipykernel as usual. The CLI and batch workers do the same for themselves.
+
+A kernel dies with the process that started it (a batch worker, ``reviewkit run``): Linux
+sends it SIGKILL when that process ends, even by ``kill -9``, so no kernel is left holding the
+store's lock (ipykernel's own parent poller does the same within a second elsewhere).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -34,6 +40,11 @@ def main() -> None:
         return
     if sys.path and sys.path[0] == "":  # as ipykernel_launcher: not the folder it starts in
         del sys.path[0]
+    parent = os.environ.get("JPY_PARENT_PID", "")
+    if parent.isdigit():  # started by a kernel manager, not by hand
+        from reviewkit.interrupts import die_with_parent
+
+        die_with_parent(signal.SIGKILL, parent=int(parent))
     defer_iri_grammar()
     from ipykernel.kernelapp import launch_new_instance
 

@@ -33,11 +33,13 @@ from typing import Any
 from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, ParameterError, RunFailedError
 from reviewkit.formatting import format_period
+from reviewkit.interrupts import interruptible, publish_step
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
 from reviewkit.published import redact_executed, redact_folder, write_json
 from reviewkit.redaction import has_contact_data, mask_secrets, redact_text
 from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, package_file
 from reviewkit.scope import Scope, check_scope, parse_scope
+from reviewkit.staging import OWNER_FILE, claim, sweep
 from reviewkit.templates import CustomTemplate, resolve_template
 from reviewkit.texts import check_lang, t
 from reviewkit.workspace import Workspace, find_workspace
@@ -251,7 +253,11 @@ PACK_FILES = ("notebook.ipynb", "manifest.json", "pack.html")
 
 def _extra_files(staging: Path) -> list[str]:
     """Files a template wrote next to its pack (e.g. the quarterly draft targets)."""
-    return sorted(p.name for p in staging.iterdir() if p.is_file() and p.name not in PACK_FILES)
+    return sorted(
+        p.name
+        for p in staging.iterdir()
+        if p.is_file() and p.name not in PACK_FILES and p.name != OWNER_FILE
+    )
 
 
 def _publish(staging: Path, target: Path) -> None:
@@ -285,6 +291,7 @@ class _Failure:
             folder = folder / self.scope.slug
         kept = folder / f"{stamp}-{self.lang}"
         kept.parent.mkdir(parents=True, exist_ok=True)
+        (staging / OWNER_FILE).unlink(missing_ok=True)
         redact_folder(staging, rendered=())  # _failed/ is published: its notebook is linked
         shutil.move(str(staging), kept)
         record = {
@@ -573,14 +580,20 @@ def new_staging(plan: PackPlan) -> Path:
 
 
 def make_staging(staging: Path) -> Path:
-    """Create a staging folder, even while another run removes the empty ``_staging/``."""
+    """Create a staging folder, even while another run removes the empty ``_staging/``.
+
+    The folder records this process as its owner: a later run removes it only once this
+    process is gone (see :func:`reviewkit.staging.sweep`).
+    """
     for _ in range(5):
         try:
             staging.mkdir(parents=True, exist_ok=True)
-            return staging
+            break
         except FileNotFoundError:  # the parent went between its creation and ours
             continue
-    staging.mkdir(parents=True, exist_ok=True)
+    else:
+        staging.mkdir(parents=True, exist_ok=True)
+    claim(staging)
     return staging
 
 
@@ -657,7 +670,8 @@ def build_pack(
         }
         write_json(staging / "manifest.json", manifest)
         progress(f"publishing to {plan.target}")
-        _publish(staging, plan.target)
+        with publish_step():  # a stop signal waits until the pack is whole
+            _publish(staging, plan.target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         _cleanup_staging_root(out)
@@ -724,16 +738,40 @@ def run_pack(
         Bad input; nothing was executed.
     RunFailedError
         Execution or rendering failed; an earlier pack for the period is left untouched.
+    RunInterruptedError
+        SIGINT or SIGTERM stopped it (exit 130, 143): the kernel is stopped and nothing
+        half-built is published.
     """
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
     _check_request(ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name)
+    with interruptible(f"the {cadence} pack"):
+        return _run_pack(
+            cadence, ws, as_of=as_of, lang=lang, output_dir=output_dir, parameters=parameters,
+            segment=segment, segment_name=segment_name, progress=progress, started=started,
+        )  # fmt: skip
+
+
+def _run_pack(
+    cadence: str,
+    ws: Workspace,
+    *,
+    as_of: str,
+    lang: str,
+    output_dir: str | Path | None,
+    parameters: Mapping[str, Any] | None,
+    segment: str,
+    segment_name: str,
+    progress: Progress,
+    started: float,
+) -> PackResult:
     kernel = _early_kernel(ws)  # boots and imports while the pack is planned
     try:
         plan = plan_pack(
             cadence, as_of=as_of, lang=lang, output_dir=output_dir, workspace=ws,
             parameters=parameters, segment=segment, segment_name=segment_name,
         )  # fmt: skip
+        sweep(plan.out)  # what a killed run left (never a live run's folder)
         staging = make_staging(new_staging(plan))
         if kernel is not None:
             try:

@@ -24,10 +24,17 @@ INDEX_TEXTS: dict[str, dict[str, str]] = {
         "ja": "{start} から実行中（まだ終了していません）",
         "en": "Running since {start} (not finished yet)",
     },
+    "index.batch.stopped": {
+        "ja": "{start} 開始、{end} に {signal} で中断（所要時間 {duration}）。"
+        "作成途中の資料は公開されていません",
+        "en": "Started {start}, interrupted by {signal} at {end} (after {duration}); "
+        "no half-built pack was published",
+    },
     "index.batch.as_of": {"ja": "基準日 {day}", "en": "As of {day}"},
     "index.batch.built": {"ja": "作成", "en": "Built"},
     "index.batch.skipped": {"ja": "スキップ", "en": "Skipped"},
     "index.batch.failed": {"ja": "失敗", "en": "Failed"},
+    "index.batch.interrupted": {"ja": "中断", "en": "Interrupted"},
     "index.batch.log": {"ja": "実行ログ", "en": "Run log"},
     "index.batch.alert": {
         "ja": "{n} 件の資料の作成に失敗しました。それ以外の資料は通常どおり公開されています。",
