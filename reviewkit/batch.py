@@ -51,6 +51,9 @@ KERNEL_ATTEMPTS = 3  # a kernel that fails to start is retried on a fresh one
 # Then the worker moves to a fresh kernel. A kernel's memory stays flat from pack to pack
 # (about 330 MB on the sample, measured over 12 packs): this bounds what a leak could cost.
 PACKS_PER_KERNEL = 25
+# A stopped worker (SIGTERM, or its batch gone) leaves within this even if its cleanup hangs;
+# its kernels are killed first.
+WORKER_EXIT_SECONDS = 15.0
 
 
 class BatchLockedError(RunFailedError):
@@ -238,10 +241,12 @@ def _build_in(
     started: float,
     more: Callable[[], bool],
 ) -> Event:
+    from reviewkit.interrupts import checkpoint
     from reviewkit.runner import build_pack
 
     kernel, attempts, error = None, 0, ""
     while kernel is None and attempts < KERNEL_ATTEMPTS:
+        checkpoint()  # stopped: no other kernel
         attempts += 1
         try:
             kernel = kernels.ready_for(staging, more=more)
@@ -255,6 +260,7 @@ def _build_in(
         return {**report, "event": "failed", "seconds": time.perf_counter() - started,
                 "error": f"{error} (tried {attempts} kernels)"}  # fmt: skip
     try:
+        checkpoint()
         result = build_pack(plan, kernel_manager=kernel.manager, staging=staging)
         report |= {"event": "built", "pack": str(result.pack)}
     except ReviewkitError as exc:  # its message may quote a value of the data: redacted
@@ -294,19 +300,21 @@ def _worker(
     defer_iri_grammar()
     os.environ[PACK_ENV] = "1"  # kernels inherit it: charts for a pack
     kernels: _Kernels | None = None
-    with stops.catching((signal.SIGTERM,)):
-        try:
-            kernels = _Kernels(kernel, cwd=Path(workspace), per_kernel=per_kernel)
-            for name, plan in iter(tasks.get, None):
-                events.put({"event": "start", "name": name, "worker": number})
-                events.put(_build_one(kernels, name, plan, events, more=lambda: not tasks.empty()))
-                stops.checkpoint()  # a stop that came during a publish
-        except stops.Interrupt:
-            if not stops.parent_alive():  # nobody reads the events: exit without flushing them
-                events.cancel_join_thread()
-        finally:
-            if kernels is not None:
-                kernels.close()
+    try:
+        with stops.catching((signal.SIGTERM,), hard_exit=WORKER_EXIT_SECONDS):
+            try:
+                kernels = _Kernels(kernel, cwd=Path(workspace), per_kernel=per_kernel)
+                for name, plan in iter(tasks.get, None):
+                    events.put({"event": "start", "name": name, "worker": number})
+                    more = lambda: not tasks.empty()  # noqa: E731
+                    events.put(_build_one(kernels, name, plan, events, more=more))
+                    stops.checkpoint()  # a stop that came during a publish
+            finally:
+                if kernels is not None:
+                    kernels.close()
+    except stops.Interrupt:
+        if not stops.parent_alive():  # nobody reads the events: exit without flushing them
+            events.cancel_join_thread()
 
 
 class _Pool:

@@ -3,7 +3,11 @@
 - :class:`Interrupt` is raised in the main thread by SIGINT or SIGTERM (see :func:`catching`)
   and unwinds through ``except Exception``, so every ``finally`` runs: the staging folder is
   removed and the kernel stopped. The CLI turns it into :class:`RunInterruptedError` (exit
-  130 for SIGINT, 143 for SIGTERM, one line).
+  130 for SIGINT, 143 for SIGTERM, one line). The stop is remembered and the run's kernels
+  (:func:`stop_with_run`) are killed at once. Inside an asyncio loop (papermill's) nothing is
+  raised, since a task would swallow it (and nbclient then waits for the cell's timeout): the
+  loop's tasks are cancelled instead, and :func:`checkpoint` (called where a failure is
+  handled) raises the stop rather than keeping the notebook as a failed pack.
 - :func:`publish_step` wraps the moves that put a built pack in place: a signal arriving
   during it is held until the pack is whole (then :func:`checkpoint` raises it), and a batch
   worker whose batch is gone never enters it (:func:`expect_parent`).
@@ -14,6 +18,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import os
@@ -21,8 +26,9 @@ import signal
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
@@ -66,37 +72,75 @@ def signal_name(signum: int) -> str:
 class _State:
     parent: int | None = None  # the process that must be alive for a publish
     publishing: bool = False
-    pending: int | None = None  # a signal held during the publish step
-    raised: bool = False  # one Interrupt per run: the cleanup is not cut short again
+    stop: int | None = None  # the stop signal this run received
+    raised: bool = False  # one Interrupt from the handler: the cleanup is not cut short
+    hard_exit: float | None = None  # seconds a stopped process may take to leave
+    kernels: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet)
 
 
 _STATE = _State()
 
 
 def _raise_on_signal(signum: int, _frame: FrameType | None) -> None:
-    if _STATE.publishing:
-        _STATE.pending = _STATE.pending or signum
+    first = _STATE.stop is None
+    _STATE.stop = _STATE.stop or signum
+    if _STATE.publishing or not first:  # held (see checkpoint), or already stopping
         return
-    if _STATE.raised:
+    if _STATE.hard_exit is not None:
+        _hard_exit_after(_STATE.hard_exit, 128 + signum)
+    _kill_kernels()
+    loop = asyncio._get_running_loop()  # the public one raises outside a loop
+    if loop is not None:  # an exception here would end in one task, not in the run
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
         return
     _STATE.raised = True
     raise Interrupt(signum)
 
 
+def _hard_exit_after(seconds: float, code: int) -> None:
+    """Leave after ``seconds`` even if the cleanup hangs (the kernels are dead by then)."""
+    timer = threading.Timer(seconds, os._exit, (code,))
+    timer.daemon = True
+    timer.start()
+
+
+def stop_with_run(process: Any) -> None:
+    """Kill ``process`` (a kernel's :class:`subprocess.Popen`) when a stop signal comes."""
+    _STATE.kernels.add(process)
+
+
+def _kill_kernels() -> None:
+    for process in list(_STATE.kernels):
+        if process.poll() is None:  # a kernel leads its own session: its group goes too
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                process.kill()
+
+
 @contextlib.contextmanager
-def catching(signals: tuple[int, ...] = STOP_SIGNALS) -> Iterator[None]:
+def catching(
+    signals: tuple[int, ...] = STOP_SIGNALS, *, hard_exit: float | None = None
+) -> Iterator[None]:
     """Turn ``signals`` into :class:`Interrupt` in the main thread, while the block runs.
 
     Outside the main thread nothing is installed (Python only signals the main thread).
     A second signal during the cleanup is ignored; one during :func:`publish_step` is held.
+    ``hard_exit``: seconds after the signal the process exits (128 + signal) even if its
+    cleanup hangs (a batch worker: nobody may be left to kill it).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {s: signal.signal(s, _raise_on_signal) for s in signals}
-    _STATE.raised, _STATE.pending = False, None
+    _STATE.raised, _STATE.stop, _STATE.hard_exit = False, None, hard_exit
     try:
         yield
+    except BaseException as exc:  # e.g. the CancelledError of a stopped event loop
+        if _STATE.stop is None or isinstance(exc, Interrupt):
+            raise
+        raise Interrupt(_STATE.stop) from None
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
@@ -129,11 +173,19 @@ def interruptible(what: str) -> Iterator[None]:
 
 
 def checkpoint() -> None:
-    """Raise the :class:`Interrupt` held during a publish step, if any."""
-    if _STATE.pending is not None:
-        signum, _STATE.pending = _STATE.pending, None
+    """Raise :class:`Interrupt` if a stop signal came (held by a publish step, or swallowed).
+
+    Called where a run goes on to its next step or handles a failure: a stopped run neither
+    starts another step nor reports its dead kernel as a failed pack.
+    """
+    if _STATE.stop is not None and not _STATE.publishing:
         _STATE.raised = True
-        raise Interrupt(signum)
+        raise Interrupt(_STATE.stop)
+
+
+def stopping() -> bool:
+    """Whether a stop signal came in this run."""
+    return _STATE.stop is not None
 
 
 def expect_parent(pid: int | None) -> None:

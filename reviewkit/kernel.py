@@ -28,6 +28,7 @@ from jupyter_core.utils import run_sync
 from traitlets import default
 
 from reviewkit.errors import RunFailedError
+from reviewkit.interrupts import stop_with_run
 from reviewkit.resources import PACK_DIR_ENV
 
 # What templates import, paid while the previous pack still runs (see import_pack_modules).
@@ -88,6 +89,15 @@ class IpcKernelManager(AsyncKernelManager):
             shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
 
     cleanup_resources = _async_cleanup_resources  # the async manager's public name
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        """Start the kernel; a stop signal to this process kills it (see interrupts)."""
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        process = getattr(self.provisioner, "process", None)
+        if process is not None:
+            stop_with_run(process)
+
+    _launch_kernel = _async_launch_kernel
 
 
 class WarmKernel:

@@ -33,7 +33,7 @@ from typing import Any
 from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, ParameterError, RunFailedError
 from reviewkit.formatting import format_period
-from reviewkit.interrupts import interruptible, publish_step
+from reviewkit.interrupts import checkpoint, interruptible, publish_step
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
 from reviewkit.published import redact_executed, redact_folder, write_json
 from reviewkit.redaction import has_contact_data, mask_secrets, redact_text
@@ -635,6 +635,7 @@ def build_pack(
         progress(f"executing {plan.template.name} for {plan.label}")
         t0 = time.perf_counter()
         notebook = _execute(plan, executed, failure=failure, kernel_manager=kernel_manager)
+        checkpoint()  # a stop swallowed inside papermill's event loop
         execute_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         # what is published: the pack (rendered from it), the notebook and the template's files
@@ -648,6 +649,7 @@ def build_pack(
 
             html = render_pack(notebook, title=plan.title, lang=plan.lang, redacted=True)
         except Exception as exc:
+            checkpoint()
             error = redact_text(
                 f"rendering the {plan.label} pack failed: {type(exc).__name__}: {exc}"
             )
@@ -851,6 +853,7 @@ def _execute(
             str(plan.template), str(executed), parameters=plan.values, **options
         )
     except PapermillExecutionError as exc:
+        checkpoint()  # a stop signal killed the kernel: interrupted, not failed
         evalue = (str(exc.evalue).strip().splitlines() or [""])[0]
         # the cell's first line, not its execution count: a batch kernel counts across packs
         line = (str(exc.source).strip().splitlines() or [""])[0][:80]
@@ -859,6 +862,7 @@ def _execute(
         kept = failure.keep(executed.parent, error)
         raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
     except Exception as exc:
+        checkpoint()
         first = (str(exc).strip().splitlines() or [""])[0]
         error = f"{name} could not run for {failure.label}: {type(exc).__name__}: {first}"
         error = redact_text(error)
