@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import json
 import logging
 import multiprocessing
 import os
@@ -53,7 +54,7 @@ KERNEL_ATTEMPTS = 3  # a kernel that fails to start is retried on a fresh one
 PACKS_PER_KERNEL = 25
 # A stopped worker (SIGTERM, or its batch gone) leaves within this even if its cleanup hangs;
 # its kernels are killed first.
-WORKER_EXIT_SECONDS = 15.0
+WORKER_EXIT_SECONDS = 10.0
 
 
 class BatchLockedError(RunFailedError):
@@ -256,7 +257,7 @@ def _build_in(
             events.put({"event": "retry", "name": name, "attempt": attempts, "error": error})
     report: Event = {"name": name, "attempts": attempts}
     if kernel is None:
-        staging.rmdir()
+        shutil.rmtree(staging, ignore_errors=True)
         return {**report, "event": "failed", "seconds": time.perf_counter() - started,
                 "error": f"{error} (tried {attempts} kernels)"}  # fmt: skip
     try:
@@ -474,7 +475,13 @@ def run_batch(
         SIGINT or SIGTERM stopped it (exit 130 or 143); the log, ``last-batch.json`` and the
         index say so, and no half-built pack was published.
     """
-    from reviewkit.batch_stop import counts_of, interrupted_error, mark_interrupted, summary_fields
+    from reviewkit.batch_stop import (
+        counts_of,
+        interrupted_error,
+        mark_interrupted,
+        summary_fields,
+        unfinished_run,
+    )  # fmt: skip
     from reviewkit.index_page import write_index
     from reviewkit.runner import SharedInputs, plan_pack
     from reviewkit.schedule import SCHEDULE_FILE, load_schedule, select
@@ -505,9 +512,12 @@ def run_batch(
             _close(log)
             raise
         stale = sweep(out)  # what a killed run left (never a live run's folder)
+        killed = unfinished_run(_read_json(logs / LAST_BATCH))
         # the index shows a batch under way only once it is really under way
         write_json(logs / LAST_BATCH, summary | {"pid": os.getpid()})
         log.info("batch of %d packs, as of %s, %d worker(s)", len(schedule), as_of, jobs)
+        if killed:
+            log.warning("%s", killed)
         if stale:
             log.info("removed %d staging folder(s) or temporary file(s) a killed run left: %s",
                      len(stale), ", ".join(_relative(p, out) for p in stale))  # fmt: skip
@@ -564,20 +574,22 @@ def run_batch(
             shared.close()
             sweep(out)  # e.g. the folder of a worker killed while it built
             _cleanup_staging(out)
-        if stop.signum is not None:
+        # interrupted if the stop left a pack unbuilt (one after the last pack changes nothing)
+        signum = stop.signum if any(not o.status for o in outcomes.values()) else None
+        if signum is not None:
             started = set() if pool is None else set(pool.running.values())
-            mark_interrupted(outcomes.values(), signum=stop.signum, started=started)
+            mark_interrupted(outcomes.values(), signum=signum, started=started)
             for o in outcomes.values():
                 if o.status == "interrupted":
                     log.warning("%s: %s", o.name, o.error)
         counts = counts_of(outcomes.values())
         seconds = time.perf_counter() - t0
         log.info("%s in %.1f s: %d built, %d skipped, %d failed, %d interrupted",
-                 "interrupted" if stop.stopped else "done", seconds, counts["built"],
+                 "interrupted" if signum else "done", seconds, counts["built"],
                  counts["skipped"], counts["failed"], counts.get("interrupted", 0))  # fmt: skip
         report = BatchReport(list(outcomes.values()), log_path, seconds, as_of, jobs, counts)
         summary |= {
-            **summary_fields(stop.signum),
+            **summary_fields(signum),
             "finished_at": _now().isoformat(timespec="seconds"), "seconds": round(seconds, 1),
             "counts": counts,
             "failed": [
@@ -590,11 +602,18 @@ def run_batch(
         write_index(out, lang=ws.config.lang, timezone=ws.config.timezone)
         _prune_logs(logs)
         _close(log)
-    if stop.signum is not None:
+    if signum is not None:
         raise interrupted_error(
-            report.outcomes, signum=stop.signum, log=_relative(log_path, out), report=report
+            report.outcomes, signum=signum, log=_relative(log_path, out), report=report
         )
     return report
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _close(log: logging.Logger) -> None:

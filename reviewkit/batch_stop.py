@@ -80,3 +80,29 @@ def interrupted_error(
         signum=signum,
         report=report,
     )
+
+
+def unfinished_run(record: Any) -> str | None:
+    """What a ``last-batch.json`` left by a batch that never finished says (``None`` if none).
+
+    A batch killed outright (``kill -9``, a power cut) cannot write its end: the next batch
+    notes it in its log, and the index shows it as interrupted once its process is gone.
+    """
+    if not isinstance(record, dict) or record.get("finished_at") or not record.get("pid"):
+        return None
+    return (
+        f"the previous batch (process {record.get('pid')}, started {record.get('started_at')}) "
+        "never finished: it was killed; its workers published nothing after it"
+    )
+
+
+def batch_gone(record: Any) -> bool:
+    """Whether an unfinished batch's process has ended (killed before it could say so)."""
+    from reviewkit.staging import process_alive
+
+    if not isinstance(record, dict) or record.get("finished_at") or not record.get("pid"):
+        return False
+    try:
+        return not process_alive(int(record.get("pid") or 0))
+    except (TypeError, ValueError):
+        return False

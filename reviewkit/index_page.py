@@ -34,6 +34,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from reviewkit.atomic import write_text_atomic
+from reviewkit.batch_stop import batch_gone
 from reviewkit.errors import ParameterError
 from reviewkit.formatting import format_count, format_date, format_datetime, format_period
 from reviewkit.periods import CADENCES, FiscalCalendar, Period, parse_period
@@ -577,7 +578,10 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
     end = _instant(record.get("finished_at"), tz) if record.get("finished_at") else None
     shown_start = "—" if start is None else format_datetime(start, lang=lang)
     interrupted = record.get("status") == "interrupted"  # SIGINT or SIGTERM stopped it
-    if end is None:
+    killed = end is None and batch_gone(record)  # e.g. kill -9: it could not write its end
+    if killed:
+        interrupted, when = True, t("index.batch.killed", lang, start=shown_start)
+    elif end is None:
         when = t("index.batch.running", lang, start=shown_start)
     else:
         seconds = _number(record.get("seconds"))
@@ -621,7 +625,7 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
             f'<div class="rk-alert" role="alert"><p>{escape(words)}</p>'
             f"{f'<ul>{listed}</ul>' if listed else ''}</div>"
         )
-    state = "running" if end is None else "interrupted" if interrupted else "finished"
+    state = "interrupted" if interrupted else "running" if end is None else "finished"
     return (
         f'<section id="last-batch" class="rk-batch" data-state="{state}">'
         f"<h2>{escape(t('index.batch.title', lang))}</h2>"

@@ -30,6 +30,12 @@ INDEX_TEXTS: dict[str, dict[str, str]] = {
         "en": "Started {start}, interrupted by {signal} at {end} (after {duration}); "
         "no half-built pack was published",
     },
+    "index.batch.killed": {
+        "ja": "{start} 開始、終了を記録する前に停止（強制終了）。"
+        "作成途中の資料は公開されていません",
+        "en": "Started {start}, stopped before it could record its end (killed); no half-built "
+        "pack was published",
+    },
     "index.batch.as_of": {"ja": "基準日 {day}", "en": "As of {day}"},
     "index.batch.built": {"ja": "作成", "en": "Built"},
     "index.batch.skipped": {"ja": "スキップ", "en": "Skipped"},

@@ -25,13 +25,14 @@ import pytest
 from attack_harness import Attack, assert_refused, attack_workspace, run_cli
 
 from reviewkit import interrupts
+from reviewkit.index_page import render_index
 from reviewkit.staging import OWNER_FILE, claim, sweep
 
 TAG = "REVIEWKIT_SIGNALS_ATTACK"  # in the environment of every process of the run under attack
 MONTHLY = ("--only", "monthly/*")  # five packs: two start at once with --jobs 2
 ONE_PACK = ("--only", "monthly/company/en")
 START_SECONDS = 240.0  # the machine is shared: a kernel may take long to start
-GONE_SECONDS = 15.0  # every process of a stopped run is gone within this
+GONE_SECONDS = 30.0  # every process of a stopped run is gone within this (measured: ~1 s)
 
 ATTACKS: list[Attack] = [
     Attack("signals-batch-sigint-background", "signals", "interrupted",
@@ -213,8 +214,11 @@ def test_kill_9_leaves_no_orphan_and_the_next_batch_sweeps_and_builds(ws: Path) 
     _assert_no_orphans(ws)  # workers and kernels gone: nothing can publish from here on
     assert _packs(ws) == before, "a pack was published after the batch was killed"
     _assert_store_free(ws)
-    # what a worker killed outright would leave, and a live run's folder
     out = ws / "outputs"
+    for lang, words in (("en", "(killed)"), ("ja", "（強制終了）")):  # it could not say so itself
+        page = render_index(out, lang=lang, timezone="UTC")
+        assert 'data-state="interrupted"' in page and words in page
+    # what a worker killed outright would leave, and a live run's folder
     dead = _dead_pid()
     stale = out / "_staging" / "monthly-2026-11-en-deadbeef"
     stale.mkdir(parents=True, exist_ok=True)
@@ -233,7 +237,7 @@ def test_kill_9_leaves_no_orphan_and_the_next_batch_sweeps_and_builds(ws: Path) 
     record = json.loads((out / "_logs" / "last-batch.json").read_text(encoding="utf-8"))
     assert record["status"] == "finished" and record["counts"]["built"] == 1
     log = (out / "_logs" / record["log"].rpartition("/")[2]).read_text(encoding="utf-8")
-    assert "a killed run left" in log
+    assert "a killed run left" in log and f"process {proc.pid}" in log and "never finished" in log
     _assert_no_orphans(ws)
 
 
