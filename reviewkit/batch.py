@@ -349,16 +349,17 @@ class _Pool:
         self.tasks.put((name, plan))
         self.waiting.add(name)
 
-    def poll(self, timeout: float) -> list[Event]:
+    def poll(self, timeout: float, *, stopping: Callable[[], bool] = lambda: False) -> list[Event]:
         """The next events (none after ``timeout`` seconds).
 
         A worker that died (e.g. killed for memory) fails the job it was building; when no
-        worker is left, every job still waiting fails.
+        worker is left, every job still waiting fails. Not while ``stopping()``: a signal to
+        the whole process group stops the workers too, and their packs are interrupted.
         """
         try:
             events: list[Event] = [self.events.get(timeout=timeout)]
         except queue.Empty:
-            events = self._losses()
+            events = [] if stopping() else self._losses()
         for event in events:
             if event["event"] == "start":
                 self.running[event["worker"]] = event["name"]
@@ -560,7 +561,8 @@ def run_batch(
                 pool.submit(job.name, plan)
             notify({"event": "planned", "total": len(schedule), "to_build": len(plans)})
             while pool is not None and pool.pending and not stop.stopped:
-                for event in pool.poll(timeout=0.5):  # short: a stop signal is seen at once
+                # a short timeout: a stop signal is seen at once
+                for event in pool.poll(timeout=0.5, stopping=lambda: stop.stopped):
                     _record(event, outcomes, out=out, log=log)
                     notify(event)
             if stop.signum is not None and pool is not None:

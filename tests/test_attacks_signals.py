@@ -39,6 +39,8 @@ ATTACKS: list[Attack] = [
            "SIGINT to a batch started as a background job (SIGINT ignored): exit 130"),
     Attack("signals-batch-sigterm", "signals", "interrupted",
            "SIGTERM to a building batch: exit 143, workers and kernels stopped"),
+    Attack("signals-batch-sigterm-group", "signals", "interrupted",
+           "SIGTERM to the batch's whole process group (systemctl stop): exit 143, none failed"),
     Attack("signals-batch-sigkill", "signals", "interrupted",
            "kill -9 of a building batch: no orphan, no pack published after it, lock free"),
     Attack("signals-next-batch-sweeps-staging", "signals", "works",
@@ -72,8 +74,14 @@ def _ignore_sigint() -> None:  # what a shell does for a job started with `&`
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _start(ws: Path, *args: str, background: bool = False) -> subprocess.Popen[str]:
-    """``reviewkit ARGS`` in ``ws``, its output in files, tagged for :func:`_processes`."""
+def _start(
+    ws: Path, *args: str, background: bool = False, session: bool = False
+) -> subprocess.Popen[str]:
+    """``reviewkit ARGS`` in ``ws``, its output in files, tagged for :func:`_processes`.
+
+    ``background``: SIGINT ignored, as a shell starts a job with ``&``; ``session``: in a
+    process group of its own (to signal the group).
+    """
     env = {**os.environ, TAG: str(ws)}
     return subprocess.Popen(
         [sys.executable, "-m", "reviewkit.cli", *args],
@@ -83,6 +91,7 @@ def _start(ws: Path, *args: str, background: bool = False) -> subprocess.Popen[s
         stderr=(ws / "stderr.txt").open("w"),
         text=True,
         preexec_fn=_ignore_sigint if background else None,
+        start_new_session=session,
     )
 
 
@@ -181,24 +190,30 @@ def ws(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("attack", "signum", "code", "background"),
+    ("attack", "signum", "code", "how"),
     [
-        pytest.param(BY_ID["signals-batch-sigint-background"], signal.SIGINT, 130, True,
+        pytest.param(BY_ID["signals-batch-sigint-background"], signal.SIGINT, 130, "background",
                      id="signals-batch-sigint-background"),
-        pytest.param(BY_ID["signals-batch-sigterm"], signal.SIGTERM, 143, False,
+        pytest.param(BY_ID["signals-batch-sigterm"], signal.SIGTERM, 143, "process",
                      id="signals-batch-sigterm"),
+        pytest.param(BY_ID["signals-batch-sigterm-group"], signal.SIGTERM, 143, "group",
+                     id="signals-batch-sigterm-group"),
     ],
 )  # fmt: skip
 def test_a_signalled_batch_stops_cleanly(
-    ws: Path, attack: Attack, signum: int, code: int, background: bool
+    ws: Path, attack: Attack, signum: int, code: int, how: str
 ) -> None:
-    proc = _start(ws, "batch", "--jobs", "2", *MONTHLY, background=background)
+    proc = _start(ws, "batch", "--jobs", "2", *MONTHLY, background=how == "background",
+                  session=how == "group")  # fmt: skip
     _wait_until(proc, _building(ws), "pack being built")
-    proc.send_signal(signum)
+    if how == "group":  # the batch, its workers (the kernels lead sessions of their own)
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
     result = _finish(proc, ws)
     name = signal.Signals(signum).name
     line = assert_refused(result, code)
-    assert f"batch interrupted by {name}" in line and "not started" in line, line
+    assert f"batch interrupted by {name}" in line and "0 failed" in line, line
     _assert_no_orphans(ws)
     _assert_store_free(ws)
     _assert_interrupted_everywhere(ws, name)
