@@ -648,10 +648,10 @@ def _record(event: Event, outcomes: dict[str, Outcome], *, out: Path, log: loggi
 
 
 def _cleanup_staging(out: Path) -> None:
-    """Remove the staging root when the batch left it empty."""
-    root = out / "_staging"
+    """Remove the staging root when the batch left it empty.
+
+    Its folders are :func:`reviewkit.staging.sweep`'s: an empty one may be a concurrent run's,
+    made a moment before it records its owner.
+    """
     with contextlib.suppress(OSError):
-        for folder in root.iterdir():
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-        root.rmdir()
+        (out / "_staging").rmdir()

@@ -144,6 +144,7 @@ def catching(
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        _STATE.raised, _STATE.stop, _STATE.hard_exit = False, None, None  # the next run's
 
 
 @contextlib.contextmanager

@@ -588,11 +588,11 @@ def make_staging(staging: Path) -> Path:
     for _ in range(5):
         try:
             staging.mkdir(parents=True, exist_ok=True)
-            break
+            claim(staging)
+            return staging
         except FileNotFoundError:  # the parent went between its creation and ours
             continue
-    else:
-        staging.mkdir(parents=True, exist_ok=True)
+    staging.mkdir(parents=True, exist_ok=True)
     claim(staging)
     return staging
 

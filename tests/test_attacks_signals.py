@@ -415,3 +415,10 @@ def test_a_run_while_an_import_holds_the_store_is_refused_and_leaves_nothing(ws:
     assert store_digest(ws) == before
     assert not _packs(ws) and not (ws / "outputs" / "_staging").exists()
     assert BY_ID["concurrency-run-while-import-holds-lock"].outcome == "failed"
+
+
+def test_a_stop_ends_with_its_run() -> None:
+    with pytest.raises(interrupts.Interrupt), interrupts.catching():
+        os.kill(os.getpid(), signal.SIGINT)
+    assert not interrupts.stopping()
+    interrupts.checkpoint()  # nothing held: the next run in this process goes on
