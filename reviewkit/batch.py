@@ -385,6 +385,8 @@ class _Pool:
         A worker still running after ``grace`` seconds is killed (its kernels die with it).
         Returns the events that came in meanwhile (a pack whose publish step was under way).
         """
+        # the jobs no worker will take stay unsent: exiting must not wait to flush them
+        self.tasks.cancel_join_thread()
         for process in self.processes:
             if process.is_alive():
                 process.terminate()
