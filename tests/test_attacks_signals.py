@@ -83,16 +83,17 @@ def _start(
     process group of its own (to signal the group).
     """
     env = {**os.environ, TAG: str(ws)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "reviewkit.cli", *args],
-        cwd=ws,
-        env=env,
-        stdout=(ws / "stdout.txt").open("w"),
-        stderr=(ws / "stderr.txt").open("w"),
-        text=True,
-        preexec_fn=_ignore_sigint if background else None,
-        start_new_session=session,
-    )
+    with (ws / "stdout.txt").open("w") as out, (ws / "stderr.txt").open("w") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "reviewkit.cli", *args],
+            cwd=ws,
+            env=env,
+            stdout=out,
+            stderr=err,
+            text=True,
+            preexec_fn=_ignore_sigint if background else None,
+            start_new_session=session,
+        )
 
 
 def _wait_until(proc: subprocess.Popen[str], ready: Callable[[], bool], what: str) -> None:
@@ -169,6 +170,18 @@ def _assert_store_free(ws: Path) -> None:
     con.close()
 
 
+def _seconds_until_store_free(ws: Path, *, within: float) -> float:
+    """How long until a read-write connection succeeds (fails after ``within`` seconds)."""
+    started = time.monotonic()
+    while True:
+        try:
+            duckdb.connect(str(ws / "data" / "reviewkit.duckdb")).close()
+            return time.monotonic() - started
+        except duckdb.IOException:
+            assert time.monotonic() - started < within, f"store still locked after {within} s"
+            psutil.wait_procs(_processes(ws), timeout=0.1)  # the pause: its holders ending
+
+
 def _assert_interrupted_everywhere(ws: Path, name: str) -> None:
     logs = ws / "outputs" / "_logs"
     record = json.loads((logs / "last-batch.json").read_text(encoding="utf-8"))
@@ -226,6 +239,7 @@ def test_kill_9_leaves_no_orphan_and_the_next_batch_sweeps_and_builds(ws: Path) 
     before = _packs(ws)
     proc.kill()
     assert proc.wait(timeout=30) == -signal.SIGKILL
+    assert _seconds_until_store_free(ws, within=10.0) < 10.0  # measured: ~0.3 s
     _assert_no_orphans(ws)  # workers and kernels gone: nothing can publish from here on
     assert _packs(ws) == before, "a pack was published after the batch was killed"
     _assert_store_free(ws)
