@@ -56,7 +56,7 @@ _NOT_IN_ESCAPE = r"(?!(?<=\\)(?:u[0-9A-Fa-f]{4}|[nrtbf]))"
 # - ASCII (``john.doe+news@``): then Japanese text just before it survives (``担当はjohn@``).
 # A match never starts inside a JSON escape (the ``u003c`` of ``\u003c``).
 _LOCAL = (
-    r"(?:(?<![\w\\\"])\\?\"[^\"\\\r\n]{1,64}\\?\""
+    r"(?:(?:\\\"|(?<!\\)\")[^\"\\\r\n]{1,64}\\?\""
     r"|(?<![\w.%+\-])[\w.%+\-]*[^\W\x00-\x7f]"
     rf"|(?:{_AFTER_ESCAPE}|(?<![A-Za-z0-9._%+\-])){_NOT_IN_ESCAPE}[A-Za-z0-9._%+\-]+)"
 )
@@ -86,6 +86,7 @@ _LOCAL_CHAR = re.compile(r"[\w.%+\-\\]")
 # written for one: ``03ー1234ー5678``), dot.
 _DASH = "\\-\u2010-\u2015\u2212\u30fc\uff0d\uff70"
 _SEP = f"[ \u3000.\uff0e{_DASH}]"
+_NSEP = f"[.\uff0e{_DASH}]"  # North American numbers: no spaces (``100 100.0000`` is two)
 _PLUS, _OPEN, _CLOSE = "[+＋]", "[(（]", "[)）]"
 # Not glued to a word, a ``+`` or ``/``, or to a number or id it continues (``2026-03-...``,
 # ``LEAD-0312345678``).
@@ -95,7 +96,7 @@ _END = r"(?![\dA-Za-z_%円万億兆])(?![\-./:,]\d)"
 _PHONE = re.compile(
     rf"(?=[+＋(（\d]){_START}(?:"
     # International: +country code, then two to five separated groups, e.g. (0)3 or (415)555.
-    rf"(?P<intl>{_PLUS}\d{{1,3}}(?:{_SEP}?{_OPEN}\d{{1,4}}{_CLOSE}\d{{0,4}}|{_SEP}\d{{1,5}}){{2,5}})"
+    rf"(?P<intl>{_PLUS}\d{{1,3}}(?:{_SEP}?{_OPEN}\d{{1,4}}{_CLOSE}\d{{0,4}}|{_SEP}\d{{1,6}}){{2,5}})"
     # ... or unseparated (E.164: +81312345678); fewer than 10 digits (+16777216) are left
     # alone: they are as likely arithmetic in a script.
     rf"|(?<!\.)(?P<e164>{_PLUS}[1-9１-９]\d{{9,14}})"
@@ -103,11 +104,13 @@ _PHONE = re.compile(
     # parentheses: 03(1234)5678), subscriber; or unseparated (0312345678, 09012345678).
     rf"|(?P<jp>(?:{_OPEN}[0０]\d{{1,4}}{_CLOSE}[ \u3000]?|[0０]\d{{1,4}}{_SEP})"
     rf"\d{{1,4}}{_SEP}\d{{3,4}}"
-    rf"|[0０]\d{{1,4}}{_OPEN}\d{{1,4}}{_CLOSE}\d{{3,4}})"
+    rf"|[0０]\d{{1,4}}{_OPEN}\d{{1,4}}{_CLOSE}\d{{3,4}}"
+    # ... and the British mobile form (07700 900123).
+    rf"|[0０]\d{{3,4}}{_SEP}\d{{6}})"
     r"|(?<!\.)(?P<jpflat>[0０][1-9１-９]\d{8,9})"
     # North American: (415) 555-0100, 415-555-0100, 415.555.0100, 1-800-555-0100.
-    rf"|(?P<nanp>(?:1{_SEP})?(?:{_OPEN}\d{{3}}{_CLOSE}[ \u3000]?|\d{{3}}{_SEP})"
-    rf"\d{{3}}{_SEP}\d{{4}})"
+    rf"|(?P<nanp>(?:1{_NSEP})?(?:{_OPEN}\d{{3}}{_CLOSE}[ \u3000]?|\d{{3}}{_NSEP})"
+    rf"\d{{3}}{_NSEP}\d{{4}})"
     rf"){_END}"
 )
 # A signed number in thousands: +12.345.678, +12 345 678 (every group of three digits).
