@@ -37,7 +37,7 @@ The address expression runs only around at signs (a page has a few), so a whole 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 PLACEHOLDER = "[redacted]"
@@ -189,6 +189,40 @@ def redact_text(text: str) -> str:
 def has_contact_data(text: str) -> bool:
     """Whether ``text`` holds an e-mail address or phone number (:func:`redact_text` changes it)."""
     return redact_text(text) != text
+
+
+def quote_examples(values: Iterable[object], *, limit: int = 5) -> str:
+    """A few of ``values``, redacted and quoted, and how many more: for an error message.
+
+    A message naming what a column holds quotes some examples, never the whole column: it is
+    shown, logged and published (the index, the batch log, ``last-batch.json``).
+
+    Parameters
+    ----------
+    values
+        The values, in the order to show them (e.g. sorted).
+    limit
+        How many to quote at most.
+
+    Returns
+    -------
+    str
+        ``"'kanto', 'kansai', '[redacted]' and 312 more"``; ``"none"`` for no values.
+    """
+    items = list(values)
+    quoted: list[str] = []
+    used = 0
+    for value in items:
+        if len(quoted) == limit:
+            break
+        used += 1
+        shown = repr(redact_text(str(value)))
+        if shown not in quoted:  # several addresses are one "[redacted]"
+            quoted.append(shown)
+    if not quoted:
+        return "none"
+    more = len(items) - used
+    return ", ".join(quoted) + (f" and {more:,} more" if more else "")
 
 
 def is_text_mimetype(mimetype: str) -> bool:

@@ -19,7 +19,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewkit.redaction import PLACEHOLDER, redact_text
+from reviewkit.redaction import PLACEHOLDER, quote_examples, redact_text
 
 EXAMPLES = settings(max_examples=150, deadline=None)
 
@@ -267,3 +267,24 @@ def test_in_json_the_value_goes_and_the_rest_stays(value, other):
     data = json.loads(redacted)  # still JSON: no escape was cut
     assert data["note"] == other and data["n"] == 12
     assert PLACEHOLDER in data["label"] and value not in redacted
+
+
+# -- what an error message quotes of a column -------------------------------------------------
+
+
+def test_a_message_quotes_a_few_redacted_values_and_counts_the_rest():
+    values = ["kanto", "kansai", "john@example.com", "ユーザー@例え.jp", "03-1234-5678",
+              "tohoku", "kyushu", *(f"team {i}" for i in range(312))]  # fmt: skip
+    shown = quote_examples(values)
+    assert shown == "'kanto', 'kansai', '[redacted]', 'tohoku', 'kyushu' and 312 more"
+    assert quote_examples(["a", "b"]) == "'a', 'b'"
+    assert quote_examples([]) == "none"
+    assert quote_examples(range(3), limit=2) == "'0', '1' and 1 more"
+
+
+@EXAMPLES
+@given(st.lists(st.one_of(addresses(), PHONES), min_size=1, max_size=30))
+def test_a_message_never_quotes_contact_data(values):
+    shown = quote_examples(values)
+    assert not any(value in shown for value in values)
+    assert shown.count("'") <= 2 * 5
