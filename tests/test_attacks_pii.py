@@ -89,6 +89,10 @@ ATTACKS = [
         "--segment with a value no lead has: five redacted values and a count",
     ),
 ]
+ATTACKS.append(
+    Attack("pii-headerless-export", "personal-data", "refused",
+           "an export without a header line: its first row of data is named as the columns")
+)  # fmt: skip
 CLI_SEGMENTS = {
     "pii-cli-segment-email-glued": ("region=NY 担当はjohn@example.comです", ""),
     "pii-cli-segment-email-idn": ("region=ユーザー@例え.jp", ""),
@@ -274,3 +278,24 @@ def test_a_segment_argument_with_contact_data_is_refused_in_one_line(
         assert secret not in result.stderr + result.stdout, secret
     assert store_digest(ws) == before
     assert_no_leak(ws, planted)
+
+
+@pytest.mark.parametrize("attack", params([BY_ID["pii-headerless-export"]]))
+def test_a_headerless_export_is_refused_without_quoting_its_first_row(
+    attack: Attack, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    ws = attack_workspace(tmp_path, tmp_path_factory)
+    first = [
+        "00Q1",
+        FORMS["pii-email-idn"],
+        FORMS["pii-phone-e164"],
+        FORMS["pii-email-quoted-local"],
+    ]
+    export = ws / "exports" / "no-header.csv"
+    with export.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([first, ["00Q2", "john@example.com", "0312345678", "Retail"]])
+    before = store_digest(ws)
+    line = assert_refused(run_cli("import", str(export), "--profile", "sf-leads", cwd=ws))
+    assert "missing column(s)" in line and "00Q1" in line, line  # the row is named, redacted
+    assert not any(value in line for value in first[1:]), line
+    assert store_digest(ws) == before
