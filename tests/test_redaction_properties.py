@@ -14,6 +14,7 @@ Japanese text right after a phone number never starts with a unit (``å††``, ``ä¸
 
 from __future__ import annotations
 
+import io
 import json
 
 from hypothesis import given, settings
@@ -288,3 +289,18 @@ def test_a_message_never_quotes_contact_data(values):
     shown = quote_examples(values)
     assert not any(value in shown for value in values)
     assert shown.count("'") <= 2 * 5
+
+
+def test_the_batch_summary_shows_the_placeholder_and_values_as_text(tmp_path):
+    from rich.console import Console
+
+    from reviewkit.batch import BatchReport, Outcome
+    from reviewkit.batch_view import summary_table
+
+    error = "no lead has region='AZ [redacted]' nor '[bold]x[/bold]'"
+    outcome = Outcome("weekly/region-redacted-0a1b2c3d4e/en", "failed", error=error)
+    report = BatchReport([outcome], log=tmp_path / "batch.log", seconds=1.0, as_of="auto", jobs=1)
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(summary_table(report))
+    shown = console.export_text()
+    assert "'AZ [redacted]'" in shown and "'[bold]x[/bold]'" in shown, shown
