@@ -144,7 +144,7 @@ def _emails(text: str) -> list[tuple[int, int]]:
     for sign in _AT_SIGN.finditer(text):
         at = sign.start()
         start = max(0, at - _BEFORE)
-        while start > 0 and at - start < 1000 and _LOCAL_CHAR.match(text, start - 1):
+        while start > 0 and _LOCAL_CHAR.match(text, start - 1):  # never past another @
             start -= 1  # back to where the run of letters holding the local part begins
         end = min(len(text), at + _AFTER)
         if windows and start <= windows[-1][1]:
