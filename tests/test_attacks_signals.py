@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import psutil
 import pytest
-from attack_harness import Attack, assert_refused, attack_workspace, run_cli
+from attack_harness import Attack, assert_refused, attack_workspace, run_cli, store_digest
 
 from reviewkit import interrupts
 from reviewkit.index_page import render_index
@@ -140,28 +140,6 @@ def _assert_no_orphans(ws: Path) -> None:
 
 def _packs(ws: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in (ws / "outputs").rglob("pack.html")}
-
-
-def store_digest(ws: Path) -> dict[str, tuple[int, str]]:
-    """``{table: (rows, hash)}`` computed in DuckDB: rows as text, so time zones need no pytz
-    (the harness's ``store_digest`` fetches TIMESTAMPTZ values, which needs it)."""
-    con = duckdb.connect(str(ws / "data" / "reviewkit.duckdb"), read_only=True)
-    try:
-        tables = [row[0] for row in con.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
-        ).fetchall()]  # fmt: skip
-        digest = {}
-        for table in tables:
-            row = con.execute(
-                "SELECT count(*), md5(coalesce(string_agg(v, chr(10) ORDER BY v), '')) "
-                f'FROM (SELECT CAST(t AS VARCHAR) AS v FROM "{table}" t)'
-            ).fetchone()
-            assert row is not None
-            digest[table] = (int(row[0]), str(row[1]))
-        return digest
-    finally:
-        con.close()
 
 
 def _assert_store_free(ws: Path) -> None:
