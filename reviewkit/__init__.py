@@ -16,6 +16,7 @@ from reviewkit.errors import (
     ParameterError,
     ReviewkitError,
     RunFailedError,
+    RunInterruptedError,
     StoreBusyError,
     StoreMissingError,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "Review",
     "ReviewkitError",
     "RunFailedError",
+    "RunInterruptedError",
     "StoreBusyError",
     "StoreMissingError",
     "Workspace",

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from reviewkit.interrupts import RunInterruptedError, signal_name
+from reviewkit.errors import RunInterruptedError
+from reviewkit.interrupts import signal_name
 
 STATUSES = ("built", "skipped", "failed", "interrupted")
 

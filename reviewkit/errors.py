@@ -4,7 +4,7 @@ Every error a user can meet is a :class:`ReviewkitError`. Each subclass also inh
 builtin it refines, so ``except ValueError`` keeps working for callers that do not know
 reviewkit. Messages name the file, parameter or column, the bad value, what is allowed and
 the fix, in one line. ``exit_code`` is what the CLI exits with: 2 for bad input, 1 for a
-failed run.
+failed run, 130 or 143 for a run stopped by SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
@@ -48,3 +48,12 @@ class RunFailedError(ReviewkitError, RuntimeError):
 
 class StoreBusyError(RunFailedError):
     """Another process holds the store's lock (e.g. an import is writing to it)."""
+
+
+class RunInterruptedError(ReviewkitError):
+    """A run stopped by SIGINT or SIGTERM; the exit code is 128 + the signal (130, 143)."""
+
+    def __init__(self, message: str, *, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + signum

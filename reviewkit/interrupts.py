@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from reviewkit.errors import ReviewkitError
+from reviewkit.errors import RunInterruptedError
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -49,15 +49,6 @@ class Interrupt(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signal_name(signum))
         self.signum = signum
-
-
-class RunInterruptedError(ReviewkitError):
-    """A run stopped by SIGINT or SIGTERM; exit code 128 + the signal (130, 143)."""
-
-    def __init__(self, message: str, *, signum: int) -> None:
-        super().__init__(message)
-        self.signum = signum
-        self.exit_code = 128 + signum
 
 
 def signal_name(signum: int) -> str:

@@ -25,6 +25,7 @@ import pytest
 from attack_harness import Attack, assert_refused, attack_workspace, run_cli, store_digest
 
 from reviewkit import interrupts
+from reviewkit.errors import RunInterruptedError
 from reviewkit.index_page import render_index
 from reviewkit.staging import OWNER_FILE, claim, sweep
 
@@ -311,7 +312,7 @@ def test_a_signal_during_the_publish_step_waits_until_the_pack_is_whole() -> Non
         interrupts.checkpoint()
         moved.append("after")  # not reached: the held signal is raised at the checkpoint
     assert moved == ["pack.html"] and caught.value.signum == signal.SIGTERM
-    with pytest.raises(interrupts.RunInterruptedError) as stopped, interrupts.interruptible("x"):
+    with pytest.raises(RunInterruptedError) as stopped, interrupts.interruptible("x"):
         os.kill(os.getpid(), signal.SIGINT)
         moved.append("unreached")
     assert stopped.value.exit_code == 130 and "interrupted by SIGINT" in str(stopped.value)
