@@ -58,12 +58,14 @@ ATTACKS: list[Attack] = [
            "a process armed with the parent-death signal dies when its parent is killed -9"),
     Attack("signals-live-staging-kept", "concurrency", "works",
            "a run's sweep never removes the staging folder of a run that is still alive"),
-    Attack("concurrency-two-batches", "concurrency", "failed",
+    Attack("signals-two-batches", "concurrency", "failed",
            "a second batch while one builds: refused in one line, exit 1"),
-    Attack("concurrency-import-during-batch", "concurrency", "failed",
+    Attack("signals-import-during-batch", "concurrency", "failed",
            "an import while a batch builds: refused in one line, exit 1, store unchanged"),
-    Attack("concurrency-run-while-import-holds-lock", "concurrency", "failed",
+    Attack("signals-run-while-import-holds-lock", "concurrency", "failed",
            "`reviewkit run` while an import holds the store: one line, exit 1, nothing left"),
+    Attack("signals-batch-while-import-holds-lock", "concurrency", "failed",
+           "a batch while an import holds the store: one line, exit 1, no batch shown running"),
 ]  # fmt: skip
 BY_ID = {a.id: a for a in ATTACKS}
 
@@ -391,23 +393,27 @@ def test_a_second_batch_and_an_import_are_refused_while_a_batch_builds(ws: Path)
     assert_refused(_finish(proc, ws), 143)
     _assert_no_orphans(ws)
     _assert_store_free(ws)
-    assert {BY_ID["concurrency-two-batches"].outcome,
-            BY_ID["concurrency-import-during-batch"].outcome} == {"failed"}  # fmt: skip
+    assert {BY_ID["signals-two-batches"].outcome,
+            BY_ID["signals-import-during-batch"].outcome} == {"failed"}  # fmt: skip
 
 
-def test_a_run_while_an_import_holds_the_store_is_refused_and_leaves_nothing(ws: Path) -> None:
+def test_a_run_and_a_batch_while_an_import_holds_the_store_are_refused(ws: Path) -> None:
     before = store_digest(ws)
     writer = duckdb.connect(str(ws / "data" / "reviewkit.duckdb"))  # as an import holds it
     try:
         result = run_cli("run", "monthly", cwd=ws, env={TAG: str(ws)})
+        batch = run_cli("batch", *MONTHLY, cwd=ws, env={TAG: str(ws)})
     finally:
         writer.close()
-    line = assert_refused(result, 1)
-    assert "in use by another process" in line, line
+    for refused in (result, batch):
+        line = assert_refused(refused, 1)
+        assert "in use by another process" in line, line
+    assert not (ws / "outputs" / "_logs" / "last-batch.json").exists()  # never "running"
     _assert_no_orphans(ws)
     assert store_digest(ws) == before
     assert not _packs(ws) and not (ws / "outputs" / "_staging").exists()
-    assert BY_ID["concurrency-run-while-import-holds-lock"].outcome == "failed"
+    assert {BY_ID["signals-run-while-import-holds-lock"].outcome,
+            BY_ID["signals-batch-while-import-holds-lock"].outcome} == {"failed"}  # fmt: skip
 
 
 def test_a_stop_ends_with_its_run() -> None:
