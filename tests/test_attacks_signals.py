@@ -170,6 +170,8 @@ def _assert_interrupted_everywhere(ws: Path, name: str) -> None:
     assert record["counts"]["interrupted"] >= 1, record
     log = (logs / record["log"].rpartition("/")[2]).read_text(encoding="utf-8")
     assert f"interrupted by {name}" in log
+    for pack in _packs(ws):  # a pack finished in its publish step is in the log, none behind it
+        assert "built in" in log and pack.relative_to(ws / "outputs").as_posix() in log, pack
     index = (ws / "outputs" / "index.html").read_text(encoding="utf-8")
     assert 'data-state="interrupted"' in index and f"interrupted by {name}" in index
     assert not (ws / "outputs" / "_staging").exists(), list((ws / "outputs").rglob("*"))
