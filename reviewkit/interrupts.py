@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import logging
 import os
 import signal
 import sys
@@ -66,6 +67,7 @@ class _State:
     stop: int | None = None  # the stop signal this run received
     raised: bool = False  # one Interrupt from the handler: the cleanup is not cut short
     hard_exit: float | None = None  # seconds a stopped process may take to leave
+    mute: bool = False  # a stopped worker says nothing more on the stderr it shares
     kernels: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet)
 
 
@@ -79,14 +81,26 @@ def _raise_on_signal(signum: int, _frame: FrameType | None) -> None:
         return
     if _STATE.hard_exit is not None:
         _hard_exit_after(_STATE.hard_exit, 128 + signum)
+    if _STATE.mute:
+        _mute_stderr()
     _kill_kernels()
     loop = asyncio._get_running_loop()  # the public one raises outside a loop
     if loop is not None:  # an exception here would end in one task, not in the run
+        # the tasks cancelled here may be collected still pending: not an error to report
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         for task in asyncio.all_tasks(loop):
             task.cancel()
         return
     _STATE.raised = True
     raise Interrupt(signum)
+
+
+def _mute_stderr() -> None:
+    """Send this process's stderr to /dev/null (a stopped worker's last words are noise)."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
 
 
 def _hard_exit_after(seconds: float, code: int) -> None:
@@ -112,20 +126,21 @@ def _kill_kernels() -> None:
 
 @contextlib.contextmanager
 def catching(
-    signals: tuple[int, ...] = STOP_SIGNALS, *, hard_exit: float | None = None
+    signals: tuple[int, ...] = STOP_SIGNALS, *, hard_exit: float | None = None, mute: bool = False
 ) -> Iterator[None]:
     """Turn ``signals`` into :class:`Interrupt` in the main thread, while the block runs.
 
     Outside the main thread nothing is installed (Python only signals the main thread).
     A second signal during the cleanup is ignored; one during :func:`publish_step` is held.
     ``hard_exit``: seconds after the signal the process exits (128 + signal) even if its
-    cleanup hangs (a batch worker: nobody may be left to kill it).
+    cleanup hangs (a batch worker: nobody may be left to kill it). ``mute``: after the
+    signal, stderr goes to /dev/null (a worker shares the batch's; the batch reports).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {s: signal.signal(s, _raise_on_signal) for s in signals}
-    _STATE.raised, _STATE.stop, _STATE.hard_exit = False, None, hard_exit
+    _STATE.raised, _STATE.stop, _STATE.hard_exit, _STATE.mute = False, None, hard_exit, mute
     try:
         yield
     except BaseException as exc:  # e.g. the CancelledError of a stopped event loop
@@ -136,6 +151,7 @@ def catching(
         for s, handler in previous.items():
             signal.signal(s, handler)
         _STATE.raised, _STATE.stop, _STATE.hard_exit = False, None, None  # the next run's
+        _STATE.mute = False
 
 
 @contextlib.contextmanager

@@ -26,7 +26,8 @@ from conftest import DEMO_DATE, REPO, one_line
 from test_index import Block
 
 from reviewkit import batch as batch_module
-from reviewkit.batch import KERNEL_ATTEMPTS, _build_one, batch_lock
+from reviewkit.batch import batch_lock
+from reviewkit.batch_workers import KERNEL_ATTEMPTS, _build_one
 from reviewkit.cli import main
 from reviewkit.errors import RunFailedError
 from reviewkit.fingerprint import inputs_digest
