@@ -193,6 +193,7 @@ class _Pool:
 
     def __init__(self, n: int, *, kernel: str, workspace: Path, per_kernel: int) -> None:
         context = multiprocessing.get_context("spawn")  # no inherited threads or connections
+        _quiet_resource_tracker()
         self.tasks: Any = context.Queue()
         self.events: Any = context.Queue()
         self.waiting: set[str] = set()  # submitted, not reported built or failed
@@ -289,6 +290,24 @@ class _Pool:
             process.join(timeout=60)
             if process.is_alive():
                 process.kill()
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker without the batch's stderr.
+
+    After ``kill -9`` of the batch it cleans up the queues' semaphores and says so on stderr:
+    a warning nobody can act on, in the cron mail of a run that was killed.
+    """
+    from multiprocessing import resource_tracker
+
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _lost(name: str, why: str) -> Event:

@@ -225,6 +225,7 @@ def test_kill_9_leaves_no_orphan_and_the_next_batch_sweeps_and_builds(ws: Path) 
     assert _seconds_until_store_free(ws, within=10.0) < 10.0  # measured: ~0.3 s
     _assert_no_orphans(ws)  # workers and kernels gone: nothing can publish from here on
     assert _packs(ws) == before, "a pack was published after the batch was killed"
+    assert (ws / "stderr.txt").read_text(encoding="utf-8") == ""  # no child's last words
     _assert_store_free(ws)
     out = ws / "outputs"
     for lang, words in (("en", "(killed)"), ("ja", "（強制終了）")):  # it could not say so itself
