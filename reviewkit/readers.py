@@ -16,26 +16,34 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import hashlib
 import io
+import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
 from reviewkit.errors import DataError, ParameterError
+from reviewkit.escapes import escape_controls as _esc
+from reviewkit.escapes import shorten
+from reviewkit.readers_xlsx import merged_rows, sheet_list, xlsx_sheet
 
-__all__ = ["HEADER_SEARCH_ROWS", "SUFFIXES", "RawTable", "file_hash", "read_table"]
+__all__ = [
+    "HEADER_SEARCH_ROWS", "MAX_COLUMNS", "SUFFIXES", "RawTable", "check_file", "file_hash",
+    "read_table",
+]  # fmt: skip
 
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 30
+#: The most columns a file may have (Excel's own limit): a wider header is not an export.
+MAX_COLUMNS = 16_384
 #: File suffixes :func:`read_table` reads, by format.
 SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -90,6 +98,21 @@ class RawTable:
     dropped_footer : list of str
         The footer rows removed below the data (blank lines, "Confidential Information - Do Not
         Distribute", copyright, totals), as they were in the file, top to bottom.
+    title_rows : list of str
+        The rows skipped above the header (report titles, blank lines, an Excel ``sep=``
+        line), as they were in the file.
+    blank_rows : int
+        Blank rows skipped between the header and the footer.
+    merged : list of str
+        ``.xlsx``: the merged cell ranges that reach the header or the data rows (``A5:A7``);
+        only a range's top-left cell holds its value.
+    sheet : str or None
+        ``.xlsx``: the sheet read.
+    sheets : list of str
+        ``.xlsx``: every sheet of the workbook.
+
+    Every row of the file is accounted for: ``len(title_rows) + 1 (the header) + len(frame) +
+    blank_rows + len(dropped_footer)`` is the number of records (rows) the file has.
     """
 
     file: Path
@@ -98,6 +121,11 @@ class RawTable:
     encoding: str | None
     header_row: int
     dropped_footer: list[str] = field(default_factory=list)
+    title_rows: list[str] = field(default_factory=list)
+    blank_rows: int = 0
+    merged: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -105,6 +133,50 @@ class _Row:
     number: int  # 1-based line / sheet row where the record starts
     cells: list[str | None]  # stripped, empty -> None
     raw: str  # the record as written (for dropped_footer)
+
+
+def check_file(path: str | Path) -> Path:
+    """``path`` if it is a readable regular file, else a one-line :class:`DataError`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file named on the command line or in a profile.
+
+    Returns
+    -------
+    Path
+        The same path.
+
+    Raises
+    ------
+    DataError
+        It is missing, a directory, a symbolic link loop or a dangling link, not a regular file
+        (a pipe, a device), or cannot be read; the message names it (escaped) and the fix.
+    """
+    path = Path(path)
+    shown = _esc(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        dangling = path.is_symlink()
+        what = "a symbolic link to a missing file" if dangling else "no such file"
+        raise DataError(f"{shown}: {what}; check the path") from None
+    except OSError as exc:  # ELOOP (a symbolic link loop), EACCES on a parent, ENAMETOOLONG
+        raise DataError(
+            f"{shown}: cannot be opened ({exc.strerror or type(exc).__name__}); check the path "
+            f"and its links, or copy the export to a plain file"
+        ) from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{shown}: is a folder, not a file; name the export file inside it")
+    if not stat.S_ISREG(mode):
+        raise DataError(
+            f"{shown}: is not a regular file (a pipe or a device); save the export as a file "
+            f"first, then import that file"
+        )
+    if not os.access(path, os.R_OK):
+        raise DataError(f"{shown}: cannot be read (permission denied); check its permissions")
+    return path
 
 
 def file_hash(path: str | Path) -> str:
@@ -172,25 +244,28 @@ def read_table(
     ParameterError
         ``encoding`` is not a known encoding, or ``sheet`` does not exist.
     """
-    path = Path(path)
+    path = check_file(path)
+    shown = _esc(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         if path.suffix.lower() == ".xls":
             raise DataError(
-                f"{path}: old Excel .xls files are not read; save it as .xlsx or CSV in Excel"
+                f"{shown}: old Excel .xls files are not read; save it as .xlsx or CSV in Excel"
             )
         raise DataError(
-            f"{path}: unknown file type {path.suffix or '(no suffix)'!r}; allowed: "
-            f"{', '.join(SUFFIXES)}; rename the file or export it as CSV"
+            f"{shown}: unknown file type {_esc(path.suffix or '(no suffix)')!r}; "
+            f"allowed: {', '.join(SUFFIXES)}; rename the file or export it as CSV"
         )
-    if not path.is_file():
-        raise DataError(f"{path}: no such file; check the path")
     if kind == "parquet":
         return _read_parquet(path, required=required, header_hint=header_hint)
     if kind == "xlsx":
-        rows = _xlsx_rows(path, sheet=sheet)
-        return _table(path, rows, encoding=None, required=required, header_hint=header_hint)
-    data = path.read_bytes()
+        return _read_xlsx(path, sheet=sheet, required=required, header_hint=header_hint)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(
+            f"{shown}: cannot be read ({exc.strerror or type(exc).__name__}); check the file"
+        ) from None
     text, used = _decode(path, data, encoding)
     lines = io.StringIO(text, newline="").readlines()
     delimiter = "\t" if kind == "tsv" else None
@@ -201,7 +276,37 @@ def read_table(
     if delimiter is None:
         delimiter = _sniff_delimiter(path, lines, required=required, header_hint=header_hint)
     rows = _csv_rows(path, lines, delimiter=delimiter, skip=skip)
-    return _table(path, rows, encoding=used, required=required, header_hint=header_hint)
+    table = _table(path, rows, encoding=used, required=required, header_hint=header_hint)
+    if skip:
+        table = replace(table, title_rows=[lines[0].rstrip("\r\n"), *table.title_rows])
+    return table
+
+
+def _read_xlsx(
+    path: Path, *, sheet: str | int | None, required: Sequence[str], header_hint: Sequence[str]
+) -> RawTable:
+    """Read one sheet; when it holds no table, list the workbook's sheets and the fix."""
+    book = xlsx_sheet(path, sheet=sheet, clean=_clean)
+    rows = [
+        _Row(number, cells, ",".join(c or "" for c in cells).rstrip(","))
+        for number, cells in enumerate(book.rows, start=1)
+    ]
+    try:
+        table = _table(
+            path, rows, encoding=None, required=required, header_hint=header_hint, kind="xlsx"
+        )
+    except DataError as exc:
+        if len(book.names) < 2:
+            raise
+        reason = str(exc).removeprefix(f"{_esc(path)}: ").split(";")[0]
+        which = "the first sheet" if sheet is None else "sheet"
+        raise DataError(
+            f"{_esc(path)}: {which} {_esc(book.name)!r} holds no table to "
+            f"import ({reason}); the workbook has sheets {sheet_list(book.names)}; choose the "
+            f"one with the data with --sheet NAME (or sheet: NAME in the profile)"
+        ) from None
+    merged = [r for r in book.merged if merged_rows(r)[1] >= table.header_row]
+    return replace(table, merged=merged, sheet=book.name, sheets=book.names)
 
 
 # --- encodings -------------------------------------------------------------------------------
@@ -210,7 +315,7 @@ def read_table(
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
     """Decode ``data`` with the given encoding or the detected one; refuse binary files."""
     if not data.strip():
-        raise DataError(f"{path}: the file is empty and has no data rows; export it again")
+        raise DataError(f"{_esc(path)}: the file is empty and has no data rows; export it again")
     if encoding is not None:
         name = _encoding_name(encoding)
         if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
@@ -223,13 +328,22 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
     _refuse_binary(path, data)
     if data.startswith(codecs.BOM_UTF8):
         return _decode_with(path, data, "utf-8-sig"), "utf-8-sig"
-    for name in ("utf-8", "cp932"):
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _mostly_utf8(data):  # UTF-8 with a broken byte: CP932 would read it as wrong kanji
+        raise DataError(
+            f"{_esc(path)}: the file is UTF-8 with an invalid byte "
+            f"({_bad_byte(data, 'utf-8')}); it was damaged or pieced together from two "
+            f"files: export it again, or fix that line in an editor and save as UTF-8"
+        )
+    try:
+        return data.decode("cp932"), "cp932"
+    except UnicodeDecodeError:
+        pass
     raise DataError(
-        f"{path}: the file is not UTF-8 or CP932 (Shift_JIS); save it as UTF-8 or pass "
+        f"{_esc(path)}: the file is not UTF-8 or CP932 (Shift_JIS); save it as UTF-8 or pass "
         f"--encoding (first bad UTF-8 {_bad_byte(data, 'utf-8')})"
     )
 
@@ -252,7 +366,7 @@ def _decode_with(path: Path, data: bytes, name: str) -> str:
         return data.decode(name)
     except UnicodeDecodeError:
         raise DataError(
-            f"{path}: the file is not valid {name} ({_bad_byte(data, name)}); pass the right "
+            f"{_esc(path)}: the file is not valid {name} ({_bad_byte(data, name)}); pass the right "
             f"--encoding (utf-8 or cp932) or leave it out to detect it"
         ) from None
 
@@ -266,20 +380,60 @@ def _bad_byte(data: bytes, name: str) -> str:
     return "no bad byte"  # pragma: no cover - only called after a failed decode
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether bytes that are not valid UTF-8 are nonetheless mostly UTF-8 text.
+
+    Japanese CP932 text almost never forms valid multi-byte UTF-8 sequences, so many of them
+    beside a few invalid bytes mean a damaged UTF-8 file, not a CP932 one.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return good >= 4 * bad
+
+
+def _refuse_utf16_without_bom(path: Path, data: bytes) -> None:
+    """UTF-16 without a byte-order mark: every other byte of ASCII text is zero."""
+    head = data[:4096]
+    if len(head) < 8:
+        return
+    for name, zeros, chars in (
+        ("utf-16-le", head[1::2], head[0::2]),
+        ("utf-16-be", head[0::2], head[1::2]),
+    ):
+        text = sum(1 for b in chars if 32 <= b < 127 or b in b"\t\r\n")
+        if zeros.count(0) >= 0.9 * len(zeros) and text >= 0.9 * len(chars):
+            raise DataError(
+                f"{_esc(path)}: the file looks like {name.upper()} text without a "
+                f"byte-order mark; pass --encoding {name} (or encoding: {name} in the "
+                f"profile), or save it as UTF-8"
+            )
+
+
 def _refuse_binary(path: Path, data: bytes) -> None:
+    """Refuse a workbook, a Parquet or another binary file, and text holding a NUL byte."""
+    shown = _esc(path)
     head = data[:8192]
     if head.startswith(b"PK\x03\x04"):
         raise DataError(
-            f"{path}: the file is an Excel workbook or a zip archive, not text; give an Excel "
+            f"{shown}: the file is an Excel workbook or a zip archive, not text; give an Excel "
             f"file the .xlsx suffix, or export the data as CSV"
         )
     if head.startswith(b"PAR1"):
-        raise DataError(f"{path}: the file is Parquet, not text; give it the .parquet suffix")
+        raise DataError(f"{shown}: the file is Parquet, not text; give it the .parquet suffix")
+    _refuse_utf16_without_bom(path, data)
     controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\x0c\x1a")
-    if b"\x00" in head or controls > max(2, len(head) // 100):
+    if controls > max(2, len(head) // 100) or head.count(b"\x00") > 2:
         raise DataError(
-            f"{path}: the file is binary, not CSV/TSV text; export the data as CSV, or pass an "
+            f"{shown}: the file is binary, not CSV/TSV text; export the data as CSV, or pass an "
             f".xlsx or .parquet file with its own suffix"
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:  # text with a stray NUL: a damaged file (csv cannot read it either)
+        line = data.count(b"\n", 0, nul) + 1
+        raise DataError(
+            f"{shown}: line {line} holds a NUL byte (0x00, at byte {nul:,}), which no text "
+            f"export has; the file is damaged: export it again, or remove the byte in an editor"
         )
 
 
@@ -298,8 +452,15 @@ def _records(
         except StopIteration:
             return
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise DataError(
+                    f"{_esc(path)}: line {skip + start} has a value longer than "
+                    f"{csv.field_size_limit():,} characters (a quote left open makes the rest of "
+                    f"the file one value); check the quotes from line {skip + start} on, or "
+                    f"shorten the cell"
+                ) from None
             raise DataError(
-                f"{path}: line {skip + start} cannot be read as "
+                f"{_esc(path)}: line {skip + start} cannot be read as "
                 f"{'TSV' if delimiter == chr(9) else 'CSV'} ({exc}); check its quotes "
                 f'(a value with a quote must double it: ""), or export the file again'
             ) from None
@@ -346,69 +507,6 @@ def _sniff_delimiter(
     return best_delimiter
 
 
-# --- Excel -----------------------------------------------------------------------------------
-
-
-def _xlsx_rows(path: Path, *, sheet: str | int | None) -> list[_Row]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError, ...
-        raise DataError(
-            f"{path}: cannot be read as an Excel .xlsx workbook ({type(exc).__name__}); open it "
-            f"in Excel and save it again as .xlsx (not password-protected), or export CSV"
-        ) from None
-    try:
-        names = book.sheetnames
-        if sheet is None:
-            chosen = names[0]
-        elif isinstance(sheet, int) and not isinstance(sheet, bool):
-            if not 0 <= sheet < len(names):
-                raise ParameterError(
-                    f"{path}: sheet {sheet} does not exist; the workbook has {len(names)} "
-                    f"sheet(s) ({', '.join(names)}); pass a 0-based position or a name"
-                )
-            chosen = names[sheet]
-        elif sheet in names:
-            chosen = str(sheet)
-        else:
-            raise ParameterError(
-                f"{path}: sheet {sheet!r} does not exist; the workbook has "
-                f"{', '.join(repr(n) for n in names)}; pass one of them"
-            )
-        worksheet = book[chosen]
-        worksheet.reset_dimensions()  # some writers record a wrong used range
-        rows = []
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            rows.append(_Row(number, cells, ",".join(c or "" for c in cells).rstrip(",")))
-        return rows
-    finally:
-        book.close()
-
-
-def _cell_text(value: object) -> str | None:
-    """A spreadsheet or Parquet value as stripped text (dates as ISO), or None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None and value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):  # NaN, inf
-            return None
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    return _clean(str(value))
-
-
 # --- Parquet ---------------------------------------------------------------------------------
 
 
@@ -428,7 +526,8 @@ def _read_parquet(path: Path, *, required: Sequence[str], header_hint: Sequence[
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise DataError(
-                f"{path}: cannot be read as Parquet ({first}); export the file again, or as CSV"
+                f"{_esc(path)}: cannot be read as Parquet ({_esc(first)}); export the file "
+                f"again, or as CSV"
             ) from None
     finally:
         con.close()
@@ -438,9 +537,13 @@ def _read_parquet(path: Path, *, required: Sequence[str], header_hint: Sequence[
     if missing:
         raise _missing_error(path, missing, header)
     if not rows:
-        raise DataError(f"{path}: the Parquet file has no data rows; export it again with rows")
+        raise DataError(
+            f"{_esc(path)}: the Parquet file has no data rows; export it again with rows"
+        )
     names = [*required, *header_hint]
-    return _build(path, header, rows, encoding=None, header_row=0, footer=[], names=names)
+    return _build(
+        path, header, rows, encoding=None, header_row=0, footer=[], names=names, kind="parquet"
+    )
 
 
 def _ident(name: str) -> str:
@@ -519,7 +622,7 @@ def _missing_error(path: Path, missing: Sequence[str], found: Sequence[str | Non
     if len(names) > _SHOWN_COLUMNS:
         shown += f" and {len(names) - _SHOWN_COLUMNS} more"
     return DataError(
-        f"{path}: missing column(s) {', '.join(repr(m) for m in missing)} "
+        f"{_esc(path)}: missing column(s) {', '.join(repr(m) for m in missing)} "
         f"(found: {shown or 'no column names'}); is this the right export? choose another "
         f"profile with --profile, or export the report with these columns"
     )
@@ -536,6 +639,7 @@ def _table(
     encoding: str | None,
     required: Sequence[str],
     header_hint: Sequence[str],
+    kind: str = "csv",
 ) -> RawTable:
     """Find the header among the top rows, strip the footer and build the RawTable."""
     iterator = iter(rows)
@@ -545,15 +649,18 @@ def _table(
         if required:
             found = _closest_header([r.cells for r in top], required)
             raise _missing_error(path, _missing(found, required), found)
-        raise DataError(f"{path}: the file has no header row and no data rows; export it again")
+        raise DataError(
+            f"{_esc(path)}: the file has no header row and no data rows; export it again"
+        )
     header_line = top[index]
     body = [*top[index + 1 :], *iterator]
     body, footer = _strip_footer(body, width=sum(c is not None for c in header_line.cells))
+    everything = len(body)
     body = [r for r in body if any(c is not None for c in r.cells)]
     if not body:
         raise DataError(
-            f"{path}: the file has no data rows below its header (line {header_line.number}); "
-            f"export the report with its rows"
+            f"{_esc(path)}: the file has no data rows below its header (line "
+            f"{header_line.number}); export the report with its rows"
         )
     return _build(
         path,
@@ -563,6 +670,9 @@ def _table(
         header_row=header_line.number,
         footer=[r.raw for r in footer],
         names=[*required, *header_hint],
+        title=[r.raw for r in top[:index]],
+        blank=everything - len(body),
+        kind=kind,
     )
 
 
@@ -591,14 +701,24 @@ def _build(
     header_row: int,
     footer: list[str],
     names: Sequence[str],
+    title: list[str] | None = None,
+    blank: int = 0,
+    kind: str = "csv",
 ) -> RawTable:
+    _check_header(path, header, header_row=header_row, kind=kind, names=names)
     wide = [r for r in rows if any(c is not None for c in r.cells[len(header) :])]
     if wide:
+        where = "row" if kind == "xlsx" else "line"
         lines = ", ".join(str(r.number) for r in wide[:5]) + (" ..." if len(wide) > 5 else "")
+        fix = (
+            "cells right of the header's last column hold values: give their column a header "
+            "in the header row, or delete them in Excel"
+            if kind == "xlsx"
+            else "a value holds the delimiter without quotes: quote it, or export the file again"
+        )
         raise DataError(
-            f"{path}: {len(wide)} row(s) have more values than the {len(header)} header "
-            f"columns (line {lines}); a value holds the delimiter without quotes: quote it, or "
-            f"export the file again"
+            f"{_esc(path)}: {len(wide)} row(s) have more values than the "
+            f"{len(header)} header columns ({where} {lines}); {fix}"
         )
     width = len(header)
     cells = [
@@ -621,7 +741,49 @@ def _build(
         encoding=encoding,
         header_row=header_row,
         dropped_footer=footer,
+        title_rows=list(title or []),
+        blank_rows=blank,
     )
+
+
+def _check_header(
+    path: Path,
+    header: Sequence[str | None],
+    *,
+    header_row: int,
+    kind: str,
+    names: Sequence[str],
+) -> None:
+    """Refuse a header wider than any export, or one naming a column twice.
+
+    A column named twice is refused when the reader was asked for it (``names``: the profile's
+    columns) or asked for no column at all; a repeated column nobody reads is kept as
+    ``Name.1``.
+    """
+    shown = _esc(path)
+    where = {"xlsx": f"sheet row {header_row}", "parquet": "the Parquet schema"}.get(
+        kind, f"line {header_row}"
+    )
+    if len(header) > MAX_COLUMNS:
+        raise DataError(
+            f"{shown}: the header ({where}) has {len(header):,} columns, more than "
+            f"{MAX_COLUMNS:,} (Excel's limit); this is not an export of records: check the "
+            f"file, or export the report again"
+        )
+    first: dict[str, int] = {}
+    for position, cell in enumerate(header, start=1):
+        if cell is None:
+            continue
+        key = _key(cell)
+        if key in first and (not names or key in {_key(n) for n in names}):
+            earlier = first[key]
+            raise DataError(
+                f"{shown}: the header ({where}) names the same column twice: "
+                f"column {earlier} {shorten(str(header[earlier - 1]))!r} and column {position} "
+                f"{shorten(cell)!r}; which one holds the data is unclear: rename or delete one "
+                f"of them in the file, then import again"
+            )
+        first[key] = position
 
 
 def _column_names(header: Sequence[str | None], names: Sequence[str]) -> list[str]:
