@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape_controls", "shorten"]
+__all__ = ["escape_controls", "quoted", "shorten"]
 
 # C0 controls, DEL, C1 controls, and the invisible format characters that reorder or hide
 # text: direction marks, embeddings, overrides and isolates, zero-width characters, the BOM.
@@ -69,3 +69,20 @@ def shorten(text: str, *, limit: int = 60) -> str:
     """
     one = escape_controls(" ".join(text.split()))
     return one if len(one) <= limit else one[: max(1, limit - 1)] + "…"
+
+
+def quoted(text: object) -> str:
+    """``text`` escaped (:func:`escape_controls`) in single quotes, for a message.
+
+    Parameters
+    ----------
+    text : object
+        A file, sheet or column name, or a value.
+
+    Returns
+    -------
+    str
+        ``'name'`` with control characters escaped; unlike ``repr``, an escape already made is
+        not doubled, so the text reads the same however often it is quoted.
+    """
+    return f"'{escape_controls(text)}'"

@@ -9,6 +9,7 @@ than added again. Merged ``.xlsx`` cells come back as a warning line.
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.consistency import CONSISTENCY_COLUMNS
-from reviewkit.escapes import escape_controls, shorten
+from reviewkit.escapes import escape_controls, quoted, shorten
 from reviewkit.readers import RawTable
 from reviewkit.redaction import redact_text
 from reviewkit.texts import t
@@ -30,9 +31,10 @@ _RANGES_SHOWN = 8
 
 
 def _quote(line: str) -> str:
-    """A skipped line for the report: without the row's quotes and empty cells, redacted."""
-    text = line.strip().strip(",;\t").strip('"').strip()
-    return repr(shorten(redact_text(text), limit=_QUOTE_LENGTH))
+    """A skipped line for the report: its non-empty cells without quotes, short, redacted."""
+    split = max((next(csv.reader([line], delimiter=d), []) for d in (",", "\t", ";")), key=len)
+    text = ", ".join(cell.strip() for cell in split if cell.strip()) or line.strip()
+    return quoted(shorten(redact_text(text), limit=_QUOTE_LENGTH))
 
 
 def _plural(n: int) -> str:
@@ -158,5 +160,5 @@ class ImportReport:
         ranges = ", ".join(escape_controls(r) for r in self.merged[:_RANGES_SHOWN])
         if len(self.merged) > _RANGES_SHOWN:
             ranges += t("import.more", lang, n=len(self.merged) - _RANGES_SHOWN)
-        name, sheet = escape_controls(self.file.name), escape_controls(self.sheet or "")
+        name, sheet = escape_controls(self.file.name), quoted(self.sheet or "")
         return [t("import.merged", lang, file=name, sheet=sheet, ranges=ranges)]

@@ -26,7 +26,7 @@ import pandas as pd
 from reviewkit.consistency import consistency_problems
 from reviewkit.definitions import Definitions
 from reviewkit.errors import ConfigError, DataError
-from reviewkit.escapes import escape_controls
+from reviewkit.escapes import escape_controls, quoted
 from reviewkit.identity import rebuild_identity_table
 from reviewkit.import_profiles import Profile
 from reviewkit.import_records import MappedRows, map_rows, mapped_columns
@@ -468,9 +468,9 @@ def _require_columns(table: RawTable, profile: Profile) -> None:
         )
         sheets = ""
         if table.sheet is not None and len(table.sheets) > 1:
-            others = [repr(escape_controls(s)) for s in table.sheets if s != table.sheet]
+            others = [quoted(s) for s in table.sheets if s != table.sheet]
             sheets = (
-                f" (sheet {escape_controls(table.sheet)!r}; the workbook also has "
+                f" (sheet {quoted(table.sheet)}; the workbook also has "
                 f"{', '.join(others)}: choose one with --sheet NAME or sheet: in the profile)"
             )
         raise DataError(

@@ -32,7 +32,7 @@ import pandas as pd
 
 from reviewkit.errors import DataError, ParameterError
 from reviewkit.escapes import escape_controls as _esc
-from reviewkit.escapes import shorten
+from reviewkit.escapes import quoted, shorten
 from reviewkit.readers_xlsx import merged_rows, sheet_list, xlsx_sheet
 
 __all__ = [
@@ -253,7 +253,7 @@ def read_table(
                 f"{shown}: old Excel .xls files are not read; save it as .xlsx or CSV in Excel"
             )
         raise DataError(
-            f"{shown}: unknown file type {_esc(path.suffix or '(no suffix)')!r}; "
+            f"{shown}: unknown file type {quoted(path.suffix or '(no suffix)')}; "
             f"allowed: {', '.join(SUFFIXES)}; rename the file or export it as CSV"
         )
     if kind == "parquet":
@@ -301,7 +301,7 @@ def _read_xlsx(
         reason = str(exc).removeprefix(f"{_esc(path)}: ").split(";")[0]
         which = "the first sheet" if sheet is None else "sheet"
         raise DataError(
-            f"{_esc(path)}: {which} {_esc(book.name)!r} holds no table to "
+            f"{_esc(path)}: {which} {quoted(book.name)} holds no table to "
             f"import ({reason}); the workbook has sheets {sheet_list(book.names)}; choose the "
             f"one with the data with --sheet NAME (or sheet: NAME in the profile)"
         ) from None
@@ -618,7 +618,7 @@ def _missing(header: Sequence[str | None], required: Sequence[str]) -> list[str]
 
 def _missing_error(path: Path, missing: Sequence[str], found: Sequence[str | None]) -> DataError:
     names = [_one_line(c) for c in found if c is not None]
-    shown = ", ".join(repr(n) for n in names[:_SHOWN_COLUMNS])
+    shown = ", ".join(quoted(n) for n in names[:_SHOWN_COLUMNS])
     if len(names) > _SHOWN_COLUMNS:
         shown += f" and {len(names) - _SHOWN_COLUMNS} more"
     return DataError(
@@ -653,6 +653,10 @@ def _table(
             f"{_esc(path)}: the file has no header row and no data rows; export it again"
         )
     header_line = top[index]
+    _check_header(
+        path, header_line.cells, header_row=header_line.number, kind=kind,
+        names=[*required, *header_hint],
+    )  # fmt: skip
     body = [*top[index + 1 :], *iterator]
     body, footer = _strip_footer(body, width=sum(c is not None for c in header_line.cells))
     everything = len(body)
@@ -777,11 +781,11 @@ def _check_header(
         key = _key(cell)
         if key in first and (not names or key in {_key(n) for n in names}):
             earlier = first[key]
+            one, other = quoted(shorten(str(header[earlier - 1]))), quoted(shorten(cell))
             raise DataError(
-                f"{shown}: the header ({where}) names the same column twice: "
-                f"column {earlier} {shorten(str(header[earlier - 1]))!r} and column {position} "
-                f"{shorten(cell)!r}; which one holds the data is unclear: rename or delete one "
-                f"of them in the file, then import again"
+                f"{shown}: the header ({where}) names the same column twice: column {earlier} "
+                f"{one} and column {position} {other}; which one holds the data is unclear: "
+                f"rename or delete one of them in the file, then import again"
             )
         first[key] = position
 

@@ -18,7 +18,7 @@ from typing import Any
 from xml.etree.ElementTree import iterparse
 
 from reviewkit.errors import DataError, ParameterError
-from reviewkit.escapes import escape_controls
+from reviewkit.escapes import escape_controls, quoted
 
 __all__ = ["XlsxSheet", "cell_text", "merged_rows", "xlsx_sheet"]
 
@@ -49,7 +49,7 @@ class XlsxSheet:
 
 def sheet_list(names: list[str]) -> str:
     """The workbook's sheets for a message: ``'Notes', 'Data'`` (escaped)."""
-    return ", ".join(repr(escape_controls(n)) for n in names)
+    return ", ".join(quoted(n) for n in names)
 
 
 def xlsx_sheet(
@@ -101,7 +101,7 @@ def xlsx_sheet(
             merged = _merged_ranges(worksheet)
         except Exception as exc:  # a corrupt sheet inside a valid zip
             raise DataError(
-                f"{shown}: sheet {escape_controls(chosen)!r} cannot be read "
+                f"{shown}: sheet {quoted(chosen)} cannot be read "
                 f"({type(exc).__name__}); open the file in Excel and save it again as .xlsx, or "
                 f"export CSV"
             ) from None
@@ -128,7 +128,7 @@ def _choose(shown: str, names: list[str], sheet: str | int | None) -> str:
     if len(folded) == 1:
         return folded[0]
     raise ParameterError(
-        f"{shown}: sheet {escape_controls(sheet)!r} does not exist; the workbook has "
+        f"{shown}: sheet {quoted(sheet)} does not exist; the workbook has "
         f"{sheet_list(names)}; pass one of them with --sheet NAME (or sheet: in the profile)"
     )
 

@@ -62,10 +62,10 @@ IMPORT_TEXTS: dict[str, dict[str, str]] = {
     "import.skipped_footer": {"ja": "フッター {n}行", "en": "{n} footer line{s}"},
     "import.more": {"ja": " ほか{n}件", "en": " and {n} more"},
     "import.merged": {
-        "ja": "{file}: シート {sheet!r} に結合セル {ranges} があります。値は各範囲の左上のセルに"
+        "ja": "{file}: シート {sheet} に結合セル {ranges} があります。値は各範囲の左上のセルに"
         "だけあり、他のセルは空として読み込まれます。Excel で結合を解除して値を入れてから取り込み"
         "直してください",
-        "en": "{file}: sheet {sheet!r} has merged cells {ranges}; only the top-left cell of each "
+        "en": "{file}: sheet {sheet} has merged cells {ranges}; only the top-left cell of each "
         "holds its value and the others are read as empty: unmerge them in Excel and fill in "
         "the values, then import again",
     },
