@@ -29,7 +29,7 @@ OPPS = """\
 
 "Opportunity Owner","Account Name","Opportunity Name","Stage","Amount","Close Date",\
 "Created Date","Opportunity ID"
-"Team A","Alpha","Alpha renewal","Closed Won","¥1,200,000.005","2026/10/15","2026/09/20","006A1"
+"Team A","Alpha","Alpha renewal","Closed Won","¥1,200,000","2026/10/15","2026/09/20","006A1"
 
 "Team B","Beta","Beta new","Closed Lost","¥800,000","2026/10/20","2026/09/25","006B1"
 "Team C","Delta","Delta bad","Closed Won","-¥100","2026/10/20","2026/10/01","006D1"
@@ -256,7 +256,6 @@ def test_the_same_content_again_is_unchanged_and_quarantines_nothing_more(ws, tm
     assert _quarantine(ws) == 2
     for _ in range(2):
         again = _import(ws, path)
-        # 1,200,000.005 is stored as 1,200,000.01: the same row, not an update
         assert (again.loaded, again.updated, again.unchanged, again.rejected) == (0, 0, 2, 2)
         assert again.is_unchanged and again.previous is not None
         assert _quarantine(ws) == 2
@@ -282,3 +281,21 @@ def test_an_old_store_with_doubled_quarantine_rows_is_cleaned_by_the_next_import
     again = _import(ws, path)
     assert again.is_unchanged and again.replaced_quarantine == 4
     assert _quarantine(ws) == 2
+
+
+def test_a_row_is_compared_as_the_store_keeps_it(con) -> None:
+    import pandas as pd
+
+    from reviewkit.importer import _upsert
+
+    row = {"opportunity_id": "D1", "lead_id": "L1", "amount": 1_200_000.005, "currency": "JPY",
+           "created_at": pd.Timestamp("2026-09-20 10:00:00.0000001", tz="UTC"),
+           "closed_at": None, "is_won": True, "stage": "won", "sales_team": "A",
+           "source_system": "sfa"}  # fmt: skip
+    frame = pd.DataFrame([row])
+    assert _upsert(con, "opportunities", frame, key=("opportunity_id",))[0] == {"D1"}
+    # stored as 1,200,000.01 and to the microsecond: the same row again is not "changed"
+    new, changed, seen = _upsert(con, "opportunities", frame, key=("opportunity_id",))
+    assert (new, changed, seen) == (set(), set(), {"D1"})
+    frame.loc[0, "amount"] = 1_200_001.0
+    assert _upsert(con, "opportunities", frame, key=("opportunity_id",))[1] == {"D1"}
