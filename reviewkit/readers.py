@@ -19,7 +19,7 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -53,6 +53,7 @@ SUFFIXES: dict[str, str] = {
 _DELIMITERS = (",", "\t", ";")
 _SNIFF_ROWS = 50
 _SHOWN_COLUMNS = 12
+_SHARED_VALUES = 200_000  # distinct short values shared between rows while reading
 _FOOTER = re.compile(
     r"""^(?:
         confidential\ information\b      # Salesforce: Confidential Information - Do Not Distribute
@@ -122,11 +123,20 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Row:
     number: int  # 1-based line / sheet row where the record starts
     cells: list[str | None]  # stripped, empty -> None
-    raw: str  # the record as written (for dropped_footer)
+    last: int = 0  # CSV: the 1-based line where the record ends (a quoted value may span lines)
+
+
+# How a skipped row is quoted as written (only skipped rows are: a big file's rows are not
+# kept twice, as cells and as text)
+_Raw = Callable[[_Row], str]
+
+
+def _sheet_raw(row: _Row) -> str:
+    return ",".join(c or "" for c in row.cells).rstrip(",")
 
 
 def read_table(
@@ -190,14 +200,7 @@ def read_table(
         return _read_parquet(path, required=required, header_hint=header_hint)
     if kind == "xlsx":
         return _read_xlsx(path, sheet=sheet, required=required, header_hint=header_hint)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(
-            f"{shown}: cannot be read ({exc.strerror or type(exc).__name__}); check the file"
-        ) from None
-    text, used = decode(path, data, encoding)
-    lines = io.StringIO(text, newline="").readlines()
+    lines, used = _text_lines(path, encoding)
     delimiter = "\t" if kind == "tsv" else None
     skip = 0
     match = _SEP_LINE.match(lines[0]) if lines else None
@@ -206,10 +209,27 @@ def read_table(
     if delimiter is None:
         delimiter = _sniff_delimiter(path, lines, required=required, header_hint=header_hint)
     rows = _csv_rows(path, lines, delimiter=delimiter, skip=skip)
-    table = _table(path, rows, encoding=used, required=required, header_hint=header_hint)
+
+    def raw(row: _Row) -> str:
+        return "".join(lines[row.number - 1 : row.last]).rstrip("\r\n")
+
+    table = _table(path, rows, encoding=used, required=required, header_hint=header_hint, raw=raw)
     if skip:
         table = replace(table, title_rows=[lines[0].rstrip("\r\n"), *table.title_rows])
     return table
+
+
+def _text_lines(path: Path, encoding: str | None) -> tuple[list[str], str]:
+    """The file's lines (ends kept) and encoding; its bytes and text are let go on return."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(
+            f"{_esc(path)}: cannot be read ({exc.strerror or type(exc).__name__}); check the file"
+        ) from None
+    text, used = decode(path, data, encoding)
+    del data
+    return io.StringIO(text, newline="").readlines(), used
 
 
 def _read_xlsx(
@@ -217,14 +237,12 @@ def _read_xlsx(
 ) -> RawTable:
     """Read one sheet; when it holds no table, list the workbook's sheets and the fix."""
     book = xlsx_sheet(path, sheet=sheet, clean=_clean)
-    rows = [
-        _Row(number, cells, ",".join(c or "" for c in cells).rstrip(","))
-        for number, cells in enumerate(book.rows, start=1)
-    ]
+    rows = [_Row(number, cells) for number, cells in enumerate(book.rows, start=1)]
     try:
         table = _table(
-            path, rows, encoding=None, required=required, header_hint=header_hint, kind="xlsx"
-        )
+            path, rows, encoding=None, required=required, header_hint=header_hint, kind="xlsx",
+            raw=_sheet_raw,
+        )  # fmt: skip
     except DataError as exc:
         if len(book.names) < 2:
             raise
@@ -272,9 +290,15 @@ def _records(
 
 
 def _csv_rows(path: Path, lines: list[str], *, delimiter: str, skip: int) -> Iterator[_Row]:
+    # One object per distinct short value (an owner, a stage, a state): a big export repeats
+    # them on every row, and keeping each copy would cost most of the memory of the read.
+    shared: dict[str, str] = {}
     for first, last, fields in _records(path, lines, delimiter=delimiter, skip=skip):
-        raw = "".join(lines[first - 1 : last]).rstrip("\r\n")
-        yield _Row(first, [_clean(f) for f in fields], raw)
+        cells = [_clean(f) for f in fields]
+        if len(shared) < _SHARED_VALUES:
+            cells = [shared.setdefault(c, c) if c is not None and len(c) <= 40 else c
+                     for c in cells]  # fmt: skip
+        yield _Row(first, cells, last)
 
 
 def _sniff_delimiter(
@@ -334,7 +358,7 @@ def _read_parquet(path: Path, *, required: Sequence[str], header_hint: Sequence[
     finally:
         con.close()
     header = [_clean(n) for n in names]
-    rows = [_Row(i, [_clean(v) for v in values], "") for i, values in enumerate(fetched, 1)]
+    rows = [_Row(i, [_clean(v) for v in values]) for i, values in enumerate(fetched, 1)]
     missing = _missing(header, required)
     if missing:
         raise _missing_error(path, missing, header)
@@ -441,6 +465,7 @@ def _table(
     encoding: str | None,
     required: Sequence[str],
     header_hint: Sequence[str],
+    raw: _Raw,
     kind: str = "csv",
 ) -> RawTable:
     """Find the header among the top rows, strip the footer and build the RawTable."""
@@ -474,9 +499,9 @@ def _table(
         body,
         encoding=encoding,
         header_row=header_line.number,
-        footer=[r.raw for r in footer],
+        footer=[raw(r) for r in footer],
         names=[*required, *header_hint],
-        title=[r.raw for r in top[:index]],
+        title=[raw(r) for r in top[:index]],
         blank=everything - len(body),
         kind=kind,
     )
