@@ -265,8 +265,9 @@ def import_file(
     _require_columns(table, profile)
     table = _apply_lookups(table, profile, encoding=encoding or profile.encoding)
     reader = RowReader(profile, timezone=timezone, now=now or started, currency=currency)
-    rows = map_rows(table, reader, definitions=definitions)
     report = ImportReport.of(table, profile=profile.name, dry_run=dry_run)
+    rows = map_rows(table, reader, definitions=definitions)
+    del table  # the mapped rows hold what is needed: a big file's text is let go
     import_id = uuid.uuid4().hex[:12]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -308,17 +309,20 @@ def _write(
         columns = list(_TOUCH_COLUMNS[table])
     records = _frame(rows.records, columns)
     leads = _frame(rows.leads, ["lead_id", "source_system", "created_at", *profile.lead_columns])
+    events = _frame(rows.events, ["lead_id", "stage", "entered_at", "source_system"])
+    has_leads = bool(rows.leads)
+    # the frames hold the rows now: let the row dicts go (a big file's largest structure)
+    for done in (rows.records, rows.leads, rows.events):
+        done.clear()
     if not move_source:
-        checked = {"leads": leads} if rows.leads else {}
+        checked = {"leads": leads} if has_leads else {}
         if table in ("leads", "opportunities"):
             checked = {table: records, **checked}
         _refuse_moves(con, profile, checked)
     new, changed, seen = _upsert(con, table, records, key=key)
-    if rows.leads:
+    if has_leads:
         _upsert(con, "leads", leads, key=("lead_id",))
-    advanced = _add_events(
-        con, _frame(rows.events, ["lead_id", "stage", "entered_at", "source_system"])
-    )
+    advanced = _add_events(con, events)
     if table == "leads":  # a known lead whose stage advanced was updated
         changed |= (advanced & seen) - new
     report.loaded, report.updated = len(new), len(changed)
