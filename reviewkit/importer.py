@@ -266,7 +266,7 @@ def import_file(
     table = _apply_lookups(table, profile, encoding=encoding or profile.encoding)
     reader = RowReader(profile, timezone=timezone, now=now or started, currency=currency)
     report = ImportReport.of(table, profile=profile.name, dry_run=dry_run)
-    rows = map_rows(table, reader, definitions=definitions)
+    rows = _map_in_chunks(table, reader, definitions=definitions)
     del table  # the mapped rows hold what is needed: a big file's text is let go
     import_id = uuid.uuid4().hex[:12]
     con.execute("BEGIN TRANSACTION")
@@ -288,6 +288,24 @@ def import_file(
         con.execute("ROLLBACK")
         raise
     return report
+
+
+_CHUNK_ROWS = 50_000  # rows mapped at a time: a big file is never all dicts at once
+
+
+def _map_in_chunks(table: RawTable, reader: RowReader, *, definitions: Definitions) -> MappedRows:
+    """:func:`map_rows` over slices of the file (each row is mapped on its own)."""
+    out = MappedRows()
+    for start in range(0, len(table.frame), _CHUNK_ROWS):
+        end = start + _CHUNK_ROWS
+        part = replace(table, frame=table.frame.iloc[start:end],
+                       row_numbers=table.row_numbers[start:end])  # fmt: skip
+        mapped = map_rows(part, reader, definitions=definitions)
+        out.records += mapped.records
+        out.leads += mapped.leads
+        out.events += mapped.events
+        out.quarantine += mapped.quarantine
+    return out
 
 
 def _write(

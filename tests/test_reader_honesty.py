@@ -299,3 +299,20 @@ def test_a_row_is_compared_as_the_store_keeps_it(con) -> None:
     assert (new, changed, seen) == (set(), set(), {"D1"})
     frame.loc[0, "amount"] = 1_200_001.0
     assert _upsert(con, "opportunities", frame, key=("opportunity_id",))[1] == {"D1"}
+
+
+def test_rows_mapped_in_chunks_give_the_same_import(ws, tmp_path, monkeypatch) -> None:
+    import reviewkit.importer as importer
+
+    monkeypatch.setattr(importer, "_CHUNK_ROWS", 1)  # every row a chunk of its own
+    report = _import(ws, write(tmp_path / "opps.csv", OPPS))
+    assert (report.rows_read, report.loaded, report.rejected) == (4, 2, 2)
+    con = duckdb.connect(str(ws.store_path), read_only=True)
+    try:
+        held = con.execute("SELECT row_number, reason FROM quarantine ORDER BY 1").fetchall()
+        ids = con.execute("SELECT opportunity_id FROM opportunities ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert [n for n, _ in held] == [8, 9]  # the file's own lines
+    assert held[0][1].startswith("negative amount")
+    assert ids == [("006A1",), ("006B1",)]
