@@ -15,10 +15,11 @@ from typing import Any
 
 from reviewkit.definitions import Definitions, EventStage
 from reviewkit.import_profiles import Profile
-from reviewkit.import_rows import FUTURE_SLACK, RowError, RowReader, pick
+from reviewkit.import_rows import RowError, RowReader, pick
 from reviewkit.import_touches import map_activity, map_campaign
 from reviewkit.parsing import email_hash
 from reviewkit.readers import RawTable
+from reviewkit.value_bounds import ValueBoundError, parse_score
 
 __all__ = ["MappedRows", "map_rows", "mapped_columns"]
 
@@ -66,17 +67,18 @@ def _columns(raw: dict[str, Any], reader: RowReader, record: dict[str, Any]) -> 
             # an open deal's close date is a plan: checked once the stage is known
             record[column] = reader.when(raw, column, future_ok=column == "closed_at")
             record[f"_{column}_column"] = reader.present(raw, column)
-        elif column == "amount":
-            record["amount"], found = reader.amount(raw, "amount")
-            record["currency"] = reader.row_currency(raw, found, amount_column="amount")
+        elif column == "amount":  # converted once the row's date is known (_opportunity)
+            record["amount"], record["_amount_currency"] = reader.amount(raw, "amount")
         elif column == "currency":
-            record.setdefault("currency", reader.row_currency(raw, None, amount_column="amount"))
+            continue
         elif column == "score":
             text = reader.raw_text(raw, "score")
             try:
-                record["score"] = None if text is None else round(float(text.replace(",", ".")))
-            except ValueError:
-                raise RowError(reader.first_name("score"), text, "score is not a number") from None
+                record["score"] = (
+                    None if text is None else parse_score(text, decimal=reader.profile.decimal)
+                )
+            except ValueBoundError as exc:
+                raise RowError(reader.present(raw, "score"), text, str(exc)) from None
         elif column == "email":  # personal data: kept only as the matching key
             text = reader.raw_text(raw, "email")
             record["email"] = None
@@ -151,13 +153,19 @@ def _opportunity(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: M
         raise RowError("closed_at", None, "closed deal without a close date")
     if record.get("is_won") is None:
         record["closed_at"] = None  # an open deal's planned close date
-    elif record["closed_at"] > reader.now + FUTURE_SLACK:
-        raise RowError(record["_closed_at_column"], str(record["closed_at"]), "future date")
+    else:
+        problem = reader.bounds.problem(record["closed_at"], now=reader.now)
+        if problem is not None:
+            raise RowError(record["_closed_at_column"], str(record["closed_at"]), problem)
     closed = record.get("closed_at")
     if closed is not None and closed < record["created_at"]:
         raise RowError("closed_at", str(closed), "closed before it was created")
-    if "currency" not in record:
-        record["currency"] = reader.row_currency(raw, None, amount_column="amount")
+    # a won or lost deal's amount is converted at its close date's rate, an open one's at its
+    # creation date's
+    record["amount"], record["currency"] = reader.in_currency(
+        raw, record.get("amount"), record.get("_amount_currency"), amount_column="amount",
+        day=(closed or record["created_at"]).date(),
+    )  # fmt: skip
     record["stage"] = record.get("stage") or "(unknown)"
     lead = record.get("lead_id") or opportunity_id
     record["lead_id"] = lead

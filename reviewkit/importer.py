@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -32,6 +32,10 @@ from reviewkit.import_records import MappedRows, map_rows, mapped_columns
 from reviewkit.import_rows import RowReader
 from reviewkit.import_touches import known_leads
 from reviewkit.readers import RawTable, file_hash, read_table
+from reviewkit.value_bounds import DateBounds
+
+if TYPE_CHECKING:
+    from reviewkit.exchange_rates import Rates
 
 TEXT_COLUMNS = (
     "email", "email_hash", "company_name", "company_domain", "channel", "campaign_id",
@@ -224,6 +228,8 @@ def import_file(
     dry_run: bool = False,
     move_source: bool = False,
     now: dt.datetime | None = None,
+    bounds: DateBounds | None = None,
+    rates: Rates | None = None,
 ) -> ImportReport:
     """Import one file in one transaction.
 
@@ -252,6 +258,12 @@ def import_file(
         profile's (refused by default).
     now
         The present (future dates are rejected); default: the current time.
+    bounds
+        The plausible dates (``dates:`` of ``params/workspace.yml``); default: from 1990-01-01
+        to ``now`` plus a day (planned dates: plus 3,660 days).
+    rates
+        The company's exchange rates to ``currency`` (``params/rates.yml``): amounts in another
+        currency are converted with them, or quarantined when none is in force.
 
     Returns
     -------
@@ -272,7 +284,10 @@ def import_file(
     )
     _require_columns(table, profile)
     table = _apply_lookups(table, profile, encoding=encoding or profile.encoding)
-    reader = RowReader(profile, timezone=timezone, now=now or started, currency=currency)
+    reader = RowReader(
+        profile, timezone=timezone, now=now or started, currency=currency,
+        bounds=bounds or DateBounds(), rates=rates,
+    )  # fmt: skip
     rows = map_rows(table, reader, definitions=definitions)
     report = ImportReport(
         file=path, profile=profile.name, rows_read=len(table.frame), dry_run=dry_run,
