@@ -116,7 +116,10 @@ class Rates:
         try:
             return check_amount(converted)
         except ValueBoundError as exc:
-            raise ValueBoundError(f"{exc} after conversion from {code}") from None
+            reason, _, detail = str(exc).partition(" (")
+            raise ValueBoundError(
+                f"{reason} after conversion from {code} at {rate} ({detail}"
+            ) from None
 
     def missing(self, code: str, day: dt.date) -> str:
         """The quarantine reason of an amount in ``code`` with no rate on ``day``."""
@@ -149,7 +152,14 @@ def load_rates(root: Path, *, currency: str) -> Rates:
     path = root / RATES_FILE
     if not path.is_file():
         return Rates(currency=currency)
-    data, lines = read_yaml(path)
+    try:
+        data, lines = read_yaml(path)
+    except ConfigError:
+        raise
+    except ValueError as exc:  # PyYAML builds 2026-02-30 as a date and fails
+        raise ConfigError(
+            f"{path}: a date that does not exist ({exc}); write each date as YYYY-MM-DD"
+        ) from None
     checked = validate_model(RatesFile, path, data, lines)
     seen: dict[tuple[str, dt.date], int] = {}
     table: dict[str, list[tuple[dt.date, Decimal]]] = {}
@@ -181,3 +191,4 @@ def rates_summary(rates: Rates) -> str:
         return "rates: none (amounts in other currencies are held back)"
     parts = [f"{code} ({len(rows)} from {rows[0][0]})" for code, rows in rates.by_currency.items()]
     return "rates: " + ", ".join(parts)
+
