@@ -191,4 +191,3 @@ def rates_summary(rates: Rates) -> str:
         return "rates: none (amounts in other currencies are held back)"
     parts = [f"{code} ({len(rows)} from {rows[0][0]})" for code, rows in rates.by_currency.items()]
     return "rates: " + ", ".join(parts)
-

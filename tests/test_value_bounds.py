@@ -184,7 +184,7 @@ def test_the_workspace_reads_dates(tmp_path):
     ],
 )
 def test_a_bad_dates_key_is_one_line_naming_it(tmp_path, dates, words):
-    with pytest.raises(ConfigError, match="workspace.yml") as caught:
+    with pytest.raises(ConfigError, match=r"workspace\.yml") as caught:
         _workspace_with(tmp_path, dates)
     assert words in str(caught.value), caught.value
     assert "\n" not in str(caught.value)
