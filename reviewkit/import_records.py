@@ -110,7 +110,7 @@ def _lead(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: MappedRo
             dates[stage] = reader.moment(text, column)
     if record.get("created_at") is None:
         if not dates:
-            raise RowError("created_at", None, "missing creation date")
+            raise RowError(reader.first_name("created_at"), None, "missing creation date")
         record["created_at"] = min(dates.values())
     ordered = sorted(dates.items(), key=lambda kv: funnel.order[kv[0]])
     for (s1, t1), (s2, t2) in itertools.pairwise(ordered):
@@ -148,9 +148,9 @@ def _opportunity(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: M
     _columns(raw, reader, record)
     _won_or_lost(record, reader)
     if record.get("created_at") is None:
-        raise RowError("created_at", None, "missing creation date")
+        raise RowError(reader.first_name("created_at"), None, "missing creation date")
     if record.get("is_won") is not None and record.get("closed_at") is None:
-        raise RowError("closed_at", None, "closed deal without a close date")
+        raise RowError(reader.first_name("closed_at"), None, "closed deal without a close date")
     if record.get("is_won") is None:
         record["closed_at"] = None  # an open deal's planned close date
     else:
