@@ -9,6 +9,7 @@ written here: :mod:`reviewkit.importer` writes the records in one transaction.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ class MappedRows:
     leads: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
+    # amounts converted to the workspace's currency, by the currency they were in
+    converted: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -162,10 +165,12 @@ def _opportunity(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: M
         raise RowError("closed_at", str(closed), "closed before it was created")
     # a won or lost deal's amount is converted at its close date's rate, an open one's at its
     # creation date's
-    record["amount"], record["currency"] = reader.in_currency(
+    record["amount"], record["currency"], source = reader.in_currency(
         raw, record.get("amount"), record.get("_amount_currency"), amount_column="amount",
         day=(closed or record["created_at"]).date(),
     )  # fmt: skip
+    if source is not None:
+        out.converted[source] += 1
     record["stage"] = record.get("stage") or "(unknown)"
     lead = record.get("lead_id") or opportunity_id
     record["lead_id"] = lead
@@ -198,7 +203,11 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _campaign(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: MappedRows) -> None:
-    out.records.append(map_campaign(raw, reader))
+    record = map_campaign(raw, reader)
+    source = record.pop("_converted_from")
+    if source is not None:
+        out.converted[source] += 1
+    out.records.append(record)
 
 
 def _activity(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: MappedRows) -> None:

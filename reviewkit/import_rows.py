@@ -200,24 +200,25 @@ class RowReader:
         *,
         amount_column: str,
         day: dt.date,
-    ) -> tuple[Decimal | None, str]:
-        """The amount and currency to store: the workspace's, converted when needed.
+    ) -> tuple[Decimal | None, str, str | None]:
+        """The amount and currency to store, and the currency it was converted from (or None).
 
-        An amount in another currency is converted with the rate in force on ``day``
-        (``params/rates.yml``); without one the row is held back (:class:`RowError` naming
-        the currency, the day and the fix). Without a workspace currency nothing is checked.
+        An amount in another currency than the workspace's is converted with the rate in force
+        on ``day`` (``params/rates.yml``); without one the row is held back (:class:`RowError`
+        naming the currency, the day and the fix). Without a workspace currency nothing is
+        checked.
         """
         code, column, value = self.row_currency(raw, found, amount_column=amount_column)
         workspace = (self.currency or "").strip().upper()
         if not workspace or code == workspace:
-            return amount, code
+            return amount, code, None
         rates = self.rates or Rates(currency=workspace)
         try:
             if amount is None:  # nothing to convert; the row still needs a rate
                 if rates.rate_on(code, day) is None:
                     raise ValueBoundError(rates.missing(code, day))
-                return None, workspace
-            return rates.convert(amount, code, day), workspace
+                return None, workspace, code
+            return rates.convert(amount, code, day), workspace, code
         except ValueBoundError as exc:
             raise RowError(column, value, str(exc)) from None
 

@@ -65,7 +65,9 @@ def map_campaign(raw: dict[str, Any], reader: RowReader) -> dict[str, Any]:
     cost, found = reader.amount(raw, "cost")
     if cost is None:
         raise RowError(reader.first_name("cost"), None, "missing cost")
-    cost, currency = reader.in_currency(raw, cost, found, amount_column="cost", day=start[0])
+    cost, currency, source = reader.in_currency(
+        raw, cost, found, amount_column="cost", day=start[0]
+    )
     return {
         "campaign_id": campaign_id,
         "name": reader.text(raw, "name") or campaign_id,
@@ -75,6 +77,7 @@ def map_campaign(raw: dict[str, Any], reader: RowReader) -> dict[str, Any]:
         "end_date": last,
         "cost": cost,
         "currency": currency,
+        "_converted_from": source,  # counted by the importer, not stored
     }
 
 

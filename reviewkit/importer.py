@@ -65,6 +65,8 @@ class ImportReport:
     reasons: Counter[str] = field(default_factory=Counter)
     dropped_footer: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # amounts converted to the workspace's currency (params/rates.yml), by their currency
+    converted: Counter[str] = field(default_factory=Counter)
     # stage dates contradicting each other in the store after the import (see consistency)
     consistency: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=CONSISTENCY_COLUMNS)
@@ -75,9 +77,15 @@ class ImportReport:
         reasons = ", ".join(f"{reason} {n}" for reason, n in self.reasons.most_common())
         rejected = f"rejected {self.rejected}" + (f" ({reasons})" if reasons else "")
         verb = "would load" if self.dry_run else "loaded"
+        by_code = ", ".join(f"{code} {n}" for code, n in sorted(self.converted.items()))
+        converted = (
+            f"; converted from other currencies {self.converted.total()} ({by_code})"
+            if by_code
+            else ""
+        )
         return (
             f"{self.file.name} [{self.profile}]: read {self.rows_read}, {verb} {self.loaded}, "
-            f"updated {self.updated}, unchanged {self.unchanged}, {rejected}"
+            f"updated {self.updated}, unchanged {self.unchanged}, {rejected}{converted}"
         )
 
 
@@ -302,6 +310,7 @@ def import_file(
         if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
             rebuild_identity_table(con)
         report.rejected = len(rows.quarantine)
+        report.converted = rows.converted
         report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
         _log(con, rows, report, profile, import_id=import_id, started=started)
         if profile.record in ("leads", "opportunities"):

@@ -213,11 +213,12 @@ def _table(ws: Path) -> dict[str, Counter[tuple[object, ...]]]:
         con.close()
 
 
-def _import(ws: Path, kind: str) -> None:
+def _import(ws: Path, kind: str) -> str:
     profile = "attack-leads" if kind == "leads" else "sf-opportunities"
     result = run_cli("import", f"exports/attack_{kind}.csv", "--profile", profile, cwd=ws)
     assert_clean_exit(result)
     assert "read 4" in result.stdout, result.stdout
+    return result.stdout
 
 
 def _only_added(before: dict[str, Counter], after: dict[str, Counter]) -> None:
@@ -273,7 +274,9 @@ def test_a_foreign_amount_with_a_rate_is_converted(attack, tmp_path, tmp_path_fa
     (ws / "params" / "rates.yml").write_text(RATES, encoding="utf-8")
     ids = _opportunities(ws, "Amount", "EUR 1,234.50")
     before = _table(ws)
-    _import(ws, "opportunities")
+    line = _import(ws, "opportunities")
+    assert "loaded 4, updated 0, unchanged 0, rejected 0; converted from other currencies 1 " \
+        "(EUR 1)" in line  # fmt: skip
     after = _table(ws)
     _only_added(before, after)
     assert after["quarantine"] == before["quarantine"]

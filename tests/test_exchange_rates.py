@@ -135,6 +135,8 @@ def test_foreign_amounts_are_converted_at_the_rate_of_the_row_s_date(tmp_path):
         "D6": (Decimal("15000.00"), "JPY"),  # open: the creation date's rate
     }
     assert report.loaded == 6 and report.rejected == 2
+    assert report.converted == {"USD": 4, "EUR": 1}
+    assert report.line().endswith("; converted from other currencies 5 (EUR 1, USD 4)")
     reasons = _reasons(ws)
     assert reasons["$100"][0] == "Amount"
     assert "add a USD rate in force on 2025-07-01 to params/rates.yml" in reasons["$100"][1]
@@ -184,7 +186,7 @@ def test_campaign_costs_are_converted_at_their_start_date(tmp_path):
     report = do_import(
         ws, write(tmp_path / "ads.csv", text), "ads", rates=load_rates(ws.root, currency="JPY")
     )
-    assert report.loaded == 2 and report.rejected == 1
+    assert report.loaded == 2 and report.rejected == 1 and report.converted == {"USD": 2}
     assert query(ws, "SELECT start_date, cost, currency FROM campaigns ORDER BY 1") == [
         (dt.date(2026, 9, 1), Decimal("150000.00"), "JPY"),
         (dt.date(2026, 10, 1), Decimal("155500.00"), "JPY"),
