@@ -122,13 +122,18 @@ class Rates:
             ) from None
 
     def missing(self, code: str, day: dt.date) -> str:
-        """The quarantine reason of an amount in ``code`` with no rate on ``day``."""
+        """The quarantine reason of an amount in ``code`` with no rate on ``day``.
+
+        The same for every row of a currency (the pack's data-quality block counts rows by
+        reason): the row's date is not in it.
+        """
         first = self.by_currency.get(code)
-        since = f"; its {code} rates start on {first[0][0]}" if first else ""
+        since = f" (its {code} rates start on {first[0][0]})" if first else ""
         return (
             f"currency {code} is not the workspace's {self.currency} (add a {code} rate in "
-            f"force on {day} to {self.source}{since}, convert the amounts to {self.currency} "
-            f"before importing, or set currency: {code} in params/workspace.yml)"
+            f"force on the row's date to {self.source}{since}, convert the amounts to "
+            f"{self.currency} before importing, or set currency: {code} in "
+            "params/workspace.yml)"
         )
 
 

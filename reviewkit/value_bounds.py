@@ -212,12 +212,11 @@ class DateBounds:
                 "params/workspace.yml; fix the value in the source or lower dates.earliest)"
             )
         margin = self.plan_margin if plan else self.latest_margin
-        if value > now + margin:
-            limit = (now + margin).date()
+        if value > now + margin:  # the reason stays the same from one import to the next
             key = "dates.plan_margin" if plan else "dates.latest_margin"
             word = "implausible date" if plan else "future date"
             return (
-                f"{word} (after {limit}: the import date plus {key} {margin.days}d of "
+                f"{word} (later than the import date plus {key} {margin.days}d of "
                 "params/workspace.yml)"
             )
         return None

@@ -139,8 +139,8 @@ def test_foreign_amounts_are_converted_at_the_rate_of_the_row_s_date(tmp_path):
     assert report.line().endswith("; converted from other currencies 5 (EUR 1, USD 4)")
     reasons = _reasons(ws)
     assert reasons["$100"][0] == "Amount"
-    assert "add a USD rate in force on 2025-07-01 to params/rates.yml" in reasons["$100"][1]
-    assert "its USD rates start on 2026-01-01" in reasons["$100"][1]
+    assert "add a USD rate in force on the row's date to params/rates.yml (its USD rates start " \
+        "on 2026-01-01)" in reasons["$100"][1]  # fmt: skip
     assert reasons["GBP 100"][1].startswith("currency GBP is not the workspace's JPY (add a GBP")
 
 
