@@ -255,8 +255,9 @@ def import_file(
         For dates without a time zone (unless the profile sets one); stage dates are compared
         by calendar day in it.
     currency
-        The workspace's currency: rows whose amount is in another are quarantined. ``None``:
-        amounts are not checked (and default to the profile's currency, else JPY).
+        The workspace's currency: an amount in another is converted with ``rates`` or its row
+        quarantined. ``None``: amounts are not checked (and default to the profile's currency,
+        else JPY).
     encoding
         Force an encoding (default: the profile's, else detected).
     dry_run
