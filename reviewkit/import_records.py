@@ -243,8 +243,12 @@ def map_rows(table: RawTable, reader: RowReader, *, definitions: Definitions) ->
     out = MappedRows()
     funnel = _funnel(definitions)
     mapper = _MAPPERS[reader.profile.record]
-    records = table.frame.to_dict("records")  # keeps None (iterrows would make it NaN)
-    for row_number, raw in zip(table.row_numbers, records, strict=True):
+    columns = list(table.frame.columns)
+    # one row's dict at a time (to_dict("records") would hold every row's at once); plain
+    # tuples keep None, where iterrows would make it NaN
+    rows = table.frame.itertuples(index=False, name=None)
+    for row_number, values in zip(table.row_numbers, rows, strict=True):
+        raw = dict(zip(columns, values, strict=True))
         try:
             mapper(raw, reader, funnel, out)
             out.records[-1]["_row_number"] = row_number

@@ -302,6 +302,7 @@ def import_file(
         file=path, profile=profile.name, rows_read=len(table.frame), dry_run=dry_run,
         dropped_footer=list(table.dropped_footer),
     )  # fmt: skip
+    del table  # the file's text (several times its size) is not needed for the writes
     import_id = uuid.uuid4().hex[:12]
     con.execute("BEGIN TRANSACTION")
     try:
