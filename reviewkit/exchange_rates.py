@@ -161,6 +161,8 @@ def load_rates(root: Path, *, currency: str) -> Rates:
         data, lines = read_yaml(path)
     except ConfigError:
         raise
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except ValueError as exc:  # PyYAML builds 2026-02-30 as a date and fails
         raise ConfigError(
             f"{path}: a date that does not exist ({exc}); write each date as YYYY-MM-DD"

@@ -125,6 +125,8 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path}{where}: not valid YAML ({exc}); fix the syntax") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except ValueError as exc:  # PyYAML builds 2026-02-30 as a date and fails
         raise ConfigError(
             f"{path}: a date that does not exist ({exc}); write each date as YYYY-MM-DD"

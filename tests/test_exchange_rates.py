@@ -191,3 +191,12 @@ def test_campaign_costs_are_converted_at_their_start_date(tmp_path):
         (dt.date(2026, 9, 1), Decimal("150000.00"), "JPY"),
         (dt.date(2026, 10, 1), Decimal("155500.00"), "JPY"),
     ]
+
+
+def test_a_rates_file_that_is_not_utf8_is_one_line(tmp_path):
+    ws = make_ws(tmp_path, "JPY")
+    (ws.params_dir / "rates.yml").write_bytes(
+        "# 為替\nrates:\n  - {currency: USD, from: 2026-01-01, rate: 150}\n".encode("cp932")
+    )
+    with pytest.raises(ConfigError, match="not UTF-8 text; save it as UTF-8"):
+        load_rates(ws.root, currency="JPY")
