@@ -200,3 +200,18 @@ def test_a_rates_file_that_is_not_utf8_is_one_line(tmp_path):
     )
     with pytest.raises(ConfigError, match="not UTF-8 text; save it as UTF-8"):
         load_rates(ws.root, currency="JPY")
+
+
+def test_a_euro_amount_with_a_decimal_comma_is_converted(tmp_path):
+    ws = make_ws(tmp_path, "JPY")
+    add_profile(ws, "crm", DEALS_PROFILE + 'decimal: ","\n')
+    rates_file(ws)
+    text = 'Deal,Created,Closed,Stage,Amount\nE1,2026-08-01,2026-10-15,Won,"€1.234,50"\n'
+    report = do_import(
+        ws, write(tmp_path / "deals.csv", text), "crm", rates=load_rates(ws.root, currency="JPY")
+    )
+    assert report.converted == {"EUR": 1}
+    # 1,234.50 x 161.05 = 198,816.2250 -> 198,816.22 (half to even)
+    assert query(ws, "SELECT amount, currency FROM opportunities") == [
+        (Decimal("198816.22"), "JPY")
+    ]
