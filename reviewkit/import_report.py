@@ -69,6 +69,8 @@ class ImportReport:
     # quarantined rows of the earlier import of the same content that this one replaced
     replaced_quarantine: int = 0
     same_quarantine: bool = False
+    # amounts converted to the workspace's currency (params/rates.yml), by their currency
+    converted: Counter[str] = field(default_factory=Counter)
     # stage dates contradicting each other in the store after the import (see consistency)
     consistency: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=CONSISTENCY_COLUMNS)
@@ -127,6 +129,9 @@ class ImportReport:
                 text += t("import.reasons", lang, reasons=reasons)
             if self.replaced_quarantine:
                 text += t("import.replaced", lang, n=self.replaced_quarantine)
+            if self.converted:
+                by_code = ", ".join(f"{code} {n}" for code, n in sorted(self.converted.items()))
+                text += t("import.converted", lang, n=self.converted.total(), by_code=by_code)
         return text + self._skipped_text(lang)
 
     def _skipped_text(self, lang: str) -> str:

@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -37,6 +37,10 @@ from reviewkit.readers import RawTable, file_hash, read_table
 from reviewkit.redaction import redact_text
 
 __all__ = ["TEXT_COLUMNS", "ImportReport", "import_file", "quarantine_summary"]
+from reviewkit.value_bounds import DateBounds
+
+if TYPE_CHECKING:
+    from reviewkit.exchange_rates import Rates
 
 TEXT_COLUMNS = (
     "email", "email_hash", "company_name", "company_domain", "channel", "campaign_id",
@@ -209,6 +213,8 @@ def import_file(
     dry_run: bool = False,
     move_source: bool = False,
     now: dt.datetime | None = None,
+    bounds: DateBounds | None = None,
+    rates: Rates | None = None,
 ) -> ImportReport:
     """Import one file in one transaction.
 
@@ -226,8 +232,9 @@ def import_file(
         For dates without a time zone (unless the profile sets one); stage dates are compared
         by calendar day in it.
     currency
-        The workspace's currency: rows whose amount is in another are quarantined. ``None``:
-        amounts are not checked (and default to the profile's currency, else JPY).
+        The workspace's currency: an amount in another is converted with ``rates`` or its row
+        quarantined. ``None``: amounts are not checked (and default to the profile's currency,
+        else JPY).
     encoding
         Force an encoding (default: the profile's, else detected).
     sheet
@@ -240,6 +247,12 @@ def import_file(
         profile's (refused by default).
     now
         The present (future dates are rejected); default: the current time.
+    bounds
+        The plausible dates (``dates:`` of ``params/workspace.yml``); default: from 1990-01-01
+        to ``now`` plus a day (planned dates: plus 3,660 days).
+    rates
+        The company's exchange rates to ``currency`` (``params/rates.yml``): amounts in another
+        currency are converted with them, or quarantined when none is in force.
 
     Returns
     -------
@@ -265,7 +278,10 @@ def import_file(
     digest = file_hash(path)
     _require_columns(table, profile)
     table = _apply_lookups(table, profile, encoding=encoding or profile.encoding)
-    reader = RowReader(profile, timezone=timezone, now=now or started, currency=currency)
+    reader = RowReader(
+        profile, timezone=timezone, now=now or started, currency=currency,
+        bounds=bounds or DateBounds(), rates=rates,
+    )  # fmt: skip
     report = ImportReport.of(table, profile=profile.name, dry_run=dry_run)
     rows = _map_in_chunks(table, reader, definitions=definitions)
     del table  # the mapped rows hold what is needed: a big file's text is let go
@@ -278,6 +294,7 @@ def import_file(
         if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
             rebuild_identity_table(con)
         report.rejected = len(rows.quarantine)
+        report.converted = rows.converted
         report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
         _log(con, rows, report, profile, import_id=import_id, started=started, digest=digest)
         if profile.record in ("leads", "opportunities"):
@@ -306,6 +323,7 @@ def _map_in_chunks(table: RawTable, reader: RowReader, *, definitions: Definitio
         out.leads += mapped.leads
         out.events += mapped.events
         out.quarantine += mapped.quarantine
+        out.converted += mapped.converted
     return out
 
 

@@ -48,6 +48,10 @@ IMPORT_TEXTS: dict[str, dict[str, str]] = {
         "en": " (already in the quarantine, not added again)",
     },
     "import.reasons": {"ja": "（{reasons}）", "en": " ({reasons})"},
+    "import.converted": {
+        "ja": "。他通貨から換算 {n}件（{by_code}）",
+        "en": "; converted from other currencies {n} ({by_code})",
+    },
     "import.replaced": {
         "ja": "（前回の取り込みで隔離した {n}行を置き換え）",
         "en": " (replacing the {n} rows the earlier import of this file quarantined)",
