@@ -27,6 +27,7 @@ from reviewkit.holiday_calendar import (
 )
 from reviewkit.periods import CADENCES, FiscalCalendar, FiscalYearLabel, WeekStart
 from reviewkit.resources import bundled
+from reviewkit.value_bounds import DatesConfig
 
 CONFIG_FILE = Path("params") / "workspace.yml"
 ENV_VAR = "REVIEWKIT_WORKSPACE"
@@ -78,6 +79,8 @@ class WorkspaceConfig(BaseModel):
     subdivision: str | None = None
     breaks: list[BreakConfig] = Field(default_factory=list)
     currency: str = "JPY"  # ISO 4217: every amount in the store and in packs is in it
+    # the plausible dates of imported rows (reviewkit.value_bounds)
+    dates: DatesConfig = Field(default_factory=DatesConfig)
     store: str = "data/reviewkit.duckdb"
     outputs: str = "outputs"
     kernel: str = "reviewkit"
@@ -122,6 +125,12 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path}{where}: not valid YAML ({exc}); fix the syntax") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except ValueError as exc:  # PyYAML builds 2026-02-30 as a date and fails
+        raise ConfigError(
+            f"{path}: a date that does not exist ({exc}); write each date as YYYY-MM-DD"
+        ) from None
 
 
 def validation_message(path: Path, exc: ValidationError) -> str:
