@@ -447,36 +447,7 @@ _Loader.yaml_implicit_resolvers = {
 
 def _read(path: Path) -> tuple[Any, Lines]:
     """The file's data (dates as text) and the line of every key path; a key twice fails."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError:
-        read_yaml(path)  # raises the one-line message for the syntax error
-        raise
-    lines: Lines = {}
-
-    def walk(n: yaml.Node, keys: tuple[str | int, ...]) -> None:
-        lines.setdefault(keys, n.start_mark.line + 1)
-        if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
-                here = (*keys, str(key.value))
-                if here in lines:
-                    dotted = ".".join(map(str, here))
-                    raise ConfigError(
-                        f"{path}:{key.start_mark.line + 1}: {dotted}: {key.value!r} is given "
-                        f"twice (first on line {lines[here]}); keep one"
-                    )
-                lines[here] = key.start_mark.line + 1
-                walk(value, here)
-                lines[here] = key.start_mark.line + 1
-        elif isinstance(n, yaml.SequenceNode):
-            for index, item in enumerate(n.value):
-                walk(item, (*keys, index))
-
-    if node is not None:
-        walk(node, ())
-    return data, lines
+    return read_yaml(path, loader=_Loader)
 
 
 def _entry_name(entry: object, index: int) -> str:

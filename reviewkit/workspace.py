@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reviewkit.currency import check_currency
@@ -27,6 +26,7 @@ from reviewkit.holiday_calendar import (
 )
 from reviewkit.periods import CADENCES, FiscalCalendar, FiscalYearLabel, WeekStart
 from reviewkit.resources import bundled
+from reviewkit.yaml_config import read_yaml as read_checked
 
 CONFIG_FILE = Path("params") / "workspace.yml"
 ENV_VAR = "REVIEWKIT_WORKSPACE"
@@ -81,7 +81,7 @@ class WorkspaceConfig(BaseModel):
     store: str = "data/reviewkit.duckdb"
     outputs: str = "outputs"
     kernel: str = "reviewkit"
-    execution_timeout_seconds: int = Field(600, gt=0)
+    execution_timeout_seconds: int = Field(600, gt=0, le=86_400)  # at most a day
 
     @field_validator("timezone")
     @classmethod
@@ -112,16 +112,12 @@ class WorkspaceConfig(BaseModel):
 
 
 def read_yaml(path: Path) -> Any:
-    """Read a YAML file, turning every failure into a one-line :class:`ConfigError`."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found; create it or run `reviewkit init`") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({exc}); fix the syntax") from None
+    """Read a YAML file, turning every failure into a one-line :class:`ConfigError`.
+
+    The checks of :func:`reviewkit.yaml_config.read_yaml` (size, encoding, aliases, keys given
+    twice); only the data is returned.
+    """
+    return read_checked(path)[0]
 
 
 def validation_message(path: Path, exc: ValidationError) -> str:
