@@ -29,10 +29,20 @@ workspace_option = click.option(
     help="Workspace folder (params/, data/, outputs/). Default: $REVIEWKIT_WORKSPACE, else "
     "the current folder or a parent with params/workspace.yml.",
 )
+
+
+def _output_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """--output-dir checked before any work: a writable folder (exit 2, one line)."""
+    from reviewkit.cli_checks import check_output_dir
+
+    return check_output_dir(value)
+
+
 output_dir_option = click.option(
     "--output-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
+    callback=_output_dir,
     help="Where packs go. Default: the workspace's outputs/.",
 )
 
@@ -787,7 +797,7 @@ def action_close(
 
 
 @app.command()
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=2, show_default=True,
               help="Packs built at once (worker processes).")  # fmt: skip
 @click.option("--as-of", default="auto", show_default=True, help="Review date YYYY-MM-DD or auto.")
 @click.option("--only", "only", multiple=True, metavar="PATTERN",

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from reviewkit.config_paths import lookup_path
 from reviewkit.consistency import CONSISTENCY_COLUMNS, consistency_problems
 from reviewkit.definitions import Definitions
 from reviewkit.errors import ConfigError, DataError
@@ -407,7 +408,7 @@ def _apply_lookups(table: RawTable, profile: Profile, *, encoding: str | None) -
     for lookup in profile.lookups:
         ((main_column, key),) = lookup.match.items()
         other = read_table(
-            table.file.parent / lookup.file,
+            lookup_path(table.file, lookup.file, profile=profile.name),
             encoding=encoding,
             required=[key, *lookup.columns.values()],
         ).frame
