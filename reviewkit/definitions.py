@@ -71,8 +71,7 @@ def parse_duration(text: str) -> dt.timedelta:
     match = _DURATION.match(str(text).strip())
     if not match or int(match[1]) <= 0:
         raise ValueError(
-            f"{text!r} is not a duration; write a whole number above zero and h, d or w "
-            "(e.g. 90d, 24h, 2w)"
+            f"{text!r} is not a duration; write a whole number and h, d or w (e.g. 90d, 24h, 2w)"
         )
     hours = int(match[1]) * _UNIT_HOURS[match[2]]
     if hours > MAX_DURATION_DAYS * 24:

@@ -34,6 +34,7 @@ from reviewkit.atomic import write_text_atomic
 from reviewkit.errors import ConfigError, ParameterError, RunFailedError
 from reviewkit.formatting import format_period
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
+from reviewkit.preflight import check_inputs
 from reviewkit.published import redact_executed, redact_folder, write_json
 from reviewkit.redaction import has_contact_data, mask_secrets, redact_text
 from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, package_file
@@ -728,6 +729,7 @@ def run_pack(
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
     _check_request(ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name)
+    check_inputs(ws)  # a broken definitions file or store: one line before a kernel starts
     kernel = _early_kernel(ws)  # boots and imports while the pack is planned
     try:
         plan = plan_pack(
