@@ -26,6 +26,7 @@ what is allowed and the fix); :func:`save_actions` rewrites the file in a fixed 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -132,22 +133,29 @@ def _choice(what: str, allowed: Sequence[str], meaning: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+# The dates an action may have: no review data is older; the end keeps date arithmetic safe.
+_EARLIEST, _LATEST = dt.date(1990, 1, 1), dt.date(2999, 12, 31)
+
+
 def parse_date(value: object, *, what: str = "a date") -> dt.date:
-    """Read a date written ``YYYY-MM-DD`` (or a ``datetime.date``).
+    """Read a date written ``YYYY-MM-DD`` (or a ``datetime.date``), 1990-01-01 to 2999-12-31.
 
     Raises
     ------
     ValueError
         Naming the bad value and the form to use.
     """
+    day: dt.date | None = None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and _DATE.match(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not {what}; write YYYY-MM-DD (e.g. 2026-07-15)")
+        day = value
+    elif isinstance(value, str) and _DATE.match(value.strip()):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(value.strip())
+    if day is None:
+        raise ValueError(f"{value!r} is not {what}; write YYYY-MM-DD (e.g. 2026-07-15)")
+    if not _EARLIEST <= day <= _LATEST:
+        raise ValueError(f"{value!r} is out of range; write a date from {_EARLIEST} to {_LATEST}")
+    return day
 
 
 def _optional_date(value: object) -> object:

@@ -31,11 +31,12 @@ workspace_option = click.option(
 )
 
 
-def _output_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
-    """--output-dir checked before any work: a writable folder (exit 2, one line)."""
+def _output_dir(_ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A folder option or argument checked before any work: writable (exit 2, one line)."""
     from reviewkit.cli_checks import check_output_dir
 
-    return check_output_dir(value)
+    name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+    return check_output_dir(value, option=name)
 
 
 output_dir_option = click.option(
@@ -143,7 +144,8 @@ def new_template(
               "complete workspace in DIR (params, store, exports/).")  # fmt: skip
 @click.option("--exports-only", is_flag=True,
               help="With --company: write only the company's export files, into DIR.")  # fmt: skip
-@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", required=False, callback=_output_dir,
+                type=click.Path(path_type=Path, file_okay=False))  # fmt: skip
 def sample(
     workspace: Path | None,
     seed: int | None,
@@ -196,7 +198,7 @@ def _zoo_company(
 
 
 @app.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), callback=_output_dir)
 @click.option("--company", default=None, help="The company's name. Default: DIRECTORY's name.")
 @click.option("--country", default=None,
               help="ISO 3166 code (JP, US, DE, BR, ...): holidays, and the defaults of the "
@@ -287,12 +289,12 @@ def _print_next_steps(ws: Any, settings: Any) -> None:
 def index(workspace: Path | None, output_dir: Path | None) -> None:
     """Rebuild index.html from the packs already published."""
     from reviewkit.index_page import write_index
+    from reviewkit.preflight import output_folder
     from reviewkit.workspace import find_workspace
 
     ws = find_workspace(workspace)
-    path = write_index(
-        output_dir or ws.outputs_dir, lang=ws.config.lang, timezone=ws.config.timezone
-    )
+    folder = output_folder(ws, output_dir)  # a folder that cannot be written: one line
+    path = write_index(folder, lang=ws.config.lang, timezone=ws.config.timezone)
     out.print(str(path))
 
 
@@ -443,7 +445,8 @@ def _warn_consistency(problems: Any, definitions: Any, lang: str) -> None:
 
 
 @app.command()
-@click.option("--limit", default=20, show_default=True, help="Rows to show per table.")
+@click.option("--limit", type=click.IntRange(min=0, max=1_000_000), default=20,
+              show_default=True, help="Rows to show per table.")  # fmt: skip
 @workspace_option
 def identity(limit: int, workspace: Path | None) -> None:
     """Show identity matching: merged records, conflicting attributes, ambiguous records."""

@@ -13,7 +13,7 @@ MAX_JOBS = 64
 
 
 def check_output_dir(path: Path | None, *, option: str = "--output-dir") -> Path | None:
-    """``path`` if packs can be written there: a writable folder, or one that can be made.
+    """``path`` if files can be written there: a writable folder, or one that can be made.
 
     A folder that does not exist yet is fine when its nearest existing parent is a writable
     folder (the run creates it). Writability is tried (a temporary file made and removed), as
@@ -34,17 +34,14 @@ def check_output_dir(path: Path | None, *, option: str = "--output-dir") -> Path
         existing = existing.parent
     if existing.exists() and not existing.is_dir():
         what = "is a file" if existing == target else f"is under {existing}, which is a file"
-        raise ParameterError(
-            f"{option}: {str(path)!r} {what}, not a folder; give a folder for the packs"
-        )
+        raise ParameterError(f"{option}: {str(path)!r} {what}, not a folder; give a folder")
     try:
         handle, probe = tempfile.mkstemp(prefix=".reviewkit-write-check-", dir=existing)
         os.close(handle)
         Path(probe).unlink()
     except OSError as exc:
         raise ParameterError(
-            f"{option}: {str(path)!r} is not a folder packs can be written to "
-            f"({exc.strerror or exc} in {existing}); give a writable folder, e.g. the "
-            "workspace's outputs/"
+            f"{option}: {str(path)!r} is not a folder reviewkit can write to "
+            f"({exc.strerror or exc} in {existing}); give a writable folder"
         ) from None
     return path

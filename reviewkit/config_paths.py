@@ -8,6 +8,7 @@ given to ``--profile`` as a path must be inside the workspace (or be one that re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePath
 
 from reviewkit.errors import ConfigError, DataError
@@ -55,6 +56,25 @@ def lookup_path(imported: Path, name: str, *, profile: str) -> Path:
             f"{path.resolve()}); copy the lookup file into {folder} instead of linking it"
         )
     return path
+
+
+_PROFILE_NAME = re.compile(r"\w[\w.-]*")
+
+
+def check_profile_name(name: str, *, option: str = "--name") -> str:
+    """``name`` if it names a file in ``params/sources/`` (no folder, no ``..``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the option, the value, what is allowed and an example.
+    """
+    if not _PROFILE_NAME.fullmatch(name) or ".." in name or len(name) > 100:
+        raise ConfigError(
+            f"{option} {name!r}: not a profile name; use letters, digits, '-', '_' and '.' "
+            "(at most 100, no '..'), e.g. crm-leads: the profile is params/sources/NAME.yml"
+        )
+    return name
 
 
 def check_profile_path(path: Path, *, workspace_root: Path, shipped: Path, option: str) -> Path:

@@ -729,7 +729,7 @@ def run_pack(
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
     _check_request(ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name)
-    check_inputs(ws)  # a broken definitions file or store: one line before a kernel starts
+    check_inputs(ws, output_dir=output_dir)  # bad input: one line before a kernel starts
     kernel = _early_kernel(ws)  # boots and imports while the pack is planned
     try:
         plan = plan_pack(

@@ -96,13 +96,21 @@ def decode_config(data: bytes, path: Path | str) -> str:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        try:
-            data.decode("cp932")
-        except UnicodeDecodeError:
-            looks = f"byte 0x{data[exc.start]:02x} is not UTF-8"
-        else:
+        if _looks_japanese(data):
             looks = "the file looks like Shift_JIS (CP932), not UTF-8"
+        else:
+            looks = f"byte 0x{data[exc.start]:02x} is not UTF-8"
         raise ConfigError(f"{path}:{line}: {looks}; {_FIX_UTF8}") from None
+
+
+def _looks_japanese(data: bytes) -> bool:
+    """Whether ``data`` reads as CP932 text with kana or kanji (and no private-use signs)."""
+    try:
+        text = data.decode("cp932")
+    except UnicodeDecodeError:
+        return False
+    japanese = any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" for c in text)
+    return japanese and not any("\ue000" <= c <= "\uf8ff" for c in text)
 
 
 def check_events(text: str, path: Path | str, loader: type[yaml.SafeLoader]) -> None:
