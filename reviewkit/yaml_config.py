@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from reviewkit.errors import ConfigError
-from reviewkit.yaml_guard import check_events, check_tree, read_config_text
+from reviewkit.yaml_guard import check_events, check_tree, raise_bad_value, read_config_text
 
 Lines = dict[tuple[str | int, ...], int]
 M = TypeVar("M", bound=BaseModel)
@@ -50,7 +50,10 @@ def _parse(
         try:
             node = loader.get_single_node()
             check_tree(node, source)
-            return (None if node is None else loader.construct_document(node)), node
+            try:
+                return (None if node is None else loader.construct_document(node)), node
+            except (ValueError, OverflowError) as exc:  # e.g. 2026-02-30, built as a date
+                raise_bad_value(node, source, exc)
         except yaml.YAMLError:
             if loader_class is loaders[-1]:
                 raise

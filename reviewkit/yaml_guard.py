@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -223,3 +224,30 @@ def _check_keys(node: yaml.MappingNode, keys: tuple[str | int, ...], path: Path 
                 f"{seen[name]}); keep one"
             )
         seen[name] = line
+
+
+def raise_bad_value(node: yaml.Node | None, path: Path | str, exc: Exception) -> NoReturn:
+    """Raise one line for a value YAML reads but cannot build (a date such as 2026-02-30).
+
+    The scalar that fails is found again to name its line.
+    """
+    loader = yaml.SafeLoader("")
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            try:
+                loader.construct_object(current, deep=True)
+            except (ValueError, OverflowError) as found:
+                raise ConfigError(
+                    f"{path}:{current.start_mark.line + 1}: {current.value!r} cannot be read "
+                    f"({found}); write a date that exists as YYYY-MM-DD, or quote the value"
+                ) from None
+        stack += [c for c, _ in reversed(_children(current))]
+    raise ConfigError(
+        f"{path}: a value cannot be read ({exc}); write each date as YYYY-MM-DD"
+    ) from None

@@ -155,3 +155,11 @@ def test_syntax_errors_still_name_the_line(tmp_path: Path) -> None:
 def test_the_guard_does_not_change_what_is_read(tmp_path: Path) -> None:
     text = "a: 1\nb:\n  - x\n  - {y: 2026-04-01, z: [1, 2]}\nc: &c 'text'\nd: *c\n"
     assert read_yaml(_file(tmp_path, text))[0] == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"), [("2026-02-30", "day is out of range"), ("0000-01-01", "year 0")]
+)
+def test_a_date_that_does_not_exist_names_its_line(tmp_path: Path, value: str, why: str) -> None:
+    message = _refused(_file(tmp_path, f"a: 1\nbreaks:\n  - from: {value}\n"))
+    assert f":3: '{value}' cannot be read ({why}" in message and "YYYY-MM-DD" in message
