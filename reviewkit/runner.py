@@ -101,6 +101,8 @@ def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     """
     import yaml
 
+    from reviewkit.yaml_config import load_text
+
     values: dict[str, Any] = {}
     for item in items:
         name, sep, text = item.partition("=")
@@ -110,9 +112,11 @@ def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
                 f"--parameter {item!r}: write NAME=VALUE, e.g. -p what_if_rule='score >= 70'"
             )
         try:
-            value = yaml.safe_load(text) if text.strip() else ""
+            value = load_text(text, source=f"--parameter {name}") if text.strip() else ""
         except yaml.YAMLError:
             value = text
+        except ConfigError as exc:  # nested too deeply, an alias bomb: one line
+            raise ParameterError(str(exc)) from None
         if value is None:
             value = ""
         if not isinstance(value, str | int | float | bool):

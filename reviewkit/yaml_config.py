@@ -101,6 +101,19 @@ def read_yaml(path: Path, *, loader: type[yaml.SafeLoader] | None = None) -> tup
     return data, lines
 
 
+def load_text(text: str, *, source: str) -> Any:
+    """``yaml.safe_load(text)`` with the checks of :func:`read_yaml` (nesting, aliases, keys).
+
+    Raises
+    ------
+    yaml.YAMLError
+        If ``text`` is not valid YAML (the caller may take it as plain text).
+    ConfigError
+        If it nests too deeply, holds an alias bomb or a key given twice, naming ``source``.
+    """
+    return _parse(text, source)[0]
+
+
 def line_of(lines: Lines, path: tuple[str | int, ...]) -> int | None:
     """The line of ``path``, or of its nearest parent that has one."""
     for end in range(len(path), -1, -1):

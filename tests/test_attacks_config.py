@@ -291,6 +291,10 @@ CLI_CASES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("action", "add", "--title", "x", "--family", "target", "--kpi", "lead", "--owner", "me",
          "--start", "0001-01-01", "--due", "0001-02-01"),
         ("--start", "'0001-01-01'", "out of range", "1990-01-01")),
+    "cfg-cli-parameter-deep": (
+        "-p x=[[[...]]] nested 50,000 deep (a RecursionError)",
+        ("run", "monthly", "--as-of", AS_OF, "-p", "x=" + "[" * 50_000 + "]" * 50_000),
+        ("--parameter x", "nested more than 64")),
     "cfg-cli-identity-limit": (
         "identity --limit -5 (showed all rows but 5)", ("identity", "--limit", "-5"),
         ("--limit", "-5", "0<=x")),
