@@ -230,7 +230,7 @@ def connect(
             raise corrupt_error(where, "the file is empty (0 bytes)")
     con = open_file(where, read_only=read_only)
     if where != ":memory:":
-        check_schema_version(con, where, supported=SCHEMA_VERSION)
+        check_schema_version(con, where, supported=SCHEMA_VERSION, tables=TABLES)
     con.execute(f"SET TimeZone = '{timezone}'")
     if not read_only:
         create_schema(con)

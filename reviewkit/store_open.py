@@ -10,14 +10,16 @@ file; :func:`check_schema_version` refuses a store a newer reviewkit wrote.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 
 from reviewkit.errors import StoreBusyError, StoreCorruptError
 
 #: The fix for a store that cannot be read.
 REBUILD = (
-    "restore it from a backup, or rebuild it: re-import your exports (`reviewkit import`), or "
-    "`reviewkit sample` for the sample company"
+    "restore it from a backup, or move it aside and rebuild it: re-import your exports "
+    "(`reviewkit import`), or `reviewkit sample` for the sample company"
 )
 
 
@@ -60,15 +62,23 @@ def open_file(where: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise corrupt_error(where, first_line(exc)) from None
 
 
-def check_schema_version(con: duckdb.DuckDBPyConnection, where: str, *, supported: str) -> None:
-    """Refuse a store whose schema is newer than ``supported``, or whose tables cannot be read.
+def check_schema_version(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    *,
+    supported: str,
+    tables: Mapping[str, str] | None = None,
+) -> None:
+    """Refuse a store whose schema is newer than ``supported``, or that is damaged.
 
-    The connection is closed before raising.
+    A store of the ``supported`` version must have every table of ``tables`` (name -> column
+    definitions, as in :data:`reviewkit.store.TABLES`); an older store is left to
+    :func:`reviewkit.store.upgrade_schema`. The connection is closed before raising.
 
     Raises
     ------
     StoreCorruptError
-        Naming the file, the version found, the version this reviewkit reads and the fix.
+        Naming the file, what is wrong (the version, a missing table) and the fix.
     """
     try:
         row = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
@@ -86,3 +96,25 @@ def check_schema_version(con: duckdb.DuckDBPyConnection, where: str, *, supporte
             f"store {where!r}: schema version {version!r} is not one this reviewkit reads (at "
             f"most {supported}); upgrade reviewkit (`pip install -U reviewkit`), or {REBUILD}"
         )
+    if tables is not None and int(version) == int(supported):
+        missing = _missing(con, tables)
+        if missing:
+            con.close()
+            raise corrupt_error(where, f"{missing} (schema {version} has it)")
+
+
+def _missing(con: duckdb.DuckDBPyConnection, tables: Mapping[str, str]) -> str | None:
+    """The first table of ``tables`` the store lacks, in words; ``None``: none.
+
+    Columns are not checked: stores upgraded from early versions may lack some, and a query
+    that needs one names it.
+    """
+    found = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_catalog = current_database()"
+        ).fetchall()
+    }
+    absent = [table for table in tables if table not in found]
+    return f"table {absent[0]!r} is missing" if absent else None

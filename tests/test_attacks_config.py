@@ -313,6 +313,15 @@ def _newer_schema(ws: Path) -> None:
     con.close()
 
 
+def _drop_table(table: str) -> Breaker:
+    def breaker(ws: Path) -> None:
+        con = duckdb.connect(str(_store_file(ws)))
+        con.execute(f"DROP TABLE {table}")
+        con.close()
+
+    return breaker
+
+
 def _random_bytes(ws: Path) -> None:
     _store_file(ws).write_bytes(hashlib.sha512(b"seed").digest() * 4096)
 
@@ -333,6 +342,9 @@ STORE_CASES: dict[str, tuple[str, Breaker, tuple[str, ...]]] = {
                          ("is a folder",)),
     "cfg-store-newer-schema": ("a store written by a newer reviewkit (schema 99)", _newer_schema,
                                ("schema version '99'", "upgrade reviewkit")),
+    "cfg-store-missing-table": ("a store without its stage_events table (an import "
+                                "re-created it empty)", _drop_table("stage_events"),
+                                ("table 'stage_events' is missing",)),
 }  # fmt: skip
 
 #: Every command that opens the store.
