@@ -135,8 +135,9 @@ def new_template(
 
 @app.command()
 @workspace_option
-@click.option("--seed", type=int, default=None, help="Random seed (default: the spec's).")
-@click.option("--leads", type=click.IntRange(min=1000), default=None,
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Random seed, 0 or more (default: the spec's).")  # fmt: skip
+@click.option("--leads", type=click.IntRange(min=1000, max=10_000_000), default=None,
               help="About how many leads to generate (default: the spec's 50,000); for "
               "trying reviewkit at scale.")  # fmt: skip
 @click.option("--company", default=None, metavar="NAME",

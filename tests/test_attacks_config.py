@@ -295,6 +295,11 @@ CLI_CASES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         "-p x=[[[...]]] nested 50,000 deep (a RecursionError)",
         ("run", "monthly", "--as-of", AS_OF, "-p", "x=" + "[" * 50_000 + "]" * 50_000),
         ("--parameter x", "nested more than 64")),
+    "cfg-cli-sample-seed": (
+        "sample --seed -1 (a ValueError)", ("sample", "--seed", "-1"), ("--seed", "-1", "x>=0")),
+    "cfg-cli-sample-leads": (
+        "sample --leads 99999999999 (would allocate without end)",
+        ("sample", "--leads", "99999999999"), ("--leads", "99999999999", "x<=10000000")),
     "cfg-cli-identity-limit": (
         "identity --limit -5 (showed all rows but 5)", ("identity", "--limit", "-5"),
         ("--limit", "-5", "0<=x")),
