@@ -143,30 +143,36 @@ def check_events(text: str, path: Path | str, loader: type[yaml.SafeLoader]) -> 
 def check_tree(node: yaml.Node | None, path: Path | str) -> None:
     """Refuse alias bombs, self-containing aliases and keys given twice in a node tree.
 
-    Every distinct node is visited once (aliases share nodes), so this takes time in the size
-    of the text, however large the aliases would expand.
+    Every distinct collection is visited once (aliases share nodes) and scalars are counted
+    where they stand, so this takes time in the size of the text, however large the aliases
+    would expand.
 
     Raises
     ------
     ConfigError
         Naming the file, the line, what was found, the limit and the fix.
     """
-    if node is None:
+    if node is None or isinstance(node, yaml.ScalarNode):
         return
-    expanded: dict[int, int] = {}  # id(node) -> nodes when expanded, itself included
-    deepest: dict[int, int] = {}  # id(node) -> levels when expanded
-    distinct = 0
-    open_: set[int] = set()
+    expanded: dict[int, int] = {}  # id(collection) -> values when expanded, itself included
+    deepest: dict[int, int] = {}  # id(collection) -> levels of collections when expanded
+    distinct = 0  # the values as written: each collection once, each scalar where it stands
+    open_: set[int] = set()  # the collections being visited: an alias to one is a loop
     stack: list[tuple[yaml.Node, tuple[str | int, ...], bool]] = [(node, (), False)]
     while stack:
         current, keys, done = stack.pop()
         ident = id(current)
-        children = _children(current)
         if done:
             open_.discard(ident)
-            expanded[ident] = 1 + sum(expanded[id(c)] for c, _ in children)
-            deepest[ident] = 1 + max((deepest[id(c)] for c, _ in children), default=0)
-            if deepest[ident] > MAX_DEPTH + 1:
+            size, depth = 1, 0
+            for child in _children(current):
+                if type(child) is not yaml.ScalarNode:
+                    size += expanded[id(child)]
+                    depth = max(depth, deepest[id(child)])
+                else:
+                    size += 1
+            expanded[ident], deepest[ident] = size, depth + 1
+            if depth >= MAX_DEPTH:
                 raise ConfigError(
                     f"{path}:{current.start_mark.line + 1}: aliases (*name) nest collections "
                     f"more than {MAX_DEPTH} levels deep; write the values out"
@@ -174,23 +180,26 @@ def check_tree(node: yaml.Node | None, path: Path | str) -> None:
             continue
         if ident in expanded:
             continue
-        if ident in open_:
-            raise ConfigError(
-                f"{path}:{current.start_mark.line + 1}: an alias refers to a collection that "
-                "contains it (a loop); replace the alias with the values it stands for"
-            )
         distinct += 1
-        if isinstance(current, yaml.MappingNode):
-            _check_keys(current, keys, path)
         open_.add(ident)
         stack.append((current, keys, True))
-        for child, key in reversed(children):
-            if id(child) in open_:
+        if isinstance(current, yaml.MappingNode):
+            _check_keys(current, keys, path)
+            pairs = [(k, "<key>") for k, _ in current.value] + [
+                (v, str(k.value)) for k, v in current.value
+            ]
+        else:
+            pairs = list(zip(current.value, range(len(current.value)), strict=True))
+        for child, key in reversed(pairs):
+            if type(child) is yaml.ScalarNode:
+                distinct += 1
+            elif id(child) in open_:
                 raise ConfigError(
                     f"{path}:{child.start_mark.line + 1}: an alias refers to a collection that "
                     "contains it (a loop); replace the alias with the values it stands for"
                 )
-            stack.append((child, (*keys, key), False))
+            else:
+                stack.append((child, (*keys, key), False))
     total = expanded[id(node)]
     if total - distinct > MAX_ALIAS_NODES:
         raise ConfigError(
@@ -200,15 +209,10 @@ def check_tree(node: yaml.Node | None, path: Path | str) -> None:
         )
 
 
-def _children(node: yaml.Node) -> list[tuple[yaml.Node, str | int]]:
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
-        pairs: list[tuple[yaml.Node, str | int]] = []
-        for key, value in node.value:
-            pairs += [(key, "<key>"), (value, str(key.value))]
-        return pairs
-    if isinstance(node, yaml.SequenceNode):
-        return [(item, index) for index, item in enumerate(node.value)]
-    return []
+        return [n for pair in node.value for n in pair]
+    return list(node.value)
 
 
 def _check_keys(node: yaml.MappingNode, keys: tuple[str | int, ...], path: Path | str) -> None:
@@ -247,7 +251,8 @@ def raise_bad_value(node: yaml.Node | None, path: Path | str, exc: Exception) ->
                     f"{path}:{current.start_mark.line + 1}: {current.value!r} cannot be read "
                     f"({found}); write a date that exists as YYYY-MM-DD, or quote the value"
                 ) from None
-        stack += [c for c, _ in reversed(_children(current))]
+        else:
+            stack += reversed(_children(current))
     raise ConfigError(
         f"{path}: a value cannot be read ({exc}); write each date as YYYY-MM-DD"
     ) from None
