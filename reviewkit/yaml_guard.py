@@ -203,9 +203,9 @@ def check_tree(node: yaml.Node | None, path: Path | str) -> None:
     total = expanded[id(node)]
     if total - distinct > MAX_ALIAS_NODES:
         raise ConfigError(
-            f"{path}: aliases (*name) expand to {total:,} values from {distinct:,} written "
-            f"(at most {MAX_ALIAS_NODES:,} more allowed): an alias bomb?; write the values "
-            "out, or use fewer nested aliases"
+            f"{path}: aliases (*name) expand {distinct:,} values as written to {total:,}, "
+            f"more than {MAX_ALIAS_NODES:,} added (an alias bomb); write the values out, or use "
+            "fewer nested aliases"
         )
 
 
