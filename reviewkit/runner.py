@@ -732,8 +732,8 @@ def run_pack(
     """
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
-    _check_request(ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name)
     check_inputs(ws, output_dir=output_dir)  # bad input: one line before a kernel starts
+    _check_request(ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name)
     kernel = _early_kernel(ws)  # boots and imports while the pack is planned
     try:
         plan = plan_pack(
