@@ -23,7 +23,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from reviewkit.config_paths import lookup_path
 from reviewkit.consistency import CONSISTENCY_COLUMNS, consistency_problems
 from reviewkit.definitions import Definitions
 from reviewkit.errors import ConfigError, DataError
@@ -404,6 +403,8 @@ def _log(
 
 def _apply_lookups(table: RawTable, profile: Profile, *, encoding: str | None) -> RawTable:
     """Join each lookup file's columns to the rows (left join: unmatched rows keep None)."""
+    from reviewkit.config_paths import lookup_path  # kept in the imported file's folder
+
     frame = table.frame
     for lookup in profile.lookups:
         ((main_column, key),) = lookup.match.items()

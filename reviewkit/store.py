@@ -280,7 +280,7 @@ def upgrade_schema(path: str | os.PathLike[str]) -> bool:
     file = Path(path)
     if not file.is_file():
         return False
-    con = connect(file, read_only=True)  # a damaged or newer store: one line
+    con = connect(file, read_only=True)  # held by an import: StoreBusyError, one line
     try:
         row = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
     except duckdb.CatalogException:

@@ -26,7 +26,6 @@ from reviewkit.holiday_calendar import (
 )
 from reviewkit.periods import CADENCES, FiscalCalendar, FiscalYearLabel, WeekStart
 from reviewkit.resources import bundled
-from reviewkit.yaml_config import read_yaml as read_checked
 
 CONFIG_FILE = Path("params") / "workspace.yml"
 ENV_VAR = "REVIEWKIT_WORKSPACE"
@@ -117,6 +116,8 @@ def read_yaml(path: Path) -> Any:
     The checks of :func:`reviewkit.yaml_config.read_yaml` (size, encoding, aliases, keys given
     twice); only the data is returned.
     """
+    from reviewkit.yaml_config import read_yaml as read_checked
+
     return read_checked(path)[0]
 
 
