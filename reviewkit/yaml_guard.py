@@ -247,9 +247,14 @@ def raise_bad_value(node: yaml.Node | None, path: Path | str, exc: Exception) ->
             try:
                 loader.construct_object(current, deep=True)
             except (ValueError, OverflowError) as found:
+                what = (
+                    "is a date that does not exist"
+                    if "timestamp" in current.tag
+                    else ("cannot be read")
+                )
                 raise ConfigError(
-                    f"{path}:{current.start_mark.line + 1}: {current.value!r} cannot be read "
-                    f"({found}); write a date that exists as YYYY-MM-DD, or quote the value"
+                    f"{path}:{current.start_mark.line + 1}: {current.value!r} {what} ({found}); "
+                    "write a date that exists as YYYY-MM-DD, or quote the value"
                 ) from None
         else:
             stack += reversed(_children(current))

@@ -162,4 +162,5 @@ def test_the_guard_does_not_change_what_is_read(tmp_path: Path) -> None:
 )
 def test_a_date_that_does_not_exist_names_its_line(tmp_path: Path, value: str, why: str) -> None:
     message = _refused(_file(tmp_path, f"a: 1\nbreaks:\n  - from: {value}\n"))
-    assert f":3: '{value}' cannot be read ({why}" in message and "YYYY-MM-DD" in message
+    assert f":3: '{value}' is a date that does not exist ({why}" in message
+    assert "YYYY-MM-DD" in message
