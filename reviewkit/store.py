@@ -213,7 +213,9 @@ def connect(
     if where != ":memory:":
         file = Path(where)
         if file.is_dir():
-            raise corrupt_error(where, "it is a folder, not a store file")
+            raise corrupt_error(
+                where, "it is a folder, not a store file (check store: in workspace.yml)"
+            )
         if read_only and not file.is_file():
             raise StoreMissingError(
                 f"store {where!r} does not exist; create it with `reviewkit sample` "
