@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from reviewkit.batch import BatchReport, run_batch
 
@@ -53,7 +55,9 @@ def show_batch(
                 progress.advance(task)
                 if kind == "failed":
                     progress.console.print(
-                        f"[bold red]failed[/] {event['name']}: {event.get('error', '')}",
+                        # escaped: "[redacted]" (or a value of the data) is not markup
+                        f"[bold red]failed[/] {escape(event['name'])}: "
+                        f"{escape(event.get('error', ''))}",
                         markup=True, highlight=False, soft_wrap=True,
                     )  # fmt: skip
             elif kind == "retry":
@@ -89,5 +93,7 @@ def summary_table(report: BatchReport) -> Table:
         seconds = f"{o.seconds:.1f} s" if o.status == "built" or o.seconds else ""
         where = o.error if o.status == "failed" else o.pack
         style = _STYLE.get(o.status, "")
-        table.add_row(o.name, o.period, f"[{style}]{o.status}[/]", seconds, where)
+        table.add_row(
+            Text(o.name), o.period, f"[{style}]{o.status}[/]", seconds, Text(str(where or ""))
+        )
     return table

@@ -32,6 +32,7 @@ from reviewkit.import_records import MappedRows, map_rows, mapped_columns
 from reviewkit.import_rows import RowReader
 from reviewkit.import_touches import known_leads
 from reviewkit.readers import RawTable, file_hash, read_table
+from reviewkit.redaction import redact_text
 
 TEXT_COLUMNS = (
     "email", "email_hash", "company_name", "company_domain", "channel", "campaign_id",
@@ -445,7 +446,8 @@ def _require_columns(table: RawTable, profile: Profile) -> None:
         if names and not any(n in found for n in names):
             missing.append(" or ".join(names))
     if missing:
-        shown = ", ".join(found[:12]) + (" ..." if len(found) > 12 else "")
+        # redacted: in a file without a header line, the "header" is a row of data
+        shown = redact_text(", ".join(found[:12])) + (" ..." if len(found) > 12 else "")
         raise DataError(
             f"{table.file}: missing column(s) {missing} for profile {profile.name!r}; the file "
             f"has {shown}; choose another --profile or map the columns in params/sources/"

@@ -30,6 +30,7 @@ from reviewkit.profile_guess import (
     stage_columns,
 )
 from reviewkit.readers import RawTable, read_table
+from reviewkit.redaction import redact_text
 
 __all__ = ["Draft", "draft_name", "draft_profile", "write_draft"]
 
@@ -70,7 +71,8 @@ def _line(text: str, comment: str = "") -> str:
 def _examples(column: ColumnInfo) -> str:
     if column.personal or not column.top:
         return ""
-    shown = ", ".join(f"{' '.join(v.split())[:30]} ({n})" for v, n in column.top[:4])
+    # redacted before cut short: a cut address would no longer be recognised
+    shown = ", ".join(f"{redact_text(' '.join(v.split()))[:30]} ({n})" for v, n in column.top[:4])
     more = f"; {column.distinct} values" if column.distinct > 4 else ""
     return f"e.g. {shown}{more}"
 

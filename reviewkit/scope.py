@@ -10,13 +10,14 @@ segment's, names the segment in the header and gives the pack its own folder
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reviewkit.errors import ParameterError
-from reviewkit.redaction import redact_text
+from reviewkit.redaction import has_contact_data, quote_examples, redact_text
 from reviewkit.texts import t
 
 if TYPE_CHECKING:
@@ -59,11 +60,15 @@ class Scope:
     def slug(self) -> str:
         """The pack's folder name: ``sales_team-team-b``, ``channel-paid``.
 
-        Contact data in a value is redacted first: the folder name is published (a segment
-        holding any is refused before a pack is built, but its job is still named).
+        A value holding contact data gets ``<column>-redacted-<hash>`` instead: the folder
+        name is published (a segment holding any is refused before a pack is built, but its
+        job is still named), and two such segments keep two names.
         """
         shown = self.name or "+".join(self.values)
-        return f"{self.column}-{slugify(redact_text(shown))}"
+        if has_contact_data(shown):  # a stable name that shows nothing of the value
+            digest = hashlib.sha256(f"{self.column}={shown}".encode()).hexdigest()[:10]
+            return f"{self.column}-redacted-{digest}"
+        return f"{self.column}-{slugify(shown)}"
 
     def label(self, lang: str) -> str:
         """The segment in words: ``sales team: Team B``, ``channel: paid (paid_search, ...)``."""
@@ -150,8 +155,8 @@ def check_scope(
     }
     missing = [v for v in scope.values if v not in found]
     if missing:
-        known = ", ".join(sorted(found)[:20]) or "none"
         raise ParameterError(
-            f"segment {scope.text!r}: no lead in the store has {scope.column}={missing[0]!r}; "
-            f"its values are {known} (check the spelling, or import the data first)"
+            f"segment {redact_text(scope.text)!r}: no lead in the store has "
+            f"{scope.column}={redact_text(missing[0])!r}; its values include "
+            f"{quote_examples(sorted(found))} (check the spelling, or import the data first)"
         )

@@ -16,6 +16,7 @@ import duckdb
 
 from reviewkit.definitions import Definitions, EventStage
 from reviewkit.errors import ParameterError, ReviewkitError, StoreBusyError
+from reviewkit.redaction import quote_examples
 from reviewkit.schedule import Job
 from reviewkit.scope import check_scope
 from reviewkit.store import connect
@@ -114,7 +115,7 @@ def _stage_warnings(con: duckdb.DuckDBPyConnection, definitions: Definitions) ->
     lines = []
     for stage in definitions.stages:
         if isinstance(stage, EventStage) and stage.event not in events:
-            known = ", ".join(sorted(events)[:12]) or "none"
+            known = quote_examples(sorted(events))  # a few, redacted: the line is shown
             lines.append(
                 f"params/definitions.yml: stage {stage.key!r} (event {stage.event!r}): no "
                 f"stage event of the store has it, so every pack counts 0 there; the store's "

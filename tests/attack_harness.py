@@ -109,8 +109,13 @@ def attack_workspace(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
     return target
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300, check: bool = False) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    check: bool = False,
+) -> subprocess.CompletedProcess[str]:
     """Run ``reviewkit ARGS`` in a subprocess, in ``cwd`` (the workspace)."""
     full_env = {**os.environ, **(env or {})}
     result = subprocess.run(
@@ -161,7 +166,9 @@ def store_digest(workspace: Path) -> dict[str, tuple[int, str]]:
         ]
         digest = {}
         for table in tables:
-            rows = con.execute(f'SELECT * FROM "{table}" ORDER BY ALL').fetchall()
+            # as text: fetching time-zone timestamps as Python objects would need pytz
+            sql = f'SELECT COLUMNS(*)::VARCHAR FROM "{table}" ORDER BY ALL'
+            rows = con.execute(sql).fetchall()
             digest[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
         return digest
     finally:
@@ -174,7 +181,7 @@ def quarantined(workspace: Path) -> list[tuple[object, ...]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         try:
-            return con.execute("SELECT * FROM quarantine").fetchall()
+            return con.execute("SELECT COLUMNS(*)::VARCHAR FROM quarantine").fetchall()
         except duckdb.CatalogException:
             return []
     finally:

@@ -206,7 +206,7 @@ def test_a_team_review_counts_what_pandas_counts_on_the_raw_tables(sample_worksp
 
 
 def test_a_segment_no_lead_has_is_refused_with_the_values_there_are(sample_workspace):
-    with pytest.raises(ParameterError, match="its values are Team A, Team B, Team C"):
+    with pytest.raises(ParameterError, match="its values include 'Team A', 'Team B', 'Team C'"):
         open_review(
             "weekly", workspace=str(sample_workspace.root), as_of="2026-11-23",
             segment="sales_team=Team Z",
@@ -253,3 +253,16 @@ def test_targets_hash_and_digest_are_stable_and_sensitive():
     inputs = {"data": "1", "template": "2"}
     assert inputs_digest(inputs) == inputs_digest(dict(reversed(inputs.items())))
     assert inputs_digest(inputs) != inputs_digest({**inputs, "data": "3"})
+
+
+def test_a_value_with_contact_data_gets_a_stable_folder_name_that_shows_none_of_it():
+    first = parse_scope("sales_team=担当はjohn@example.comです")
+    second = parse_scope("sales_team=ユーザー@例え.jp")
+    assert first.slug.startswith("sales_team-redacted-") and len(first.slug) == 30
+    assert first.slug == parse_scope("sales_team=担当はjohn@example.comです").slug  # stable
+    assert first.slug != second.slug  # two such segments keep two folders
+    for part in ("john", "example", "ユーザー", "担当"):
+        assert part not in first.slug + second.slug
+    named = parse_scope("region=kanto,kansai", name="call 0312345678")
+    assert named.slug.startswith("region-redacted-")
+    assert parse_scope("region=kanto").slug == "region-kanto"  # ordinary values: as before

@@ -143,7 +143,7 @@ def test_scopes_on_the_added_dimension_are_parsed_and_checked_against_the_store(
     with pytest.raises(ParameterError) as caught:
         check_scope(store, typo, definitions=tiered())
     assert "'enterprize'" in str(caught.value)
-    assert "enterprise, mid_market, smb" in str(caught.value)
+    assert "'enterprise', 'mid_market', 'smb'" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -265,7 +265,7 @@ def test_a_segment_pack_and_a_schedule_on_an_added_dimension(tiered_workspace):
     typo = run_cli("run", "monthly", "--segment", "account_tier=enterprize",
                    "--as-of", "2026-11-23", "--workspace", str(root))  # fmt: skip
     assert typo.returncode == 2
-    assert "'enterprize'" in typo.stderr and "enterprise, mid_market, smb" in typo.stderr
+    assert "'enterprize'" in typo.stderr and "'enterprise', 'mid_market', 'smb'" in typo.stderr
 
 
 def test_a_review_of_the_sample_company_splits_and_scopes_by_an_added_dimension(
