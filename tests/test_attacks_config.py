@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from attack_harness import Attack, assert_refused, attack_workspace, params, run_cli
+from attack_harness import Attack, assert_refused, attack_workspace, params, run_cli, store_digest
 
 import reviewkit.actions
 import reviewkit.batch_view
@@ -40,28 +40,6 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.Completed
     code = main(list(args))
     captured = capsys.readouterr()
     return subprocess.CompletedProcess(list(args), code, captured.out, captured.err)
-
-
-def store_digest(ws: Path) -> dict[str, tuple[int, str]]:
-    """``{table: (rows, hash)}`` of the store, every value read as text.
-
-    As ``attack_harness.store_digest``, which needs pytz to read ``TIMESTAMPTZ`` values (not
-    installed here): the text of each value shows a change as well.
-    """
-    con = duckdb.connect(str(ws / "data" / "reviewkit.duckdb"), read_only=True)
-    try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]  # fmt: skip
-        digest = {}
-        for table in tables:
-            columns = [r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall()]
-            text = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in columns)
-            rows = con.execute(f'SELECT {text} FROM "{table}" ORDER BY ALL').fetchall()
-            digest[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-        return digest
-    finally:
-        con.close()
 
 
 def _packs(ws: Path) -> list[Path]:
