@@ -485,6 +485,11 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
 def _parse_month(text: str, path: Path, lines: Lines, keys: tuple[str, ...]) -> dt.date:
     match = _MONTH.match(text)
     if match and 1 <= int(match[2]) <= 12:
+        if not 1990 <= int(match[1]) <= 2999:  # 0000-01 is no date; 9999-12 a typo of the year
+            raise ConfigError(
+                f"{where(path, lines, keys)}: {text!r} is out of range; write a month from "
+                "1990-01 to 2999-12"
+            )
         return dt.date(int(match[1]), int(match[2]), 1)
     raise ConfigError(
         f"{where(path, lines, keys)}: {text!r} is not a month; write YYYY-MM (e.g. 2026-04): "

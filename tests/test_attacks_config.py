@@ -192,6 +192,10 @@ CONFIG_CASES: dict[str, tuple[str, str, Breaker, tuple[str, ...], tuple[str, ...
         _append("params/workspace.yml", "breaks:\n  - {name: x, from: 2026-02-30, to: "
                 "2026-03-02}\n"), ("validate",),
         ("workspace.yml:", "'2026-02-30'", "day is out of range", "YYYY-MM-DD")),
+    "cfg-yaml-target-month-zero": (
+        "yaml", "a target for month 0000-01 (a ValueError)",
+        _replace("params/targets.yml", "  2024-02: {lead:  600", "  0000-01: {lead:  600"),
+        ("validate",), ("targets.yml:", "company.0000-01", "out of range", "1990-01")),
     "cfg-paths-lookup-absolute": (
         "paths", "a profile's lookup file /etc/passwd",
         _append(PROFILE, "lookups:\n  - file: /etc/passwd\n    match: {Lead ID: root}\n"
