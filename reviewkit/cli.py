@@ -306,6 +306,7 @@ def validate(workspace: Path | None) -> None:
     from reviewkit.actions import load_actions
     from reviewkit.benchmarks import load_benchmarks
     from reviewkit.definitions import load_definitions
+    from reviewkit.exchange_rates import load_rates, rates_summary
     from reviewkit.schedule import SCHEDULE_FILE, load_schedule
     from reviewkit.store_checks import store_problems
     from reviewkit.targets import load_targets
@@ -315,6 +316,7 @@ def validate(workspace: Path | None) -> None:
     ws = find_workspace(workspace)
     ws.check_calendar()
     definitions = load_definitions(ws)
+    rates = load_rates(ws.root, currency=ws.config.currency)
     targets = load_targets(ws, definitions=definitions)
     templates = template_files(ws.root)
     problems = [line for path in templates for line in template_problems(path)]
@@ -354,7 +356,8 @@ def validate(workspace: Path | None) -> None:
         f"definitions v{definitions.version} (hash {definitions.version_hash}): "
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; "
         f"targets: {checked}; benchmarks: {len(benchmarks)} reference ranges; "
-        f"actions: {len(actions)}; schedule: {packs}{f'; templates: {own}' if own else ''} — OK",
+        f"actions: {len(actions)}; schedule: {packs}; {rates_summary(rates)}"
+        f"{f'; templates: {own}' if own else ''} — OK",
         markup=False,
     )
 
@@ -385,6 +388,9 @@ def _store_currency_warning(ws: Workspace) -> str | None:
               "or a profile YAML file.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
 @click.option("--encoding", default=None, help="Force an encoding (utf-8, utf-8-sig, cp932).")
+@click.option("--sheet", default=None, metavar="NAME",
+              help="The .xlsx sheet with the data (default: the profile's sheet:, else the "
+              "first).")  # fmt: skip
 @click.option("--move-source", is_flag=True,
               help="Move records the store holds under another source system to the "
               "profile's (refused without it).")  # fmt: skip
@@ -394,33 +400,37 @@ def import_(
     profile: str,
     dry_run: bool,
     encoding: str | None,
+    sheet: str | None,
     move_source: bool,
     workspace: Path | None,
 ) -> None:
     """Import MA/SFA export FILES into the store (each file in one transaction)."""
     from reviewkit.definitions import load_definitions
-    from reviewkit.errors import DataError
+    from reviewkit.exchange_rates import load_rates
     from reviewkit.import_profiles import load_profile
     from reviewkit.importer import import_file
+    from reviewkit.readers import check_file
     from reviewkit.store import connect
     from reviewkit.workspace import find_workspace
 
     ws = find_workspace(workspace)
     definitions = load_definitions(ws)
     chosen = load_profile(profile, workspace=ws)
-    for path in files:
-        if not path.is_file():
-            raise DataError(f"{path}: no such file; check the path")
+    rates = load_rates(ws.root, currency=ws.config.currency)
+    for path in files:  # every file named exists before the first is imported
+        check_file(path)
     con = connect(ws.store_path, timezone=ws.config.timezone)
     try:
         report = None
         for path in files:
             report = import_file(
                 con, path, chosen, definitions=definitions, timezone=ws.config.timezone,
-                currency=ws.config.currency, encoding=encoding, dry_run=dry_run,
-                move_source=move_source,
+                currency=ws.config.currency, encoding=encoding, sheet=sheet, dry_run=dry_run,
+                move_source=move_source, bounds=ws.config.dates.bounds(), rates=rates,
             )  # fmt: skip
-            out.print(report.line(), markup=False)  # [profile] is text, not markup
+            out.print(report.line(ws.config.lang), markup=False)  # [profile] is not markup
+            for warning in report.warnings(ws.config.lang):
+                out.print(f"warning: {warning}", markup=False)
             if dry_run:  # each file alone against the store as it is
                 _warn_consistency(report.consistency, definitions, ws.config.lang)
         people = chosen.record in ("leads", "opportunities")

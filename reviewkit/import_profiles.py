@@ -104,6 +104,8 @@ class Profile(BaseModel):
     # the decimal mark of amounts: "," for 1.234,56 € or R$ 1.234,56
     decimal: Literal[".", ","] = "."
     encoding: str | None = None
+    # .xlsx: the sheet with the data, by name or 0-based position (default: the first)
+    sheet: str | int | None = None
     # activities: the source system whose lead ids the lead_id column holds (default: this one)
     lead_source_system: str | None = None
     # activities: the activity types a person makes (is_human); default: every touch is human

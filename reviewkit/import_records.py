@@ -9,16 +9,18 @@ written here: :mod:`reviewkit.importer` writes the records in one transaction.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reviewkit.definitions import Definitions, EventStage
 from reviewkit.import_profiles import Profile
-from reviewkit.import_rows import FUTURE_SLACK, RowError, RowReader, pick
+from reviewkit.import_rows import RowError, RowReader, pick
 from reviewkit.import_touches import map_activity, map_campaign
 from reviewkit.parsing import email_hash
 from reviewkit.readers import RawTable
+from reviewkit.value_bounds import ValueBoundError, parse_score
 
 __all__ = ["MappedRows", "map_rows", "mapped_columns"]
 
@@ -31,6 +33,8 @@ class MappedRows:
     leads: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
+    # amounts converted to the workspace's currency, by the currency they were in
+    converted: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -66,17 +70,18 @@ def _columns(raw: dict[str, Any], reader: RowReader, record: dict[str, Any]) -> 
             # an open deal's close date is a plan: checked once the stage is known
             record[column] = reader.when(raw, column, future_ok=column == "closed_at")
             record[f"_{column}_column"] = reader.present(raw, column)
-        elif column == "amount":
-            record["amount"], found = reader.amount(raw, "amount")
-            record["currency"] = reader.row_currency(raw, found, amount_column="amount")
+        elif column == "amount":  # converted once the row's date is known (_opportunity)
+            record["amount"], record["_amount_currency"] = reader.amount(raw, "amount")
         elif column == "currency":
-            record.setdefault("currency", reader.row_currency(raw, None, amount_column="amount"))
+            continue
         elif column == "score":
             text = reader.raw_text(raw, "score")
             try:
-                record["score"] = None if text is None else round(float(text.replace(",", ".")))
-            except ValueError:
-                raise RowError(reader.first_name("score"), text, "score is not a number") from None
+                record["score"] = (
+                    None if text is None else parse_score(text, decimal=reader.profile.decimal)
+                )
+            except ValueBoundError as exc:
+                raise RowError(reader.present(raw, "score"), text, str(exc)) from None
         elif column == "email":  # personal data: kept only as the matching key
             text = reader.raw_text(raw, "email")
             record["email"] = None
@@ -108,7 +113,7 @@ def _lead(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: MappedRo
             dates[stage] = reader.moment(text, column)
     if record.get("created_at") is None:
         if not dates:
-            raise RowError("created_at", None, "missing creation date")
+            raise RowError(reader.first_name("created_at"), None, "missing creation date")
         record["created_at"] = min(dates.values())
     ordered = sorted(dates.items(), key=lambda kv: funnel.order[kv[0]])
     for (s1, t1), (s2, t2) in itertools.pairwise(ordered):
@@ -146,18 +151,26 @@ def _opportunity(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: M
     _columns(raw, reader, record)
     _won_or_lost(record, reader)
     if record.get("created_at") is None:
-        raise RowError("created_at", None, "missing creation date")
+        raise RowError(reader.first_name("created_at"), None, "missing creation date")
     if record.get("is_won") is not None and record.get("closed_at") is None:
-        raise RowError("closed_at", None, "closed deal without a close date")
+        raise RowError(reader.first_name("closed_at"), None, "closed deal without a close date")
     if record.get("is_won") is None:
         record["closed_at"] = None  # an open deal's planned close date
-    elif record["closed_at"] > reader.now + FUTURE_SLACK:
-        raise RowError(record["_closed_at_column"], str(record["closed_at"]), "future date")
+    else:
+        problem = reader.bounds.problem(record["closed_at"], now=reader.now)
+        if problem is not None:
+            raise RowError(record["_closed_at_column"], str(record["closed_at"]), problem)
     closed = record.get("closed_at")
     if closed is not None and closed < record["created_at"]:
         raise RowError("closed_at", str(closed), "closed before it was created")
-    if "currency" not in record:
-        record["currency"] = reader.row_currency(raw, None, amount_column="amount")
+    # a won or lost deal's amount is converted at its close date's rate, an open one's at its
+    # creation date's
+    record["amount"], record["currency"], source = reader.in_currency(
+        raw, record.get("amount"), record.get("_amount_currency"), amount_column="amount",
+        day=(closed or record["created_at"]).date(),
+    )  # fmt: skip
+    if source is not None:
+        out.converted[source] += 1
     record["stage"] = record.get("stage") or "(unknown)"
     lead = record.get("lead_id") or opportunity_id
     record["lead_id"] = lead
@@ -190,7 +203,11 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _campaign(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: MappedRows) -> None:
-    out.records.append(map_campaign(raw, reader))
+    record = map_campaign(raw, reader)
+    source = record.pop("_converted_from")
+    if source is not None:
+        out.converted[source] += 1
+    out.records.append(record)
 
 
 def _activity(raw: dict[str, Any], reader: RowReader, funnel: _Funnel, out: MappedRows) -> None:
@@ -226,8 +243,12 @@ def map_rows(table: RawTable, reader: RowReader, *, definitions: Definitions) ->
     out = MappedRows()
     funnel = _funnel(definitions)
     mapper = _MAPPERS[reader.profile.record]
-    records = table.frame.to_dict("records")  # keeps None (iterrows would make it NaN)
-    for row_number, raw in zip(table.row_numbers, records, strict=True):
+    columns = list(table.frame.columns)
+    # one row's dict at a time (to_dict("records") would hold every row's at once); plain
+    # tuples keep None, where iterrows would make it NaN
+    rows = table.frame.itertuples(index=False, name=None)
+    for row_number, values in zip(table.row_numbers, rows, strict=True):
+        raw = dict(zip(columns, values, strict=True))
         try:
             mapper(raw, reader, funnel, out)
             out.records[-1]["_row_number"] = row_number

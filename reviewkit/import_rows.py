@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from reviewkit.exchange_rates import Rates
 from reviewkit.import_profiles import Profile
 from reviewkit.parsing import ParseError, parse_amount, parse_datetime
+from reviewkit.value_bounds import DateBounds, ValueBoundError, check_amount
 
-FUTURE_SLACK = dt.timedelta(days=1)
+FUTURE_SLACK = DateBounds().latest_margin  # the default dates.latest_margin
 _YES = {"true", "yes", "y", "t", "1", "x", "はい", "ja", "sim", "si", "sí", "oui", "vrai", "wahr"}
 _NO = {"false", "no", "n", "f", "0", "いいえ", "nein", "não", "nao", "non", "faux", "falsch"}
 _MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?$")
@@ -36,14 +40,6 @@ def pick(raw: dict[str, Any], names: list[str]) -> str | None:
         if value is not None and value == value and value != "":  # not None, NaN or blank
             return str(value)
     return None
-
-
-def currency_reason(found: str, workspace: str) -> str:
-    """The quarantine reason of an amount in another currency than the workspace's."""
-    return (
-        f"currency {found} is not the workspace's {workspace} (set currency: {found} in "
-        f"params/workspace.yml, or convert the amounts to {workspace} before importing)"
-    )
 
 
 def month_span(text: str) -> tuple[dt.date, dt.date] | None:
@@ -69,13 +65,20 @@ class RowReader:
     now
         The present: later dates are rejected as future dates.
     currency
-        The workspace's currency: an amount in another is rejected; ``None``: not checked.
+        The workspace's currency: an amount in another is converted with ``rates`` or
+        rejected; ``None``: not checked.
+    bounds
+        The plausible dates (``dates:`` of ``params/workspace.yml``).
+    rates
+        The company's exchange rates to ``currency`` (``params/rates.yml``); ``None``: none.
     """
 
     profile: Profile
     timezone: str
     now: dt.datetime
     currency: str | None = None
+    bounds: DateBounds = field(default_factory=DateBounds)
+    rates: Rates | None = None
 
     @property
     def tz(self) -> str:
@@ -112,9 +115,19 @@ class RowReader:
             )
         except ParseError as exc:
             raise RowError(column, text, f"unparseable date ({exc})") from None
-        if value > self.now + FUTURE_SLACK and not future_ok:
-            raise RowError(column, text, "future date")
+        except (OverflowError, ValueError):  # a valid layout beyond datetime's years 1..9999
+            raise RowError(column, text, "unparseable date (out of range)") from None
+        problem = self.bounds.problem(value, now=self.now, plan=future_ok)
+        if problem is not None:
+            raise RowError(column, text, problem)
         return value
+
+    def check_day(self, day: dt.date, text: str, column: str, *, plan: bool = False) -> None:
+        """Hold back a row whose day ``day`` (written ``text``) is not plausible."""
+        moment = dt.datetime.combine(day, dt.time(0), ZoneInfo(self.tz))
+        problem = self.bounds.problem(moment, now=self.now, plan=plan)
+        if problem is not None:
+            raise RowError(column, text, problem)
 
     def when(
         self, raw: dict[str, Any], column: str, *, future_ok: bool = False
@@ -130,10 +143,11 @@ class RowReader:
         names = self.names(column)
         return next((n for n in names if n in raw), self.first_name(column))
 
-    def amount(self, raw: dict[str, Any], column: str) -> tuple[float | None, str | None]:
-        """The amount of ``column`` and its currency (named by the text, else the profile's).
+    def amount(self, raw: dict[str, Any], column: str) -> tuple[Decimal | None, str | None]:
+        """The amount of ``column``, exactly as the store keeps it, and the currency it names.
 
-        Raises :class:`RowError` for an unreadable or negative amount.
+        Raises :class:`RowError` for an unreadable or negative amount, or one the store cannot
+        keep without rounding (:func:`reviewkit.value_bounds.check_amount`).
         """
         text = self.raw_text(raw, column)
         if text is None:
@@ -146,27 +160,67 @@ class RowReader:
             raise RowError(self.first_name(column), text, f"unparseable amount ({exc})") from None
         if value < 0:
             raise RowError(self.first_name(column), text, "negative amount")
-        return float(value), found
+        try:
+            return check_amount(value), found
+        except ValueBoundError as exc:
+            raise RowError(self.first_name(column), text, str(exc)) from None
 
-    def row_currency(self, raw: dict[str, Any], found: str | None, *, amount_column: str) -> str:
-        """The row's currency, checked against the workspace's.
+    def row_currency(
+        self, raw: dict[str, Any], found: str | None, *, amount_column: str
+    ) -> tuple[str, str | None, str | None]:
+        """The row's currency, the file column that says it, and the value there.
 
-        ``found`` is what :meth:`amount` returned. The ``currency`` column wins, then the
-        currency the amount names, then the profile's ``currency:``, then the workspace's.
-        Raises :class:`RowError` when it is not the workspace's currency.
+        ``found`` is the currency the amount's text names (:meth:`amount`). The ``currency``
+        column wins, then the currency the amount names, then the profile's ``currency:``, then
+        the workspace's. Raises :class:`RowError` when the ``currency`` column and the amount
+        name two different currencies (``$22,700`` in a row whose currency says JPY).
         """
         named = self.text(raw, "currency")
         if named is not None:
             column, value = self.first_name("currency"), pick(raw, self.names("currency"))
+            if found is not None and found != named.strip().upper():
+                amount_text = pick(raw, self.names(amount_column))
+                raise RowError(
+                    self.first_name(amount_column), amount_text,
+                    f"two currencies (the amount names {found}, {column} says "
+                    f"{named.strip().upper()}; correct one of them in the source)",
+                )  # fmt: skip
         elif found is not None:
             named, column = found, self.first_name(amount_column)
             value = pick(raw, self.names(amount_column))
         else:
             named, column, value = self.profile.currency, None, self.profile.currency
-        code = (named or self.currency or "JPY").strip().upper()
-        if self.currency is not None and code != self.currency.strip().upper():
-            raise RowError(column, value, currency_reason(code, self.currency.strip().upper()))
-        return code
+        return (named or self.currency or "JPY").strip().upper(), column, value
+
+    def in_currency(
+        self,
+        raw: dict[str, Any],
+        amount: Decimal | None,
+        found: str | None,
+        *,
+        amount_column: str,
+        day: dt.date,
+    ) -> tuple[Decimal | None, str, str | None]:
+        """The amount and currency to store, and the currency it was converted from (or None).
+
+        An amount in another currency than the workspace's is converted with the rate in force
+        on ``day`` (``params/rates.yml``); without one the row is held back (:class:`RowError`
+        naming the currency, the day and the fix). Without a workspace currency nothing is
+        checked.
+        """
+        code, column, value = self.row_currency(raw, found, amount_column=amount_column)
+        workspace = (self.currency or "").strip().upper()
+        if not workspace or code == workspace:
+            return amount, code, None
+        rates = self.rates or Rates(currency=workspace)
+        try:
+            if amount is None:  # nothing to convert; the row still needs a rate
+                if rates.rate_on(code, day) is None:
+                    raise ValueBoundError(rates.missing(code, day))
+                return None, workspace, code
+            return rates.convert(amount, code, day), workspace, code
+        except ValueBoundError as exc:
+            raise RowError(column, value, str(exc)) from None
 
     def flag(self, raw: dict[str, Any], column: str) -> bool | None:
         """A yes/no value (``true``/``false``, ``yes``/``no``, ``1``/``0``, ...) or ``None``."""

@@ -33,6 +33,7 @@ def _day(reader: RowReader, raw: dict[str, Any], column: str) -> tuple[dt.date, 
         return None
     span = month_span(text)
     if span is not None:
+        reader.check_day(span[0], text, reader.present(raw, column), plan=column == "end_date")
         return span
     day = reader.moment(text, reader.present(raw, column), future_ok=column == "end_date").date()
     return day, day
@@ -64,6 +65,9 @@ def map_campaign(raw: dict[str, Any], reader: RowReader) -> dict[str, Any]:
     cost, found = reader.amount(raw, "cost")
     if cost is None:
         raise RowError(reader.first_name("cost"), None, "missing cost")
+    cost, currency, source = reader.in_currency(
+        raw, cost, found, amount_column="cost", day=start[0]
+    )
     return {
         "campaign_id": campaign_id,
         "name": reader.text(raw, "name") or campaign_id,
@@ -72,7 +76,8 @@ def map_campaign(raw: dict[str, Any], reader: RowReader) -> dict[str, Any]:
         "start_date": start[0],
         "end_date": last,
         "cost": cost,
-        "currency": reader.row_currency(raw, found, amount_column="cost"),
+        "currency": currency,
+        "_converted_from": source,  # counted by the importer, not stored
     }
 
 

@@ -16,23 +16,31 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
-from reviewkit.consistency import CONSISTENCY_COLUMNS, consistency_problems
+from reviewkit.consistency import consistency_problems
 from reviewkit.definitions import Definitions
 from reviewkit.errors import ConfigError, DataError
+from reviewkit.escapes import escape_controls, quoted
 from reviewkit.identity import rebuild_identity_table
 from reviewkit.import_profiles import Profile
 from reviewkit.import_records import MappedRows, map_rows, mapped_columns
+from reviewkit.import_report import ImportReport
 from reviewkit.import_rows import RowReader
 from reviewkit.import_touches import known_leads
 from reviewkit.readers import RawTable, file_hash, read_table
 from reviewkit.redaction import redact_text
+
+__all__ = ["TEXT_COLUMNS", "ImportReport", "import_file", "quarantine_summary"]
+from reviewkit.value_bounds import DateBounds
+
+if TYPE_CHECKING:
+    from reviewkit.exchange_rates import Rates
 
 TEXT_COLUMNS = (
     "email", "email_hash", "company_name", "company_domain", "channel", "campaign_id",
@@ -46,36 +54,6 @@ _KEYS = {
     "campaigns": ("campaign_id", "start_date"),
     "activities": ("activity_id",),
 }
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, in a dry run, would do)."""
-
-    file: Path
-    profile: str
-    rows_read: int = 0
-    loaded: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    dropped_footer: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    # stage dates contradicting each other in the store after the import (see consistency)
-    consistency: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=CONSISTENCY_COLUMNS)
-    )
-
-    def line(self) -> str:
-        """One line for the terminal."""
-        reasons = ", ".join(f"{reason} {n}" for reason, n in self.reasons.most_common())
-        rejected = f"rejected {self.rejected}" + (f" ({reasons})" if reasons else "")
-        verb = "would load" if self.dry_run else "loaded"
-        return (
-            f"{self.file.name} [{self.profile}]: read {self.rows_read}, {verb} {self.loaded}, "
-            f"updated {self.updated}, unchanged {self.unchanged}, {rejected}"
-        )
 
 
 def _check_profile(profile: Profile, definitions: Definitions) -> None:
@@ -114,7 +92,16 @@ def _upsert(
     con.register("_incoming", frame)
     try:
         columns = [c for c in frame.columns if c not in key]
-        differs = " OR ".join(f"t.{c} IS DISTINCT FROM i.{c}" for c in columns) or "FALSE"
+        types = dict(con.execute(f"SELECT column_name, data_type FROM duckdb_columns() "
+                                 f"WHERE table_name = '{table}' AND schema_name = 'main' "
+                                 f"AND database_name = current_database()").fetchall())  # fmt: skip
+        # compared as stored: an amount of 1.005 is kept as 1.01 and must not count as changed
+        # at every import of the same file
+        differs = " OR ".join(
+            f"t.{c} IS DISTINCT FROM TRY_CAST(i.{c} AS {types[c]})" if c in types
+            else f"t.{c} IS DISTINCT FROM i.{c}"
+            for c in columns
+        ) or "FALSE"  # fmt: skip
         on = " AND ".join(f"t.{k} = i.{k}" for k in key)
         keys = ", ".join(f"i.{k}" for k in key)
         status = con.execute(
@@ -222,9 +209,12 @@ def import_file(
     timezone: str,
     currency: str | None = None,
     encoding: str | None = None,
+    sheet: str | int | None = None,
     dry_run: bool = False,
     move_source: bool = False,
     now: dt.datetime | None = None,
+    bounds: DateBounds | None = None,
+    rates: Rates | None = None,
 ) -> ImportReport:
     """Import one file in one transaction.
 
@@ -242,10 +232,14 @@ def import_file(
         For dates without a time zone (unless the profile sets one); stage dates are compared
         by calendar day in it.
     currency
-        The workspace's currency: rows whose amount is in another are quarantined. ``None``:
-        amounts are not checked (and default to the profile's currency, else JPY).
+        The workspace's currency: an amount in another is converted with ``rates`` or its row
+        quarantined. ``None``: amounts are not checked (and default to the profile's currency,
+        else JPY).
     encoding
         Force an encoding (default: the profile's, else detected).
+    sheet
+        The ``.xlsx`` sheet to read, by name or 0-based position (default: the profile's
+        ``sheet:``, else the first).
     dry_run
         Do everything, report, and roll back.
     move_source
@@ -253,12 +247,21 @@ def import_file(
         profile's (refused by default).
     now
         The present (future dates are rejected); default: the current time.
+    bounds
+        The plausible dates (``dates:`` of ``params/workspace.yml``); default: from 1990-01-01
+        to ``now`` plus a day (planned dates: plus 3,660 days).
+    rates
+        The company's exchange rates to ``currency`` (``params/rates.yml``): amounts in another
+        currency are converted with them, or quarantined when none is in force.
 
     Returns
     -------
     ImportReport
-        Counts, quarantine reasons, and the stage-date contradictions in the store after the
-        import (``consistency``, see :func:`reviewkit.consistency.consistency_problems`).
+        Counts, quarantine reasons, the lines the reader skipped, and the stage-date
+        contradictions in the store after the import (``consistency``, see
+        :func:`reviewkit.consistency.consistency_problems`). The quarantined rows are keyed by
+        the file's content (hash) and profile: importing the same file again replaces its
+        quarantined rows instead of adding them again, and reports the file "unchanged".
 
     Raises
     ------
@@ -269,16 +272,19 @@ def import_file(
     started = dt.datetime.now(dt.UTC)
     _check_profile(profile, definitions)
     table = read_table(
-        path, encoding=encoding or profile.encoding, required=[], header_hint=profile.header_hint
-    )
+        path, encoding=encoding or profile.encoding, sheet=sheet if sheet is not None
+        else profile.sheet, required=[], header_hint=profile.header_hint,
+    )  # fmt: skip
+    digest = file_hash(path)
     _require_columns(table, profile)
     table = _apply_lookups(table, profile, encoding=encoding or profile.encoding)
-    reader = RowReader(profile, timezone=timezone, now=now or started, currency=currency)
-    rows = map_rows(table, reader, definitions=definitions)
-    report = ImportReport(
-        file=path, profile=profile.name, rows_read=len(table.frame), dry_run=dry_run,
-        dropped_footer=list(table.dropped_footer),
+    reader = RowReader(
+        profile, timezone=timezone, now=now or started, currency=currency,
+        bounds=bounds or DateBounds(), rates=rates,
     )  # fmt: skip
+    report = ImportReport.of(table, profile=profile.name, dry_run=dry_run)
+    rows = _map_in_chunks(table, reader, definitions=definitions)
+    del table  # the mapped rows hold what is needed: a big file's text is let go
     import_id = uuid.uuid4().hex[:12]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -288,8 +294,9 @@ def import_file(
         if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
             rebuild_identity_table(con)
         report.rejected = len(rows.quarantine)
+        report.converted = rows.converted
         report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
-        _log(con, rows, report, profile, import_id=import_id, started=started)
+        _log(con, rows, report, profile, import_id=import_id, started=started, digest=digest)
         if profile.record in ("leads", "opportunities"):
             report.consistency = consistency_problems(
                 con, definitions=definitions, timezone=timezone
@@ -299,6 +306,25 @@ def import_file(
         con.execute("ROLLBACK")
         raise
     return report
+
+
+_CHUNK_ROWS = 50_000  # rows mapped at a time: a big file is never all dicts at once
+
+
+def _map_in_chunks(table: RawTable, reader: RowReader, *, definitions: Definitions) -> MappedRows:
+    """:func:`map_rows` over slices of the file (each row is mapped on its own)."""
+    out = MappedRows()
+    for start in range(0, len(table.frame), _CHUNK_ROWS):
+        end = start + _CHUNK_ROWS
+        part = replace(table, frame=table.frame.iloc[start:end],
+                       row_numbers=table.row_numbers[start:end])  # fmt: skip
+        mapped = map_rows(part, reader, definitions=definitions)
+        out.records += mapped.records
+        out.leads += mapped.leads
+        out.events += mapped.events
+        out.quarantine += mapped.quarantine
+        out.converted += mapped.converted
+    return out
 
 
 def _write(
@@ -320,17 +346,20 @@ def _write(
         columns = list(_TOUCH_COLUMNS[table])
     records = _frame(rows.records, columns)
     leads = _frame(rows.leads, ["lead_id", "source_system", "created_at", *profile.lead_columns])
+    events = _frame(rows.events, ["lead_id", "stage", "entered_at", "source_system"])
+    has_leads = bool(rows.leads)
+    # the frames hold the rows now: let the row dicts go (a big file's largest structure)
+    for done in (rows.records, rows.leads, rows.events):
+        done.clear()
     if not move_source:
-        checked = {"leads": leads} if rows.leads else {}
+        checked = {"leads": leads} if has_leads else {}
         if table in ("leads", "opportunities"):
             checked = {table: records, **checked}
         _refuse_moves(con, profile, checked)
     new, changed, seen = _upsert(con, table, records, key=key)
-    if rows.leads:
+    if has_leads:
         _upsert(con, "leads", leads, key=("lead_id",))
-    advanced = _add_events(
-        con, _frame(rows.events, ["lead_id", "stage", "entered_at", "source_system"])
-    )
+    advanced = _add_events(con, events)
     if table == "leads":  # a known lead whose stage advanced was updated
         changed |= (advanced & seen) - new
     report.loaded, report.updated = len(new), len(changed)
@@ -379,8 +408,14 @@ def _log(
     *,
     import_id: str,
     started: dt.datetime,
+    digest: str,
 ) -> None:
-    """Write the quarantined rows and the import's line of the ``imports`` log."""
+    """Write the quarantined rows and the import's line of the ``imports`` log.
+
+    The quarantine is keyed by the file's content and profile: the rows an earlier import of
+    the same content quarantined are replaced by this import's, never added again.
+    """
+    _replace_quarantine(con, rows, report, profile, digest=digest)
     if rows.quarantine:
         q = pd.DataFrame(rows.quarantine)
         q.insert(0, "file_name", report.file.name)
@@ -396,10 +431,38 @@ def _log(
             con.unregister("_quarantine")
     con.execute(
         "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [import_id, report.file.name, file_hash(report.file), profile.name,
+        [import_id, report.file.name, digest, profile.name,
          profile.source_system, report.rows_read, report.loaded, report.updated,
          report.unchanged, report.rejected, started, dt.datetime.now(dt.UTC)],
     )  # fmt: skip
+
+
+def _replace_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    rows: MappedRows,
+    report: ImportReport,
+    profile: Profile,
+    *,
+    digest: str,
+) -> None:
+    """Drop the quarantined rows of earlier imports of the same content; note what they were."""
+    earlier = "SELECT import_id FROM imports WHERE file_hash = ? AND profile = ?"
+    last = con.execute(
+        "SELECT strftime(timezone('UTC', max(finished_at)), '%Y-%m-%d %H:%M UTC') FROM imports "
+        f"WHERE import_id IN ({earlier})",
+        [digest, profile.name],
+    ).fetchall()
+    if not last or last[0][0] is None:
+        return
+    report.previous = str(last[0][0])
+    old = con.execute(
+        f"SELECT row_number, column_name, reason FROM quarantine WHERE import_id IN ({earlier})",
+        [digest, profile.name],
+    ).fetchall()
+    new = [(q["row_number"], q["column_name"], q["reason"]) for q in rows.quarantine]
+    report.replaced_quarantine = len(old)
+    report.same_quarantine = set(old) == set(new)
+    con.execute(f"DELETE FROM quarantine WHERE import_id IN ({earlier})", [digest, profile.name])
 
 
 def _apply_lookups(table: RawTable, profile: Profile, *, encoding: str | None) -> RawTable:
@@ -420,10 +483,7 @@ def _apply_lookups(table: RawTable, profile: Profile, *, encoding: str | None) -
         if key != main_column and key in frame.columns:
             frame = frame.drop(columns=key)
         frame = frame.astype(object).where(frame.notna(), None)
-    return RawTable(
-        file=table.file, frame=frame, row_numbers=table.row_numbers, encoding=table.encoding,
-        header_row=table.header_row, dropped_footer=table.dropped_footer,
-    )  # fmt: skip
+    return replace(table, frame=frame)
 
 
 _REQUIRED = {
@@ -447,10 +507,20 @@ def _require_columns(table: RawTable, profile: Profile) -> None:
             missing.append(" or ".join(names))
     if missing:
         # redacted: in a file without a header line, the "header" is a row of data
-        shown = redact_text(", ".join(found[:12])) + (" ..." if len(found) > 12 else "")
+        shown = redact_text(", ".join(escape_controls(f) for f in found[:12])) + (
+            " ..." if len(found) > 12 else ""
+        )
+        sheets = ""
+        if table.sheet is not None and len(table.sheets) > 1:
+            others = [quoted(s) for s in table.sheets if s != table.sheet]
+            sheets = (
+                f" (sheet {quoted(table.sheet)}; the workbook also has "
+                f"{', '.join(others)}: choose one with --sheet NAME or sheet: in the profile)"
+            )
         raise DataError(
-            f"{table.file}: missing column(s) {missing} for profile {profile.name!r}; the file "
-            f"has {shown}; choose another --profile or map the columns in params/sources/"
+            f"{escape_controls(table.file)}: missing column(s) {missing} for profile "
+            f"{profile.name!r}; the file has {shown}{sheets}; choose another --profile or map "
+            f"the columns in params/sources/"
         )
 
 

@@ -171,7 +171,12 @@ def parse_datetime(
             return _aware(dt.datetime.strptime(value, pattern), zone)
         except ValueError:
             continue
-    return _aware(_parse_auto(value, dayfirst, text), zone)
+        except OverflowError:  # year 1 or 9999 moved into another zone
+            raise ParseError("not a valid date (out of range)", text) from None
+    try:
+        return _aware(_parse_auto(value, dayfirst, text), zone)
+    except OverflowError:
+        raise ParseError("not a valid date (out of range)", text) from None
 
 
 @functools.cache
@@ -320,6 +325,7 @@ _DOLLARS = r"(?:us|r|a|c|hk|s|nz)\$|cn¥"
 _PREFIX = re.compile(rf"^(?:{_DOLLARS}|[$¥€£₩₹]|(?:{_CODES})(?=[\s\d.,(+-]))")
 _SUFFIX = re.compile(rf"(?:{_DOLLARS}|円|元|[$¥€£₩₹]|(?<=[\d\s])(?:{_CODES}))$")
 # decimal comma: 1.234,56 / 1 234,56 (groups of three) / 1234,5
+_MAX_EXPONENT = 40
 _COMMA_NUMBER = re.compile(r"\d{1,3}(?:([. ])\d{3})(?:\1\d{3})*(?:,\d+)?|\d+(?:,\d+)?|,\d+")
 
 
@@ -403,15 +409,22 @@ def _currency(token: str) -> str:
 
 
 def _number(value: str, text: object) -> Decimal:
+    try:
+        return _exact_number(value, text)
+    except InvalidOperation:  # beyond 28 digits: far beyond any amount a store keeps
+        raise ParseError("not an amount (too many digits)", text) from None
+
+
+def _exact_number(value: str, text: object) -> Decimal:
     if not value:
         raise ParseError("not an amount", text)
     if _PLAIN.fullmatch(value):
-        try:
-            amount = Decimal(value.replace(",", ""))
-        except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-            raise ParseError("not an amount", text) from None
-        if "e" in value and amount == amount.to_integral_value():  # 1.5e3 -> 1500, not 1.5E+3
-            amount = amount.quantize(Decimal(1))
+        amount = Decimal(value.replace(",", ""))  # the regex admits only valid numbers
+        if "e" in value:
+            if abs(amount.adjusted()) > _MAX_EXPONENT:  # 1e999999999 is no amount
+                raise ParseError("not an amount (exponent out of range)", text)
+            if amount == amount.to_integral_value():  # 1.5e3 -> 1500, not 1.5E+3
+                amount = Decimal(int(amount))
         return amount
     match = _JAPANESE.fullmatch(value)
     if not match or not any(match.groupdict().values()):

@@ -14,28 +14,33 @@ wrong and the fix.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import datetime as dt
-import hashlib
 import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
-from reviewkit.errors import DataError, ParameterError
+from reviewkit.errors import DataError
+from reviewkit.escapes import escape_controls as _esc
+from reviewkit.escapes import quoted, shorten
+from reviewkit.readers_bytes import check_file, decode, file_hash
+from reviewkit.readers_xlsx import merged_rows, sheet_list, xlsx_sheet
 
-__all__ = ["HEADER_SEARCH_ROWS", "SUFFIXES", "RawTable", "file_hash", "read_table"]
+__all__ = [
+    "HEADER_SEARCH_ROWS", "MAX_COLUMNS", "SUFFIXES", "RawTable", "check_file", "file_hash",
+    "read_table",
+]  # fmt: skip
 
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 30
+#: The most columns a file may have (Excel's own limit): a wider header is not an export.
+MAX_COLUMNS = 16_384
 #: File suffixes :func:`read_table` reads, by format.
 SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -48,9 +53,7 @@ SUFFIXES: dict[str, str] = {
 _DELIMITERS = (",", "\t", ";")
 _SNIFF_ROWS = 50
 _SHOWN_COLUMNS = 12
-# Names a user may give for the encoding Japanese Excel writes; CP932 is Microsoft's superset
-# of Shift_JIS (NEC and IBM extensions such as ① and 髙), and what "Shift_JIS" means in practice.
-_CP932_ALIASES = {"shift-jis", "sjis", "s-jis", "shiftjis", "ms932", "ms-kanji", "windows-31j"}
+_SHARED_VALUES = 200_000  # distinct short values shared between rows while reading
 _FOOTER = re.compile(
     r"""^(?:
         confidential\ information\b      # Salesforce: Confidential Information - Do Not Distribute
@@ -90,6 +93,21 @@ class RawTable:
     dropped_footer : list of str
         The footer rows removed below the data (blank lines, "Confidential Information - Do Not
         Distribute", copyright, totals), as they were in the file, top to bottom.
+    title_rows : list of str
+        The rows skipped above the header (report titles, blank lines, an Excel ``sep=``
+        line), as they were in the file.
+    blank_rows : int
+        Blank rows skipped between the header and the footer.
+    merged : list of str
+        ``.xlsx``: the merged cell ranges that reach the header or the data rows (``A5:A7``);
+        only a range's top-left cell holds its value.
+    sheet : str or None
+        ``.xlsx``: the sheet read.
+    sheets : list of str
+        ``.xlsx``: every sheet of the workbook.
+
+    Every row of the file is accounted for: ``len(title_rows) + 1 (the header) + len(frame) +
+    blank_rows + len(dropped_footer)`` is the number of records (rows) the file has.
     """
 
     file: Path
@@ -98,33 +116,27 @@ class RawTable:
     encoding: str | None
     header_row: int
     dropped_footer: list[str] = field(default_factory=list)
+    title_rows: list[str] = field(default_factory=list)
+    blank_rows: int = 0
+    merged: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Row:
     number: int  # 1-based line / sheet row where the record starts
     cells: list[str | None]  # stripped, empty -> None
-    raw: str  # the record as written (for dropped_footer)
+    last: int = 0  # CSV: the 1-based line where the record ends (a quoted value may span lines)
 
 
-def file_hash(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, as 64 hex digits.
+# How a skipped row is quoted as written (only skipped rows are: a big file's rows are not
+# kept twice, as cells and as text)
+_Raw = Callable[[_Row], str]
 
-    Parameters
-    ----------
-    path : str or Path
-        The file.
 
-    Returns
-    -------
-    str
-        The hex digest; the same bytes always give the same hash, whatever the file's name.
-    """
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _sheet_raw(row: _Row) -> str:
+    return ",".join(c or "" for c in row.cells).rstrip(",")
 
 
 def read_table(
@@ -172,27 +184,23 @@ def read_table(
     ParameterError
         ``encoding`` is not a known encoding, or ``sheet`` does not exist.
     """
-    path = Path(path)
+    path = check_file(path)
+    shown = _esc(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         if path.suffix.lower() == ".xls":
             raise DataError(
-                f"{path}: old Excel .xls files are not read; save it as .xlsx or CSV in Excel"
+                f"{shown}: old Excel .xls files are not read; save it as .xlsx or CSV in Excel"
             )
         raise DataError(
-            f"{path}: unknown file type {path.suffix or '(no suffix)'!r}; allowed: "
-            f"{', '.join(SUFFIXES)}; rename the file or export it as CSV"
+            f"{shown}: unknown file type {quoted(path.suffix or '(no suffix)')}; "
+            f"allowed: {', '.join(SUFFIXES)}; rename the file or export it as CSV"
         )
-    if not path.is_file():
-        raise DataError(f"{path}: no such file; check the path")
     if kind == "parquet":
         return _read_parquet(path, required=required, header_hint=header_hint)
     if kind == "xlsx":
-        rows = _xlsx_rows(path, sheet=sheet)
-        return _table(path, rows, encoding=None, required=required, header_hint=header_hint)
-    data = path.read_bytes()
-    text, used = _decode(path, data, encoding)
-    lines = io.StringIO(text, newline="").readlines()
+        return _read_xlsx(path, sheet=sheet, required=required, header_hint=header_hint)
+    lines, used = _text_lines(path, encoding)
     delimiter = "\t" if kind == "tsv" else None
     skip = 0
     match = _SEP_LINE.match(lines[0]) if lines else None
@@ -201,86 +209,52 @@ def read_table(
     if delimiter is None:
         delimiter = _sniff_delimiter(path, lines, required=required, header_hint=header_hint)
     rows = _csv_rows(path, lines, delimiter=delimiter, skip=skip)
-    return _table(path, rows, encoding=used, required=required, header_hint=header_hint)
+
+    def raw(row: _Row) -> str:
+        return "".join(lines[row.number - 1 : row.last]).rstrip("\r\n")
+
+    table = _table(path, rows, encoding=used, required=required, header_hint=header_hint, raw=raw)
+    if skip:
+        table = replace(table, title_rows=[lines[0].rstrip("\r\n"), *table.title_rows])
+    return table
 
 
-# --- encodings -------------------------------------------------------------------------------
-
-
-def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
-    """Decode ``data`` with the given encoding or the detected one; refuse binary files."""
-    if not data.strip():
-        raise DataError(f"{path}: the file is empty and has no data rows; export it again")
-    if encoding is not None:
-        name = _encoding_name(encoding)
-        if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
-            name = "utf-8-sig"
-        if not name.startswith(("utf-16", "utf-32")):
-            _refuse_binary(path, data)
-        return _decode_with(path, data, name), name
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_with(path, data, "utf-16"), "utf-16"
-    _refuse_binary(path, data)
-    if data.startswith(codecs.BOM_UTF8):
-        return _decode_with(path, data, "utf-8-sig"), "utf-8-sig"
-    for name in ("utf-8", "cp932"):
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            continue
-    raise DataError(
-        f"{path}: the file is not UTF-8 or CP932 (Shift_JIS); save it as UTF-8 or pass "
-        f"--encoding (first bad UTF-8 {_bad_byte(data, 'utf-8')})"
-    )
-
-
-def _encoding_name(encoding: str) -> str:
-    if encoding.strip().lower().replace("_", "-") in _CP932_ALIASES:
-        return "cp932"
+def _text_lines(path: Path, encoding: str | None) -> tuple[list[str], str]:
+    """The file's lines (ends kept) and encoding; its bytes and text are let go on return."""
     try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        raise ParameterError(
-            f"encoding {encoding!r} is not known; use utf-8, utf-8-sig or cp932 (Shift_JIS), "
-            f"or leave it out to detect it"
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(
+            f"{_esc(path)}: cannot be read ({exc.strerror or type(exc).__name__}); check the file"
         ) from None
-    return "cp932" if name.replace("_", "-") in _CP932_ALIASES else name
+    text, used = decode(path, data, encoding)
+    del data
+    return io.StringIO(text, newline="").readlines(), used
 
 
-def _decode_with(path: Path, data: bytes, name: str) -> str:
+def _read_xlsx(
+    path: Path, *, sheet: str | int | None, required: Sequence[str], header_hint: Sequence[str]
+) -> RawTable:
+    """Read one sheet; when it holds no table, list the workbook's sheets and the fix."""
+    book = xlsx_sheet(path, sheet=sheet, clean=_clean)
+    rows = [_Row(number, cells) for number, cells in enumerate(book.rows, start=1)]
     try:
-        return data.decode(name)
-    except UnicodeDecodeError:
+        table = _table(
+            path, rows, encoding=None, required=required, header_hint=header_hint, kind="xlsx",
+            raw=_sheet_raw,
+        )  # fmt: skip
+    except DataError as exc:
+        if len(book.names) < 2:
+            raise
+        reason = str(exc).removeprefix(f"{_esc(path)}: ").split(";")[0]
+        which = "the first sheet" if sheet is None else "sheet"
         raise DataError(
-            f"{path}: the file is not valid {name} ({_bad_byte(data, name)}); pass the right "
-            f"--encoding (utf-8 or cp932) or leave it out to detect it"
+            f"{_esc(path)}: {which} {quoted(book.name)} holds no table to "
+            f"import ({reason}); the workbook has sheets {sheet_list(book.names)}; choose the "
+            f"one with the data with --sheet NAME (or sheet: NAME in the profile)"
         ) from None
-
-
-def _bad_byte(data: bytes, name: str) -> str:
-    try:
-        data.decode(name)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return f"byte 0x{data[exc.start]:02x} on line {line}"
-    return "no bad byte"  # pragma: no cover - only called after a failed decode
-
-
-def _refuse_binary(path: Path, data: bytes) -> None:
-    head = data[:8192]
-    if head.startswith(b"PK\x03\x04"):
-        raise DataError(
-            f"{path}: the file is an Excel workbook or a zip archive, not text; give an Excel "
-            f"file the .xlsx suffix, or export the data as CSV"
-        )
-    if head.startswith(b"PAR1"):
-        raise DataError(f"{path}: the file is Parquet, not text; give it the .parquet suffix")
-    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\x0c\x1a")
-    if b"\x00" in head or controls > max(2, len(head) // 100):
-        raise DataError(
-            f"{path}: the file is binary, not CSV/TSV text; export the data as CSV, or pass an "
-            f".xlsx or .parquet file with its own suffix"
-        )
+    merged = [r for r in book.merged if merged_rows(r)[1] >= table.header_row]
+    return replace(table, merged=merged, sheet=book.name, sheets=book.names)
 
 
 # --- CSV / TSV -------------------------------------------------------------------------------
@@ -298,8 +272,15 @@ def _records(
         except StopIteration:
             return
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise DataError(
+                    f"{_esc(path)}: line {skip + start} has a value longer than "
+                    f"{csv.field_size_limit():,} characters (a quote left open makes the rest of "
+                    f"the file one value); check the quotes from line {skip + start} on, or "
+                    f"shorten the cell"
+                ) from None
             raise DataError(
-                f"{path}: line {skip + start} cannot be read as "
+                f"{_esc(path)}: line {skip + start} cannot be read as "
                 f"{'TSV' if delimiter == chr(9) else 'CSV'} ({exc}); check its quotes "
                 f'(a value with a quote must double it: ""), or export the file again'
             ) from None
@@ -309,9 +290,15 @@ def _records(
 
 
 def _csv_rows(path: Path, lines: list[str], *, delimiter: str, skip: int) -> Iterator[_Row]:
+    # One object per distinct short value (an owner, a stage, a state): a big export repeats
+    # them on every row, and keeping each copy would cost most of the memory of the read.
+    shared: dict[str, str] = {}
     for first, last, fields in _records(path, lines, delimiter=delimiter, skip=skip):
-        raw = "".join(lines[first - 1 : last]).rstrip("\r\n")
-        yield _Row(first, [_clean(f) for f in fields], raw)
+        cells = [_clean(f) for f in fields]
+        if len(shared) < _SHARED_VALUES:
+            cells = [shared.setdefault(c, c) if c is not None and len(c) <= 40 else c
+                     for c in cells]  # fmt: skip
+        yield _Row(first, cells, last)
 
 
 def _sniff_delimiter(
@@ -346,69 +333,6 @@ def _sniff_delimiter(
     return best_delimiter
 
 
-# --- Excel -----------------------------------------------------------------------------------
-
-
-def _xlsx_rows(path: Path, *, sheet: str | int | None) -> list[_Row]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError, ...
-        raise DataError(
-            f"{path}: cannot be read as an Excel .xlsx workbook ({type(exc).__name__}); open it "
-            f"in Excel and save it again as .xlsx (not password-protected), or export CSV"
-        ) from None
-    try:
-        names = book.sheetnames
-        if sheet is None:
-            chosen = names[0]
-        elif isinstance(sheet, int) and not isinstance(sheet, bool):
-            if not 0 <= sheet < len(names):
-                raise ParameterError(
-                    f"{path}: sheet {sheet} does not exist; the workbook has {len(names)} "
-                    f"sheet(s) ({', '.join(names)}); pass a 0-based position or a name"
-                )
-            chosen = names[sheet]
-        elif sheet in names:
-            chosen = str(sheet)
-        else:
-            raise ParameterError(
-                f"{path}: sheet {sheet!r} does not exist; the workbook has "
-                f"{', '.join(repr(n) for n in names)}; pass one of them"
-            )
-        worksheet = book[chosen]
-        worksheet.reset_dimensions()  # some writers record a wrong used range
-        rows = []
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            rows.append(_Row(number, cells, ",".join(c or "" for c in cells).rstrip(",")))
-        return rows
-    finally:
-        book.close()
-
-
-def _cell_text(value: object) -> str | None:
-    """A spreadsheet or Parquet value as stripped text (dates as ISO), or None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None and value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):  # NaN, inf
-            return None
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    return _clean(str(value))
-
-
 # --- Parquet ---------------------------------------------------------------------------------
 
 
@@ -428,19 +352,24 @@ def _read_parquet(path: Path, *, required: Sequence[str], header_hint: Sequence[
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise DataError(
-                f"{path}: cannot be read as Parquet ({first}); export the file again, or as CSV"
+                f"{_esc(path)}: cannot be read as Parquet ({_esc(first)}); export the file "
+                f"again, or as CSV"
             ) from None
     finally:
         con.close()
     header = [_clean(n) for n in names]
-    rows = [_Row(i, [_clean(v) for v in values], "") for i, values in enumerate(fetched, 1)]
+    rows = [_Row(i, [_clean(v) for v in values]) for i, values in enumerate(fetched, 1)]
     missing = _missing(header, required)
     if missing:
         raise _missing_error(path, missing, header)
     if not rows:
-        raise DataError(f"{path}: the Parquet file has no data rows; export it again with rows")
+        raise DataError(
+            f"{_esc(path)}: the Parquet file has no data rows; export it again with rows"
+        )
     names = [*required, *header_hint]
-    return _build(path, header, rows, encoding=None, header_row=0, footer=[], names=names)
+    return _build(
+        path, header, rows, encoding=None, header_row=0, footer=[], names=names, kind="parquet"
+    )
 
 
 def _ident(name: str) -> str:
@@ -515,11 +444,11 @@ def _missing(header: Sequence[str | None], required: Sequence[str]) -> list[str]
 
 def _missing_error(path: Path, missing: Sequence[str], found: Sequence[str | None]) -> DataError:
     names = [_one_line(c) for c in found if c is not None]
-    shown = ", ".join(repr(n) for n in names[:_SHOWN_COLUMNS])
+    shown = ", ".join(quoted(n) for n in names[:_SHOWN_COLUMNS])
     if len(names) > _SHOWN_COLUMNS:
         shown += f" and {len(names) - _SHOWN_COLUMNS} more"
     return DataError(
-        f"{path}: missing column(s) {', '.join(repr(m) for m in missing)} "
+        f"{_esc(path)}: missing column(s) {', '.join(repr(m) for m in missing)} "
         f"(found: {shown or 'no column names'}); is this the right export? choose another "
         f"profile with --profile, or export the report with these columns"
     )
@@ -536,6 +465,8 @@ def _table(
     encoding: str | None,
     required: Sequence[str],
     header_hint: Sequence[str],
+    raw: _Raw,
+    kind: str = "csv",
 ) -> RawTable:
     """Find the header among the top rows, strip the footer and build the RawTable."""
     iterator = iter(rows)
@@ -545,15 +476,22 @@ def _table(
         if required:
             found = _closest_header([r.cells for r in top], required)
             raise _missing_error(path, _missing(found, required), found)
-        raise DataError(f"{path}: the file has no header row and no data rows; export it again")
+        raise DataError(
+            f"{_esc(path)}: the file has no header row and no data rows; export it again"
+        )
     header_line = top[index]
+    _check_header(
+        path, header_line.cells, header_row=header_line.number, kind=kind,
+        names=[*required, *header_hint],
+    )  # fmt: skip
     body = [*top[index + 1 :], *iterator]
     body, footer = _strip_footer(body, width=sum(c is not None for c in header_line.cells))
+    everything = len(body)
     body = [r for r in body if any(c is not None for c in r.cells)]
     if not body:
         raise DataError(
-            f"{path}: the file has no data rows below its header (line {header_line.number}); "
-            f"export the report with its rows"
+            f"{_esc(path)}: the file has no data rows below its header (line "
+            f"{header_line.number}); export the report with its rows"
         )
     return _build(
         path,
@@ -561,8 +499,11 @@ def _table(
         body,
         encoding=encoding,
         header_row=header_line.number,
-        footer=[r.raw for r in footer],
+        footer=[raw(r) for r in footer],
         names=[*required, *header_hint],
+        title=[raw(r) for r in top[:index]],
+        blank=everything - len(body),
+        kind=kind,
     )
 
 
@@ -591,14 +532,24 @@ def _build(
     header_row: int,
     footer: list[str],
     names: Sequence[str],
+    title: list[str] | None = None,
+    blank: int = 0,
+    kind: str = "csv",
 ) -> RawTable:
+    _check_header(path, header, header_row=header_row, kind=kind, names=names)
     wide = [r for r in rows if any(c is not None for c in r.cells[len(header) :])]
     if wide:
+        where = "row" if kind == "xlsx" else "line"
         lines = ", ".join(str(r.number) for r in wide[:5]) + (" ..." if len(wide) > 5 else "")
+        fix = (
+            "cells right of the header's last column hold values: give their column a header "
+            "in the header row, or delete them in Excel"
+            if kind == "xlsx"
+            else "a value holds the delimiter without quotes: quote it, or export the file again"
+        )
         raise DataError(
-            f"{path}: {len(wide)} row(s) have more values than the {len(header)} header "
-            f"columns (line {lines}); a value holds the delimiter without quotes: quote it, or "
-            f"export the file again"
+            f"{_esc(path)}: {len(wide)} row(s) have more values than the "
+            f"{len(header)} header columns ({where} {lines}); {fix}"
         )
     width = len(header)
     cells = [
@@ -621,7 +572,49 @@ def _build(
         encoding=encoding,
         header_row=header_row,
         dropped_footer=footer,
+        title_rows=list(title or []),
+        blank_rows=blank,
     )
+
+
+def _check_header(
+    path: Path,
+    header: Sequence[str | None],
+    *,
+    header_row: int,
+    kind: str,
+    names: Sequence[str],
+) -> None:
+    """Refuse a header wider than any export, or one naming a column twice.
+
+    A column named twice is refused when the reader was asked for it (``names``: the profile's
+    columns) or asked for no column at all; a repeated column nobody reads is kept as
+    ``Name.1``.
+    """
+    shown = _esc(path)
+    where = {"xlsx": f"sheet row {header_row}", "parquet": "the Parquet schema"}.get(
+        kind, f"line {header_row}"
+    )
+    if len(header) > MAX_COLUMNS:
+        raise DataError(
+            f"{shown}: the header ({where}) has {len(header):,} columns, more than "
+            f"{MAX_COLUMNS:,} (Excel's limit); this is not an export of records: check the "
+            f"file, or export the report again"
+        )
+    first: dict[str, int] = {}
+    for position, cell in enumerate(header, start=1):
+        if cell is None:
+            continue
+        key = _key(cell)
+        if key in first and (not names or key in {_key(n) for n in names}):
+            earlier = first[key]
+            one, other = quoted(shorten(str(header[earlier - 1]))), quoted(shorten(cell))
+            raise DataError(
+                f"{shown}: the header ({where}) names the same column twice: column {earlier} "
+                f"{one} and column {position} {other}; which one holds the data is unclear: "
+                f"rename or delete one of them in the file, then import again"
+            )
+        first[key] = position
 
 
 def _column_names(header: Sequence[str | None], names: Sequence[str]) -> list[str]:

@@ -26,6 +26,7 @@ from reviewkit.holiday_calendar import (
 )
 from reviewkit.periods import CADENCES, FiscalCalendar, FiscalYearLabel, WeekStart
 from reviewkit.resources import bundled
+from reviewkit.value_bounds import DatesConfig
 
 CONFIG_FILE = Path("params") / "workspace.yml"
 ENV_VAR = "REVIEWKIT_WORKSPACE"
@@ -77,6 +78,8 @@ class WorkspaceConfig(BaseModel):
     subdivision: str | None = None
     breaks: list[BreakConfig] = Field(default_factory=list)
     currency: str = "JPY"  # ISO 4217: every amount in the store and in packs is in it
+    # the plausible dates of imported rows (reviewkit.value_bounds)
+    dates: DatesConfig = Field(default_factory=DatesConfig)
     store: str = "data/reviewkit.duckdb"
     outputs: str = "outputs"
     kernel: str = "reviewkit"

@@ -86,7 +86,7 @@ def decode_config(data: bytes, path: Path | str) -> str:
     for bom, name in _BOMS:
         if data.startswith(bom):
             raise ConfigError(
-                f"{path}: the file is {name} (byte-order mark), not UTF-8; {_FIX_UTF8}"
+                f"{path}: the file is {name} (byte-order mark), not UTF-8 text; {_FIX_UTF8}"
             )
     if b"\x00" in data[:8192]:
         raise ConfigError(
@@ -98,9 +98,9 @@ def decode_config(data: bytes, path: Path | str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         if _looks_japanese(data):
-            looks = "the file looks like Shift_JIS (CP932), not UTF-8"
+            looks = "the file looks like Shift_JIS (CP932), not UTF-8 text"
         else:
-            looks = f"byte 0x{data[exc.start]:02x} is not UTF-8"
+            looks = f"byte 0x{data[exc.start]:02x}: not UTF-8 text"
         raise ConfigError(f"{path}:{line}: {looks}; {_FIX_UTF8}") from None
 
 

@@ -181,7 +181,7 @@ def quarantined(workspace: Path) -> list[tuple[object, ...]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         try:
-            return con.execute("SELECT COLUMNS(*)::VARCHAR FROM quarantine").fetchall()
+            return con.execute("SELECT * FROM quarantine").fetchall()
         except duckdb.CatalogException:
             return []
     finally:

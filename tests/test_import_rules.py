@@ -154,9 +154,9 @@ def test_the_cli_counts_rows_in_another_currency_in_the_file_line(tmp_path):
     path = write(tmp_path / "deals.csv", GERMAN)
     result = run_cli("import", str(path), "--profile", "crm", "--workspace", str(ws.root))
     assert result.returncode == 0, result.stderr
-    assert "rejected 2 (currency USD is not the workspace's EUR 1, unparseable amount 1)" in (
+    assert "除外 2（currency USD is not the workspace's EUR 1、unparseable amount 1）" in (
         result.stdout
-    )
+    )  # the line is in the workspace's language (ja)
 
 
 def test_a_won_deals_file_without_a_stage_column(tmp_path):
@@ -236,7 +236,7 @@ def test_the_cli_refuses_in_one_line_and_moves_with_the_flag(tmp_path):
     assert dry.returncode == 2  # a dry run says so too
     moved = run_cli("import", str(path), "--profile", "crm", "--move-source", *args)
     assert moved.returncode == 0, moved.stderr
-    assert "updated 3" in moved.stdout
+    assert "更新 3" in moved.stdout
 
 
 def test_leads_made_from_opportunities_are_checked_too(tmp_path):

@@ -267,7 +267,7 @@ def test_the_cli_dry_run_writes_no_campaign(ws, tmp_path):
         "import", str(path), "--profile", "costs", "--dry-run", "--workspace", str(ws.root)
     )
     assert result.returncode == 0, result.stderr
-    assert "costs.csv [costs]: read 8, would load 4" in result.stdout
+    assert "costs.csv [costs]: 読み込み 8行、追加予定 4" in result.stdout  # a ja workspace
     assert query(ws, "SELECT count(*) AS n FROM campaigns")["n"][0] == 0
 
 

@@ -184,7 +184,7 @@ def test_the_command_writes_the_draft_and_says_what_to_run_next(ws):
         "--workspace", str(ws.root),
     )  # fmt: skip
     assert dry.returncode == 0, dry.stderr
-    assert "read 2, would load" in dry.stdout
+    assert "読み込み 2行、追加予定" in dry.stdout  # the workspace is in Japanese
 
 
 def test_values_yaml_would_read_as_booleans_or_numbers_stay_text(ws, tmp_path):

@@ -283,8 +283,18 @@ def test_required_matches_case_and_width_and_takes_the_given_spelling(tmp_path):
 
 def test_duplicate_and_blank_header_cells(tmp_path):
     path = write(tmp_path, "dup.csv", "Name,Name,,x,\n1,2,3,4,\n")
-    table = read_table(path)
+    table = read_table(path, header_hint=["x"])  # a repeated column nobody reads is kept
     assert list(table.frame.columns) == ["Name", "Name.1", "Unnamed: 2", "x"]
+
+
+@pytest.mark.parametrize("hint", [[], ["Name"]])
+def test_a_column_named_twice_is_refused_naming_both(tmp_path, hint):
+    path = write(tmp_path, "dup.csv", "id,Name,x, name \n1,2,3,4\n")
+    with pytest.raises(DataError) as exc:
+        read_table(path, header_hint=hint)
+    message = one_line_error(exc, path)
+    assert "column 2 'Name' and column 4 'name'" in message
+    assert "rename or delete one" in message
 
 
 def test_short_rows_padded_with_none(tmp_path):

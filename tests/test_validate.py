@@ -444,7 +444,8 @@ def test_validate_passes_on_the_shipped_params(tmp_path):
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; targets: "
     )
     assert line.endswith(
-        "(params/targets.yml); benchmarks: 3 reference ranges; actions: 3; schedule: 24 packs — OK"
+        "(params/targets.yml); benchmarks: 3 reference ranges; actions: 3; schedule: 24 packs; "
+        "rates: none (amounts in other currencies are held back) — OK"
     )
 
 

@@ -133,7 +133,7 @@ def test_utf16_without_a_mark_and_binary_files_are_refused(tmp_path: Path) -> No
 
 def test_other_bytes_name_the_line_and_byte(tmp_path: Path) -> None:
     message = _refused(_file(tmp_path, b"a: 1\nb: \xff\xfe\xfd\n"))
-    assert ":2: byte 0xff is not UTF-8" in message
+    assert ":2: byte 0xff: not UTF-8 text; save it as UTF-8" in message
 
 
 def test_a_utf8_byte_order_mark_is_fine(tmp_path: Path) -> None:
