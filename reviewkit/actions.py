@@ -26,6 +26,7 @@ what is allowed and the fix); :func:`save_actions` rewrites the file in a fixed 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -132,22 +133,29 @@ def _choice(what: str, allowed: Sequence[str], meaning: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+# The dates an action may have: no review data is older; the end keeps date arithmetic safe.
+_EARLIEST, _LATEST = dt.date(1990, 1, 1), dt.date(2999, 12, 31)
+
+
 def parse_date(value: object, *, what: str = "a date") -> dt.date:
-    """Read a date written ``YYYY-MM-DD`` (or a ``datetime.date``).
+    """Read a date written ``YYYY-MM-DD`` (or a ``datetime.date``), 1990-01-01 to 2999-12-31.
 
     Raises
     ------
     ValueError
         Naming the bad value and the form to use.
     """
+    day: dt.date | None = None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and _DATE.match(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not {what}; write YYYY-MM-DD (e.g. 2026-07-15)")
+        day = value
+    elif isinstance(value, str) and _DATE.match(value.strip()):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(value.strip())
+    if day is None:
+        raise ValueError(f"{value!r} is not {what}; write YYYY-MM-DD (e.g. 2026-07-15)")
+    if not _EARLIEST <= day <= _LATEST:
+        raise ValueError(f"{value!r} is out of range; write a date from {_EARLIEST} to {_LATEST}")
+    return day
 
 
 def _optional_date(value: object) -> object:
@@ -447,36 +455,7 @@ _Loader.yaml_implicit_resolvers = {
 
 def _read(path: Path) -> tuple[Any, Lines]:
     """The file's data (dates as text) and the line of every key path; a key twice fails."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError:
-        read_yaml(path)  # raises the one-line message for the syntax error
-        raise
-    lines: Lines = {}
-
-    def walk(n: yaml.Node, keys: tuple[str | int, ...]) -> None:
-        lines.setdefault(keys, n.start_mark.line + 1)
-        if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
-                here = (*keys, str(key.value))
-                if here in lines:
-                    dotted = ".".join(map(str, here))
-                    raise ConfigError(
-                        f"{path}:{key.start_mark.line + 1}: {dotted}: {key.value!r} is given "
-                        f"twice (first on line {lines[here]}); keep one"
-                    )
-                lines[here] = key.start_mark.line + 1
-                walk(value, here)
-                lines[here] = key.start_mark.line + 1
-        elif isinstance(n, yaml.SequenceNode):
-            for index, item in enumerate(n.value):
-                walk(item, (*keys, index))
-
-    if node is not None:
-        walk(node, ())
-    return data, lines
+    return read_yaml(path, loader=_Loader)
 
 
 def _entry_name(entry: object, index: int) -> str:

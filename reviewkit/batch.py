@@ -211,13 +211,14 @@ def run_batch(
         unfinished_run,
     )  # fmt: skip
     from reviewkit.index_page import write_index
+    from reviewkit.preflight import output_folder
     from reviewkit.runner import SharedInputs, plan_pack
     from reviewkit.schedule import SCHEDULE_FILE, load_schedule, select
 
     if jobs < 1:
         raise ConfigError(f"--jobs: {jobs} is not a number of workers; use 1 or more")
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
-    out = Path(output_dir) if output_dir is not None else ws.outputs_dir
+    out = output_folder(ws, output_dir)  # a folder that cannot be written: one line
     logs = out / LOG_DIR
     notify = listener or (lambda _event: None)
     # one review date for the whole batch, even one that runs past midnight

@@ -29,10 +29,21 @@ workspace_option = click.option(
     help="Workspace folder (params/, data/, outputs/). Default: $REVIEWKIT_WORKSPACE, else "
     "the current folder or a parent with params/workspace.yml.",
 )
+
+
+def _output_dir(_ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A folder option or argument checked before any work: writable (exit 2, one line)."""
+    from reviewkit.cli_checks import check_output_dir
+
+    name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+    return check_output_dir(value, option=name)
+
+
 output_dir_option = click.option(
     "--output-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
+    callback=_output_dir,
     help="Where packs go. Default: the workspace's outputs/.",
 )
 
@@ -124,8 +135,9 @@ def new_template(
 
 @app.command()
 @workspace_option
-@click.option("--seed", type=int, default=None, help="Random seed (default: the spec's).")
-@click.option("--leads", type=click.IntRange(min=1000), default=None,
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Random seed, 0 or more (default: the spec's).")  # fmt: skip
+@click.option("--leads", type=click.IntRange(min=1000, max=10_000_000), default=None,
               help="About how many leads to generate (default: the spec's 50,000); for "
               "trying reviewkit at scale.")  # fmt: skip
 @click.option("--company", default=None, metavar="NAME",
@@ -133,7 +145,8 @@ def new_template(
               "complete workspace in DIR (params, store, exports/).")  # fmt: skip
 @click.option("--exports-only", is_flag=True,
               help="With --company: write only the company's export files, into DIR.")  # fmt: skip
-@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", required=False, callback=_output_dir,
+                type=click.Path(path_type=Path, file_okay=False))  # fmt: skip
 def sample(
     workspace: Path | None,
     seed: int | None,
@@ -186,7 +199,7 @@ def _zoo_company(
 
 
 @app.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), callback=_output_dir)
 @click.option("--company", default=None, help="The company's name. Default: DIRECTORY's name.")
 @click.option("--country", default=None,
               help="ISO 3166 code (JP, US, DE, BR, ...): holidays, and the defaults of the "
@@ -277,12 +290,12 @@ def _print_next_steps(ws: Any, settings: Any) -> None:
 def index(workspace: Path | None, output_dir: Path | None) -> None:
     """Rebuild index.html from the packs already published."""
     from reviewkit.index_page import write_index
+    from reviewkit.preflight import output_folder
     from reviewkit.workspace import find_workspace
 
     ws = find_workspace(workspace)
-    path = write_index(
-        output_dir or ws.outputs_dir, lang=ws.config.lang, timezone=ws.config.timezone
-    )
+    folder = output_folder(ws, output_dir)  # a folder that cannot be written: one line
+    path = write_index(folder, lang=ws.config.lang, timezone=ws.config.timezone)
     out.print(str(path))
 
 
@@ -443,7 +456,8 @@ def _warn_consistency(problems: Any, definitions: Any, lang: str) -> None:
 
 
 @app.command()
-@click.option("--limit", default=20, show_default=True, help="Rows to show per table.")
+@click.option("--limit", type=click.IntRange(min=0, max=1_000_000), default=20,
+              show_default=True, help="Rows to show per table.")  # fmt: skip
 @workspace_option
 def identity(limit: int, workspace: Path | None) -> None:
     """Show identity matching: merged records, conflicting attributes, ambiguous records."""
@@ -797,7 +811,7 @@ def action_close(
 
 
 @app.command()
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=2, show_default=True,
               help="Packs built at once (worker processes).")  # fmt: skip
 @click.option("--as-of", default="auto", show_default=True, help="Review date YYYY-MM-DD or auto.")
 @click.option("--only", "only", multiple=True, metavar="PATTERN",

@@ -55,20 +55,31 @@ RULE_COLUMNS = (
 )  # fmt: skip
 
 
+#: The longest window or deadline a definition may give (10 years).
+MAX_DURATION_DAYS = 3650
+
+
 def parse_duration(text: str) -> dt.timedelta:
-    """Parse ``90d``, ``24h`` or ``2w`` into a timedelta.
+    """Parse ``90d``, ``24h`` or ``2w`` into a timedelta (more than zero, at most 3650 days).
 
     Raises
     ------
     ValueError
-        If ``text`` is not a whole number followed by h, d or w.
+        If ``text`` is not a whole number followed by h, d or w, is zero, or is longer than
+        :data:`MAX_DURATION_DAYS`.
     """
     match = _DURATION.match(str(text).strip())
     if not match or int(match[1]) <= 0:
         raise ValueError(
             f"{text!r} is not a duration; write a whole number and h, d or w (e.g. 90d, 24h, 2w)"
         )
-    return dt.timedelta(hours=int(match[1]) * _UNIT_HOURS[match[2]])
+    hours = int(match[1]) * _UNIT_HOURS[match[2]]
+    if hours > MAX_DURATION_DAYS * 24:
+        raise ValueError(
+            f"{text!r} is longer than {MAX_DURATION_DAYS} days (10 years); write at most "
+            f"{MAX_DURATION_DAYS}d, {MAX_DURATION_DAYS * 24}h or {MAX_DURATION_DAYS // 7}w"
+        )
+    return dt.timedelta(hours=hours)
 
 
 Duration = Annotated[str, Field(description="e.g. 90d, 24h, 2w")]

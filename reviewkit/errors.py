@@ -40,6 +40,10 @@ class DataError(ReviewkitError, ValueError):
     exit_code = 2
 
 
+class StoreCorruptError(DataError):
+    """The store file cannot be read as a store: damaged, not DuckDB, a folder, or newer."""
+
+
 class RunFailedError(ReviewkitError, RuntimeError):
     """Executing or rendering a pack failed; an earlier good pack is left untouched."""
 

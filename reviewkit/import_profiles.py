@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reviewkit.config_paths import check_lookup_name, check_profile_path
 from reviewkit.errors import ConfigError
 from reviewkit.resources import package_file
 from reviewkit.workspace import Workspace
@@ -44,15 +45,21 @@ RecordKind = Literal["leads", "opportunities", "campaigns", "activities"]
 class Lookup(BaseModel):
     """Another file joined to each row, e.g. accounts by account name.
 
-    ``file`` is relative to the imported file's folder; ``match`` maps a column of the imported
-    file to the lookup file's key column; ``columns`` names the lookup columns to bring in
-    (new name -> lookup column), which ``columns:`` of the profile can then map.
+    ``file`` is relative to the imported file's folder, and stays in it (no absolute path, no
+    ``..``); ``match`` maps a column of the imported file to the lookup file's key column;
+    ``columns`` names the lookup columns to bring in (new name -> lookup column), which
+    ``columns:`` of the profile can then map.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     file: str
     match: dict[str, str] = Field(min_length=1, max_length=1)
     columns: dict[str, str] = Field(min_length=1)
+
+    @field_validator("file")
+    @classmethod
+    def _inside_the_folder(cls, value: str) -> str:
+        return check_lookup_name(value)
 
 
 class Profile(BaseModel):
@@ -178,6 +185,9 @@ def load_profile(name: str, *, workspace: Workspace | None) -> Profile:
                 "YAML file (see docs/import.md)"
             )
         path = paths[name]
+    if workspace is not None:
+        check_profile_path(path, workspace_root=workspace.root, shipped=_builtin_dir(),
+                           option="--profile")  # fmt: skip
     data, lines = read_yaml(path)
     if isinstance(data, dict):
         data.setdefault("name", path.stem)

@@ -467,11 +467,13 @@ def _replace_quarantine(
 
 def _apply_lookups(table: RawTable, profile: Profile, *, encoding: str | None) -> RawTable:
     """Join each lookup file's columns to the rows (left join: unmatched rows keep None)."""
+    from reviewkit.config_paths import lookup_path  # kept in the imported file's folder
+
     frame = table.frame
     for lookup in profile.lookups:
         ((main_column, key),) = lookup.match.items()
         other = read_table(
-            table.file.parent / lookup.file,
+            lookup_path(table.file, lookup.file, profile=profile.name),
             encoding=encoding,
             required=[key, *lookup.columns.values()],
         ).frame

@@ -314,21 +314,38 @@ def parse_period(label: str, *, calendar: FiscalCalendar, any_week: bool = False
     )
 
 
+#: The earliest review date accepted (no MA/SFA data is older).
+EARLIEST_AS_OF = dt.date(1990, 1, 1)
+#: How far after today a review date may be (a plan for next year; not a typo of the year).
+AS_OF_MARGIN_DAYS = 366
+
+
 def parse_as_of(value: str, *, today: dt.date) -> dt.date:
     """Parse an ``--as-of`` value: ``YYYY-MM-DD`` or ``auto`` (``today``).
+
+    The date must be on or after :data:`EARLIEST_AS_OF` and at most
+    :data:`AS_OF_MARGIN_DAYS` after ``today``.
 
     Raises
     ------
     ParameterError
-        If the value is neither.
+        If the value is neither (an empty value too), or the date is out of that range.
     """
     text = str(value).strip()
-    if text in ("auto", ""):
+    if text == "auto":
         return today
+    latest = today + dt.timedelta(days=AS_OF_MARGIN_DAYS)
+    allowed = f"a date from {EARLIEST_AS_OF} to {latest} (today + {AS_OF_MARGIN_DAYS} days)"
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ParameterError(
-            f"as_of: {value!r} is not a date; use YYYY-MM-DD (e.g. 2026-11-23) or auto "
+            f"as_of: {value!r} is not a date; use YYYY-MM-DD, {allowed}, or auto "
             "(today in the workspace time zone)"
         ) from None
+    if not EARLIEST_AS_OF <= day <= latest:
+        raise ParameterError(
+            f"as_of: {value!r} is out of range; use {allowed}, or auto (today in the "
+            "workspace time zone)"
+        )
+    return day

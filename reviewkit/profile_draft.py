@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reviewkit.config_paths import check_profile_name
 from reviewkit.definitions import Definitions
 from reviewkit.errors import ConfigError
 from reviewkit.import_profiles import RECORD_COLUMNS
@@ -370,7 +371,7 @@ def write_draft(
     DataError
         The file cannot be read (see :func:`reviewkit.readers.read_table`).
     """
-    profile_name = name or draft_name(path)
+    profile_name = check_profile_name(name) if name is not None else draft_name(path)
     target = sources_dir / f"{profile_name}.yml"
     if target.exists():
         raise ConfigError(

@@ -35,6 +35,7 @@ from reviewkit.errors import ConfigError, ParameterError, RunFailedError
 from reviewkit.formatting import format_period
 from reviewkit.interrupts import checkpoint, interruptible, publish_step
 from reviewkit.periods import CADENCES, Cadence, Period, last_complete_period, parse_as_of
+from reviewkit.preflight import check_inputs
 from reviewkit.published import redact_executed, redact_folder, write_json
 from reviewkit.redaction import has_contact_data, mask_secrets, redact_text
 from reviewkit.resources import PACK_DIR_ENV, PACK_ENV, package_file
@@ -102,6 +103,8 @@ def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     """
     import yaml
 
+    from reviewkit.yaml_config import load_text
+
     values: dict[str, Any] = {}
     for item in items:
         name, sep, text = item.partition("=")
@@ -111,9 +114,11 @@ def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
                 f"--parameter {item!r}: write NAME=VALUE, e.g. -p what_if_rule='score >= 70'"
             )
         try:
-            value = yaml.safe_load(text) if text.strip() else ""
+            value = load_text(text, source=f"--parameter {name}") if text.strip() else ""
         except yaml.YAMLError:
             value = text
+        except ConfigError as exc:  # nested too deeply, an alias bomb: one line
+            raise ParameterError(str(exc)) from None
         if value is None:
             value = ""
         if not isinstance(value, str | int | float | bool):
@@ -746,6 +751,7 @@ def run_pack(
     """
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
+    check_inputs(ws, output_dir=output_dir)  # bad input: one line before a kernel starts
     _check_request(ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name)
     with interruptible(f"the {cadence} pack"):
         return _run_pack(

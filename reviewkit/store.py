@@ -16,7 +16,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from reviewkit.errors import DataError, StoreBusyError, StoreMissingError
+from reviewkit.errors import DataError, StoreMissingError
+from reviewkit.store_open import (
+    busy_error,
+    check_schema_version,
+    corrupt_error,
+    first_line,
+    open_file,
+)
 
 SCHEMA_VERSION = "5"
 
@@ -175,15 +182,6 @@ def _rekey_campaigns(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE _rk_campaigns_rekeyed RENAME TO campaigns")
 
 
-def _busy(where: str, exc: Exception, *, writing: bool) -> StoreBusyError:
-    """The one-line error for a store another process holds."""
-    who = "a pack build, a batch or a notebook kernel" if writing else "an import"
-    return StoreBusyError(
-        f"store {where!r} is in use by another process ({who}): "
-        f"{(str(exc).splitlines() or [''])[0]}; run this again when it has finished"
-    )
-
-
 def connect(
     path: str | os.PathLike[str], *, read_only: bool = False, timezone: str = "UTC"
 ) -> duckdb.DuckDBPyConnection:
@@ -208,22 +206,33 @@ def connect(
         If ``read_only`` and the file does not exist, with how to create it.
     StoreBusyError
         If another process holds the file's lock (e.g. an import writing to it).
+    StoreCorruptError
+        If the file is a folder, not a DuckDB file, damaged, or written by a newer reviewkit.
     """
     where = str(path)
     if where != ":memory:":
         file = Path(where)
+        if file.is_dir():
+            raise corrupt_error(
+                where, "it is a folder, not a store file (check store: in workspace.yml)"
+            )
         if read_only and not file.is_file():
             raise StoreMissingError(
                 f"store {where!r} does not exist; create it with `reviewkit sample` "
                 "(the sample company) or import your data with `reviewkit import`"
             )
-        file.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(where, read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
-            raise
-        raise _busy(where, exc, writing=not read_only) from None
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataError(
+                f"store {where!r}: its folder cannot be created ({exc.strerror or exc}); set "
+                "store: in params/workspace.yml to a path inside the workspace"
+            ) from None
+        if file.is_file() and file.stat().st_size == 0:
+            raise corrupt_error(where, "the file is empty (0 bytes)")
+    con = open_file(where, read_only=read_only)
+    if where != ":memory:":
+        check_schema_version(con, where, supported=SCHEMA_VERSION, tables=TABLES)
     con.execute(f"SET TimeZone = '{timezone}'")
     if not read_only:
         create_schema(con)
@@ -250,7 +259,9 @@ def snapshot(path: str | os.PathLike[str], *, timezone: str = "UTC") -> duckdb.D
         con.execute("ATTACH ? AS store_file (READ_ONLY)", [str(path)])
     except duckdb.IOException as exc:
         con.close()
-        raise _busy(str(path), exc, writing=False) from None
+        if "lock" not in str(exc).lower():
+            raise corrupt_error(str(path), first_line(exc)) from None
+        raise busy_error(str(path), exc, writing=False) from None
     try:
         con.execute("BEGIN TRANSACTION")
         for name in TABLES:

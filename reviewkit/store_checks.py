@@ -52,7 +52,7 @@ def store_problems(
     """
     found = StoreProblems()
     found.errors += _parameter_problems(jobs, definitions=definitions)
-    if not ws.store_path.is_file():
+    if not ws.store_path.exists():
         found.warnings.append(
             f"store {ws.config.store!r} does not exist yet: import your exports first "
             "(`reviewkit import FILE --profile NAME`; docs/own-data.md), or `reviewkit "

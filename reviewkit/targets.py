@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import duckdb
 import pandas as pd
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from reviewkit.errors import ConfigError, ParameterError
@@ -419,31 +418,8 @@ def _text_keys(data: object) -> object:
     return data
 
 
-def _check_duplicates(path: Path) -> None:
-    """YAML keeps the last of two equal keys silently; a targets file must not."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when it is there
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=loader)
-
-    def walk(n: yaml.Node | None, keys: tuple[str, ...]) -> None:
-        if isinstance(n, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key, value in n.value:
-                text, line = str(key.value), key.start_mark.line + 1
-                if text in seen:
-                    dotted = ".".join((*keys, text))
-                    raise ConfigError(
-                        f"{path}:{line}: {dotted}: {text!r} is given twice (first on line "
-                        f"{seen[text]}); keep one"
-                    )
-                seen[text] = line
-                walk(value, (*keys, text))
-
-    walk(node, ())
-
-
 def _read_file(path: Path, *, definitions: Definitions) -> Targets:
-    data, lines = read_yaml(path)
-    _check_duplicates(path)
+    data, lines = read_yaml(path)  # a key given twice is refused there
     if data is None:
         return Targets.empty(source=str(path))
     if not isinstance(data, dict):
@@ -509,6 +485,11 @@ def _did_you_mean(word: str, choices: Sequence[str]) -> str:
 def _parse_month(text: str, path: Path, lines: Lines, keys: tuple[str, ...]) -> dt.date:
     match = _MONTH.match(text)
     if match and 1 <= int(match[2]) <= 12:
+        if not 1990 <= int(match[1]) <= 2999:  # 0000-01 is no date; 9999-12 a typo of the year
+            raise ConfigError(
+                f"{where(path, lines, keys)}: {text!r} is out of range; write a month from "
+                "1990-01 to 2999-12"
+            )
         return dt.date(int(match[1]), int(match[2]), 1)
     raise ConfigError(
         f"{where(path, lines, keys)}: {text!r} is not a month; write YYYY-MM (e.g. 2026-04): "

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reviewkit.currency import check_currency
@@ -84,7 +83,7 @@ class WorkspaceConfig(BaseModel):
     store: str = "data/reviewkit.duckdb"
     outputs: str = "outputs"
     kernel: str = "reviewkit"
-    execution_timeout_seconds: int = Field(600, gt=0)
+    execution_timeout_seconds: int = Field(600, gt=0, le=86_400)  # at most a day
 
     @field_validator("timezone")
     @classmethod
@@ -115,22 +114,14 @@ class WorkspaceConfig(BaseModel):
 
 
 def read_yaml(path: Path) -> Any:
-    """Read a YAML file, turning every failure into a one-line :class:`ConfigError`."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found; create it or run `reviewkit init`") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({exc}); fix the syntax") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
-    except ValueError as exc:  # PyYAML builds 2026-02-30 as a date and fails
-        raise ConfigError(
-            f"{path}: a date that does not exist ({exc}); write each date as YYYY-MM-DD"
-        ) from None
+    """Read a YAML file, turning every failure into a one-line :class:`ConfigError`.
+
+    The checks of :func:`reviewkit.yaml_config.read_yaml` (size, encoding, aliases, keys given
+    twice); only the data is returned.
+    """
+    from reviewkit.yaml_config import read_yaml as read_checked
+
+    return read_checked(path)[0]
 
 
 def validation_message(path: Path, exc: ValidationError) -> str:

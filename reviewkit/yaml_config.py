@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from reviewkit.errors import ConfigError
+from reviewkit.yaml_guard import check_events, check_tree, raise_bad_value, read_config_text
 
 Lines = dict[tuple[str | int, ...], int]
 M = TypeVar("M", bound=BaseModel)
@@ -31,29 +32,46 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: Lines) -> None:
 _FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 
 
-def _parse(text: str) -> tuple[Any, yaml.Node | None]:
+def _parse(
+    text: str, source: Path | str = "<text>", loaders: list[type[yaml.SafeLoader]] | None = None
+) -> tuple[Any, yaml.Node | None]:
     """The data and the node tree of a YAML text, parsed once.
 
     The same as ``yaml.safe_load`` and ``yaml.compose``; libyaml parses it when it can. A text
     libyaml refuses is parsed again by PyYAML, whose error message (and line) is the one
-    shown, so messages do not depend on how PyYAML was built.
+    shown, so messages do not depend on how PyYAML was built. Before anything is built, the
+    text's nesting, its aliases and its keys are checked (:mod:`reviewkit.yaml_guard`).
     """
-    loaders = [yaml.SafeLoader] if _FAST_LOADER is None else [_FAST_LOADER, yaml.SafeLoader]
+    if loaders is None:
+        loaders = [yaml.SafeLoader] if _FAST_LOADER is None else [_FAST_LOADER, yaml.SafeLoader]
+    check_events(text, source, loaders[0])
     for loader_class in loaders:
         loader = loader_class(text)
         try:
             node = loader.get_single_node()
-            return (None if node is None else loader.construct_document(node)), node
+            check_tree(node, source)
+            try:
+                return (None if node is None else loader.construct_document(node)), node
+            except (ValueError, OverflowError) as exc:  # e.g. 2026-02-30, built as a date
+                raise_bad_value(node, source, exc)
         except yaml.YAMLError:
-            if loader_class is yaml.SafeLoader:
+            if loader_class is loaders[-1]:
                 raise
         finally:
             loader.dispose()
     raise AssertionError("unreachable: the pure-Python loader raises or returns")
 
 
-def read_yaml(path: Path) -> tuple[Any, Lines]:
+def read_yaml(path: Path, *, loader: type[yaml.SafeLoader] | None = None) -> tuple[Any, Lines]:
     """Read a YAML file and the line of every key path in it.
+
+    Parameters
+    ----------
+    path
+        The file.
+    loader
+        A :class:`yaml.SafeLoader` subclass to parse with (e.g. one that keeps dates as
+        text); default: libyaml's, else PyYAML's.
 
     Returns
     -------
@@ -63,14 +81,12 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
     Raises
     ------
     ConfigError
-        If the file is missing or not valid YAML, naming the line.
+        If the file is missing, a folder, too large, not UTF-8 or not valid YAML, nests too
+        deeply, holds an alias bomb or a key given twice, naming the line.
     """
+    text = read_config_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found; create it or run `reviewkit init`") from None
-    try:
-        data, node = _parse(text)
+        data, node = _parse(text, path, None if loader is None else [loader])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -83,6 +99,19 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
     if node is not None:
         _walk(node, (), lines)
     return data, lines
+
+
+def load_text(text: str, *, source: str) -> Any:
+    """``yaml.safe_load(text)`` with the checks of :func:`read_yaml` (nesting, aliases, keys).
+
+    Raises
+    ------
+    yaml.YAMLError
+        If ``text`` is not valid YAML (the caller may take it as plain text).
+    ConfigError
+        If it nests too deeply, holds an alias bomb or a key given twice, naming ``source``.
+    """
+    return _parse(text, source)[0]
 
 
 def line_of(lines: Lines, path: tuple[str | int, ...]) -> int | None:
