@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from reviewkit.consistency import CONSISTENCY_COLUMNS, consistency_problems
+from reviewkit.funnel_gaps import FunnelGaps, funnel_gaps
 
 if TYPE_CHECKING:
     from reviewkit.definitions import Definitions
@@ -31,6 +32,14 @@ SELECT s.source_system, epoch_us(max(s.at)) AS last_record_us, count(*) AS recor
        (SELECT epoch_us(max(i.finished_at)) FROM imports i
         WHERE i.source_system = s.source_system) AS last_import_us
 FROM stamps s GROUP BY 1 ORDER BY 1
+"""
+
+_EMPTIED = """
+SELECT source_system, epoch_us(max(finished_at)) FROM imports
+WHERE loaded > 0 AND source_system NOT IN (
+    SELECT source_system FROM leads UNION SELECT source_system FROM opportunities
+    UNION SELECT source_system FROM stage_events)
+GROUP BY 1 ORDER BY 1
 """
 
 
@@ -56,6 +65,11 @@ class DataQuality:
     consistency: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=CONSISTENCY_COLUMNS)
     )
+    # source systems imported (rows loaded) of which the store holds no lead, deal or stage
+    # event now, with their last import (workspace zone): e.g. rows deleted after the import
+    emptied: tuple[tuple[str, dt.datetime | None], ...] = ()
+    # the funnel's stages and KGI data the store holds none of (with definitions only)
+    gaps: FunnelGaps = field(default_factory=FunnelGaps)
 
     @property
     def without_channel_share(self) -> float:
@@ -66,7 +80,7 @@ class DataQuality:
         """Sources whose last record is before ``day`` (e.g. a period's last day)."""
         out = []
         for row in self.freshness.itertuples():
-            last = row.last_record.date() if row.last_record is not None else None
+            last = None if pd.isna(row.last_record) else row.last_record.date()
             if last is None or last < day:
                 out.append((row.source_system, last))
         return out
@@ -120,7 +134,13 @@ def data_quality(
         if definitions is not None
         else pd.DataFrame(columns=CONSISTENCY_COLUMNS)
     )
+    emptied = tuple(
+        (str(source), _instant(last, tz)) for source, last in con.execute(_EMPTIED).fetchall()
+    )
+    gaps = funnel_gaps(con, definitions) if definitions is not None else FunnelGaps()
     return DataQuality(
+        gaps=gaps,
+        emptied=emptied,
         consistency=consistency,
         freshness=freshness,
         lead_records=int(lead_records),

@@ -34,8 +34,9 @@ from reviewkit.formatting import (
     format_period,
     format_value,
 )
+from reviewkit.funnel_gaps import FunnelGaps, funnel_gaps
 from reviewkit.glossary import glossary_table, metric_label
-from reviewkit.html import Html, note_html
+from reviewkit.html import Html, missing_html, note_html
 from reviewkit.meeting import decisions_html, quality_html
 from reviewkit.periods import (
     CADENCES,
@@ -150,6 +151,16 @@ class Review:
     def available(self) -> Availability:
         """What optional data the store holds (amounts, campaign costs, touches, teams, ...)."""
         return availability(self.con)
+
+    @cached_property
+    def gaps(self) -> FunnelGaps:
+        """The funnel's data the store holds none of (:mod:`reviewkit.funnel_gaps`)."""
+        return funnel_gaps(self.con, self.definitions)
+
+    def _gap_notes(self) -> str:
+        """One ``rk-missing`` line per kind of funnel data the store lacks; ``""`` when none."""
+        lines = self.gaps.lines(self.definitions, lang=self.lang)
+        return "".join(f'<p class="rk-missing">{escape(line)}</p>' for line in lines)
 
     @cached_property
     def freshness(self) -> dt.datetime | None:
@@ -322,7 +333,10 @@ class Review:
         table = scorecard_table(
             frame, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
-        return Html(f'{table.html}<p class="rk-note">{escape(note)}</p>', text=table.text)
+        return Html(
+            f'{table.html}<p class="rk-note">{escape(note)}</p>{self._gap_notes()}',
+            text=table.text,
+        )
 
     def rates(self) -> pd.DataFrame:
         """The stage rates of the KPI tree (see :func:`reviewkit.scorecard.rate_card`)."""
@@ -577,7 +591,7 @@ class Review:
             frame, self.card, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
         note = pace_note(frame, calendar=self.workspace.calendar, lang=self.lang)
-        return Html(table.html + note.html, text=table.text)
+        return Html(table.html + note.html + self._gap_notes(), text=table.text)
 
     def pace_chart(self) -> PackChart | Html:
         """Pace bullets: to date, expected, projection and its range, as a share of target.
@@ -655,8 +669,10 @@ class Review:
     @cached_property
     def attribution(self) -> pd.DataFrame:
         """The KGI's gaps split across the KPI tree (see :func:`reviewkit.gap.gap_attribution`)."""
-        from reviewkit.gap import gap_attribution
+        from reviewkit.gap import GAP_COLUMNS, gap_attribution
 
+        if self.gaps.tree_drivers(self.definitions):  # a driver without data: no split
+            return pd.DataFrame(columns=GAP_COLUMNS)
         return gap_attribution(self.figures, funnel=self.funnel)
 
     @cached_property
@@ -718,6 +734,9 @@ class Review:
         lang = self.lang
         heading = t("gap.title", lang, kgi=self._kgi_label())
         title = f'<h3 class="rk-subsection" id="gap">{escape(heading)}</h3>'
+        missing = self._tree_missing()
+        if missing is not None:
+            return Html(title + missing.html, text=missing.text)
         if self.attribution.empty:
             return Html(title + f'<p class="rk-note">{escape(t("header.no_data", lang))}</p>')
         sentence = gap_sentence(
@@ -730,12 +749,27 @@ class Review:
         )
         return Html(title + lead + table.html, text=sentence or heading)
 
-    def gap_chart(self) -> PackChart:
+    def _tree_missing(self) -> Html | None:
+        """The one line saying the tree's split is left out for lack of data, or ``None``."""
+        drivers = self.gaps.tree_drivers(self.definitions)
+        if not drivers:
+            return None
+        names = t("summary.join", self.lang).join(
+            metric_label(self.definitions, d, lang=self.lang) for d in drivers
+        )
+        what = t("missing.what.gap", self.lang)
+        return missing_html("tree", lang=self.lang, drivers=names, what=what)
+
+    def gap_chart(self) -> PackChart | Html:
         """The gap as a waterfall, one bar per KPI-tree driver (a dropdown per comparison).
 
-        A rate whose fall is timing (:attr:`timing`) is drawn grey, not as a miss.
+        A rate whose fall is timing (:attr:`timing`) is drawn grey, not as a miss. Without a
+        split (a driver without data, see :meth:`gap`) nothing is drawn.
         """
         from reviewkit.monthly import waterfall
+
+        if self.attribution.empty:
+            return Html("", text=t("missing.what.gap", self.lang))
 
         return waterfall(
             self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(),
