@@ -11,6 +11,7 @@ the tree's split out (:meth:`FunnelGaps.tree_drivers`), and ``reviewkit validate
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
@@ -144,3 +145,14 @@ def gap_warnings(gaps: FunnelGaps, definitions: Definitions) -> list[str]:
             "closed_at in the opportunity profile and import it again"
         )
     return lines
+
+
+def first_record(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """The store's oldest lead, stage event or deal (UTC); ``None`` for an empty store."""
+    (micros,) = con.execute(
+        "SELECT epoch_us(least((SELECT min(created_at) FROM leads), (SELECT min(entered_at) "
+        "FROM stage_events), (SELECT min(created_at) FROM opportunities)))"
+    ).fetchall()[0]
+    if micros is None:
+        return None
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(micros))

@@ -163,6 +163,29 @@ class Review:
         return "".join(f'<p class="rk-missing">{escape(line)}</p>' for line in lines)
 
     @cached_property
+    def no_data(self) -> Html | None:
+        """The one line every figure section shows when the review has no data to read.
+
+        ``None`` when the store holds a record before the review's cut-off. Otherwise the
+        store is empty, or its data starts after the review date (a review of a period before
+        it): a section then says so once instead of a table of zeros
+        (:func:`reviewkit.funnel_gaps.first_record`).
+        """
+        from reviewkit.funnel_gaps import first_record
+
+        if self.freshness is not None:
+            return None
+        period = format_period(self.period, lang=self.lang)
+        first = first_record(self.con)
+        if first is None:
+            return missing_html("no_records", lang=self.lang, period=period)
+        return missing_html(
+            "before_data", lang=self.lang, period=period,
+            as_of=format_date(self.as_of, lang=self.lang),
+            first=format_date(first.astimezone(self.workspace.tz).date(), lang=self.lang),
+        )  # fmt: skip
+
+    @cached_property
     def freshness(self) -> dt.datetime | None:
         """The newest record before the review's cut-off (in the workspace zone): "data as of".
 
@@ -329,6 +352,8 @@ class Review:
 
     def scorecard_table(self, frame: pd.DataFrame) -> Html:
         """The scorecard as a table, with a note on how it is counted."""
+        if self.no_data is not None:
+            return self.no_data
         note = t("scorecard.note", self.lang, previous=format_period(self.previous, lang=self.lang))
         table = scorecard_table(
             frame, definitions=self.definitions, lang=self.lang, currency=self.currency
@@ -348,6 +373,8 @@ class Review:
         The weekly summary says where the month and quarter stand against their pace and what
         needs attention (the largest alerts and the follow-up backlog).
         """
+        if self.no_data is not None:
+            return self.no_data
         if self.cadence == "weekly":
             from reviewkit.anomalies import number_tested
             from reviewkit.weekly import weekly_summary
@@ -484,8 +511,13 @@ class Review:
         earlier = periods_before(self.period, count - 1, calendar=self.workspace.calendar)
         return [*earlier, self.period]
 
-    def trend_chart(self) -> PackChart:
-        """Actual against target over recent periods, one metric at a time (a dropdown)."""
+    def trend_chart(self) -> PackChart | Html:
+        """Actual against target over recent periods, one metric at a time (a dropdown).
+
+        Nothing is drawn without data before the review date (the scorecard says so).
+        """
+        if self.no_data is not None:
+            return Html("", text=self.no_data.text)
         lang = self.lang
         metrics = list(self.card["metric"])
         periods = self._recent_periods()
@@ -540,6 +572,8 @@ class Review:
         any stage, one line says so instead of bars at 0 %.
         """
         lang = self.lang
+        if self.no_data is not None:
+            return Html("", text=self.no_data.text)
         card = self.card[(self.card["kind"] == "count") & self.card["target"].notna()].copy()
         if card.empty:
             from reviewkit.html import missing_html
@@ -587,6 +621,9 @@ class Review:
         """The weekly scorecard: the week, month and quarter to date, projection, run rate."""
         from reviewkit.weekly import pace_note, pace_table
 
+        if self.no_data is not None:
+            return self.no_data
+
         table = pace_table(
             frame, self.card, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
@@ -602,6 +639,8 @@ class Review:
         """
         from reviewkit.weekly import pace_bullets
 
+        if self.no_data is not None:  # the pace table above says so
+            return Html("", text=self.no_data.text)
         pace = self.pace_frame
         if not (~pace["closed"] & pace["target"].notna()).any():
             return Html("", text=t("pace.no_targets", self.lang))
@@ -623,6 +662,8 @@ class Review:
         """The week's anomalies: what moved, by how much against normal, where, since when."""
         from reviewkit.weekly import alerts_html
 
+        if self.no_data is not None:
+            return self.no_data
         alerts, series = self.weekly_alerts
         return alerts_html(
             alerts, series, definitions=self.definitions, calendar=self.workspace.calendar,
@@ -734,7 +775,7 @@ class Review:
         lang = self.lang
         heading = t("gap.title", lang, kgi=self._kgi_label())
         title = f'<h3 class="rk-subsection" id="gap">{escape(heading)}</h3>'
-        missing = self._tree_missing()
+        missing = self.no_data or self._tree_missing()
         if missing is not None:
             return Html(title + missing.html, text=missing.text)
         if self.attribution.empty:
@@ -768,7 +809,7 @@ class Review:
         """
         from reviewkit.monthly import waterfall
 
-        if self.attribution.empty:
+        if self.no_data is not None or self.attribution.empty:
             return Html("", text=t("missing.what.gap", self.lang))
 
         return waterfall(
@@ -796,6 +837,8 @@ class Review:
         """
         from reviewkit.causes_report import where_html
 
+        if self.no_data is not None:
+            return self.no_data
         return where_html(self.cause_inputs)
 
     def causes(self, family: str) -> Html:
@@ -810,6 +853,8 @@ class Review:
             raise ParameterError(
                 f"family: {family!r} is not a cause family; use target, content or follow_up"
             )
+        if self.no_data is not None:
+            return self.no_data
         return cause_html(
             family, self.cause_inputs, funnel=self.funnel, teams=self.teams,
             period=self.period, baseline=self.previous,
@@ -999,6 +1044,8 @@ class Review:
         A maturing cohort is marked, the period's and the previous period's; when any is, the
         table compares both at the same age and the note says how to read it.
         """
+        if self.no_data is not None:
+            return self.no_data
         points = f"{self.definitions.conversion.show_both_when_gap * 100:g}"
         note = t("rates.note", self.lang, gap=t("rate.points", self.lang, value=points))
         if frame["equal_days"].notna().any():

@@ -107,6 +107,8 @@ class QuarterlyReview(Review):
         from reviewkit.trends import trends_table
 
         title = _h3("trends", t("trends.title", self.lang))
+        if self.no_data is not None:
+            return Html(title + self.no_data.html, text=self.no_data.text)
         table = trends_table(
             self.trend_frame, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
@@ -506,6 +508,8 @@ class QuarterlyReview(Review):
         from reviewkit.relevance_report import relevance_sentences
         from reviewkit.whatif_report import whatif_sentences
 
+        if self.no_data is not None:
+            return self.no_data
         lang = self.lang
         first = self._kgi_headline()
         items = [f'{escape(first)} <a href="#trends">→</a>']

@@ -151,6 +151,18 @@ GAP_TEXTS: dict[str, dict[str, str]] = {
         "ja": "{first}〜{last} の {n} か月にデータなし",
         "en": "no data in {n} months, {first} to {last}",
     },
+    "missing.before_data": {
+        "ja": "ストアのデータは {first} からで、基準日（{as_of}）より前のデータがないため、"
+        "{period}の数値はありません。",
+        "en": "The store's data starts on {first}, after the review date ({as_of}), so there "
+        "are no figures for {period}.",
+    },
+    "missing.no_records": {
+        "ja": "ストアにリード・商談・段階イベントがまだないため、{period}の数値はありません。"
+        "エクスポートを取り込んでください（reviewkit import、docs/own-data.md）。",
+        "en": "The store holds no lead, deal or stage event yet, so there are no figures for "
+        "{period}. Import your exports (reviewkit import; docs/own-data.md).",
+    },
     "missing.what.gap": {
         "ja": "KGI の差の要因分解",
         "en": "the split of the KGI's gap across its drivers",
