@@ -129,7 +129,8 @@ class Cut:
     sql: tuple[str, ...] = ()
     as_of: str = ""
     prepare: str = ""  # a name in PREPARE: builds the store by importing
-    cells: dict[str, str] = field(default_factory=dict)  # cadence -> cell the keys are in
+    # cadence -> (cell, key): the section concerned must show that line itself
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 _BEFORE_OCT = "TIMESTAMPTZ '2026-10-01 00:00:00-04'"
@@ -137,11 +138,11 @@ CUTS: list[Cut] = [
     Cut("partial-stage-events-deleted", "every 'opportunity' stage event deleted", "usa", "en",
         {"weekly": {STAGES}, "monthly": {STAGES, "missing.tree"}, "quarterly": {STAGES}},
         ("stage 'opportunity'",), ("DELETE FROM stage_events WHERE stage = 'opportunity'",),
-        cells={"monthly": "scorecard"}),
+        cells={"monthly": ("scorecard", STAGES)}),
     Cut("partial-close-dates-null", "the close date column all NULL", "usa", "ja",
         {c: {"missing.close_dates"} for c in ("weekly", "monthly", "quarterly")},
         ("no won deal has a close date",), ("UPDATE opportunities SET closed_at = NULL",),
-        cells={"weekly": "pace"}),
+        cells={"weekly": ("pace", "missing.close_dates")}),
     Cut("partial-leads-only", "the store keeps leads and their lead events only", "usa", "en",
         LEADS_ONLY, ("stage 'won'", "no deal in the store has an amount"),
         ("DELETE FROM stage_events WHERE stage <> 'lead'", "DELETE FROM opportunities",
@@ -152,15 +153,17 @@ CUTS: list[Cut] = [
          f"DELETE FROM activities WHERE occurred_at < {_BEFORE_OCT}",
          f"DELETE FROM opportunities WHERE created_at < {_BEFORE_OCT}",
          f"DELETE FROM leads WHERE created_at < {_BEFORE_OCT}"),
-        cells={"quarterly": "relevance"}),
+        cells={"quarterly": ("relevance", "relevance.sentence.short")}),
     Cut("partial-review-before-data", "a review dated before the store's first record", "usa",
         "en", {c: {"missing.before_data"} for c in ("weekly", "monthly", "quarterly")},
-        as_of="2023-06-01", cells={"weekly": "pace", "monthly": "scorecard",
-                                   "quarterly": "trends"}),
+        as_of="2023-06-01", cells={"weekly": ("pace", "missing.before_data"),
+                                   "monthly": ("scorecard", "missing.before_data"),
+                                   "quarterly": ("trends", "missing.before_data")}),
     Cut("partial-source-deleted", "one source system's rows deleted after its import",
         "sample", "ja", {c: {"missing.emptied_source"} for c in ("weekly", "monthly")},
         ("source system 'sfa'",), prepare="two_sources_then_delete_sfa",
-        cells={"weekly": "data-quality", "monthly": "data-quality"}),
+        cells={"weekly": ("data-quality", "missing.emptied_source"),
+               "monthly": ("data-quality", "missing.emptied_source")}),
     Cut("partial-stage-column-empty", "an export whose SQL date column is empty", "sample",
         "en", {"weekly": {STAGES}, "monthly": {STAGES, "missing.tree"}}, ("stage 'sql'",),
         prepare="contacts_without_sql_dates"),
@@ -210,12 +213,16 @@ def _validate(ws: Path, warns: tuple[str, ...]) -> None:
         ), (phrase, done.stderr)
 
 
-def _check(packs: dict, expect: Expect, *, lang: str, cells: dict[str, str]) -> None:
+def _check(packs: dict, expect: Expect, *, lang: str,
+           cells: dict[str, tuple[str, str]]) -> None:  # fmt: skip
     for cadence, pack in packs.items():
         assert_readable(pack)
         keys = expect.get(cadence, set())
-        shown = missing_keys(pack, lang=lang, cell=cells.get(cadence))
+        shown = missing_keys(pack, lang=lang)
         assert keys <= shown, (cadence, sorted(keys - shown), sorted(shown))
+        if cadence in cells:
+            cell, key = cells[cadence]
+            assert key in missing_keys(pack, lang=lang, cell=cell), (cadence, cell, key)
 
 
 @pytest.mark.integration
