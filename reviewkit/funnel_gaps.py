@@ -56,6 +56,13 @@ class FunnelGaps:
             return list(tree)
         return [key for key in tree if self._rests_on_gap(definitions.metric(key))]
 
+    def metrics(self, definitions: Definitions) -> set[str]:
+        """The stage counts and the KGI the store holds no record of (scorecard rows)."""
+        out = set(self.stages)
+        if self.amounts or self.close_dates:
+            out.add(definitions.kgi_metric)
+        return out
+
     def _rests_on_gap(self, metric: object) -> bool:
         if isinstance(metric, CountMetric):
             return metric.stage in self.stages

@@ -356,8 +356,9 @@ class Review:
             return self.no_data
         note = t("scorecard.note", self.lang, previous=format_period(self.previous, lang=self.lang))
         table = scorecard_table(
-            frame, definitions=self.definitions, lang=self.lang, currency=self.currency
-        )
+            frame, definitions=self.definitions, lang=self.lang, currency=self.currency,
+            no_data=self.gaps.metrics(self.definitions),
+        )  # fmt: skip
         return Html(
             f'{table.html}<p class="rk-note">{escape(note)}</p>{self._gap_notes()}',
             text=table.text,

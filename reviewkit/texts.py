@@ -96,6 +96,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "status.near": {"ja": "△ やや未達", "en": "△ Slightly short"},
     "status.missed": {"ja": "✕ 未達", "en": "✕ Missed"},
     "status.no_target": {"ja": "― 目標なし", "en": "― No target"},
+    "status.no_data": {"ja": "― データなし", "en": "― No data"},
     "scorecard.note": {
         "ja": "件数は期間内にその段階に入った人数（MAとSFAの重複は名寄せ済み）。"
         "達成率 ≥ 100% で達成、90% 以上でやや未達。前期間は {previous}。",

@@ -86,3 +86,23 @@ def test_each_gap_is_one_line_naming_the_stage_in_the_pack_language(con, lang: s
     assert all("{" not in line and "\n" not in line for line in lines)
     other = "en" if lang == "ja" else "ja"
     assert t("missing.stage_events", other, stages="x") not in lines
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_scorecard_row_without_any_record_reads_no_data_not_missed(lang: str) -> None:
+    import pandas as pd
+
+    from reviewkit.tables import scorecard_table
+
+    frame = pd.DataFrame(
+        {
+            "metric": ["lead", "won"], "kind": ["count", "count"], "actual": [120.0, 0.0],
+            "target": [100.0, 10.0], "achievement": [1.2, 0.0], "previous": [90.0, 0.0],
+            "change": [0.33, float("nan")],
+        }
+    )  # fmt: skip
+    html = scorecard_table(
+        frame, definitions=DEFINITIONS, lang=lang, currency="JPY", no_data={"won"}
+    ).html
+    assert t("status.no_data", lang) in html and t("status.met", lang) in html
+    assert t("status.missed", lang) not in html
