@@ -47,7 +47,7 @@ from reviewkit.periods import (
     periods_before,
     previous_period,
 )
-from reviewkit.quality import DataQuality, data_quality
+from reviewkit.quality import DataQuality, data_quality, record_profiles
 from reviewkit.resources import in_pack, pack_dir
 from reviewkit.scope import Scope, parse_scope
 from reviewkit.scorecard import rate_card, scorecard, target_for
@@ -1057,7 +1057,10 @@ class Review:
     @cached_property
     def quality(self) -> DataQuality:
         """The data quality report of the store."""
-        return data_quality(self.con, timezone=self.timezone, definitions=self.definitions)
+        profiles = record_profiles(self.con, self.workspace)
+        return data_quality(
+            self.con, timezone=self.timezone, definitions=self.definitions, profiles=profiles
+        )
 
     def data_quality(self) -> Html:
         """Freshness per source, merged duplicates, missing channels, quarantined rows."""

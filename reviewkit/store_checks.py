@@ -133,24 +133,12 @@ def _stage_warnings(con: duckdb.DuckDBPyConnection, definitions: Definitions) ->
 
 def _emptied_sources(con: duckdb.DuckDBPyConnection, ws: Workspace) -> list[str]:
     """A source system whose lead or deal imports the store recorded but holds nothing of now."""
-    from reviewkit.import_profiles import load_profile
+    from reviewkit.quality import emptied_sources, record_profiles
 
-    rows = con.execute(
-        "SELECT profile, source_system FROM imports WHERE loaded > 0 AND source_system NOT IN "
-        "(SELECT source_system FROM leads UNION SELECT source_system FROM opportunities "
-        "UNION SELECT source_system FROM stage_events) GROUP BY ALL ORDER BY 2, 1"
-    ).fetchall()
-    emptied: dict[str, str] = {}
-    for profile, source in rows:
-        try:
-            record = load_profile(profile, workspace=ws).record
-        except ReviewkitError:  # the profile was renamed or removed since: nothing to say
-            continue
-        if record in ("leads", "opportunities"):
-            emptied.setdefault(source, profile)
+    found = emptied_sources(con, profiles=record_profiles(con, ws), timezone=ws.config.timezone)
     return [
         f"store: source system {source!r} (profile {profile!r}) was imported but holds no "
         "lead, deal or stage event now, so every pack shows it as missing; import its export "
-        "again (reviewkit import FILE --profile " + profile + ")"
-        for source, profile in emptied.items()
+        f"again (reviewkit import FILE --profile {profile})"
+        for source, _, profile in found
     ]

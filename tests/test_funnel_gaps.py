@@ -106,3 +106,28 @@ def test_a_scorecard_row_without_any_record_reads_no_data_not_missed(lang: str) 
     ).html
     assert t("status.no_data", lang) in html and t("status.met", lang) in html
     assert t("status.missed", lang) not in html
+
+
+def test_only_a_lead_or_deal_source_whose_records_are_gone_is_named(con, tmp_path) -> None:
+    """A campaign-cost import has no lead of its source system: it is never named as emptied."""
+    from reviewkit.quality import data_quality, emptied_sources, record_profiles
+    from reviewkit.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")  # the sample's params, with the example profiles
+    _leads(con, "lead")  # MA leads: source 'ma'
+    for i, (profile, source) in enumerate(
+        [("hubspot-contacts", "ma"), ("salesforce-opportunities", "sfa"),
+         ("generic-campaign-costs", "marketing"), ("gone-profile", "old")]
+    ):  # fmt: skip
+        con.execute(
+            "INSERT INTO imports VALUES (?, 'f.csv', 'f00d', ?, ?, 3, 3, 0, 0, 0, "
+            "'2026-10-03 10:00+09', '2026-10-03 10:00+09')",
+            [f"i{i}", profile, source],
+        )
+    profiles = record_profiles(con, ws)
+    assert profiles == ("hubspot-contacts", "salesforce-opportunities")
+    (found,) = emptied_sources(con, profiles=profiles, timezone="Asia/Tokyo")
+    assert found[0] == "sfa" and found[2] == "salesforce-opportunities"
+    quality = data_quality(con, timezone="Asia/Tokyo", profiles=profiles)
+    assert [s for s, _ in quality.emptied] == ["sfa"]
+    assert data_quality(con, timezone="Asia/Tokyo").emptied == ()
