@@ -609,10 +609,13 @@ class Review:
         from reviewkit.pacing import pace_frame
 
         metrics = list(dict.fromkeys([*self.definitions.stage_keys, self.funnel.kgi_key()]))
-        return pace_frame(
+        frame = pace_frame(
             self.funnel, self.targets, week=self.period, through=self.through,
             calendar=self.workspace.calendar, metrics=metrics,
         )  # fmt: skip
+        # a stage or KGI without any record is not behind: it has no data (said under the table)
+        frame.loc[frame["metric"].isin(self.gaps.metrics(self.definitions)), "status"] = "no_data"
+        return frame
 
     def pace(self) -> pd.DataFrame:
         """Pace, projection and required run rate of every stage and the KGI."""

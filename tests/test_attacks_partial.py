@@ -41,6 +41,7 @@ from partial_data import (
 
 from reviewkit.meeting import quality_html
 from reviewkit.quality import data_quality
+from reviewkit.texts import t
 from reviewkit.zoo.workspace import export_profiles
 
 AS_OF = {"usa": "2026-11-17", "germany": "2026-10-14", "brazil": "2026-07-13"}
@@ -226,6 +227,8 @@ def _check(packs: dict, expect: Expect, *, lang: str,
         keys = expect.get(cadence, set())
         shown = missing_keys(pack, lang=lang)
         assert keys <= shown, (cadence, sorted(keys - shown), sorted(shown))
+        if keys & {STAGES, AMOUNTS, "missing.close_dates"}:  # the row reads "no data"
+            assert t("status.no_data", lang) in pack.get_text(" ", strip=True), cadence
         if cadence in cells:
             cell, key = cells[cadence]
             assert key in missing_keys(pack, lang=lang, cell=cell), (cadence, cell, key)
