@@ -329,6 +329,8 @@ def _rule_measurement(
     day = format_date(period_last_day, lang=lang)
     if quality.freshness.empty:
         return "problem", t("check.data.no_sources", lang)
+    if quality.gaps or quality.emptied:  # a stage, the KGI or a source without any record
+        return "problem", _gap_evidence(quality, lang=lang)
     stale = quality.stale_sources(period_last_day)
     if stale:
         names = t("check.join", lang).join(
@@ -360,6 +362,18 @@ def _rule_measurement(
         share=format_pct(share, lang=lang),
         no_channel=format_count(quality.without_channel, lang=lang),
     )
+
+
+def _gap_evidence(quality: DataQuality, *, lang: str) -> str:
+    """What the store lacks entirely: the stages, the KGI's data, emptied sources."""
+    gaps = quality.gaps
+    what = [f"{k}" for k in gaps.stages]
+    if gaps.amounts:
+        what.append("amount")
+    elif gaps.close_dates:
+        what.append("closed_at")
+    what += [source for source, _ in quality.emptied]
+    return t("check.data.gaps", lang, what=t("check.join", lang).join(what))
 
 
 def _rule_tools(quality: DataQuality, *, lang: str) -> tuple[str, str]:

@@ -13,13 +13,20 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from reviewkit.formatting import format_count, format_datetime, format_pct
-from reviewkit.html import Html
+from reviewkit.html import Html, missing_html
 from reviewkit.tables import styled_table
 from reviewkit.texts import t
 
 if TYPE_CHECKING:
     from reviewkit.definitions import Definitions
     from reviewkit.quality import DataQuality
+
+
+def _when(moment: object, *, lang: str) -> str:
+    """An instant as date and time, ``—`` when there is none (``None`` or ``NaT`` alike)."""
+    if moment is None or pd.isna(moment):  # type: ignore[arg-type]
+        return "—"
+    return format_datetime(moment, lang=lang)  # type: ignore[arg-type]
 
 
 def _h3(text: str) -> str:
@@ -72,12 +79,8 @@ def quality_html(
         shown.append(
             {
                 t("quality.source", lang): str(r.source_system),
-                t("quality.last_record", lang): (
-                    format_datetime(r.last_record, lang=lang) if r.last_record else "—"
-                ),
-                t("quality.last_import", lang): (
-                    format_datetime(r.last_import, lang=lang) if r.last_import else "—"
-                ),
+                t("quality.last_record", lang): _when(r.last_record, lang=lang),
+                t("quality.last_import", lang): _when(r.last_import, lang=lang),
                 t("quality.records", lang): format_count(r.records, lang=lang),
             }
         )
@@ -97,6 +100,15 @@ def quality_html(
         share=format_pct(quality.without_channel_share, lang=lang),
     )
     parts.append(f'<p class="rk-note">{escape(facts)}</p>')
+    if definitions is not None:
+        for line in quality.gaps.lines(definitions, lang=lang):
+            parts.append(f'<p class="rk-missing">{escape(line)}</p>')
+    for source, last in quality.emptied:
+        parts.append(
+            missing_html(
+                "emptied_source", lang=lang, source=source, last=_when(last, lang=lang)
+            ).html
+        )
     if quality.quarantine.empty:
         parts.append(f'<p class="rk-note">{escape(t("quality.no_quarantine", lang))}</p>')
     else:

@@ -16,9 +16,13 @@ import duckdb
 import pandas as pd
 
 from reviewkit.consistency import CONSISTENCY_COLUMNS, consistency_problems
+from reviewkit.funnel_gaps import FunnelGaps, funnel_gaps
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from reviewkit.definitions import Definitions
+    from reviewkit.workspace import Workspace
 
 _FRESHNESS = """
 WITH stamps AS (
@@ -32,6 +36,48 @@ SELECT s.source_system, epoch_us(max(s.at)) AS last_record_us, count(*) AS recor
         WHERE i.source_system = s.source_system) AS last_import_us
 FROM stamps s GROUP BY 1 ORDER BY 1
 """
+
+_EMPTIED = """
+SELECT source_system, epoch_us(max(finished_at)), min(profile) FROM imports
+WHERE loaded > 0 AND list_contains(?, profile) AND source_system NOT IN (
+    SELECT source_system FROM leads UNION SELECT source_system FROM opportunities
+    UNION SELECT source_system FROM stage_events)
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def record_profiles(con: duckdb.DuckDBPyConnection, ws: Workspace) -> tuple[str, ...]:
+    """The imported profiles that load leads or opportunities (not campaign costs or touches).
+
+    A profile renamed or removed since its import is left out (its kind is unknown).
+    """
+    from reviewkit.errors import ReviewkitError
+    from reviewkit.import_profiles import load_profile
+
+    names = con.execute("SELECT DISTINCT profile FROM imports WHERE loaded > 0 ORDER BY 1")
+    found = []
+    for (name,) in names.fetchall():
+        try:
+            record = load_profile(str(name), workspace=ws).record
+        except ReviewkitError:
+            continue
+        if record in ("leads", "opportunities"):
+            found.append(str(name))
+    return tuple(found)
+
+
+def emptied_sources(
+    con: duckdb.DuckDBPyConnection, *, profiles: Sequence[str], timezone: str
+) -> list[tuple[str, dt.datetime | None, str]]:
+    """Source systems whose lead or deal imports (``profiles``) left no record in the store.
+
+    Returns ``(source system, last import in the workspace zone, a profile)`` per source.
+    """
+    if not profiles:
+        return []
+    tz = ZoneInfo(timezone)
+    rows = con.execute(_EMPTIED, [list(profiles)]).fetchall()
+    return [(str(source), _instant(last, tz), str(profile)) for source, last, profile in rows]
 
 
 def _instant(microseconds: object, tz: ZoneInfo) -> dt.datetime | None:
@@ -56,6 +102,11 @@ class DataQuality:
     consistency: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=CONSISTENCY_COLUMNS)
     )
+    # source systems imported (rows loaded) of which the store holds no lead, deal or stage
+    # event now, with their last import (workspace zone): e.g. rows deleted after the import
+    emptied: tuple[tuple[str, dt.datetime | None], ...] = ()
+    # the funnel's stages and KGI data the store holds none of (with definitions only)
+    gaps: FunnelGaps = field(default_factory=FunnelGaps)
 
     @property
     def without_channel_share(self) -> float:
@@ -66,14 +117,18 @@ class DataQuality:
         """Sources whose last record is before ``day`` (e.g. a period's last day)."""
         out = []
         for row in self.freshness.itertuples():
-            last = row.last_record.date() if row.last_record is not None else None
+            last = None if pd.isna(row.last_record) else row.last_record.date()
             if last is None or last < day:
                 out.append((row.source_system, last))
         return out
 
 
 def data_quality(
-    con: duckdb.DuckDBPyConnection, *, timezone: str, definitions: Definitions | None = None
+    con: duckdb.DuckDBPyConnection,
+    *,
+    timezone: str,
+    definitions: Definitions | None = None,
+    profiles: Sequence[str] = (),
 ) -> DataQuality:
     """Compute the data quality report of the store.
 
@@ -86,7 +141,11 @@ def data_quality(
         it).
     definitions
         The agreed funnel: with it, stage dates that contradict each other across files or
-        systems are looked up (:func:`reviewkit.consistency.consistency_problems`).
+        systems are looked up (:func:`reviewkit.consistency.consistency_problems`), and the
+        stages and KGI data the store has no record of (:mod:`reviewkit.funnel_gaps`).
+    profiles
+        The imported lead and deal profiles (:func:`record_profiles`): a source system whose
+        imports of them left no record in the store is named (rows deleted since).
     """
     tz = ZoneInfo(timezone)
     fresh = con.execute(_FRESHNESS).df()
@@ -120,7 +179,14 @@ def data_quality(
         if definitions is not None
         else pd.DataFrame(columns=CONSISTENCY_COLUMNS)
     )
+    emptied = tuple(
+        (source, last)
+        for source, last, _ in emptied_sources(con, profiles=profiles, timezone=timezone)
+    )
+    gaps = funnel_gaps(con, definitions) if definitions is not None else FunnelGaps()
     return DataQuality(
+        gaps=gaps,
+        emptied=emptied,
         consistency=consistency,
         freshness=freshness,
         lead_records=int(lead_records),

@@ -34,8 +34,9 @@ from reviewkit.formatting import (
     format_period,
     format_value,
 )
+from reviewkit.funnel_gaps import FunnelGaps, funnel_gaps
 from reviewkit.glossary import glossary_table, metric_label
-from reviewkit.html import Html, note_html
+from reviewkit.html import Html, missing_html, note_html
 from reviewkit.meeting import decisions_html, quality_html
 from reviewkit.periods import (
     CADENCES,
@@ -46,7 +47,7 @@ from reviewkit.periods import (
     periods_before,
     previous_period,
 )
-from reviewkit.quality import DataQuality, data_quality
+from reviewkit.quality import DataQuality, data_quality, record_profiles
 from reviewkit.resources import in_pack, pack_dir
 from reviewkit.scope import Scope, parse_scope
 from reviewkit.scorecard import rate_card, scorecard, target_for
@@ -150,6 +151,39 @@ class Review:
     def available(self) -> Availability:
         """What optional data the store holds (amounts, campaign costs, touches, teams, ...)."""
         return availability(self.con)
+
+    @cached_property
+    def gaps(self) -> FunnelGaps:
+        """The funnel's data the store holds none of (:mod:`reviewkit.funnel_gaps`)."""
+        return funnel_gaps(self.con, self.definitions)
+
+    def _gap_notes(self) -> str:
+        """One ``rk-missing`` line per kind of funnel data the store lacks; ``""`` when none."""
+        lines = self.gaps.lines(self.definitions, lang=self.lang)
+        return "".join(f'<p class="rk-missing">{escape(line)}</p>' for line in lines)
+
+    @cached_property
+    def no_data(self) -> Html | None:
+        """The one line every figure section shows when the review has no data to read.
+
+        ``None`` when the store holds a record before the review's cut-off. Otherwise the
+        store is empty, or its data starts after the review date (a review of a period before
+        it): a section then says so once instead of a table of zeros
+        (:func:`reviewkit.funnel_gaps.first_record`).
+        """
+        from reviewkit.funnel_gaps import first_record
+
+        if self.freshness is not None:
+            return None
+        period = format_period(self.period, lang=self.lang)
+        first = first_record(self.con)
+        if first is None:
+            return missing_html("no_records", lang=self.lang, period=period)
+        return missing_html(
+            "before_data", lang=self.lang, period=period,
+            as_of=format_date(self.as_of, lang=self.lang),
+            first=format_date(first.astimezone(self.workspace.tz).date(), lang=self.lang),
+        )  # fmt: skip
 
     @cached_property
     def freshness(self) -> dt.datetime | None:
@@ -318,11 +352,17 @@ class Review:
 
     def scorecard_table(self, frame: pd.DataFrame) -> Html:
         """The scorecard as a table, with a note on how it is counted."""
+        if self.no_data is not None:
+            return self.no_data
         note = t("scorecard.note", self.lang, previous=format_period(self.previous, lang=self.lang))
         table = scorecard_table(
-            frame, definitions=self.definitions, lang=self.lang, currency=self.currency
+            frame, definitions=self.definitions, lang=self.lang, currency=self.currency,
+            no_data=self.gaps.metrics(self.definitions),
+        )  # fmt: skip
+        return Html(
+            f'{table.html}<p class="rk-note">{escape(note)}</p>{self._gap_notes()}',
+            text=table.text,
         )
-        return Html(f'{table.html}<p class="rk-note">{escape(note)}</p>', text=table.text)
 
     def rates(self) -> pd.DataFrame:
         """The stage rates of the KPI tree (see :func:`reviewkit.scorecard.rate_card`)."""
@@ -334,6 +374,8 @@ class Review:
         The weekly summary says where the month and quarter stand against their pace and what
         needs attention (the largest alerts and the follow-up backlog).
         """
+        if self.no_data is not None:
+            return self.no_data
         if self.cadence == "weekly":
             from reviewkit.anomalies import number_tested
             from reviewkit.weekly import weekly_summary
@@ -470,8 +512,13 @@ class Review:
         earlier = periods_before(self.period, count - 1, calendar=self.workspace.calendar)
         return [*earlier, self.period]
 
-    def trend_chart(self) -> PackChart:
-        """Actual against target over recent periods, one metric at a time (a dropdown)."""
+    def trend_chart(self) -> PackChart | Html:
+        """Actual against target over recent periods, one metric at a time (a dropdown).
+
+        Nothing is drawn without data before the review date (the scorecard says so).
+        """
+        if self.no_data is not None:
+            return Html("", text=self.no_data.text)
         lang = self.lang
         metrics = list(self.card["metric"])
         periods = self._recent_periods()
@@ -526,6 +573,8 @@ class Review:
         any stage, one line says so instead of bars at 0 %.
         """
         lang = self.lang
+        if self.no_data is not None:
+            return Html("", text=self.no_data.text)
         card = self.card[(self.card["kind"] == "count") & self.card["target"].notna()].copy()
         if card.empty:
             from reviewkit.html import missing_html
@@ -560,10 +609,13 @@ class Review:
         from reviewkit.pacing import pace_frame
 
         metrics = list(dict.fromkeys([*self.definitions.stage_keys, self.funnel.kgi_key()]))
-        return pace_frame(
+        frame = pace_frame(
             self.funnel, self.targets, week=self.period, through=self.through,
             calendar=self.workspace.calendar, metrics=metrics,
         )  # fmt: skip
+        # a stage or KGI without any record is not behind: it has no data (said under the table)
+        frame.loc[frame["metric"].isin(self.gaps.metrics(self.definitions)), "status"] = "no_data"
+        return frame
 
     def pace(self) -> pd.DataFrame:
         """Pace, projection and required run rate of every stage and the KGI."""
@@ -573,11 +625,14 @@ class Review:
         """The weekly scorecard: the week, month and quarter to date, projection, run rate."""
         from reviewkit.weekly import pace_note, pace_table
 
+        if self.no_data is not None:
+            return self.no_data
+
         table = pace_table(
             frame, self.card, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
         note = pace_note(frame, calendar=self.workspace.calendar, lang=self.lang)
-        return Html(table.html + note.html, text=table.text)
+        return Html(table.html + note.html + self._gap_notes(), text=table.text)
 
     def pace_chart(self) -> PackChart | Html:
         """Pace bullets: to date, expected, projection and its range, as a share of target.
@@ -588,6 +643,8 @@ class Review:
         """
         from reviewkit.weekly import pace_bullets
 
+        if self.no_data is not None:  # the pace table above says so
+            return Html("", text=self.no_data.text)
         pace = self.pace_frame
         if not (~pace["closed"] & pace["target"].notna()).any():
             return Html("", text=t("pace.no_targets", self.lang))
@@ -609,6 +666,8 @@ class Review:
         """The week's anomalies: what moved, by how much against normal, where, since when."""
         from reviewkit.weekly import alerts_html
 
+        if self.no_data is not None:
+            return self.no_data
         alerts, series = self.weekly_alerts
         return alerts_html(
             alerts, series, definitions=self.definitions, calendar=self.workspace.calendar,
@@ -655,8 +714,10 @@ class Review:
     @cached_property
     def attribution(self) -> pd.DataFrame:
         """The KGI's gaps split across the KPI tree (see :func:`reviewkit.gap.gap_attribution`)."""
-        from reviewkit.gap import gap_attribution
+        from reviewkit.gap import GAP_COLUMNS, gap_attribution
 
+        if self.gaps.tree_drivers(self.definitions):  # a driver without data: no split
+            return pd.DataFrame(columns=GAP_COLUMNS)
         return gap_attribution(self.figures, funnel=self.funnel)
 
     @cached_property
@@ -718,6 +779,9 @@ class Review:
         lang = self.lang
         heading = t("gap.title", lang, kgi=self._kgi_label())
         title = f'<h3 class="rk-subsection" id="gap">{escape(heading)}</h3>'
+        missing = self.no_data or self._tree_missing()
+        if missing is not None:
+            return Html(title + missing.html, text=missing.text)
         if self.attribution.empty:
             return Html(title + f'<p class="rk-note">{escape(t("header.no_data", lang))}</p>')
         sentence = gap_sentence(
@@ -730,12 +794,27 @@ class Review:
         )
         return Html(title + lead + table.html, text=sentence or heading)
 
-    def gap_chart(self) -> PackChart:
+    def _tree_missing(self) -> Html | None:
+        """The one line saying the tree's split is left out for lack of data, or ``None``."""
+        drivers = self.gaps.tree_drivers(self.definitions)
+        if not drivers:
+            return None
+        names = t("summary.join", self.lang).join(
+            metric_label(self.definitions, d, lang=self.lang) for d in drivers
+        )
+        what = t("missing.what.gap", self.lang)
+        return missing_html("tree", lang=self.lang, drivers=names, what=what)
+
+    def gap_chart(self) -> PackChart | Html:
         """The gap as a waterfall, one bar per KPI-tree driver (a dropdown per comparison).
 
-        A rate whose fall is timing (:attr:`timing`) is drawn grey, not as a miss.
+        A rate whose fall is timing (:attr:`timing`) is drawn grey, not as a miss. Without a
+        split (a driver without data, see :meth:`gap`) nothing is drawn.
         """
         from reviewkit.monthly import waterfall
+
+        if self.no_data is not None or self.attribution.empty:
+            return Html("", text=t("missing.what.gap", self.lang))
 
         return waterfall(
             self.attribution, definitions=self.definitions, kgi_label=self._kgi_label(),
@@ -762,6 +841,8 @@ class Review:
         """
         from reviewkit.causes_report import where_html
 
+        if self.no_data is not None:
+            return self.no_data
         return where_html(self.cause_inputs)
 
     def causes(self, family: str) -> Html:
@@ -776,6 +857,8 @@ class Review:
             raise ParameterError(
                 f"family: {family!r} is not a cause family; use target, content or follow_up"
             )
+        if self.no_data is not None:
+            return self.no_data
         return cause_html(
             family, self.cause_inputs, funnel=self.funnel, teams=self.teams,
             period=self.period, baseline=self.previous,
@@ -965,6 +1048,8 @@ class Review:
         A maturing cohort is marked, the period's and the previous period's; when any is, the
         table compares both at the same age and the note says how to read it.
         """
+        if self.no_data is not None:
+            return self.no_data
         points = f"{self.definitions.conversion.show_both_when_gap * 100:g}"
         note = t("rates.note", self.lang, gap=t("rate.points", self.lang, value=points))
         if frame["equal_days"].notna().any():
@@ -975,7 +1060,10 @@ class Review:
     @cached_property
     def quality(self) -> DataQuality:
         """The data quality report of the store."""
-        return data_quality(self.con, timezone=self.timezone, definitions=self.definitions)
+        profiles = record_profiles(self.con, self.workspace)
+        return data_quality(
+            self.con, timezone=self.timezone, definitions=self.definitions, profiles=profiles
+        )
 
     def data_quality(self) -> Html:
         """Freshness per source, merged duplicates, missing channels, quarantined rows."""

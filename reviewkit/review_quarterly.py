@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from functools import cached_property
+from functools import cached_property, partial
 from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -107,6 +107,8 @@ class QuarterlyReview(Review):
         from reviewkit.trends import trends_table
 
         title = _h3("trends", t("trends.title", self.lang))
+        if self.no_data is not None:
+            return Html(title + self.no_data.html, text=self.no_data.text)
         table = trends_table(
             self.trend_frame, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
@@ -340,6 +342,9 @@ class QuarterlyReview(Review):
         if target.by_month is None:
             kgi = self.definitions.kgi.label(self.lang)
             return pd.DataFrame(), pd.DataFrame(), target.message(self.lang, kgi=kgi) or ""
+        blocked = self._blocked_plan()
+        if blocked:
+            return pd.DataFrame(), pd.DataFrame(), blocked
         try:
             plan = back_solve(target.by_month, self.plan_variants, definitions=self.definitions)
         except DataError as exc:
@@ -348,6 +353,28 @@ class QuarterlyReview(Review):
             plan, self.targets, months=self.next_months, definitions=self.definitions
         )
         return plan, comparison, ""
+
+    def _blocked_plan(self) -> str:
+        """The line saying which driver the plan cannot go through for lack of data, or ``""``."""
+        from reviewkit.target_plan import blocked_drivers
+
+        blocked = blocked_drivers(self.plan_variants, definitions=self.definitions)
+        if not blocked:
+            return ""
+        first, lang = blocked[0], self.lang
+        label = partial(metric_label, self.definitions, lang=lang)
+        join = t("summary.join", lang)
+        gaps = first.no_data_months
+        if len(gaps) > 3:
+            months = t("missing.plan_months_range", lang, n=len(gaps), first=gaps[0], last=gaps[-1])
+        elif gaps:
+            months = t("missing.plan_months", lang, months=join.join(gaps))
+        else:
+            months = t("missing.plan_months_none", lang)
+        return t(
+            "missing.plan_driver", lang, driver=label(first.driver), months=months,
+            stages=join.join((label(first.denominator), label(first.numerator))),
+        )  # fmt: skip
 
     @cached_property
     def draft_targets(self) -> str:
@@ -481,6 +508,8 @@ class QuarterlyReview(Review):
         from reviewkit.relevance_report import relevance_sentences
         from reviewkit.whatif_report import whatif_sentences
 
+        if self.no_data is not None:
+            return self.no_data
         lang = self.lang
         first = self._kgi_headline()
         items = [f'{escape(first)} <a href="#trends">→</a>']

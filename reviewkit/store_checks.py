@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from reviewkit.definitions import Definitions, EventStage
+from reviewkit.definitions import Definitions
 from reviewkit.errors import ParameterError, ReviewkitError, StoreBusyError
-from reviewkit.redaction import quote_examples
 from reviewkit.schedule import Job
 from reviewkit.scope import check_scope
 from reviewkit.store import connect
@@ -66,6 +65,7 @@ def store_problems(
     try:
         found.errors += _segment_problems(con, jobs, definitions=definitions)
         found.warnings += _stage_warnings(con, definitions)
+        found.warnings += _emptied_sources(con, ws)
     finally:
         con.close()
     return found
@@ -108,29 +108,37 @@ def _segment_problems(
 
 
 def _stage_warnings(con: duckdb.DuckDBPyConnection, definitions: Definitions) -> list[str]:
-    """One line per event stage no stage event of the store records."""
-    if con.execute("SELECT count(*) FROM leads").fetchall()[0][0] == 0:
+    """One line per kind of funnel data the store lacks (:mod:`reviewkit.funnel_gaps`).
+
+    Also: a store without leads, and a source system imported whose records are all gone.
+    """
+    from reviewkit.funnel_gaps import funnel_gaps, gap_warnings
+
+    leads, records = con.execute(
+        "SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM leads) "
+        "+ (SELECT count(*) FROM opportunities) + (SELECT count(*) FROM stage_events)"
+    ).fetchall()[0]
+    if records == 0:
         return ["the store holds no leads yet: import your exports (docs/own-data.md)"]
-    events = {r[0] for r in con.execute("SELECT DISTINCT stage FROM stage_events").fetchall()}
     lines = []
-    for stage in definitions.stages:
-        if isinstance(stage, EventStage) and stage.event not in events:
-            known = quote_examples(sorted(events))  # a few, redacted: the line is shown
-            lines.append(
-                f"params/definitions.yml: stage {stage.key!r} (event {stage.event!r}): no "
-                f"stage event of the store has it, so every pack counts 0 there; the store's "
-                f"events are {known} (map a date column to {stage.key!r} under stages: of the "
-                "import profile, or fix event:)"
-            )
-    if (
-        definitions.kgi_is_revenue
-        and not con.execute(
-            "SELECT count(*) FROM opportunities WHERE amount IS NOT NULL AND amount <> 0"
-        ).fetchall()[0][0]
-    ):
+    if leads == 0:
         lines.append(
-            "params/definitions.yml: kgi: revenue, but no deal in the store has an amount, so "
-            "every pack shows revenue 0; import deals with an amount column, or make the KGI "
-            "the count of the last stage (kgi: key: won_count)"
+            "the store holds no leads, only deals: each deal counts as its own lead, so lead "
+            "attributes (channel, campaign, industry) are empty in every pack; import the MA's "
+            "lead export for them (docs/own-data.md)"
         )
+    lines += gap_warnings(funnel_gaps(con, definitions), definitions)
     return lines
+
+
+def _emptied_sources(con: duckdb.DuckDBPyConnection, ws: Workspace) -> list[str]:
+    """A source system whose lead or deal imports the store recorded but holds nothing of now."""
+    from reviewkit.quality import emptied_sources, record_profiles
+
+    found = emptied_sources(con, profiles=record_profiles(con, ws), timezone=ws.config.timezone)
+    return [
+        f"store: source system {source!r} (profile {profile!r}) was imported but holds no "
+        "lead, deal or stage event now, so every pack shows it as missing; import its export "
+        f"again (reviewkit import FILE --profile {profile})"
+        for source, _, profile in found
+    ]

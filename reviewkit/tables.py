@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -63,7 +64,12 @@ def status_of(achievement: float) -> str:
 
 
 def scorecard_table(
-    frame: pd.DataFrame, *, definitions: Definitions, lang: str, currency: str
+    frame: pd.DataFrame,
+    *,
+    definitions: Definitions,
+    lang: str,
+    currency: str,
+    no_data: Collection[str] = (),
 ) -> Html:
     """Render a scorecard (see :func:`reviewkit.scorecard.scorecard`) as a styled table.
 
@@ -77,6 +83,9 @@ def scorecard_table(
         ``ja`` or ``en``.
     currency
         The workspace's currency (ISO 4217), for rows whose ``kind`` is ``amount``.
+    no_data
+        Metrics the store holds no record of at all (:mod:`reviewkit.funnel_gaps`): their
+        actual and achievement are a dash and their status "no data", never "missed".
 
     Returns
     -------
@@ -90,20 +99,24 @@ def scorecard_table(
         def fmt(value: float, *, kind: str = row.kind) -> str:
             return format_value(value, kind=kind, lang=lang, currency=currency)
 
-        status = status_of(row.achievement)
+        missing = row.metric in no_data
+        status = "no_data" if missing else status_of(row.achievement)
         shown.append(
             {
                 t("col.metric", lang): metric_label(definitions, row.metric, lang=lang),
-                t("col.actual", lang): fmt(row.actual),
+                t("col.actual", lang): "—" if missing else fmt(row.actual),
                 t("col.target", lang): fmt(row.target),
-                t("col.achievement", lang): format_pct(row.achievement, lang=lang),
+                t("col.achievement", lang): (
+                    "—" if missing else format_pct(row.achievement, lang=lang)
+                ),
                 t("col.status", lang): t(f"status.{status}", lang),
                 t("col.previous", lang): fmt(row.previous),
                 t("col.change", lang): format_pct(row.change, lang=lang, signed=True),
             }
         )
+        css = "no_target" if missing else status  # styled as a row without a target
         classes.append(
-            ["rk-label", "rk-num", "rk-num", "rk-num", f"rk-status rk-{status}", "rk-num", "rk-num"]
+            ["rk-label", "rk-num", "rk-num", "rk-num", f"rk-status rk-{css}", "rk-num", "rk-num"]
         )
     return styled_table(pd.DataFrame(shown), classes, css_class="rk-scorecard")
 

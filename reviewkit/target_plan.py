@@ -415,8 +415,41 @@ def _ceil(values: pd.Series) -> pd.Series:
     return np.ceil(values - _CEIL_SLACK * values.abs())
 
 
-def _driver_values(variants: pd.DataFrame, steps: Sequence[_Step]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class BlockedDriver:
+    """A driver the tree cannot be back-solved through: no positive value in some variant.
+
+    ``numerator`` and ``denominator`` are the metrics it divides (a stage, or the KGI);
+    ``no_data_months`` the months without a value (empty when it was 0 in them all).
+    """
+
+    driver: str
+    variant: str
+    value: float
+    numerator: str
+    denominator: str
+    no_data_months: tuple[str, ...]
+
+
+def blocked_drivers(variants: pd.DataFrame, *, definitions: Definitions) -> list[BlockedDriver]:
+    """The tree's drivers :func:`back_solve` cannot go through, in tree order.
+
+    Parameters
+    ----------
+    variants
+        :func:`plan_variants`.
+    definitions
+        The agreed funnel.
+
+    Returns
+    -------
+    list of BlockedDriver
+        Empty when every driver is positive and finite in every variant. A pack says why
+        there is no plan in one line instead of back-solving (``missing.plan_driver``).
+    """
+    _, steps = _tree(definitions)
     table = variants.set_index("driver")
+    found = []
     for step in steps:
         if step.driver not in table.index:
             raise ParameterError(
@@ -429,14 +462,28 @@ def _driver_values(variants: pd.DataFrame, steps: Sequence[_Step]) -> pd.DataFra
             if math.isfinite(value) and value > 0:
                 continue
             gaps = tuple(row["no_data_months"]) if "no_data_months" in table.columns else ()
-            where = f"no data in {', '.join(gaps)}" if gaps else "it was 0 in the months used"
-            raise DataError(
-                f"plan: driver {step.driver!r} is {value!r} in the {variant} variant ({where}; "
-                f"{step.numerator} / {step.denominator} per month), so the funnel cannot be "
-                f"back-solved through it; check that the store has {step.numerator} and "
-                f"{step.denominator} entries for those months (reviewkit validate), or widen "
-                "the window (months=24)"
-            )
+            found.append(
+                BlockedDriver(step.driver, variant, value, step.numerator, step.denominator,
+                              tuple(str(g) for g in gaps))
+            )  # fmt: skip
+            break
+    return found
+
+
+def _driver_values(
+    variants: pd.DataFrame, steps: Sequence[_Step], *, definitions: Definitions
+) -> pd.DataFrame:
+    table = variants.set_index("driver")
+    for blocked in blocked_drivers(variants, definitions=definitions)[:1]:
+        gaps = blocked.no_data_months
+        where = f"no data in {', '.join(gaps)}" if gaps else "it was 0 in the months used"
+        raise DataError(
+            f"plan: driver {blocked.driver!r} is {blocked.value!r} in the {blocked.variant} "
+            f"variant ({where}; {blocked.numerator} / {blocked.denominator} per month), so the "
+            f"funnel cannot be back-solved through it; check that the store has "
+            f"{blocked.numerator} and {blocked.denominator} entries for those months "
+            "(reviewkit validate), or widen the window (months=24)"
+        )
     return table.loc[[s.driver for s in steps], list(VARIANTS)].astype("float64")
 
 
@@ -471,7 +518,7 @@ def back_solve(
     """
     head, steps = _tree(definitions)
     kgi = definitions.kgi_metric
-    values = _driver_values(variants, steps)
+    values = _driver_values(variants, steps, definitions=definitions)
     target = pd.Series({k: float(v) for k, v in kgi_by_month.items()}, dtype="float64")
     bad = target[~(np.isfinite(target) & (target >= 0))]
     if len(bad):
@@ -539,7 +586,7 @@ def forward_kgi(
         Indexed by ``(variant, month)``, named after the KGI.
     """
     head, steps = _tree(definitions)
-    values = _driver_values(variants, steps)
+    values = _driver_values(variants, steps, definitions=definitions)
     first = plan[plan["metric"] == head].set_index(["variant", "month"])[column]
     product = values.prod(axis=0)
     variant = first.index.get_level_values("variant")

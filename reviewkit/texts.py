@@ -96,6 +96,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "status.near": {"ja": "△ やや未達", "en": "△ Slightly short"},
     "status.missed": {"ja": "✕ 未達", "en": "✕ Missed"},
     "status.no_target": {"ja": "― 目標なし", "en": "― No target"},
+    "status.no_data": {"ja": "― データなし", "en": "― No data"},
     "scorecard.note": {
         "ja": "件数は期間内にその段階に入った人数（MAとSFAの重複は名寄せ済み）。"
         "達成率 ≥ 100% で達成、90% 以上でやや未達。前期間は {previous}。",
@@ -675,6 +676,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "pace.status.missed": {"ja": "✕ 遅れ", "en": "✕ Behind"},
     "pace.status.no_target": {"ja": "― 目標なし", "en": "― No target"},
     "pace.status.early": {"ja": "… 判断は早い", "en": "… Too early to judge"},
+    "pace.status.no_data": {"ja": "― データなし", "en": "― No data"},
     "pace.early": {"ja": "見込み未確定（{low}〜{high}）", "en": "Too early ({low}–{high})"},
     "pace.early_no_range": {"ja": "見込み未確定", "en": "Too early to project"},
     "pace.range": {"ja": "{point}（{low}〜{high}）", "en": "{point} ({low}–{high})"},

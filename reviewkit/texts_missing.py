@@ -92,3 +92,80 @@ TABLE_TEXTS: dict[str, dict[str, str]] = {
     "table.show_less": {"ja": "上位の行だけ表示", "en": "Show the top rows only"},
 }
 MISSING_TEXTS.update(TABLE_TEXTS)
+
+#: What the agreed funnel needs and the store lacks entirely (:mod:`reviewkit.funnel_gaps`).
+GAP_TEXTS: dict[str, dict[str, str]] = {
+    "missing.stage_events": {
+        "ja": "{stages}の段階イベントがストアに1件もないため、その件数は成果ではなく記録が"
+        "ないことによる 0 です。取込プロファイルの stages: に日付の列を対応付けて取り込むと"
+        "数えられます（docs/import.md）。",
+        "en": "No stage event for {stages} in the store, so its count is 0 for lack of records, "
+        "not of results. Map a date column to it under stages: in the import profile and "
+        "import it (docs/import.md).",
+    },
+    "missing.kgi_amounts": {
+        "ja": "受注した商談の金額がストアにないため、{kgi}は成果ではなく金額がないことによる "
+        "0 です。金額の列を含む商談のファイルを取り込んでください（columns: amount、"
+        "docs/import.md）。",
+        "en": "No won deal in the store has an amount, so {kgi} is 0 for lack of amounts, not of "
+        "sales. Import opportunities with an amount column (columns: amount; docs/import.md).",
+    },
+    "missing.close_dates": {
+        "ja": "受注した商談に完了日が1件もないため、{kgi}はどの期間にも入らず 0 です。商談の"
+        "プロファイルで完了日の列を closed_at に対応付けて取り込み直してください"
+        "（docs/import.md）。",
+        "en": "No won deal in the store has a close date, so {kgi} falls in no period and shows "
+        "0. Map the close date column to closed_at in the opportunity profile and import it "
+        "again (docs/import.md).",
+    },
+    "missing.tree": {
+        "ja": "KPIツリーの{drivers}はストアにないデータに基づくため、{what}は表示できません"
+        "（KPIの状況の注記を参照）。",
+        "en": "The KPI tree's {drivers} rest on data the store does not hold, so {what} cannot "
+        "be shown (see the note under KPI status).",
+    },
+    "missing.plan_driver": {
+        "ja": "直近の月に{driver}の値がないため（{months}）、来四半期の目標を KGI 目標から"
+        "逆算できません。{stages}のデータを取り込むか、目標を params/targets.yml に直接"
+        "設定してください。",
+        "en": "{driver} has no value in the months used ({months}), so next quarter's targets "
+        "cannot be back-solved from the KGI target. Import the data of {stages}, or set the "
+        "targets in params/targets.yml directly.",
+    },
+    "missing.plan_months_none": {"ja": "どの月も 0", "en": "0 in every month"},
+    "missing.plan_months": {"ja": "データのない月: {months}", "en": "no data in {months}"},
+    "missing.emptied_source": {
+        "ja": "{source} は取り込み済み（最終 {last}）ですが、そのリード・商談・段階イベントは"
+        "ストアに 1 件もありません。そのデータが必要なら、エクスポートを取り込み直して"
+        "ください（reviewkit import）。",
+        "en": "{source} was imported (last on {last}) but the store holds no lead, deal or "
+        "stage event of it now. If it should, import its export again (reviewkit import).",
+    },
+    "check.data.gaps": {
+        "ja": "ストアに記録が 1 件もないデータがあります（{what}）。その数値は成果ではなく"
+        "データがないことによる 0 です（データ品質の注記を参照）。",
+        "en": "The store holds no record at all of: {what}. Those figures are 0 for lack of "
+        "data, not of results (see the data quality notes).",
+    },
+    "missing.plan_months_range": {
+        "ja": "{first}〜{last} の {n} か月にデータなし",
+        "en": "no data in {n} months, {first} to {last}",
+    },
+    "missing.before_data": {
+        "ja": "ストアのデータは {first} からで、基準日（{as_of}）より前のデータがないため、"
+        "{period}の数値はありません。",
+        "en": "The store's data starts on {first}, after the review date ({as_of}), so there "
+        "are no figures for {period}.",
+    },
+    "missing.no_records": {
+        "ja": "ストアにリード・商談・段階イベントがまだないため、{period}の数値はありません。"
+        "エクスポートを取り込んでください（reviewkit import、docs/own-data.md）。",
+        "en": "The store holds no lead, deal or stage event yet, so there are no figures for "
+        "{period}. Import your exports (reviewkit import; docs/own-data.md).",
+    },
+    "missing.what.gap": {
+        "ja": "KGI の差の要因分解",
+        "en": "the split of the KGI's gap across its drivers",
+    },
+}
+MISSING_TEXTS.update(GAP_TEXTS)

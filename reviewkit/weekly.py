@@ -33,6 +33,7 @@ ALSO_SHOWN = 6  # "the same change also shows in": at most this many, then "and 
 SEGMENT_CHARS = 48  # a segment named in a sentence or a chart title is cut to this (… at the end)
 STATUS_CLASS = {
     "met": "rk-met", "near": "rk-near", "missed": "rk-missed", "no_target": "", "early": "",
+    "no_data": "",  # a stage or KGI the store has no record of (reviewkit.funnel_gaps)
 }  # fmt: skip
 
 
@@ -635,7 +636,9 @@ def weekly_summary(
                     for r in behind.to_dict("records")
                 ]
                 out.append(t("weekly.behind", lang, items=t("summary.join", lang).join(items)))
-            elif (current["scope"].eq("month") & current["status"].eq("met")).any():
+            elif (current["scope"].eq("month") & current["status"].eq("met")).any() and not (
+                current["status"].eq("no_data").any()  # not "every stage": one has no data
+            ):
                 out.append(t("weekly.all_on_pace", lang))
         elif not math.isnan(rec["target"]):
             point = format_value(rec["projected"], kind=kind, lang=lang, currency=currency)
