@@ -751,8 +751,9 @@ def run_pack(
     """
     started = time.perf_counter()
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
-    check_inputs(ws, output_dir=output_dir)  # bad input: one line before a kernel starts
+    # bad input: one line before a kernel starts (the request's own values first)
     _check_request(ws, cadence, as_of=as_of, lang=lang, segment=segment, segment_name=segment_name)
+    check_inputs(ws, output_dir=output_dir)
     with interruptible(f"the {cadence} pack"):
         return _run_pack(
             cadence, ws, as_of=as_of, lang=lang, output_dir=output_dir, parameters=parameters,
