@@ -155,7 +155,7 @@ def load_rates(root: Path, *, currency: str) -> Rates:
         from the same day.
     """
     path = root / RATES_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # a folder or broken link is named below
         return Rates(currency=currency)
     try:
         data, lines = read_yaml(path)

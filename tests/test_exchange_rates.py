@@ -215,3 +215,9 @@ def test_a_euro_amount_with_a_decimal_comma_is_converted(tmp_path):
     assert query(ws, "SELECT amount, currency FROM opportunities") == [
         (Decimal("198816.22"), "JPY")
     ]
+
+
+def test_a_rates_file_that_is_a_folder_is_named_not_taken_as_no_rates(tmp_path):
+    (tmp_path / "params" / "rates.yml").mkdir(parents=True)
+    with pytest.raises(ConfigError, match=r"rates\.yml: is a folder"):
+        load_rates(tmp_path, currency="JPY")
