@@ -157,16 +157,7 @@ def load_rates(root: Path, *, currency: str) -> Rates:
     path = root / RATES_FILE
     if not path.exists() and not path.is_symlink():  # a folder or broken link is named below
         return Rates(currency=currency)
-    try:
-        data, lines = read_yaml(path)
-    except ConfigError:
-        raise
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
-    except ValueError as exc:  # PyYAML builds 2026-02-30 as a date and fails
-        raise ConfigError(
-            f"{path}: a date that does not exist ({exc}); write each date as YYYY-MM-DD"
-        ) from None
+    data, lines = read_yaml(path)  # encoding, impossible dates and bombs named there
     checked = validate_model(RatesFile, path, data, lines)
     seen: dict[tuple[str, dt.date], int] = {}
     table: dict[str, list[tuple[dt.date, Decimal]]] = {}
