@@ -231,3 +231,23 @@ def test_no_pack_scrolls_sideways_at_laptop_width(built):
                     wide.append(f"{name}: {path.relative_to(ws)}")
         browser.close()
     assert not wide, wide
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", [*ZOO, "sample"])
+def test_packs_equal_the_golden_references(built, name):
+    """Every pack shows the same text and chart data as its committed reference."""
+    from golden_packs import read_reference, reference_path, snapshot, write_mode, write_reference
+
+    packs = packs_of(built[name])
+    assert len(packs) == len(CADENCES) * len(LANGS), packs
+    for (cadence, lang), path in sorted(packs.items()):
+        ref = reference_path(name, cadence, lang)
+        snap = snapshot(path)
+        if write_mode():
+            write_reference(ref, snap)
+            continue
+        assert ref.is_file(), f"{ref} is missing: REVIEWKIT_GOLDEN_WRITE=1 writes it"
+        expected = read_reference(ref)
+        assert snap["text"] == expected["text"], f"{name} {cadence} {lang}: visible text differs"
+        assert snap["charts"] == expected["charts"], f"{name} {cadence} {lang}: chart data differ"
