@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KERNEL := $(VENV)/share/jupyter/kernels/reviewkit/kernel.json
+KERNEL := $(VENV)/share/jupyter/kernels/reviewkit/pack/kernel.json
 STORE := data/reviewkit.duckdb
 DEMO_DATE := 2026-11-23
 # axe-core, for the browser tests' accessibility check (npm, pinned, kept inside .venv).
@@ -31,15 +31,15 @@ $(STAMP): pyproject.toml requirements.lock
 # The project kernel lives inside .venv (--sys-prefix): nothing outside the checkout changes.
 $(KERNEL): $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name reviewkit --display-name "reviewkit (project)" >/dev/null
-	# started through reviewkit.kernel_launcher: skips an optional import packs never use (~1 s)
-	$(BIN)/python -m reviewkit.kernel_launcher --install $(KERNEL)
+	# started through reviewkit.pack.kernel_launcher: skips an optional import packs never use (~1 s)
+	$(BIN)/python -m reviewkit.pack.kernel_launcher --install $(KERNEL)
 	@test -f $(KERNEL)
 
 $(JUPYTER_ETC)/%: jupyter/% $(STAMP)
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-$(STORE): $(KERNEL) reviewkit/sample_company.py reviewkit/sample_company.yml
+$(STORE): $(KERNEL) reviewkit/ingest/sample/company.py reviewkit/ingest/sample/company.yml
 	$(BIN)/reviewkit sample
 
 sample: $(KERNEL)

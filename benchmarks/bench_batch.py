@@ -1,7 +1,7 @@
 """(a) The schedule's packs: ``reviewkit batch`` against the loop a user would script.
 
 The naive way runs, for each pack of ``params/schedule.yml`` (the same jobs and parameters,
-from :func:`reviewkit.schedule.load_schedule`), the ``papermill`` CLI on the template and
+from :func:`reviewkit.pack.schedule.load_schedule`), the ``papermill`` CLI on the template and
 ``jupyter nbconvert --to html --no-input`` on the result, from a shell loop in the workspace
 folder, as a user with the virtualenv activated would. It gets the charts the templates draw
 outside a pack (static SVG, which a plain nbconvert page can show); ``reviewkit batch`` builds
@@ -33,8 +33,8 @@ JOBS = 2
 
 def schedule_jobs(ws: Path) -> list[Any]:
     """The jobs of the workspace's ``params/schedule.yml``, in file order."""
-    from reviewkit.schedule import load_schedule
-    from reviewkit.workspace import Workspace
+    from reviewkit.core.workspace import Workspace
+    from reviewkit.pack.schedule import load_schedule
 
     return load_schedule(ws / "params" / "schedule.yml", default_lang=Workspace(ws).config.lang)
 

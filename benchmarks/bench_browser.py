@@ -1,7 +1,7 @@
 """(d) Each pack as a reader opens it: its HTML size, and the time until every chart is drawn.
 
 The pack is opened from disk in headless Chromium with every request beyond ``file:``,
-``data:`` and ``about:`` aborted (as in tests/test_browser.py). The clock runs from the
+``data:`` and ``about:`` aborted (as in tests/e2e/test_browser.py). The clock runs from the
 navigation until the page holds as many ``.rk-chart`` elements as the HTML embeds specs and
 none is unfinished: the chart runtime (embed.js) marks each ``data-rendered="true"``, or
 ``data-error`` when it fails, which counts as a failed measurement. Median of three loads, each

@@ -8,7 +8,7 @@ cadence is generated from the real one at run time, so it cannot drift from it:
   with: an explicit list measured by a probe run of the real template (with one extra cell
   that records ``sys.modules``) through the same runner.
 
-The explicit list, not ``reviewkit.kernel.import_pack_modules()``: that imports every module a
+The explicit list, not ``reviewkit.pack.kernel.import_pack_modules()``: that imports every module a
 pack *may* use (what a batch worker's warm kernel pays once), about half again as many modules
 as any one template needs (e.g. nbconvert, and scipy for the weekly pack), so it would make the
 floor heavier and the ratio look better than it is. The probe runs double as warm-ups.

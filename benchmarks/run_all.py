@@ -41,7 +41,7 @@ All runs use reviewkit's command line in a copy of the demo workspace in a tempo
 
 - **(a)** `reviewkit batch --jobs 2 --force` into a fresh output folder builds every pack of
   `params/schedule.yml`. The loop runs, for the same jobs and parameters
-  (`reviewkit.schedule.load_schedule`), `papermill notebooks/X.ipynb out.ipynb -p as_of …
+  (`reviewkit.pack.schedule.load_schedule`), `papermill notebooks/X.ipynb out.ipynb -p as_of …
   -p lang … [-p segment … -p segment_name …] -k reviewkit` and then
   `jupyter nbconvert --to html --no-input out.ipynb`, one pack after the other, from a shell
   script in the workspace folder. It gets the charts templates draw outside a pack (static SVG,
@@ -53,7 +53,7 @@ All runs use reviewkit's command line in a copy of the demo workspace in a tempo
   `parameters` cell verbatim, then one cell that imports, in the same order, every module the
   real template's kernel ended up with (measured by a probe run of the real template with one
   extra cell that records `sys.modules`; the probe runs also warm the disk cache). An explicit
-  list rather than `reviewkit.kernel.import_pack_modules()`: that imports every module a pack
+  list rather than `reviewkit.pack.kernel.import_pack_modules()`: that imports every module a pack
   *may* use (what a batch worker's warm kernel pays once), about half again as many as one
   template needs, which would make the floor heavier and the ratio look better than it is.
   The floor runs in a workspace with the same `params/` and store whose own `notebooks/`

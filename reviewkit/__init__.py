@@ -1,6 +1,8 @@
 """reviewkit: KPI review workbooks for B2B marketing and sales teams.
 
-Data flows one way: import -> store -> definitions -> analysis -> presentation -> pack.
+Data flows one way, one package per layer (docs/architecture.md): core and i18n under
+everything, then store -> model -> ingest -> semantic -> analysis -> present -> review -> pack
+-> cli.
 Importing the package is cheap and has no side effects: each public name loads its module on
 first use.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from reviewkit.compat import install as _install_old_import_paths
 from reviewkit.errors import (
     ConfigError,
     DataError,
@@ -23,37 +26,39 @@ from reviewkit.errors import (
 
 __version__ = "0.1.0"
 
+_install_old_import_paths()
+
 _LAZY = {
-    "FiscalCalendar": "reviewkit.periods",
-    "Period": "reviewkit.periods",
-    "Funnel": "reviewkit.semantic",
-    "Review": "reviewkit.review",
-    "Workspace": "reviewkit.workspace",
-    "company_settings": "reviewkit.onboarding",
-    "connect": "reviewkit.store",
-    "consistency_problems": "reviewkit.consistency",
-    "explore": "reviewkit.drilldown_widget",
-    "find_workspace": "reviewkit.workspace",
-    "generate_sample": "reviewkit.sample_company",
-    "identity_report": "reviewkit.identity",
-    "import_file": "reviewkit.importer",
-    "init_company_workspace": "reviewkit.onboarding",
-    "init_workspace": "reviewkit.workspace",
-    "last_complete_period": "reviewkit.periods",
-    "load_definitions": "reviewkit.definitions",
-    "load_identity_map": "reviewkit.identity",
-    "load_schedule": "reviewkit.schedule",
-    "load_targets": "reviewkit.targets",
-    "open_review": "reviewkit.review",
-    "parse_period": "reviewkit.periods",
-    "parse_scope": "reviewkit.scope",
-    "resolve_identities": "reviewkit.identity",
-    "run_batch": "reviewkit.batch",
-    "run_pack": "reviewkit.runner",
-    "rate_card": "reviewkit.scorecard",
-    "scorecard": "reviewkit.scorecard",
-    "write_index": "reviewkit.index_page",
-    "write_sample": "reviewkit.sample_company",
+    "FiscalCalendar": "reviewkit.core.periods",
+    "Period": "reviewkit.core.periods",
+    "Funnel": "reviewkit.semantic.funnel",
+    "Review": "reviewkit.review.base",
+    "Workspace": "reviewkit.core.workspace",
+    "company_settings": "reviewkit.model.onboarding",
+    "connect": "reviewkit.store.schema",
+    "consistency_problems": "reviewkit.ingest.consistency",
+    "explore": "reviewkit.review.explorer",
+    "find_workspace": "reviewkit.core.workspace",
+    "generate_sample": "reviewkit.ingest.sample.company",
+    "identity_report": "reviewkit.ingest.identity",
+    "import_file": "reviewkit.ingest.importer",
+    "init_company_workspace": "reviewkit.model.onboarding",
+    "init_workspace": "reviewkit.core.workspace",
+    "last_complete_period": "reviewkit.core.periods",
+    "load_definitions": "reviewkit.model.definitions",
+    "load_identity_map": "reviewkit.ingest.identity",
+    "load_schedule": "reviewkit.pack.schedule",
+    "load_targets": "reviewkit.model.targets",
+    "open_review": "reviewkit.review.base",
+    "parse_period": "reviewkit.core.periods",
+    "parse_scope": "reviewkit.model.scope",
+    "resolve_identities": "reviewkit.ingest.identity",
+    "run_batch": "reviewkit.pack.batch",
+    "run_pack": "reviewkit.pack.runner",
+    "rate_card": "reviewkit.analysis.scorecard",
+    "scorecard": "reviewkit.analysis.scorecard",
+    "write_index": "reviewkit.pack.index_page",
+    "write_sample": "reviewkit.ingest.sample.company",
 }
 _RENAMED = {"generate_sample": "generate"}
 
@@ -100,26 +105,26 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from reviewkit.batch import run_batch
-    from reviewkit.consistency import consistency_problems
-    from reviewkit.definitions import load_definitions
-    from reviewkit.drilldown_widget import explore
-    from reviewkit.identity import identity_report, load_identity_map, resolve_identities
-    from reviewkit.importer import import_file
-    from reviewkit.index_page import write_index
-    from reviewkit.onboarding import company_settings, init_company_workspace
-    from reviewkit.periods import FiscalCalendar, Period, last_complete_period, parse_period
-    from reviewkit.review import Review, open_review
-    from reviewkit.runner import run_pack
-    from reviewkit.sample_company import generate as generate_sample
-    from reviewkit.sample_company import write_sample
-    from reviewkit.schedule import load_schedule
-    from reviewkit.scope import parse_scope
-    from reviewkit.scorecard import rate_card, scorecard
-    from reviewkit.semantic import Funnel
-    from reviewkit.store import connect
-    from reviewkit.targets import load_targets
-    from reviewkit.workspace import Workspace, find_workspace, init_workspace
+    from reviewkit.analysis.scorecard import rate_card, scorecard
+    from reviewkit.core.periods import FiscalCalendar, Period, last_complete_period, parse_period
+    from reviewkit.core.workspace import Workspace, find_workspace, init_workspace
+    from reviewkit.ingest.consistency import consistency_problems
+    from reviewkit.ingest.identity import identity_report, load_identity_map, resolve_identities
+    from reviewkit.ingest.importer import import_file
+    from reviewkit.ingest.sample.company import generate as generate_sample
+    from reviewkit.ingest.sample.company import write_sample
+    from reviewkit.model.definitions import load_definitions
+    from reviewkit.model.onboarding import company_settings, init_company_workspace
+    from reviewkit.model.scope import parse_scope
+    from reviewkit.model.targets import load_targets
+    from reviewkit.pack.batch import run_batch
+    from reviewkit.pack.index_page import write_index
+    from reviewkit.pack.runner import run_pack
+    from reviewkit.pack.schedule import load_schedule
+    from reviewkit.review.base import Review, open_review
+    from reviewkit.review.explorer import explore
+    from reviewkit.semantic.funnel import Funnel
+    from reviewkit.store.schema import connect
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,7 @@
 """The attack suite's shared harness: bad inputs and faults, run as a user (or attacker) would.
 
-Each ``tests/test_attacks_*.py`` module lists its attacks as :class:`Attack` values in a module
-constant ``ATTACKS`` and runs each one through the command line in a workspace of its own
+Each ``tests/attacks/test_attacks_*.py`` module lists its attacks as :class:`Attack` values in a
+module constant ``ATTACKS`` and runs each one through the command line in a workspace of its own
 (:func:`attack_workspace`, a copy of a zoo company's workspace, built once per session). The
 helpers here assert what every answer must be:
 
@@ -11,8 +11,8 @@ helpers here assert what every answer must be:
 - :func:`published_files` / :func:`assert_no_leak`: no planted personal data in any published
   or logged file (outputs, logs, manifests, index, last-batch.json, notebooks, drafts).
 
-``tests/test_attacks_summary.py`` gathers every module's ``ATTACKS``, checks there are at least
-80 covering every class, and prints the table the closing note reports.
+``tests/attacks/test_attacks_summary.py`` gathers every module's ``ATTACKS``, checks there are at
+least 80 covering every class, and prints the table the closing note reports.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def run_cli(
     """Run ``reviewkit ARGS`` in a subprocess, in ``cwd`` (the workspace)."""
     full_env = {**os.environ, **(env or {})}
     result = subprocess.run(
-        [sys.executable, "-m", "reviewkit.cli", *args],
+        [sys.executable, "-m", "reviewkit.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

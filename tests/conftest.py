@@ -11,8 +11,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reviewkit.store import connect
-from reviewkit.workspace import Workspace, init_workspace
+from reviewkit.core.workspace import Workspace, init_workspace
+from reviewkit.store.schema import connect
+
+# Test modules import each other's builders by module name (``from test_monthly_analysis import
+# tiny_store``); the test folders mirror the packages, so each is on the path.
+for _folder in sorted(Path(__file__).resolve().parent.iterdir()):
+    if _folder.is_dir() and _folder.name not in ("fixtures", "golden", "__pycache__"):
+        sys.path.insert(1, str(_folder))
 
 DEMO_DATE = "2026-11-23"
 REPO = Path(__file__).resolve().parents[1]
@@ -30,7 +36,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 @pytest.fixture(scope="session")
 def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """A workspace created by ``init_workspace`` and filled with the sample company."""
-    from reviewkit.sample_company import write_sample
+    from reviewkit.ingest.sample.company import write_sample
 
     root = tmp_path_factory.mktemp("sample") / "ws"
     ws = init_workspace(root)
@@ -59,7 +65,7 @@ def demo_packs(sample_workspace: Workspace, tmp_path_factory: pytest.TempPathFac
 
     Returns ``{(cadence, lang): PackResult}``; all packs share one output folder.
     """
-    from reviewkit.runner import run_pack
+    from reviewkit.pack.runner import run_pack
 
     out = tmp_path_factory.mktemp("packs")
     results = {}
@@ -79,7 +85,7 @@ def in_ci() -> bool:
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``reviewkit`` as a user would, in a subprocess."""
     return subprocess.run(
-        [sys.executable, "-m", "reviewkit.cli", *args],
+        [sys.executable, "-m", "reviewkit.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=300,

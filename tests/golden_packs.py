@@ -7,7 +7,7 @@ durations are masked; chart data are the Vega-Lite datasets with floats rounded 
 
 Refresh the references after an intended change of a pack's text or numbers::
 
-    REVIEWKIT_GOLDEN_WRITE=1 .venv/bin/python -m pytest tests/test_zoo_matrix.py -k golden
+    REVIEWKIT_GOLDEN_WRITE=1 .venv/bin/python -m pytest tests/e2e/test_zoo_matrix.py -k golden
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import numpy as np
 from attack_harness import assert_clean_exit, run_cli
 from bs4 import BeautifulSoup
 
-from reviewkit.texts import TEXTS
+from reviewkit.i18n.texts import TEXTS
 
 SAMPLE_AS_OF = "2026-11-23"
 _START, _END = dt.datetime(2025, 4, 1, 9, 0), dt.datetime(2026, 11, 22, 18, 0)

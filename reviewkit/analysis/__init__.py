@@ -1,0 +1,1 @@
+"""Pure computations, frames in and frames out, no HTML and no files."""

@@ -1,0 +1,565 @@
+"""Published benchmarks: reference ranges in ``params/benchmarks.yml``, placed against the company.
+
+Benchmarks are context, never targets: the company's own past quarters come first, and
+published ranges disagree because every source defines its stages differently. Each entry
+names a metric of the definitions, an optional segment (e.g. the ad channels), the published
+range and where it comes from; :func:`benchmark_positions` computes the company's value of the
+same metric for the same segment and says whether it is below, within or above the range.
+
+``params/benchmarks.yml``::
+
+    benchmarks:
+      - key: ad_lead_to_opportunity
+        label: {ja: 広告経由リードの商談化率, en: Ad-sourced leads to opportunity}
+        metric: lead_to_opportunity
+        segment: {channel: [paid_search, display]}
+        low: 0.11
+        high: 0.20
+        source: {ja: ..., en: ...}
+        year: 2025
+        sample: {ja: 日本の B2B マーケター 330人, en: "330 B2B marketers, Japan"}
+        caveat: {ja: ..., en: ...}
+
+A missing file is no error: there are simply no benchmarks, and the pack says where to add them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import pandas as pd
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from reviewkit.analysis.trends import MATURING, window_elapsed
+from reviewkit.core.periods import Period
+from reviewkit.core.workspace import Localized
+from reviewkit.core.yaml_config import Lines, read_yaml, validate_model, where
+from reviewkit.errors import ConfigError
+from reviewkit.i18n.formatting import format_count, format_money, format_period, format_value
+from reviewkit.i18n.texts import t
+from reviewkit.model.definitions import (
+    AverageDealSizeMetric,
+    CostPerMetric,
+    CountMetric,
+    Definitions,
+    Metric,
+    RevenueMetric,
+    SlaMetric,
+    WinRateMetric,
+)
+from reviewkit.model.units import metric_unit
+from reviewkit.present.html import Html, note_html
+from reviewkit.present.tables import styled_table
+from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel
+
+if TYPE_CHECKING:
+    from reviewkit.core.workspace import Workspace
+    from reviewkit.store.availability import Availability, Missing
+
+FILE_NAME = "benchmarks.yml"
+POSITIONS = ("below", "within", "above", "no_data")
+BENCHMARK_COLUMNS = [
+    "key", "metric", "segment", "period", "value", "numerator", "denominator", "basis",
+    "mature", "maturity", "low", "high", "position", "missing",
+]  # fmt: skip
+FIRST_YEAR = 1950  # older than any funnel benchmark anyone would cite
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# --- the file's model ----------------------------------------------------------------------
+
+
+def _number(value: object) -> float:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%"):
+            try:
+                fraction = float(text.rstrip("%").strip()) / 100
+            except ValueError:
+                fraction = math.nan
+            if math.isfinite(fraction):
+                raise ValueError(
+                    f"is text with a % sign; write the rate as a fraction: {fraction:g}"
+                )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(
+            "is not a number; write a rate as a fraction (0.11 for 11 %) or an amount in the "
+            "workspace's currency as a plain number (no units or quotes)"
+        )
+    if not math.isfinite(value):
+        raise ValueError("is not a finite number; write e.g. 0.11")
+    return float(value)
+
+
+def _year(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("is not a year; write the four-digit year of the source, e.g. 2025")
+    return value
+
+
+def _text_or_localized(value: object) -> object:
+    """``sample`` may be one text for both languages."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return {"ja": str(value), "en": str(value)}
+    return value
+
+
+def _segment(value: object) -> object:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not value:
+        raise ValueError(
+            "must be a mapping of lead attributes to values; write e.g. "
+            "{channel: [paid_search, display]} or leave segment out for all leads"
+        )
+    out: dict[str, object] = {}
+    for column, values in value.items():
+        items = values if isinstance(values, list) else [values]
+        if not items or any(v is None or isinstance(v, dict | list | bool) for v in items):
+            raise ValueError(
+                f"{column}: {values!r} is not a value or a list of values; write e.g. "
+                f"{column}: [paid_search, display]"
+            )
+        texts = [str(v) for v in items]
+        out[str(column)] = texts if isinstance(values, list) else texts[0]
+    return out
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+Year = Annotated[int, BeforeValidator(_year)]
+SegmentFilter = Annotated[dict[str, str | list[str]] | None, BeforeValidator(_segment)]
+Sample = Annotated[Localized | None, BeforeValidator(_text_or_localized)]
+
+
+class Benchmark(BaseModel):
+    """One published reference range (see the module docstring for the file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    label: Localized
+    metric: str
+    segment: SegmentFilter = None
+    low: Number
+    high: Number
+    source: Localized
+    year: Year | None = None
+    sample: Sample = None
+    caveat: Localized
+
+    @field_validator("key")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not _KEY.match(value):
+            raise ValueError(
+                f"{value!r} must be snake_case letters, digits and _ (e.g. ad_lead_to_opportunity)"
+            )
+        return value
+
+
+class BenchmarksFile(BaseModel):
+    """``params/benchmarks.yml`` as written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    benchmarks: list[Benchmark] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Benchmarks:
+    """The benchmarks of a workspace.
+
+    Parameters
+    ----------
+    entries
+        The reference ranges, in file order.
+    path
+        The file they come from, or where it would be (no file: no entries).
+    """
+
+    entries: tuple[Benchmark, ...] = ()
+    path: str = ""
+
+    def __iter__(self) -> Iterator[Benchmark]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether no benchmark is configured."""
+        return not self.entries
+
+    def get(self, key: str) -> Benchmark:
+        """The benchmark called ``key``."""
+        for entry in self.entries:
+            if entry.key == key:
+                return entry
+        raise KeyError(key)
+
+
+def metric_kind(metric: Metric) -> str | None:
+    """``rate`` or ``amount`` for a metric a benchmark may name; ``None`` for the others.
+
+    Counts and revenue depend on the size of the company, so no published range fits them.
+    """
+    if isinstance(metric, CountMetric | RevenueMetric):
+        return None
+    unit = metric_unit(metric)
+    return unit if unit in ("rate", "amount") else None
+
+
+def needed_data(metric: Metric) -> tuple[Missing, ...]:
+    """The optional data a benchmark's metric is computed from (empty: stage entries only).
+
+    Cost per: campaign costs; deal size and the win rate by amount: deal amounts; the win
+    rate: closed deals; the SLA: touches. Without them the value would be a 0 that says
+    nothing, so the position is ``no_data``.
+    """
+    if isinstance(metric, CostPerMetric):
+        return ("campaign_costs",)
+    if isinstance(metric, AverageDealSizeMetric):
+        return ("amounts",)
+    if isinstance(metric, WinRateMetric):
+        return ("amounts",) if metric.by == "amount" else ("closed_deals",)
+    if isinstance(metric, SlaMetric):
+        return ("touches",)
+    return ()
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def load_benchmarks(workspace: Workspace | Path, *, definitions: Definitions) -> Benchmarks:
+    """Load and check ``params/benchmarks.yml``.
+
+    Parameters
+    ----------
+    workspace
+        A workspace, or the path of a benchmarks file.
+    definitions
+        The agreed funnel: every benchmark must name one of its rate or amount metrics.
+
+    Returns
+    -------
+    Benchmarks
+        The entries in file order; empty (with ``path`` set) when the file does not exist.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, line and key path, the benchmark's key, the bad value and
+        the fix: a missing or unknown key, a value that is not a number, an unknown metric
+        or one that no range fits, a segment column that is not a lead attribute, a rate
+        outside 0..1, low above high, an implausible year, a key used twice.
+    """
+    path = workspace if isinstance(workspace, Path) else workspace.params_dir / FILE_NAME
+    if not path.is_file():
+        return Benchmarks(path=str(path))
+    data, lines = read_yaml(path)
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(
+            f"{where(path, lines, ())}: the file must be a mapping with a `benchmarks:` list "
+            f"(got {type(data).__name__}); see the comments at the top of the shipped file"
+        )
+    try:
+        parsed = validate_model(BenchmarksFile, path, data, lines)
+    except ConfigError as exc:
+        raise ConfigError(_name_entry(str(exc), data)) from None
+    _check(parsed.benchmarks, definitions=definitions, path=path, lines=lines)
+    return Benchmarks(tuple(parsed.benchmarks), path=str(path))
+
+
+def _name_entry(message: str, data: object) -> str:
+    """Add the benchmark's key after the key path ``benchmarks.<i>...`` of a message."""
+    match = re.search(r": benchmarks\.(\d+)", message)
+    if not match:
+        return message
+    index = int(match[1])
+    raw = data.get("benchmarks") if isinstance(data, dict) else None
+    entry = raw[index] if isinstance(raw, list) and index < len(raw) else None
+    key = entry.get("key") if isinstance(entry, dict) else None
+    end = message.find(": ", match.end())
+    if end < 0:
+        return message
+    named = f" (benchmark {key!r})" if key else f" (benchmark #{index + 1}, which has no key yet)"
+    return message[:end] + named + message[end:]
+
+
+def _check(entries: list[Benchmark], *, definitions: Definitions, path: Path, lines: Lines) -> None:
+    """The checks that need the definitions or the whole list."""
+    allowed = [k for k, m in definitions.metric_map.items() if metric_kind(m) is not None]
+    latest = dt.date.today().year
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+
+        def fail(field: str | tuple[str, ...], message: str, at: int = i) -> ConfigError:
+            keys = ("benchmarks", at, *((field,) if isinstance(field, str) else field))
+            key = entries[at].key
+            return ConfigError(f"{where(path, lines, keys)} (benchmark {key!r}): {message}")
+
+        if entry.key in seen:
+            raise fail(
+                "key",
+                f"{entry.key!r} is already the key of benchmarks.{seen[entry.key]}; give each "
+                "benchmark its own key",
+            )
+        seen[entry.key] = i
+        metric = definitions.metric_map.get(entry.metric)
+        if metric is None or metric_kind(metric) is None:
+            why = (
+                "is not a metric of the definitions"
+                if metric is None
+                else f"is a {metric.type} metric, which depends on the company's size"
+                if isinstance(metric, CountMetric | RevenueMetric)
+                else f"is a {metric.type} metric, in {metric_unit(metric)}, not a rate or amount"
+            )
+            close = difflib.get_close_matches(entry.metric, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close and metric is None else ""
+            raise fail(
+                "metric",
+                f"{entry.metric!r} {why}{hint}; use a rate or an amount: {', '.join(allowed)}",
+            )
+        for column in entry.segment or {}:
+            if column not in SEGMENT_COLUMNS:
+                close = difflib.get_close_matches(column, SEGMENT_COLUMNS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise fail(
+                    ("segment", column),
+                    f"{column!r} is not a lead attribute{hint}; use one of "
+                    f"{', '.join(SEGMENT_COLUMNS)}",
+                )
+        for field in ("low", "high"):
+            value = getattr(entry, field)
+            if metric_kind(metric) == "rate" and not 0 <= value <= 1:
+                shown = f"; {value:g} % is {value / 100:g}" if 1 < value <= 100 else ""
+                raise fail(
+                    field,
+                    f"{value:g} is not a rate between 0 and 1; write rates as fractions "
+                    f"(11 % is 0.11){shown}",
+                )
+            if value < 0:
+                raise fail(field, f"{value:g} is negative; an amount is 0 or more")
+        if entry.low > entry.high:
+            raise fail(
+                "low",
+                f"{entry.low:g} is above high ({entry.high:g}); low is the bottom of the range: "
+                "swap the two or correct the one that is wrong",
+            )
+        if entry.year is not None and not FIRST_YEAR <= entry.year <= latest:
+            raise fail(
+                "year",
+                f"{entry.year} is not a plausible year of publication; write the four-digit "
+                f"year of the source ({FIRST_YEAR}-{latest})",
+            )
+
+
+# --- positions -----------------------------------------------------------------------------
+
+
+def position_of(value: float, low: float, high: float) -> str:
+    """``below``, ``within`` (the edges included), ``above``, or ``no_data`` for NaN."""
+    if value is None or math.isnan(value):
+        return "no_data"
+    if value < low:
+        return "below"
+    return "above" if value > high else "within"
+
+
+def benchmark_positions(
+    benchmarks: Benchmarks,
+    funnel: Funnel,
+    period: Period,
+    *,
+    available: Availability | None = None,
+) -> pd.DataFrame:
+    """The company's value of each benchmark's metric and segment in ``period``, and its place.
+
+    Parameters
+    ----------
+    benchmarks, funnel, period
+        The ranges, the store's funnel and the period the company's values are for.
+    available
+        What optional data the store holds; a metric computed from data it lacks
+        (:func:`needed_data`) gets no value (position ``no_data``, ``missing`` naming the
+        kind) instead of a 0. ``None``: assume everything is there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per benchmark, in file order, with columns :data:`BENCHMARK_COLUMNS`:
+        ``key``, ``metric``, ``segment`` (the filter, or ``None``), ``period`` (its label),
+        ``value``, ``numerator``, ``denominator``, ``basis`` (as the semantic layer gives
+        it: ``cohort``/``period`` for rates, ``count``/``amount`` for a win rate),
+        ``mature`` and ``maturity`` (share of a cohort window elapsed, 0..1), ``low``,
+        ``high``, ``position`` (one of :data:`POSITIONS`) and ``missing`` (the kind of data
+        lacking, or ``""``). ``frame.attrs["period"]`` is ``period``.
+    """
+    rows = []
+    for entry in benchmarks:
+        metric = funnel.definitions.metric(entry.metric)
+        lacking = [k for k in needed_data(metric) if available is not None and not available.has(k)]
+        if lacking:
+            rows.append(
+                {"key": entry.key, "metric": entry.metric,
+                 "segment": dict(entry.segment) if entry.segment else None,
+                 "period": period.label, "value": math.nan, "numerator": math.nan,
+                 "denominator": math.nan, "basis": "period", "mature": True, "maturity": 1.0,
+                 "low": entry.low, "high": entry.high, "position": "no_data",
+                 "missing": lacking[0]}
+            )  # fmt: skip
+            continue
+        frame = funnel.metric_frame([entry.metric], [period], segment=entry.segment)
+        r = frame.iloc[0]
+        value = float(r["value"])
+        rows.append(
+            {
+                "key": entry.key,
+                "metric": entry.metric,
+                "segment": dict(entry.segment) if entry.segment else None,
+                "period": period.label,
+                "value": value,
+                "numerator": float(r["numerator"]),
+                "denominator": float(r["denominator"]),
+                "basis": r["basis"] if r["basis"] is not None else "period",
+                "mature": bool(r["mature"]),
+                "maturity": window_elapsed(funnel, entry.metric, period),
+                "low": entry.low,
+                "high": entry.high,
+                "position": position_of(value, entry.low, entry.high),
+                "missing": "",
+            }
+        )
+    out = pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
+    out.attrs["period"] = period
+    return out
+
+
+# --- presentation --------------------------------------------------------------------------
+
+
+def _segment_words(segment: dict[str, object] | None, *, lang: str) -> str:
+    if not segment:
+        return ""
+    comma = "、" if lang == "ja" else ", "
+    parts = []
+    for column, values in segment.items():
+        shown = comma.join(map(str, values)) if isinstance(values, list) else str(values)
+        parts.append(f"{t(f'dimension.{column}', lang)}: {shown}")
+    inner = "; ".join(parts)
+    return f"（{inner}）" if lang == "ja" else f" ({inner})"
+
+
+def _amount_text(value: float, kind: str, *, lang: str, currency: str) -> str:
+    return format_value(value, kind=kind, lang=lang, currency=currency)
+
+
+def _company_text(row: dict[str, object], metric: Metric, *, lang: str, currency: str) -> str:
+    value = float(row["value"])  # type: ignore[arg-type]
+    if math.isnan(value):
+        return "—"
+    kind = metric_kind(metric) or "rate"
+    text = _amount_text(value, kind, lang=lang, currency=currency)
+    if not row["mature"]:
+        text += f" {MATURING}"
+    if kind == "rate":
+        money = isinstance(metric, WinRateMetric) and metric.by == "amount"
+        parts = [
+            format_money(float(row[c]), currency=currency, lang=lang)  # type: ignore[arg-type]
+            if money
+            else format_count(float(row[c]), lang=lang)  # type: ignore[arg-type]
+            for c in ("numerator", "denominator")
+        ]
+        text += f"（{parts[0]}／{parts[1]}）" if lang == "ja" else f" ({parts[0]} / {parts[1]})"
+    return text
+
+
+def benchmarks_html(
+    frame: pd.DataFrame,
+    benchmarks: Benchmarks,
+    *,
+    definitions: Definitions,
+    lang: str,
+    currency: str,
+) -> Html:
+    """The benchmarks against the company, headed by the note that they are never targets.
+
+    Parameters
+    ----------
+    frame
+        From :func:`benchmark_positions`.
+    benchmarks
+        The same benchmarks (labels, sources, caveats).
+    definitions
+        For the metrics' kinds and labels.
+    lang
+        ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217): amounts, the company's and the ranges', are in it.
+
+    Returns
+    -------
+    Html
+        With no benchmark configured, one line saying so and where to add them. Else the
+        lead note, a table (benchmark, the company's value with numerator and denominator,
+        the range, the position as a symbol and words, with what data is missing when there
+        is no value, source, year, sample, caveat; folded over 15 rows) and a note on the
+        basis.
+    """
+    if benchmarks.is_empty or frame.empty:
+        none = t("benchmarks.none", lang, path=f"params/{FILE_NAME}")
+        return Html(f'<p class="rk-missing">{escape(none)}</p>', text=none)
+    lead = note_html(t("benchmarks.lead", lang))
+    rows = {r["key"]: r for r in frame.to_dict("records")}
+    dash, unknown = "〜" if lang == "ja" else "–", t("benchmarks.not_stated", lang)
+    shown, classes = [], []
+    for entry in benchmarks:
+        r = rows[entry.key]
+        metric = definitions.metric(entry.metric)
+        kind = metric_kind(metric) or "rate"
+        label = entry.label(lang) + _segment_words(entry.segment, lang=lang)
+        position = str(r["position"])
+        words = t(f"benchmarks.position.{position}", lang)
+        if position != "no_data" and not r["mature"]:
+            words += f" {MATURING}"
+        if r.get("missing"):
+            words = t("benchmarks.no_data_because", lang, position=words,
+                      why=t(f"benchmarks.missing.{r['missing']}", lang))  # fmt: skip
+        low, high = (
+            _amount_text(v, kind, lang=lang, currency=currency) for v in (entry.low, entry.high)
+        )
+        shown.append(
+            {
+                t("benchmarks.col.benchmark", lang): label,
+                t("benchmarks.col.company", lang): _company_text(
+                    r, metric, lang=lang, currency=currency
+                ),
+                t("benchmarks.col.range", lang): f"{low}{dash}{high}",
+                t("benchmarks.col.position", lang): words,
+                t("benchmarks.col.source", lang): t(
+                    "benchmarks.source_detail", lang, source=entry.source(lang),
+                    year=str(entry.year) if entry.year else unknown,
+                    sample=entry.sample(lang) if entry.sample else unknown,
+                ),
+                t("benchmarks.col.caveat", lang): entry.caveat(lang),
+            }
+        )  # fmt: skip
+        classes.append(["rk-label", "rk-num", "rk-num", "rk-text", "rk-text", "rk-text"])
+    period = frame.attrs.get("period")
+    name = (
+        format_period(period, lang=lang)
+        if isinstance(period, Period)
+        else t("benchmarks.this_quarter", lang)
+    )
+    table = styled_table(
+        pd.DataFrame(shown), classes, css_class="rk-benchmarks", shorten=False, lang=lang
+    )
+    note = t("benchmarks.note", lang, period=name)
+    return Html(lead + table.html + note_html(note), text=table.text)

@@ -1,0 +1,888 @@
+"""The weekly review's follow-up pulse: who is waiting for a first touch, by sales team.
+
+The agreed SLA (the definitions' first ``sla`` metric, e.g. *first human touch within 24 h of
+becoming an MQL*) is a rate; a rate hides the people behind it. The pulse turns it into a
+work list for the meeting:
+
+- per sales team, the review week's entrants, how many were due (their SLA window had
+  elapsed by the cut-off), how many of those were touched in time, the median time to first
+  touch, and the *overdue backlog*: people who entered within the look-back window, whose SLA
+  window has elapsed and who are still untouched at the cut-off;
+- the longest-waiting people of that backlog, by name of company, so someone can call them.
+
+"Within" excludes its end, as everywhere in reviewkit: a touch exactly at the end of the
+window is late. A touch after the cut-off is not known yet: that person is untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from reviewkit.core.periods import Period
+from reviewkit.core.workspace import Localized
+from reviewkit.errors import ParameterError
+from reviewkit.i18n.formatting import (
+    DASH,
+    format_count,
+    format_datetime,
+    format_money,
+    format_pct,
+    format_period,
+)
+from reviewkit.i18n.texts import check_lang, t
+from reviewkit.model.definitions import SpeedToLeadMetric, parse_duration
+from reviewkit.present.glossary import duration_words
+from reviewkit.present.html import Html
+from reviewkit.present.tables import styled_table
+from reviewkit.semantic.funnel import Funnel
+
+SLA_GOAL = 0.8  # a team's SLA % below this needs attention
+BY_TEAM_COLUMNS = [
+    "sales_team", "entered_week", "due_week", "in_sla_week", "sla_rate_week",
+    "median_hours_week", "overdue_untouched", "oldest_waiting_hours",
+]  # fmt: skip
+OLDEST_COLUMNS = [
+    "person_id", "company_name", "sales_team", "channel", "entered_at", "waiting_hours",
+]  # fmt: skip
+_COUNTS = ["entered_week", "due_week", "in_sla_week", "overdue_untouched"]
+_STATUS_CLASS = {"act": "rk-missed", "watch": "rk-near", "ok": "rk-met"}
+
+
+@dataclass(frozen=True)
+class FollowUpPulse:
+    """The follow-up pulse of one review week (see :func:`follow_up_pulse`).
+
+    Attributes
+    ----------
+    by_team
+        One row per sales team (``None`` = no team), worst first: columns
+        :data:`BY_TEAM_COLUMNS`.
+    oldest
+        The longest-waiting overdue untouched people, longest first: columns
+        :data:`OLDEST_COLUMNS`.
+    sla_hours
+        The SLA window in hours.
+    lookback_days
+        How far back (from the cut-off) the overdue backlog reaches.
+    stage
+        The stage the SLA starts from (e.g. ``mql``).
+    stage_label
+        That stage's label in both languages.
+    metric
+        The SLA metric's key.
+    within
+        The SLA window as written in the definitions (e.g. ``24h``).
+    week
+        The review week.
+    cutoff
+        The data cut-off (exclusive; waiting times are measured up to it).
+    total_overdue
+        Overdue untouched people over all teams.
+    total_sla_rate_week
+        In time / due over all teams for the week (NaN when nobody was due).
+    total_due_week
+        Due over all teams for the week.
+    total_in_sla_week
+        Touched in time over all teams for the week.
+    """
+
+    by_team: pd.DataFrame
+    oldest: pd.DataFrame
+    sla_hours: float
+    lookback_days: int
+    stage: str
+    stage_label: Localized
+    metric: str
+    within: str
+    week: Period
+    cutoff: dt.datetime
+    total_overdue: int
+    total_sla_rate_week: float
+    total_due_week: int
+    total_in_sla_week: int
+
+
+def _missing_as_none(values: pd.Series) -> pd.Series:
+    """Text with missing values as ``None`` (never NaN), as object dtype."""
+    values = values.astype(object)
+    return values.where(values.notna(), None)
+
+
+def _sort_worst_first(by_team: pd.DataFrame) -> pd.DataFrame:
+    """Largest overdue backlog first, then the lowest SLA %, then by team name."""
+    order = by_team.assign(
+        _overdue=-by_team["overdue_untouched"],
+        _rate=by_team["sla_rate_week"].fillna(math.inf),
+        _team=by_team["sales_team"].isna(),
+        _name=by_team["sales_team"].fillna(""),
+    ).sort_values(["_overdue", "_rate", "_team", "_name"], kind="stable")
+    return order[BY_TEAM_COLUMNS].reset_index(drop=True)
+
+
+def team_status(by_team: pd.DataFrame, *, goal: float = SLA_GOAL) -> pd.Series:
+    """Each team's status: ``act``, ``watch`` or ``ok``.
+
+    Parameters
+    ----------
+    by_team
+        :attr:`FollowUpPulse.by_team`.
+    goal
+        The SLA % a team should reach.
+
+    Returns
+    -------
+    pandas.Series
+        ``act`` when a team has overdue untouched people *and* its SLA % this week is below
+        ``goal``; ``watch`` when one of the two holds; ``ok`` otherwise. A week with nobody
+        due (SLA % undefined) does not count as below the goal.
+    """
+    backlog = by_team["overdue_untouched"] > 0
+    low = by_team["sla_rate_week"].lt(goal)  # NaN compares False
+    status = pd.Series("ok", index=by_team.index, dtype=object)
+    status[backlog | low] = "watch"
+    status[backlog & low] = "act"
+    return status
+
+
+def follow_up_pulse(
+    funnel: Funnel, *, week: Period, lookback_days: int = 30, oldest: int = 10
+) -> FollowUpPulse | None:
+    """Compute the follow-up pulse of a review week.
+
+    Parameters
+    ----------
+    funnel
+        The semantic layer; its cut-off is the moment the backlog and waiting times are
+        measured at.
+    week
+        The review week (any period works; the columns say ``week``).
+    lookback_days
+        The overdue backlog counts people who entered within this many days before the
+        cut-off.
+    oldest
+        How many of the longest-waiting overdue untouched people to list.
+
+    Returns
+    -------
+    FollowUpPulse or None
+        ``None`` when the definitions have no SLA metric.
+    """
+    metric = funnel.definitions.sla_metric
+    if metric is None:
+        return None
+    within = pd.Timedelta(parse_duration(metric.within))
+    cutoff = pd.Timestamp(funnel.cutoff).tz_convert(funnel.timezone)
+    lookback_start = cutoff - pd.Timedelta(days=lookback_days)
+    since = min(week.start, lookback_start.date())
+    frame = funnel.first_touches(metric.from_, since=since)
+
+    day = frame["entered_at"].dt.tz_localize(None).dt.normalize()
+    in_week = (day >= pd.Timestamp(week.start)) & (day < pd.Timestamp(week.end))
+    deadline = frame["entered_at"] + within
+    due = deadline <= cutoff
+    untouched = frame["touched_at"].isna()
+    in_time = frame["touched_at"] < deadline  # NaT compares False
+    overdue = (frame["entered_at"] >= lookback_start) & due & untouched
+    hours = (frame["touched_at"] - frame["entered_at"]).dt.total_seconds() / 3600
+    waiting = (cutoff - frame["entered_at"]).dt.total_seconds() / 3600
+
+    work = pd.DataFrame(
+        {
+            "sales_team": _missing_as_none(frame["sales_team"]),
+            "entered_week": in_week,
+            "due_week": in_week & due,
+            "in_sla_week": in_week & due & in_time,
+            "median_hours_week": hours.where(in_week),
+            "overdue_untouched": overdue,
+            "oldest_waiting_hours": waiting.where(overdue),
+        }
+    )
+    work = work[in_week | (frame["entered_at"] >= lookback_start)]
+    grouped = work.groupby("sales_team", dropna=False, sort=False).agg(
+        entered_week=("entered_week", "sum"),
+        due_week=("due_week", "sum"),
+        in_sla_week=("in_sla_week", "sum"),
+        median_hours_week=("median_hours_week", "median"),
+        overdue_untouched=("overdue_untouched", "sum"),
+        oldest_waiting_hours=("oldest_waiting_hours", "max"),
+    )
+    by_team = grouped.reset_index()
+    by_team["sales_team"] = _missing_as_none(by_team["sales_team"])
+    by_team = by_team.astype({c: "int64" for c in _COUNTS})
+    by_team["sla_rate_week"] = (by_team["in_sla_week"] / by_team["due_week"]).where(
+        by_team["due_week"] > 0
+    )
+    by_team = by_team.astype({c: "float64" for c in ("median_hours_week", "oldest_waiting_hours")})
+    by_team = _sort_worst_first(by_team)
+
+    waiting_list = pd.DataFrame(
+        {
+            "person_id": frame["person_id"].astype(object),
+            "company_name": _missing_as_none(frame["company_name"]),
+            "sales_team": _missing_as_none(frame["sales_team"]),
+            "channel": _missing_as_none(frame["channel"]),
+            "entered_at": frame["entered_at"],
+            "waiting_hours": waiting.astype("float64"),
+        }
+    )[overdue]
+    longest = (
+        waiting_list.sort_values(["waiting_hours", "person_id"], ascending=[False, True])
+        .head(oldest)
+        .reset_index(drop=True)
+    )
+
+    due_total = int(by_team["due_week"].sum())
+    in_sla_total = int(by_team["in_sla_week"].sum())
+    return FollowUpPulse(
+        by_team=by_team,
+        oldest=longest[OLDEST_COLUMNS],
+        sla_hours=within.total_seconds() / 3600,
+        lookback_days=lookback_days,
+        stage=metric.from_,
+        stage_label=funnel.definitions.stage(metric.from_).label,
+        metric=metric.key,
+        within=metric.within,
+        week=week,
+        cutoff=cutoff.to_pydatetime(),
+        total_overdue=int(by_team["overdue_untouched"].sum()),
+        total_sla_rate_week=in_sla_total / due_total if due_total else math.nan,
+        total_due_week=due_total,
+        total_in_sla_week=in_sla_total,
+    )
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def format_hours(value: float, *, lang: str) -> str:
+    """``61.2時間`` / ``61.2 h``; a dash when missing."""
+    if value is None or math.isnan(value):
+        return DASH
+    return t("followup.hours", lang, value=f"{value:,.1f}")
+
+
+def team_name(name: object, *, lang: str) -> str:
+    """A sales team's name, or '(no team)'."""
+    return t("followup.no_team", lang) if name is None or pd.isna(name) else str(name)
+
+
+def _text(value: object) -> str:
+    return DASH if value is None or pd.isna(value) else str(value)
+
+
+def _p(text: str, css_class: str = "rk-followup-summary") -> str:
+    return f'<p class="{css_class}">{escape(text)}</p>'
+
+
+def _summary(pulse: FollowUpPulse, *, lang: str) -> str:
+    """The sentences above the tables: the backlog, where it is, and the week's SLA %."""
+    words = {
+        "within": duration_words(pulse.within, lang=lang),
+        "stage": pulse.stage_label(lang),
+        "days": pulse.lookback_days,
+    }
+    if pulse.total_overdue and not has_teams(pulse):
+        text = t(
+            "followup.summary_no_team", lang,
+            count=format_count(pulse.total_overdue, lang=lang), **words,
+        )  # fmt: skip
+    elif pulse.total_overdue:
+        worst = pulse.by_team.iloc[0]
+        text = t(
+            "followup.summary",
+            lang,
+            count=format_count(pulse.total_overdue, lang=lang),
+            team=team_name(worst["sales_team"], lang=lang),
+            team_count=format_count(worst["overdue_untouched"], lang=lang),
+            **words,
+        )
+    else:
+        text = t("followup.summary_none", lang, **words)
+    week = t(
+        "followup.summary_week",
+        lang,
+        period=format_period(pulse.week, lang=lang),
+        rate=format_pct(pulse.total_sla_rate_week, lang=lang),
+        in_sla=format_count(pulse.total_in_sla_week, lang=lang),
+        due=format_count(pulse.total_due_week, lang=lang),
+    )
+    return f"{text}{t('followup.join', lang)}{week}"
+
+
+def has_teams(pulse: FollowUpPulse) -> bool:
+    """Whether any of the pulse's people has a sales team (else no table by team)."""
+    return bool(pulse.by_team["sales_team"].notna().any())
+
+
+def _team_table(pulse: FollowUpPulse, *, lang: str) -> Html:
+    by_team = pulse.by_team
+    status = team_status(by_team)
+    stage = pulse.stage_label(lang)
+    shown = pd.DataFrame(
+        {
+            t("followup.col.team", lang): [team_name(v, lang=lang) for v in by_team["sales_team"]],
+            t("followup.col.status", lang): [t(f"followup.status.{s}", lang) for s in status],
+            t("followup.col.overdue", lang, days=pulse.lookback_days): [
+                format_count(v, lang=lang) for v in by_team["overdue_untouched"]
+            ],
+            t("followup.col.oldest_wait", lang): [
+                format_hours(v, lang=lang) for v in by_team["oldest_waiting_hours"]
+            ],
+            t("followup.col.entered", lang, stage=stage): [
+                format_count(v, lang=lang) for v in by_team["entered_week"]
+            ],
+            t("followup.col.due", lang): [format_count(v, lang=lang) for v in by_team["due_week"]],
+            t("followup.col.in_sla", lang): [
+                format_count(v, lang=lang) for v in by_team["in_sla_week"]
+            ],
+            t("followup.col.sla_rate", lang): [
+                format_pct(v, lang=lang) for v in by_team["sla_rate_week"]
+            ],
+            t("followup.col.median", lang): [
+                format_hours(v, lang=lang) for v in by_team["median_hours_week"]
+            ],
+        }
+    )
+    classes = [
+        ["rk-label", f"rk-status {_STATUS_CLASS[s]}", *["rk-num"] * (shown.shape[1] - 2)]
+        for s in status
+    ]
+    return styled_table(shown, classes, css_class="rk-followup-teams", lang=lang)
+
+
+def _oldest_table(pulse: FollowUpPulse, *, lang: str) -> Html:
+    oldest = pulse.oldest
+    entered = oldest["entered_at"].dt.tz_convert(pulse.cutoff.tzinfo)
+    shown = pd.DataFrame(
+        {
+            t("followup.col.person", lang): [_text(v) for v in oldest["person_id"]],
+            t("followup.col.company", lang): [_text(v) for v in oldest["company_name"]],
+            t("followup.col.team", lang): [team_name(v, lang=lang) for v in oldest["sales_team"]],
+            t("followup.col.channel", lang): [_text(v) for v in oldest["channel"]],
+            t("followup.col.entered_at", lang, stage=pulse.stage_label(lang)): [
+                format_datetime(v.to_pydatetime(), lang=lang) for v in entered
+            ],
+            t("followup.col.waiting", lang): [
+                format_hours(v, lang=lang) for v in oldest["waiting_hours"]
+            ],
+        }
+    )
+    classes = [["rk-label", "rk-text", "rk-text", "rk-text", "rk-num", "rk-num"]] * len(shown)
+    if not has_teams(pulse):  # no teams recorded: no column of "(no team)"
+        shown = shown.drop(columns=t("followup.col.team", lang))
+        classes = [["rk-label", "rk-text", "rk-text", "rk-num", "rk-num"]] * len(shown)
+    return styled_table(shown, classes, css_class="rk-followup-oldest", lang=lang)
+
+
+def follow_up_html(pulse: FollowUpPulse | None, *, lang: str) -> Html:
+    """Render the follow-up pulse for a pack (no heading: the pack's section gives it).
+
+    Parameters
+    ----------
+    pulse
+        The pulse, or ``None`` when the definitions have no SLA metric.
+    lang
+        ``ja`` or ``en``.
+
+    Returns
+    -------
+    Html
+        A sentence on the overdue backlog and the week's SLA %, the by-team table (status
+        in symbol and word as well as colour; left out when no one has a sales team), the
+        longest-waiting untouched people and a note on how the numbers are counted; or,
+        without an SLA metric, a note on how to add one.
+    """
+    check_lang(lang)
+    if pulse is None:
+        note = t("followup.no_sla", lang)
+        return Html(_p(note, "rk-note"), text=note)
+    summary = _summary(pulse, lang=lang)
+    parts, texts = [_p(summary)], [summary]
+    if len(pulse.by_team) and has_teams(pulse):
+        teams = _team_table(pulse, lang=lang)
+        parts.append(teams.html)
+        texts.append(teams.text)
+    if len(pulse.oldest):
+        caption = t(
+            "followup.oldest_title",
+            lang,
+            stage=pulse.stage_label(lang),
+            n=len(pulse.oldest),
+            at=format_datetime(pulse.cutoff, lang=lang),
+        )
+        oldest = _oldest_table(pulse, lang=lang)
+        parts += [_p(caption, "rk-followup-caption"), oldest.html]
+        texts += [caption, oldest.text]
+    note = t(
+        "followup.note",
+        lang,
+        stage=pulse.stage_label(lang),
+        within=duration_words(pulse.within, lang=lang),
+        goal=f"{SLA_GOAL:.0%}",
+        days=pulse.lookback_days,
+    )
+    parts.append(_p(note, "rk-note"))
+    return Html("".join(parts), text="\n".join(texts))
+
+
+# -- the monthly review: the follow-up cause family ----------------------------------------------
+
+TEAM_FOLLOW_UP_COLUMNS = [
+    "sales_team", "mqls", "due", "in_sla", "sla", "median_hours", "never_touched",
+    "untouched_share", "sla_before", "median_hours_before", "untouched_share_before",
+    "missed_beyond_usual", "touched", "touched_before", "due_before", "in_sla_before",
+]  # fmt: skip
+STALLED_BY_TEAM_COLUMNS = ["sales_team", "stage", "count", "amount", "median_age_days"]
+STALLED_QUANTILE = 0.8  # the default threshold: this quantile of recent deals' days to close
+STALLED_FLOOR_DAYS = 30  # ... never below this
+STALLED_NO_HISTORY_DAYS = 90  # ... and this without any deal closed in the last year
+STALLED_HISTORY_DAYS = 365
+
+
+def _speed_metric(funnel: Funnel, stage: str) -> SpeedToLeadMetric:
+    """The definitions' speed-to-lead metric from ``stage``, or one made for it."""
+    for metric in funnel.definitions.metrics:
+        if isinstance(metric, SpeedToLeadMetric) and metric.from_ == stage:
+            return metric
+    keys = {m.key for m in funnel.definitions.metrics}
+    key = next(k for k in (f"speed_to_{stage}", "rk_speed_to_lead") if k not in keys)
+    return SpeedToLeadMetric(key=key, type="speed_to_lead", from_=stage)
+
+
+def _team_key(teams: pd.Series) -> pd.Series:
+    """A join key for a team that keeps the missing team apart from every named one."""
+    return teams.map(lambda v: "-" if v is None or pd.isna(v) else f"t:{v}")
+
+
+def _share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """The ratio as float, NaN where the denominator is 0."""
+    return (numerator / denominator.where(denominator > 0)).astype("float64")
+
+
+def team_follow_up(funnel: Funnel, period: Period, *, baseline: Period) -> pd.DataFrame:
+    """Follow-up of the period's MQLs by sales team, against the team's own baseline.
+
+    Every number comes from :meth:`Funnel.metric_frame` (the definitions' SLA metric and
+    speed to lead, by ``sales_team``), so it reconciles with the scorecard; only
+    ``never_touched`` is counted from :meth:`Funnel.first_touches` (the same people: it is
+    ``mqls - touched``). Touches are counted up to the funnel's cut-off for both periods.
+
+    Parameters
+    ----------
+    funnel
+        The semantic layer.
+    period
+        The review period.
+    baseline
+        The period to compare with (e.g. the previous month or quarter).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`TEAM_FOLLOW_UP_COLUMNS`, one row per sales team (``None`` = no team)
+        with at least one entrant into the SLA's stage in ``period``, most
+        ``missed_beyond_usual`` first:
+
+        - ``mqls``: entrants in the period; ``due``: of them, those whose SLA window had
+          elapsed by the cut-off; ``in_sla``: of those, touched by a person in time;
+          ``sla`` = in_sla / due (NaN when nobody was due);
+        - ``median_hours``: median hours to the first human touch (of those touched);
+        - ``never_touched``: entrants without any human touch by the cut-off;
+          ``untouched_share`` = never_touched / mqls;
+        - ``touched``: entrants touched by the cut-off (the team's handled volume);
+        - ``*_before``: the same for ``baseline`` (``due_before`` and ``in_sla_before``
+          make ``sla_before``, for a test of the change);
+        - ``missed_beyond_usual`` = max(0, sla_before - sla) x due: people not touched in
+          time beyond the team's own usual rate (0 when either rate is undefined).
+
+        Empty (with these columns) when the definitions have no SLA metric.
+    """
+    if period.label == baseline.label:
+        raise ParameterError(f"baseline: {baseline.label} is the review period itself")
+    sla_metric = funnel.definitions.sla_metric
+    empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in TEAM_FOLLOW_UP_COLUMNS})
+    empty["sales_team"] = empty["sales_team"].astype(object)
+    if sla_metric is None:
+        return empty
+    speed = _speed_metric(funnel, sla_metric.from_)
+    frame = funnel.metric_frame([sla_metric, speed], [period, baseline], by=["sales_team"])
+    if frame.empty:
+        return empty
+    frame = frame.assign(sales_team=_missing_as_none(frame["sales_team"]))
+    frame = frame.assign(_team=_team_key(frame["sales_team"]))
+
+    def part(label: str, metric: str) -> pd.DataFrame:
+        rows = frame[(frame["period"] == label) & (frame["metric"] == metric)]
+        return rows.set_index("_team")
+
+    def block(p: Period) -> pd.DataFrame:
+        sla, spd = part(p.label, sla_metric.key), part(p.label, speed.key)
+        out = pd.DataFrame(
+            {
+                "sales_team": spd["sales_team"],
+                "mqls": spd["denominator"],
+                "touched": spd["numerator"],
+                "median_hours": spd["value"],
+                "due": sla["denominator"],
+                "in_sla": sla["numerator"],
+            }
+        )
+        out["sla"] = _share(out["in_sla"], out["due"])
+        return out
+
+    now = block(period)
+    before = block(baseline)
+    now = now[now["mqls"] > 0]
+
+    # never touched by the cut-off, from the people themselves
+    since = min(period.start, baseline.start)
+    people = funnel.first_touches(sla_metric.from_, since=since)
+    day = people["entered_at"].dt.tz_localize(None).dt.normalize()
+    untouched = people["touched_at"].isna()
+    team_of = _team_key(people["sales_team"])
+
+    def never(p: Period) -> pd.Series:
+        inside = (day >= pd.Timestamp(p.start)) & (day < pd.Timestamp(p.end))
+        return untouched[inside].groupby(team_of[inside]).sum()
+
+    out = now.copy()
+    out["never_touched"] = never(period).reindex(out.index).fillna(0).to_numpy()
+    out["untouched_share"] = _share(out["never_touched"], out["mqls"])
+    prior = before.reindex(out.index)
+    prior_never = never(baseline).reindex(out.index).fillna(0)
+    out["sla_before"] = prior["sla"].astype("float64")
+    out["median_hours_before"] = prior["median_hours"].astype("float64")
+    out["untouched_share_before"] = _share(prior_never, prior["mqls"].fillna(0))
+    out["touched_before"] = prior["touched"].fillna(0)
+    out["due_before"] = prior["due"].fillna(0)
+    out["in_sla_before"] = prior["in_sla"].fillna(0)
+    gap = (out["sla_before"] - out["sla"]).clip(lower=0).fillna(0)
+    out["missed_beyond_usual"] = (gap * out["due"]).astype("float64")
+    counts = ["mqls", "due", "in_sla", "never_touched", "touched", "touched_before", "due_before",
+              "in_sla_before"]  # fmt: skip
+    out = out.astype({c: "int64" for c in counts})
+    out = out.astype({"median_hours": "float64", "sla": "float64"})
+    out = out.assign(
+        _sort=-out["missed_beyond_usual"],
+        _none=out["sales_team"].isna(),
+        _name=out["sales_team"].fillna(""),
+    ).sort_values(["_sort", "_none", "_name"], kind="stable")
+    out = out[TEAM_FOLLOW_UP_COLUMNS].reset_index(drop=True)
+    out["sales_team"] = _missing_as_none(out["sales_team"])
+    return out
+
+
+def stalled_threshold(funnel: Funnel) -> int:
+    """The default age (days) from which an open opportunity counts as stalled.
+
+    The 80th percentile of days from creation to close of the opportunities closed (won or
+    lost) in the 365 days before the cut-off, rounded up to whole days and never below 30;
+    90 when no deal closed in that time.
+    """
+    cutoff = pd.Timestamp(funnel.cutoff)
+    days = funnel.con.execute(
+        "SELECT epoch(closed_at - created_at) / 86400.0 AS days FROM opportunities "
+        "WHERE closed_at IS NOT NULL AND closed_at < ? AND closed_at >= ?",
+        [funnel.cutoff, (cutoff - pd.Timedelta(days=STALLED_HISTORY_DAYS)).to_pydatetime()],
+    ).df()["days"]
+    days = days.dropna()
+    if days.empty:
+        return STALLED_NO_HISTORY_DAYS
+    quantile = float(days.quantile(STALLED_QUANTILE))
+    return max(STALLED_FLOOR_DAYS, math.ceil(round(quantile, 9)))
+
+
+def stalled_opportunities(
+    funnel: Funnel, *, threshold_days: int | None = None
+) -> tuple[pd.DataFrame, int]:
+    """Open opportunities at least ``threshold_days`` old at the cut-off.
+
+    Parameters
+    ----------
+    funnel
+        The semantic layer (its cut-off is the moment ages are measured at).
+    threshold_days
+        The age from which a deal counts as stalled; ``None`` = :func:`stalled_threshold`.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame and int
+        The columns of :meth:`Funnel.open_opportunities` plus ``age_days`` (whole days from
+        creation to the cut-off) and ``idle_days`` (whole days since the person's last human
+        touch; NaN when never touched), oldest first; and the threshold used.
+    """
+    threshold = stalled_threshold(funnel) if threshold_days is None else int(threshold_days)
+    frame = funnel.open_opportunities()
+    cutoff = pd.Timestamp(funnel.cutoff).tz_convert(funnel.timezone)
+    day = pd.Timedelta(days=1)
+    frame["age_days"] = ((cutoff - frame["created_at"]) // day).astype("int64")
+    frame["idle_days"] = ((cutoff - frame["last_touch_at"]) // day).astype("float64")
+    stalled = frame[frame["age_days"] >= threshold]
+    stalled = stalled.sort_values(["created_at", "opportunity_id"], kind="stable").reset_index(
+        drop=True
+    )
+    for column in ("stage", "sales_team"):
+        stalled[column] = _missing_as_none(stalled[column])
+    return stalled, threshold
+
+
+def stalled_by_team(stalled: pd.DataFrame) -> pd.DataFrame:
+    """Stalled opportunities per sales team and stage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`STALLED_BY_TEAM_COLUMNS`: ``count``, ``amount`` (sum; unknown amounts
+        left out) and ``median_age_days``; largest amount first. A missing team or stage is
+        ``None``.
+    """
+    if stalled.empty:
+        out = pd.DataFrame({c: pd.Series(dtype="float64") for c in STALLED_BY_TEAM_COLUMNS})
+        return out.astype({"sales_team": object, "stage": object, "count": "int64"})
+    grouped = (
+        stalled.assign(_n=1)
+        .groupby(["sales_team", "stage"], dropna=False, sort=False)
+        .agg(
+            count=("_n", "sum"),
+            amount=("amount", "sum"),
+            median_age_days=("age_days", "median"),
+        )
+        .reset_index()
+    )
+    grouped = grouped.astype({"count": "int64", "amount": "float64", "median_age_days": "float64"})
+    for column in ("sales_team", "stage"):
+        grouped[column] = _missing_as_none(grouped[column])
+    grouped = grouped.assign(
+        _amount=-grouped["amount"],
+        _count=-grouped["count"],
+        _no_team=grouped["sales_team"].isna(),
+        _team=grouped["sales_team"].fillna(""),
+        _no_stage=grouped["stage"].isna(),
+        _stage=grouped["stage"].fillna(""),
+    ).sort_values(["_amount", "_count", "_no_team", "_team", "_no_stage", "_stage"], kind="stable")
+    return grouped[STALLED_BY_TEAM_COLUMNS].reset_index(drop=True)
+
+
+def _days(value: float, *, lang: str) -> str:
+    """``120日`` / ``120 d``; a dash when missing."""
+    if value is None or pd.isna(value):
+        return DASH
+    return t("followup.month.days", lang, value=format_count(value, lang=lang))
+
+
+def _stage_name(name: object, *, lang: str) -> str:
+    return t("followup.month.unknown_stage", lang) if name is None or pd.isna(name) else str(name)
+
+
+def team_follow_up_html(
+    frame: pd.DataFrame,
+    *,
+    lang: str,
+    within: str | None = None,
+    stage: str = "MQL",
+    period: Period | None = None,
+    baseline: Period | None = None,
+) -> Html:
+    """Render :func:`team_follow_up` for the monthly pack (no heading).
+
+    Parameters
+    ----------
+    frame
+        The frame of :func:`team_follow_up`.
+    lang
+        ``ja`` or ``en``.
+    within
+        The SLA window as written in the definitions (e.g. ``24h``); ``None`` when the
+        definitions have no SLA metric (an empty frame then says so).
+    stage
+        The label of the stage the SLA starts from, in ``lang``.
+    period, baseline
+        When given, the note names them.
+
+    Returns
+    -------
+    Html
+        A table per team (MQLs, SLA % and median hours now and before, never touched with
+        its share, touched now and before, late beyond the team's usual rate) and a note on
+        how it is counted.
+    """
+    check_lang(lang)
+    if within is None:
+        note = t("followup.month.no_sla", lang)
+        return Html(_p(note, "rk-note"), text=note)
+    window = duration_words(within, lang=lang)
+    if frame.empty:
+        text = t("followup.month.none", lang, stage=stage)
+        return Html(_p(text), text=text)
+
+    def col(key: str) -> str:
+        return t(f"followup.month.col.{key}", lang, stage=stage, within=window)
+
+    pct = [format_pct(v, lang=lang) for v in frame["sla"]]
+    shown = pd.DataFrame(
+        {
+            t("followup.col.team", lang): [team_name(v, lang=lang) for v in frame["sales_team"]],
+            col("mqls"): [format_count(v, lang=lang) for v in frame["mqls"]],
+            col("sla_now"): pct,
+            col("sla_before"): [format_pct(v, lang=lang) for v in frame["sla_before"]],
+            col("median_now"): [format_hours(v, lang=lang) for v in frame["median_hours"]],
+            col("median_before"): [
+                format_hours(v, lang=lang) for v in frame["median_hours_before"]
+            ],
+            col("never"): [
+                t(
+                    "followup.month.count_share",
+                    lang,
+                    count=format_count(n, lang=lang),
+                    share=format_pct(s, lang=lang),
+                )
+                for n, s in zip(frame["never_touched"], frame["untouched_share"], strict=True)
+            ],
+            col("never_before"): [
+                format_pct(v, lang=lang) for v in frame["untouched_share_before"]
+            ],
+            col("touched_now"): [format_count(v, lang=lang) for v in frame["touched"]],
+            col("touched_before"): [format_count(v, lang=lang) for v in frame["touched_before"]],
+            col("missed"): [format_count(v, lang=lang) for v in frame["missed_beyond_usual"]],
+        }
+    )
+    classes = [["rk-label", *["rk-num"] * (shown.shape[1] - 1)]] * len(shown)
+    table = styled_table(shown, classes, css_class="rk-followup-teams rk-followup-month")
+    note = t("followup.month.note", lang, stage=stage, within=window)
+    if period is not None and baseline is not None:
+        periods = t(
+            "followup.month.note_periods",
+            lang,
+            period=format_period(period, lang=lang),
+            baseline=format_period(baseline, lang=lang),
+        )
+        note = f"{periods}{t('followup.join', lang)}{note}"
+    return Html(table.html + _p(note, "rk-note"), text=f"{table.text}\n{note}")
+
+
+def stalled_html(
+    stalled: pd.DataFrame,
+    *,
+    threshold_days: int,
+    lang: str,
+    currency: str,
+    top: int = 10,
+    threshold_is_default: bool = False,
+    amounts: bool = True,
+) -> Html:
+    """Render :func:`stalled_opportunities` for the monthly pack (no heading).
+
+    Parameters
+    ----------
+    stalled
+        The frame of :func:`stalled_opportunities`.
+    threshold_days
+        The threshold it used.
+    lang
+        ``ja`` or ``en``.
+    currency
+        The workspace's currency (ISO 4217): the deals' amounts are in it.
+    top
+        How many of the oldest deals to list.
+    threshold_is_default
+        Whether the threshold is :func:`stalled_threshold`'s (the note then explains it).
+    amounts
+        Whether the deals carry amounts; without, the amount columns are left out and the
+        sentence counts deals only.
+
+    Returns
+    -------
+    Html
+        A sentence (how many open deals are at least ``threshold_days`` old, worth how
+        much), the table by team and stage, the oldest ``top`` deals in a ``<details>``
+        element, and a note on how ages are counted.
+    """
+    check_lang(lang)
+    days = format_count(threshold_days, lang=lang)
+    if stalled.empty:
+        text = t("followup.month.stalled.none", lang, days=days)
+        return Html(_p(text), text=text)
+    total = stalled["amount"].sum(min_count=1)
+    summary = t(
+        "followup.month.stalled.summary" if amounts else "followup.month.stalled.summary_count",
+        lang,
+        days=days,
+        count=format_count(len(stalled), lang=lang),
+        amount=format_money(total, currency=currency, lang=lang),
+    )
+    amount_col = t("followup.month.stalled.col.amount", lang)
+    by_team = stalled_by_team(stalled)
+    team_col = t("followup.col.team", lang)
+    stage_col = t("followup.month.stalled.col.stage", lang)
+    teams_frame = pd.DataFrame(
+        {
+            team_col: [team_name(v, lang=lang) for v in by_team["sales_team"]],
+            stage_col: [_stage_name(v, lang=lang) for v in by_team["stage"]],
+            t("followup.month.stalled.col.count", lang): [
+                format_count(v, lang=lang) for v in by_team["count"]
+            ],
+            amount_col: [format_money(v, currency=currency, lang=lang) for v in by_team["amount"]],
+            t("followup.month.stalled.col.median_age", lang): [
+                _days(v, lang=lang) for v in by_team["median_age_days"]
+            ],
+        }
+    )
+    if not amounts:
+        teams_frame = teams_frame.drop(columns=amount_col)
+    summary_table = styled_table(
+        teams_frame,
+        [["rk-label", "rk-text", *["rk-num"] * (teams_frame.shape[1] - 2)]] * len(by_team),
+        css_class="rk-followup-oldest rk-stalled-teams",
+        lang=lang,
+    )
+    oldest = stalled.head(top)
+    list_frame = pd.DataFrame(
+        {
+            t("followup.month.stalled.col.opportunity", lang): [
+                _text(v) for v in oldest["opportunity_id"]
+            ],
+            team_col: [team_name(v, lang=lang) for v in oldest["sales_team"]],
+            stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
+            amount_col: [format_money(v, currency=currency, lang=lang) for v in oldest["amount"]],
+            t("followup.month.stalled.col.age", lang): [
+                _days(v, lang=lang) for v in oldest["age_days"]
+            ],
+            t("followup.month.stalled.col.idle", lang): [
+                _days(v, lang=lang) for v in oldest["idle_days"]
+            ],
+        }
+    )
+    if not amounts:
+        list_frame = list_frame.drop(columns=amount_col)
+    list_table = styled_table(
+        list_frame,
+        [["rk-label", "rk-text", "rk-text", *["rk-num"] * (list_frame.shape[1] - 3)]] * len(oldest),
+        css_class="rk-followup-oldest rk-stalled-list",
+        lang=lang,
+    )
+    caption = t("followup.month.stalled.oldest", lang, n=len(oldest), total=len(stalled))
+    note = t("followup.month.stalled.note", lang)
+    if threshold_is_default:
+        rule = t(
+            "followup.month.stalled.note_default",
+            lang,
+            days=days,
+            quantile=f"{STALLED_QUANTILE * 100:.0f}",
+            history=STALLED_HISTORY_DAYS,
+            floor=STALLED_FLOOR_DAYS,
+            fallback=STALLED_NO_HISTORY_DAYS,
+        )
+        note = f"{rule}{t('followup.join', lang)}{note}"
+    html = (
+        _p(summary)
+        + summary_table.html
+        + f"<details><summary>{escape(caption)}</summary>{list_table.html}</details>"
+        + _p(note, "rk-note")
+    )
+    text = "\n".join([summary, summary_table.text, caption, list_table.text, note])
+    return Html(html, text=text)

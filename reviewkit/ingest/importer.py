@@ -1,0 +1,531 @@
+"""Import export files into the store: map, validate, quarantine, upsert, in one transaction.
+
+Each row becomes a record of the profile's kind (a lead with its stage dates, an opportunity, a
+campaign or an activity), or, when a value cannot be used, a row of the ``quarantine`` table
+with the file, row number, column, value and reason (:mod:`reviewkit.ingest.records`). Records
+are upserted: importing the same file twice changes nothing, and a newer export updates the
+records whose stage advanced. Identity matching is rebuilt in the same transaction, and the
+import is logged in ``imports``. A file-level problem (missing columns, an empty, binary or
+undecodable file, a profile that would move records to another source system) raises before
+anything is written. After the rows are in, stage dates that contradict each other across files
+or systems are looked up (:mod:`reviewkit.ingest.consistency`) for the command to warn about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+
+from reviewkit.core.escapes import escape_controls, quoted
+from reviewkit.core.redaction import redact_text
+from reviewkit.errors import ConfigError, DataError
+from reviewkit.ingest.consistency import consistency_problems
+from reviewkit.ingest.identity import rebuild_identity_table
+from reviewkit.ingest.profile import Profile
+from reviewkit.ingest.readers import RawTable, file_hash, read_table
+from reviewkit.ingest.records import MappedRows, map_rows, mapped_columns
+from reviewkit.ingest.report import ImportReport
+from reviewkit.ingest.rows import RowReader
+from reviewkit.ingest.touches import known_leads
+from reviewkit.model.definitions import Definitions
+
+__all__ = ["TEXT_COLUMNS", "ImportReport", "import_file", "quarantine_summary"]
+from reviewkit.core.value_bounds import DateBounds
+
+if TYPE_CHECKING:
+    from reviewkit.model.exchange_rates import Rates
+
+TEXT_COLUMNS = (
+    "email", "email_hash", "company_name", "company_domain", "channel", "campaign_id",
+    "content_asset", "industry", "company_size", "region", "persona", "sales_team", "stage",
+    "currency", "name", "activity_type", "team", "activity_id",
+)  # fmt: skip
+_TIME_COLUMNS = ("created_at", "closed_at", "entered_at", "occurred_at")
+_KEYS = {
+    "leads": ("lead_id",),
+    "opportunities": ("opportunity_id",),
+    "campaigns": ("campaign_id", "start_date"),
+    "activities": ("activity_id",),
+}
+
+
+def _check_profile(profile: Profile, definitions: Definitions) -> None:
+    named = list(profile.stages)
+    if profile.record == "opportunities":
+        named += [
+            s for s in (profile.opportunity_stage, profile.won_stage, profile.lead_stage) if s
+        ]
+    unknown = [s for s in named if s not in definitions.stage_keys]
+    if unknown:
+        raise ConfigError(
+            f"profile {profile.name!r}: stages {unknown} are not in params/definitions.yml; "
+            f"use {definitions.stage_keys} or remove them from the profile"
+        )
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in columns:
+        if column in _TIME_COLUMNS:
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        elif column in ("start_date", "end_date"):
+            frame[column] = pd.to_datetime(frame[column]).dt.date.astype(object)
+        elif column in TEXT_COLUMNS or column in ("lead_id", "opportunity_id", "source_system"):
+            frame[column] = frame[column].astype("object")
+    return frame
+
+
+def _upsert(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, *, key: tuple[str, ...]
+) -> tuple[set[Any], set[Any], set[Any]]:
+    """Insert new rows, update changed ones; return the (new, changed, all) keys."""
+    if frame.empty:
+        return set(), set(), set()
+    frame = frame.drop_duplicates(subset=list(key), keep="last")
+    con.register("_incoming", frame)
+    try:
+        columns = [c for c in frame.columns if c not in key]
+        types = dict(con.execute(f"SELECT column_name, data_type FROM duckdb_columns() "
+                                 f"WHERE table_name = '{table}' AND schema_name = 'main' "
+                                 f"AND database_name = current_database()").fetchall())  # fmt: skip
+        # compared as stored: an amount of 1.005 is kept as 1.01 and must not count as changed
+        # at every import of the same file
+        differs = " OR ".join(
+            f"t.{c} IS DISTINCT FROM TRY_CAST(i.{c} AS {types[c]})" if c in types
+            else f"t.{c} IS DISTINCT FROM i.{c}"
+            for c in columns
+        ) or "FALSE"  # fmt: skip
+        on = " AND ".join(f"t.{k} = i.{k}" for k in key)
+        keys = ", ".join(f"i.{k}" for k in key)
+        status = con.execute(
+            f"SELECT ({keys}) AS key, t.{key[0]} IS NULL AS new, ({differs}) AS changed "
+            f"FROM _incoming i LEFT JOIN {table} t ON {on}"
+        ).fetchall()
+        new = {_key(k) for k, is_new, _ in status if is_new}
+        changed = {_key(k) for k, is_new, differ in status if not is_new and differ}
+        names = ", ".join(frame.columns)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        con.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming "
+            f"ON CONFLICT ({', '.join(key)}) {action}"
+        )
+    finally:
+        con.unregister("_incoming")
+    return new, changed, {_key(k) for k, _, _ in status}
+
+
+def _key(value: Any) -> Any:
+    """A one-column key as its value; a composite one as a tuple."""
+    if isinstance(value, dict):
+        values = tuple(value.values())
+        return values[0] if len(values) == 1 else values
+    if isinstance(value, tuple | list) and len(value) == 1:
+        return value[0]
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _other_systems(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, frame: pd.DataFrame
+) -> dict[str, int]:
+    """Records of ``frame`` that the store holds under another source system, by system."""
+    if frame.empty:
+        return {}
+    con.register("_rk_incoming_ids", frame[[key, "source_system"]])
+    try:
+        rows = con.execute(
+            f"SELECT t.source_system, count(DISTINCT t.{key}) FROM _rk_incoming_ids i "
+            f"JOIN {table} t ON t.{key} = i.{key} WHERE t.source_system <> i.source_system "
+            "GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    finally:
+        con.unregister("_rk_incoming_ids")
+    return {str(system): int(n) for system, n in rows}
+
+
+def _refuse_moves(
+    con: duckdb.DuckDBPyConnection, profile: Profile, frames: dict[str, pd.DataFrame]
+) -> None:
+    """Refuse an import that would move records of the store to another source system."""
+    moved: Counter[str] = Counter()
+    tables = []
+    for table, frame in frames.items():
+        found = _other_systems(con, table, _KEYS[table][0], frame)
+        if found:
+            moved.update(found)
+            tables.append(table)
+    if not moved:
+        return
+    counts = ", ".join(f"{system}: {n:,}" for system, n in moved.most_common())
+    usual = moved.most_common(1)[0][0]
+    raise ConfigError(
+        f"profile {profile.name!r} (source_system: {profile.source_system}): {moved.total():,} "
+        f"of its {' and '.join(tables)} already belong to another source system in the store "
+        f"({counts}); nothing was written; give the profile source_system: {usual} if the file "
+        f"comes from that system, or pass --move-source to move them to "
+        f"{profile.source_system!r} on purpose"
+    )
+
+
+def _add_events(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> set[str]:
+    """Add stage events not yet known (an earlier time replaces a later one).
+
+    Returns the lead ids that gained or moved a stage.
+    """
+    if frame.empty:
+        return set()
+    con.register("_events", frame)
+    changed = con.execute(
+        "SELECT DISTINCT i.lead_id FROM _events i LEFT JOIN stage_events e "
+        "ON e.lead_id = i.lead_id AND e.stage = i.stage "
+        "WHERE e.lead_id IS NULL OR i.entered_at < e.entered_at"
+    ).fetchall()
+    con.execute(
+        "DELETE FROM stage_events e USING _events i WHERE e.lead_id = i.lead_id "
+        "AND e.stage = i.stage AND i.entered_at < e.entered_at"
+    )
+    con.execute(
+        "INSERT INTO stage_events SELECT i.lead_id, i.stage, min(i.entered_at), "
+        "any_value(i.source_system) FROM _events i LEFT JOIN stage_events e "
+        "ON e.lead_id = i.lead_id AND e.stage = i.stage WHERE e.lead_id IS NULL GROUP BY ALL"
+    )
+    con.unregister("_events")
+    return {r[0] for r in changed}
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    profile: Profile,
+    *,
+    definitions: Definitions,
+    timezone: str,
+    currency: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    dry_run: bool = False,
+    move_source: bool = False,
+    now: dt.datetime | None = None,
+    bounds: DateBounds | None = None,
+    rates: Rates | None = None,
+) -> ImportReport:
+    """Import one file in one transaction.
+
+    Parameters
+    ----------
+    con
+        A writable store connection.
+    path
+        The export file.
+    profile
+        How to read it.
+    definitions
+        The agreed funnel (stage keys the profile's stages map onto).
+    timezone
+        For dates without a time zone (unless the profile sets one); stage dates are compared
+        by calendar day in it.
+    currency
+        The workspace's currency: an amount in another is converted with ``rates`` or its row
+        quarantined. ``None``: amounts are not checked (and default to the profile's currency,
+        else JPY).
+    encoding
+        Force an encoding (default: the profile's, else detected).
+    sheet
+        The ``.xlsx`` sheet to read, by name or 0-based position (default: the profile's
+        ``sheet:``, else the first).
+    dry_run
+        Do everything, report, and roll back.
+    move_source
+        Let the import move records the store holds under another source system to the
+        profile's (refused by default).
+    now
+        The present (future dates are rejected); default: the current time.
+    bounds
+        The plausible dates (``dates:`` of ``params/workspace.yml``); default: from 1990-01-01
+        to ``now`` plus a day (planned dates: plus 3,660 days).
+    rates
+        The company's exchange rates to ``currency`` (``params/rates.yml``): amounts in another
+        currency are converted with them, or quarantined when none is in force.
+
+    Returns
+    -------
+    ImportReport
+        Counts, quarantine reasons, the lines the reader skipped, and the stage-date
+        contradictions in the store after the import (``consistency``, see
+        :func:`reviewkit.ingest.consistency.consistency_problems`). The quarantined rows are keyed
+        by the file's content (hash) and profile: importing the same file again replaces its
+        quarantined rows instead of adding them again, and reports the file "unchanged".
+
+    Raises
+    ------
+    DataError, ConfigError
+        For a file-level problem, or records that would move to another source system;
+        nothing is written.
+    """
+    started = dt.datetime.now(dt.UTC)
+    _check_profile(profile, definitions)
+    table = read_table(
+        path, encoding=encoding or profile.encoding, sheet=sheet if sheet is not None
+        else profile.sheet, required=[], header_hint=profile.header_hint,
+    )  # fmt: skip
+    digest = file_hash(path)
+    _require_columns(table, profile)
+    table = _apply_lookups(table, profile, encoding=encoding or profile.encoding)
+    reader = RowReader(
+        profile, timezone=timezone, now=now or started, currency=currency,
+        bounds=bounds or DateBounds(), rates=rates,
+    )  # fmt: skip
+    report = ImportReport.of(table, profile=profile.name, dry_run=dry_run)
+    rows = _map_in_chunks(table, reader, definitions=definitions)
+    del table  # the mapped rows hold what is needed: a big file's text is let go
+    import_id = uuid.uuid4().hex[:12]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if profile.record == "activities":
+            _drop_unknown_leads(con, rows, profile)
+        _write(con, rows, profile, report, move_source=move_source)
+        if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
+            rebuild_identity_table(con)
+        report.rejected = len(rows.quarantine)
+        report.converted = rows.converted
+        report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
+        _log(con, rows, report, profile, import_id=import_id, started=started, digest=digest)
+        if profile.record in ("leads", "opportunities"):
+            report.consistency = consistency_problems(
+                con, definitions=definitions, timezone=timezone
+            )
+        con.execute("ROLLBACK" if dry_run else "COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return report
+
+
+_CHUNK_ROWS = 50_000  # rows mapped at a time: a big file is never all dicts at once
+
+
+def _map_in_chunks(table: RawTable, reader: RowReader, *, definitions: Definitions) -> MappedRows:
+    """:func:`map_rows` over slices of the file (each row is mapped on its own)."""
+    out = MappedRows()
+    for start in range(0, len(table.frame), _CHUNK_ROWS):
+        end = start + _CHUNK_ROWS
+        part = replace(table, frame=table.frame.iloc[start:end],
+                       row_numbers=table.row_numbers[start:end])  # fmt: skip
+        mapped = map_rows(part, reader, definitions=definitions)
+        out.records += mapped.records
+        out.leads += mapped.leads
+        out.events += mapped.events
+        out.quarantine += mapped.quarantine
+        out.converted += mapped.converted
+    return out
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    rows: MappedRows,
+    profile: Profile,
+    report: ImportReport,
+    *,
+    move_source: bool,
+) -> None:
+    """Upsert the records, the leads opportunities bring and the stage events; count them."""
+    table, key = profile.record, _KEYS[profile.record]
+    columns = list(dict.fromkeys([*key, *_RECORD_BASE[table], *mapped_columns(profile)]))
+    if table == "leads" and "email" in columns:
+        columns.append("email_hash")
+    if table == "opportunities":
+        columns = list(dict.fromkeys([*columns, "currency", "stage", "lead_id"]))
+    if table in ("campaigns", "activities"):
+        columns = list(_TOUCH_COLUMNS[table])
+    records = _frame(rows.records, columns)
+    leads = _frame(rows.leads, ["lead_id", "source_system", "created_at", *profile.lead_columns])
+    events = _frame(rows.events, ["lead_id", "stage", "entered_at", "source_system"])
+    has_leads = bool(rows.leads)
+    # the frames hold the rows now: let the row dicts go (a big file's largest structure)
+    for done in (rows.records, rows.leads, rows.events):
+        done.clear()
+    if not move_source:
+        checked = {"leads": leads} if has_leads else {}
+        if table in ("leads", "opportunities"):
+            checked = {table: records, **checked}
+        _refuse_moves(con, profile, checked)
+    new, changed, seen = _upsert(con, table, records, key=key)
+    if has_leads:
+        _upsert(con, "leads", leads, key=("lead_id",))
+    advanced = _add_events(con, events)
+    if table == "leads":  # a known lead whose stage advanced was updated
+        changed |= (advanced & seen) - new
+    report.loaded, report.updated = len(new), len(changed)
+    report.unchanged = len(seen) - len(new) - len(changed)
+
+
+_RECORD_BASE = {
+    "leads": ("source_system",),
+    "opportunities": ("source_system", "is_won"),
+    "campaigns": (),
+    "activities": (),
+}
+_TOUCH_COLUMNS = {
+    "campaigns": (
+        "campaign_id", "start_date", "name", "channel", "content_asset", "end_date", "cost",
+        "currency",
+    ),
+    "activities": ("activity_id", "lead_id", "activity_type", "occurred_at", "team", "is_human"),
+}  # fmt: skip
+
+
+def _drop_unknown_leads(con: duckdb.DuckDBPyConnection, rows: MappedRows, profile: Profile) -> None:
+    """Move touches of leads the store does not have (in that source system) to quarantine."""
+    system = profile.lead_source_system or profile.source_system
+    why = known_leads(con, [r["lead_id"] for r in rows.records], source_system=system)
+    column = profile.candidates("lead_id")[0]
+    kept = []
+    for record in rows.records:
+        reason = why.get(record["lead_id"])
+        if reason is None:
+            kept.append(record)
+        else:
+            rows.quarantine.append(
+                {"row_number": record["_row_number"], "column_name": column,
+                 "value": record["lead_id"], "reason": reason}
+            )  # fmt: skip
+    rows.records[:] = kept
+    rows.quarantine.sort(key=lambda q: q["row_number"])
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    rows: MappedRows,
+    report: ImportReport,
+    profile: Profile,
+    *,
+    import_id: str,
+    started: dt.datetime,
+    digest: str,
+) -> None:
+    """Write the quarantined rows and the import's line of the ``imports`` log.
+
+    The quarantine is keyed by the file's content and profile: the rows an earlier import of
+    the same content quarantined are replaced by this import's, never added again.
+    """
+    _replace_quarantine(con, rows, report, profile, digest=digest)
+    if rows.quarantine:
+        q = pd.DataFrame(rows.quarantine)
+        q.insert(0, "file_name", report.file.name)
+        q.insert(0, "import_id", import_id)
+        con.register("_quarantine", q)
+        try:
+            con.execute(
+                "INSERT INTO quarantine (import_id, file_name, row_number, column_name, value, "
+                "reason) SELECT import_id, file_name, row_number, column_name, value, reason "
+                "FROM _quarantine"
+            )
+        finally:
+            con.unregister("_quarantine")
+    con.execute(
+        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [import_id, report.file.name, digest, profile.name,
+         profile.source_system, report.rows_read, report.loaded, report.updated,
+         report.unchanged, report.rejected, started, dt.datetime.now(dt.UTC)],
+    )  # fmt: skip
+
+
+def _replace_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    rows: MappedRows,
+    report: ImportReport,
+    profile: Profile,
+    *,
+    digest: str,
+) -> None:
+    """Drop the quarantined rows of earlier imports of the same content; note what they were."""
+    earlier = "SELECT import_id FROM imports WHERE file_hash = ? AND profile = ?"
+    last = con.execute(
+        "SELECT strftime(timezone('UTC', max(finished_at)), '%Y-%m-%d %H:%M UTC') FROM imports "
+        f"WHERE import_id IN ({earlier})",
+        [digest, profile.name],
+    ).fetchall()
+    if not last or last[0][0] is None:
+        return
+    report.previous = str(last[0][0])
+    old = con.execute(
+        f"SELECT row_number, column_name, reason FROM quarantine WHERE import_id IN ({earlier})",
+        [digest, profile.name],
+    ).fetchall()
+    new = [(q["row_number"], q["column_name"], q["reason"]) for q in rows.quarantine]
+    report.replaced_quarantine = len(old)
+    report.same_quarantine = set(old) == set(new)
+    con.execute(f"DELETE FROM quarantine WHERE import_id IN ({earlier})", [digest, profile.name])
+
+
+def _apply_lookups(table: RawTable, profile: Profile, *, encoding: str | None) -> RawTable:
+    """Join each lookup file's columns to the rows (left join: unmatched rows keep None)."""
+    from reviewkit.core.config_paths import lookup_path  # kept in the imported file's folder
+
+    frame = table.frame
+    for lookup in profile.lookups:
+        ((main_column, key),) = lookup.match.items()
+        other = read_table(
+            lookup_path(table.file, lookup.file, profile=profile.name),
+            encoding=encoding,
+            required=[key, *lookup.columns.values()],
+        ).frame
+        other = other[[key, *lookup.columns.values()]].drop_duplicates(subset=[key])
+        other = other.rename(columns={v: k for k, v in lookup.columns.items()})
+        frame = frame.merge(other, how="left", left_on=main_column, right_on=key)
+        if key != main_column and key in frame.columns:
+            frame = frame.drop(columns=key)
+        frame = frame.astype(object).where(frame.notna(), None)
+    return replace(table, frame=frame)
+
+
+_REQUIRED = {
+    "leads": (),
+    "opportunities": ("created_at",),
+    "campaigns": ("start_date", "cost"),
+    "activities": ("lead_id", "occurred_at"),
+}
+
+
+def _require_columns(table: RawTable, profile: Profile) -> None:
+    found = list(table.frame.columns)
+    missing = []
+    if profile.id and not any(c in found for c in profile.id):
+        missing.append(" or ".join(profile.id))
+    for column in _REQUIRED[profile.record]:
+        names = profile.candidates(column)
+        if column in profile.defaults:
+            continue
+        if names and not any(n in found for n in names):
+            missing.append(" or ".join(names))
+    if missing:
+        # redacted: in a file without a header line, the "header" is a row of data
+        shown = redact_text(", ".join(escape_controls(f) for f in found[:12])) + (
+            " ..." if len(found) > 12 else ""
+        )
+        sheets = ""
+        if table.sheet is not None and len(table.sheets) > 1:
+            others = [quoted(s) for s in table.sheets if s != table.sheet]
+            sheets = (
+                f" (sheet {quoted(table.sheet)}; the workbook also has "
+                f"{', '.join(others)}: choose one with --sheet NAME or sheet: in the profile)"
+            )
+        raise DataError(
+            f"{escape_controls(table.file)}: missing column(s) {missing} for profile "
+            f"{profile.name!r}; the file has {shown}{sheets}; choose another --profile or map "
+            f"the columns in params/sources/"
+        )
+
+
+def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Quarantined rows by file and reason."""
+    return con.execute(
+        "SELECT file_name, reason, count(*) AS rows FROM quarantine GROUP BY ALL ORDER BY 3 DESC"
+    ).df()

@@ -1,0 +1,1 @@
+"""Generated companies: the sample company and the zoo of other company shapes."""

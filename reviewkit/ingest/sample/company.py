@@ -1,0 +1,708 @@
+"""Generate the sample company: a seeded, realistic B2B funnel of about 50,000 leads.
+
+What it models (all rates are per lead, drawn with one ``numpy`` generator, so a seed gives
+the same data every time):
+
+- daily lead volume with weekday seasonality, Japanese public holidays (from the company
+  calendar's :class:`~reviewkit.core.holidays.DayCalendar` for Japan), and the sample's own
+  breaks: Golden Week, Obon and the year end; month-end pushes, fiscal half-year ends and a
+  growth trend;
+- channels (paid search, display, content/SEO, referral, webinars on alternate Thursdays,
+  exhibitions a few times a year) with campaigns and content assets that have a cost;
+- industries, company sizes, regions, personas and three sales teams;
+- a score with its history (it rises to 60 or more when a lead becomes an MQL), a first human
+  touch after MQL whose delay drives the
+  MQL->SQL rate (speed to lead), opportunities with amounts by company size, and wins or
+  losses after a sales cycle; deals still open at the end of the data stay open;
+- real-export flaws: an SQL's SFA lead record duplicates its MA record (merged by identity
+  matching), and some MA leads have no channel;
+- monthly targets for every stage and revenue (1.1 x the same months of the previous year),
+  company-wide and per sales team;
+- three problems planted from October 2026, described in ``sample_company.yml`` (the ground
+  truth that tests read).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from reviewkit.core.holidays import DayCalendar
+from reviewkit.core.resources import package_file
+from reviewkit.errors import ParameterError
+
+CHANNELS = ("paid_search", "display", "content_seo", "referral", "webinar", "exhibition")
+INDUSTRIES = {
+    "manufacturing": 0.28, "it_software": 0.22, "retail": 0.12, "finance": 0.10,
+    "healthcare": 0.08, "logistics": 0.08, "construction": 0.07, "other": 0.05,
+}  # fmt: skip
+SIZES = {"micro": 0.10, "small": 0.30, "mid": 0.35, "large": 0.25}
+REGIONS = {"kanto": 0.45, "kansai": 0.20, "chubu": 0.15, "kyushu": 0.10, "tohoku_hokkaido": 0.10}
+PERSONAS = {"executive": 0.15, "it_manager": 0.30, "business_manager": 0.35, "staff": 0.20}
+TEAMS = ("Team A", "Team B", "Team C")
+
+# Daily share of the "always on" channels; webinars and exhibitions come in bursts.
+BASE_SHARE = {"paid_search": 0.36, "display": 0.18, "content_seo": 0.34, "referral": 0.12}
+SCORE_SHIFT = {
+    "paid_search": 0.0, "display": -0.55, "content_seo": -0.25, "referral": 0.45,
+    "webinar": 0.15, "exhibition": -0.1, None: -0.2,
+}  # fmt: skip
+SQL_RATE = {
+    "paid_search": 0.42, "display": 0.26, "content_seo": 0.32, "referral": 0.55,
+    "webinar": 0.36, "exhibition": 0.30, None: 0.30,
+}  # fmt: skip
+SIZE_SQL = {"micro": 0.6, "small": 0.9, "mid": 1.05, "large": 1.15}
+PERSONA_SQL = {"executive": 1.2, "it_manager": 1.1, "business_manager": 1.0, "staff": 0.7}
+SIZE_OPP = {"micro": 0.45, "small": 0.52, "mid": 0.58, "large": 0.62}
+SIZE_WIN = {"micro": 0.36, "small": 0.34, "mid": 0.31, "large": 0.27}
+SIZE_AMOUNT = {"micro": 600_000, "small": 1_500_000, "mid": 4_000_000, "large": 11_000_000}
+SIZE_CYCLE_DAYS = {"micro": 25, "small": 35, "mid": 55, "large": 90}
+
+CONTENT_ASSETS = [
+    # id, title, published, production cost (JPY)
+    ("wp-dx-basics", "DX推進の基本ガイド", "2023-10-01", 800_000),
+    ("wp-cost-report", "業務コスト削減レポート2024", "2024-04-15", 1_200_000),
+    ("cs-manufacturing", "導入事例: 製造業A社", "2024-07-01", 500_000),
+    ("wp-security", "クラウドセキュリティ白書", "2024-10-01", 1_000_000),
+    ("eb-roi", "ROI試算ハンドブック", "2025-01-15", 700_000),
+    ("cs-retail", "導入事例: 小売業B社", "2025-04-01", 500_000),
+    ("wp-dx-2025", "DX実態調査2025", "2025-07-01", 1_500_000),
+    ("eb-checklist", "システム選定チェックリスト", "2025-10-01", 600_000),
+    ("cs-finance", "導入事例: 金融C社", "2026-01-15", 500_000),
+    ("wp-data-2026", "データ活用実態調査2026", "2026-04-01", 1_400_000),
+    ("eb-migration", "移行プロジェクト実践ガイド", "2026-07-01", 900_000),
+    ("wp-genai-guide", "生成AI活用ガイド", "2026-10-01", 1_800_000),
+]
+EXHIBITIONS = [
+    # id, name, first day, days, expected leads per day, cost
+    ("EXH-2024-05-ITW", "Japan IT Week 春 2024", "2024-05-22", 3, 230, 6_500_000),
+    ("EXH-2024-10-ITW", "Japan IT Week 秋 2024", "2024-10-23", 3, 210, 6_500_000),
+    ("EXH-2025-01-DX", "DX総合EXPO 2025", "2025-01-29", 3, 170, 5_000_000),
+    ("EXH-2025-05-ITW", "Japan IT Week 春 2025", "2025-05-21", 3, 250, 7_000_000),
+    ("EXH-2025-10-ITW", "Japan IT Week 秋 2025", "2025-10-22", 3, 230, 7_000_000),
+    ("EXH-2026-01-DX", "DX総合EXPO 2026", "2026-01-28", 3, 180, 5_500_000),
+    ("EXH-2026-05-ITW", "Japan IT Week 春 2026", "2026-05-20", 3, 260, 7_500_000),
+    ("EXH-2026-10-ITW", "Japan IT Week 秋 2026", "2026-10-21", 3, 240, 7_500_000),
+]
+COMPANY_PARTS = (
+    ["東和", "大和", "日進", "北斗", "光洋", "三栄", "中央", "共栄", "旭", "昭和", "平成", "丸山",
+     "富士", "新星", "明和", "協和", "太陽", "青葉", "白鷺", "桜井"],
+    ["精機", "商事", "工業", "システム", "物流", "建設", "電子", "製作所", "ホールディングス",
+     "ソリューションズ", "テック", "メディカル", "フーズ", "化学", "産業"],
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SampleData:
+    """The generated tables, ready for the store, and the spec they came from."""
+
+    tables: dict[str, pd.DataFrame]
+    spec: dict[str, Any]
+
+
+def load_spec() -> dict[str, Any]:
+    """Return the sample company's spec and ground truth (``sample_company.yml``)."""
+    with package_file("ingest", "sample", "company.yml").open(encoding="utf-8") as handle:
+        spec: dict[str, Any] = yaml.safe_load(handle)
+    return spec
+
+
+MIN_LEADS = 1_000  # fewer leads leave most weekly segments empty
+
+
+def _volume(spec: dict[str, Any], leads: int | None) -> float:
+    """How many times the default volume ``leads`` asks for; scales the spec's volumes too."""
+    if leads is None:
+        return 1.0
+    if isinstance(leads, bool) or not isinstance(leads, int | np.integer) or leads < MIN_LEADS:
+        raise ParameterError(
+            f"leads: {leads!r} is not a lead count the sample can have; give a whole number of "
+            f"at least {MIN_LEADS:,} (the default sample has {spec['target_leads']:,})"
+        )
+    volume = int(leads) / spec["target_leads"]
+    spec["target_leads"] = int(leads)
+    content = spec["planted_problems"]["content"]
+    content["extra_leads_per_business_day"] = content["extra_leads_per_business_day"] * volume
+    return volume
+
+
+def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarray:
+    keys = list(table)
+    p = np.array([table[k] for k in keys], dtype=float)
+    return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
+
+
+JAPAN = DayCalendar(country="JP")  # the sample company is in Japan (sample_company.yml)
+
+
+def _holidays(days: pd.DatetimeIndex) -> np.ndarray:
+    """Whether each day is a Japanese public holiday."""
+    return np.array([JAPAN.is_public_holiday(d.date()) for d in days], dtype=bool)
+
+
+def _day_weights(days: pd.DatetimeIndex) -> np.ndarray:
+    """Relative lead volume per day: weekdays, holidays, breaks, month ends, trend."""
+    weekday = np.array([1.05, 1.10, 1.10, 1.05, 0.95, 0.16, 0.10])[days.day_of_week]
+    holiday = _holidays(days)
+    md = days.month * 100 + days.day
+    breaks = (
+        ((md >= 429) & (md <= 506))  # Golden Week
+        | ((md >= 813) & (md <= 816))  # Obon
+        | (md >= 1228)
+        | (md <= 104)  # year end
+    )
+    w = weekday * np.where(holiday, 0.2, 1.0) * np.where(breaks, 0.3, 1.0)
+    month_end = days.days_in_month - days.day < 3
+    w = w * np.where(month_end & (days.day_of_week < 5), 1.15, 1.0)
+    half_end = np.isin(days.month, [3, 9])
+    w = w * np.where(half_end, 1.08, 1.0) * np.where(days.month == 8, 0.9, 1.0)
+    years = (days - days[0]).days / 365.25
+    return np.asarray(w * (1.0 + 0.10 * years))
+
+
+def _draw_assets(
+    rng: np.random.Generator, created: np.ndarray, published: np.ndarray
+) -> np.ndarray:
+    """A content asset for each lead, recent assets likelier (weight exp(-age in days / 240)).
+
+    Only assets published by the lead's creation count, never the newest (the planted content
+    problem's). The same draws as ``rng.choice(k, p=w / w.sum())`` lead by lead (one uniform
+    each, in order, against the same cumulative weights), without a Python loop.
+    """
+    choosable = published[:-1].astype(created.dtype)
+    known = np.searchsorted(choosable, created, side="right")  # published on or before
+    uniform = rng.random(len(created))
+    out = np.empty(len(created), dtype=object)
+    ids = np.array([a[0] for a in CONTENT_ASSETS[:-1]], dtype=object)
+    for k in np.unique(known):
+        rows = np.flatnonzero(known == k)
+        age_days = (created[rows, None] - choosable[None, :k]) / np.timedelta64(1, "D")
+        w = np.exp(-age_days / 240.0)
+        cdf = (w / w.sum(axis=1, keepdims=True)).cumsum(axis=1)
+        cdf /= cdf[:, -1:]
+        out[rows] = ids[(cdf <= uniform[rows, None]).sum(axis=1)]
+    return out
+
+
+def _business_days(days: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray((days.day_of_week < 5) & ~_holidays(days))
+
+
+def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData:
+    """Generate the sample company's tables.
+
+    Parameters
+    ----------
+    seed
+        Random seed; defaults to the spec's seed. The same seed gives identical tables.
+    leads
+        About how many leads to generate (the spec's ``target_leads``, 50,000, by default):
+        every volume (daily leads, webinar and exhibition bursts, the planted content
+        problem's extra leads, campaign costs) scales with it; rates, shares and the planted
+        problems stay as they are. ``None`` gives exactly the default sample.
+
+    Returns
+    -------
+    SampleData
+        ``leads``, ``stage_events``, ``opportunities``, ``activities``, ``campaigns`` and
+        ``targets``, and the spec (ground truth; its ``target_leads`` and the content
+        problem's ``extra_leads_per_business_day`` scaled with ``leads``).
+
+    Raises
+    ------
+    ParameterError
+        If ``leads`` is not a whole number of at least 1,000.
+    """
+    spec = load_spec()
+    volume = _volume(spec, leads)
+    rng = np.random.default_rng(spec["seed"] if seed is None else seed)
+    first = pd.Timestamp(spec["first_day"])
+    last = pd.Timestamp(spec["last_day"])
+    end_of_data = (last + pd.Timedelta(days=1)).to_datetime64()
+    days = pd.date_range(first, last, freq="D")
+    problems = spec["planted_problems"]
+
+    # --- volume per day and channel ---------------------------------------------------------
+    weights = _day_weights(days)
+    thursdays = days[(days.day_of_week == 3)]
+    webinar_days = thursdays[::2]
+    burst = {"webinar": 80.0 * volume}
+    base_expected = spec["target_leads"] - (
+        len(webinar_days) * burst["webinar"] + sum(e[3] * e[4] * volume for e in EXHIBITIONS)
+    )
+    scale = base_expected / weights.sum()
+    rows_day: list[np.ndarray] = []
+    rows_channel: list[np.ndarray] = []
+    rows_campaign: list[np.ndarray] = []
+    for channel, share in BASE_SHARE.items():
+        counts = rng.poisson(weights * scale * share)
+        rows_day.append(np.repeat(np.arange(len(days)), counts))
+        rows_channel.append(np.full(counts.sum(), channel, dtype=object))
+        rows_campaign.append(np.full(counts.sum(), None, dtype=object))
+    day_index = {d: i for i, d in enumerate(days)}
+    for d in webinar_days:
+        n = rng.poisson(burst["webinar"] * (0.7 if JAPAN.is_public_holiday(d.date()) else 1.0))
+        rows_day.append(np.full(n, day_index[d]))
+        rows_channel.append(np.full(n, "webinar", dtype=object))
+        rows_campaign.append(np.full(n, f"WEB-{d:%Y%m%d}", dtype=object))
+    for ex_id, _name, start, length, per_day, _cost in EXHIBITIONS:
+        for k in range(length):
+            d = pd.Timestamp(start) + pd.Timedelta(days=k)
+            if d in day_index:
+                n = rng.poisson(per_day * volume)
+                rows_day.append(np.full(n, day_index[d]))
+                rows_channel.append(np.full(n, "exhibition", dtype=object))
+                rows_campaign.append(np.full(n, ex_id, dtype=object))
+    # planted content problem: the new asset's extra downloads
+    content = problems["content"]
+    asset_start = pd.Timestamp(content["starts"])
+    bdays = _business_days(days)
+    extra = rng.poisson(
+        np.where(bdays & (days >= asset_start), content["extra_leads_per_business_day"], 0)
+    )
+    rows_day.append(np.repeat(np.arange(len(days)), extra))
+    rows_channel.append(
+        np.where(rng.random(extra.sum()) < 0.7, "content_seo", "display").astype(object)
+    )
+    rows_campaign.append(np.full(extra.sum(), None, dtype=object))
+    is_genai_extra = np.concatenate(
+        [np.zeros(sum(len(r) for r in rows_day[:-1]), dtype=bool), np.ones(extra.sum(), bool)]
+    )
+
+    day = np.concatenate(rows_day)
+    channel = np.concatenate(rows_channel)
+    campaign = np.concatenate(rows_campaign)
+    order = np.lexsort((rng.random(len(day)), day))
+    day, channel, campaign, is_genai_extra = (
+        day[order], channel[order], campaign[order], is_genai_extra[order]
+    )  # fmt: skip
+    n = len(day)
+    day_ts = days[day]
+    hours = np.clip(rng.normal(13.5, 2.8, n), 0, 23.99)
+    created = day_ts.to_numpy() + (hours * 3600e9).astype("timedelta64[ns]")
+
+    # --- attributes ------------------------------------------------------------------------
+    industry = _pick(rng, INDUSTRIES, n)
+    size = _pick(rng, SIZES, n)
+    targeting = problems["targeting"]
+    broadened = (channel == targeting["channel"]) & (day_ts >= pd.Timestamp(targeting["starts"]))
+    size_key, size_value = next(iter(targeting["segment"].items()))
+    assert size_key == "company_size"
+    push = broadened & (rng.random(n) < (targeting["share_of_channel"] - 0.30) / 0.70)
+    size[push] = size_value
+    region = _pick(rng, REGIONS, n)
+    persona = _pick(rng, PERSONAS, n)
+    team = np.where(
+        size == "large",
+        "Team C",
+        np.where(np.isin(region, ["kanto", "tohoku_hokkaido"]), "Team A", "Team B"),
+    ).astype(object)
+
+    # campaigns of the always-on channels
+    fy = np.where(day_ts.month >= 4, day_ts.year, day_ts.year - 1)
+    half = np.where(np.isin(day_ts.month, [4, 5, 6, 7, 8, 9]), 1, 2)
+    quarter = ((day_ts.month - 4) % 12) // 3 + 1
+    generic = rng.random(n) < 0.7
+    ps = channel == "paid_search"
+    campaign[ps] = [
+        f"PS-FY{y}H{h}-{'generic' if g else 'brand'}"
+        for y, h, g in zip(fy[ps], half[ps], generic[ps], strict=True)
+    ]
+    dsp = channel == "display"
+    campaign[dsp] = [f"DSP-FY{y}Q{q}" for y, q in zip(fy[dsp], quarter[dsp], strict=True)]
+    campaign[channel == "referral"] = "REF-PARTNERS"
+
+    # content assets for content/SEO and display leads: recent assets draw more
+    asset = np.full(n, None, dtype=object)
+    published = np.array([np.datetime64(a[2]) for a in CONTENT_ASSETS])
+    takes_asset = np.isin(channel, ["content_seo", "display"]) & ~is_genai_extra
+    asset[takes_asset] = _draw_assets(rng, created[takes_asset], published)
+    asset[is_genai_extra] = content["content_asset"]
+    seo = channel == "content_seo"
+    campaign[seo] = [f"SEO-{a}" for a in asset[seo]]
+    webinar_titles = ["実践DXウェビナー", "コスト削減セミナー", "導入事例セミナー", "最新機能紹介"]
+    web = channel == "webinar"
+    asset[web] = [f"webinar-{webinar_titles[int(c[-2:]) % 4]}" for c in campaign[web]]
+
+    # --- score and MQL ---------------------------------------------------------------------
+    latent = rng.normal(0, 1, n)
+    latent += np.array([SCORE_SHIFT[c] for c in channel])
+    latent += np.select([persona == "staff", persona == "executive"], [-0.3, 0.2], 0.0)
+    latent += np.select([size == "micro", size == "large"], [-0.3, 0.15], 0.0)
+    genai_mql = rng.random(n) < content["mql_rate"]
+    score = np.clip(np.round(50 + 14 * latent), 0, 100).astype(int)
+    score[is_genai_extra] = np.where(
+        genai_mql[is_genai_extra],
+        rng.integers(60, 96, is_genai_extra.sum()),
+        rng.integers(20, 60, is_genai_extra.sum()),
+    )
+    is_mql = score >= 60
+    mql_at = created + (rng.exponential(2.5, n) * 86400e9).astype("timedelta64[ns]")
+    # Scores rise as leads engage: an MQL starts below 60 and reaches its score at mql_at.
+    first_score = np.where(is_mql, np.maximum(score - rng.integers(8, 40, n), 5), score)
+    first_score = np.minimum(first_score, 59)
+    first_score = np.where(is_mql, first_score, score)
+    reached = is_mql & (mql_at < end_of_data)
+    current_score = np.where(is_mql & ~reached, first_score, score)
+
+    # --- first touch (speed to lead) -------------------------------------------------------
+    follow = problems["follow_up"]
+    slow = (team == follow["sales_team"]) & (mql_at >= np.datetime64(follow["starts"]))
+    median_h = np.where(slow, follow["first_touch_median_hours"], 3.0)
+    delay_h = np.exp(np.log(median_h) + rng.normal(0, np.where(slow, 0.8, 1.0), n))
+    never = rng.random(n) < np.where(slow, follow["never_touched_share"], 0.04)
+    touch_at = mql_at + (delay_h * 3600e9).astype("timedelta64[ns]")
+    touched = is_mql & ~never & (touch_at < end_of_data)
+
+    # --- SQL, opportunity, won -------------------------------------------------------------
+    follow_factor = np.select([delay_h <= 1, delay_h <= 24, delay_h <= 72], [1.15, 1.0, 0.7], 0.5)
+    p_sql = (
+        np.array([SQL_RATE[c] for c in channel])
+        * np.array([SIZE_SQL[s] for s in size])
+        * np.array([PERSONA_SQL[p] for p in persona])
+        * follow_factor
+    )
+    targeted = broadened & (size == size_value)
+    p_sql = np.where(targeted, p_sql * targeting["rate_factor"], p_sql)
+    p_sql = np.where(is_genai_extra, p_sql * content["rate_factor"], p_sql)
+    sql_at = touch_at + (rng.exponential(4.0, n) * 86400e9).astype("timedelta64[ns]")
+    is_sql = touched & (rng.random(n) < np.minimum(p_sql, 0.95)) & (sql_at < end_of_data)
+    opp_at = sql_at + ((1 + rng.exponential(7.0, n)) * 86400e9).astype("timedelta64[ns]")
+    p_opp = np.array([SIZE_OPP[s] for s in size])
+    for improvement in spec["planted_improvements"].values():  # actions that worked
+        better = (channel == improvement["channel"]) & (
+            sql_at >= np.datetime64(improvement["starts"])
+        )
+        p_opp = np.where(better, improvement["rate"], p_opp)
+    is_opp = is_sql & (rng.random(n) < p_opp)
+    is_opp &= opp_at < end_of_data
+    cycle = np.array([SIZE_CYCLE_DAYS[s] for s in size]) * np.exp(rng.normal(0, 0.45, n))
+    close_at = opp_at + (cycle * 86400e9).astype("timedelta64[ns]")
+    closed = is_opp & (close_at < end_of_data)
+    won = closed & (rng.random(n) < np.array([SIZE_WIN[s] for s in size]))
+    amount = np.array([SIZE_AMOUNT[s] for s in size]) * np.exp(rng.normal(0, 0.5, n))
+    amount = np.round(amount / 10_000) * 10_000
+
+    # --- identities and flaws --------------------------------------------------------------
+    flaws = spec["flaws"]
+    lead_id = np.array([f"MA-{i + 1:06d}" for i in range(n)], dtype=object)
+    company_no = rng.integers(0, 12_000, n)
+    parts0, parts1 = COMPANY_PARTS
+    company = np.array(
+        [f"{parts0[c % 20]}{parts1[(c // 20) % 15]}株式会社" for c in company_no], dtype=object
+    )
+    domain = np.array([f"corp{c:05d}.co.jp" for c in company_no], dtype=object)
+    email = np.array([f"user{i + 1:06d}@{d}" for i, d in enumerate(domain)], dtype=object)
+    missing = rng.random(n) < flaws["missing_channel_share"]
+    dup = is_sql & (rng.random(n) < flaws["sfa_duplicate_share_of_sqls"])
+    dup_ids = np.array([f"SFA-{i + 1:06d}" for i in range(int(dup.sum()))], dtype=object)
+    sfa_id = np.full(n, None, dtype=object)
+    sfa_id[dup] = dup_ids
+    late_owner = np.where(dup, sfa_id, lead_id)  # who carries SQL and later events
+
+    leads = pd.DataFrame(
+        {
+            "lead_id": lead_id,
+            "source_system": "ma",
+            "created_at": created,
+            "email": email,
+            "company_name": company,
+            "company_domain": domain,
+            "channel": np.where(missing, None, channel),
+            "campaign_id": np.where(missing, None, campaign),
+            "content_asset": np.where(missing, None, asset),
+            "industry": industry,
+            "company_size": size,
+            "region": region,
+            "persona": persona,
+            "sales_team": team,
+            "score": current_score,
+        }
+    )
+    score_changes = pd.concat(
+        [
+            pd.DataFrame({"lead_id": lead_id, "changed_at": created, "score": first_score}),
+            pd.DataFrame(
+                {
+                    "lead_id": lead_id[reached],
+                    "changed_at": mql_at[reached],
+                    "score": score[reached],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    sfa_leads = pd.DataFrame(
+        {
+            "lead_id": dup_ids,
+            "source_system": "sfa",
+            "created_at": sql_at[dup],
+            "email": [f"  {e.upper()} " if k % 2 else e.title() for k, e in enumerate(email[dup])],
+            "company_name": company[dup],
+            "company_domain": domain[dup],
+            "channel": None,
+            "campaign_id": None,
+            "content_asset": None,
+            "industry": industry[dup],
+            "company_size": size[dup],
+            "region": region[dup],
+            "persona": None,
+            "sales_team": team[dup],
+            "score": None,
+        }
+    )
+    leads = pd.concat([leads, sfa_leads], ignore_index=True)
+    leads["score"] = leads["score"].astype("Int64")
+
+    def events(mask: np.ndarray, stage: str, when: np.ndarray, owner: np.ndarray) -> pd.DataFrame:
+        source = np.where(owner[mask] == lead_id[mask], "ma", "sfa")
+        return pd.DataFrame(
+            {
+                "lead_id": owner[mask],
+                "stage": stage,
+                "entered_at": when[mask],
+                "source_system": source,
+            }
+        )
+
+    all_leads = np.ones(n, dtype=bool)
+    stage_events = pd.concat(
+        [
+            events(all_leads, "lead", created, lead_id),
+            events(is_mql & (mql_at < end_of_data), "mql", mql_at, lead_id),
+            events(is_sql, "sql", sql_at, late_owner),
+            events(is_opp, "opportunity", opp_at, late_owner),
+            events(won, "won", close_at, late_owner),
+        ],
+        ignore_index=True,
+    )
+
+    opp_idx = np.flatnonzero(is_opp)
+    open_stage = np.where(rng.random(len(opp_idx)) < 0.5, "Proposal", "Negotiation")
+    opportunities = pd.DataFrame(
+        {
+            "opportunity_id": [f"OPP-{k + 1:06d}" for k in range(len(opp_idx))],
+            "lead_id": late_owner[opp_idx],
+            "amount": amount[opp_idx],
+            "currency": "JPY",
+            "created_at": opp_at[opp_idx],
+            "closed_at": np.where(closed[opp_idx], close_at[opp_idx], np.datetime64("NaT")),
+            "is_won": pd.array(np.where(closed[opp_idx], won[opp_idx], None), dtype="boolean"),
+            "stage": np.where(
+                won[opp_idx], "Closed Won", np.where(closed[opp_idx], "Closed Lost", open_stage)
+            ),
+            "sales_team": team[opp_idx],
+            "source_system": "sfa",
+        }
+    )
+
+    mql_seen = is_mql & (mql_at < end_of_data)
+    auto_at = mql_at + np.timedelta64(5, "m")
+    auto = mql_seen & (auto_at < end_of_data)
+    activities = pd.concat(
+        [
+            pd.DataFrame(
+                {"lead_id": lead_id[auto], "activity_type": "auto_email",
+                 "occurred_at": auto_at[auto], "team": None, "is_human": False}
+            ),
+            pd.DataFrame(
+                {"lead_id": lead_id[touched], "activity_type": np.where(
+                    rng.random(int(touched.sum())) < 0.6, "call", "email"),
+                 "occurred_at": touch_at[touched], "team": team[touched], "is_human": True}
+            ),
+            pd.DataFrame(
+                {"lead_id": late_owner[is_sql], "activity_type": "meeting",
+                 "occurred_at": sql_at[is_sql], "team": team[is_sql], "is_human": True}
+            ),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    activities.insert(0, "activity_id", [f"ACT-{k + 1:07d}" for k in range(len(activities))])
+
+    tz = spec["timezone"]
+    for frame, cols in (
+        (leads, ["created_at"]),
+        (stage_events, ["entered_at"]),
+        (score_changes, ["changed_at"]),
+        (opportunities, ["created_at", "closed_at"]),
+        (activities, ["occurred_at"]),
+    ):
+        for col in cols:
+            frame[col] = pd.to_datetime(frame[col]).dt.floor("s").dt.tz_localize(tz)
+
+    campaigns = _campaigns(days, webinar_days)
+    if leads is not None:  # a bigger company spends more on the same campaigns
+        campaigns["cost"] = (campaigns["cost"] * volume).round().astype("int64")
+    targets = _targets(stage_events, leads, opportunities, tz=tz, last=last)
+    return SampleData(
+        tables={
+            "leads": leads,
+            "stage_events": stage_events,
+            "score_changes": score_changes,
+            "opportunities": opportunities,
+            "activities": activities,
+            "campaigns": campaigns,
+            "targets": targets,
+        },
+        spec=spec,
+    )
+
+
+def _campaigns(days: pd.DatetimeIndex, webinar_days: pd.DatetimeIndex) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    first, last = days[0].date(), days[-1].date()
+    for fy in range(first.year if first.month >= 4 else first.year - 1, last.year + 1):
+        for half, (m0, y0) in enumerate(((4, fy), (10, fy)), start=1):
+            start = dt.date(y0, m0, 1)
+            end = dt.date(y0 + (m0 + 6 > 12), (m0 + 5) % 12 + 1, 1) - dt.timedelta(days=1)
+            if start > last:
+                continue
+            for kind, monthly in (("generic", 5_200_000), ("brand", 1_300_000)):
+                rows.append(
+                    {"campaign_id": f"PS-FY{fy}H{half}-{kind}",
+                     "name": f"リスティング広告 {kind} FY{fy} H{half}", "channel": "paid_search",
+                     "content_asset": None, "start_date": start, "end_date": end,
+                     "cost": monthly * 6}
+                )  # fmt: skip
+        for q in range(1, 5):
+            m0 = (4 + 3 * (q - 1) - 1) % 12 + 1
+            y0 = fy + (m0 < 4)
+            start = dt.date(y0, m0, 1)
+            if start > last:
+                continue
+            rows.append(
+                {"campaign_id": f"DSP-FY{fy}Q{q}", "name": f"ディスプレイ広告 FY{fy} Q{q}",
+                 "channel": "display", "content_asset": None, "start_date": start,
+                 "end_date": start + dt.timedelta(days=89), "cost": 2_100_000 * 3}
+            )  # fmt: skip
+    for asset_id, title, published, cost in CONTENT_ASSETS:
+        rows.append(
+            {"campaign_id": f"SEO-{asset_id}", "name": title, "channel": "content_seo",
+             "content_asset": asset_id, "start_date": dt.date.fromisoformat(published),
+             "end_date": last, "cost": cost}
+        )  # fmt: skip
+    for d in webinar_days:
+        rows.append(
+            {"campaign_id": f"WEB-{d:%Y%m%d}", "name": f"ウェビナー {d:%Y-%m-%d}",
+             "channel": "webinar", "content_asset": None, "start_date": d.date(),
+             "end_date": d.date(), "cost": 350_000}
+        )  # fmt: skip
+    for ex_id, name, start, length, _per_day, cost in EXHIBITIONS:
+        s = dt.date.fromisoformat(start)
+        rows.append(
+            {"campaign_id": ex_id, "name": name, "channel": "exhibition", "content_asset": None,
+             "start_date": s, "end_date": s + dt.timedelta(days=length - 1), "cost": cost}
+        )  # fmt: skip
+    rows.append(
+        {"campaign_id": "REF-PARTNERS", "name": "パートナー紹介プログラム", "channel": "referral",
+         "content_asset": None, "start_date": first, "end_date": last, "cost": 4_800_000}
+    )  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["currency"] = "JPY"
+    return frame
+
+
+_ROUND_TO = {"lead": 10, "mql": 5, "sql": 5, "opportunity": 1, "won": 1, "revenue": 1_000_000}
+
+
+def _targets(
+    stage_events: pd.DataFrame,
+    leads: pd.DataFrame,
+    opportunities: pd.DataFrame,
+    *,
+    tz: str,
+    last: pd.Timestamp,
+) -> pd.DataFrame:
+    """Monthly targets: 1.1 x the same month a year earlier, rounded.
+
+    Won deals and revenue are lumpy, so their base is the mean of the three months centred
+    on the same month a year earlier.
+    """
+    person = leads.assign(key=leads["email"].str.strip().str.lower()).sort_values("created_at")
+    canon = person.groupby("key")["lead_id"].transform("first")
+    ids = pd.Index(person["lead_id"])  # unique: a lookup table, no Python loop over leads
+    person_of = pd.Series(canon.to_numpy(), index=ids)
+    team_of = pd.Series(person["sales_team"].to_numpy(), index=ids)
+    ev = stage_events.assign(person=stage_events["lead_id"].map(person_of))
+    ev = ev.sort_values("entered_at").drop_duplicates(["person", "stage"])
+    ev["month"] = ev["entered_at"].dt.tz_convert(tz).dt.tz_localize(None).dt.to_period("M")
+    ev["team"] = ev["person"].map(team_of)
+    won = opportunities[opportunities["is_won"].fillna(False).astype(bool)].copy()
+    won["month"] = won["closed_at"].dt.tz_convert(tz).dt.tz_localize(None).dt.to_period("M")
+
+    def monthly(frame: pd.DataFrame, by: list[str], value: str | None) -> pd.Series:
+        g = frame.groupby(by)
+        return g.size() if value is None else g[value].sum()
+
+    series: dict[tuple[str, str, str], pd.Series] = {}
+    for stage in _ROUND_TO:
+        if stage == "revenue":
+            series[("revenue", "", "")] = monthly(won, ["month"], "amount")
+            by_team = monthly(won, ["sales_team", "month"], "amount")
+        else:
+            sub = ev[ev["stage"] == stage]
+            series[(stage, "", "")] = monthly(sub, ["month"], None)
+            by_team = monthly(sub, ["team", "month"], None)
+        if stage in ("sql", "opportunity", "won", "revenue"):
+            for t in TEAMS:
+                series[(stage, "sales_team", t)] = by_team.loc[t]
+
+    months = pd.period_range("2024-04", "2027-03", freq="M")
+    data_end = pd.Period(last, freq="M")
+    rows: list[dict[str, Any]] = []
+    for (metric, key, value), s in series.items():
+        s = s.reindex(pd.period_range(months[0], data_end, freq="M"), fill_value=0)
+        step = _ROUND_TO[metric]
+        for m in months:
+            prior = [m - 13, m - 12, m - 11] if metric in ("won", "revenue") else [m - 12]
+            if all(p in s.index for p in prior):
+                base = 1.1 * float(np.mean([s[p] for p in prior]))
+            else:  # the first year has no history: plan what the year delivered, smoothed
+                near = [p for p in (m - 1, m, m + 1) if p in s.index and p < data_end]
+                base = 1.02 * float(np.mean([s[p] for p in near])) if near else 0.0
+            target = max(step, round(base / step) * step)
+            rows.append(
+                {"month": m.to_timestamp().date(), "metric": metric, "segment_key": key,
+                 "segment_value": value, "value": float(target)}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def write_sample(
+    store_path: str, *, seed: int | None = None, leads: int | None = None
+) -> dict[str, int]:
+    """Generate the sample company and replace the store's contents with it.
+
+    Parameters
+    ----------
+    store_path
+        The DuckDB file to (re)fill; created if missing.
+    seed
+        Random seed; defaults to the spec's seed.
+    leads
+        About how many leads (see :func:`generate`); ``None``: the default 50,000.
+
+    Returns
+    -------
+    dict
+        Rows written per table, plus ``persons`` and ``merged`` from identity matching.
+    """
+    from reviewkit.ingest.identity import identity_summary, rebuild_identity_table
+    from reviewkit.store.schema import connect, replace_tables
+
+    data = generate(seed=seed, leads=leads)
+    con = connect(store_path, timezone=data.spec["timezone"])
+    try:
+        counts = replace_tables(
+            con, data.tables, source="reviewkit sample", then=rebuild_identity_table
+        )
+        identity = identity_summary(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return {**counts, "persons": identity["persons"], "merged": identity["merged"]}

@@ -1,0 +1,5 @@
+"""Building packs.
+
+Request, plan, execute (papermill), render (nbconvert), publish, kernels, fingerprints,
+schedule, batch and index page.
+"""

@@ -1,0 +1,1 @@
+"""Data from analysis turned into HTML, tables and charts."""

@@ -1,0 +1,1 @@
+"""Charts in the house style, one module per chart family."""

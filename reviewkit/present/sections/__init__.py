@@ -1,0 +1,1 @@
+"""One module per pack section: frames from analysis in, HTML out."""

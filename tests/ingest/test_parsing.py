@@ -1,0 +1,371 @@
+"""parsing: dates, amounts, e-mails, phones, domains and company names as exports write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from reviewkit.errors import DataError, ParameterError
+from reviewkit.ingest.parsing import (
+    ParseError,
+    email_hash,
+    normalise_company,
+    normalise_domain,
+    normalise_email,
+    normalise_phone,
+    parse_amount,
+    parse_datetime,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+UTC = dt.UTC
+
+
+def tokyo(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=TOKYO)
+
+
+# --- parse_datetime --------------------------------------------------------------------------
+
+DATES = [
+    ("2026-11-23", tokyo(2026, 11, 23)),
+    ("2026-11-23 10:00", tokyo(2026, 11, 23, 10, 0)),
+    ("2026-11-23 10:05:30", tokyo(2026, 11, 23, 10, 5, 30)),
+    ("2026-11-23T10:00:00", tokyo(2026, 11, 23, 10, 0)),
+    ("2026-11-23T01:00:00Z", tokyo(2026, 11, 23, 10, 0)),
+    ("2026-11-23T10:00:00+09:00", tokyo(2026, 11, 23, 10, 0)),
+    ("2026-11-23T10:00:00+0900", tokyo(2026, 11, 23, 10, 0)),
+    ("2026-11-23 10:00:00+09", tokyo(2026, 11, 23, 10, 0)),  # DuckDB's TIMESTAMPTZ text
+    ("2026-11-22T20:00:00-05:00", tokyo(2026, 11, 23, 10, 0)),
+    ("2026-11-23T10:00:00.250+09:00", tokyo(2026, 11, 23, 10, 0, 0, 250000)),
+    ("2026-11-23 01:00 UTC", tokyo(2026, 11, 23, 10, 0)),
+    ("2026-1-5", tokyo(2026, 1, 5)),
+    ("2026/11/23", tokyo(2026, 11, 23)),
+    ("2026/11/23 10:05", tokyo(2026, 11, 23, 10, 5)),
+    ("2026/11/23 10:05:30", tokyo(2026, 11, 23, 10, 5, 30)),
+    ("2026/11/23(月)", tokyo(2026, 11, 23)),
+    ("2026/11/23 午後3:05", tokyo(2026, 11, 23, 15, 5)),
+    ("2026.11.23", tokyo(2026, 11, 23)),
+    ("2026年11月23日", tokyo(2026, 11, 23)),
+    ("2026年1月5日", tokyo(2026, 1, 5)),
+    ("2026年11月23日 10時05分", tokyo(2026, 11, 23, 10, 5)),
+    ("2026年11月23日10時05分30秒", tokyo(2026, 11, 23, 10, 5, 30)),
+    ("2026年11月23日 10時", tokyo(2026, 11, 23, 10, 0)),
+    ("2026年11月23日 10:05", tokyo(2026, 11, 23, 10, 5)),
+    ("２０２６／１１／２３", tokyo(2026, 11, 23)),  # full-width
+    ("15 Apr, 2021 00:03:00", tokyo(2021, 4, 15, 0, 3)),  # Zoho
+    ("15 Apr 2021", tokyo(2021, 4, 15)),
+    ("15-Apr-2021", tokyo(2021, 4, 15)),
+    ("Apr 15, 2021", tokyo(2021, 4, 15)),
+    ("April 15, 2021 3:05 PM", tokyo(2021, 4, 15, 15, 5)),
+    ("Sept 1, 2026 12:00 AM", tokyo(2026, 9, 1, 0, 0)),
+    ("Wed, 15 Apr 2021 01:00:00 +0000", tokyo(2021, 4, 15, 10, 0)),
+    ("12/31/2026", tokyo(2026, 12, 31)),
+    ("1/2/2026", tokyo(2026, 1, 2)),  # US: January 2
+    ("03/04/2026", tokyo(2026, 3, 4)),  # ambiguous: month first
+    ("31/12/2026", tokyo(2026, 12, 31)),  # first number > 12: day first
+    ("12/31/2026 11:59 PM", tokyo(2026, 12, 31, 23, 59)),
+    ("12/31/26", tokyo(2026, 12, 31)),
+    ("20261123", tokyo(2026, 11, 23)),
+    ("46349", tokyo(2026, 11, 23)),  # Excel serial
+    ("46349.4375", tokyo(2026, 11, 23, 10, 30)),
+    ("1795392000", tokyo(2026, 11, 23, 9, 0)),  # Unix seconds
+    ("1795392000000", tokyo(2026, 11, 23, 9, 0)),  # Unix milliseconds
+    ("  2026-11-23\u3000", tokyo(2026, 11, 23)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DATES)
+def test_parse_datetime(text, expected):
+    result = parse_datetime(text, tz="Asia/Tokyo")
+    assert result == expected
+    assert result.utcoffset() == expected.utcoffset()
+    assert result.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("03/04/2026", tokyo(2026, 4, 3)),
+        ("31/12/2026", tokyo(2026, 12, 31)),
+        ("12/31/2026", tokyo(2026, 12, 31)),  # second number > 12: month first anyway
+        ("23.11.2026 10:00", tokyo(2026, 11, 23, 10, 0)),
+    ],
+)
+def test_parse_datetime_dayfirst(text, expected):
+    assert parse_datetime(text, tz="Asia/Tokyo", dayfirst=True) == expected
+
+
+def test_parse_datetime_naive_values_get_tz():
+    result = parse_datetime("2026-11-23 10:00", tz="America/New_York")
+    assert result == dt.datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    assert result.tzinfo == ZoneInfo("America/New_York")
+
+
+def test_parse_datetime_offsets_are_kept_as_instants_in_tz():
+    result = parse_datetime("2026-11-23T10:00:00Z", tz="America/New_York")
+    assert result == dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    assert result.tzinfo == ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("text", "formats", "expected"),
+    [
+        ("23.11.2026", ["%d.%m.%Y"], tokyo(2026, 11, 23)),
+        ("11-23-2026 10h05", ["%Y", "%m-%d-%Y %Hh%M"], tokyo(2026, 11, 23, 10, 5)),
+        ("2026-11-23T01:00:00+0000", ["%Y-%m-%dT%H:%M:%S%z"], tokyo(2026, 11, 23, 10, 0)),
+        ("45000", ["excel"], tokyo(2023, 3, 15)),
+        ("100", ["excel"], tokyo(1900, 4, 9)),  # explicit: any positive serial
+        ("2026/11/23", ["%d.%m.%Y"], tokyo(2026, 11, 23)),  # falls back to the automatic ones
+        ("2026/11/23", ["excel"], tokyo(2026, 11, 23)),
+    ],
+)
+def test_parse_datetime_explicit_formats_first(text, formats, expected):
+    assert parse_datetime(text, formats=formats, tz="Asia/Tokyo") == expected
+
+
+def test_parse_datetime_passes_dates_through():
+    assert parse_datetime(dt.date(2026, 11, 23), tz="Asia/Tokyo") == tokyo(2026, 11, 23)
+    aware = dt.datetime(2026, 11, 23, 1, tzinfo=UTC)
+    assert parse_datetime(aware, tz="Asia/Tokyo") == tokyo(2026, 11, 23, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (None, "empty"),
+        ("", "empty"),
+        ("  \u3000", "empty"),
+        ("hello", "not a date"),
+        ("2026-11-23 xx", "not a date"),
+        ("Foo 15, 2021", "not a date"),
+        ("2026-02-30", "not a valid date"),
+        ("2026-13-01", "not a valid date"),
+        ("13/13/2026", "not a valid date"),
+        ("2026-11-23 25:00", "not a valid date"),
+        ("2026-11-23 13:00 PM", "not a valid date (hour with AM/PM)"),
+        ("12345", "not a date (number out of the Excel date range)"),
+        ("-5", "not a date (number out of the Excel date range)"),
+    ],
+)
+def test_parse_datetime_errors(text, reason):
+    with pytest.raises(ParseError) as exc:
+        parse_datetime(text, tz="Asia/Tokyo")
+    assert str(exc.value) == reason
+    assert exc.value.value == text
+
+
+def test_parse_error_is_a_value_error_and_a_data_error():
+    assert issubclass(ParseError, ValueError)
+    assert issubclass(ParseError, DataError)
+
+
+def test_parse_datetime_unknown_tz():
+    with pytest.raises(ParameterError, match="time zone 'Mars/Base' is not known"):
+        parse_datetime("2026-11-23", tz="Mars/Base")
+
+
+# --- parse_amount ----------------------------------------------------------------------------
+
+AMOUNTS = [
+    ("$22,700.00", Decimal("22700.00"), "USD"),
+    ("US$1,200", Decimal("1200"), "USD"),
+    ("USD 1,200", Decimal("1200"), "USD"),
+    ("1,200 USD", Decimal("1200"), "USD"),
+    ("€1,200.50", Decimal("1200.50"), "EUR"),
+    ("¥1,234,000", Decimal("1234000"), "JPY"),
+    ("￥1,234,000", Decimal("1234000"), "JPY"),  # full-width yen
+    ("1,234,000円", Decimal("1234000"), "JPY"),
+    ("1,234,000 円", Decimal("1234000"), "JPY"),
+    ("123.4万円", Decimal("1234000"), "JPY"),
+    ("1.2億円", Decimal("120000000"), "JPY"),
+    ("12.5千円", Decimal("12500"), "JPY"),
+    ("1億2,345万円", Decimal("123450000"), "JPY"),
+    ("3万", Decimal("30000"), None),
+    ("1234.5", Decimal("1234.5"), None),
+    ("1234", Decimal("1234"), None),
+    ("0", Decimal("0"), None),
+    ("1,234,000", Decimal("1234000"), None),
+    ("-1,000", Decimal("-1000"), None),
+    ("(1,000)", Decimal("-1000"), None),
+    ("($1,000.00)", Decimal("-1000.00"), "USD"),
+    ("-$1,000", Decimal("-1000"), "USD"),
+    ("$-1,000", Decimal("-1000"), "USD"),
+    ("△1,000", Decimal("-1000"), None),
+    ("▲1,000", Decimal("-1000"), None),
+    ("▲1,000円", Decimal("-1000"), "JPY"),
+    ("1,000-", Decimal("-1000"), None),
+    ("\u22121,000", Decimal("-1000"), None),  # minus sign
+    ("－１，０００", Decimal("-1000"), None),  # full-width
+    ("１２３", Decimal("123"), None),
+    ("１２３．４万円", Decimal("1234000"), "JPY"),
+    (" 1,000 ", Decimal("1000"), None),
+    ("1.5E+3", Decimal("1500"), None),  # Excel's scientific notation
+]
+
+
+@pytest.mark.parametrize(("text", "amount", "currency"), AMOUNTS)
+def test_parse_amount(text, amount, currency):
+    assert parse_amount(text) == (amount, currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "expected"),
+    [
+        ("1,000", "JPY", (Decimal("1000"), "JPY")),
+        ("$1,000", "JPY", (Decimal("1000"), "USD")),  # the text wins; the caller compares
+        ("1,000円", "USD", (Decimal("1000"), "JPY")),
+    ],
+)
+def test_parse_amount_default_currency(text, default, expected):
+    assert parse_amount(text, currency=default) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (None, "empty"),
+        ("", "empty"),
+        (" \t\u3000", "empty"),
+        ("abc", "not an amount"),
+        ("abc1", "not an amount"),
+        ("N/A", "not an amount"),
+        ("-", "not an amount"),
+        ("$", "not an amount"),
+        ("万円", "not an amount"),
+        ("10%", "not an amount"),
+        ("約1,000万円", "not an amount"),
+        ("1.234,50", "not an amount"),  # decimal comma: refused, not misread
+        ("1,23", "not an amount"),
+        ("1 234", "not an amount"),
+        ("1.2.3", "not an amount"),
+        ("$1,000円", "not an amount (two currencies)"),
+    ],
+)
+def test_parse_amount_errors(text, reason):
+    with pytest.raises(ParseError) as exc:
+        parse_amount(text)
+    assert str(exc.value) == reason
+
+
+# --- identities ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Taro.Yamada@Example.CO.JP", "taro.yamada@example.co.jp"),
+        (" taro@example.com\r\n", "taro@example.com"),
+        ("\ttaro@example.com\t", "taro@example.com"),
+        ("\u3000taro@example.com\u3000", "taro@example.com"),
+        ("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ", "taro@example.com"),
+        ("Taro Yamada <Taro@Example.com>", "taro@example.com"),
+        ("mailto:Taro@Example.com", "taro@example.com"),
+        ("a@example.com; b@example.com", "a@example.com"),
+        ("no-at-sign", None),
+        ("@example.com", None),
+        ("taro@", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalise_email(text, expected):
+    assert normalise_email(text) == expected
+
+
+def test_email_hash():
+    expected = hashlib.sha256(b"taro@example.com").hexdigest()
+    assert email_hash(" Taro@Example.com\r\n") == expected
+    assert email_hash("taro@example.com") == expected
+    assert email_hash("nobody") is None
+    assert email_hash(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("03-1234-5678", "0312345678"),
+        ("(03) 1234-5678", "0312345678"),
+        ("０３－１２３４－５６７８", "0312345678"),
+        ("+81 3 1234 5678", "+81312345678"),
+        ("+81 (0)3-1234-5678", "+81312345678"),
+        ("+1 (555) 123-4567", "+15551234567"),
+        ("+1 555 123 4567 ext. 12", "+15551234567"),
+        ("555-123-4567 x12", "5551234567"),
+        ("03-1234-5678 内線12", "0312345678"),
+        ("tel:+81-3-1234-5678", "+81312345678"),
+        ("n/a", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalise_phone(text, expected):
+    assert normalise_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://www.Example.co.jp/", "example.co.jp"),
+        ("http://example.com/about?x=1", "example.com"),
+        ("https://sub.example.com:8443/x", "sub.example.com"),
+        ("www.example.com", "example.com"),
+        ("Example.com", "example.com"),
+        ("example.com.", "example.com"),
+        ("taro@Example.co.jp", "example.co.jp"),
+        (" Taro <taro@www.example.jp> ", "example.jp"),
+        ("ｅｘａｍｐｌｅ．ｊｐ", "example.jp"),
+        ("localhost", None),
+        ("not a domain", None),
+        ("http://", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalise_domain(text, expected):
+    assert normalise_domain(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("株式会社サンプル", "サンプル"),
+        ("サンプル株式会社", "サンプル"),
+        ("株式会社 サンプル", "サンプル"),
+        ("サンプル㈱", "サンプル"),
+        ("(株)サンプル", "サンプル"),
+        ("（株）サンプル", "サンプル"),
+        ("有限会社テスト", "テスト"),
+        ("テスト(有)", "テスト"),
+        ("合同会社ABC", "abc"),
+        ("ＡＢＣ　株式会社", "abc"),
+        ("Example Co., Ltd.", "example"),
+        ("Example Co.,Ltd.", "example"),
+        ("Example Inc.", "example"),
+        ("Example, Inc.", "example"),
+        ("ACME Corporation", "acme"),
+        ("Acme Corp.", "acme"),
+        ("Foo LLC", "foo"),
+        ("Foo Limited", "foo"),
+        ("Sample K.K.", "sample"),
+        ("Example Pte. Ltd.", "example"),
+        ("Coca-Cola Co.", "cocacola"),
+        ("Co-op Foods", "coopfoods"),  # a leading "Co" is part of the name
+        ("Incubate Fund", "incubatefund"),
+        ("AT&T", "att"),
+        ("株式会社", "株式会社"),  # only a legal form: kept rather than emptied
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_normalise_company(name, expected):
+    assert normalise_company(name) == expected
+
+
+def test_same_company_across_systems():
+    names = ["株式会社サンプル", "サンプル㈱", "（株）サンプル", "ｻﾝﾌﾟﾙ 株式会社"]
+    assert {normalise_company(n) for n in names} == {"サンプル"}
