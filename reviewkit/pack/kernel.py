@@ -18,7 +18,9 @@ import os
 import pkgutil
 import shutil
 import signal
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +34,14 @@ from reviewkit.core.resources import PACK_DIR_ENV
 from reviewkit.errors import RunFailedError
 
 # What templates import, paid while the previous pack still runs (see import_pack_modules).
-WARM_UP = "__import__('reviewkit.pack.kernel').kernel.import_pack_modules()"
-# Modules no pack uses (command line, imports, the sample generator).
+WARM_UP = "__import__('reviewkit.pack.kernel').pack.kernel.import_pack_modules()"
+# Modules and packages no pack uses (command line, imports, the sample generator, batch).
 NOT_IN_PACKS = frozenset({
-    "batch", "batch_view", "cli", "identity", "import_profiles", "importer", "kernel_launcher",
-    "index_page", "parsing", "readers", "rendering", "runner", "sample_company", "sample_targets",
-    "schedule",
+    "reviewkit.cli", "reviewkit.compat", "reviewkit.ingest.identity", "reviewkit.ingest.importer",
+    "reviewkit.ingest.parsing", "reviewkit.ingest.profile", "reviewkit.ingest.readers",
+    "reviewkit.ingest.sample", "reviewkit.pack.batch", "reviewkit.pack.batch_view",
+    "reviewkit.pack.index_page", "reviewkit.pack.kernel_launcher", "reviewkit.pack.render",
+    "reviewkit.pack.runner", "reviewkit.pack.schedule",
 })  # fmt: skip
 # Imported inside functions of pack modules.
 LAZY_IN_PACKS = ("scipy.stats", "holidays.countries")  # holidays: seasonal weights
@@ -53,9 +57,15 @@ def import_pack_modules() -> None:
     """Import every reviewkit module a pack may use, and what they import lazily."""
     import reviewkit
 
-    for info in pkgutil.iter_modules(reviewkit.__path__):
-        if info.name not in NOT_IN_PACKS:
-            importlib.import_module(f"reviewkit.{info.name}")
+    def walk(path: list[str], prefix: str) -> None:
+        for info in pkgutil.iter_modules(path, prefix):
+            if info.name in NOT_IN_PACKS:
+                continue
+            module = importlib.import_module(info.name)
+            if info.ispkg:
+                walk(list(module.__path__), f"{info.name}.")
+
+    walk(list(reviewkit.__path__), "reviewkit.")
     for name in LAZY_IN_PACKS:
         importlib.import_module(name)
 
@@ -144,7 +154,7 @@ class WarmKernel:
             The kernel did not start or does not answer (the caller retries on another).
         """
         try:
-            self.client.wait_for_ready(timeout=self.startup_timeout)
+            self._wait_until_ready()
             code = RESET.format(name=PACK_DIR_ENV, folder=str(folder))
             reply = self.client.execute_interactive(
                 code, silent=True, store_history=False, timeout=self.startup_timeout
@@ -157,6 +167,26 @@ class WarmKernel:
                 f"kernel {self.kernel_name!r} could not be prepared: "
                 f"{content.get('ename')}: {content.get('evalue')}"
             )
+
+    def _wait_until_ready(self) -> None:
+        """Wait for the kernel's first answer, as long as its process lives.
+
+        The client's own check reads the heartbeat, which stays silent for the first second of
+        a kernel still importing on a busy machine: that is not a dead kernel. Only an ended
+        process, or no answer within ``startup_timeout``, is.
+        """
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            try:
+                self.client.wait_for_ready(timeout=max(deadline - time.monotonic(), 0.1))
+                return
+            except RuntimeError:
+                if self.process is None or time.monotonic() >= deadline:
+                    raise
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(timeout=0.25)  # returns at once if it ended
+                if self.process.poll() is not None:
+                    raise
 
     def alive(self) -> bool:
         """Whether the kernel process is still running."""

@@ -58,7 +58,7 @@ def at(day, tz):
 
 
 def params_file(name, *parts):
-    return package_file("zoo", name, "params", *parts)
+    return package_file("ingest", "sample", "zoo", name, "params", *parts)
 
 
 def funnel(company):

@@ -69,7 +69,7 @@ def test_a_teams_backlog_joins_its_alert_and_stands_alone_otherwise(sample_works
 
 
 def zoo_definitions(name: str):
-    return load_definitions(find_workspace(str(package_file("zoo", name))))
+    return load_definitions(find_workspace(str(package_file("ingest", "sample", "zoo", name))))
 
 
 def pace_rows(*, targets: dict[str, float], kind: dict[str, str]) -> pd.DataFrame:
