@@ -1,4 +1,4 @@
-"""The package keeps its one-way flow: the layers contract, no import cycles, no HTML in analysis."""
+"""The package keeps its one-way flow: layers contract, no import cycles, no HTML in analysis."""
 
 from __future__ import annotations
 
