@@ -17,8 +17,8 @@ import pandas as pd
 from reviewkit.analysis.anomalies import AnomalySettings, number_tested
 from reviewkit.analysis.followup import FollowUpPulse
 from reviewkit.analysis.pacing import PaceSettings
-from reviewkit.core.holidays import days_off_words
 from reviewkit.core.periods import FiscalCalendar
+from reviewkit.i18n.calendar_words import days_off_words
 from reviewkit.i18n.formatting import MINUS, format_count, format_date, format_pct, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
