@@ -22,7 +22,7 @@ from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
 from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html
-from reviewkit.present.sections.monthly import driver_label, finding_label
+from reviewkit.present.sections.monthly_words import driver_label, finding_label
 from reviewkit.present.tables import styled_table
 
 PROPOSAL_COLUMNS = [

@@ -442,13 +442,13 @@ class Review:
         """How far the KGI missed, the driver that cost most, and the top cause of each family."""
         from reviewkit.analysis.checklist import checklist_counts
         from reviewkit.analysis.gap import cost_and_offsets, main_comparison
-        from reviewkit.present.sections.monthly import driver_label, driver_names
         from reviewkit.present.sections.monthly_summary import (
             families_without_data,
             summary_cause_items,
             summary_no_data,
             timing_words,
         )
+        from reviewkit.present.sections.monthly_words import driver_label, driver_names
 
         lang = self.lang
         items = [self._kgi_headline()]
@@ -782,7 +782,7 @@ class Review:
 
     def gap(self) -> Html:
         """How far the KGI missed its target, the previous and last year's month, and why."""
-        from reviewkit.present.sections.monthly import gap_sentence, gap_table
+        from reviewkit.present.sections.monthly_words import gap_sentence, gap_table
 
         lang = self.lang
         heading = t("gap.title", lang, kgi=self._kgi_label())
@@ -819,7 +819,7 @@ class Review:
         A rate whose fall is timing (:attr:`timing`) is drawn grey, not as a miss. Without a
         split (a driver without data, see :meth:`gap`) nothing is drawn.
         """
-        from reviewkit.present.sections.monthly import waterfall
+        from reviewkit.present.sections.monthly_words import waterfall
 
         if self.no_data is not None or self.attribution.empty:
             return Html("", text=t("missing.what.gap", self.lang))
@@ -882,7 +882,7 @@ class Review:
         See :mod:`reviewkit.analysis.checklist`.
         """
         from reviewkit.analysis.checklist import Evidence, assess
-        from reviewkit.present.sections.monthly import driver_label, finding_label
+        from reviewkit.present.sections.monthly_words import driver_label, finding_label
 
         findings = self.findings.copy()
         findings["label"] = [finding_label(r, lang=self.lang) for r in findings.to_dict("records")]
@@ -960,7 +960,7 @@ class Review:
         In the monthly pack its first rows are the analysis' proposals, each with the command
         that records it in the actions register.
         """
-        from reviewkit.present.sections.monthly import driver_label
+        from reviewkit.present.sections.monthly_words import driver_label
 
         prefilled = []
         if self.cadence == "monthly":

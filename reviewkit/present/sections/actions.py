@@ -20,7 +20,7 @@ from reviewkit.model.actions import Action, Actions, owner_label
 from reviewkit.model.definitions import Definitions
 from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, note_html
-from reviewkit.present.sections.monthly import segment_words
+from reviewkit.present.sections.monthly_words import segment_words
 from reviewkit.present.tables import styled_table
 
 VERDICTS = ("improved", "no_clear_change", "worse", "too_early", "unsupported")

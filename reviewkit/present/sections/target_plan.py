@@ -25,7 +25,7 @@ from reviewkit.model.definitions import Definitions
 from reviewkit.model.units import kgi_unit
 from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, note_html
-from reviewkit.present.sections.monthly import driver_label
+from reviewkit.present.sections.monthly_words import driver_label
 from reviewkit.present.styling import TOP_ROWS
 from reviewkit.present.tables import styled_table
 
