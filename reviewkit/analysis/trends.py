@@ -34,8 +34,8 @@ from reviewkit.model.definitions import (
 from reviewkit.model.units import kgi_unit, metric_unit, unit_of
 from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
 from reviewkit.present.glossary import duration_words, metric_label
-from reviewkit.present.html import Html, note_html
-from reviewkit.present.tables import _points, styled_table
+from reviewkit.present.html import Html, note_html, points_text
+from reviewkit.present.tables import styled_table
 from reviewkit.semantic.funnel import Funnel
 
 TREND_COLUMNS = [
@@ -250,7 +250,7 @@ def _plain_change(value: float, kind: str, *, lang: str) -> str:
             t("rate.points", lang, value="0.0") if kind == "rate" else format_pct(0.0, lang=lang)
         )
     if kind == "rate":
-        return _arrow(value) + _points(value, lang=lang)
+        return _arrow(value) + points_text(value, lang=lang, unsigned_zero=True)
     return _arrow(value) + format_pct(value, lang=lang, signed=True)
 
 

@@ -782,7 +782,7 @@ class Review:
 
     def gap(self) -> Html:
         """How far the KGI missed its target, the previous and last year's month, and why."""
-        from reviewkit.present.sections.monthly_words import gap_sentence, gap_table
+        from reviewkit.present.sections.monthly import gap_sentence, gap_table
 
         lang = self.lang
         heading = t("gap.title", lang, kgi=self._kgi_label())
@@ -819,7 +819,7 @@ class Review:
         A rate whose fall is timing (:attr:`timing`) is drawn grey, not as a miss. Without a
         split (a driver without data, see :meth:`gap`) nothing is drawn.
         """
-        from reviewkit.present.sections.monthly_words import waterfall
+        from reviewkit.present.sections.monthly import waterfall
 
         if self.no_data is not None or self.attribution.empty:
             return Html("", text=t("missing.what.gap", self.lang))

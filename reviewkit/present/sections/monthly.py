@@ -43,11 +43,6 @@ HEAT_ROWS = 16
 HEAT_LABEL = 48  # heat-map row labels longer than this are shortened (full name in the tooltip)
 
 
-def _h3(text: str, *, anchor: str = "") -> str:
-    ident = f' id="{escape(anchor)}"' if anchor else ""
-    return f'<h3 class="rk-subsection"{ident}>{escape(text)}</h3>'
-
-
 def _signed(value: float, *, digits: int = 1) -> str:
     return "—" if math.isnan(value) else f"{value:+.{digits}f}".replace("-", MINUS)
 
