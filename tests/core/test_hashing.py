@@ -5,7 +5,7 @@ from conftest import REPO
 
 from reviewkit.core.hashing import file_hash
 
-SOURCE = REPO / "tests" / "fixtures" / "hubspot_contacts.csv"
+SOURCE = REPO / "tests" / "fixtures" / "imports" / "hubspot_contacts.csv"
 
 
 def test_file_hash_is_the_sha256_of_the_bytes_whatever_the_name(tmp_path):
