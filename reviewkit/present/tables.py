@@ -7,14 +7,13 @@ from collections.abc import Collection
 
 import pandas as pd
 
+from reviewkit.analysis.status import status_of
 from reviewkit.i18n.formatting import format_pct, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
 from reviewkit.present.glossary import duration_words, metric_label
 from reviewkit.present.html import Html, points_text
 from reviewkit.present.styling import TOP_ROWS, escaped_styler, fold_rows
-
-NEAR = 0.9  # achievement at or above this (and below 100 %) is "slightly short"
 
 
 def styled_table(
@@ -52,15 +51,6 @@ def styled_table(
     if lang is not None:
         html = fold_rows(html, lang=lang, top=top)
     return Html(html, text=table.to_string(index=False))
-
-
-def status_of(achievement: float) -> str:
-    """Classify an achievement ratio: ``met``, ``near``, ``missed`` or ``no_target``."""
-    if math.isnan(achievement):
-        return "no_target"
-    if achievement >= 1.0:
-        return "met"
-    return "near" if achievement >= NEAR else "missed"
 
 
 def scorecard_table(

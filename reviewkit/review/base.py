@@ -21,6 +21,7 @@ import pandas as pd
 
 from reviewkit.analysis.quality import DataQuality, data_quality, record_profiles
 from reviewkit.analysis.scorecard import rate_card, scorecard, target_for
+from reviewkit.analysis.status import NEAR, status_of
 from reviewkit.core.atomic import write_text_atomic
 from reviewkit.core.currency import money_labels_expr
 from reviewkit.core.periods import (
@@ -54,7 +55,7 @@ from reviewkit.present.glossary import glossary_table, metric_label
 from reviewkit.present.html import Html, missing_html, note_html
 from reviewkit.present.sections.meeting import decisions_html, quality_html
 from reviewkit.present.summary import summary_html
-from reviewkit.present.tables import NEAR, rates_table, scorecard_table, status_of
+from reviewkit.present.tables import rates_table, scorecard_table
 from reviewkit.semantic.funnel import Funnel, cutoff_of
 from reviewkit.semantic.funnel_gaps import FunnelGaps, funnel_gaps
 from reviewkit.store.availability import Availability, availability
