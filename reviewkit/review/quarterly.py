@@ -149,7 +149,8 @@ class QuarterlyReview(Review):
 
     def benchmarks(self) -> Html:
         """Where the company sits against published ranges (context, never targets)."""
-        from reviewkit.analysis.benchmarks import benchmark_positions, benchmarks_html
+        from reviewkit.analysis.benchmarks import benchmark_positions
+        from reviewkit.present.sections.benchmarks import benchmarks_html
 
         title = _h3("benchmarks", t("benchmarks.title", self.lang))
         frame = benchmark_positions(
