@@ -530,7 +530,7 @@ def _rule_collaboration(
 
 def _sla_stage(definitions: Definitions, *, lang: str) -> str:
     """The label of the stage the follow-up promise starts from (the SLA's; else "MQL")."""
-    from reviewkit.present.glossary import metric_label
+    from reviewkit.model.labels import metric_label
 
     sla = definitions.sla_metric
     return "MQL" if sla is None else metric_label(definitions, sla.from_, lang=lang)

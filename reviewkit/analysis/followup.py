@@ -36,7 +36,7 @@ from reviewkit.i18n.formatting import (
 )
 from reviewkit.i18n.texts import check_lang, t
 from reviewkit.model.definitions import SpeedToLeadMetric, parse_duration
-from reviewkit.present.glossary import duration_words
+from reviewkit.model.labels import duration_words
 from reviewkit.present.html import Html
 from reviewkit.present.tables import styled_table
 from reviewkit.semantic.funnel import Funnel

@@ -20,7 +20,7 @@ from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_count, format_money
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.present.glossary import metric_label
+from reviewkit.model.labels import metric_label
 from reviewkit.present.html import Html
 from reviewkit.present.sections.monthly_words import driver_label, finding_label
 from reviewkit.present.tables import styled_table

@@ -31,9 +31,9 @@ from reviewkit.model.definitions import (
     Definitions,
     parse_duration,
 )
+from reviewkit.model.labels import duration_words, metric_label
 from reviewkit.model.units import kgi_unit, metric_unit, unit_of
 from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
-from reviewkit.present.glossary import duration_words, metric_label
 from reviewkit.present.html import Html, note_html, points_text
 from reviewkit.present.tables import styled_table
 from reviewkit.semantic.funnel import Funnel

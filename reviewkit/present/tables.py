@@ -11,7 +11,7 @@ from reviewkit.analysis.status import status_of
 from reviewkit.i18n.formatting import format_pct, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
-from reviewkit.present.glossary import duration_words, metric_label
+from reviewkit.model.labels import duration_words, metric_label
 from reviewkit.present.html import Html, points_text
 from reviewkit.present.styling import TOP_ROWS, escaped_styler, fold_rows
 

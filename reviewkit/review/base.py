@@ -46,12 +46,13 @@ from reviewkit.i18n.formatting import (
 )
 from reviewkit.i18n.texts import TEXTS, check_lang, t
 from reviewkit.model.definitions import Definitions, load_definitions
+from reviewkit.model.labels import metric_label
 from reviewkit.model.scope import Scope, parse_scope
 from reviewkit.model.targets import Targets, load_targets
 from reviewkit.model.units import kgi_unit
 from reviewkit.present.agenda import APPENDIX, agenda, position, total_minutes
 from reviewkit.present.charts.house import PackChart, funnel_chart, trend_chart
-from reviewkit.present.glossary import glossary_table, metric_label
+from reviewkit.present.glossary import glossary_table
 from reviewkit.present.html import Html, missing_html, note_html
 from reviewkit.present.sections.meeting import decisions_html, quality_html
 from reviewkit.present.summary import summary_html

@@ -27,9 +27,9 @@ from reviewkit.core.periods import Period, next_period
 from reviewkit.core.resources import pack_dir
 from reviewkit.i18n.formatting import format_period
 from reviewkit.i18n.texts import t
+from reviewkit.model.labels import metric_label
 from reviewkit.model.scope import Scope
 from reviewkit.present.charts.house import PackChart
-from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, note_html
 from reviewkit.review.base import Review
 

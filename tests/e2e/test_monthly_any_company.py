@@ -23,8 +23,8 @@ from reviewkit.core.workspace import find_workspace
 from reviewkit.i18n.texts import t
 from reviewkit.ingest.sample import zoo
 from reviewkit.model.definitions import load_definitions
+from reviewkit.model.labels import metric_label
 from reviewkit.pack.runner import run_pack
-from reviewkit.present.glossary import metric_label
 
 pytestmark = pytest.mark.integration
 

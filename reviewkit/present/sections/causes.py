@@ -27,7 +27,7 @@ from reviewkit.analysis.splits import PeriodPeople
 from reviewkit.i18n.formatting import format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.present.glossary import metric_label
+from reviewkit.model.labels import metric_label
 from reviewkit.present.html import Html, missing_html, note_html
 from reviewkit.present.sections.monthly import (
     basis_note,

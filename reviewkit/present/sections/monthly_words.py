@@ -13,7 +13,7 @@ from reviewkit.analysis.splits import MISSING, SEPARATOR
 from reviewkit.i18n.formatting import format_count, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, CountMetric, Definitions
-from reviewkit.present.glossary import metric_label
+from reviewkit.model.labels import metric_label
 
 
 def segment_label(dims: Sequence[str], values: Sequence[str | None], *, lang: str) -> str:

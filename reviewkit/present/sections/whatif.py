@@ -28,8 +28,8 @@ from reviewkit.analysis.whatif_scope import WhatIfScope
 from reviewkit.i18n.formatting import format_count, format_money, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions, RuleStage
+from reviewkit.model.labels import duration_words, metric_label
 from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
-from reviewkit.present.glossary import duration_words, metric_label
 from reviewkit.present.html import Html, missing_html, note_html, points_text, subsection_heading
 from reviewkit.present.tables import styled_table
 
