@@ -913,7 +913,7 @@ class Review:
 
     def checklist(self) -> Html:
         """The article's ten questions, each with a status and its evidence (or 'discuss')."""
-        from reviewkit.analysis.checklist import checklist_table_html
+        from reviewkit.present.sections.checklist import checklist_table_html
 
         name = escape(t("checklist.title", self.lang))
         title = f'<h3 class="rk-subsection" id="checklist">{name}</h3>'
