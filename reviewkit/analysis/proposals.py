@@ -20,9 +20,8 @@ from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_count, format_money
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.model.labels import metric_label
+from reviewkit.model.labels import driver_label, finding_label, metric_label
 from reviewkit.present.html import Html
-from reviewkit.present.sections.monthly_words import driver_label, finding_label
 from reviewkit.present.tables import styled_table
 
 PROPOSAL_COLUMNS = [

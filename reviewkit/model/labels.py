@@ -1,13 +1,16 @@
-"""A metric's name and a duration in the reader's language, from the company's definitions.
+"""Names in the reader's language: metrics, tree drivers, segments, durations.
 
 Analysis words its evidence with these, and presentation its tables and charts; both import
-them from here, below both.
+them from here, below both (the proposals frame, which the actions register keeps, names
+its segments with :func:`finding_label`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from reviewkit.i18n.texts import t
-from reviewkit.model.definitions import ConversionMetric, Definitions, parse_duration
+from reviewkit.model.definitions import ConversionMetric, CountMetric, Definitions, parse_duration
 
 
 def duration_words(text: str, *, lang: str) -> str:
@@ -30,3 +33,51 @@ def metric_label(definitions: Definitions, key: str, *, lang: str) -> str:
         b = definitions.stage(metric.to).label(lang)
         return t("glossary.conversion_label", lang, a=a, b=b)
     return key
+
+
+def segment_label(dims: Sequence[str], values: Sequence[str | None], *, lang: str) -> str:
+    """``channel: paid_search × company size: small`` style label of a segment."""
+    parts = []
+    for d, v in zip(dims, values, strict=True):
+        shown = t("segment.unknown", lang) if v is None else str(v)
+        parts.append(f"{t(f'dimension.{d}', lang)}: {shown}")
+    return " × ".join(parts)
+
+
+def segment_words(segment: object, *, lang: str) -> str:
+    """A ``{column: value}`` segment in words, or the whole funnel (``None`` or NaN: everyone).
+
+    A list of values is joined by " / ".
+    """
+    if not isinstance(segment, Mapping) or not segment:
+        return t("dimension.whole", lang)
+    values = [
+        " / ".join(str(x) for x in v) if isinstance(v, list | tuple | set | frozenset) else v
+        for v in segment.values()
+    ]
+    return segment_label(list(segment), values, lang=lang)
+
+
+def driver_label(definitions: Definitions, driver: str, *, lang: str) -> str:
+    """A tree driver's name: ``リード数`` / ``MQL→SQL 転換率`` / ``受注単価``."""
+    if driver == "residual":
+        return t("gap.residual", lang)
+    metric = definitions.metric(driver)
+    if isinstance(metric, CountMetric):
+        return t("gap.volume", lang, stage=metric_label(definitions, metric.stage, lang=lang))
+    if isinstance(metric, ConversionMetric):
+        return metric_label(definitions, driver, lang=lang)
+    return t("gap.size", lang)
+
+
+def driver_names(definitions: Definitions, drivers: Sequence[str], *, lang: str) -> str:
+    """Several drivers' names joined for a sentence: ``A and B``, ``A, B and C`` / ``A、B``."""
+    names = [driver_label(definitions, d, lang=lang) for d in drivers]
+    if lang == "ja" or len(names) < 2:
+        return "、".join(names)
+    return f"{', '.join(names[:-1])}{t('check.and', lang)}{names[-1]}"
+
+
+def finding_label(row: dict[str, object], *, lang: str) -> str:
+    """A finding's segment in words."""
+    return segment_label(row["dims"], row["values"], lang=lang)  # type: ignore[arg-type]

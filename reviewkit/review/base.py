@@ -444,13 +444,13 @@ class Review:
         """How far the KGI missed, the driver that cost most, and the top cause of each family."""
         from reviewkit.analysis.checklist import checklist_counts
         from reviewkit.analysis.gap import cost_and_offsets, main_comparison
+        from reviewkit.model.labels import driver_label, driver_names
         from reviewkit.present.sections.monthly_summary import (
             families_without_data,
             summary_cause_items,
             summary_no_data,
             timing_words,
         )
-        from reviewkit.present.sections.monthly_words import driver_label, driver_names
 
         lang = self.lang
         items = [self._kgi_headline()]
@@ -884,7 +884,7 @@ class Review:
         See :mod:`reviewkit.analysis.checklist`.
         """
         from reviewkit.analysis.checklist import Evidence, assess
-        from reviewkit.present.sections.monthly_words import driver_label, finding_label
+        from reviewkit.model.labels import driver_label, finding_label
 
         findings = self.findings.copy()
         findings["label"] = [finding_label(r, lang=self.lang) for r in findings.to_dict("records")]
@@ -962,7 +962,7 @@ class Review:
         In the monthly pack its first rows are the analysis' proposals, each with the command
         that records it in the actions register.
         """
-        from reviewkit.present.sections.monthly_words import driver_label
+        from reviewkit.model.labels import driver_label
 
         prefilled = []
         if self.cadence == "monthly":

@@ -16,9 +16,8 @@ import pandas as pd
 from reviewkit.i18n.formatting import format_count, format_date, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
-from reviewkit.model.labels import metric_label
+from reviewkit.model.labels import metric_label, segment_words
 from reviewkit.present.html import Html, note_html, points_text
-from reviewkit.present.sections.monthly_words import segment_words
 from reviewkit.present.tables import styled_table
 
 VERDICT_CLASSES = {

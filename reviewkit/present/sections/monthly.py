@@ -23,19 +23,13 @@ from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import MINUS, format_count, format_money, format_pct, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.model.labels import metric_label
+from reviewkit.model.labels import driver_label, driver_names, finding_label, metric_label
 from reviewkit.model.units import kgi_unit
 from reviewkit.present.charts.house import PackChart
 from reviewkit.present.charts.monthly import heatmap_chart, waterfall_chart
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.sections.monthly_summary import timing_words
-from reviewkit.present.sections.monthly_words import (
-    change_text,
-    driver_label,
-    driver_names,
-    finding_label,
-    key_label,
-)
+from reviewkit.present.sections.monthly_words import change_text, key_label
 from reviewkit.present.styling import short_text
 from reviewkit.present.tables import styled_table
 
