@@ -938,7 +938,7 @@ class Review:
         While a pack is built, they are also written next to it as ``proposals.json``, which
         ``reviewkit action add --from-proposal ID`` reads.
         """
-        from reviewkit.analysis.proposals import proposals_html
+        from reviewkit.present.sections.proposals import proposals_html
 
         directory = pack_dir()
         if directory is not None:
