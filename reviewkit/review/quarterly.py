@@ -104,7 +104,7 @@ class QuarterlyReview(Review):
 
     def trends(self) -> Html:
         """Trends quarter over quarter and year over year, maturing cohorts marked."""
-        from reviewkit.analysis.trends import trends_table
+        from reviewkit.present.sections.trends import trends_table
 
         title = _h3("trends", t("trends.title", self.lang))
         if self.no_data is not None:
@@ -120,7 +120,8 @@ class QuarterlyReview(Review):
         With fewer quarters of history, the quarters before the data are left out and a note
         says how many there are and what needs more.
         """
-        from reviewkit.analysis.trends import quarter_series, rates_chart
+        from reviewkit.analysis.trends import quarter_series
+        from reviewkit.present.charts.trends import rates_chart
 
         series = quarter_series(
             self.funnel, self.period, calendar=self.workspace.calendar, quarters=RATE_QUARTERS

@@ -15,11 +15,7 @@ from reviewkit.analysis.trends import MATURING
 from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_count, format_money, format_period, format_value
 from reviewkit.i18n.texts import t
-from reviewkit.model.definitions import (
-    Definitions,
-    Metric,
-    WinRateMetric,
-)
+from reviewkit.model.definitions import Definitions, Metric, WinRateMetric
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.tables import styled_table
 

@@ -20,13 +20,7 @@ from reviewkit.analysis.followup import (
     team_name,
 )
 from reviewkit.core.periods import Period
-from reviewkit.i18n.formatting import (
-    DASH,
-    format_count,
-    format_money,
-    format_pct,
-    format_period,
-)
+from reviewkit.i18n.formatting import DASH, format_count, format_money, format_pct, format_period
 from reviewkit.i18n.texts import check_lang, t
 from reviewkit.model.labels import duration_words
 from reviewkit.present.html import Html
