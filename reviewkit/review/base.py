@@ -979,7 +979,7 @@ class Review:
     @cached_property
     def register(self) -> Actions:
         """The actions register (``params/actions.yml``; empty when there is none)."""
-        from reviewkit.model.actions import load_actions
+        from reviewkit.model.actions_file import load_actions
 
         return load_actions(self.workspace, definitions=self.definitions)
 
