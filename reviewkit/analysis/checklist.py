@@ -23,7 +23,6 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -32,7 +31,6 @@ from reviewkit.analysis.cause_selection import CauseSettings
 from reviewkit.analysis.followup import format_hours, team_name
 from reviewkit.i18n.formatting import format_count, format_date, format_money, format_pct
 from reviewkit.i18n.texts import check_lang, t
-from reviewkit.present.html import Html
 
 if TYPE_CHECKING:
     from reviewkit.analysis.quality import DataQuality
@@ -69,9 +67,6 @@ SECTIONS = {
     9: "glossary",
     10: "cause_follow_up",
 }
-
-SYMBOLS = {"problem": "✕", "watch": "△", "ok": "○", "nodata": "—"}
-_SYMBOL_DISCUSS = {"ja": "？", "en": "?"}
 
 
 @dataclass(frozen=True)
@@ -530,7 +525,7 @@ def _rule_collaboration(
 
 def _sla_stage(definitions: Definitions, *, lang: str) -> str:
     """The label of the stage the follow-up promise starts from (the SLA's; else "MQL")."""
-    from reviewkit.present.glossary import metric_label
+    from reviewkit.model.labels import metric_label
 
     sla = definitions.sla_metric
     return "MQL" if sla is None else metric_label(definitions, sla.from_, lang=lang)
@@ -640,50 +635,3 @@ def checklist_counts(frame: pd.DataFrame) -> dict[str, int]:
     """
     counts = frame["status"].value_counts() if not frame.empty else pd.Series(dtype="int64")
     return {s: int(counts.get(s, 0)) for s in STATUSES}
-
-
-def status_text(status: str, *, lang: str) -> str:
-    """The status as symbol and word, readable without colour: ``✕ 問題`` / ``✕ Problem``."""
-    symbol = _SYMBOL_DISCUSS[check_lang(lang)] if status == "discuss" else SYMBOLS[status]
-    return f"{symbol} {t(f'check.status.{status}', lang)}"
-
-
-def checklist_table_html(frame: pd.DataFrame, *, lang: str) -> Html:
-    """Render an assessed checklist (see :func:`assess`) as a table, every text escaped.
-
-    Columns: number, question, status (symbol and word, cell class ``rk-check-<status>``),
-    evidence (with a link to the section holding it). A legend follows the table.
-    """
-    check_lang(lang)
-    headers = [
-        t("col.number", lang),
-        t("col.question", lang),
-        t("check.col.status", lang),
-        t("check.col.evidence", lang),
-    ]
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
-    body, lines = [], []
-    for r in frame.itertuples(index=False):
-        status = str(r.status)
-        word = status_text(status, lang=lang)
-        evidence = escape(str(r.evidence))
-        section = "" if _nan(r.section) else str(r.section)
-        if section:
-            link = escape(t("check.link", lang))
-            evidence += f' <a href="#{escape(section, quote=True)}">{link}</a>'
-        body.append(
-            "<tr>"
-            f'<td class="rk-num">{escape(str(r.number))}</td>'
-            f'<td class="rk-text">{escape(str(r.question))}</td>'
-            f'<td class="rk-status rk-check-{escape(status, quote=True)}">{escape(word)}</td>'
-            f'<td class="rk-text">{evidence}</td>'
-            "</tr>"
-        )
-        lines.append(f"{r.number}. {r.question} [{word}] {r.evidence}")
-    table = (
-        f'<table class="rk-table rk-checklist"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
-    pct = format_pct(CauseSettings().problem_share, lang=lang)
-    legend = escape(t("check.legend", lang, min=MATERIAL_PEOPLE, pct=pct))
-    return Html(f'{table}<p class="rk-note">{legend}</p>', text="\n".join(lines))

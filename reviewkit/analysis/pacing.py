@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reviewkit.analysis.status import status_of
 from reviewkit.core.periods import (
     FiscalCalendar,
     Period,
@@ -42,7 +43,6 @@ from reviewkit.core.periods import (
 from reviewkit.model.seasonality import DayProfile, day_profile, month_start, next_month
 from reviewkit.model.targets import Targets
 from reviewkit.model.units import unit_of
-from reviewkit.present.tables import status_of
 from reviewkit.semantic.funnel import Funnel
 
 Z80 = 1.2815515655446004  # the normal quantile of 0.9: an 80 % two-sided range

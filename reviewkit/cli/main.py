@@ -305,7 +305,7 @@ def validate(workspace: Path | None) -> None:
     """Check definitions, targets, benchmarks, actions, schedule and your templates (no run)."""
     from reviewkit.analysis.benchmarks import load_benchmarks
     from reviewkit.core.workspace import find_workspace
-    from reviewkit.model.actions import load_actions
+    from reviewkit.model.actions_file import load_actions
     from reviewkit.model.definitions import load_definitions
     from reviewkit.model.exchange_rates import load_rates, rates_summary
     from reviewkit.model.targets import load_targets
@@ -540,7 +540,7 @@ def action() -> None:
 def _register(workspace: Path | None) -> tuple[Any, Any, Any]:
     """The workspace, its definitions and its actions register (checked)."""
     from reviewkit.core.workspace import find_workspace
-    from reviewkit.model.actions import load_actions
+    from reviewkit.model.actions_file import load_actions
     from reviewkit.model.definitions import load_definitions
 
     ws = find_workspace(workspace)
@@ -550,7 +550,8 @@ def _register(workspace: Path | None) -> tuple[Any, Any, Any]:
 
 def _save(ws: Any, definitions: Any, register: Any, changed: Any) -> None:
     """Check the changed action against the definitions, then write the register atomically."""
-    from reviewkit.model.actions import FILE_NAME, check_action, save_actions
+    from reviewkit.model.actions import FILE_NAME, check_action
+    from reviewkit.model.actions_file import save_actions
 
     check_action(changed, definitions=definitions, calendar=ws.calendar)
     save_actions(register, ws.params_dir / FILE_NAME, lang=ws.config.lang)
@@ -594,17 +595,16 @@ def action_add(
     """Add an action to params/actions.yml (by hand, or --from-proposal ID)."""
     import datetime as dt
 
-    from reviewkit.core.periods import last_complete_period
-    from reviewkit.errors import ParameterError
-    from reviewkit.model.actions import (
-        action_from_proposal,
+    from reviewkit.cli.action_options import (
         default_action_id,
-        find_proposal,
-        make_action,
         parse_date_option,
         parse_decided_in,
         parse_segment_options,
     )
+    from reviewkit.core.periods import last_complete_period
+    from reviewkit.errors import ParameterError
+    from reviewkit.model.action_proposals import action_from_proposal, find_proposal
+    from reviewkit.model.actions import make_action
 
     ws, definitions, register = _register(workspace)
     if from_proposal is not None:
@@ -672,8 +672,8 @@ def action_list(show_all: bool, status: str | None, lang: str, workspace: Path |
     from rich.table import Table
     from rich.text import Text
 
+    from reviewkit.cli.action_options import actions_table, actions_text
     from reviewkit.i18n.texts import check_lang
-    from reviewkit.model.actions import actions_table, actions_text
 
     ws, _, register = _register(workspace)
     lang = check_lang(lang or ws.config.lang)
@@ -739,13 +739,13 @@ def action_update(
     workspace: Path | None,
 ) -> None:
     """Change fields of the action ID."""
-    from reviewkit.errors import ParameterError
-    from reviewkit.model.actions import (
-        make_action,
+    from reviewkit.cli.action_options import (
         parse_date_option,
         parse_decided_in,
         parse_segment_options,
     )
+    from reviewkit.errors import ParameterError
+    from reviewkit.model.actions import make_action
 
     ws, definitions, register = _register(workspace)
     old = register.get(action_id)
@@ -797,7 +797,8 @@ def action_close(
     action_id: str, status: str, outcome: str | None, on: str | None, workspace: Path | None
 ) -> None:
     """Close the action ID as done or dropped, with the day and the outcome."""
-    from reviewkit.model.actions import make_action, parse_date_option
+    from reviewkit.cli.action_options import parse_date_option
+    from reviewkit.model.actions import make_action
 
     ws, definitions, register = _register(workspace)
     old = register.get(action_id)

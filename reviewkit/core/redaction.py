@@ -296,15 +296,6 @@ def redact_notebook(notebook: Mapping[str, Any]) -> Any:
     return nbformat.from_dict(redact_data(notebook))
 
 
-def __getattr__(name: str) -> Any:
-    """``RedactPreprocessor`` (now in :mod:`reviewkit.pack.render`: nbconvert loads only there)."""
-    if name == "RedactPreprocessor":
-        from reviewkit.pack.render import RedactPreprocessor
-
-        return RedactPreprocessor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 _SECRET_NAME = re.compile(
     r"password|passwd|secret|token|api_?key|(?:access|private|signing|encryption)_key"
     r"|credential",

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -113,17 +113,6 @@ class WorkspaceConfig(BaseModel):
         return text or None
 
 
-def read_yaml(path: Path) -> Any:
-    """Read a YAML file, turning every failure into a one-line :class:`ConfigError`.
-
-    The checks of :func:`reviewkit.core.yaml_config.read_yaml` (size, encoding, aliases, keys given
-    twice); only the data is returned.
-    """
-    from reviewkit.core.yaml_config import read_yaml as read_checked
-
-    return read_checked(path)[0]
-
-
 def validation_message(path: Path, exc: ValidationError) -> str:
     """Summarise a pydantic error in one line that names the file and the key."""
     first = exc.errors()[0]
@@ -146,7 +135,9 @@ class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         path = self.root / CONFIG_FILE
-        raw = read_yaml(path)
+        from reviewkit.core.yaml_config import read_yaml  # lazy: PyYAML only when read
+
+        raw = read_yaml(path)[0]
         try:
             self.config = WorkspaceConfig.model_validate(raw or {})
         except ValidationError as exc:

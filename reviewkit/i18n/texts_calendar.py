@@ -1,6 +1,6 @@
 """Texts naming a company's days off (merged into ``TEXTS``).
 
-Keys ``calendar.*``: :func:`reviewkit.core.holidays.days_off_words`, used by the notes
+Keys ``calendar.*``: :func:`reviewkit.i18n.calendar_words.days_off_words`, used by the notes
 that explain seasonal weights (weekly pacing, anomaly detection).
 """
 

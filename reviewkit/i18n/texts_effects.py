@@ -43,7 +43,6 @@ EFFECTS_TEXTS: dict[str, dict[str, str]] = {
         "ja": "{change}（{level}区間 {low}〜{high}）",
         "en": "{change} ({level} interval {low} to {high})",
     },
-    "effects.points": {"ja": "{value}pt", "en": "{value} pts"},
     "effects.counts": {
         "ja": "{before}人 → {after}人（各{days}日間）",
         "en": "{before} → {after} people ({days} days each)",

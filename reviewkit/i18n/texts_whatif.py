@@ -61,7 +61,6 @@ WHATIF_TEXTS: dict[str, dict[str, str]] = {
         "en": "No stricter threshold keeps {keep} or more of the current {next} entrants while "
         "converting better, so the sweep suggests no change.",
     },
-    "whatif.points": {"ja": "{value}pt", "en": "{value} pts"},
     "whatif.current_mark": {"ja": "（現行）", "en": " (current)"},
     "whatif.col.threshold": {"ja": "基準値", "en": "Threshold"},
     "whatif.col.entered": {"ja": "{stage}数", "en": "{stage} entered"},

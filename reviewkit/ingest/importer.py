@@ -24,12 +24,13 @@ import duckdb
 import pandas as pd
 
 from reviewkit.core.escapes import escape_controls, quoted
+from reviewkit.core.hashing import file_hash
 from reviewkit.core.redaction import redact_text
 from reviewkit.errors import ConfigError, DataError
 from reviewkit.ingest.consistency import consistency_problems
 from reviewkit.ingest.identity import rebuild_identity_table
 from reviewkit.ingest.profile import Profile
-from reviewkit.ingest.readers import RawTable, file_hash, read_table
+from reviewkit.ingest.readers import RawTable, read_table
 from reviewkit.ingest.records import MappedRows, map_rows, mapped_columns
 from reviewkit.ingest.report import ImportReport
 from reviewkit.ingest.rows import RowReader

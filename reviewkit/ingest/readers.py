@@ -29,11 +29,11 @@ import pandas as pd
 from reviewkit.core.escapes import escape_controls as _esc
 from reviewkit.core.escapes import quoted, shorten
 from reviewkit.errors import DataError
-from reviewkit.ingest.readers_bytes import check_file, decode, file_hash
+from reviewkit.ingest.readers_bytes import check_file, decode
 from reviewkit.ingest.readers_xlsx import merged_rows, sheet_list, xlsx_sheet
 
 __all__ = [
-    "HEADER_SEARCH_ROWS", "MAX_COLUMNS", "SUFFIXES", "RawTable", "check_file", "file_hash",
+    "HEADER_SEARCH_ROWS", "MAX_COLUMNS", "SUFFIXES", "RawTable", "check_file",
     "read_table",
 ]  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""The bytes of an export file: is it a readable file, its hash, its text encoding.
+"""The bytes of an export file: is it a readable file, its text encoding.
 
 :func:`check_file` answers a missing path, a folder, a symbolic link loop or a pipe in one line;
 :func:`decode` finds the text encoding of a CSV/TSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM,
@@ -10,7 +10,6 @@ bytes, text with a NUL byte, UTF-16 without a byte-order mark, and UTF-8 with a 
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import stat
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from reviewkit.core.escapes import escape_controls as _esc
 from reviewkit.errors import DataError, ParameterError
 
-__all__ = ["check_file", "decode", "file_hash"]
+__all__ = ["check_file", "decode"]
 
 # Names a user may give for the encoding Japanese Excel writes; CP932 is Microsoft's superset
 # of Shift_JIS (NEC and IBM extensions such as ① and 髙), and what "Shift_JIS" means in practice.
@@ -67,26 +66,6 @@ def check_file(path: str | Path) -> Path:
     if not os.access(path, os.R_OK):
         raise DataError(f"{shown}: cannot be read (permission denied); check its permissions")
     return path
-
-
-def file_hash(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, as 64 hex digits.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-
-    Returns
-    -------
-    str
-        The hex digest; the same bytes always give the same hash, whatever the file's name.
-    """
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:

@@ -30,19 +30,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import difflib
-import json
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from reviewkit.core.atomic import write_text_atomic
 from reviewkit.core.periods import (
     CADENCES,
     Cadence,
@@ -50,15 +45,11 @@ from reviewkit.core.periods import (
     parse_period,
     period_containing,
 )
-from reviewkit.core.redaction import PLACEHOLDER
-from reviewkit.core.yaml_config import Lines, read_yaml, validate_model, where
-from reviewkit.errors import ConfigError, DataError, ParameterError
-from reviewkit.i18n.formatting import format_count, format_money
-from reviewkit.i18n.texts import LANGS, TEXTS, t
-from reviewkit.semantic.funnel import SEGMENT_COLUMNS
+from reviewkit.errors import ParameterError
+from reviewkit.i18n.texts import TEXTS, t
+from reviewkit.model.definitions import LEAD_DIMENSIONS
 
 if TYPE_CHECKING:
-    from reviewkit.core.workspace import Workspace
     from reviewkit.model.definitions import Definitions
 
 FILE_NAME = "actions.yml"
@@ -75,7 +66,6 @@ ACTION_COLUMNS = [
     "id", "title", "family", "kpi", "segment", "owner", "review", "period", "start", "due",
     "status", "expected_effect", "proposal_id", "closed_on", "outcome",
 ]  # fmt: skip
-PROPOSAL_GLOBS = ("monthly/*/proposals.json", "monthly/*/*/proposals.json")
 _ID = re.compile(r"^[A-Za-z0-9_-]{3,80}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LABEL_EXAMPLES = {"weekly": "2026-W27", "monthly": "2026-06", "quarterly": "FY2026-Q1"}
@@ -87,7 +77,8 @@ def owner_label(owner: str, *, lang: str) -> str:
     return t(key, lang) if key in TEXTS else owner
 
 
-def _hint(word: object, choices: Sequence[str]) -> str:
+def suggest(word: object, choices: Sequence[str]) -> str:
+    """`` (did you mean 'webinar'?)`` when one of ``choices`` is close to ``word``, else ``""``."""
     close = difflib.get_close_matches(str(word), choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -130,7 +121,7 @@ def _action_id(value: object) -> object:
 def _choice(what: str, allowed: Sequence[str], meaning: str) -> BeforeValidator:
     def check(value: object) -> object:
         if not isinstance(value, str) or value not in allowed:
-            hint = _hint(value, allowed) if isinstance(value, str) else ""
+            hint = suggest(value, allowed) if isinstance(value, str) else ""
             raise ValueError(
                 f"{value!r} is not {what}{hint}; use one of {' | '.join(allowed)} ({meaning})"
             )
@@ -293,13 +284,13 @@ def action_problem(
     if action.kpi not in definitions.metric_map:
         return ("kpi",), (
             f"{action.kpi!r} is not a metric of params/definitions.yml"
-            f"{_hint(action.kpi, metrics)}; use one of {', '.join(metrics)}"
+            f"{suggest(action.kpi, metrics)}; use one of {', '.join(metrics)}"
         )
     for column in action.segment or {}:
-        if column not in SEGMENT_COLUMNS:
+        if column not in LEAD_DIMENSIONS:
             return ("segment", column), (
-                f"{column!r} is not a segment column{_hint(column, SEGMENT_COLUMNS)}; use one "
-                f"of {', '.join(SEGMENT_COLUMNS)}, or leave segment out for the whole funnel"
+                f"{column!r} is not a segment column{suggest(column, LEAD_DIMENSIONS)}; use one "
+                f"of {', '.join(LEAD_DIMENSIONS)}, or leave segment out for the whole funnel"
             )
     review, label = action.decided_in.review, action.decided_in.period
     calendar = calendar or FiscalCalendar()
@@ -393,7 +384,7 @@ class Actions:
                 return action
         raise ParameterError(
             f"action {action_id!r}: no such id in {self.path or FILE_NAME}"
-            f"{_hint(action_id, self.ids)}; `reviewkit action list --all` shows the ids"
+            f"{suggest(action_id, self.ids)}; `reviewkit action list --all` shows the ids"
         )
 
     def _keep(self, entries: Iterator[Action]) -> Actions:
@@ -444,420 +435,3 @@ class Actions:
             for a in self.entries
         ]
         return pd.DataFrame(rows, columns=ACTION_COLUMNS, dtype=object)
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as written, so that a bad date gets a message, not a crash."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _read(path: Path) -> tuple[Any, Lines]:
-    """The file's data (dates as text) and the line of every key path; a key twice fails."""
-    return read_yaml(path, loader=_Loader)
-
-
-def _entry_name(entry: object, index: int) -> str:
-    raw = entry.get("id") if isinstance(entry, dict) else None
-    return f"action {raw!r}" if raw else f"action #{index + 1}, which has no id yet"
-
-
-def _check_shape(data: object, path: Path, lines: Lines) -> None:
-    """The layout and the key names, before the values are read."""
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{where(path, lines, ())}: the file must be a mapping with an `actions:` list "
-            f"(got {type(data).__name__}); see the comments at the top of the file"
-        )
-    for key in data:
-        if key != "actions":
-            raise ConfigError(
-                f"{where(path, lines, (str(key),))}: {key!r} is not a key of this file; the file "
-                "has one key, actions: (a list); move or remove it"
-            )
-    entries = data.get("actions")
-    if entries is not None and not isinstance(entries, list):
-        raise ConfigError(
-            f"{where(path, lines, ('actions',))}: actions must be a list (got "
-            f"{type(entries).__name__}); start each action with `- id: ...`"
-        )
-    for i, entry in enumerate(entries or []):
-        name = _entry_name(entry, i)
-        if not isinstance(entry, dict):
-            raise ConfigError(
-                f"{where(path, lines, ('actions', i))} ({name}): {entry!r} is not an action; "
-                "write a mapping with id, title, family, kpi, owner, decided_in, start, due"
-            )
-        for key in entry:
-            if key not in FIELDS:
-                raise ConfigError(
-                    f"{where(path, lines, ('actions', i, str(key)))} ({name}): {key!r} is not a "
-                    f"field of an action{_hint(key, FIELDS)}; the fields are "
-                    f"{', '.join(FIELDS)}: correct the spelling, or put the words in title, "
-                    "expected_effect or outcome"
-                )
-        decided = entry.get("decided_in")
-        for key in decided if isinstance(decided, dict) else ():
-            if key not in DECIDED_IN_FIELDS:
-                raise ConfigError(
-                    f"{where(path, lines, ('actions', i, 'decided_in', str(key)))} ({name}): "
-                    f"{key!r} is not a key of decided_in{_hint(key, DECIDED_IN_FIELDS)}; write "
-                    "{review: monthly, period: 2026-06}"
-                )
-
-
-def _name_entry(message: str, data: object) -> str:
-    """Add the action's id after the key path ``actions.<i>...`` of a message."""
-    match = re.search(r": actions\.(\d+)", message)
-    end = message.find(": ", match.end()) if match else -1
-    if not match or end < 0:
-        return message
-    entries = data.get("actions") if isinstance(data, dict) else None
-    index = int(match[1])
-    entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
-    return f"{message[:end]} ({_entry_name(entry, index)}){message[end:]}"
-
-
-def load_actions(workspace: Workspace | Path, *, definitions: Definitions) -> Actions:
-    """Load and check ``params/actions.yml``.
-
-    Parameters
-    ----------
-    workspace
-        A workspace, or the path of an actions file.
-    definitions
-        The agreed funnel: every action's KPI must be one of its metrics.
-
-    Returns
-    -------
-    Actions
-        The actions in file order; empty (with ``path`` set) when the file does not exist.
-
-    Raises
-    ------
-    ConfigError
-        One line naming the file, line and key path, the action's id, the bad value, what is
-        allowed and the fix: an unknown key, KPI, segment column, family, status or review
-        cadence; a period label that is not one of its cadence; a bad date; due before start;
-        closed_on missing for done/dropped, set while open, or before start; an id used twice.
-    """
-    if isinstance(workspace, Path):
-        path, calendar = workspace, FiscalCalendar()
-    else:
-        path, calendar = workspace.params_dir / FILE_NAME, workspace.calendar
-    if not path.is_file():
-        return Actions(path=str(path))
-    data, lines = _read(path)
-    if data is None:
-        return Actions(path=str(path))
-    _check_shape(data, path, lines)
-    if not data.get("actions"):
-        return Actions(path=str(path))
-    try:
-        parsed = validate_model(ActionsFile, path, data, lines)
-    except ConfigError as exc:
-        raise ConfigError(_name_entry(str(exc), data)) from None
-    seen: dict[str, int] = {}
-    for i, action in enumerate(parsed.actions):
-        name = f"(action {action.id!r})"
-        if action.id in seen:
-            raise ConfigError(
-                f"{where(path, lines, ('actions', i, 'id'))} {name}: {action.id!r} is already "
-                f"the id of the action on line {lines.get(('actions', seen[action.id], 'id'))}; "
-                "give each action its own id"
-            )
-        seen[action.id] = i
-        problem = action_problem(action, definitions=definitions, calendar=calendar)
-        if problem is not None:
-            keys, message = problem
-            raise ConfigError(f"{where(path, lines, ('actions', i, *keys))} {name}: {message}")
-    return Actions(tuple(parsed.actions), path=str(path))
-
-
-# --- writing -------------------------------------------------------------------------------
-
-
-class _Dumper(yaml.SafeDumper):
-    """Lists indented under their key (``actions:`` then ``  - id: ...``)."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        """Never indentless."""
-        super().increase_indent(flow, False)
-
-
-def _entry(action: Action) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for name in FIELDS:
-        value = getattr(action, name)
-        if value is None:
-            continue
-        if isinstance(value, DecidedIn):
-            value = {"review": value.review, "period": value.period}
-        out[name] = dict(value) if isinstance(value, dict) else value
-    return out
-
-
-def actions_yaml(actions: Actions | Sequence[Action], *, lang: str = "en") -> str:
-    """The text of ``params/actions.yml`` for ``actions``: the header, then one block each."""
-    header = "".join(f"# {line}".rstrip() + "\n" for line in t("actions.header", lang).split("\n"))
-    entries = [_entry(a) for a in actions]
-    if not entries:
-        return f"{header}\nactions: []\n"
-    body = yaml.dump(
-        {"actions": entries},
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=None,
-        width=1_000_000,
-    )
-    body = re.sub(r"\n(?=  - )", "\n\n", body).replace("actions:\n\n", "actions:\n", 1)
-    return f"{header}\n{body}"
-
-
-def save_actions(actions: Actions | Sequence[Action], path: Path, *, lang: str = "en") -> None:
-    """Write ``actions`` to ``path`` atomically (see :func:`actions_yaml`).
-
-    The layout is fixed (the header comment, fields in model order, a blank line between
-    actions), so the file reads back to the same actions and a re-save changes nothing;
-    comments inside entries are not kept. ``lang`` is the header's language.
-    """
-    write_text_atomic(Path(path), actions_yaml(actions, lang=lang))
-
-
-# --- proposals -----------------------------------------------------------------------------
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def proposal_effect(record: Mapping[str, Any], *, lang: str, currency: str) -> str | None:
-    """``+12 MQL/month (≈¥3.4M revenue)`` from a proposal's expected people, unit and revenue.
-
-    The expected revenue (``expected_yen``) is in ``currency``, the workspace's.
-    """
-    people, revenue = _number(record.get("expected_people")), _number(record.get("expected_yen"))
-    if people is None or people <= 0:
-        return None
-    unit = str(record.get("expected_unit") or "")
-    shown = format_count(people, lang=lang)
-    if revenue is None or revenue <= 0:
-        return t("actions.effect_people", lang, people=shown, unit=unit)
-    amount = format_money(revenue, currency=currency, lang=lang)
-    return t("actions.effect", lang, people=shown, unit=unit, amount=amount)
-
-
-def action_from_proposal(
-    record: Mapping[str, Any],
-    *,
-    start: dt.date,
-    due: dt.date,
-    currency: str,
-    action_id: str | None = None,
-) -> Action:
-    """The action that adopts a monthly proposal (a record of ``proposals.json``).
-
-    Parameters
-    ----------
-    record
-        The columns of :data:`reviewkit.analysis.proposals.PROPOSAL_COLUMNS` plus ``period`` (the
-        month reviewed, e.g. ``2026-10``) and ``lang``.
-    start, due
-        When the action starts and is due.
-    currency
-        The workspace's currency (ISO 4217), that the proposal's expected revenue is in.
-    action_id
-        The action's id; default: the proposal id.
-
-    Returns
-    -------
-    Action
-        Open, decided in the monthly review of the proposal's period, with the proposal's
-        title (``action``), family, KPI, segment (``dims`` and ``values``; ``None`` values
-        dropped), owner and expected effect in words.
-
-    Raises
-    ------
-    ParameterError
-        If the record lacks a field the action needs or has a bad value, or its segment was
-        redacted (it held contact data).
-    """
-    lang = str(record.get("lang") or "en")
-    lang = lang if lang in LANGS else "en"
-    dims, values = record.get("dims") or [], record.get("values") or []
-    segment = {str(d): str(v) for d, v in zip(dims, values, strict=False) if v is not None}
-    proposal_id = record.get("proposal_id")
-    if any(PLACEHOLDER in v for v in segment.values()):
-        raise ParameterError(
-            f"proposal {proposal_id!r}: its segment held an e-mail address or phone number, "
-            "redacted in proposals.json, so the action could not find its people; add it by "
-            "hand: reviewkit action add --title ... --segment COLUMN=VALUE"
-        )
-    fields = {
-        "id": action_id or proposal_id,
-        "title": record.get("action"),
-        "family": record.get("family"),
-        "kpi": record.get("kpi"),
-        "segment": segment or None,
-        "owner": record.get("owner"),
-        "decided_in": {"review": "monthly", "period": record.get("period")},
-        "start": start,
-        "due": due,
-        "status": "open",
-        "expected_effect": proposal_effect(record, lang=lang, currency=currency),
-        "proposal_id": proposal_id,
-    }
-    return make_action(fields, source=f"proposal {proposal_id!r}")
-
-
-def find_proposal(outputs_dir: Path, proposal_id: str, *, lang: str | None = None) -> dict:
-    """The record of ``proposal_id`` in the monthly packs' ``proposals.json`` files.
-
-    Looks in ``<outputs>/monthly/*/proposals.json`` and ``<outputs>/monthly/*/*/proposals.json``
-    (language folders). When several packs have it, the one in ``lang`` wins, then the newest.
-
-    Raises
-    ------
-    ParameterError
-        If no file has it: naming the id, where it looked and the fix.
-    DataError
-        If a ``proposals.json`` is not a JSON list.
-    """
-    root = Path(outputs_dir)
-    files = sorted({f for pattern in PROPOSAL_GLOBS for f in root.glob(pattern)})
-    found: list[tuple[Path, dict]] = []
-    known: list[str] = []
-    for file in files:
-        try:
-            records = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataError(
-                f"{file}: not a readable proposals file ({exc}); rebuild the monthly pack: "
-                "reviewkit run monthly"
-            ) from None
-        if not isinstance(records, list):
-            raise DataError(
-                f"{file}: a proposals file is a JSON list of proposals (got "
-                f"{type(records).__name__}); rebuild the monthly pack: reviewkit run monthly"
-            )
-        for record in records:
-            if isinstance(record, dict):
-                known.append(str(record.get("proposal_id")))
-                if record.get("proposal_id") == proposal_id:
-                    found.append((file, record))
-    if not found:
-        looked = " and ".join(str(root / pattern) for pattern in PROPOSAL_GLOBS)
-        raise ParameterError(
-            f"proposal {proposal_id!r}: not found in {len(files)} proposals.json file(s) "
-            f"({looked}){_hint(proposal_id, known)}; check the id in the monthly pack's "
-            "proposals, or build the monthly pack first: reviewkit run monthly"
-        )
-    found.sort(key=lambda item: (item[1].get("lang") != lang, -item[0].stat().st_mtime))
-    return dict(found[0][1])
-
-
-# --- helpers of the command line -------------------------------------------------------------
-
-
-def default_action_id(title: str, start: dt.date, *, taken: Sequence[str] = ()) -> str:
-    """``A-<start YYYY-MM>-<slug of title>`` (``action`` for a title with no ASCII word).
-
-    A ``-2``, ``-3``... suffix makes it unique among ``taken``; it is at most 80 characters.
-    """
-    slug = re.sub(r"[^0-9a-z]+", "-", title.lower()).strip("-") or "action"
-    base = f"A-{start:%Y-%m}-{slug}"[:80].rstrip("-")
-    candidate, n = base, 2
-    while candidate in taken:
-        suffix = f"-{n}"
-        candidate = base[: 80 - len(suffix)].rstrip("-") + suffix
-        n += 1
-    return candidate
-
-
-def parse_segment_options(items: Sequence[str]) -> dict[str, str] | None:
-    """``("channel=webinar", ...)`` -> ``{"channel": "webinar"}`` (``None`` for none)."""
-    out: dict[str, str] = {}
-    for item in items:
-        column, sep, value = item.partition("=")
-        column, value = column.strip(), value.strip()
-        if not sep or not column or not value:
-            raise ParameterError(
-                f"--segment: {item!r} is not column=value; write e.g. --segment channel=webinar"
-            )
-        if column in out:
-            raise ParameterError(f"--segment: {column!r} is given twice; give each column once")
-        out[column] = value
-    return out or None
-
-
-def parse_decided_in(text: str) -> dict[str, str]:
-    """``monthly:2026-10`` -> ``{"review": "monthly", "period": "2026-10"}``."""
-    review, sep, period = text.partition(":")
-    if not sep or not review.strip() or not period.strip():
-        raise ParameterError(
-            f"--decided-in: {text!r} is not review:period; write e.g. --decided-in monthly:2026-10"
-        )
-    return {"review": review.strip(), "period": period.strip()}
-
-
-def parse_date_option(text: str, *, option: str) -> dt.date:
-    """A ``YYYY-MM-DD`` command-line value; a bad one is a :class:`ParameterError`."""
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise ParameterError(f"{option}: {exc}") from None
-
-
-def status_words(action: Action, *, on: dt.date, lang: str) -> str:
-    """The status in words, with ``overdue`` when an open action is past its due date."""
-    words = t(f"actions.status.{action.status}", lang)
-    if action.is_overdue(on):
-        overdue = t("actions.overdue", lang)
-        return f"{words}（{overdue}）" if lang == "ja" else f"{words}, {overdue}"
-    return words
-
-
-def segment_words(segment: Mapping[str, str] | None, *, lang: str) -> str:
-    """``channel=webinar`` (several joined with ``, ``), or the whole funnel in words."""
-    if not segment:
-        return t("dimension.whole", lang)
-    return ", ".join(f"{k}={v}" for k, v in segment.items())
-
-
-def actions_table(actions: Actions | Sequence[Action], *, on: dt.date, lang: str) -> pd.DataFrame:
-    """The actions as ``reviewkit action list`` shows them (headers and words in ``lang``).
-
-    Columns: id, title, owner (the role's name when it is a stage owner), KPI (its key),
-    segment, due (YYYY-MM-DD) and status (``overdue`` added in words when an open action is
-    past its due date on ``on``).
-    """
-    names = ["id", "title", "owner", "kpi", "segment", "due", "status"]
-    rows = [
-        [
-            a.id,
-            a.title,
-            owner_label(a.owner, lang=lang),
-            a.kpi,
-            segment_words(a.segment, lang=lang),
-            a.due.isoformat(),
-            status_words(a, on=on, lang=lang),
-        ]
-        for a in actions
-    ]
-    shared = {"owner": "col.owner", "due": "col.due"}  # the packs' column names
-    return pd.DataFrame(rows, columns=[t(shared.get(n, f"actions.col.{n}"), lang) for n in names])
-
-
-def actions_text(key: str, lang: str, **values: object) -> str:
-    """The text ``actions.<key>`` (reviewkit/i18n/texts_actions.py) in ``lang``."""
-    return t(f"actions.{key}", lang, **values)

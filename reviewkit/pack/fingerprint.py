@@ -22,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reviewkit.core.hashing import file_hash
 from reviewkit.core.resources import package_file
 
 if TYPE_CHECKING:
@@ -48,14 +49,6 @@ _DATED = {
 def _sha(data: bytes | str) -> str:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return hashlib.sha256(raw).hexdigest()
-
-
-def file_hash(path: Path) -> str:
-    """The SHA-256 of a file's bytes, or ``"missing"``."""
-    try:
-        return _sha(path.read_bytes())
-    except FileNotFoundError:
-        return "missing"
 
 
 @cache
@@ -162,14 +155,14 @@ def pack_inputs(
     definitions
         The definitions, when the segment may be a dimension they add.
     """
-    settings = {name: file_hash(params_dir / name) for name in SETTINGS_FILES}
+    settings = {name: file_hash(params_dir / name, missing="missing") for name in SETTINGS_FILES}
     return {
         "data": data_hash(con, cutoff=cutoff, scope=scope, definitions=definitions),
         "parameters": _sha(json.dumps(dict(parameters), sort_keys=True, default=str)),
         "definitions": definitions_hash,
         "targets": targets_hash(targets),
         "settings": _sha(json.dumps(settings, sort_keys=True)),
-        "template": file_hash(template),
+        "template": file_hash(template, missing="missing"),
         "reviewkit": code_hash(),
     }
 

@@ -7,14 +7,13 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from reviewkit.i18n.formatting import MINUS, format_pct, format_value
+from reviewkit.analysis.status import status_of
+from reviewkit.i18n.formatting import format_pct, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
-from reviewkit.present.glossary import duration_words, metric_label
-from reviewkit.present.html import Html
+from reviewkit.model.labels import duration_words, metric_label
+from reviewkit.present.html import Html, points_text
 from reviewkit.present.styling import TOP_ROWS, escaped_styler, fold_rows
-
-NEAR = 0.9  # achievement at or above this (and below 100 %) is "slightly short"
 
 
 def styled_table(
@@ -52,15 +51,6 @@ def styled_table(
     if lang is not None:
         html = fold_rows(html, lang=lang, top=top)
     return Html(html, text=table.to_string(index=False))
-
-
-def status_of(achievement: float) -> str:
-    """Classify an achievement ratio: ``met``, ``near``, ``missed`` or ``no_target``."""
-    if math.isnan(achievement):
-        return "no_target"
-    if achievement >= 1.0:
-        return "met"
-    return "near" if achievement >= NEAR else "missed"
 
 
 def scorecard_table(
@@ -121,15 +111,6 @@ def scorecard_table(
     return styled_table(pd.DataFrame(shown), classes, css_class="rk-scorecard")
 
 
-def _points(value: float, *, lang: str) -> str:
-    if math.isnan(value):
-        return "—"
-    if abs(value) < 0.05:  # rounds to zero: no sign (never "−0.0")
-        return t("rate.points", lang, value="0.0")
-    text = f"{value:+.1f}".replace("-", MINUS)
-    return t("rate.points", lang, value=text)
-
-
 def _maturing(text: str, *, mature: bool, lang: str) -> str:
     """``text`` marked "(maturing)" when its cohort's window has not elapsed (never a dash)."""
     if mature or text == "—":
@@ -146,7 +127,7 @@ def _equal_age(row: object, *, lang: str) -> str:
     return t(
         "rate.equal_age_cell", lang, days=int(days),
         before=format_pct(before, lang=lang), now=format_pct(now, lang=lang),
-        change=_points((now - before) * 100, lang=lang),
+        change=points_text((now - before) * 100, lang=lang, unsigned_zero=True),
     )  # fmt: skip
 
 
@@ -198,7 +179,9 @@ def rates_table(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> 
                 format_pct(row.previous, lang=lang), mature=row.previous_mature, lang=lang
             ),
             t("col.change_points", lang): _maturing(
-                _points(row.change_points, lang=lang), mature=settled, lang=lang
+                points_text(row.change_points, lang=lang, unsigned_zero=True),
+                mature=settled,
+                lang=lang,
             ),
         }
         kinds = ["rk-label", "rk-num", "rk-text", "rk-num", "rk-num", "rk-num"]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from reviewkit.analysis.quality import DataQuality, data_quality, record_profiles
 from reviewkit.analysis.scorecard import rate_card, scorecard, target_for
+from reviewkit.analysis.status import NEAR, status_of
 from reviewkit.core.atomic import write_text_atomic
 from reviewkit.core.currency import money_labels_expr
 from reviewkit.core.periods import (
@@ -45,16 +46,17 @@ from reviewkit.i18n.formatting import (
 )
 from reviewkit.i18n.texts import TEXTS, check_lang, t
 from reviewkit.model.definitions import Definitions, load_definitions
+from reviewkit.model.labels import metric_label
 from reviewkit.model.scope import Scope, parse_scope
 from reviewkit.model.targets import Targets, load_targets
 from reviewkit.model.units import kgi_unit
 from reviewkit.present.agenda import APPENDIX, agenda, position, total_minutes
 from reviewkit.present.charts.house import PackChart, funnel_chart, trend_chart
-from reviewkit.present.glossary import glossary_table, metric_label
+from reviewkit.present.glossary import glossary_table
 from reviewkit.present.html import Html, missing_html, note_html
 from reviewkit.present.sections.meeting import decisions_html, quality_html
 from reviewkit.present.summary import summary_html
-from reviewkit.present.tables import NEAR, rates_table, scorecard_table, status_of
+from reviewkit.present.tables import rates_table, scorecard_table
 from reviewkit.semantic.funnel import Funnel, cutoff_of
 from reviewkit.semantic.funnel_gaps import FunnelGaps, funnel_gaps
 from reviewkit.store.availability import Availability, availability
@@ -442,7 +444,7 @@ class Review:
         """How far the KGI missed, the driver that cost most, and the top cause of each family."""
         from reviewkit.analysis.checklist import checklist_counts
         from reviewkit.analysis.gap import cost_and_offsets, main_comparison
-        from reviewkit.present.sections.monthly import driver_label, driver_names
+        from reviewkit.model.labels import driver_label, driver_names
         from reviewkit.present.sections.monthly_summary import (
             families_without_data,
             summary_cause_items,
@@ -882,7 +884,7 @@ class Review:
         See :mod:`reviewkit.analysis.checklist`.
         """
         from reviewkit.analysis.checklist import Evidence, assess
-        from reviewkit.present.sections.monthly import driver_label, finding_label
+        from reviewkit.model.labels import driver_label, finding_label
 
         findings = self.findings.copy()
         findings["label"] = [finding_label(r, lang=self.lang) for r in findings.to_dict("records")]
@@ -911,7 +913,7 @@ class Review:
 
     def checklist(self) -> Html:
         """The article's ten questions, each with a status and its evidence (or 'discuss')."""
-        from reviewkit.analysis.checklist import checklist_table_html
+        from reviewkit.present.sections.checklist import checklist_table_html
 
         name = escape(t("checklist.title", self.lang))
         title = f'<h3 class="rk-subsection" id="checklist">{name}</h3>'
@@ -936,7 +938,7 @@ class Review:
         While a pack is built, they are also written next to it as ``proposals.json``, which
         ``reviewkit action add --from-proposal ID`` reads.
         """
-        from reviewkit.analysis.proposals import proposals_html
+        from reviewkit.present.sections.proposals import proposals_html
 
         directory = pack_dir()
         if directory is not None:
@@ -960,7 +962,7 @@ class Review:
         In the monthly pack its first rows are the analysis' proposals, each with the command
         that records it in the actions register.
         """
-        from reviewkit.present.sections.monthly import driver_label
+        from reviewkit.model.labels import driver_label
 
         prefilled = []
         if self.cadence == "monthly":
@@ -977,7 +979,7 @@ class Review:
     @cached_property
     def register(self) -> Actions:
         """The actions register (``params/actions.yml``; empty when there is none)."""
-        from reviewkit.model.actions import load_actions
+        from reviewkit.model.actions_file import load_actions
 
         return load_actions(self.workspace, definitions=self.definitions)
 

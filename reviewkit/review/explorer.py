@@ -43,8 +43,8 @@ from reviewkit.core.resources import in_pack
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric
+from reviewkit.model.labels import metric_label
 from reviewkit.present.charts.house import PackChart
-from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.sections.drilldown import explore_chart, explore_table
 from reviewkit.semantic.funnel import Funnel

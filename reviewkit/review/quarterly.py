@@ -27,9 +27,9 @@ from reviewkit.core.periods import Period, next_period
 from reviewkit.core.resources import pack_dir
 from reviewkit.i18n.formatting import format_period
 from reviewkit.i18n.texts import t
+from reviewkit.model.labels import metric_label
 from reviewkit.model.scope import Scope
 from reviewkit.present.charts.house import PackChart
-from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, note_html
 from reviewkit.review.base import Review
 
@@ -104,7 +104,7 @@ class QuarterlyReview(Review):
 
     def trends(self) -> Html:
         """Trends quarter over quarter and year over year, maturing cohorts marked."""
-        from reviewkit.analysis.trends import trends_table
+        from reviewkit.present.sections.trends import trends_table
 
         title = _h3("trends", t("trends.title", self.lang))
         if self.no_data is not None:
@@ -120,7 +120,8 @@ class QuarterlyReview(Review):
         With fewer quarters of history, the quarters before the data are left out and a note
         says how many there are and what needs more.
         """
-        from reviewkit.analysis.trends import quarter_series, rates_chart
+        from reviewkit.analysis.trends import quarter_series
+        from reviewkit.present.charts.trends import rates_chart
 
         series = quarter_series(
             self.funnel, self.period, calendar=self.workspace.calendar, quarters=RATE_QUARTERS
@@ -149,7 +150,8 @@ class QuarterlyReview(Review):
 
     def benchmarks(self) -> Html:
         """Where the company sits against published ranges (context, never targets)."""
-        from reviewkit.analysis.benchmarks import benchmark_positions, benchmarks_html
+        from reviewkit.analysis.benchmarks import benchmark_positions
+        from reviewkit.present.sections.benchmarks import benchmarks_html
 
         title = _h3("benchmarks", t("benchmarks.title", self.lang))
         frame = benchmark_positions(

@@ -19,13 +19,13 @@ from reviewkit.analysis.benchmarks import (
     Benchmark,
     Benchmarks,
     benchmark_positions,
-    benchmarks_html,
     load_benchmarks,
     position_of,
 )
 from reviewkit.core.periods import parse_period
 from reviewkit.errors import ConfigError
 from reviewkit.model.definitions import Definitions, load_definitions
+from reviewkit.present.sections.benchmarks import benchmarks_html
 from reviewkit.semantic.funnel import Funnel
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,12 +21,12 @@ from reviewkit.analysis.checklist import (
     Evidence,
     assess,
     checklist_counts,
-    checklist_table_html,
 )
 from reviewkit.analysis.quality import DataQuality
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions, load_definitions
+from reviewkit.present.sections.checklist import checklist_table_html
 
 REPO = Path(__file__).resolve().parents[2]
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -20,13 +20,13 @@ from reviewkit.analysis.followup import (
     BY_TEAM_COLUMNS,
     OLDEST_COLUMNS,
     FollowUpPulse,
-    follow_up_html,
     follow_up_pulse,
     team_status,
 )
 from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.ingest.identity import resolve_identities
 from reviewkit.model.definitions import Definitions, RuleStage, load_definitions
+from reviewkit.present.sections.followup_pulse import follow_up_html
 from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel, cutoff_of
 from reviewkit.store.schema import replace_tables
 

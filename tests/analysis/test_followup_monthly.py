@@ -19,16 +19,15 @@ from reviewkit.analysis.followup import (
     STALLED_BY_TEAM_COLUMNS,
     TEAM_FOLLOW_UP_COLUMNS,
     stalled_by_team,
-    stalled_html,
     stalled_opportunities,
     stalled_threshold,
     team_follow_up,
-    team_follow_up_html,
 )
 from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.ingest.identity import resolve_identities
+from reviewkit.present.sections.followup_month import stalled_html, team_follow_up_html
 from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel
 from reviewkit.store.schema import replace_tables
 

@@ -813,7 +813,7 @@ def count_definitions() -> Definitions:
 
 
 def test_proposals_of_a_count_kgi_speak_in_counts(con):
-    from reviewkit.analysis.proposals import effect_text, proposals_html
+    from reviewkit.present.sections.proposals import effect_text, proposals_html
 
     people = population(
         con, present=lambda month, i, p: month == "sep" or p["content_asset"] != "cs-c"
@@ -840,7 +840,7 @@ def test_proposals_of_a_count_kgi_speak_in_counts(con):
 
 
 def test_no_finding_no_proposal_in_one_line():
-    from reviewkit.analysis.proposals import proposals_html
+    from reviewkit.present.sections.proposals import proposals_html
 
     d = count_definitions()
     empty = proposals(rank_findings([]), definitions=d, period=OCT, lang="en")

@@ -17,17 +17,12 @@ import test_scorecard_numbers as numbers
 import vl_convert
 from test_monthly_analysis import CAL, JST, TZ, at, write_store
 
-from reviewkit.analysis.trends import (
-    SERIES_COLUMNS,
-    TREND_COLUMNS,
-    quarter_series,
-    quarter_trends,
-    rates_chart,
-    trends_table,
-)
+from reviewkit.analysis.trends import SERIES_COLUMNS, TREND_COLUMNS, quarter_series, quarter_trends
 from reviewkit.core.periods import parse_period, periods_before
 from reviewkit.i18n.formatting import format_period
 from reviewkit.model.definitions import Definitions
+from reviewkit.present.charts.trends import rates_chart
+from reviewkit.present.sections.trends import trends_table
 from reviewkit.semantic.funnel import Funnel
 
 # the sample company's fixtures and pandas recount (tests/analysis/test_scorecard_numbers.py)

@@ -10,7 +10,7 @@ from conftest import REPO, one_line, run_cli
 
 from reviewkit.analysis.benchmarks import load_benchmarks
 from reviewkit.errors import ConfigError, ParameterError
-from reviewkit.model.actions import load_actions
+from reviewkit.model.actions_file import load_actions
 from reviewkit.model.definitions import load_definitions
 from reviewkit.model.onboarding import company_settings, init_company_workspace
 from reviewkit.model.targets import load_targets

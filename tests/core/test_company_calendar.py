@@ -26,10 +26,11 @@ import pytest
 from conftest import REPO
 
 from reviewkit.analysis.pacing import pace_frame
-from reviewkit.core.holidays import COUNTRY_BREAKS, DayCalendar, days_off_words, parse_break
+from reviewkit.core.holidays import COUNTRY_BREAKS, DayCalendar, parse_break
 from reviewkit.core.periods import FiscalCalendar, last_complete_period
 from reviewkit.core.workspace import Workspace, init_workspace
 from reviewkit.errors import ConfigError, ParameterError
+from reviewkit.i18n.calendar_words import days_off_words
 from reviewkit.ingest.identity import resolve_identities
 from reviewkit.model.definitions import Definitions
 from reviewkit.model.seasonality import HOLIDAY, day_class, seasonal_day_weights

@@ -23,8 +23,8 @@ from reviewkit.core.workspace import find_workspace
 from reviewkit.i18n.texts import t
 from reviewkit.ingest.sample import zoo
 from reviewkit.model.definitions import load_definitions
+from reviewkit.model.labels import metric_label
 from reviewkit.pack.runner import run_pack
-from reviewkit.present.glossary import metric_label
 
 pytestmark = pytest.mark.integration
 
@@ -294,7 +294,7 @@ def test_usa_says_it_has_no_content(reviews):
 def test_brazil_proposals_file_is_strict_json_in_counts(packs):
     import json
 
-    from reviewkit.model.actions import proposal_effect
+    from reviewkit.model.action_proposals import proposal_effect
 
     path = packs[("brazil", "en")].directory / "proposals.json"
     text = path.read_text(encoding="utf-8")

@@ -28,7 +28,7 @@ from reviewkit.analysis.quality import data_quality
 from reviewkit.core.published import redact_folder
 from reviewkit.core.redaction import PLACEHOLDER, redact_data, redact_notebook, redact_text
 from reviewkit.errors import ParameterError
-from reviewkit.model.actions import action_from_proposal
+from reviewkit.model.action_proposals import action_from_proposal
 from reviewkit.model.scope import slugify
 from reviewkit.pack import runner
 from reviewkit.pack.batch import _close, _logger, run_batch

@@ -33,8 +33,8 @@ from reviewkit.i18n.texts import t
 from reviewkit.ingest.sample import zoo
 from reviewkit.ingest.sample.zoo.targets import person_of
 from reviewkit.ingest.sample.zoo.truth import person_entries
+from reviewkit.model.labels import metric_label
 from reviewkit.pack.runner import run_pack
-from reviewkit.present.glossary import metric_label
 
 pytestmark = pytest.mark.integration
 

@@ -17,14 +17,13 @@ from conftest import DEMO_DATE, REPO
 from reviewkit.core.redaction import (
     MASK,
     PLACEHOLDER,
-    RedactPreprocessor,
     is_secret_name,
     mask_secrets,
     redact_text,
 )
 from reviewkit.core.workspace import init_workspace
 from reviewkit.model.definitions import load_definitions
-from reviewkit.pack.render import render_pack
+from reviewkit.pack.render import RedactPreprocessor, render_pack
 from reviewkit.pack.runner import run_pack
 from reviewkit.present.glossary import glossary_table
 from reviewkit.present.tables import rates_table, scorecard_table, styled_table

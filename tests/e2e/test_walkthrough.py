@@ -21,7 +21,7 @@ from conftest import run_cli
 
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import load_definitions
-from reviewkit.present.glossary import metric_label
+from reviewkit.model.labels import metric_label
 
 GUIDE = Path(__file__).parents[2] / "docs" / "guide-analyst.md"
 MARKERS = ("definitions", "cell", "run")

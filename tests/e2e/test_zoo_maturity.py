@@ -13,8 +13,8 @@ import re
 import pytest
 
 import reviewkit as rk
-from reviewkit.analysis.trends import trends_table
 from reviewkit.ingest.sample import zoo
+from reviewkit.present.sections.trends import trends_table
 from reviewkit.present.tables import rates_table
 
 DAYS = {"brazil": "2026-07-13", "usa": "2026-11-17", "germany": "2026-10-14"}

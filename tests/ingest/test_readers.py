@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from reviewkit.errors import DataError, ParameterError
-from reviewkit.ingest.readers import RawTable, file_hash, read_table
+from reviewkit.ingest.readers import RawTable, read_table
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "imports"
 
@@ -564,16 +563,7 @@ def test_parquet_not_parquet(tmp_path):
     assert "cannot be read as Parquet" in one_line_error(exc, path)
 
 
-# --- file_hash and RawTable ------------------------------------------------------------------
-
-
-def test_file_hash(tmp_path):
-    source = FIXTURES / "hubspot_contacts.csv"
-    copy = tmp_path / "renamed.csv"
-    copy.write_bytes(source.read_bytes())
-    expected = hashlib.sha256(source.read_bytes()).hexdigest()
-    assert file_hash(source) == expected == file_hash(str(copy))
-    assert len(expected) == 64
+# --- RawTable ------------------------------------------------------------------------------
 
 
 def test_raw_table_is_frozen():

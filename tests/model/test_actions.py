@@ -18,23 +18,15 @@ import pytest
 import yaml
 from conftest import REPO, one_line, run_cli
 
+from reviewkit.cli.action_options import actions_table, default_action_id
 from reviewkit.cli.main import main
 from reviewkit.core.workspace import Workspace, init_workspace
 from reviewkit.errors import ConfigError, DataError, ParameterError
 from reviewkit.i18n.texts import TEXTS, t
 from reviewkit.i18n.texts_actions import ACTIONS_TEXTS
-from reviewkit.model.actions import (
-    ACTION_COLUMNS,
-    Action,
-    Actions,
-    action_from_proposal,
-    actions_table,
-    actions_yaml,
-    default_action_id,
-    find_proposal,
-    load_actions,
-    save_actions,
-)
+from reviewkit.model.action_proposals import action_from_proposal, find_proposal
+from reviewkit.model.actions import ACTION_COLUMNS, Action, Actions
+from reviewkit.model.actions_file import actions_yaml, load_actions, save_actions
 from reviewkit.model.definitions import Definitions, load_definitions
 
 TEXTS.update(ACTIONS_TEXTS)  # until texts.py merges it

@@ -33,7 +33,7 @@ from reviewkit.core.resources import PACK_DIR_ENV, PACK_ENV, in_pack
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, CountMetric, RevenueMetric
-from reviewkit.present.glossary import metric_label
+from reviewkit.model.labels import metric_label
 from reviewkit.present.sections.drilldown import explore_chart, explore_table
 from reviewkit.review.base import open_review
 from reviewkit.review.explorer import Explorer, explore, explorer

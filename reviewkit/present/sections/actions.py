@@ -18,9 +18,8 @@ from reviewkit.i18n.formatting import format_date
 from reviewkit.i18n.texts import t
 from reviewkit.model.actions import Action, Actions, owner_label
 from reviewkit.model.definitions import Definitions
-from reviewkit.present.glossary import metric_label
+from reviewkit.model.labels import metric_label, segment_words
 from reviewkit.present.html import Html, note_html
-from reviewkit.present.sections.monthly import segment_words
 from reviewkit.present.tables import styled_table
 
 VERDICTS = ("improved", "no_clear_change", "worse", "too_early", "unsupported")

@@ -27,7 +27,7 @@ from reviewkit.analysis.splits import PeriodPeople
 from reviewkit.i18n.formatting import format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.present.glossary import metric_label
+from reviewkit.model.labels import metric_label
 from reviewkit.present.html import Html, missing_html, note_html
 from reviewkit.present.sections.monthly import (
     basis_note,
@@ -181,7 +181,8 @@ def _content_html(inputs: CauseInputs, funnel: object) -> list[str]:
 def _follow_up_html(inputs: CauseInputs, funnel: object, teams: pd.DataFrame,
                     period: object, baseline: object) -> list[str]:  # fmt: skip
     """The follow-up family's own evidence: first touch by team, stalled opportunities."""
-    from reviewkit.analysis.followup import stalled_html, stalled_opportunities, team_follow_up_html
+    from reviewkit.analysis.followup import stalled_opportunities
+    from reviewkit.present.sections.followup_month import stalled_html, team_follow_up_html
 
     lang, definitions, available = inputs.lang, inputs.definitions, inputs.available
     parts = [f'<h4 class="rk-minor">{escape(t("followup.section.teams", lang))}</h4>']

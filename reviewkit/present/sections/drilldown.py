@@ -29,9 +29,10 @@ from reviewkit.model.definitions import (
     Definitions,
     Metric,
 )
+from reviewkit.model.labels import duration_words, metric_label
 from reviewkit.model.units import metric_unit
 from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
-from reviewkit.present.glossary import describe, duration_words, metric_label
+from reviewkit.present.glossary import describe
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.tables import styled_table
 

@@ -13,12 +13,11 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from reviewkit.i18n.formatting import MINUS, format_count, format_date, format_pct
+from reviewkit.i18n.formatting import format_count, format_date, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
-from reviewkit.present.glossary import metric_label
-from reviewkit.present.html import Html, note_html
-from reviewkit.present.sections.monthly import segment_words
+from reviewkit.model.labels import metric_label, segment_words
+from reviewkit.present.html import Html, note_html, points_text
 from reviewkit.present.tables import styled_table
 
 VERDICT_CLASSES = {
@@ -34,12 +33,6 @@ _ONE = dt.timedelta(days=1)
 def _level(level: float, *, lang: str) -> str:
     """``90%`` (a confidence level is a whole percentage in every pack)."""
     return f"{format_count(level * 100, lang=lang)}%"
-
-
-def _points(value: float, *, lang: str) -> str:
-    if math.isnan(value):
-        return "—"
-    return t("effects.points", lang, value=f"{value * 100:+.1f}".replace("-", MINUS))
 
 
 def _before_after(row: Mapping[str, object], *, lang: str) -> str:
@@ -69,7 +62,7 @@ def _change(row: Mapping[str, object], *, lang: str) -> str:
     if row["basis"] == "count":
         shown = [format_pct(v, lang=lang, signed=True) for v in (effect, low, high)]
     else:
-        shown = [_points(v, lang=lang) for v in (effect, low, high)]
+        shown = [points_text(v, lang=lang, fraction=True) for v in (effect, low, high)]
     text = t(
         "effects.interval",
         lang,
@@ -102,7 +95,7 @@ def _rest_moved(row: Mapping[str, object], name: str, *, lang: str) -> str | Non
         change = after - before
         if abs(change) < REST_MOVED["rate"]:
             return None
-        shown = _points(change, lang=lang)
+        shown = points_text(change, lang=lang, fraction=True)
     return t("effects.rest_moved", lang, action=name, change=shown)
 
 

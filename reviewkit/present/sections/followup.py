@@ -13,16 +13,15 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import pandas as pd
 
-from reviewkit.analysis.followup import FollowUpPulse, follow_up_html, format_hours, team_name
+from reviewkit.analysis.followup import FollowUpPulse, format_hours, team_name
 from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_count, format_pct, format_period
 from reviewkit.i18n.texts import check_lang, t
 from reviewkit.model.definitions import Definitions, SpeedToLeadMetric
 from reviewkit.present.html import Html, missing_html
+from reviewkit.present.sections.followup_pulse import follow_up_html, followup_paragraph
 from reviewkit.present.tables import styled_table
 from reviewkit.semantic.funnel import Funnel
 from reviewkit.store.availability import Availability
@@ -114,7 +113,10 @@ def first_touch_html(
     hint = t("followup.first_touch.no_sla", lang, stage_key=stage_key)
     if people.empty:
         text = t("followup.first_touch.none", lang, stage=stage_label, period=period)
-        return Html(_p(text) + _p(hint, "rk-note"), text=f"{text}\n{hint}")
+        return Html(
+            followup_paragraph(text) + followup_paragraph(hint, css_class="rk-note"),
+            text=f"{text}\n{hint}",
+        )
     touched = int(people["touched"].sum())
     summary = t(
         "followup.first_touch.summary", lang, entered=format_count(len(people), lang=lang),
@@ -122,12 +124,12 @@ def first_touch_html(
         share=format_pct(touched / len(people), lang=lang),
         median=format_hours(float(people["hours"].median()), lang=lang),
     )  # fmt: skip
-    parts, texts = [_p(summary)], [summary]
+    parts, texts = [followup_paragraph(summary)], [summary]
     if people["sales_team"].notna().any():
         table = _team_table(first_touch_by_team(people), stage_label=stage_label, lang=lang)
         parts.append(table.html)
         texts.append(table.text)
-    parts.append(_p(hint, "rk-note"))
+    parts.append(followup_paragraph(hint, css_class="rk-note"))
     texts.append(hint)
     return Html("".join(parts), text="\n".join(texts))
 
@@ -154,10 +156,6 @@ def _team_table(frame: pd.DataFrame, *, stage_label: str, lang: str) -> Html:
     )
     classes = [["rk-label", *["rk-num"] * (shown.shape[1] - 1)]] * len(shown)
     return styled_table(shown, classes, css_class="rk-followup-teams", lang=lang)
-
-
-def _p(text: str, css_class: str = "rk-followup-summary") -> str:
-    return f'<p class="{css_class}">{escape(text)}</p>'
 
 
 def follow_up_section(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from reviewkit.i18n.formatting import format_count, format_datetime, format_pct
 from reviewkit.i18n.texts import t
-from reviewkit.present.html import Html, missing_html
+from reviewkit.present.html import Html, missing_html, subsection_heading
 from reviewkit.present.tables import styled_table
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ def _when(moment: object, *, lang: str) -> str:
     if moment is None or pd.isna(moment):  # type: ignore[arg-type]
         return "—"
     return format_datetime(moment, lang=lang)  # type: ignore[arg-type]
-
-
-def _h3(text: str) -> str:
-    return f'<h3 class="rk-subsection">{escape(text)}</h3>'
 
 
 def decisions_html(
@@ -85,7 +81,7 @@ def quality_html(
             }
         )
         classes.append(["rk-label", "rk-num", "rk-num", "rk-num"])
-    parts = [_h3(t("quality.title", lang))]
+    parts = [subsection_heading(t("quality.title", lang))]
     if shown:
         parts.append(styled_table(pd.DataFrame(shown), classes, css_class="rk-quality").html)
     sources = [str(s) for s in quality.freshness["source_system"]] if shown else []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import partial
 from html import escape
 
@@ -17,27 +17,24 @@ import pandas as pd
 
 from reviewkit.analysis.gap import cost_and_offsets, main_comparison
 from reviewkit.analysis.rate_basis import rate_basis, split_rate
-from reviewkit.analysis.splits import MISSING, SEPARATOR, PeriodPeople
+from reviewkit.analysis.splits import MISSING, PeriodPeople
 from reviewkit.core.currency import money_label_expr
 from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import MINUS, format_count, format_money, format_pct, format_value
 from reviewkit.i18n.texts import t
-from reviewkit.model.definitions import ConversionMetric, CountMetric, Definitions
+from reviewkit.model.definitions import ConversionMetric, Definitions
+from reviewkit.model.labels import driver_label, driver_names, finding_label, metric_label
 from reviewkit.model.units import kgi_unit
 from reviewkit.present.charts.house import PackChart
 from reviewkit.present.charts.monthly import heatmap_chart, waterfall_chart
-from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, note_html
+from reviewkit.present.sections.monthly_summary import timing_words
+from reviewkit.present.sections.monthly_words import change_text, key_label
 from reviewkit.present.styling import short_text
 from reviewkit.present.tables import styled_table
 
 HEAT_ROWS = 16
 HEAT_LABEL = 48  # heat-map row labels longer than this are shortened (full name in the tooltip)
-
-
-def _h3(text: str, *, anchor: str = "") -> str:
-    ident = f' id="{escape(anchor)}"' if anchor else ""
-    return f'<h3 class="rk-subsection"{ident}>{escape(text)}</h3>'
 
 
 def _signed(value: float, *, digits: int = 1) -> str:
@@ -50,55 +47,6 @@ def _kgi_figure(
     """A figure of the KGI (an amount in ``currency``, or a count); ``signed``: ``+`` shown."""
     text = format_value(value, kind=kgi_unit(definitions), lang=lang, currency=currency)
     return f"+{text}" if signed and not (value < 0 or math.isnan(value)) else text
-
-
-def segment_label(dims: Sequence[str], values: Sequence[str | None], *, lang: str) -> str:
-    """``channel: paid_search × company size: small`` style label of a segment."""
-    parts = []
-    for d, v in zip(dims, values, strict=True):
-        shown = t("segment.unknown", lang) if v is None else str(v)
-        parts.append(f"{t(f'dimension.{d}', lang)}: {shown}")
-    return " × ".join(parts)
-
-
-def segment_words(segment: object, *, lang: str) -> str:
-    """A ``{column: value}`` segment in words, or the whole funnel (``None`` or NaN: everyone).
-
-    A list of values is joined by " / ".
-    """
-    if not isinstance(segment, Mapping) or not segment:
-        return t("dimension.whole", lang)
-    values = [
-        " / ".join(str(x) for x in v) if isinstance(v, list | tuple | set | frozenset) else v
-        for v in segment.values()
-    ]
-    return segment_label(list(segment), values, lang=lang)
-
-
-def key_label(dims: Sequence[str], key: str, *, lang: str) -> str:
-    """:func:`segment_label` of a segment key."""
-    values = [None if v == MISSING else v for v in key.split(SEPARATOR)]
-    return segment_label(dims, values, lang=lang)
-
-
-def driver_label(definitions: Definitions, driver: str, *, lang: str) -> str:
-    """A tree driver's name: ``リード数`` / ``MQL→SQL 転換率`` / ``受注単価``."""
-    if driver == "residual":
-        return t("gap.residual", lang)
-    metric = definitions.metric(driver)
-    if isinstance(metric, CountMetric):
-        return t("gap.volume", lang, stage=metric_label(definitions, metric.stage, lang=lang))
-    if isinstance(metric, ConversionMetric):
-        return metric_label(definitions, driver, lang=lang)
-    return t("gap.size", lang)
-
-
-def driver_names(definitions: Definitions, drivers: Sequence[str], *, lang: str) -> str:
-    """Several drivers' names joined for a sentence: ``A and B``, ``A, B and C`` / ``A、B``."""
-    names = [driver_label(definitions, d, lang=lang) for d in drivers]
-    if lang == "ja" or len(names) < 2:
-        return "、".join(names)
-    return f"{', '.join(names[:-1])}{t('check.and', lang)}{names[-1]}"
 
 
 # -- the gap ---------------------------------------------------------------------------------
@@ -177,8 +125,6 @@ def gap_sentence(
         cost=fig(worst["contribution"], signed=True),
     )  # fmt: skip
     if period is not None:
-        from reviewkit.present.sections.monthly_summary import timing_words
-
         said = timing_words(timing, name, str(worst["driver"]), definitions=definitions,
                             period=period, lang=lang, detail=True)  # fmt: skip
         sentence += (" " if lang == "en" else "") + said if said else ""
@@ -397,21 +343,6 @@ def heatmap(
 
 
 # -- the three families -----------------------------------------------------------------------
-
-
-def finding_label(row: dict[str, object], *, lang: str) -> str:
-    """A finding's segment in words."""
-    return segment_label(row["dims"], row["values"], lang=lang)  # type: ignore[arg-type]
-
-
-def change_text(row: Mapping[str, object], *, lang: str) -> str:
-    """A finding's change: its rate before → now ("new" without a baseline), or its count."""
-    if row.get("kind") == "volume":
-        before, now = float(row["size_before"]), float(row["size"])  # type: ignore[arg-type]
-        return f"{format_count(before, lang=lang)} → {format_count(now, lang=lang)}"
-    new = not row["size_before"]
-    before = t("cause.new_segment", lang) if new else format_pct(row["rate_before"], lang=lang)
-    return f"{before} → {format_pct(row['rate'], lang=lang)}"  # type: ignore[arg-type]
 
 
 def findings_table(

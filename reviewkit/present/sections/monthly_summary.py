@@ -15,8 +15,8 @@ from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_pct, format_period
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.present.glossary import metric_label
-from reviewkit.present.sections.monthly import change_text, driver_label, finding_label
+from reviewkit.model.labels import driver_label, finding_label, metric_label
+from reviewkit.present.sections.monthly_words import change_text
 
 
 def timing_words(

@@ -26,9 +26,9 @@ from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.i18n.formatting import DASH, MINUS, format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import CountMetric, Definitions
+from reviewkit.model.labels import metric_label
 from reviewkit.present.charts.house import PackChart
 from reviewkit.present.charts.relevance import correlation_heatmap
-from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.tables import styled_table
 

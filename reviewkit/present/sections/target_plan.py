@@ -22,10 +22,9 @@ from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.i18n.formatting import format_count, format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
+from reviewkit.model.labels import driver_label, metric_label
 from reviewkit.model.units import kgi_unit
-from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, note_html
-from reviewkit.present.sections.monthly import driver_label
 from reviewkit.present.styling import TOP_ROWS
 from reviewkit.present.tables import styled_table
 

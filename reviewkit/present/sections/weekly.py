@@ -17,13 +17,13 @@ import pandas as pd
 from reviewkit.analysis.anomalies import AnomalySettings, number_tested
 from reviewkit.analysis.followup import FollowUpPulse
 from reviewkit.analysis.pacing import PaceSettings
-from reviewkit.core.holidays import days_off_words
 from reviewkit.core.periods import FiscalCalendar
+from reviewkit.i18n.calendar_words import days_off_words
 from reviewkit.i18n.formatting import MINUS, format_count, format_date, format_pct, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
+from reviewkit.model.labels import metric_label
 from reviewkit.present.charts.house import PackChart, alert_chart, pace_chart
-from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, missing_html
 from reviewkit.present.styling import short_text
 from reviewkit.present.tables import styled_table

@@ -25,12 +25,12 @@ from reviewkit.analysis.whatif import (
     suggest_threshold,
 )
 from reviewkit.analysis.whatif_scope import WhatIfScope
-from reviewkit.i18n.formatting import MINUS, format_count, format_money, format_pct
+from reviewkit.i18n.formatting import format_count, format_money, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions, RuleStage
+from reviewkit.model.labels import duration_words, metric_label
 from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
-from reviewkit.present.glossary import duration_words, metric_label
-from reviewkit.present.html import Html, missing_html, note_html
+from reviewkit.present.html import Html, missing_html, note_html, points_text, subsection_heading
 from reviewkit.present.tables import styled_table
 
 
@@ -38,12 +38,6 @@ def threshold_text(value: float, *, lang: str) -> str:
     """A threshold as written in a rule: ``60``, ``1,000`` or ``62.5``."""
     value = plain_number(value)
     return format_count(value, lang=lang) if value.is_integer() else f"{value:,g}"
-
-
-def _points(value: float, *, lang: str) -> str:
-    if math.isnan(value):
-        return "—"
-    return t("whatif.points", lang, value=f"{value * 100:+.1f}".replace("-", MINUS))
 
 
 def _signed_count(value: float, *, lang: str) -> str:
@@ -187,16 +181,12 @@ def _alternative(
         entered=format_count(row["entered"], lang=lang),
         entered_change=format_pct(row["delta_entered_pct"], lang=lang, signed=True),
         rate=format_pct(row["next_rate"], lang=lang),
-        points=_points(row["delta_rate_points"], lang=lang),
+        points=points_text(row["delta_rate_points"], lang=lang, fraction=True),
         kept=format_pct(row["next_kept"], lang=lang),
         revenue=format_money(row["revenue"], currency=currency, lang=lang),
         revenue_change=_signed_money(row["revenue_delta"], lang=lang, currency=currency),
         **labels,
     )  # fmt: skip
-
-
-def _h3(text: str) -> str:
-    return f'<h3 class="rk-subsection">{escape(text)}</h3>'
 
 
 def whatif_sentences(
@@ -241,7 +231,7 @@ def whatif_sentences(
         out.append(
             t("whatif.suggest", lang, keep=keep, value=threshold_text(proposal, lang=lang),
               rate=format_pct(row["next_rate"], lang=lang),
-              points=_points(row["delta_rate_points"], lang=lang), **labels)
+              points=points_text(row["delta_rate_points"], lang=lang, fraction=True), **labels)
         )  # fmt: skip
     return out
 
@@ -264,7 +254,9 @@ def sweep_table(
                 ),
                 t("whatif.col.reached", lang, **labels): format_count(r["reached_next"], lang=lang),
                 t("whatif.col.rate", lang, **labels): format_pct(r["next_rate"], lang=lang),
-                t("whatif.col.rate_change", lang): _points(r["delta_rate_points"], lang=lang),
+                t("whatif.col.rate_change", lang): points_text(
+                    r["delta_rate_points"], lang=lang, fraction=True
+                ),
                 t("whatif.col.kept", lang, **labels): format_pct(r["next_kept"], lang=lang),
                 t("whatif.col.won", lang, **labels): format_count(r["won"], lang=lang),
             }
@@ -297,7 +289,9 @@ def compare_table(
                 t("whatif.col.rule", lang): r["rule"] or "",
                 t("whatif.col.entered", lang, **labels): count(r["entered"], lang=lang),
                 t("whatif.col.reached", lang, **labels): count(r["reached_next"], lang=lang),
-                t("whatif.col.rate", lang, **labels): _points(r["next_rate"], lang=lang)
+                t("whatif.col.rate", lang, **labels): points_text(
+                    r["next_rate"], lang=lang, fraction=True
+                )
                 if change
                 else format_pct(r["next_rate"], lang=lang),
                 t("whatif.col.won", lang, **labels): count(r["won"], lang=lang),
@@ -365,7 +359,7 @@ def whatif_html(
     elif comparison is not None and len(comparison):
         days = int(comparison["days_after"].iloc[0])
     if comparison is not None and len(comparison):
-        parts.append(_h3(t("whatif.compare_title", lang, **labels)))
+        parts.append(subsection_heading(t("whatif.compare_title", lang, **labels)))
         table = compare_table(
             comparison, definitions=definitions, stage=stage, lang=lang, currency=currency
         )

@@ -1,0 +1,31 @@
+"""The monthly review's words for segment keys and a finding's change.
+
+Shared by the monthly sections (:mod:`reviewkit.present.sections.monthly`), their summary
+(:mod:`reviewkit.present.sections.monthly_summary`) and the other sections that name a segment
+or a change; it imports neither of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from reviewkit.analysis.splits import MISSING, SEPARATOR
+from reviewkit.i18n.formatting import format_count, format_pct
+from reviewkit.i18n.texts import t
+from reviewkit.model.labels import segment_label
+
+
+def key_label(dims: Sequence[str], key: str, *, lang: str) -> str:
+    """:func:`segment_label` of a segment key."""
+    values = [None if v == MISSING else v for v in key.split(SEPARATOR)]
+    return segment_label(dims, values, lang=lang)
+
+
+def change_text(row: Mapping[str, object], *, lang: str) -> str:
+    """A finding's change: its rate before → now ("new" without a baseline), or its count."""
+    if row.get("kind") == "volume":
+        before, now = float(row["size_before"]), float(row["size"])  # type: ignore[arg-type]
+        return f"{format_count(before, lang=lang)} → {format_count(now, lang=lang)}"
+    new = not row["size_before"]
+    before = t("cause.new_segment", lang) if new else format_pct(row["rate_before"], lang=lang)
+    return f"{before} → {format_pct(row['rate'], lang=lang)}"  # type: ignore[arg-type]
