@@ -29,7 +29,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -301,7 +301,11 @@ def _check(entries: list[Benchmark], *, definitions: Definitions, path: Path, li
     for i, entry in enumerate(entries):
 
         def fail(field: str | tuple[str, ...], message: str, at: int = i) -> ConfigError:
-            keys = ("benchmarks", at, *((field,) if isinstance(field, str) else field))
+            keys: tuple[str | int, ...] = (
+                "benchmarks",
+                at,
+                *((field,) if isinstance(field, str) else field),
+            )
             key = entries[at].key
             return ConfigError(f"{where(path, lines, keys)} (benchmark {key!r}): {message}")
 
@@ -445,7 +449,7 @@ def benchmark_positions(
 # --- presentation --------------------------------------------------------------------------
 
 
-def _segment_words(segment: dict[str, object] | None, *, lang: str) -> str:
+def _segment_words(segment: Mapping[str, object] | None, *, lang: str) -> str:
     if not segment:
         return ""
     comma = "、" if lang == "ja" else ", "

@@ -99,7 +99,8 @@ def proposals_html(
     if frame.empty:
         none = t("proposal.none", lang)
         return Html(f'{title}<p class="rk-note">{escape(none)}</p>', text=none)
-    shown, classes = [], []
+    shown: list[dict[str, str]] = []
+    classes: list[list[str]] = []
     for r in frame.to_dict("records"):
         owner = f"owner.{r['owner']}"
         shown.append(

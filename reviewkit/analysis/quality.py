@@ -81,7 +81,7 @@ def emptied_sources(
 
 
 def _instant(microseconds: object, tz: ZoneInfo) -> dt.datetime | None:
-    if microseconds is None or pd.isna(microseconds):  # type: ignore[arg-type]
+    if microseconds is None or pd.isna(microseconds):
         return None
     base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     return (base + dt.timedelta(microseconds=int(microseconds))).astimezone(tz)  # type: ignore[call-overload]

@@ -599,7 +599,8 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
         when_html += f" · {escape(t('index.batch.as_of', lang, day=format_date(as_of, lang=lang)))}"
     except ValueError:
         pass
-    counts = record.get("counts") if isinstance(record.get("counts"), dict) else {}
+    counts = record.get("counts")
+    counts = counts if isinstance(counts, dict) else {}
     tally = "".join(
         f'<span class="rk-count" data-count="{name}">{escape(t(f"index.batch.{name}", lang))} '
         f"<strong>{escape(format_count(_number(counts.get(name)), lang=lang))}</strong></span>"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def _when(moment: object, *, lang: str) -> str:
     """An instant as date and time, ``—`` when there is none (``None`` or ``NaT`` alike)."""
-    if moment is None or pd.isna(moment):  # type: ignore[arg-type]
+    if moment is None or pd.isna(moment):
         return "—"
     return format_datetime(moment, lang=lang)  # type: ignore[arg-type]
 

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from functools import partial
 from html import escape
+from typing import Any
 
 import pandas as pd
 
@@ -404,14 +405,14 @@ def finding_label(row: dict[str, object], *, lang: str) -> str:
     return segment_label(row["dims"], row["values"], lang=lang)  # type: ignore[arg-type]
 
 
-def change_text(row: Mapping[str, object], *, lang: str) -> str:
+def change_text(row: Mapping[str, Any], *, lang: str) -> str:
     """A finding's change: its rate before → now ("new" without a baseline), or its count."""
     if row.get("kind") == "volume":
-        before, now = float(row["size_before"]), float(row["size"])  # type: ignore[arg-type]
+        before, now = float(row["size_before"]), float(row["size"])
         return f"{format_count(before, lang=lang)} → {format_count(now, lang=lang)}"
     new = not row["size_before"]
-    before = t("cause.new_segment", lang) if new else format_pct(row["rate_before"], lang=lang)
-    return f"{before} → {format_pct(row['rate'], lang=lang)}"  # type: ignore[arg-type]
+    was = t("cause.new_segment", lang) if new else format_pct(row["rate_before"], lang=lang)
+    return f"{was} → {format_pct(row['rate'], lang=lang)}"
 
 
 def findings_table(
