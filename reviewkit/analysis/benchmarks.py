@@ -33,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -465,8 +465,8 @@ def _amount_text(value: float, kind: str, *, lang: str, currency: str) -> str:
     return format_value(value, kind=kind, lang=lang, currency=currency)
 
 
-def _company_text(row: dict[str, object], metric: Metric, *, lang: str, currency: str) -> str:
-    value = float(row["value"])  # type: ignore[arg-type]
+def _company_text(row: dict[str, Any], metric: Metric, *, lang: str, currency: str) -> str:
+    value = float(row["value"])
     if math.isnan(value):
         return "—"
     kind = metric_kind(metric) or "rate"
@@ -476,9 +476,9 @@ def _company_text(row: dict[str, object], metric: Metric, *, lang: str, currency
     if kind == "rate":
         money = isinstance(metric, WinRateMetric) and metric.by == "amount"
         parts = [
-            format_money(float(row[c]), currency=currency, lang=lang)  # type: ignore[arg-type]
+            format_money(float(row[c]), currency=currency, lang=lang)
             if money
-            else format_count(float(row[c]), lang=lang)  # type: ignore[arg-type]
+            else format_count(float(row[c]), lang=lang)
             for c in ("numerator", "denominator")
         ]
         text += f"（{parts[0]}／{parts[1]}）" if lang == "ja" else f" ({parts[0]} / {parts[1]})"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from html import escape
+from typing import Any
 
 import pandas as pd
 
@@ -126,9 +127,7 @@ def proposals_html(
     )
 
 
-def effect_text(
-    row: dict[str, object], *, definitions: Definitions, lang: str, currency: str
-) -> str:
+def effect_text(row: dict[str, Any], *, definitions: Definitions, lang: str, currency: str) -> str:
     """A proposal's expected effect: ``+12 SQL/month (≈¥3.4M revenue)``.
 
     A KGI that is a count: ``+7 Won/month`` or, for a stage before the KGI's, ``+12 MQL/month
@@ -136,14 +135,14 @@ def effect_text(
     """
     fields = {
         "driver": driver_label(definitions, str(row["kpi"]), lang=lang),
-        "people": format_count(float(row["expected_people"]), lang=lang),  # type: ignore[arg-type]
+        "people": format_count(float(row["expected_people"]), lang=lang),
         "unit": row["expected_unit"],
     }
     if definitions.kgi_is_revenue:
-        amount = format_money(float(row["expected_yen"]), currency=currency, lang=lang)  # type: ignore[arg-type]
+        amount = format_money(float(row["expected_yen"]), currency=currency, lang=lang)
         return t("proposal.effect", lang, amount=amount, **fields)
     if row.get("expected_stage") == definitions.stage_keys[-1]:
         return t("proposal.effect_count", lang, **fields)
     kgi = metric_label(definitions, definitions.kgi_metric, lang=lang)
-    value = f"{float(row['expected_kgi']):,.1f}"  # type: ignore[arg-type]
+    value = f"{float(row['expected_kgi']):,.1f}"
     return t("proposal.effect_kgi", lang, kgi=kgi, value=value, **fields)

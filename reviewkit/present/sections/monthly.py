@@ -400,9 +400,9 @@ def heatmap(
 # -- the three families -----------------------------------------------------------------------
 
 
-def finding_label(row: dict[str, object], *, lang: str) -> str:
+def finding_label(row: dict[str, Any], *, lang: str) -> str:
     """A finding's segment in words."""
-    return segment_label(row["dims"], row["values"], lang=lang)  # type: ignore[arg-type]
+    return segment_label(row["dims"], row["values"], lang=lang)
 
 
 def change_text(row: Mapping[str, Any], *, lang: str) -> str:
