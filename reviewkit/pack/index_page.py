@@ -540,8 +540,9 @@ def _duration(seconds: float, *, lang: str) -> str:
 
 def _number(value: object) -> float | None:
     """A finite number read from JSON; None for anything else (text, NaN, true)."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if ok and math.isfinite(value) else None  # type: ignore[arg-type]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def _batch_failure(item: dict[str, Any], *, lang: str) -> str:
