@@ -1,6 +1,6 @@
 # reviewkit: two commands do everything.
 #   make demo   set up .venv, build the sample company, render the packs of params/schedule.yml
-#   make test   same set-up, then the whole test suite
+#   make test   same set-up, then the whole test suite (ruff, mypy, pytest, notebooks)
 #   make lab    JupyterLab on notebooks/ with the project kernel, offline; installs the git hooks
 #   make hooks  git hooks: outputs stripped from notebooks on commit, cell-level notebook diffs
 PYTHON ?= python3
@@ -60,6 +60,7 @@ demo: $(STORE)
 test: $(STORE) $(AXE) $(LAB_CONFIG)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
 
@@ -68,6 +69,11 @@ test: $(STORE) $(AXE) $(LAB_CONFIG)
 # BENCH_QUICK=1: 4 packs, no 1M leads, prints only (a few minutes).
 bench: $(KERNEL)
 	BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python benchmarks/run_all.py
+
+# mypy on reviewkit/ with the settings of [tool.mypy] in pyproject.toml (also run by make test).
+.PHONY: typecheck
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 lint:
 	$(BIN)/ruff check .

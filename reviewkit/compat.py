@@ -14,6 +14,7 @@ import importlib.util
 import sys
 import warnings
 from types import ModuleType
+from typing import Any
 
 # old module -> new module (the changelog in docs/architecture.md lists the same)
 MOVED: dict[str, str] = {
@@ -155,7 +156,7 @@ MOVED: dict[str, str] = {
 class _Loader(importlib.abc.Loader):
     def __init__(self, new: str) -> None:
         self._new = new
-        self._own: tuple[importlib.machinery.ModuleSpec | None, object] = (None, None)
+        self._own: tuple[importlib.machinery.ModuleSpec | None, Any] = (None, None)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         warnings.warn(

@@ -117,7 +117,10 @@ def _normal_p(z: float) -> float:
 
 
 def count_test(
-    history: Sequence[float], weights: Sequence[float], value: float, weight: float
+    history: Sequence[float] | np.ndarray,
+    weights: Sequence[float] | np.ndarray,
+    value: float,
+    weight: float,
 ) -> tuple[float, float, float, float]:
     """Test a week's count against a robust, seasonally weighted baseline.
 
@@ -189,7 +192,9 @@ def adjust(pvalues: Sequence[float]) -> np.ndarray:
     return np.asarray(false_discovery_control(np.clip(p, 0.0, 1.0), method="bh"))
 
 
-def change_start_rate(x: Sequence[float], n: Sequence[float], *, max_weeks: int) -> int:
+def change_start_rate(
+    x: Sequence[float] | np.ndarray, n: Sequence[float] | np.ndarray, *, max_weeks: int
+) -> int:
     """How many recent weeks form the shifted run of a rate (a binomial change point).
 
     Chooses the split that best separates the last ``k`` weeks (1..``max_weeks``) from the

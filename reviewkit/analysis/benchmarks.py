@@ -296,7 +296,11 @@ def _check(entries: list[Benchmark], *, definitions: Definitions, path: Path, li
     for i, entry in enumerate(entries):
 
         def fail(field: str | tuple[str, ...], message: str, at: int = i) -> ConfigError:
-            keys = ("benchmarks", at, *((field,) if isinstance(field, str) else field))
+            keys: tuple[str | int, ...] = (
+                "benchmarks",
+                at,
+                *((field,) if isinstance(field, str) else field),
+            )
             key = entries[at].key
             return ConfigError(f"{where(path, lines, keys)} (benchmark {key!r}): {message}")
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -233,7 +234,9 @@ def _scored_split(split: Split, dims: tuple[str, ...], exclude: Collection[str],
 Candidate = tuple[float, tuple[str, ...], str, float]  # score, dims, segment key, size
 
 
-def _concentrated(pick: Candidate, pool: list[Candidate], settings: CauseSettings) -> dict:
+def _concentrated(
+    pick: Candidate, pool: list[Candidate], settings: CauseSettings
+) -> dict[str, Any]:
     """A single segment, or the pair its loss is concentrated in.
 
     Among the pairs inside the segment (paid search x each company size, x each region ...),
@@ -244,7 +247,7 @@ def _concentrated(pick: Candidate, pool: list[Candidate], settings: CauseSetting
     carries :attr:`CauseSettings.concentrate` of the loss, else named as ``within``.
     """
     score, dims, segment, size = pick
-    out: dict[str, object] = {"parent": None, "within": None, "concentration": math.nan}
+    out: dict[str, Any] = {"parent": None, "within": None, "concentration": math.nan}
     if len(dims) == 1:
         value = key_values(segment)[0]
         children = [
@@ -282,14 +285,14 @@ def select_findings(
     settings: CauseSettings,
     floor: float,
     named: Collection[str] = (),
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Choose findings one at a time, rescoring what is left after each (see module doc).
 
     ``floor``: the least loss (people at the driver's stage) a finding must have; ``named``:
     :func:`label_key` of segments other evidence names beforehand (tested uncorrected).
     """
     excluded: set[str] = set()
-    chosen: list[dict[str, object]] = []
+    chosen: list[dict[str, Any]] = []
     chosen_people: list[set[str]] = []
     per_family: dict[str, int] = {}
     first_scores: dict[str, float] = {}
@@ -331,7 +334,7 @@ def select_findings(
             per_family[family] = settings.top
             continue
         pick = _concentrated(min(pool, key=lambda p: p[0]), pool, settings)
-        members = people_in(people, pick["dims"], pick["segment"])  # type: ignore[arg-type]
+        members = people_in(people, pick["dims"], pick["segment"])
         chosen.append(pick)
         chosen_people.append(members)
         excluded |= members
@@ -341,14 +344,14 @@ def select_findings(
 
 
 def _explained(
-    chosen: list[dict[str, object]], chosen_people: list[set[str]],
+    chosen: list[dict[str, Any]], chosen_people: list[set[str]],
     first_scores: dict[str, float], *, people: PeriodPeople, floor: float,
 ) -> None:  # fmt: skip
     """List under each finding what was material at first but is explained by its people."""
-    picked = {label_key(c["dims"], c["segment"]) for c in chosen}  # type: ignore[arg-type]
+    picked = {label_key(c["dims"], c["segment"]) for c in chosen}
     for c in chosen:
         if c["parent"] is not None:
-            picked.add(label_key(*c["parent"]))  # type: ignore[misc]
+            picked.add(label_key(*c["parent"]))
     if not chosen:
         return
     for key, score in sorted(first_scores.items(), key=lambda kv: kv[1]):
@@ -360,4 +363,4 @@ def _explained(
         if max(overlap) == 0:
             continue
         owner = chosen[max(range(len(chosen)), key=overlap.__getitem__)]
-        owner["explains"].append((tuple(dims_text.split("|")), segment))  # type: ignore[union-attr]
+        owner["explains"].append((tuple(dims_text.split("|")), segment))

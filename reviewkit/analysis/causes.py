@@ -196,7 +196,7 @@ def driver_findings(
         split = _count_frame(people, metric.stage)
     else:
         raise ValueError(f"driver {driver!r}: only stage rates and volumes split by segment")
-    dims_list = [(d,) for d in dimensions]
+    dims_list: list[tuple[str, ...]] = [(d,) for d in dimensions]
     if kind == "rate":
         dims_list += [tuple(p) for p in pairs if set(p) <= set(dimensions)]
     least = s.min_people if floor is None else max(s.min_people, floor)
@@ -210,13 +210,13 @@ def driver_findings(
     for c in chosen:
         dims = c["dims"]
         if dims not in whole_frames:
-            whole_frames[dims] = split(dims, ())  # type: ignore[arg-type]
-        frame = whole_frames[dims]  # type: ignore[index]
+            whole_frames[dims] = split(dims, ())
+        frame = whole_frames[dims]
         whole = float(frame["people"].sum())
         r = frame[frame["segment"] == c["segment"]].iloc[0].to_dict()
         rows.append(
             {
-                "family": family_of(dims),  # type: ignore[arg-type]
+                "family": family_of(dims),
                 "driver": driver,
                 "kind": kind,
                 "basis": "period" if basis is None else basis.kind,
@@ -227,7 +227,7 @@ def driver_findings(
                 "segment": c["segment"],
                 "values": key_values(str(c["segment"])),
                 "people": float(r["people"]),
-                "score": float(c["score"]),  # type: ignore[arg-type]
+                "score": float(c["score"]),
                 "effect": r["total"] if kind == "rate" else r["change"],
                 "mix": r.get("mix", math.nan),
                 "rate_effect": r.get("rate_effect", math.nan),
@@ -236,13 +236,13 @@ def driver_findings(
                 "rate": r.get("rate", math.nan),
                 "size_before": r.get("before_denominator", r.get("before", math.nan)),
                 "size": r.get("denominator", r.get("now", math.nan)),
-                "yen": float(c["score"]) * yen_per_person,  # type: ignore[arg-type]
+                "yen": float(c["score"]) * yen_per_person,
                 "cost_share": math.nan,
                 "material": False,
                 "concentrated_from": c["parent"],
                 "concentration": c["concentration"],
                 "within": c["within"],
-                "explains": tuple(c["explains"]),  # type: ignore[arg-type]
+                "explains": tuple(c["explains"]),
             }
         )
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)

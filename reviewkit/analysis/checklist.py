@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -96,13 +96,13 @@ def _nan(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
 
-def _float(value: object) -> float:
-    return math.nan if _nan(value) else float(value)  # type: ignore[arg-type]
+def _float(value: Any) -> float:
+    return math.nan if _nan(value) else float(value)
 
 
 def _pct(value: object, *, lang: str) -> str:
@@ -117,12 +117,12 @@ def _hours(value: object, *, lang: str) -> str:
     return format_hours(_float(value), lang=lang)
 
 
-def _dims(value: object) -> tuple[str, ...]:
+def _dims(value: Any) -> tuple[str, ...]:
     """The segment columns of a finding as a tuple (a lone column name is one column)."""
     if isinstance(value, str):
         return (value,)
     try:
-        return tuple(str(d) for d in value)  # type: ignore[attr-defined]
+        return tuple(str(d) for d in value)
     except TypeError:  # a missing value
         return ()
 

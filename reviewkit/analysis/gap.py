@@ -51,7 +51,7 @@ def kgi_figures(
         k: target_for(funnel, targets, k, period, segment=None, calendar=calendar) for k in keys
     }
     if all(v is not None for v in planned.values()):
-        out["target"] = {k: float(v) for k, v in planned.items()}  # type: ignore[arg-type]
+        out["target"] = {k: float(v) for k, v in planned.items() if v is not None}
     return out
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 
 from reviewkit.analysis.status import status_of
 from reviewkit.core.periods import (
+    Cadence,
     FiscalCalendar,
     Period,
     period_containing,
@@ -206,6 +207,7 @@ def pace_of(
     )
     remaining = days_total - days_elapsed
     if has_target and not closed and remaining > 0:
+        assert target is not None  # has_target
         gap = max(float(target) - actual, 0.0)
         per_week = gap / remaining * 7
         ahead = projected - actual if not math.isnan(projected) else math.nan
@@ -243,7 +245,8 @@ def pacing_periods(
     week spanning a month end also shows how the month finished.
     """
     out: list[tuple[str, Period]] = []
-    for scope, cadence in (("month", "monthly"), ("quarter", "quarterly")):
+    scopes: tuple[tuple[str, Cadence], ...] = (("month", "monthly"), ("quarter", "quarterly"))
+    for scope, cadence in scopes:
         current = period_containing(cadence, through, calendar=calendar)
         if week.start < current.start:
             out.append((scope, previous_period(current, calendar=calendar)))

@@ -80,11 +80,11 @@ def emptied_sources(
     return [(str(source), _instant(last, tz), str(profile)) for source, last, profile in rows]
 
 
-def _instant(microseconds: object, tz: ZoneInfo) -> dt.datetime | None:
-    if microseconds is None or pd.isna(microseconds):  # type: ignore[arg-type]
+def _instant(microseconds: float | None, tz: ZoneInfo) -> dt.datetime | None:
+    if microseconds is None or pd.isna(microseconds):
         return None
     base = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    return (base + dt.timedelta(microseconds=int(microseconds))).astimezone(tz)  # type: ignore[call-overload]
+    return (base + dt.timedelta(microseconds=int(microseconds))).astimezone(tz)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -230,7 +231,9 @@ def leading_kpis(definitions: Definitions) -> dict[str, str]:
         Metric key -> ``count`` or ``rate``, counts in funnel order, then rates in tree order.
     """
     last = definitions.stages[-1].key
-    out = {key: unit_of(definitions, key) for key in definitions.stage_keys if key != last}
+    out: dict[str, str] = {
+        key: unit_of(definitions, key) for key in definitions.stage_keys if key != last
+    }
     for key in definitions.tree:
         metric = definitions.metric(key)
         if isinstance(metric, ConversionMetric) and metric.to != last:
@@ -378,7 +381,8 @@ def kpi_relevance(
     kgi_change = _relative(
         _window(frame[kgi], last, "amount"), _window(frame[kgi], last - 12, "amount")
     )
-    rows, lag_rows = [], []
+    rows: list[dict[str, object]] = []
+    lag_rows: list[dict[str, Any]] = []
     for metric, kind in kpis.items():
         x_log = _logs(frame[metric])
         fits = {}
@@ -416,7 +420,7 @@ def _verdict_row(
     frame: pd.DataFrame, last: int, kgi_change: float, most: int,
 ) -> dict[str, object]:  # fmt: skip
     """One KPI's row of :func:`kpi_relevance`'s table."""
-    row: dict[str, object] = {
+    row: dict[str, Any] = {
         "metric": metric, "kind": kind, "lag": math.nan, "correlation": math.nan, "n": most,
         "p_value": math.nan, "elasticity": math.nan, "elasticity_low": math.nan,
         "elasticity_high": math.nan, "verdict": "none", "reason": "too_few_points",
@@ -440,14 +444,14 @@ def _verdict_row(
             elasticity_low=fit["slope"] - half, elasticity_high=fit["slope"] + half,
             verdict=verdict, reason=reason,
         )  # fmt: skip
-    lag = 0 if math.isnan(row["lag"]) else int(row["lag"])  # type: ignore[arg-type]
+    lag = 0 if math.isnan(row["lag"]) else int(row["lag"])
     end = last - lag
     now = _window(frame[metric], end, kind)
     before = _window(frame[metric], end - 12, kind)
     relative = _relative(now, before)
     change = now - before if kind == "rate" else relative
     moved = abs(change) >= (MOVE_POINTS if kind == "rate" else MOVE_RELATIVE)
-    e = float(row["elasticity"]) if row["verdict"] == "predicts" else 1.0  # type: ignore[arg-type]
+    e = float(row["elasticity"]) if row["verdict"] == "predicts" else 1.0
     expected = (1 + relative) ** e - 1 if relative > -1 else math.nan
     alone = bool(
         moved

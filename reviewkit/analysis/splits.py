@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -192,9 +192,9 @@ def _kept(people: PeriodPeople, which: str, exclude: Collection[str] | None) -> 
     if not exclude:
         return None
     frozen = frozenset(exclude)
-    last = people._cache.get(("kept", which))
+    last = cast("tuple[frozenset[str], np.ndarray] | None", people._cache.get(("kept", which)))
     if last is not None and last[0] == frozen:
-        return last[1]  # type: ignore[no-any-return]
+        return last[1]
     code, persons = _cached(people, ("persons", which), _person_codes, getattr(people, which))
     found = persons.get_indexer(list(frozen))
     out = np.zeros(len(persons), dtype=bool)

@@ -632,7 +632,7 @@ def compare_with_targets(
     for m in months:
         for metric in metrics:
             target = None if targets is None else targets.for_period(metric, m.start, m.end)
-            row = {"month": m.label, "metric": metric}
+            row: dict[str, object] = {"month": m.label, "metric": metric}
             row["target"] = math.nan if target is None else float(target)
             for v in VARIANTS:
                 row[v] = float(wide.loc[(m.label, metric), v])

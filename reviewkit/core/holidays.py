@@ -116,7 +116,9 @@ def parse_break(first: object, last: object, *, name: str = "", key: str = "") -
 
 
 def _off(text: str) -> int:
-    return int(_EASTER.match(text)[1])  # type: ignore[index]
+    found = _EASTER.match(text)
+    assert found is not None, text  # callers match _EASTER first
+    return int(found[1])
 
 
 _CHRISTMAS = Break("christmas", "12-24", "01-01")

@@ -56,6 +56,6 @@ def defer_iri_grammar() -> bool:
     if IRI_MODULE in sys.modules or importlib.util.find_spec(IRI_MODULE) is None:
         return False
     stand_in = _Deferred(IRI_MODULE, "Loads rfc3987_syntax on first use (reviewkit).")
-    stand_in.is_valid_syntax = _is_valid_syntax  # type: ignore[attr-defined]
+    vars(stand_in)["is_valid_syntax"] = _is_valid_syntax
     sys.modules[IRI_MODULE] = stand_in
     return True

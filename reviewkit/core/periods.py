@@ -287,7 +287,7 @@ def parse_period(label: str, *, calendar: FiscalCalendar, any_week: bool = False
         If the label matches none of the forms, or is a week of the other week start.
     """
     if m := _WEEK.match(label):
-        starts = "monday" if m[2] == "W" else "sunday"
+        starts: WeekStart = "monday" if m[2] == "W" else "sunday"
         if starts != calendar.week_start and not any_week:
             own = period_containing("weekly", dt.date(int(m[1]), 7, 1), calendar=calendar)
             raise ParameterError(

@@ -157,7 +157,8 @@ def _emails(text: str) -> list[tuple[int, int]]:
 def _replaced(text: str, spans: list[tuple[int, int]]) -> str:
     if not spans:
         return text
-    parts, end = [], 0
+    parts: list[str] = []
+    end = 0
     for start, stop in spans:
         parts += (text[end:start], PLACEHOLDER)
         end = stop

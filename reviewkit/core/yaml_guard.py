@@ -185,7 +185,7 @@ def check_tree(node: yaml.Node | None, path: Path | str) -> None:
         stack.append((current, keys, True))
         if isinstance(current, yaml.MappingNode):
             _check_keys(current, keys, path)
-            pairs = [(k, "<key>") for k, _ in current.value] + [
+            pairs: list[tuple[yaml.Node, str | int]] = [(k, "<key>") for k, _ in current.value] + [
                 (v, str(k.value)) for k, v in current.value
             ]
         else:

@@ -62,7 +62,9 @@ def format_value(value: float | None, *, kind: str, lang: str, currency: str) ->
 def format_count(value: float | None, *, lang: str) -> str:
     """Format a count: ``1,234`` (rounded to a whole number)."""
     check_lang(lang)
-    return DASH if _missing(value) else f"{round(value):,}".replace("-", MINUS)  # type: ignore[arg-type]
+    if value is None or _missing(value):
+        return DASH
+    return f"{round(value):,}".replace("-", MINUS)
 
 
 def format_money(value: float | None, *, currency: str, lang: str) -> str:
@@ -90,9 +92,9 @@ def format_money(value: float | None, *, currency: str, lang: str) -> str:
     problem = None if currency == "JPY" else currency_problem(currency)
     if problem is not None:
         raise ParameterError(f"currency: {problem}")
-    if _missing(value):
+    if value is None or _missing(value):
         return DASH
-    v = float(value)  # type: ignore[arg-type]
+    v = float(value)
     sign = MINUS if v < 0 else ""
     a = abs(v)
     if lang == "ja":
@@ -164,9 +166,9 @@ def _english() -> Locale:
 def format_pct(value: float | None, *, lang: str, signed: bool = False) -> str:
     """Format a ratio as a percentage: ``87.3%`` (``+4.2%`` when ``signed``)."""
     check_lang(lang)
-    if _missing(value):
+    if value is None or _missing(value):
         return DASH
-    text = f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"  # type: ignore[operator]
+    text = f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"
     return text.replace("-", MINUS)
 
 

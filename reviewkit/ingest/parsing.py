@@ -250,9 +250,18 @@ def _year(text: str) -> int:
     return year
 
 
-def _checked(y: int, m: int, d: int, text: object, *args: int) -> dt.datetime:
+def _checked(
+    y: int,
+    m: int,
+    d: int,
+    text: object,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    micro: int = 0,
+) -> dt.datetime:
     try:
-        return dt.datetime(y, m, d, *args)  # made aware by the caller
+        return dt.datetime(y, m, d, hour, minute, second, micro)  # made aware by the caller
     except ValueError:
         raise ParseError("not a valid date", text) from None
 

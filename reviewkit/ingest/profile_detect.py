@@ -109,7 +109,7 @@ def _dates(values: list[str]) -> tuple[int, bool | None]:
 
 def _amounts(values: list[str]) -> tuple[int, str, list[str]]:
     """How many values read as amounts, the decimal mark, and the currencies they name."""
-    best = (0, ".", [])
+    best: tuple[int, str, list[str]] = (0, ".", [])
     for decimal in (".", ","):
         ok, found = 0, Counter[str]()
         for value in values:

@@ -136,6 +136,7 @@ def assign_columns(
     taken = {id_column.name} if id_column else set()
     chosen: dict[str, ColumnInfo] = {}
     for role in RECORD_COLUMNS[record]:
+        pick: ColumnInfo | None
         if role in ("amount", "cost"):
             found = [c for c in columns if c.kind == "amount" and c.name not in taken]
             money = [
@@ -145,7 +146,7 @@ def assign_columns(
                     r"amount|value|betrag|valor|金額|cost|spend|kosten|custo|費用", c.words
                 )
             ]
-            pick = (money or found or [None])[0]
+            pick = money[0] if money else found[0] if found else None
         elif role == "email":
             pick = next((c for c in columns if c.kind == "email"), None)
         else:

@@ -97,8 +97,8 @@ def compile_rule(rule: str, *, columns: Collection[str], alias: str = "") -> str
 
     def walk(node: ast.expr) -> str:
         if isinstance(node, ast.BoolOp):
-            op = " AND " if isinstance(node.op, ast.And) else " OR "
-            return "(" + op.join(walk(v) for v in node.values) + ")"
+            joiner = " AND " if isinstance(node.op, ast.And) else " OR "
+            return "(" + joiner.join(walk(v) for v in node.values) + ")"
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return f"(NOT {walk(node.operand)})"
         if isinstance(node, ast.Compare):
@@ -179,8 +179,9 @@ def _number(node: ast.expr) -> int | float | None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         inner = _number(node.operand)
         return None if inner is None else -inner
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
+    value = node.value if isinstance(node, ast.Constant) else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     return None
 
 

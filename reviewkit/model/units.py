@@ -60,4 +60,4 @@ def kgi_unit(definitions: Definitions) -> Literal["amount", "count"]:
     """The KGI's unit: ``amount`` for revenue, ``count`` for a won-count KGI."""
     unit = unit_of(definitions, definitions.kgi_metric)
     assert unit in ("amount", "count"), unit
-    return unit  # type: ignore[return-value]
+    return unit

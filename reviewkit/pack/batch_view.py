@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -86,9 +86,12 @@ def show_batch(
 def summary_table(report: BatchReport) -> Table:
     """One row per pack: name, period, status, seconds, and the pack (or the error)."""
     table = Table(title=f"reviewkit batch (as of {report.as_of})", title_justify="left")
-    for name, justify in (("pack", "left"), ("period", "left"), ("status", "left"),
-                          ("time", "right"), ("where / why", "left")):  # fmt: skip
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("pack", "left"), ("period", "left"), ("status", "left"), ("time", "right"),
+        ("where / why", "left"),
+    )  # fmt: skip
+    for name, justify in columns:
+        table.add_column(name, justify=justify, overflow="fold")
     for o in report.outcomes:
         seconds = f"{o.seconds:.1f} s" if o.status == "built" or o.seconds else ""
         where = o.error if o.status == "failed" else o.pack

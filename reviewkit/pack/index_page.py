@@ -540,8 +540,9 @@ def _duration(seconds: float, *, lang: str) -> str:
 
 def _number(value: object) -> float | None:
     """A finite number read from JSON; None for anything else (text, NaN, true)."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if ok and math.isfinite(value) else None  # type: ignore[arg-type]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def _batch_failure(item: dict[str, Any], *, lang: str) -> str:
@@ -599,7 +600,8 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
         when_html += f" · {escape(t('index.batch.as_of', lang, day=format_date(as_of, lang=lang)))}"
     except ValueError:
         pass
-    counts = record.get("counts") if isinstance(record.get("counts"), dict) else {}
+    counts = record.get("counts")
+    counts = counts if isinstance(counts, dict) else {}
     tally = "".join(
         f'<span class="rk-count" data-count="{name}">{escape(t(f"index.batch.{name}", lang))} '
         f"<strong>{escape(format_count(_number(counts.get(name)), lang=lang))}</strong></span>"

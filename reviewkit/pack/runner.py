@@ -632,7 +632,7 @@ def build_pack(
     out = plan.out
     staging = make_staging(staging or new_staging(plan))
     executed = staging / "notebook.ipynb"
-    record = {
+    record: dict[str, Any] = {
         k: plan.manifest[k] for k in ("template_name", "template_title") if k in plan.manifest
     }
     failure = _Failure(out, plan.period, plan.lang, plan.scope, plan.template_name, record)

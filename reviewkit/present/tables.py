@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from typing import Any
 
 import pandas as pd
 
@@ -118,12 +119,12 @@ def _maturing(text: str, *, mature: bool, lang: str) -> str:
     return f"{text}{'' if lang == 'ja' else ' '}{t('rate.maturing', lang)}"
 
 
-def _equal_age(row: object, *, lang: str) -> str:
+def _equal_age(row: Any, *, lang: str) -> str:
     """``12 days: 5.0% → 4.1% (−0.9 pts)``: both cohorts at the same age; ``—`` without."""
-    days = float(row.equal_days)  # type: ignore[attr-defined]
+    days = float(row.equal_days)
     if math.isnan(days):
         return "—"
-    before, now = row.equal_previous, row.equal_value  # type: ignore[attr-defined]
+    before, now = row.equal_previous, row.equal_value
     return t(
         "rate.equal_age_cell", lang, days=int(days),
         before=format_pct(before, lang=lang), now=format_pct(now, lang=lang),

@@ -232,19 +232,19 @@ class Review:
             sections take theirs from the agenda.
         """
         if title is not None:
-            place, title = None, _own_title(key, title, lang=self.lang)
+            place, name = None, _own_title(key, title, lang=self.lang)
         elif f"section.{key}" in TEXTS or f"section.{self.cadence}.{key}" in TEXTS:
-            place, title = position(self.cadence, key), self.section_title(key)
+            place, name = position(self.cadence, key), self.section_title(key)
         else:
             raise ParameterError(
                 f"heading: {key!r} is not a standard section; give your own section a title, "
                 f'e.g. review.heading("{key}", title={{"ja": "…", "en": "…"}})'
             )
         if place is None:
-            label, box = title, ""
+            label, box = name, ""
         else:
             number, item = place
-            label = f"{number}. {title}"
+            label = f"{number}. {name}"
             box = t("agenda.minutes", self.lang, minutes=item.minutes)
         first = " rk-first" if not self._headings else ""
         self._headings.append(key)

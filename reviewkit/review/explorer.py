@@ -317,7 +317,7 @@ class Explorer:
                 label = metric_label(self.definitions, self.metric, lang=lang)
                 self.message = t("explore.undefined", lang, metric=label)
             else:
-                options = {"definitions": self.definitions, "metric": self.metric,
+                options: dict[str, Any] = {"definitions": self.definitions, "metric": self.metric,
                            "dimension": self.dimension, "lang": lang,
                            "currency": self.currency}  # fmt: skip
                 self.chart = explore_chart(frame, **options)

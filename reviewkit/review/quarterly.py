@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from reviewkit.analysis.target_plan import KgiTarget
     from reviewkit.analysis.whatif import ThresholdStage
     from reviewkit.analysis.whatif_scope import WhatIfScope
+    from reviewkit.core.workspace import Workspace
     from reviewkit.model.actions import Action
 
 
@@ -66,7 +67,7 @@ class QuarterlyReview(Review):
     def __init__(
         self,
         *,
-        workspace: object,
+        workspace: Workspace,
         as_of: dt.date,
         lang: str,
         what_if_rule: str = "",
@@ -80,7 +81,7 @@ class QuarterlyReview(Review):
             as_of=as_of,
             lang=lang,
             scope=scope,
-            title=title,  # type: ignore[arg-type]
+            title=title,
         )
         from reviewkit.analysis.target_plan import check_next_kgi_target
         from reviewkit.analysis.whatif_scope import check_what_if_rule

@@ -239,10 +239,10 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
     rows_day: list[np.ndarray] = []
     rows_channel: list[np.ndarray] = []
     rows_campaign: list[np.ndarray] = []
-    for channel, share in BASE_SHARE.items():
+    for channel_name, share in BASE_SHARE.items():
         counts = rng.poisson(weights * scale * share)
         rows_day.append(np.repeat(np.arange(len(days)), counts))
-        rows_channel.append(np.full(counts.sum(), channel, dtype=object))
+        rows_channel.append(np.full(counts.sum(), channel_name, dtype=object))
         rows_campaign.append(np.full(counts.sum(), None, dtype=object))
     day_index = {d: i for i, d in enumerate(days)}
     for d in webinar_days:
@@ -405,7 +405,7 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
     sfa_id[dup] = dup_ids
     late_owner = np.where(dup, sfa_id, lead_id)  # who carries SQL and later events
 
-    leads = pd.DataFrame(
+    lead_table = pd.DataFrame(
         {
             "lead_id": lead_id,
             "source_system": "ma",
@@ -413,9 +413,10 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
             "email": email,
             "company_name": company,
             "company_domain": domain,
-            "channel": np.where(missing, None, channel),
-            "campaign_id": np.where(missing, None, campaign),
-            "content_asset": np.where(missing, None, asset),
+            # numpy's stubs leave None (an object scalar) out of np.where's choices
+            "channel": np.where(missing, None, channel),  # type: ignore[call-overload]
+            "campaign_id": np.where(missing, None, campaign),  # type: ignore[call-overload]
+            "content_asset": np.where(missing, None, asset),  # type: ignore[call-overload]
             "industry": industry,
             "company_size": size,
             "region": region,
@@ -456,8 +457,8 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
             "score": None,
         }
     )
-    leads = pd.concat([leads, sfa_leads], ignore_index=True)
-    leads["score"] = leads["score"].astype("Int64")
+    lead_table = pd.concat([lead_table, sfa_leads], ignore_index=True)
+    lead_table["score"] = lead_table["score"].astype("Int64")
 
     def events(mask: np.ndarray, stage: str, when: np.ndarray, owner: np.ndarray) -> pd.DataFrame:
         source = np.where(owner[mask] == lead_id[mask], "ma", "sfa")
@@ -526,7 +527,7 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
 
     tz = spec["timezone"]
     for frame, cols in (
-        (leads, ["created_at"]),
+        (lead_table, ["created_at"]),
         (stage_events, ["entered_at"]),
         (score_changes, ["changed_at"]),
         (opportunities, ["created_at", "closed_at"]),
@@ -538,10 +539,10 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
     campaigns = _campaigns(days, webinar_days)
     if leads is not None:  # a bigger company spends more on the same campaigns
         campaigns["cost"] = (campaigns["cost"] * volume).round().astype("int64")
-    targets = _targets(stage_events, leads, opportunities, tz=tz, last=last)
+    targets = _targets(stage_events, lead_table, opportunities, tz=tz, last=last)
     return SampleData(
         tables={
-            "leads": leads,
+            "leads": lead_table,
             "stage_events": stage_events,
             "score_changes": score_changes,
             "opportunities": opportunities,
@@ -592,8 +593,8 @@ def _campaigns(days: pd.DatetimeIndex, webinar_days: pd.DatetimeIndex) -> pd.Dat
              "channel": "webinar", "content_asset": None, "start_date": d.date(),
              "end_date": d.date(), "cost": 350_000}
         )  # fmt: skip
-    for ex_id, name, start, length, _per_day, cost in EXHIBITIONS:
-        s = dt.date.fromisoformat(start)
+    for ex_id, name, start_text, length, _per_day, cost in EXHIBITIONS:
+        s = dt.date.fromisoformat(start_text)
         rows.append(
             {"campaign_id": ex_id, "name": name, "channel": "exhibition", "content_asset": None,
              "start_date": s, "end_date": s + dt.timedelta(days=length - 1), "cost": cost}

@@ -33,7 +33,7 @@ FONT = (
     '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", "Yu Gothic", Meiryo, '
     '"Noto Sans CJK JP", "Noto Sans JP", system-ui, sans-serif'
 )
-AXIS = {
+AXIS: dict[str, Any] = {
     "labelFontSize": 12,
     "titleFontSize": 12,
     "labelColor": "#1f2933",
@@ -47,9 +47,11 @@ _ids = itertools.count(1)
 # strings or dicts: altair resolves those against the whole Vega-Lite schema (~5 ms each).
 # Lay the chart out again when a dropdown changes it (axis labels change width).
 RESIZE = alt.AutoSizeParams(type="fit-x", contains="padding", resize=True)
+# The charts house_style is given (alt.layer may return a FacetChart).
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
 
 
-def house_style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def house_style(chart: AnyChart) -> AnyChart:
     """Apply reviewkit's fonts, palette and quiet axes to a chart (no global theme).
 
     The same config as ``chart.configure(...).configure_range(...)...configure_view(...)``,
@@ -194,7 +196,7 @@ def trend_chart(
     lines = base.mark_line(point=True, strokeWidth=2).encode(
         x=x, y=y, color=colour, strokeDash=dash, tooltip=tooltip
     )
-    layers: alt.Chart | alt.LayerChart = lines
+    layers: alt.Chart | alt.LayerChart | alt.FacetChart = lines
     if band is not None and {"band_low", "band_high"} <= set(history.columns):
         band_y = alt.Y("band_low:Q", title=None, scale=y_scale, axis=y_axis)
         layers = alt.layer(_target_band(data, pick=pick, band=band, x=x, y=band_y), lines)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Final
 
 import altair as alt
 import pandas as pd
@@ -25,7 +26,7 @@ WATERFALL_COLOURS = {
 }  # fmt: skip
 FALLS = ("down", "timing")  # bars that hang below the running total, text underneath
 MISSING_FILL = "#e6e9ee"  # a heat-map cell without enough data
-HEATMAP_SCHEME = "redblue"  # diverging, colour-blind safe: loss red, gain blue
+HEATMAP_SCHEME: Final = "redblue"  # diverging, colour-blind safe: loss red, gain blue
 STRONG = 0.55  # cells beyond this share of the colour domain's half-width print white text
 ROW_HEIGHT = 22
 

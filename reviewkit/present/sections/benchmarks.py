@@ -20,7 +20,7 @@ from reviewkit.present.html import Html, note_html
 from reviewkit.present.tables import styled_table
 
 
-def _segment_words(segment: dict[str, object] | None, *, lang: str) -> str:
+def _segment_words(segment: Mapping[str, object] | None, *, lang: str) -> str:
     if not segment:
         return ""
     comma = "、" if lang == "ja" else ", "

@@ -24,6 +24,7 @@ import pandas as pd
 from reviewkit.analysis.causes import CauseSettings, material_drivers
 from reviewkit.analysis.gap import main_comparison, reference_of
 from reviewkit.analysis.splits import PeriodPeople
+from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
@@ -36,6 +37,7 @@ from reviewkit.present.sections.monthly import (
     findings_table,
     heatmap,
 )
+from reviewkit.semantic.funnel import Funnel
 from reviewkit.store.availability import Availability
 
 CONTENT_COLUMNS = ("content_asset", "campaign_id")
@@ -148,7 +150,7 @@ def where_html(inputs: CauseInputs) -> Html:
     return Html("".join(parts), text=title)
 
 
-def _content_html(inputs: CauseInputs, funnel: object) -> list[str]:
+def _content_html(inputs: CauseInputs, funnel: Funnel) -> list[str]:
     """The content family's own evidence: assets and campaigns ranked (spend if any)."""
     from reviewkit.analysis.content import content_ranking, reach_stage
 
@@ -160,7 +162,7 @@ def _content_html(inputs: CauseInputs, funnel: object) -> list[str]:
     source = metric_label(definitions, definitions.stage_keys[0], lang=lang)
     parts = []
     for by in searched:
-        frame, days = content_ranking(inputs.people, funnel, by=by, reach=reach, costs=costs)  # type: ignore[arg-type]
+        frame, days = content_ranking(inputs.people, funnel, by=by, reach=reach, costs=costs)
         if frame.empty:
             continue
         parts.append(
@@ -178,8 +180,8 @@ def _content_html(inputs: CauseInputs, funnel: object) -> list[str]:
     return parts
 
 
-def _follow_up_html(inputs: CauseInputs, funnel: object, teams: pd.DataFrame,
-                    period: object, baseline: object) -> list[str]:  # fmt: skip
+def _follow_up_html(inputs: CauseInputs, funnel: Funnel, teams: pd.DataFrame,
+                    period: Period | None, baseline: Period | None) -> list[str]:  # fmt: skip
     """The follow-up family's own evidence: first touch by team, stalled opportunities."""
     from reviewkit.analysis.followup import stalled_opportunities
     from reviewkit.present.sections.followup_month import stalled_html, team_follow_up_html
@@ -195,14 +197,14 @@ def _follow_up_html(inputs: CauseInputs, funnel: object, teams: pd.DataFrame,
         stage = metric_label(definitions, sla.from_, lang=lang) if sla else ""
         parts.append(
             team_follow_up_html(teams, lang=lang, within=sla.within if sla else None,
-                                stage=stage or "MQL", period=period, baseline=baseline).html  # type: ignore[arg-type]
+                                stage=stage or "MQL", period=period, baseline=baseline).html
         )  # fmt: skip
     parts.append(f'<h4 class="rk-minor">{escape(t("followup.section.stalled", lang))}</h4>')
     if not available.has("opportunities"):
         what = t("followup.what.stalled", lang)
         parts.append(missing_html("opportunities", lang=lang, what=what).html)
         return parts
-    stalled, days = stalled_opportunities(funnel)  # type: ignore[arg-type]
+    stalled, days = stalled_opportunities(funnel)
     parts.append(
         stalled_html(stalled, threshold_days=days, lang=lang, currency=inputs.currency,
                      threshold_is_default=True, amounts=available.has("amounts")).html
@@ -211,8 +213,8 @@ def _follow_up_html(inputs: CauseInputs, funnel: object, teams: pd.DataFrame,
 
 
 def cause_html(
-    family: str, inputs: CauseInputs, *, funnel: object, teams: pd.DataFrame,
-    period: object, baseline: object,
+    family: str, inputs: CauseInputs, *, funnel: Funnel, teams: pd.DataFrame,
+    period: Period | None, baseline: Period | None,
 ) -> Html:  # fmt: skip
     """One cause family's section: its findings, then its own evidence (see the module doc)."""
     lang = inputs.lang

@@ -244,7 +244,7 @@ def explore_chart(
                 title=None,
                 axis=alt.Axis(labelAngle=0 if len(segments) <= 5 else -30, labelLimit=140),
             )
-            chart: alt.Chart | alt.LayerChart = base.mark_bar().encode(
+            chart: alt.Chart | alt.LayerChart | alt.FacetChart = base.mark_bar().encode(
                 x=x, xOffset=alt.XOffset("name:N", sort=names), y=y, color=colour,
                 opacity=maturing, tooltip=tooltip,
             )  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -35,7 +36,7 @@ def _level(level: float, *, lang: str) -> str:
     return f"{format_count(level * 100, lang=lang)}%"
 
 
-def _before_after(row: Mapping[str, object], *, lang: str) -> str:
+def _before_after(row: Mapping[str, Any], *, lang: str) -> str:
     if row["verdict"] == "unsupported" or not row["days_after"]:
         return "—"
     if row["basis"] == "count":
@@ -54,7 +55,7 @@ def _before_after(row: Mapping[str, object], *, lang: str) -> str:
     )
 
 
-def _change(row: Mapping[str, object], *, lang: str) -> str:
+def _change(row: Mapping[str, Any], *, lang: str) -> str:
     effect = float(row["effect"])
     if row["verdict"] in ("too_early", "unsupported") or math.isnan(effect):
         return "—"
@@ -79,7 +80,7 @@ def _change(row: Mapping[str, object], *, lang: str) -> str:
 REST_MOVED = {"rate": 0.05, "count": 0.20}
 
 
-def _rest_moved(row: Mapping[str, object], name: str, *, lang: str) -> str | None:
+def _rest_moved(row: Mapping[str, Any], name: str, *, lang: str) -> str | None:
     """A warning when the comparison group itself moved a lot (a shock of its own?)."""
     if row["comparison"] != "rest" or row["verdict"] in ("too_early", "unsupported"):
         return None
@@ -99,7 +100,7 @@ def _rest_moved(row: Mapping[str, object], name: str, *, lang: str) -> str | Non
     return t("effects.rest_moved", lang, action=name, change=shown)
 
 
-def _verdict(row: Mapping[str, object], *, definitions: Definitions, lang: str) -> str:
+def _verdict(row: Mapping[str, Any], *, definitions: Definitions, lang: str) -> str:
     verdict, reason = str(row["verdict"]), row["reason"]
     words = t(f"effects.verdict.{verdict}", lang)
     if reason == "too_little_time":
@@ -134,7 +135,7 @@ def _verdict(row: Mapping[str, object], *, definitions: Definitions, lang: str) 
     return f"{words}: {detail}" if lang == "en" else f"{words}：{detail}"
 
 
-def _windows(row: Mapping[str, object], action: str, *, lang: str) -> str | None:
+def _windows(row: Mapping[str, Any], action: str, *, lang: str) -> str | None:
     if row["verdict"] == "unsupported":
         return None
     if not row["days_after"]:

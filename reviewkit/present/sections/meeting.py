@@ -6,6 +6,7 @@ The monthly pack's causes and checklist live in :mod:`reviewkit.present.sections
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -22,11 +23,11 @@ if TYPE_CHECKING:
     from reviewkit.model.definitions import Definitions
 
 
-def _when(moment: object, *, lang: str) -> str:
+def _when(moment: dt.datetime | None, *, lang: str) -> str:
     """An instant as date and time, ``—`` when there is none (``None`` or ``NaT`` alike)."""
-    if moment is None or pd.isna(moment):  # type: ignore[arg-type]
+    if moment is None or pd.isna(moment):
         return "—"
-    return format_datetime(moment, lang=lang)  # type: ignore[arg-type]
+    return format_datetime(moment, lang=lang)
 
 
 def decisions_html(

@@ -402,7 +402,7 @@ def findings_table(
 
 
 def content_table(
-    frame: pd.DataFrame, *, by: str, days: int | None, target: str, period: str, lang: str,
+    frame: pd.DataFrame, *, by: str, days: float | None, target: str, period: str, lang: str,
     currency: str, source: str = "", costs: bool = True,
 ) -> Html:  # fmt: skip
     """Content assets or campaigns ranked by how far their leads fell short of everyone's rate.

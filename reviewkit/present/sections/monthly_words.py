@@ -8,6 +8,7 @@ or a change; it imports neither of them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from reviewkit.analysis.splits import MISSING, SEPARATOR
 from reviewkit.i18n.formatting import format_count, format_pct
@@ -21,11 +22,11 @@ def key_label(dims: Sequence[str], key: str, *, lang: str) -> str:
     return segment_label(dims, values, lang=lang)
 
 
-def change_text(row: Mapping[str, object], *, lang: str) -> str:
+def change_text(row: Mapping[str, Any], *, lang: str) -> str:
     """A finding's change: its rate before → now ("new" without a baseline), or its count."""
     if row.get("kind") == "volume":
-        before, now = float(row["size_before"]), float(row["size"])  # type: ignore[arg-type]
-        return f"{format_count(before, lang=lang)} → {format_count(now, lang=lang)}"
+        size_before, size = float(row["size_before"]), float(row["size"])
+        return f"{format_count(size_before, lang=lang)} → {format_count(size, lang=lang)}"
     new = not row["size_before"]
     before = t("cause.new_segment", lang) if new else format_pct(row["rate_before"], lang=lang)
-    return f"{before} → {format_pct(row['rate'], lang=lang)}"  # type: ignore[arg-type]
+    return f"{before} → {format_pct(row['rate'], lang=lang)}"

@@ -32,7 +32,8 @@ def proposals_html(
     if frame.empty:
         none = t("proposal.none", lang)
         return Html(title + note_html(none), text=none)
-    shown, classes = [], []
+    shown: list[dict[str, str]] = []
+    classes: list[list[str]] = []
     for r in frame.to_dict("records"):
         owner = f"owner.{r['owner']}"
         shown.append(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from html import escape
+from typing import Any
 
 import pandas as pd
 
@@ -86,22 +87,22 @@ def _level(value: float, kind: str, *, lang: str, currency: str) -> str:
     return format_value(value, kind=kind, lang=lang, currency=currency)
 
 
-def _reason_words(row: Mapping[str, object], relevance: Relevance, *, lang: str) -> str:
+def _reason_words(row: Mapping[str, Any], relevance: Relevance, *, lang: str) -> str:
     return t(f"relevance.reason.{row['reason']}", lang, n=row["n"], min=relevance.min_points)
 
 
-def _correlation_cell(row: Mapping[str, object], relevance: Relevance, *, lang: str) -> str:
+def _correlation_cell(row: Mapping[str, Any], relevance: Relevance, *, lang: str) -> str:
     if row["verdict"] == "none" and row["reason"] in ("too_few_points", "no_variation"):
         return t("relevance.correlation_missing", lang,
                  reason=_reason_words(row, relevance, lang=lang))  # fmt: skip
     return t(
-        "relevance.correlation_cell", lang, r=_signed(float(row["correlation"])),  # type: ignore[arg-type]
-        lag=_lag_words(float(row["lag"]), lang=lang),  # type: ignore[arg-type]
+        "relevance.correlation_cell", lang, r=_signed(float(row["correlation"])),
+        lag=_lag_words(float(row["lag"]), lang=lang),
     )  # fmt: skip
 
 
-def _elasticity(row: Mapping[str, object], *, definitions: Definitions, lang: str) -> str:
-    value = float(row["elasticity"])  # type: ignore[arg-type]
+def _elasticity(row: Mapping[str, Any], *, definitions: Definitions, lang: str) -> str:
+    value = float(row["elasticity"])
     if math.isnan(value):
         return DASH
     return t(
@@ -109,13 +110,13 @@ def _elasticity(row: Mapping[str, object], *, definitions: Definitions, lang: st
         kpi=kpi_label(definitions, str(row["metric"]), lang=lang),
         against=kpi_label(definitions, str(row["against"]), lang=lang),
         value=format_pct(value / 100, lang=lang, signed=True),
-        low=format_pct(float(row["elasticity_low"]) / 100, lang=lang, signed=True),  # type: ignore[arg-type]
-        high=format_pct(float(row["elasticity_high"]) / 100, lang=lang, signed=True),  # type: ignore[arg-type]
+        low=format_pct(float(row["elasticity_low"]) / 100, lang=lang, signed=True),
+        high=format_pct(float(row["elasticity_high"]) / 100, lang=lang, signed=True),
     )  # fmt: skip
 
 
 def _verdict_words(
-    row: Mapping[str, object], results: Mapping[str, Relevance], *, definitions: Definitions,
+    row: Mapping[str, Any], results: Mapping[str, Relevance], *, definitions: Definitions,
     lang: str,
 ) -> str:  # fmt: skip
     verdict = t(f"relevance.verdict.{row['verdict']}", lang)
@@ -128,10 +129,8 @@ def _verdict_words(
     return t("relevance.verdict.detail", lang, verdict=verdict, detail=detail)
 
 
-def _moved_words(
-    row: Mapping[str, object], *, definitions: Definitions, kgi: str, lang: str
-) -> str:
-    change = float(row["kpi_change"])  # type: ignore[arg-type]
+def _moved_words(row: Mapping[str, Any], *, definitions: Definitions, kgi: str, lang: str) -> str:
+    change = float(row["kpi_change"])
     if math.isnan(change):
         return DASH
     kind = str(row["kind"])
@@ -139,7 +138,7 @@ def _moved_words(
         "kpi": kpi_label(definitions, str(row["metric"]), lang=lang),
         "change": _change(change, kind, lang=lang),
         "against": kpi_label(definitions, kgi, lang=lang),
-        "kgi_change": format_pct(float(row["kgi_change"]), lang=lang, signed=True),  # type: ignore[arg-type]
+        "kgi_change": format_pct(float(row["kgi_change"]), lang=lang, signed=True),
     }
     moved = abs(change) >= (MOVE_POINTS if kind == "rate" else MOVE_RELATIVE)
     if row["moved_alone"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -80,7 +81,7 @@ def write_csv(
 ) -> Path:
     """Write ``frame`` as an export file: header, rows (None as empty), then footer lines."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    quoting: Literal[0, 1] = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=sep, quoting=quoting, lineterminator="\r\n")
         writer.writerow(list(frame.columns))

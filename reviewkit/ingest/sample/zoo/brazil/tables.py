@@ -109,7 +109,8 @@ def _landing_pages(rng: np.random.Generator, channel: np.ndarray, count: int) ->
     weight = 1.0 / (np.arange(count) + 4.0)
     chosen = pages[rng.choice(count, size=len(channel), p=weight / weight.sum())]
     web = np.isin(channel, ["Busca paga", "Orgânico", "Redes sociais", "E-mail"])
-    return np.where(web, chosen, None).astype(object)
+    # numpy's stubs leave None (an object scalar) out of np.where's choices
+    return np.where(web, chosen, None).astype(object)  # type: ignore[call-overload]
 
 
 def _identities(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:

@@ -110,7 +110,8 @@ def opportunities(
             "lead_id": crm_id[rows], "amount": late["amount"][rows],
             "currency": spec["currency"], "created_at": late["opp_at"][rows],
             "closed_at": np.where(closed, late["close_at"][rows], engine.NAT),
-            "is_won": pd.array(np.where(closed, late["won"][rows], None), dtype="boolean"),
+            # numpy's stubs leave None (an object scalar) out of np.where's choices
+            "is_won": pd.array(np.where(closed, late["won"][rows], None), dtype="boolean"),  # type: ignore[call-overload]
             "stage": late["stage"][rows], "sales_team": team[rows],
             "source_system": spec["source_systems"]["crm"],
         }

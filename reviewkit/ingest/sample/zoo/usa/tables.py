@@ -162,7 +162,8 @@ def _tables(
             "lead_id": ids[rows], "amount": deal["amount"][rows], "currency": spec["currency"],
             "created_at": opp["opp_at"][rows],
             "closed_at": np.where(closed, deal["close_at"][rows], engine.NAT),
-            "is_won": pd.array(np.where(closed, deal["won"][rows], None), dtype="boolean"),
+            # numpy's stubs leave None (an object scalar) out of np.where's choices
+            "is_won": pd.array(np.where(closed, deal["won"][rows], None), dtype="boolean"),  # type: ignore[call-overload]
             "stage": deal["stage"][rows], "sales_team": team[rows], "source_system": system,
         }
     )  # fmt: skip
