@@ -6,6 +6,7 @@ The figures and positions come from :func:`reviewkit.analysis.benchmarks.benchma
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from html import escape
 
 import pandas as pd
