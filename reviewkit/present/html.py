@@ -42,3 +42,9 @@ def missing_html(kind: str, *, lang: str, **fields: object) -> Html:
     """
     text = t(f"missing.{kind}", lang, **fields)
     return Html(f'<p class="rk-missing">{escape(text)}</p>', text=text)
+
+
+def h3(text: str, *, anchor: str = "") -> str:
+    """A subsection heading (``<h3 class="rk-subsection">``), with its anchor when given."""
+    ident = f' id="{escape(anchor)}"' if anchor else ""
+    return f'<h3 class="rk-subsection"{ident}>{escape(text)}</h3>'

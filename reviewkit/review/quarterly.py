@@ -1,6 +1,6 @@
 """The quarterly review: re-evaluate the KPIs themselves and re-set the targets.
 
-:func:`reviewkit.review.base.open_review` returns a :class:`QuarterlyReview` for the quarterly
+:func:`reviewkit.review.open.open_review` returns a :class:`QuarterlyReview` for the quarterly
 cadence. Its sections, in agenda order:
 
 - KPI status: the scorecard, trends quarter over quarter and year over year (maturing cohorts
@@ -17,21 +17,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from functools import cached_property, partial
-from html import escape
-from typing import TYPE_CHECKING
-from urllib.parse import quote
+from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
-from reviewkit.core.periods import Period, next_period
+from reviewkit.core.periods import Cadence, Period, next_period
 from reviewkit.core.resources import pack_dir
+from reviewkit.core.workspace import Workspace
 from reviewkit.i18n.formatting import format_period
 from reviewkit.i18n.texts import t
 from reviewkit.model.scope import Scope
 from reviewkit.present.charts.house import PackChart
 from reviewkit.present.glossary import metric_label
-from reviewkit.present.html import Html, note_html
+from reviewkit.present.html import Html
+from reviewkit.present.sections import quarterly as sections
 from reviewkit.review.base import Review
+from reviewkit.review.explorer import Explorable
 
 if TYPE_CHECKING:
     from reviewkit.analysis.benchmarks import Benchmarks
@@ -46,11 +47,7 @@ RATE_QUARTERS = 8  # the rates chart's quarters
 YEAR_ON_YEAR = 5  # quarters a comparison with the same quarter a year earlier needs
 
 
-def _h3(anchor: str, title: str) -> str:
-    return f'<h3 class="rk-subsection" id="{escape(anchor)}">{escape(title)}</h3>'
-
-
-class QuarterlyReview(Review):
+class QuarterlyReview(Explorable, Review):
     """A quarterly review (see the module docstring).
 
     Parameters
@@ -63,10 +60,12 @@ class QuarterlyReview(Review):
         Next quarter's KGI target (the quarter's total); ``0``: from ``params/targets.yml``.
     """
 
+    cadence: ClassVar[Cadence] = "quarterly"
+
     def __init__(
         self,
         *,
-        workspace: object,
+        workspace: Workspace,
         as_of: dt.date,
         lang: str,
         what_if_rule: str = "",
@@ -74,14 +73,7 @@ class QuarterlyReview(Review):
         scope: Scope | None = None,
         title: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(
-            "quarterly",
-            workspace=workspace,
-            as_of=as_of,
-            lang=lang,
-            scope=scope,
-            title=title,  # type: ignore[arg-type]
-        )
+        super().__init__(workspace=workspace, as_of=as_of, lang=lang, scope=scope, title=title)
         from reviewkit.analysis.target_plan import check_next_kgi_target
         from reviewkit.analysis.whatif_scope import check_what_if_rule
 
@@ -106,13 +98,13 @@ class QuarterlyReview(Review):
         """Trends quarter over quarter and year over year, maturing cohorts marked."""
         from reviewkit.analysis.trends import trends_table
 
-        title = _h3("trends", t("trends.title", self.lang))
+        title = t("trends.title", self.lang)
         if self.no_data is not None:
-            return Html(title + self.no_data.html, text=self.no_data.text)
+            return sections.titled("trends", title, self.no_data)
         table = trends_table(
             self.trend_frame, definitions=self.definitions, lang=self.lang, currency=self.currency
         )
-        return Html(title + table.html, text=table.text)
+        return sections.titled("trends", title, table)
 
     def rates_chart(self) -> PackChart | Html:
         """The KPI tree's rates over the last eight quarters (maturing quarters hollow).
@@ -127,18 +119,15 @@ class QuarterlyReview(Review):
         )
         known = series[series["value"].notna()]
         if known.empty:
-            text = t("quarterly.rates.none", self.lang)
-            return Html(f'<p class="rk-missing">{escape(text)}</p>', text=text)
+            return sections.missing_line(t("quarterly.rates.none", self.lang))
         first = known["start"].min()
         if series["start"].min() >= first:
             return rates_chart(series, definitions=self.definitions, lang=self.lang)
         shown = series[series["start"] >= first]
         chart = rates_chart(shown, definitions=self.definitions, lang=self.lang)
-        n = shown["label"].nunique()
-        start = format_period(shown["period"].iloc[0], lang=self.lang)
-        note = t("quarterly.rates.short", self.lang, n=n, first=start, most=RATE_QUARTERS,
-                 year=YEAR_ON_YEAR)  # fmt: skip
-        return Html(chart._repr_html_() + note_html(note), text=note)
+        return sections.rates_over_quarters(
+            chart, shown=shown, most=RATE_QUARTERS, year=YEAR_ON_YEAR, lang=self.lang
+        )
 
     @cached_property
     def benchmark_set(self) -> Benchmarks:
@@ -151,7 +140,6 @@ class QuarterlyReview(Review):
         """Where the company sits against published ranges (context, never targets)."""
         from reviewkit.analysis.benchmarks import benchmark_positions, benchmarks_html
 
-        title = _h3("benchmarks", t("benchmarks.title", self.lang))
         frame = benchmark_positions(
             self.benchmark_set, self.funnel, self.period, available=self.available
         )
@@ -159,7 +147,7 @@ class QuarterlyReview(Review):
             frame, self.benchmark_set, definitions=self.definitions, lang=self.lang,
             currency=self.currency,
         )  # fmt: skip
-        return Html(title + body.html, text=body.text)
+        return sections.titled("benchmarks", t("benchmarks.title", self.lang), body)
 
     # -- re-evaluating the KPIs ------------------------------------------------------------------
 
@@ -189,12 +177,12 @@ class QuarterlyReview(Review):
         from reviewkit.present.sections.relevance import relevance_body
 
         lang = self.lang
-        title = _h3("relevance", t("relevance.title", lang, kgi=self.definitions.kgi.label(lang)))
+        title = t("relevance.title", lang, kgi=self.definitions.kgi.label(lang))
         body = relevance_body(
             self.relevance_results, self.underweighted_frame, definitions=self.definitions,
             lang=lang, currency=self.currency,
         )  # fmt: skip
-        return Html(title + body.html, text=body.text)
+        return sections.titled("relevance", title, body)
 
     def relevance_chart(self) -> PackChart | Html:
         """Correlation of each leading KPI with the KGI at each lag (months); none when too few."""
@@ -275,19 +263,19 @@ class QuarterlyReview(Review):
         lang = self.lang
         scope = self.what_if_scope
         if scope.stage is None:
-            title = _h3("what_if", t("whatif.title_any", lang))
+            title = t("whatif.title_any", lang)
         else:
             label = metric_label(self.definitions, scope.stage, lang=lang)
-            title = _h3("what_if", t("whatif.title", lang, stage=label))
+            title = t("whatif.title", lang, stage=label)
         absent = absent_html(scope, definitions=self.definitions, lang=lang)
         if scope.stage is None or (scope.sweep is None and self.rule_comparison.empty):
-            return Html(title + absent.html, text=absent.text)
+            return sections.titled("what_if", title, absent)
         body = whatif_html(
             self.sweep, self.rule_comparison, definitions=self.definitions, stage=scope.stage,
             period_name=format_period(self.period, lang=lang), lang=lang, currency=self.currency,
         )  # fmt: skip
         skipped = skipped_html(self.definitions, lang=lang)
-        return Html(title + body.html + skipped.html, text=body.text)
+        return sections.titled("what_if", title, Html(body.html + skipped.html, text=body.text))
 
     def what_if_chart(self) -> PackChart | Html:
         """The sweep as a chart: volume against the next stage's rate, the current rule marked."""
@@ -416,47 +404,28 @@ class QuarterlyReview(Review):
         from reviewkit.analysis.target_plan import write_draft
         from reviewkit.present.sections.target_plan import plan_table, rates_table
 
-        lang = self.lang
-        parts = [_h3("plan", t("plan.title", lang))]
+        lang, currency = self.lang, self.currency
         plan, comparison, reason = self.planned
         described = self.kgi_target.describe(
-            definitions=self.definitions, lang=lang, currency=self.currency
+            definitions=self.definitions, lang=lang, currency=currency
         )
         if plan.empty:
-            parts.append(f'<p class="rk-missing">{escape(reason)}</p>')
-            return Html("".join(parts), text=reason)
-        sentence = self._plan_sentence()
-        parts.append(f'<p class="rk-lead">{escape(sentence)}</p>')
-        if described:
-            parts.append(f'<p class="rk-note">{escape(described)}</p>')
-        parts.append(
+            return sections.no_plan(reason, lang=lang)
+        tables = [
             rates_table(self.plan_variants, definitions=self.definitions, lang=lang,
-                        currency=self.currency, comparison=comparison).html
-        )  # fmt: skip
-        parts.append(
-            plan_table(
-                comparison, definitions=self.definitions, lang=lang, currency=self.currency
-            ).html
-        )
-        if not self.draft_targets:
-            parts.append(note_html(t("quarterly.plan.group", lang)))
-            return Html("".join(parts), text=sentence)
-        variant = t("plan.variant.expected", lang)
-        href = "data:text/yaml;charset=utf-8," + quote(self.draft_targets)
-        label = escape(t("quarterly.plan.download", lang, variant=variant))
-        parts.append(
-            f'<p class="rk-download"><a href="{escape(href)}" '
-            f'download="{escape(self.draft_name)}">{label}</a></p>'
-        )
-        directory = pack_dir()
+                        currency=currency, comparison=comparison),
+            plan_table(comparison, definitions=self.definitions, lang=lang, currency=currency),
+        ]  # fmt: skip
+        directory = pack_dir() if self.draft_targets else None
         if directory is not None:  # a pack being built: the draft goes next to it
             write_draft(
                 self.draft_targets, directory, period_label=self.next_period.label,
                 params_dir=self.workspace.params_dir,
             )  # fmt: skip
-        key = "quarterly.plan.written" if directory else "quarterly.plan.not_written"
-        parts.append(note_html(t(key, lang, file=self.draft_name)))
-        return Html("".join(parts), text=sentence)
+        return sections.plan_section(
+            self._plan_sentence(), described=described, tables=tables, draft=self.draft_targets,
+            draft_name=self.draft_name, written=directory is not None, lang=lang,
+        )  # fmt: skip
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -488,18 +457,15 @@ class QuarterlyReview(Review):
         from reviewkit.present.sections.actions import outcomes_by_family
         from reviewkit.present.sections.effects import effects_table
 
-        lang = self.lang
-        title = _h3("actions_review", t("quarterly.actions_review.title", lang))
         if not self.quarter_actions:
-            note = t("quarterly.actions_review.none", lang)
-            return Html(title + note_html(note), text=note)
-        counts = self._actions_counts()
-        families = outcomes_by_family(self.quarter_actions, self.quarter_effects, lang=lang)
+            return sections.actions_review_section("", families=None, table=None, lang=self.lang)
+        families = outcomes_by_family(self.quarter_actions, self.quarter_effects, lang=self.lang)
         titles = {a.id: a.title for a in self.quarter_actions}
-        table = effects_table(self.quarter_effects, definitions=self.definitions, lang=lang,
+        table = effects_table(self.quarter_effects, definitions=self.definitions, lang=self.lang,
                               titles=titles)  # fmt: skip
-        lead = f'<p class="rk-lead">{escape(counts)}</p>'
-        return Html(title + lead + families.html + table.html, text=counts)
+        return sections.actions_review_section(
+            self._actions_counts(), families=families, table=table, lang=self.lang
+        )
 
     # -- summary ---------------------------------------------------------------------------------
 
@@ -511,28 +477,21 @@ class QuarterlyReview(Review):
         if self.no_data is not None:
             return self.no_data
         lang = self.lang
-        first = self._kgi_headline()
-        items = [f'{escape(first)} <a href="#trends">→</a>']
-        for sentence in relevance_sentences(
+        headline = self._kgi_headline()
+        relevance = relevance_sentences(
             self.relevance_results, self.underweighted_frame, definitions=self.definitions,
             lang=lang, currency=self.currency,
-        ):  # fmt: skip
-            items.append(f'{escape(sentence)} <a href="#relevance">→</a>')
+        )  # fmt: skip
+        what_if = None
         if self.threshold_stage is not None and not self.sweep.empty:
-            said = whatif_sentences(
+            what_if = whatif_sentences(
                 self.sweep, definitions=self.definitions, stage=self.threshold_stage.key,
                 period_name=format_period(self.period, lang=lang), lang=lang,
                 currency=self.currency,
             )  # fmt: skip
-            text = t("summary.join_sentences", lang).join(said[:2])
-            items.append(f'{escape(text)} <a href="#what_if">→</a>')
         plan, _, reason = self.planned
-        text = reason if plan.empty else self._plan_sentence()
-        items.append(f'{escape(text)} <a href="#plan">→</a>')
-        actions = self._actions_counts()
-        items.append(
-            f"{escape(t('summary.quarterly.actions', lang, text=actions))} "
-            '<a href="#actions_review">→</a>'
-        )
-        body = "".join(f"<li>{item}</li>" for item in items)
-        return Html(f'<div class="rk-summary"><ul>{body}</ul></div>', text=first)
+        return sections.quarterly_summary_html(
+            headline, relevance=relevance, what_if=what_if,
+            plan=reason if plan.empty else self._plan_sentence(),
+            actions=self._actions_counts(), lang=lang,
+        )  # fmt: skip
