@@ -7,7 +7,7 @@ out; the review (:mod:`reviewkit.review.base`) passes what it computed once.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ def scorecard_section(
     *,
     definitions: Definitions,
     previous: Period,
-    no_data: Sequence[str],
+    no_data: Collection[str],
     missing: Sequence[str],
     lang: str,
     currency: str,
@@ -56,7 +56,7 @@ def scorecard_section(
     """
     note = t("scorecard.note", lang, previous=format_period(previous, lang=lang))
     table = scorecard_table(
-        frame, definitions=definitions, lang=lang, currency=currency, no_data=list(no_data)
+        frame, definitions=definitions, lang=lang, currency=currency, no_data=no_data
     )
     return Html(
         f'{table.html}<p class="rk-note">{escape(note)}</p>{missing_lines(missing)}',
