@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -36,8 +36,6 @@ from reviewkit.present.sections.meeting import decisions_html, quality_html
 from reviewkit.present.summary import kgi_headline
 from reviewkit.review.inputs import ReviewInputs
 
-RECENT_PERIODS: dict[str, int] = {"weekly": 13, "monthly": 12, "quarterly": 8}  # trend chart
-
 
 class Review(ReviewInputs, ABC):
     """One review: its inputs (:class:`~reviewkit.review.inputs.ReviewInputs`), shared sections.
@@ -48,6 +46,9 @@ class Review(ReviewInputs, ABC):
     Open one with :func:`reviewkit.review.open.open_review`, which returns the cadence's class
     (:class:`~reviewkit.review.weekly.WeeklyReview`, ...).
     """
+
+    recent_periods: ClassVar[int]  # the trend chart's periods
+    trend_dates: ClassVar[str] = "%Y-%m"  # how the trend chart's axis writes a period
 
     # -- the top of the pack ---------------------------------------------------------------------
 
@@ -147,8 +148,8 @@ class Review(ReviewInputs, ABC):
         return kpi_status.rates_section(frame, definitions=self.definitions, lang=self.lang)
 
     def _recent_periods(self) -> list[Period]:
-        count = RECENT_PERIODS[self.cadence]
-        earlier = periods_before(self.period, count - 1, calendar=self.workspace.calendar)
+        count = self.recent_periods - 1
+        earlier = periods_before(self.period, count, calendar=self.workspace.calendar)
         return [*earlier, self.period]
 
     def _trend_points(self) -> list[dict[str, Any]]:
@@ -174,7 +175,7 @@ class Review(ReviewInputs, ABC):
         kinds = dict(zip(self.card["metric"], self.card["kind"], strict=True))
         return kpi_status.trend_section(
             self._trend_points(), kinds=kinds,
-            definitions=self.definitions, weekly=self.cadence == "weekly", lang=self.lang,
+            definitions=self.definitions, date_format=self.trend_dates, lang=self.lang,
             currency=self.currency,
         )  # fmt: skip
 

@@ -37,6 +37,7 @@ class MonthlyReview(Explorable, Review):
     """A monthly review (see the module docstring)."""
 
     cadence: ClassVar[Cadence] = "monthly"
+    recent_periods: ClassVar[int] = 12
 
     def summary(self) -> Html:
         """How far the KGI missed, the driver that cost most, and the top cause of each family."""

@@ -59,6 +59,7 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
     """
 
     cadence: ClassVar[Cadence] = "quarterly"
+    recent_periods: ClassVar[int] = 8
 
     def __init__(
         self,

@@ -30,6 +30,8 @@ class WeeklyReview(Explorable, Review):
     """A weekly review (see the module docstring)."""
 
     cadence: ClassVar[Cadence] = "weekly"
+    recent_periods: ClassVar[int] = 13
+    trend_dates: ClassVar[str] = "%m/%d"
 
     def summary(self) -> Html:
         """The first screen: where the month and quarter stand against their pace.

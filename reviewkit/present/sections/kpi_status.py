@@ -83,7 +83,7 @@ def trend_section(
     *,
     kinds: dict[str, str],
     definitions: Definitions,
-    weekly: bool,
+    date_format: str,
     lang: str,
     currency: str,
 ) -> PackChart:
@@ -96,8 +96,8 @@ def trend_section(
         ``actual`` and ``target`` (``None`` without one), periods oldest first.
     kinds
         Each metric's kind (``count``, ``rate``, ``amount``, ...).
-    weekly
-        Weekly periods (dates as ``%m/%d``; else ``%Y-%m``).
+    date_format
+        How the axis writes a period's start (``%m/%d`` for weeks, ``%Y-%m`` for months).
     """
     rows = []
     for point in points:
@@ -132,7 +132,7 @@ def trend_section(
         actual=t("series.actual", lang),
         target=t("series.target", lang),
         description=t("chart.trend.description", lang, n=periods),
-        date_format="%m/%d" if weekly else "%Y-%m",
+        date_format=date_format,
         band=t("chart.trend.band", lang),
         label_expr=money_labels_expr(
             [labels[m] for m in metrics if kinds[m] == "amount"], currency=currency, lang=lang,
