@@ -37,7 +37,7 @@ _LAZY = {
     "company_settings": "reviewkit.model.onboarding",
     "connect": "reviewkit.store.schema",
     "consistency_problems": "reviewkit.ingest.consistency",
-    "explore": "reviewkit.review.explorer",
+    "explore": "reviewkit.review.open",
     "find_workspace": "reviewkit.core.workspace",
     "generate_sample": "reviewkit.ingest.sample.company",
     "identity_report": "reviewkit.ingest.identity",
@@ -49,7 +49,7 @@ _LAZY = {
     "load_identity_map": "reviewkit.ingest.identity",
     "load_schedule": "reviewkit.pack.schedule",
     "load_targets": "reviewkit.model.targets",
-    "open_review": "reviewkit.review.base",
+    "open_review": "reviewkit.review.open",
     "parse_period": "reviewkit.core.periods",
     "parse_scope": "reviewkit.model.scope",
     "resolve_identities": "reviewkit.ingest.identity",
@@ -121,8 +121,8 @@ if TYPE_CHECKING:
     from reviewkit.pack.index_page import write_index
     from reviewkit.pack.runner import run_pack
     from reviewkit.pack.schedule import load_schedule
-    from reviewkit.review.base import Review, open_review
-    from reviewkit.review.explorer import explore
+    from reviewkit.review.base import Review
+    from reviewkit.review.open import explore, open_review
     from reviewkit.semantic.funnel import Funnel
     from reviewkit.store.schema import connect
 

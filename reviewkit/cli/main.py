@@ -122,7 +122,7 @@ def new_template(
 ) -> None:
     """Create notebooks/NAME.ipynb: a review template of your own (NAME in snake_case)."""
     from reviewkit.core.workspace import find_workspace
-    from reviewkit.review.templates import new_template as scaffold
+    from reviewkit.review.new_template import new_template as scaffold
 
     ws = find_workspace(workspace)
     made = scaffold(name, workspace=ws, cadence=cadence, title_ja=title_ja, title_en=title_en)

@@ -812,7 +812,7 @@ def _early_kernel(ws: Workspace) -> Any:
     previous = os.environ.get(PACK_ENV)
     os.environ[PACK_ENV] = "1"  # the kernel inherits it: charts for a pack
     try:
-        return WarmKernel(ws.config.kernel, cwd=ws.root, warm_up="import reviewkit.review.base")
+        return WarmKernel(ws.config.kernel, cwd=ws.root, warm_up="import reviewkit.review.open")
     except Exception:
         return None
     finally:

@@ -4,10 +4,11 @@
 of conversion rates) and redraws :func:`~reviewkit.present.sections.drilldown.explore_chart` and
 :func:`~reviewkit.present.sections.drilldown.explore_table` of
 :func:`~reviewkit.analysis.drilldown.explore_frame` on every change. :func:`explorer` builds one
-for a review, :func:`explore` for a workspace (``reviewkit.explore``).
+for a review; :class:`Explorable` gives every cadence's review its ``explore()``, and
+:func:`reviewkit.review.open.explore` opens one on a workspace (``reviewkit.explore``).
 
 ipywidgets (and IPython) are imported only when a widget is built, and a pack never contains
-widget output or widget state: :func:`explorer` and :func:`explore` return ``None`` inside a
+widget output or widget state: :func:`explorer` and ``explore()`` return ``None`` inside a
 pack build (:func:`~reviewkit.core.resources.in_pack`).
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -377,45 +378,14 @@ def explorer(review: Review, **defaults: Any) -> Explorer | None:
     )
 
 
-def explore(
-    *,
-    workspace: str = "",
-    as_of: str = "auto",
-    lang: str = "",
-    segment: str = "",
-    segment_name: str = "",
-    cadence: Cadence = "monthly",
-    metric: str | None = None,
-    dimension: str | None = None,
-) -> Any:
-    """Open the drill-down on a workspace's store, in any notebook.
+class Explorable:
+    """What gives every cadence's review its :meth:`explore` (the drill-down in JupyterLab)."""
 
-    Parameters
-    ----------
-    workspace, as_of, lang, segment, segment_name, cadence
-        As for :func:`reviewkit.review.base.open_review` (``segment``: a segment pack's scope).
-    metric
-        The metric shown first; ``None``: the KGI.
-    dimension
-        The column split by first; ``None``: the whole funnel.
+    def explore(self, **defaults: Any) -> Any:
+        """The interactive drill-down (ipywidgets) in JupyterLab; ``None`` in a pack.
 
-    Returns
-    -------
-    ipywidgets.Widget or None
-        The widget to display; ``None`` inside a pack build (see
-        :func:`~reviewkit.core.resources.in_pack`).
-    """
-    if in_pack():
-        return None
-    from reviewkit.review.base import open_review
-
-    review = open_review(
-        cadence,
-        workspace=workspace,
-        as_of=as_of,
-        lang=lang,
-        segment=segment,
-        segment_name=segment_name,
-    )
-    found = explorer(review, metric=metric, dimension=dimension)
-    return None if found is None else found.widget
+        ``defaults`` (``metric=``, ``dimension=``, ...) set the controls' first values; see
+        :func:`reviewkit.review.open.explore`.
+        """
+        found = explorer(cast("Review", self), **defaults)
+        return None if found is None else found.widget

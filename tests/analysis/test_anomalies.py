@@ -501,13 +501,13 @@ def test_explain_attributes_the_funnel_and_team_drops_to_the_asset():
 @pytest.fixture(scope="module")
 def sample_alerts(sample_workspace):
     """``as_of -> (alerts, series)`` for the sample company, computed once per date."""
-    from reviewkit.review.base import Review
+    from reviewkit.review.weekly import WeeklyReview
 
     cache: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
     def get(as_of: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         if as_of not in cache:
-            review = Review("weekly", workspace=sample_workspace,
+            review = WeeklyReview(workspace=sample_workspace,
                             as_of=dt.date.fromisoformat(as_of), lang="en")  # fmt: skip
             cache[as_of] = weekly_alerts(
                 review.funnel, week=review.period, calendar=sample_workspace.calendar

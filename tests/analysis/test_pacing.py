@@ -549,9 +549,9 @@ THROUGH = D(2026, 11, 22)  # the last day of week 2026-W47 (reviewed on Monday 2
 
 @pytest.fixture(scope="module")
 def review(sample_workspace):
-    from reviewkit.review.base import Review
+    from reviewkit.review.weekly import WeeklyReview
 
-    return Review("weekly", workspace=sample_workspace, as_of=D(2026, 11, 23), lang="en")
+    return WeeklyReview(workspace=sample_workspace, as_of=D(2026, 11, 23), lang="en")
 
 
 @pytest.fixture(scope="module")
@@ -632,9 +632,9 @@ def test_sample_targets_and_linear_expectation(paced, review):
 
 
 def test_sample_week_spanning_a_month_end_shows_the_closed_month(sample_workspace):
-    from reviewkit.review.base import Review
+    from reviewkit.review.weekly import WeeklyReview
 
-    review = Review("weekly", workspace=sample_workspace, as_of=D(2026, 11, 2), lang="en")
+    review = WeeklyReview(workspace=sample_workspace, as_of=D(2026, 11, 2), lang="en")
     assert review.period.label == "2026-W44"  # Mon 26 Oct .. Sun 1 Nov
     got = pace_frame(
         review.funnel, review.targets, week=review.period, through=D(2026, 11, 1),

@@ -29,7 +29,8 @@ from reviewkit.core import yaml_config
 from reviewkit.errors import ConfigError
 from reviewkit.ingest.sample.company import CONTENT_ASSETS, _draw_assets
 from reviewkit.present.charts import house as charts
-from reviewkit.review.base import Review
+from reviewkit.review.monthly import MonthlyReview
+from reviewkit.review.weekly import WeeklyReview
 
 DEMO = dt.date(2026, 11, 23)
 
@@ -94,7 +95,7 @@ def test_taking_a_segment_out_by_subtraction_on_hand_data():
 
 @pytest.fixture(scope="module")
 def weekly_data(sample_workspace):
-    review = Review("weekly", workspace=sample_workspace, as_of=DEMO, lang="en")
+    review = WeeklyReview(workspace=sample_workspace, as_of=DEMO, lang="en")
     data = anomalies.load_weekly(
         review.funnel, week=review.period, calendar=sample_workspace.calendar
     )
@@ -120,7 +121,7 @@ def test_explain_with_the_series_given_is_explain_without(weekly_data):
 
 @pytest.fixture(scope="module")
 def people(sample_workspace):
-    review = Review("monthly", workspace=sample_workspace, as_of=DEMO, lang="en")
+    review = MonthlyReview(workspace=sample_workspace, as_of=DEMO, lang="en")
     return review.people
 
 

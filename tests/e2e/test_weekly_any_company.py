@@ -23,7 +23,8 @@ from reviewkit.core.workspace import find_workspace
 from reviewkit.i18n.formatting import format_value
 from reviewkit.ingest.sample import zoo
 from reviewkit.pack.runner import PackResult, run_pack
-from reviewkit.review.base import Review, open_review
+from reviewkit.review.open import open_review
+from reviewkit.review.weekly import WeeklyReview
 
 COMPANIES = ("brazil", "usa", "germany")
 LANGS = ("en", "ja")
@@ -65,7 +66,7 @@ def packs(workspaces, tmp_path_factory) -> dict[tuple[str, str], PackResult]:
 
 
 @pytest.fixture(scope="module")
-def reviews(workspaces) -> dict[str, Review]:
+def reviews(workspaces) -> dict[str, WeeklyReview]:
     return {
         name: open_review("weekly", workspace=str(workspaces[name]), as_of=str(_as_of(name)),
                           lang="en")
@@ -186,7 +187,7 @@ def test_usa_weeks_run_sunday_to_saturday(reviews):
 # --- the planted problems ------------------------------------------------------------------------
 
 
-def _main(review: Review, top: int = 5) -> pd.DataFrame:
+def _main(review: WeeklyReview, top: int = 5) -> pd.DataFrame:
     alerts, _ = review.weekly_alerts
     return alerts[alerts["explained_by"] == -1].head(top)
 

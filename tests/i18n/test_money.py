@@ -293,7 +293,7 @@ def usd_workspace(sample_workspace, tmp_path_factory) -> Workspace:
 
 
 def test_validate_and_the_header_warn_when_the_store_disagrees(sample_workspace, tmp_path):
-    from reviewkit.review.base import open_review
+    from reviewkit.review.open import open_review
 
     ws = init_workspace(tmp_path / "ws")
     shutil.copy(sample_workspace.store_path, ws.store_path)

@@ -20,7 +20,7 @@ from reviewkit.errors import ParameterError
 from reviewkit.model.scope import Scope, check_scope, parse_scope, slugify
 from reviewkit.model.targets import Targets
 from reviewkit.pack.fingerprint import data_hash, inputs_digest, targets_hash
-from reviewkit.review.base import open_review
+from reviewkit.review.open import open_review
 from reviewkit.semantic.funnel import Funnel
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -35,8 +35,8 @@ from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, CountMetric, RevenueMetric
 from reviewkit.model.labels import metric_label
 from reviewkit.present.sections.drilldown import explore_chart, explore_table
-from reviewkit.review.base import open_review
-from reviewkit.review.explorer import Explorer, explore, explorer
+from reviewkit.review.explorer import Explorer, explorer
+from reviewkit.review.open import explore, open_review
 from reviewkit.semantic.funnel import Funnel
 
 AS_OF = "2026-11-23"
@@ -492,8 +492,9 @@ def test_rk_explore_is_the_function_once_every_module_is_loaded():
     import reviewkit as rk
     import reviewkit.review.base
     import reviewkit.review.explorer
+    import reviewkit.review.open
 
-    assert rk.explore is reviewkit.review.explorer.explore
+    assert rk.explore is reviewkit.review.open.explore
     assert "explore" in rk.__all__
 
 

@@ -26,9 +26,9 @@ from reviewkit.i18n.texts import t
 from reviewkit.pack.index_page import write_index
 from reviewkit.pack.runner import plan_pack, run_pack
 from reviewkit.pack.schedule import load_schedule
+from reviewkit.review.new_template import new_template
 from reviewkit.review.templates import (
     STANDARD_PARAMETERS,
-    new_template,
     read_template,
     resolve_template,
     template_problems,

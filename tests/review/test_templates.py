@@ -12,7 +12,7 @@ from conftest import REPO
 
 from reviewkit.i18n.formatting import format_pct, format_value
 from reviewkit.model.definitions import load_definitions
-from reviewkit.review.base import open_review
+from reviewkit.review.open import open_review
 
 # The shipped templates; analysts' own (``reviewkit new-template``) may sit beside them.
 TEMPLATES = [REPO / "notebooks" / f"{c}_review.ipynb" for c in ("monthly", "quarterly", "weekly")]

@@ -25,7 +25,7 @@ from reviewkit.model.scope import check_scope, parse_scope
 from reviewkit.pack.fingerprint import data_hash
 from reviewkit.pack.schedule import load_schedule
 from reviewkit.present.glossary import glossary_table
-from reviewkit.review.base import open_review
+from reviewkit.review.open import open_review
 from reviewkit.semantic.funnel import Funnel
 
 TIER = {

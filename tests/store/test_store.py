@@ -163,7 +163,7 @@ def test_a_review_opened_in_a_notebook_never_blocks_an_import(
     sample_workspace, monkeypatch, tmp_path
 ):
     from reviewkit.core.resources import PACK_ENV
-    from reviewkit.review.base import open_review
+    from reviewkit.review.open import open_review
 
     root = tmp_path / "ws"  # its own store: other tests of this process hold the sample's
     shutil.copytree(sample_workspace.params_dir, root / "params")

@@ -13,7 +13,7 @@ from reviewkit.analysis.cause_selection import CauseSettings
 from reviewkit.analysis.checklist import MATERIAL_PEOPLE
 from reviewkit.i18n.formatting import format_pct
 from reviewkit.i18n.texts import check_lang, t
-from reviewkit.present.html import Html
+from reviewkit.present.html import Html, subsection_heading
 
 SYMBOLS = {"problem": "✕", "watch": "△", "ok": "○", "nodata": "—"}
 _SYMBOL_DISCUSS = {"ja": "？", "en": "?"}
@@ -64,3 +64,16 @@ def checklist_table_html(frame: pd.DataFrame, *, lang: str) -> Html:
     pct = format_pct(CauseSettings().problem_share, lang=lang)
     legend = escape(t("check.legend", lang, min=MATERIAL_PEOPLE, pct=pct))
     return Html(f'{table}<p class="rk-note">{legend}</p>', text="\n".join(lines))
+
+
+def checklist_section(frame: pd.DataFrame, *, lang: str) -> Html:
+    """The ten questions, each with a status and its evidence (or 'discuss').
+
+    Parameters
+    ----------
+    frame
+        :func:`reviewkit.analysis.checklist.assess`.
+    """
+    table = checklist_table_html(frame, lang=lang)
+    return Html(subsection_heading(t("checklist.title", lang), anchor="checklist") + table.html,
+                text=t("checklist.title", lang))  # fmt: skip

@@ -18,7 +18,7 @@ from reviewkit.i18n.formatting import format_count, format_date, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
 from reviewkit.model.labels import metric_label, segment_words
-from reviewkit.present.html import Html, note_html, points_text
+from reviewkit.present.html import Html, note_html, points_text, subsection_heading
 from reviewkit.present.tables import styled_table
 
 VERDICT_CLASSES = {
@@ -233,3 +233,33 @@ def verdict_rule(lang: str, *, level: float, min_people: int, min_days: int) -> 
         min_people=format_count(min_people, lang=lang),
         min_days=format_count(min_days, lang=lang),
     )
+
+
+def effects_section(
+    rows: Sequence[Mapping[str, object]],
+    *,
+    titles: Mapping[str, str],
+    definitions: Definitions,
+    lang: str,
+) -> Html:
+    """Did the actions work? The measured effects under their heading, or one line when none.
+
+    Parameters
+    ----------
+    rows
+        :func:`reviewkit.analysis.effects.measure_effect` per action, with its ``action`` id.
+    titles
+        Each action's title by id.
+    """
+    head = subsection_heading(t("effects.title", lang), anchor="effects")
+    if not rows:
+        return Html(head + note_html(t("effects.none", lang)), text=t("effects.title", lang))
+    table = effects_table(rows, definitions=definitions, lang=lang, titles=titles)
+    return Html(head + table.html, text=table.text)
+
+
+def verdict_rule_section(lang: str, *, level: float, min_people: int, min_days: int) -> str:
+    """The verdict rule under its own heading, for the glossary (see :func:`verdict_rule`)."""
+    rule = verdict_rule(lang, level=level, min_people=min_people, min_days=min_days)
+    heading = subsection_heading(t("effects.rule_title", lang), anchor="verdict_rule")
+    return heading + note_html(rule)

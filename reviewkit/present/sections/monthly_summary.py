@@ -8,14 +8,18 @@ findings) and the funnel's split dimensions (which families have data at all).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from html import escape
 
 import pandas as pd
 
+from reviewkit.analysis.gap import cost_and_offsets, main_comparison
 from reviewkit.core.periods import Period
-from reviewkit.i18n.formatting import format_pct, format_period
+from reviewkit.i18n.formatting import format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.model.labels import driver_label, finding_label, metric_label
+from reviewkit.model.labels import driver_label, driver_names, finding_label, metric_label
+from reviewkit.model.units import kgi_unit
+from reviewkit.present.html import Html
 from reviewkit.present.sections.monthly_words import change_text
 
 
@@ -163,3 +167,100 @@ def summary_no_data(no_data: Mapping[str, Sequence[str]], *, lang: str) -> str:
         key = "summary.monthly.no_data_item" if named else "summary.monthly.no_data_family"
         parts.append(t(key, lang, family=t(f"family.{family}", lang), columns=named))
     return t("summary.monthly.no_data", lang, items=t("summary.join", lang).join(parts))
+
+
+def _driver_item(
+    attribution: pd.DataFrame,
+    timing: pd.DataFrame | None,
+    *,
+    definitions: Definitions,
+    period: Period,
+    lang: str,
+    currency: str,
+) -> str:
+    """The driver that cost the KGI most, those that offset it, and whether it was timing."""
+    comparison = main_comparison(attribution)
+    worst, offsets = cost_and_offsets(attribution, comparison)
+    if worst is None:
+        return ""
+    driver = driver_label(definitions, str(worst["driver"]), lang=lang)
+    cost = format_value(worst["contribution"], kind=kgi_unit(definitions), lang=lang,
+                        currency=currency)  # fmt: skip
+    if len(offsets):
+        names = driver_names(definitions, offsets["driver"], lang=lang)
+        text = t("summary.monthly.driver", lang, driver=driver, cost=cost, offsets=names)
+    else:
+        text = t("summary.monthly.driver_alone", lang, driver=driver, cost=cost)
+    timing_text = timing_words(
+        timing, comparison, str(worst["driver"]), definitions=definitions, period=period,
+        lang=lang,
+    )  # fmt: skip
+    if timing_text:
+        text += (" " if lang == "en" else "") + timing_text
+    return text
+
+
+def monthly_summary_html(
+    headline: str,
+    attribution: pd.DataFrame,
+    findings: pd.DataFrame,
+    *,
+    timing: pd.DataFrame | None,
+    definitions: Definitions,
+    dimensions: Sequence[str],
+    split_dimensions: Sequence[str],
+    checklist: Mapping[str, int],
+    proposals: int,
+    actions: str,
+    period: Period,
+    lang: str,
+    currency: str,
+) -> Html:
+    """How far the KGI missed, the driver that cost most, and the top cause of each family.
+
+    Parameters
+    ----------
+    headline
+        The KGI against target, previous period and a year ago (the first sentence).
+    attribution, findings, timing
+        The gap split across the KPI tree, the ranked causes, and which falls are timing.
+    dimensions, split_dimensions
+        The funnel's columns and those it splits by (families without data are named).
+    checklist
+        :func:`reviewkit.analysis.checklist.checklist_counts`.
+    proposals
+        How many improvement proposals there are.
+    actions
+        What the measured actions did (``cycle.counts``); ``""``: none measured.
+    """
+    items, html_items = [headline], [escape(headline)]
+    driver = _driver_item(attribution, timing, definitions=definitions, period=period,
+                          lang=lang, currency=currency)  # fmt: skip
+    if driver:
+        items.append(driver)
+        html_items.append(f'{escape(driver)} <a href="#gap">→</a>')
+    no_data = families_without_data(dimensions, split_dimensions)
+    causes = summary_cause_items(findings, definitions=definitions, lang=lang, no_data=no_data)
+    if causes:
+        links = [f'<a href="#{anchor}">{escape(text)}</a>' for anchor, text in causes]
+        head, _, _ = t("summary.monthly.causes", lang, items="\x00").partition("\x00")
+        items.append(t("summary.monthly.causes", lang,
+                       items=t("summary.join", lang).join(c for _, c in causes)))  # fmt: skip
+        html_items.append(escape(head) + t("summary.join", lang).join(links))
+    missing = summary_no_data(no_data, lang=lang)
+    if missing:
+        items.append(missing)
+        html_items.append(escape(missing))
+    key = "summary.monthly.checklist_nodata" if checklist["nodata"] else "summary.monthly.checklist"
+    html_items.append(f'{escape(t(key, lang, **checklist))} <a href="#checklist">→</a>')
+    if proposals:
+        html_items.append(
+            f"{escape(t('summary.monthly.proposals', lang, n=proposals))} "
+            '<a href="#proposals">→</a>'
+        )
+    if actions:
+        html_items.append(
+            f'{escape(t("summary.monthly.actions", lang, text=actions))} <a href="#effects">→</a>'
+        )
+    body = "".join(f"<li>{item}</li>" for item in html_items)
+    return Html(f'<div class="rk-summary"><ul>{body}</ul></div>', text="\n".join(items))
