@@ -46,16 +46,10 @@ from reviewkit.errors import ConfigError
 from reviewkit.i18n.formatting import format_count, format_money, format_period, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import (
-    AverageDealSizeMetric,
-    CostPerMetric,
-    CountMetric,
     Definitions,
     Metric,
-    RevenueMetric,
-    SlaMetric,
     WinRateMetric,
 )
-from reviewkit.model.units import metric_unit
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.tables import styled_table
 from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel
@@ -210,10 +204,7 @@ def metric_kind(metric: Metric) -> str | None:
 
     Counts and revenue depend on the size of the company, so no published range fits them.
     """
-    if isinstance(metric, CountMetric | RevenueMetric):
-        return None
-    unit = metric_unit(metric)
-    return unit if unit in ("rate", "amount") else None
+    return metric.benchmark_kind
 
 
 def needed_data(metric: Metric) -> tuple[Missing, ...]:
@@ -223,15 +214,7 @@ def needed_data(metric: Metric) -> tuple[Missing, ...]:
     rate: closed deals; the SLA: touches. Without them the value would be a 0 that says
     nothing, so the position is ``no_data``.
     """
-    if isinstance(metric, CostPerMetric):
-        return ("campaign_costs",)
-    if isinstance(metric, AverageDealSizeMetric):
-        return ("amounts",)
-    if isinstance(metric, WinRateMetric):
-        return ("amounts",) if metric.by == "amount" else ("closed_deals",)
-    if isinstance(metric, SlaMetric):
-        return ("touches",)
-    return ()
+    return metric.needs
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -318,8 +301,8 @@ def _check(entries: list[Benchmark], *, definitions: Definitions, path: Path, li
                 "is not a metric of the definitions"
                 if metric is None
                 else f"is a {metric.type} metric, which depends on the company's size"
-                if isinstance(metric, CountMetric | RevenueMetric)
-                else f"is a {metric.type} metric, in {metric_unit(metric)}, not a rate or amount"
+                if metric.size_dependent
+                else f"is a {metric.type} metric, in {metric.kind}, not a rate or amount"
             )
             close = difflib.get_close_matches(entry.metric, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close and metric is None else ""

@@ -47,7 +47,6 @@ from reviewkit.i18n.texts import TEXTS, check_lang, t
 from reviewkit.model.definitions import Definitions, load_definitions
 from reviewkit.model.scope import Scope, parse_scope
 from reviewkit.model.targets import Targets, load_targets
-from reviewkit.model.units import kgi_unit
 from reviewkit.present.agenda import APPENDIX, agenda, position, total_minutes
 from reviewkit.present.charts.house import PackChart, funnel_chart, trend_chart
 from reviewkit.present.glossary import glossary_table, metric_label
@@ -408,7 +407,7 @@ class Review:
         kgi = self.funnel.kgi_key()
         figures = self.figures
         actual = figures["actual"][kgi]
-        fv = partial(format_value, kind=kgi_unit(self.definitions), lang=lang,
+        fv = partial(format_value, kind=self.definitions.kgi_kind, lang=lang,
                      currency=self.currency)  # fmt: skip
 
         def change(name: str) -> str:
@@ -457,7 +456,7 @@ class Review:
         worst, offsets = cost_and_offsets(self.attribution, comparison)
         if worst is not None:
             driver = driver_label(self.definitions, str(worst["driver"]), lang=lang)
-            cost = format_value(worst["contribution"], kind=kgi_unit(self.definitions),
+            cost = format_value(worst["contribution"], kind=self.definitions.kgi_kind,
                                 lang=lang, currency=self.currency)  # fmt: skip
             if len(offsets):
                 names = driver_names(self.definitions, offsets["driver"], lang=lang)

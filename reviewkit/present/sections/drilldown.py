@@ -29,7 +29,6 @@ from reviewkit.model.definitions import (
     Definitions,
     Metric,
 )
-from reviewkit.model.units import metric_unit
 from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
 from reviewkit.present.glossary import describe, duration_words, metric_label
 from reviewkit.present.html import Html, note_html
@@ -45,7 +44,7 @@ def _decimal(value: float) -> str:
 
 
 def format_metric(value: float | None, *, kind: str, lang: str, currency: str) -> str:
-    """A value of unit ``kind`` (:func:`reviewkit.model.units.metric_unit`) in ``lang``.
+    """A value of unit ``kind`` (a metric's :attr:`kind`) in ``lang``.
 
     Amounts are in ``currency``; a missing value is a dash.
     """
@@ -121,7 +120,7 @@ def explore_title(
 
 
 def _chart_data(frame: pd.DataFrame, *, metric: Metric, lang: str, currency: str) -> pd.DataFrame:
-    kind = metric_unit(metric)
+    kind = metric.kind
     num, den = _parts(metric)
     maturing = t("rate.maturing", lang)
     rows = []
@@ -199,7 +198,7 @@ def explore_chart(
         The chart, house style applied.
     """
     shown = _shown_metric(definitions, metric, frame)
-    kind = metric_unit(shown)
+    kind = shown.kind
     data = _chart_data(frame, metric=shown, lang=lang, currency=currency)
     title = explore_title(
         frame, definitions=definitions, metric=metric, dimension=dimension, lang=lang
@@ -324,7 +323,7 @@ def explore_table(
     ``currency``, the workspace's.
     """
     shown = _shown_metric(definitions, metric, frame)
-    kind = metric_unit(shown)
+    kind = shown.kind
     num, den = _parts(shown)
     label = metric_label(definitions, metric, lang=lang)
     period_col = t("explore.col.period", lang)
