@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -297,7 +298,7 @@ class FunnelRecords(FunnelTables):
             [self.cutoff, since],
         )["days"]
 
-    def lead_column_range(self, column: str) -> tuple[object, object]:
+    def lead_column_range(self, column: str) -> tuple[Any, Any]:
         """Smallest and largest value of a rule column (with the score history for ``score``).
 
         Raises
