@@ -3,7 +3,8 @@
 A metric type knows the unit its values are in (:attr:`kind`), whether a higher value is the
 better one (:attr:`higher_is_better`), whether its value grows with the company's size
 (:attr:`size_dependent`: no published benchmark fits it), the optional data it is computed from
-(:attr:`needs`) and the stages it names (:meth:`stage_refs`). How a metric type is evaluated
+(:attr:`needs`), what its numerator and denominator count (:attr:`parts`) and the stages it
+names (:meth:`stage_refs`). How a metric type is evaluated
 on the store is its evaluator in :mod:`reviewkit.semantic.evaluators` (one per type). Code
 elsewhere asks the metric instead of switching on its type.
 
@@ -25,6 +26,9 @@ from reviewkit.store.availability import Missing
 
 Unit = Literal["amount", "count", "rate", "days", "hours", "times"]
 UNITS: tuple[Unit, ...] = ("amount", "count", "rate", "days", "hours", "times")
+#: What a numerator or denominator counts: ``(what, the stage it names or None, unit)``, e.g.
+#: ``("entered", "mql", "count")`` or ``("revenue", None, "amount")``.
+Part = tuple[str, str | None, Unit]
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 _DURATION = re.compile(r"^(\d+)\s*([hdw])$")
@@ -128,6 +132,14 @@ class ConversionMetric(_MetricBase):
         """``from`` and ``to``."""
         return [("from", self.from_), ("to", self.to)]
 
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """People who reached ``to`` (entered it, on the period basis) / entered ``from``."""
+        return (
+            ("reached" if self.basis == "cohort" else "entered", self.to, "count"),
+            ("entered", self.from_, "count"),
+        )
+
 
 class WinRateMetric(_MetricBase):
     """Won / (won + lost) of opportunities closed in the period, by count or by amount."""
@@ -141,6 +153,15 @@ class WinRateMetric(_MetricBase):
         """Deal amounts (by amount) or closed deals (by count)."""
         return ("amounts",) if self.by == "amount" else ("closed_deals",)
 
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """Revenue won / amount closed (by amount), or deals won / closed."""
+        return (
+            (("revenue", None, "amount"), ("closed_amount", None, "amount"))
+            if self.by == "amount"
+            else (("won", None, "count"), ("closed", None, "count"))
+        )
+
 
 class AverageDealSizeMetric(_MetricBase):
     """Revenue won / number of opportunities won in the period."""
@@ -153,6 +174,11 @@ class AverageDealSizeMetric(_MetricBase):
         """Deal amounts."""
         return ("amounts",)
 
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """Revenue won / deals won."""
+        return ("revenue", None, "amount"), ("won", None, "count")
+
 
 class SalesCycleMetric(_MetricBase):
     """Median days from opportunity created to won, for deals won in the period."""
@@ -161,12 +187,22 @@ class SalesCycleMetric(_MetricBase):
     higher_is_better: ClassVar[bool] = False
     type: Literal["sales_cycle"]
 
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """No numerator (a median) / deals won."""
+        return None, ("won", None, "count")
+
 
 class PipelineCoverageMetric(_MetricBase):
     """Open pipeline at the review date / (revenue target - revenue booked) of the period."""
 
     kind: ClassVar[Unit] = "times"
     type: Literal["pipeline_coverage"]
+
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """Open pipeline / revenue target remaining."""
+        return ("pipeline", None, "amount"), ("remaining", None, "amount")
 
 
 class SpeedToLeadMetric(_MetricBase):
@@ -181,6 +217,11 @@ class SpeedToLeadMetric(_MetricBase):
     def stage_refs(self) -> list[tuple[str, str]]:
         """``from``."""
         return [("from", self.from_)]
+
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """People touched / entered ``from``."""
+        return ("touched", None, "count"), ("entered", self.from_, "count")
 
 
 class SlaMetric(_MetricBase):
@@ -202,6 +243,11 @@ class SlaMetric(_MetricBase):
         """``from``."""
         return [("from", self.from_)]
 
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """People touched in time / due after entering ``from``."""
+        return ("in_sla", None, "count"), ("due", self.from_, "count")
+
 
 class CostPerMetric(_MetricBase):
     """Campaign cost in the period / people entering ``stage`` in the period."""
@@ -220,6 +266,11 @@ class CostPerMetric(_MetricBase):
         """``stage``."""
         return [("stage", self.stage)]
 
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """Campaign spend / people entering ``stage``."""
+        return ("cost", None, "amount"), ("entered", self.stage, "count")
+
 
 class CountMetric(_MetricBase):
     """People entering ``stage`` in the period (one per stage, generated)."""
@@ -233,6 +284,11 @@ class CountMetric(_MetricBase):
         """``stage``."""
         return [("stage", self.stage)]
 
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """People entering ``stage``; no denominator."""
+        return ("entered", self.stage, "count"), None
+
 
 class RevenueMetric(_MetricBase):
     """Sum of amounts of opportunities won in the period (generated for the KGI)."""
@@ -240,6 +296,11 @@ class RevenueMetric(_MetricBase):
     kind: ClassVar[Unit] = "amount"
     size_dependent: ClassVar[bool] = True
     type: Literal["revenue"]
+
+    @property
+    def parts(self) -> tuple[Part | None, Part | None]:
+        """Revenue won; no denominator."""
+        return ("revenue", None, "amount"), None
 
 
 Metric = Annotated[

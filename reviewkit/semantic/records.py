@@ -75,7 +75,27 @@ class FunnelRecords(FunnelTables):
             raise ParameterError("rules: give at least one variant name -> rule")
         for key in reached:
             self.definitions.stage(key)
+        frame = self._query(
+            self._rule_entries_sql(stage, rules, reached),
+            [
+                self.cutoff,
+                *itertools.chain.from_iterable((key, self.cutoff) for key in reached),
+                self.cutoff,
+                start,
+                end,
+            ],
+        )
         names = list(rules)
+        variant = pd.Series(names, dtype=object).take(frame.pop("rk_variant").to_numpy())
+        frame.insert(0, "variant", variant.to_numpy())
+        for column in ["entered_at", *(f"{key}_at" for key in reached)]:
+            frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(self.timezone)
+        return frame.reset_index(drop=True)
+
+    def _rule_entries_sql(
+        self, stage: RuleStage, rules: Mapping[str, str], reached: Sequence[str]
+    ) -> str:
+        """The query of :meth:`rule_entries`: first entries under each rule, deals, ``reached``."""
         # the rows the rules are evaluated on, built once for every variant
         source, entered = rule_source(stage, entries=self._entries)
         base = (
@@ -94,7 +114,7 @@ class FunnelRecords(FunnelTables):
             f"AND r{i}.entered_at < ? "
             for i in range(len(reached))
         )
-        frame = self._query(
+        return (
             f"WITH rk_base AS MATERIALIZED ({base}), "
             "f AS (SELECT rk_variant, person_id, min(entered_at) AS entered_at "
             f"FROM ({union}) WHERE person_id IS NOT NULL AND {self._in_scope('person_id')} "
@@ -106,20 +126,8 @@ class FunnelRecords(FunnelTables):
             f"{joins}LEFT JOIN w ON w.person_id = f.person_id WHERE f.entered_at < ? "
             f"AND CAST(timezone('{tz}', f.entered_at) AS DATE) >= ? "
             f"AND CAST(timezone('{tz}', f.entered_at) AS DATE) < ? "
-            "ORDER BY f.rk_variant, f.entered_at, f.person_id",
-            [
-                self.cutoff,
-                *itertools.chain.from_iterable((key, self.cutoff) for key in reached),
-                self.cutoff,
-                start,
-                end,
-            ],
+            "ORDER BY f.rk_variant, f.entered_at, f.person_id"
         )
-        variant = pd.Series(names, dtype=object).take(frame.pop("rk_variant").to_numpy())
-        frame.insert(0, "variant", variant.to_numpy())
-        for column in ["entered_at", *(f"{key}_at" for key in reached)]:
-            frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(self.timezone)
-        return frame.reset_index(drop=True)
 
     def entries(self, stages: Sequence[str], *, start: dt.date, end: dt.date) -> pd.DataFrame:
         """Every entry into ``stages`` on local days ``[start, end)``, one row per person x stage.

@@ -100,3 +100,23 @@ def test_a_tree_that_does_not_multiply_out_is_named_once(tree, keys, words):
         _definitions(tree=tree).tree_steps()
     assert info.value.keys == keys and words in info.value.problem
     assert isinstance(info.value, ConfigError)
+
+
+def test_parts_name_what_the_numerator_and_denominator_count():
+    assert _metric("count").parts == (("entered", "lead", "count"), None)
+    assert _metric("conversion").parts == (
+        ("reached", "mql", "count"),
+        ("entered", "lead", "count"),
+    )
+    period = parse_metric(
+        {"key": "m", "type": "conversion", "from": "a", "to": "b", "basis": "period"}
+    )
+    assert period.parts[0] == ("entered", "b", "count")
+    assert _metric("win_rate").parts == (
+        ("revenue", None, "amount"),
+        ("closed_amount", None, "amount"),
+    )
+    assert _metric("sales_cycle").parts == (None, ("won", None, "count"))
+    assert _metric("sla").parts == (("in_sla", None, "count"), ("due", "mql", "count"))
+    for kind in TYPES:  # every unit a part is in is one a value may be in
+        assert all(p is None or p[2] in UNITS for p in _metric(kind).parts)

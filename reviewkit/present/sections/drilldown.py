@@ -19,16 +19,13 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from reviewkit.analysis.drilldown import BASES, OTHER, UNKNOWN, WHOLE, _Part, _parts
+from reviewkit.analysis.drilldown import BASES, OTHER, UNKNOWN, WHOLE
 from reviewkit.core.currency import money_label_expr
 from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.i18n.formatting import DASH, MINUS, format_count, format_period, format_value
 from reviewkit.i18n.texts import t
-from reviewkit.model.definitions import (
-    ConversionMetric,
-    Definitions,
-    Metric,
-)
+from reviewkit.model.definitions import ConversionMetric, Definitions, Metric
+from reviewkit.model.metrics import Part
 from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
 from reviewkit.present.glossary import describe, duration_words, metric_label
 from reviewkit.present.html import Html, note_html
@@ -57,9 +54,11 @@ def format_metric(value: float | None, *, kind: str, lang: str, currency: str) -
     return t(f"explore.unit.{kind}", lang, value=_decimal(float(value)))
 
 
-def _part_label(definitions: Definitions, part: _Part, *, lang: str) -> str:
+def _part_label(definitions: Definitions, part: Part | None, *, lang: str) -> str:
+    """What a numerator or denominator counts (:attr:`parts` of a metric), in ``lang``."""
     assert part is not None
-    key, stage, _ = part
+    name, stage, _ = part
+    key = f"explore.part.{name}"
     if stage is None:
         return t(key, lang)
     return t(key, lang, stage=definitions.stage(stage).label(lang))
@@ -121,7 +120,7 @@ def explore_title(
 
 def _chart_data(frame: pd.DataFrame, *, metric: Metric, lang: str, currency: str) -> pd.DataFrame:
     kind = metric.kind
-    num, den = _parts(metric)
+    num, den = metric.parts
     maturing = t("rate.maturing", lang)
     rows = []
     for r in frame.to_dict("records"):
@@ -324,7 +323,7 @@ def explore_table(
     """
     shown = _shown_metric(definitions, metric, frame)
     kind = shown.kind
-    num, den = _parts(shown)
+    num, den = shown.parts
     label = metric_label(definitions, metric, lang=lang)
     period_col = t("explore.col.period", lang)
     split_col = t(f"dimension.{dimension}", lang) if dimension else t("explore.col.whole", lang)
