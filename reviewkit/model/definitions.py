@@ -4,7 +4,9 @@ Stages are an ordered, configurable list (lead -> MQL -> SQL -> opportunity -> w
 MQL -> won, or with an SAL). A stage is entered at a stage event from the store, or when a rule
 over lead attributes holds. Metrics are named: each stage's count, the conversion between
 consecutive stages (``mql_to_sql``), the KGI, and the metrics listed under ``metrics:``. The
-KGI->KPI tree names the drivers whose product is the KGI.
+KGI->KPI tree names the drivers whose product is the KGI (:meth:`Definitions.tree_steps`, the
+one check that it multiplies out). The stage types live in :mod:`reviewkit.model.stages`, the
+metric types and their behaviour in :mod:`reviewkit.model.metrics`.
 """
 
 from __future__ import annotations
