@@ -43,16 +43,9 @@ from reviewkit.core.workspace import Localized
 from reviewkit.core.yaml_config import Lines, read_yaml, validate_model, where
 from reviewkit.errors import ConfigError
 from reviewkit.model.definitions import (
-    AverageDealSizeMetric,
-    CostPerMetric,
-    CountMetric,
     Definitions,
     Metric,
-    RevenueMetric,
-    SlaMetric,
-    WinRateMetric,
 )
-from reviewkit.model.units import metric_unit
 from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel
 
 if TYPE_CHECKING:
@@ -205,10 +198,7 @@ def metric_kind(metric: Metric) -> str | None:
 
     Counts and revenue depend on the size of the company, so no published range fits them.
     """
-    if isinstance(metric, CountMetric | RevenueMetric):
-        return None
-    unit = metric_unit(metric)
-    return unit if unit in ("rate", "amount") else None
+    return metric.benchmark_kind
 
 
 def needed_data(metric: Metric) -> tuple[Missing, ...]:
@@ -218,15 +208,7 @@ def needed_data(metric: Metric) -> tuple[Missing, ...]:
     rate: closed deals; the SLA: touches. Without them the value would be a 0 that says
     nothing, so the position is ``no_data``.
     """
-    if isinstance(metric, CostPerMetric):
-        return ("campaign_costs",)
-    if isinstance(metric, AverageDealSizeMetric):
-        return ("amounts",)
-    if isinstance(metric, WinRateMetric):
-        return ("amounts",) if metric.by == "amount" else ("closed_deals",)
-    if isinstance(metric, SlaMetric):
-        return ("touches",)
-    return ()
+    return metric.needs
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -317,8 +299,8 @@ def _check(entries: list[Benchmark], *, definitions: Definitions, path: Path, li
                 "is not a metric of the definitions"
                 if metric is None
                 else f"is a {metric.type} metric, which depends on the company's size"
-                if isinstance(metric, CountMetric | RevenueMetric)
-                else f"is a {metric.type} metric, in {metric_unit(metric)}, not a rate or amount"
+                if metric.size_dependent
+                else f"is a {metric.type} metric, in {metric.kind}, not a rate or amount"
             )
             close = difflib.get_close_matches(entry.metric, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close and metric is None else ""

@@ -20,19 +20,7 @@ import pandas as pd
 
 from reviewkit.core.periods import Period
 from reviewkit.errors import ParameterError
-from reviewkit.model.definitions import (
-    AverageDealSizeMetric,
-    ConversionMetric,
-    CostPerMetric,
-    CountMetric,
-    Definitions,
-    Metric,
-    RevenueMetric,
-    SalesCycleMetric,
-    SlaMetric,
-    SpeedToLeadMetric,
-    WinRateMetric,
-)
+from reviewkit.model.definitions import ConversionMetric, Definitions, Metric
 from reviewkit.semantic.funnel import Funnel
 
 EXPLORE_COLUMNS = [
@@ -149,47 +137,6 @@ def _check_filters(
     return segment
 
 
-# (text key, what the key's {stage} is, kind) of a metric's numerator and denominator: the frame
-# ranks values by the denominator (the numerator when there is none), the report names both
-_Part = tuple[str, str | None, str] | None
-
-
-def _parts(metric: Metric) -> tuple[_Part, _Part]:
-    """What a metric's numerator and denominator count (``None``: not a part of it)."""
-    if isinstance(metric, CountMetric):
-        return ("explore.part.entered", metric.stage, "count"), None
-    if isinstance(metric, ConversionMetric):
-        reached = "explore.part.reached" if metric.basis == "cohort" else "explore.part.entered"
-        return (reached, metric.to, "count"), ("explore.part.entered", metric.from_, "count")
-    if isinstance(metric, RevenueMetric):
-        return ("explore.part.revenue", None, "amount"), None
-    if isinstance(metric, WinRateMetric):
-        if metric.by == "amount":
-            return (
-                ("explore.part.revenue", None, "amount"),
-                ("explore.part.closed_amount", None, "amount"),
-            )
-        return ("explore.part.won", None, "count"), ("explore.part.closed", None, "count")
-    if isinstance(metric, AverageDealSizeMetric):
-        return ("explore.part.revenue", None, "amount"), ("explore.part.won", None, "count")
-    if isinstance(metric, SalesCycleMetric):
-        return None, ("explore.part.won", None, "count")
-    if isinstance(metric, SpeedToLeadMetric):
-        return (
-            ("explore.part.touched", None, "count"),
-            ("explore.part.entered", metric.from_, "count"),
-        )
-    if isinstance(metric, SlaMetric):
-        return ("explore.part.in_sla", None, "count"), ("explore.part.due", metric.from_, "count")
-    if isinstance(metric, CostPerMetric):
-        return ("explore.part.cost", None, "amount"), (
-            "explore.part.entered",
-            metric.stage,
-            "count",
-        )
-    return ("explore.part.pipeline", None, "amount"), ("explore.part.remaining", None, "amount")
-
-
 # -- the frame --------------------------------------------------------------------------------
 
 
@@ -260,7 +207,7 @@ def explore_frame(
         frame = funnel.metric_frame([item], periods, segment=segment or None, by=[column])
         values = frame[column].astype(object)
         frame["segment"] = values.map(str).where(values.notna(), UNKNOWN)
-        volume_of = "numerator" if _parts(item)[1] is None else "denominator"
+        volume_of = "numerator" if item.parts[1] is None else "denominator"
         volume = frame.groupby("segment")[volume_of].sum(min_count=1).fillna(0.0)
         ranked = sorted(
             (s for s in volume.index if s != UNKNOWN), key=lambda s: (-float(volume[s]), s)

@@ -40,7 +40,13 @@ import numpy as np
 import pandas as pd
 
 from reviewkit.errors import ParameterError
-from reviewkit.model.definitions import ConversionMetric, CountMetric, SlaMetric, parse_duration
+from reviewkit.model.definitions import (
+    ConversionMetric,
+    CountMetric,
+    Metric,
+    SlaMetric,
+    parse_duration,
+)
 from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel
 
 VERDICTS = ("improved", "no_clear_change", "worse", "too_early", "unsupported")
@@ -90,13 +96,9 @@ def _check(
             raise ParameterError(f"{name}: {value!r} must be a whole number, at least {least}")
 
 
-# Metrics where a lower value is the better one.
-LOWER_IS_BETTER = ("speed_to_lead", "cost_per", "sales_cycle")
-
-
-def direction_of(metric: object) -> str:
+def direction_of(metric: Metric) -> str:
     """``"down"`` for a metric where lower is better (speed, costs, the cycle), else ``"up"``."""
-    return "down" if getattr(metric, "type", "") in LOWER_IS_BETTER else "up"
+    return "up" if metric.higher_is_better else "down"
 
 
 def in_segment(frame: pd.DataFrame, segment: Mapping[str, object] | None) -> pd.Series:

@@ -421,12 +421,8 @@ def stalled_threshold(funnel: Funnel) -> int:
     90 when no deal closed in that time.
     """
     cutoff = pd.Timestamp(funnel.cutoff)
-    days = funnel.con.execute(
-        "SELECT epoch(closed_at - created_at) / 86400.0 AS days FROM opportunities "
-        "WHERE closed_at IS NOT NULL AND closed_at < ? AND closed_at >= ?",
-        [funnel.cutoff, (cutoff - pd.Timedelta(days=STALLED_HISTORY_DAYS)).to_pydatetime()],
-    ).df()["days"]
-    days = days.dropna()
+    since = (cutoff - pd.Timedelta(days=STALLED_HISTORY_DAYS)).to_pydatetime()
+    days = funnel.closed_deal_days(since=since).dropna()
     if days.empty:
         return STALLED_NO_HISTORY_DAYS
     quantile = float(days.quantile(STALLED_QUANTILE))

@@ -43,7 +43,6 @@ from reviewkit.core.periods import (
 )
 from reviewkit.model.seasonality import DayProfile, day_profile, month_start, next_month
 from reviewkit.model.targets import Targets
-from reviewkit.model.units import unit_of
 from reviewkit.semantic.funnel import Funnel
 
 Z80 = 1.2815515655446004  # the normal quantile of 0.9: an 80 % two-sided range
@@ -305,7 +304,7 @@ def pace_frame(
             metric, start=history_start, end=through + dt.timedelta(days=1), segment=where
         )
         values = {pd.Timestamp(d).date(): float(v) for d, v in daily.items()}
-        kind = unit_of(funnel.definitions, metric)
+        kind = funnel.definitions.metric(metric).kind
         for scope, period in scopes:
             last = min(through, period.last_day)
             profile = day_profile(daily, before=period.start, calendar=calendar)

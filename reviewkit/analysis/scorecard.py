@@ -14,7 +14,6 @@ import pandas as pd
 from reviewkit.core.periods import FiscalCalendar, Period
 from reviewkit.errors import ParameterError
 from reviewkit.model.definitions import ConversionMetric
-from reviewkit.model.units import unit_of
 from reviewkit.semantic.funnel import Funnel
 
 COLUMNS = ["metric", "kind", "actual", "target", "achievement", "previous", "change"]
@@ -136,7 +135,7 @@ def scorecard(
         rows.append(
             {
                 "metric": metric,
-                "kind": unit_of(definitions, metric),
+                "kind": definitions.metric(metric).kind,
                 "actual": actual,
                 "target": math.nan if target is None else float(target),
                 "achievement": _ratio(actual, target),

@@ -39,11 +39,10 @@ from reviewkit.core.periods import (
     period_containing,
     same_period_last_year,
 )
-from reviewkit.errors import ConfigError, DataError, ParameterError
+from reviewkit.errors import DataError, ParameterError
 from reviewkit.i18n.formatting import format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
-from reviewkit.model.definitions import ConversionMetric, CountMetric, Definitions
-from reviewkit.model.units import kgi_unit
+from reviewkit.model.definitions import Definitions, TreeStep
 from reviewkit.semantic.funnel import Funnel
 
 VARIANTS = ("conservative", "expected", "optimistic")
@@ -63,42 +62,9 @@ _CEIL_SLACK = 1e-12  # relative: 20.000000000000004 people are 20, not 21
 # --- the tree --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Step:
-    """One driver of the tree: ``numerator = denominator x driver``."""
-
-    driver: str
-    kind: Literal["rate", "size"]
-    numerator: str
-    denominator: str
-
-
-def _tree(definitions: Definitions) -> tuple[str, list[_Step]]:
-    """The tree's first stage and its steps down to the KGI, in tree order."""
-    tree = definitions.tree
-    head = definitions.metric_map.get(tree[0]) if tree else None
-    if not isinstance(head, CountMetric):
-        raise ConfigError(
-            f"definitions: kgi.tree must start with a stage (got {tree}); list the first "
-            "stage, each consecutive conversion, then average_deal_size"
-        )
-    kgi, last = definitions.kgi_metric, definitions.stages[-1].key
-    steps = []
-    for key in tree[1:]:
-        metric = definitions.metric_map.get(key)
-        if isinstance(metric, ConversionMetric):
-            steps.append(_Step(key, "rate", metric.to, metric.from_))
-        elif kgi != last:  # deal size: the KGI per unit of the last stage
-            steps.append(_Step(key, "size", kgi, last))
-    if kgi != last and not any(s.kind == "size" for s in steps):
-        # a revenue tree written without deal size still needs it to reach the won count
-        steps.append(_Step("average_deal_size", "size", kgi, last))
-    return head.stage, steps
-
-
 def plan_metrics(definitions: Definitions) -> list[str]:
     """The plan's metrics in funnel order: the tree's stages, then the KGI (once)."""
-    head, steps = _tree(definitions)
+    head, steps = definitions.tree_steps()
     return list(dict.fromkeys([head, *(s.numerator for s in steps)]))
 
 
@@ -143,7 +109,7 @@ def recent_rates(
     """
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise ParameterError(f"months: {months!r} is not a number of months; use 1 or more (12)")
-    _, steps = _tree(funnel.definitions)
+    _, steps = funnel.definitions.tree_steps()
     window = months_ending(period, months, calendar=calendar)
     labels = [p.label for p in window]
     keys = list(dict.fromkeys(k for s in steps for k in (s.numerator, s.denominator)))
@@ -276,9 +242,7 @@ class KgiTarget:
             f"plan.source.{self.source}",
             lang,
             kgi=definitions.kgi.label(lang),
-            total=format_value(
-                self.total, kind=kgi_unit(definitions), lang=lang, currency=currency
-            ),
+            total=format_value(self.total, kind=definitions.kgi_kind, lang=lang, currency=currency),
             period=format_period(self.period, lang=lang),
             split=t(f"plan.split.{self.split}", lang),
         )
@@ -447,7 +411,7 @@ def blocked_drivers(variants: pd.DataFrame, *, definitions: Definitions) -> list
         Empty when every driver is positive and finite in every variant. A pack says why
         there is no plan in one line instead of back-solving (``missing.plan_driver``).
     """
-    _, steps = _tree(definitions)
+    _, steps = definitions.tree_steps()
     table = variants.set_index("driver")
     found = []
     for step in steps:
@@ -471,7 +435,7 @@ def blocked_drivers(variants: pd.DataFrame, *, definitions: Definitions) -> list
 
 
 def _driver_values(
-    variants: pd.DataFrame, steps: Sequence[_Step], *, definitions: Definitions
+    variants: pd.DataFrame, steps: Sequence[TreeStep], *, definitions: Definitions
 ) -> pd.DataFrame:
     table = variants.set_index("driver")
     for blocked in blocked_drivers(variants, definitions=definitions)[:1]:
@@ -516,7 +480,7 @@ def back_solve(
     DataError
         If a driver is 0 or has no value in a variant (naming the driver and its empty months).
     """
-    head, steps = _tree(definitions)
+    head, steps = definitions.tree_steps()
     kgi = definitions.kgi_metric
     values = _driver_values(variants, steps, definitions=definitions)
     target = pd.Series({k: float(v) for k, v in kgi_by_month.items()}, dtype="float64")
@@ -585,7 +549,7 @@ def forward_kgi(
     pandas.Series
         Indexed by ``(variant, month)``, named after the KGI.
     """
-    head, steps = _tree(definitions)
+    head, steps = definitions.tree_steps()
     values = _driver_values(variants, steps, definitions=definitions)
     first = plan[plan["metric"] == head].set_index(["variant", "month"])[column]
     product = values.prod(axis=0)
@@ -651,7 +615,7 @@ def compare_with_targets(
 
 def implied_rates(comparison: pd.DataFrame, *, definitions: Definitions) -> dict[str, float]:
     """The drivers the current targets imply over the quarter (target MQL / target lead ...)."""
-    _, steps = _tree(definitions)
+    _, steps = definitions.tree_steps()
     totals = comparison[comparison["month"] == TOTAL].set_index("metric")["target"]
     out = {}
     for step in steps:

@@ -204,10 +204,7 @@ def _observed_range(funnel: Funnel, column: str) -> tuple[float | None, float | 
     """Smallest and largest value of a lead column (and of the score history for ``score``)."""
     if column not in RULE_COLUMNS:
         return None, None
-    history = " UNION ALL SELECT score FROM score_changes" if column == "score" else ""
-    low, high = funnel.con.execute(
-        f'SELECT min(v), max(v) FROM (SELECT "{column}" AS v FROM leads{history})'
-    ).fetchone()  # type: ignore[misc]
+    low, high = funnel.lead_column_range(column)
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high)):
         return None, None
     return float(low), float(high)

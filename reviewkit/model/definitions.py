@@ -4,7 +4,9 @@ Stages are an ordered, configurable list (lead -> MQL -> SQL -> opportunity -> w
 MQL -> won, or with an SAL). A stage is entered at a stage event from the store, or when a rule
 over lead attributes holds. Metrics are named: each stage's count, the conversion between
 consecutive stages (``mql_to_sql``), the KGI, and the metrics listed under ``metrics:``. The
-KGI->KPI tree names the drivers whose product is the KGI.
+KGI->KPI tree names the drivers whose product is the KGI (:meth:`Definitions.tree_steps`, the
+one check that it multiplies out). The stage types live in :mod:`reviewkit.model.stages`, the
+metric types and their behaviour in :mod:`reviewkit.model.metrics`.
 """
 
 from __future__ import annotations
@@ -12,251 +14,66 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    TypeAdapter,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import Field, field_validator, model_validator
 
 from reviewkit.core.currency import check_currency, check_definitions_currency
 from reviewkit.core.workspace import Localized, Workspace
-from reviewkit.core.yaml_config import Lines, read_yaml, validate_model, where
+from reviewkit.core.yaml_config import read_yaml, validate_model, where
 from reviewkit.errors import ConfigError
 from reviewkit.i18n.texts import add_dimension_labels
-from reviewkit.model.rules import compile_rule
+from reviewkit.model.metrics import (
+    MAX_DURATION_DAYS,
+    AverageDealSizeMetric,
+    ConversionMetric,
+    CostPerMetric,
+    CountMetric,
+    Duration,
+    Metric,
+    PipelineCoverageMetric,
+    RevenueMetric,
+    SalesCycleMetric,
+    SlaMetric,
+    SpeedToLeadMetric,
+    WinRateMetric,
+    parse_duration,
+    parse_metric,
+)
+from reviewkit.model.metrics import StrictModel as _Strict
+from reviewkit.model.metrics import check_duration as _check_duration
+from reviewkit.model.stages import (
+    LEAD_DIMENSIONS,
+    RULE_COLUMNS,
+    Department,
+    EventStage,
+    RuleStage,
+    SegmentDimension,
+    SegmentValue,
+    Stage,
+    StageItem,
+    check_segments,
+    check_stages,
+    invalid_at,
+)
 
-Department = Literal["marketing", "inside_sales", "sales"]
+# The metric and stage types are defined in :mod:`reviewkit.model.metrics` and
+# :mod:`reviewkit.model.stages`; callers may keep importing them from here.
+__all__ = [
+    "AVERAGE_DEAL_SIZE_LABEL", "LEAD_DIMENSIONS", "MAX_DURATION_DAYS", "RULE_COLUMNS",
+    "AverageDealSizeMetric", "ConversionDefaults", "ConversionMetric", "CostPerMetric",
+    "CountMetric", "Definitions", "Department", "Duration", "EventStage", "Kgi", "Metric",
+    "PipelineCoverageMetric", "RevenueMetric", "RuleStage", "SalesCycleMetric",
+    "SegmentDimension", "SegmentValue", "SlaMetric", "SpeedToLeadMetric", "Stage",
+    "TreeError", "TreeStep", "WinRateMetric", "load_definitions", "parse_duration",
+    "parse_metric",
+]  # fmt: skip
+
 AVERAGE_DEAL_SIZE_LABEL = Localized(ja="平均受注単価", en="Average deal size")
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_DURATION = re.compile(r"^(\d+)\s*([hdw])$")
-_UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
-
-# The lead columns a rule may use (the store's segment attributes and score).
-# The lead columns packs split and filter by (``semantic.SEGMENT_COLUMNS``, plus ``segments:``).
-LEAD_DIMENSIONS = (
-    "channel", "campaign_id", "content_asset", "industry", "company_size", "region", "persona",
-    "sales_team",
-)  # fmt: skip
-RULE_COLUMNS = (
-    "channel", "campaign_id", "content_asset", "industry", "company_size", "region", "persona",
-    "sales_team", "score", "source_system", "company_domain",
-)  # fmt: skip
-
-
-#: The longest window or deadline a definition may give (10 years).
-MAX_DURATION_DAYS = 3650
-
-
-def parse_duration(text: str) -> dt.timedelta:
-    """Parse ``90d``, ``24h`` or ``2w`` into a timedelta (more than zero, at most 3650 days).
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is not a whole number followed by h, d or w, is zero, or is longer than
-        :data:`MAX_DURATION_DAYS`.
-    """
-    match = _DURATION.match(str(text).strip())
-    if not match or int(match[1]) <= 0:
-        raise ValueError(
-            f"{text!r} is not a duration; write a whole number and h, d or w (e.g. 90d, 24h, 2w)"
-        )
-    hours = int(match[1]) * _UNIT_HOURS[match[2]]
-    if hours > MAX_DURATION_DAYS * 24:
-        raise ValueError(
-            f"{text!r} is longer than {MAX_DURATION_DAYS} days (10 years); write at most "
-            f"{MAX_DURATION_DAYS}d, {MAX_DURATION_DAYS * 24}h or {MAX_DURATION_DAYS // 7}w"
-        )
-    return dt.timedelta(hours=hours)
-
-
-Duration = Annotated[str, Field(description="e.g. 90d, 24h, 2w")]
-
-
-def _check_duration(value: str) -> str:
-    parse_duration(value)
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _invalid(keys: tuple[str | int, ...], message: str, value: object) -> ValidationError:
-    """A validation error located at ``keys`` (so the message can name the key path and line)."""
-    error = PydanticCustomError("definitions", message)
-    return ValidationError.from_exception_data(
-        "Definitions", [{"type": error, "loc": keys, "input": value}]
-    )
-
-
-class _StageBase(_Strict):
-    key: str
-    label: Localized
-    owner: Department
-    description: Localized
-
-    @field_validator("key")
-    @classmethod
-    def _snake_case(cls, value: str) -> str:
-        if not _KEY.match(value):
-            raise ValueError(f"{value!r} must be snake_case letters, digits and _ (e.g. mql)")
-        return value
-
-
-class EventStage(_StageBase):
-    """A stage entered at a stage event of the store (``stage_events.stage == event``)."""
-
-    event: str
-
-    @model_validator(mode="before")
-    @classmethod
-    def _has_event(cls, raw: object) -> object:
-        if isinstance(raw, dict) and "event" not in raw:
-            raise ValueError(
-                f"stage {raw.get('key')!r} has neither event: nor rule:; add "
-                "`event: <stage event name>` or `rule: <expression>`"
-            )
-        return raw
-
-    @property
-    def kind(self) -> str:
-        """``event``."""
-        return "event"
-
-
-class RuleStage(_StageBase):
-    """A stage entered when a rule over lead attributes holds."""
-
-    rule: str
-    at: str = "first_held"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _not_also_event(cls, raw: object) -> object:
-        if isinstance(raw, dict) and "event" in raw:
-            raise ValueError(
-                f"stage {raw.get('key')!r} has both event: {raw['event']!r} and rule: "
-                f"{raw.get('rule')!r}; a stage is defined by one of them, remove the other"
-            )
-        return raw
-
-    @property
-    def kind(self) -> str:
-        """``rule``."""
-        return "rule"
-
-    @field_validator("rule")
-    @classmethod
-    def _valid_rule(cls, value: str) -> str:
-        try:
-            compile_rule(value, columns=RULE_COLUMNS)
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
-        return value
-
-    @field_validator("at")
-    @classmethod
-    def _valid_at(cls, value: str) -> str:
-        if value in ("first_held", "created_at") or re.match(r"^stage:[a-z][a-z0-9_]*$", value):
-            return value
-        raise ValueError(
-            f"{value!r} is not an entry time; use first_held, created_at or stage:<stage key>"
-        )
-
-    @property
-    def after_stage(self) -> str | None:
-        """The stage whose entry time this one takes (``at: stage:<key>``), if any."""
-        return self.at.split(":", 1)[1] if self.at.startswith("stage:") else None
-
-
-Stage = EventStage | RuleStage
-
-
-def _stage_kind(raw: object) -> str | None:
-    if isinstance(raw, dict):
-        return "RuleStage" if "rule" in raw else "EventStage"
-    if isinstance(raw, EventStage | RuleStage):
-        return type(raw).__name__
-    return None
-
-
-# A stage with ``rule:`` is a RuleStage, else an EventStage; errors then name the stage's keys.
-_StageItem = Annotated[
-    Annotated[EventStage, Tag("EventStage")] | Annotated[RuleStage, Tag("RuleStage")],
-    Discriminator(
-        _stage_kind,
-        custom_error_type="stage",
-        custom_error_message="a stage must be a mapping with key, label, owner, description "
-        "and event: or rule:",
-    ),
-]
-
-
-class SegmentValue(_Strict):
-    """One value of a derived segment dimension: the leads its rule holds for."""
-
-    value: str = Field(min_length=1)
-    rule: str
-
-    @field_validator("rule")
-    @classmethod
-    def _valid_rule(cls, value: str) -> str:
-        try:
-            compile_rule(value, columns=RULE_COLUMNS)
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
-        return value
-
-
-class SegmentDimension(_Strict):
-    """A segment dimension the definitions add to the lead columns (``segments:``).
-
-    Each lead gets the ``value`` of the first entry of ``values`` whose rule holds for its
-    current attributes, else ``otherwise`` (missing when that is empty). The dimension is then
-    a segment column like ``channel``: packs split by it, ``--segment`` filters by it.
-    """
-
-    key: str
-    label: Localized
-    description: Localized
-    values: list[SegmentValue] = Field(min_length=1)
-    otherwise: str | None = None
-
-    @field_validator("key")
-    @classmethod
-    def _snake_case(cls, value: str) -> str:
-        if not _KEY.match(value):
-            raise ValueError(
-                f"{value!r} must be snake_case letters, digits and _ (e.g. account_tier)"
-            )
-        return value
-
-    def sql(self, alias: str) -> str:
-        """The dimension as a SQL ``CASE`` over the lead columns of table ``alias``."""
-        whens = " ".join(
-            f"WHEN {compile_rule(v.rule, columns=RULE_COLUMNS, alias=alias)} "
-            f"THEN {_sql_text(v.value)}"
-            for v in self.values
-        )
-        otherwise = "NULL" if self.otherwise is None else _sql_text(self.otherwise)
-        return f"CASE {whens} ELSE {otherwise} END"
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+_TREE_FIX = "list the first stage, each consecutive conversion, then average_deal_size"
 
 
 class ConversionDefaults(_Strict):
@@ -279,108 +96,27 @@ class Kgi(_Strict):
     tree: list[str] = Field(default_factory=list)
 
 
-class _MetricBase(_Strict):
-    key: str
-    label: Localized | None = None
+class TreeError(ConfigError):
+    """A KPI tree that does not multiply out to the KGI, located at ``keys`` of the file."""
 
-    @field_validator("key")
-    @classmethod
-    def _snake_case(cls, value: str) -> str:
-        if not _KEY.match(value):
-            raise ValueError(f"{value!r} must be snake_case (e.g. mql_to_sql)")
-        return value
+    def __init__(self, keys: tuple[str | int, ...], problem: str) -> None:
+        super().__init__(f"definitions: {'.'.join(map(str, keys))}: {problem}")
+        self.keys = keys
+        self.problem = problem
 
 
-class ConversionMetric(_MetricBase):
-    """Share of people moving from stage ``from`` to stage ``to``."""
+@dataclass(frozen=True)
+class TreeStep:
+    """One driver of the KPI tree: ``numerator = denominator x driver``.
 
-    type: Literal["conversion"]
-    from_: str = Field(alias="from")
-    to: str
-    basis: Literal["cohort", "period"] = "cohort"
-    window: Duration = "90d"
+    A stage rate (``kind="rate"``) takes the count of its ``from`` stage to the count of its
+    ``to`` stage; the deal size (``kind="size"``) takes the last stage's count to the KGI.
+    """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    _w = field_validator("window")(_check_duration)
-
-
-class WinRateMetric(_MetricBase):
-    """Won / (won + lost) of opportunities closed in the period, by count or by amount."""
-
-    type: Literal["win_rate"]
-    by: Literal["count", "amount"] = "count"
-
-
-class AverageDealSizeMetric(_MetricBase):
-    """Revenue won / number of opportunities won in the period."""
-
-    type: Literal["average_deal_size"]
-
-
-class SalesCycleMetric(_MetricBase):
-    """Median days from opportunity created to won, for deals won in the period."""
-
-    type: Literal["sales_cycle"]
-
-
-class PipelineCoverageMetric(_MetricBase):
-    """Open pipeline at the review date / (revenue target - revenue booked) of the period."""
-
-    type: Literal["pipeline_coverage"]
-
-
-class SpeedToLeadMetric(_MetricBase):
-    """Median hours from entering ``from`` to the first human touch."""
-
-    type: Literal["speed_to_lead"]
-    from_: str = Field("mql", alias="from")
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class SlaMetric(_MetricBase):
-    """Share of people entering ``from`` touched by a human within ``within``."""
-
-    type: Literal["sla"]
-    from_: str = Field("mql", alias="from")
-    within: Duration = "24h"
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    _w = field_validator("within")(_check_duration)
-
-
-class CostPerMetric(_MetricBase):
-    """Campaign cost in the period / people entering ``stage`` in the period."""
-
-    type: Literal["cost_per"]
-    stage: str
-
-
-class CountMetric(_MetricBase):
-    """People entering ``stage`` in the period (one per stage, generated)."""
-
-    type: Literal["count"]
-    stage: str
-
-
-class RevenueMetric(_MetricBase):
-    """Sum of amounts of opportunities won in the period (generated for the KGI)."""
-
-    type: Literal["revenue"]
-
-
-Metric = Annotated[
-    ConversionMetric
-    | WinRateMetric
-    | AverageDealSizeMetric
-    | SalesCycleMetric
-    | PipelineCoverageMetric
-    | SpeedToLeadMetric
-    | SlaMetric
-    | CostPerMetric
-    | CountMetric
-    | RevenueMetric,
-    Field(discriminator="type"),
-]
-_METRIC = TypeAdapter(Metric)
+    driver: str
+    kind: Literal["rate", "size"]
+    numerator: str
+    denominator: str
 
 
 class Definitions(_Strict):
@@ -390,7 +126,7 @@ class Definitions(_Strict):
     agreed_by: list[Department] = Field(min_length=1)
     agreed_on: dt.date
     currency: str | None = None  # optional; when given, it must be the workspace's
-    stages: list[_StageItem] = Field(min_length=1)
+    stages: list[StageItem] = Field(min_length=1)
     conversion: ConversionDefaults = ConversionDefaults()
     kgi: Kgi
     metrics: list[Metric] = Field(default_factory=list)
@@ -422,57 +158,27 @@ class Definitions(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Definitions:
+        check_segments(self.segments)
+        check_stages(self.stages)
         keys = self.stage_keys
-        self._check_segments()
-        for i, key in enumerate(keys):
-            if key in keys[:i]:
-                raise _invalid(
-                    ("stages", i, "key"),
-                    f"stage key {key!r} is already used by stages.{keys.index(key)}; "
-                    "give each stage its own key",
-                    key,
-                )
-        # a rule stage may take its entry time from another stage: no cycles
-        graph = {s.key: s.after_stage for s in self.stages if isinstance(s, RuleStage)}
-        for i, stage in enumerate(self.stages):
-            if not isinstance(stage, RuleStage) or stage.after_stage is None:
-                continue
-            loc = ("stages", i, "at")
-            if stage.after_stage not in keys:
-                raise _invalid(
-                    loc, f"{stage.at!r} names no stage; use stage:<one of {keys}>", stage.at
-                )
-            seen = [stage.key]
-            node: str | None = stage.after_stage
-            while node is not None:
-                if node in seen:
-                    chain = " -> ".join([*seen, node])
-                    raise _invalid(
-                        loc,
-                        f"stage entry times form a cycle ({chain}); one of them must use "
-                        "at: first_held, at: created_at or an event",
-                        stage.at,
-                    )
-                seen.append(node)
-                node = graph.get(node)
         names = [m.key for m in self.metrics]
         for i, m in enumerate(self.metrics):
             if m.key in names[:i]:
-                raise _invalid(
+                raise invalid_at(
                     ("metrics", i, "key"),
                     f"metric key {m.key!r} is already used by metrics.{names.index(m.key)}; "
                     "give each metric its own key",
                     m.key,
                 )
-            for field, ref in _stage_refs(m):
+            for field, ref in m.stage_refs():
                 if ref not in keys:
-                    raise _invalid(
+                    raise invalid_at(
                         ("metrics", i, field),
                         f"{ref!r} is not a stage; use one of {keys}",
                         ref,
                     )
             if m.key in keys:
-                raise _invalid(
+                raise invalid_at(
                     ("metrics", i, "key"),
                     f"metric {m.key!r} has the name of a stage; rename it (e.g. {m.key}_rate)",
                     m.key,
@@ -480,39 +186,12 @@ class Definitions(_Strict):
         all_metrics = self.metric_map
         for i, driver in enumerate(self.kgi.tree):
             if driver not in all_metrics:
-                raise _invalid(
+                raise invalid_at(
                     ("kgi", "tree", i),
                     f"{driver!r} is not a metric; use one of {sorted(all_metrics)}",
                     driver,
                 )
         return self
-
-    def _check_segments(self) -> None:
-        taken = set(LEAD_DIMENSIONS) | set(RULE_COLUMNS)
-        seen: list[str] = []
-        for i, segment in enumerate(self.segments):
-            if segment.key in taken or segment.key in seen:
-                what = (
-                    "a lead column"
-                    if segment.key in taken
-                    else f"segments.{seen.index(segment.key)}"
-                )
-                raise _invalid(
-                    ("segments", i, "key"),
-                    f"segment key {segment.key!r} is already used by {what}; give the "
-                    "dimension its own key (e.g. account_tier)",
-                    segment.key,
-                )
-            seen.append(segment.key)
-            values = [v.value for v in segment.values]
-            for j, value in enumerate(values):
-                if value in values[:j]:
-                    raise _invalid(
-                        ("segments", i, "values", j, "value"),
-                        f"value {value!r} is already given by values.{values.index(value)}; "
-                        "merge the two rules with `or`",
-                        value,
-                    )
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -625,6 +304,13 @@ class Definitions(_Strict):
         return self.kgi.key == "revenue"
 
     @property
+    def kgi_kind(self) -> Literal["amount", "count"]:
+        """The KGI's unit: ``amount`` for revenue, ``count`` for a won-count KGI."""
+        kind = self.metric(self.kgi_metric).kind
+        assert kind in ("amount", "count"), kind
+        return kind
+
+    @property
     def tree(self) -> list[str]:
         """The KGI's drivers: volume of the first stage, each consecutive rate, deal size."""
         if self.kgi.tree:
@@ -637,22 +323,57 @@ class Definitions(_Strict):
             drivers.append("average_deal_size")
         return drivers
 
+    def tree_steps(self) -> tuple[str, list[TreeStep]]:
+        """The KPI tree checked and walked: its first stage and its steps down to the KGI.
+
+        The tree must be the first stage's volume, a chain of consecutive conversions ending
+        at the last stage, then (for a revenue KGI) the deal size; a revenue tree written
+        without deal size still gets it, so the steps always reach the KGI.
+
+        Raises
+        ------
+        TreeError
+            Naming the tree's key path and what is wrong (the one check of the tree).
+        """
+        tree = self.tree
+        head = self.metric_map.get(tree[0]) if tree else None
+        if not isinstance(head, CountMetric):
+            shown = f" (got {tree[0]!r})" if tree else ""
+            raise TreeError(("kgi", "tree", 0), f"must start with a stage; {_TREE_FIX}{shown}")
+        kgi, last = self.kgi_metric, self.stages[-1].key
+        current, steps = head.stage, []
+        for i, key in enumerate(tree[1:], start=1):
+            metric = self.metric(key)
+            if isinstance(metric, ConversionMetric):
+                if metric.from_ != current:
+                    raise TreeError(
+                        ("kgi", "tree", i),
+                        f"{key!r} starts at {metric.from_!r} but the chain is at {current!r} "
+                        f"(expected {current}_to_...); {_TREE_FIX}",
+                    )
+                steps.append(TreeStep(key, "rate", metric.to, metric.from_))
+                current = metric.to
+            elif not isinstance(metric, AverageDealSizeMetric):
+                raise TreeError(
+                    ("kgi", "tree", i), f"{key!r} is a {metric.type} metric; {_TREE_FIX}"
+                )
+            elif kgi != last:  # deal size: the KGI per unit of the last stage
+                steps.append(TreeStep(key, "size", kgi, last))
+        if current != last:
+            raise TreeError(
+                ("kgi", "tree"),
+                f"the chain ends at {current!r}, not at the last stage {last!r} (got {tree}); "
+                f"{_TREE_FIX}",
+            )
+        if kgi != last and not any(s.kind == "size" for s in steps):
+            steps.append(TreeStep("average_deal_size", "size", kgi, last))
+        return head.stage, steps
+
     @cached_property
     def version_hash(self) -> str:
         """A short hash of the definitions' content: any change gives a new one."""
         canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
-
-
-def _stage_refs(metric: Metric) -> list[tuple[str, str]]:
-    """``(key as written in the file, stage key)`` of each stage a metric names."""
-    if isinstance(metric, ConversionMetric):
-        return [("from", metric.from_), ("to", metric.to)]
-    if isinstance(metric, SpeedToLeadMetric | SlaMetric):
-        return [("from", metric.from_)]
-    if isinstance(metric, CostPerMetric | CountMetric):
-        return [("stage", metric.stage)]
-    return []
 
 
 def load_definitions(workspace: Workspace | Path) -> Definitions:
@@ -682,43 +403,10 @@ def load_definitions(workspace: Workspace | Path) -> Definitions:
             definitions.currency, workspace.config.currency,
             definitions_at=where(path, lines, ("currency",)),
         )  # fmt: skip
-    _check_tree(definitions, path, lines)
+    try:  # the tree must multiply out to the KGI: volume, a chain of rates, then deal size
+        definitions.tree_steps()
+    except TreeError as exc:
+        raise ConfigError(f"{where(path, lines, exc.keys)}: {exc.problem}") from None
     if definitions.segments:  # packs label the added dimensions like the lead columns
         add_dimension_labels(definitions.dimension_labels())
     return definitions
-
-
-def _check_tree(definitions: Definitions, path: Path, lines: Lines) -> None:
-    """The tree must multiply out to the KGI: volume, a chain of rates, then deal size."""
-    tree = definitions.tree
-    fix = "list the first stage, each consecutive conversion, then average_deal_size"
-    head = definitions.metric(tree[0]) if tree else None
-    if not isinstance(head, CountMetric):
-        shown = f" (got {tree[0]!r})" if tree else ""
-        raise ConfigError(
-            f"{where(path, lines, ('kgi', 'tree', 0))}: must start with a stage; {fix}{shown}"
-        )
-    current = head.stage
-    for i, key in enumerate(tree[1:], start=1):
-        at = where(path, lines, ("kgi", "tree", i))
-        metric = definitions.metric(key)
-        if isinstance(metric, ConversionMetric):
-            if metric.from_ != current:
-                raise ConfigError(
-                    f"{at}: {key!r} starts at {metric.from_!r} but the chain is at "
-                    f"{current!r} (expected {current}_to_...); {fix}"
-                )
-            current = metric.to
-        elif not isinstance(metric, AverageDealSizeMetric):
-            raise ConfigError(f"{at}: {key!r} is a {metric.type} metric; {fix}")
-    last = definitions.stages[-1].key
-    if current != last:
-        raise ConfigError(
-            f"{where(path, lines, ('kgi', 'tree'))}: the chain ends at {current!r}, not at the "
-            f"last stage {last!r} (got {tree}); {fix}"
-        )
-
-
-def parse_metric(raw: dict[str, object]) -> Metric:
-    """Validate one metric definition (used by analyses that build metrics on the fly)."""
-    return _METRIC.validate_python(raw)

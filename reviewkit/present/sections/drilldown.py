@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from reviewkit.analysis.drilldown import BASES, OTHER, UNKNOWN, WHOLE, _Part, _parts
+from reviewkit.analysis.drilldown import BASES, OTHER, UNKNOWN, WHOLE
 from reviewkit.core.currency import money_label_expr
 from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.i18n.formatting import DASH, MINUS, format_count, format_period, format_value
@@ -30,7 +30,7 @@ from reviewkit.model.definitions import (
     Metric,
 )
 from reviewkit.model.labels import duration_words, metric_label
-from reviewkit.model.units import metric_unit
+from reviewkit.model.metrics import Part
 from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
 from reviewkit.present.glossary import describe
 from reviewkit.present.html import Html, note_html
@@ -46,7 +46,7 @@ def _decimal(value: float) -> str:
 
 
 def format_metric(value: float | None, *, kind: str, lang: str, currency: str) -> str:
-    """A value of unit ``kind`` (:func:`reviewkit.model.units.metric_unit`) in ``lang``.
+    """A value of unit ``kind`` (a metric's :attr:`kind`) in ``lang``.
 
     Amounts are in ``currency``; a missing value is a dash.
     """
@@ -59,9 +59,11 @@ def format_metric(value: float | None, *, kind: str, lang: str, currency: str) -
     return t(f"explore.unit.{kind}", lang, value=_decimal(float(value)))
 
 
-def _part_label(definitions: Definitions, part: _Part, *, lang: str) -> str:
+def _part_label(definitions: Definitions, part: Part | None, *, lang: str) -> str:
+    """What a numerator or denominator counts (:attr:`parts` of a metric), in ``lang``."""
     assert part is not None
-    key, stage, _ = part
+    name, stage, _ = part
+    key = f"explore.part.{name}"
     if stage is None:
         return t(key, lang)
     return t(key, lang, stage=definitions.stage(stage).label(lang))
@@ -122,8 +124,8 @@ def explore_title(
 
 
 def _chart_data(frame: pd.DataFrame, *, metric: Metric, lang: str, currency: str) -> pd.DataFrame:
-    kind = metric_unit(metric)
-    num, den = _parts(metric)
+    kind = metric.kind
+    num, den = metric.parts
     maturing = t("rate.maturing", lang)
     rows = []
     for r in frame.to_dict("records"):
@@ -200,7 +202,7 @@ def explore_chart(
         The chart, house style applied.
     """
     shown = _shown_metric(definitions, metric, frame)
-    kind = metric_unit(shown)
+    kind = shown.kind
     data = _chart_data(frame, metric=shown, lang=lang, currency=currency)
     title = explore_title(
         frame, definitions=definitions, metric=metric, dimension=dimension, lang=lang
@@ -325,8 +327,8 @@ def explore_table(
     ``currency``, the workspace's.
     """
     shown = _shown_metric(definitions, metric, frame)
-    kind = metric_unit(shown)
-    num, den = _parts(shown)
+    kind = shown.kind
+    num, den = shown.parts
     label = metric_label(definitions, metric, lang=lang)
     period_col = t("explore.col.period", lang)
     split_col = t(f"dimension.{dimension}", lang) if dimension else t("explore.col.whole", lang)
