@@ -377,7 +377,7 @@ class Review:
         if self.no_data is not None:
             return self.no_data
         if self.cadence == "weekly":
-            from reviewkit.analysis.anomalies import number_tested
+            from reviewkit.analysis.anomaly_detection import number_tested
             from reviewkit.present.sections.weekly import weekly_summary
 
             alerts, _ = self.weekly_alerts

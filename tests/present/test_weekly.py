@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from reviewkit.analysis.anomalies import ALERT_COLUMNS
+from reviewkit.analysis.anomaly_settings import ALERT_COLUMNS
 from reviewkit.analysis.pacing import PACE_COLUMNS
 from reviewkit.core.periods import FiscalCalendar
 from reviewkit.core.resources import package_file

@@ -14,7 +14,8 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.analysis.anomalies import AnomalySettings, number_tested
+from reviewkit.analysis.anomaly_detection import number_tested
+from reviewkit.analysis.anomaly_settings import AnomalySettings
 from reviewkit.analysis.followup import FollowUpPulse
 from reviewkit.analysis.pacing import PaceSettings
 from reviewkit.core.holidays import days_off_words
