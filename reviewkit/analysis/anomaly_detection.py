@@ -1,6 +1,4 @@
-"""Detection of the week's alerts across many tidy weekly series (gates, tests and false discovery
-rate).
-"""
+"""The week's alerts across many tidy weekly series: volume gates, tests, false discovery rate."""
 
 from __future__ import annotations
 
@@ -196,5 +194,6 @@ def effects(
 
 
 def alert_key(row: pd.Series | dict) -> tuple[object, ...]:
+    """An alert's or a series' identity: ``(kind, measure, dimension, segment)``."""
     columns = ("kind", "measure", "dimension", "segment")
     return tuple(None if pd.isna(row[c]) else row[c] for c in columns)

@@ -1,6 +1,4 @@
-"""The gates, thresholds and column sets of the weekly anomaly detectors (see
-:mod:`reviewkit.analysis.anomalies`).
-"""
+"""The gates, thresholds and column sets of the weekly anomaly detectors."""
 
 from __future__ import annotations
 

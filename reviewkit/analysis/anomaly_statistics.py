@@ -1,6 +1,4 @@
-"""The statistical tests of the weekly anomaly detectors: robust seasonal counts, two-proportion
-and Fisher rates, Benjamini-Hochberg adjustment and change points.
-"""
+"""The anomaly tests: robust seasonal counts, rates, Benjamini-Hochberg and change points."""
 
 from __future__ import annotations
 
@@ -130,6 +128,11 @@ def change_start_count(z: Sequence[float], *, max_weeks: int) -> int:
 def count_alert(
     x: np.ndarray, w: np.ndarray, s: AnomalySettings, *, gated: bool = True
 ) -> dict[str, object] | None:
+    """Test a count series' last week against its seasonal normal (``None``: not tested).
+
+    ``x``: the weekly counts, oldest first; ``w``: the weeks' weights. ``gated``: apply the
+    new-series, intermittent and minimum-volume gates of ``s``.
+    """
     seen = np.nonzero(x[:-1] > 0)[0]
     if gated and (not len(seen) or len(x) - 1 - int(seen[0]) <= s.new_weeks):
         return None  # new (or never seen): its rates are compared with everyone's instead
@@ -168,6 +171,12 @@ def rate_alert(
     compare_new: bool = True,
     per_person: bool = False,
 ) -> dict[str, object] | None:
+    """Test a rate series' recent windows against its baseline (``None``: not tested).
+
+    ``x``, ``n``: the weekly numerators and denominators, oldest first; ``everyone``: the
+    pooled baseline of the dimension, for a new or small segment. The window with the
+    stronger evidence is kept.
+    """
     weeks = len(n)
     seen = np.nonzero(n[:-1] > 0)[0]
     first = int(seen[0]) if len(seen) else weeks - 1
