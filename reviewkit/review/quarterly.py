@@ -35,8 +35,8 @@ from reviewkit.review.base import Review
 
 if TYPE_CHECKING:
     from reviewkit.analysis.benchmarks import Benchmarks
+    from reviewkit.analysis.kgi_target import KgiTarget
     from reviewkit.analysis.relevance import Relevance
-    from reviewkit.analysis.target_plan import KgiTarget
     from reviewkit.analysis.whatif import ThresholdStage
     from reviewkit.analysis.whatif_scope import WhatIfScope
     from reviewkit.model.actions import Action
@@ -82,7 +82,7 @@ class QuarterlyReview(Review):
             scope=scope,
             title=title,  # type: ignore[arg-type]
         )
-        from reviewkit.analysis.target_plan import check_next_kgi_target
+        from reviewkit.analysis.kgi_target import check_next_kgi_target
         from reviewkit.analysis.whatif_scope import check_what_if_rule
 
         self.what_if_rule = check_what_if_rule(self.definitions, what_if_rule)
@@ -317,7 +317,7 @@ class QuarterlyReview(Review):
     @cached_property
     def kgi_target(self) -> KgiTarget:
         """Next quarter's KGI target per month (parameter, else ``params/targets.yml``)."""
-        from reviewkit.analysis.target_plan import next_quarter_target
+        from reviewkit.analysis.kgi_target import next_quarter_target
 
         return next_quarter_target(
             self.targets, self.funnel, self.next_period, calendar=self.workspace.calendar,
@@ -335,7 +335,7 @@ class QuarterlyReview(Review):
     @cached_property
     def planned(self) -> tuple[pd.DataFrame, pd.DataFrame, str]:
         """``(plan, comparison with the current targets, why there is none)``."""
-        from reviewkit.analysis.target_plan import back_solve, compare_with_targets
+        from reviewkit.analysis.plan_solving import back_solve, compare_with_targets
         from reviewkit.errors import DataError
 
         target = self.kgi_target
@@ -356,7 +356,7 @@ class QuarterlyReview(Review):
 
     def _blocked_plan(self) -> str:
         """The line saying which driver the plan cannot go through for lack of data, or ``""``."""
-        from reviewkit.analysis.target_plan import blocked_drivers
+        from reviewkit.analysis.plan_solving import blocked_drivers
 
         blocked = blocked_drivers(self.plan_variants, definitions=self.definitions)
         if not blocked:
@@ -379,7 +379,7 @@ class QuarterlyReview(Review):
     @cached_property
     def draft_targets(self) -> str:
         """The expected variant as a draft targets file (YAML), or ``""`` without a plan."""
-        from reviewkit.analysis.target_plan import draft_targets_yaml
+        from reviewkit.analysis.draft_targets import draft_targets_yaml
 
         plan, _, _ = self.planned
         scope = self.scope
@@ -413,7 +413,7 @@ class QuarterlyReview(Review):
         When the pack is built by ``reviewkit run``, the expected variant is also written as a
         draft targets file next to the pack (never over ``params/targets.yml``).
         """
-        from reviewkit.analysis.target_plan import write_draft
+        from reviewkit.analysis.draft_targets import write_draft
         from reviewkit.present.sections.target_plan import plan_table, rates_table
 
         lang = self.lang

@@ -11,13 +11,9 @@ import math
 
 import pandas as pd
 
-from reviewkit.analysis.target_plan import (
-    MIN_MONTHS,
-    TOTAL,
-    VARIANTS,
-    KgiTarget,
-    implied_rates,
-)
+from reviewkit.analysis.kgi_target import KgiTarget
+from reviewkit.analysis.plan_solving import implied_rates
+from reviewkit.analysis.target_plan import MIN_MONTHS, TOTAL, VARIANTS
 from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.i18n.formatting import format_count, format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
