@@ -166,7 +166,8 @@ class QuarterlyReview(Review):
     @cached_property
     def relevance_results(self) -> dict[str, Relevance]:
         """Leading KPIs against the KGI and against its volume (the last stage's count)."""
-        from reviewkit.analysis.relevance import monthly_series, relevance_results
+        from reviewkit.analysis.relevance import relevance_results
+        from reviewkit.analysis.relevance_series import monthly_series
 
         series = monthly_series(self.funnel, self.period, calendar=self.workspace.calendar)
         return relevance_results(series, definitions=self.definitions)
@@ -174,7 +175,7 @@ class QuarterlyReview(Review):
     @cached_property
     def underweighted_frame(self) -> pd.DataFrame:
         """Drivers that matter more than their current targets suggest."""
-        from reviewkit.analysis.relevance import underweighted
+        from reviewkit.analysis.underweighted import underweighted
 
         return underweighted(
             self.relevance_results, targets=self.targets, funnel=self.funnel,

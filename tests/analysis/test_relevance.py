@@ -33,16 +33,13 @@ from test_scorecard_numbers import (  # noqa: F401 (fixtures)
 from reviewkit.analysis.relevance import (
     BY_LAG_COLUMNS,
     TABLE_COLUMNS,
-    UNDERWEIGHTED_COLUMNS,
     Relevance,
     combined,
-    filling_months,
     kpi_relevance,
-    leading_kpis,
-    monthly_series,
     relevance_results,
-    underweighted,
 )
+from reviewkit.analysis.relevance_series import filling_months, leading_kpis, monthly_series
+from reviewkit.analysis.underweighted import UNDERWEIGHTED_COLUMNS, underweighted
 from reviewkit.core.periods import FiscalCalendar, Period, parse_period
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.formatting import MINUS, format_count, format_pct
@@ -561,7 +558,7 @@ def test_texts_have_both_languages_with_the_same_fields():
     import string
     from pathlib import Path
 
-    from reviewkit.analysis import relevance
+    from reviewkit.analysis import relevance, underweighted
     from reviewkit.i18n.texts_relevance import RELEVANCE_TEXTS
     from reviewkit.present.sections import relevance as relevance_report
 
@@ -571,7 +568,7 @@ def test_texts_have_both_languages_with_the_same_fields():
         ja = {f[1] for f in fields.parse(text["ja"]) if f[1]}
         en = {f[1] for f in fields.parse(text["en"]) if f[1]}
         assert ja == en, key
-    for module in (relevance, relevance_report):
+    for module in (relevance, underweighted, relevance_report):
         source = Path(module.__file__).read_text(encoding="utf-8")
         for key in re.findall(r'"(relevance\.[a-z0-9_.]+)"', source):
             assert key in RELEVANCE_TEXTS, key

@@ -15,13 +15,8 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.analysis.relevance import (
-    MOVE_POINTS,
-    MOVE_RELATIVE,
-    Relevance,
-    combined,
-    window_start,
-)
+from reviewkit.analysis.relevance import MOVE_POINTS, MOVE_RELATIVE, Relevance, combined
+from reviewkit.analysis.relevance_series import window_start
 from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.i18n.formatting import DASH, MINUS, format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
@@ -66,7 +61,7 @@ def _span(first: str, last: str, *, lang: str) -> str:
 
 
 def _window_span(end: str, *, lang: str) -> str:
-    """The :data:`~reviewkit.analysis.relevance.WINDOW` months ending with ``end``, in words."""
+    """The :data:`~reviewkit.analysis.relevance_series.WINDOW` months ending with ``end``."""
     return _span(window_start(end), end, lang=lang)
 
 
