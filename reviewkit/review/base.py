@@ -49,7 +49,9 @@ from reviewkit.model.scope import Scope, parse_scope
 from reviewkit.model.targets import Targets, load_targets
 from reviewkit.model.units import kgi_unit
 from reviewkit.present.agenda import APPENDIX, agenda, position, total_minutes
-from reviewkit.present.charts.house import PackChart, funnel_chart, trend_chart
+from reviewkit.present.charts.funnel import funnel_chart
+from reviewkit.present.charts.house import PackChart
+from reviewkit.present.charts.trend import trend_chart
 from reviewkit.present.glossary import glossary_table, metric_label
 from reviewkit.present.html import Html, missing_html, note_html
 from reviewkit.present.sections.meeting import decisions_html, quality_html

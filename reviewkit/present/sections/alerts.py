@@ -14,7 +14,8 @@ from reviewkit.core.periods import FiscalCalendar
 from reviewkit.i18n.formatting import MINUS, format_count, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
-from reviewkit.present.charts.house import PackChart, alert_chart
+from reviewkit.present.charts.alerts import alert_chart
+from reviewkit.present.charts.house import PackChart
 from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html
 from reviewkit.present.sections.pace import short_day

@@ -15,7 +15,8 @@ from reviewkit.core.periods import FiscalCalendar
 from reviewkit.i18n.formatting import format_date, format_pct, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
-from reviewkit.present.charts.house import PackChart, pace_chart
+from reviewkit.present.charts.house import PackChart
+from reviewkit.present.charts.pace import pace_chart
 from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, missing_html
 from reviewkit.present.tables import styled_table
