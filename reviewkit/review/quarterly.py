@@ -292,7 +292,7 @@ class QuarterlyReview(Review):
 
     def what_if_chart(self) -> PackChart | Html:
         """The sweep as a chart: volume against the next stage's rate, the current rule marked."""
-        from reviewkit.present.sections.whatif import sweep_chart
+        from reviewkit.present.charts.sweep import sweep_chart
 
         stage = self.threshold_stage
         if stage is None or self.sweep.empty:

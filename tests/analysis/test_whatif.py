@@ -40,8 +40,9 @@ from reviewkit.i18n.texts_whatif import WHATIF_TEXTS
 from reviewkit.ingest.identity import resolve_identities
 from reviewkit.model.definitions import Definitions
 from reviewkit.model.rules import rule_threshold, with_threshold
+from reviewkit.present.charts.sweep import sweep_chart
 from reviewkit.present.glossary import duration_words
-from reviewkit.present.sections.whatif import skipped_html, sweep_chart, whatif_html
+from reviewkit.present.sections.whatif import skipped_html, whatif_html
 from reviewkit.semantic.funnel import Funnel
 from reviewkit.store.schema import replace_tables
 
