@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from reviewkit.analysis.benchmarks import Benchmarks
     from reviewkit.analysis.kgi_target import KgiTarget
     from reviewkit.analysis.relevance import Relevance
-    from reviewkit.analysis.whatif import ThresholdStage
+    from reviewkit.analysis.threshold_stages import ThresholdStage
     from reviewkit.analysis.whatif_scope import WhatIfScope
     from reviewkit.model.actions import Action
 

@@ -22,14 +22,13 @@ from pydantic import ValidationError
 from test_monthly_analysis import TEXT, TZ, at
 
 import reviewkit as rk
+from reviewkit.analysis.threshold_stages import skipped_stages, threshold_stages
 from reviewkit.analysis.whatif import (
     COMPARE_COLUMNS,
     SWEEP_COLUMNS,
     compare_rule,
-    skipped_stages,
     suggest_threshold,
     threshold_grid,
-    threshold_stages,
     threshold_sweep,
 )
 from reviewkit.core.periods import FiscalCalendar, parse_period

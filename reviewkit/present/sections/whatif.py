@@ -16,12 +16,8 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.analysis.whatif import (
-    KEEP_NEXT,
-    next_metric,
-    skipped_stages,
-    suggest_threshold,
-)
+from reviewkit.analysis.threshold_stages import next_metric, skipped_stages
+from reviewkit.analysis.whatif import KEEP_NEXT, suggest_threshold
 from reviewkit.analysis.whatif_scope import WhatIfScope
 from reviewkit.i18n.formatting import MINUS, format_count, format_money, format_pct
 from reviewkit.i18n.texts import t
