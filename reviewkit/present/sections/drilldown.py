@@ -210,13 +210,7 @@ def explore_chart(
     raw = [s for s in dict.fromkeys(frame["segment"])]
     segments = [segment_text(s, lang=lang) for s in raw]
     split = t(f"dimension.{dimension}", lang) if dimension else t(WHOLE, lang)
-    axis = (
-        alt.Axis(labelExpr=money_label_expr(currency, lang=lang), tickCount=5)
-        if kind == "amount"
-        else alt.Axis(format={"rate": ".0%", "count": "~s"}.get(kind, "~r"), tickCount=5)
-    )
-    unit = t(f"explore.axis.{kind}", lang) if kind in ("days", "hours", "times") else None
-    y = alt.Y("value:Q", title=unit, scale=alt.Scale(zero=True, nice=True), axis=axis)
+    y = _value_y(kind, lang=lang, currency=currency)
     tooltip = [
         alt.Tooltip("segment:N", title=split),
         alt.Tooltip("name:N", title=t("explore.col.period", lang)),
@@ -224,59 +218,13 @@ def explore_chart(
         alt.Tooltip("detail:N", title=" "),
     ]
     base = alt.Chart(data)
-    # a maturing cohort's bar is pale: its rate may still rise (the caption says so)
-    maturing = alt.condition(alt.datum.mature, alt.value(1.0), alt.value(0.4))
     young = not bool(data["mature"].all())
     if len(labels) <= BARS_UP_TO:
-        colours = [*EARLIER[len(EARLIER) - (len(names) - 1) :], PALETTE[0]][-len(names) :]
-        colour = alt.Color(
-            "name:N",
-            sort=names,
-            scale=alt.Scale(domain=names, range=colours),
-            title=t("explore.legend.period", lang),
-            legend=None if not dimension else alt.Legend(orient="bottom"),
-        )
-        if dimension:
-            x = alt.X(
-                "segment:N",
-                sort=segments,
-                title=None,
-                axis=alt.Axis(labelAngle=0 if len(segments) <= 5 else -30, labelLimit=140),
-            )
-            chart: alt.Chart | alt.LayerChart = base.mark_bar().encode(
-                x=x, xOffset=alt.XOffset("name:N", sort=names), y=y, color=colour,
-                opacity=maturing, tooltip=tooltip,
-            )  # fmt: skip
-        else:
-            x = alt.X("name:N", sort=names, title=None, axis=alt.Axis(labelAngle=0, labelLimit=200))
-            bars = base.mark_bar(width={"band": 0.6}).encode(
-                x=x, y=y, color=colour, opacity=maturing, tooltip=tooltip
-            )
-            text = base.mark_text(baseline="bottom", dy=-4, fontSize=12, color=INK).encode(
-                x=x, y=y, text=alt.Text("shown:N"), tooltip=tooltip
-            )
-            chart = alt.layer(bars, text)
+        chart = _bars(base, names=names, segments=segments, dimension=dimension, y=y,
+                      tooltip=tooltip, lang=lang)  # fmt: skip
     else:
-        scale = alt.Scale(domain=segments, range=_segment_colours(raw))
-        legend = alt.Legend(orient="bottom", columns=4, labelLimit=160) if dimension else None
-        colour = alt.Color("segment:N", sort=segments, scale=scale, title=split, legend=legend)
-        x = alt.X(
-            "period:O",
-            sort=labels,
-            title=None,
-            axis=alt.Axis(labelAngle=0 if len(labels) <= 12 else -45, labelOverlap=True),
-        )
-        lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, tooltip=tooltip)
-        fill = alt.Fill("segment:N", sort=segments, scale=scale, legend=None)
-        # a maturing cohort's point is hollow: its rate may still rise
-        points = base.mark_point(filled=False, fillOpacity=1, size=40, strokeWidth=1.5).encode(
-            x=x,
-            y=y,
-            stroke=alt.Stroke("segment:N", sort=segments, scale=scale, legend=None),
-            fill=alt.condition(alt.datum.mature, fill, alt.value("white")),
-            tooltip=tooltip,
-        )
-        chart = alt.layer(lines, points)
+        chart = _lines(base, raw=raw, segments=segments, labels=labels, dimension=dimension,
+                       split=split, y=y, tooltip=tooltip)  # fmt: skip
     heading = (
         alt.Title(title, subtitle=_filter_words(filters, lang=lang), offset=12)
         if filters
@@ -295,6 +243,80 @@ def explore_chart(
         shape = "bars" if len(labels) <= BARS_UP_TO else "points"
         description += " " + t(f"explore.chart.maturing.{shape}", lang)
     return PackChart(house_style(chart), description=description)
+
+
+def _value_y(kind: str, *, lang: str, currency: str) -> alt.Y:
+    """The value axis: amounts in ``currency``, rates in %, durations with their unit."""
+    axis = (
+        alt.Axis(labelExpr=money_label_expr(currency, lang=lang), tickCount=5)
+        if kind == "amount"
+        else alt.Axis(format={"rate": ".0%", "count": "~s"}.get(kind, "~r"), tickCount=5)
+    )
+    unit = t(f"explore.axis.{kind}", lang) if kind in ("days", "hours", "times") else None
+    return alt.Y("value:Q", title=unit, scale=alt.Scale(zero=True, nice=True), axis=axis)
+
+
+def _bars(
+    base: alt.Chart, *, names: list[str], segments: list[str], dimension: str | None, y: alt.Y,
+    tooltip: list[alt.Tooltip], lang: str,
+) -> alt.Chart | alt.LayerChart:  # fmt: skip
+    """Up to :data:`BARS_UP_TO` periods: grouped bars per value, or one bar per period."""
+    # a maturing cohort's bar is pale: its rate may still rise (the caption says so)
+    maturing = alt.condition(alt.datum.mature, alt.value(1.0), alt.value(0.4))
+    colours = [*EARLIER[len(EARLIER) - (len(names) - 1) :], PALETTE[0]][-len(names) :]
+    colour = alt.Color(
+        "name:N",
+        sort=names,
+        scale=alt.Scale(domain=names, range=colours),
+        title=t("explore.legend.period", lang),
+        legend=None if not dimension else alt.Legend(orient="bottom"),
+    )
+    if dimension:
+        x = alt.X(
+            "segment:N",
+            sort=segments,
+            title=None,
+            axis=alt.Axis(labelAngle=0 if len(segments) <= 5 else -30, labelLimit=140),
+        )
+        return base.mark_bar().encode(
+            x=x, xOffset=alt.XOffset("name:N", sort=names), y=y, color=colour,
+            opacity=maturing, tooltip=tooltip,
+        )  # fmt: skip
+    x = alt.X("name:N", sort=names, title=None, axis=alt.Axis(labelAngle=0, labelLimit=200))
+    bars = base.mark_bar(width={"band": 0.6}).encode(
+        x=x, y=y, color=colour, opacity=maturing, tooltip=tooltip
+    )
+    text = base.mark_text(baseline="bottom", dy=-4, fontSize=12, color=INK).encode(
+        x=x, y=y, text=alt.Text("shown:N"), tooltip=tooltip
+    )
+    return alt.layer(bars, text)
+
+
+def _lines(
+    base: alt.Chart, *, raw: Sequence[str], segments: list[str], labels: list[str],
+    dimension: str | None, split: str, y: alt.Y, tooltip: list[alt.Tooltip],
+) -> alt.LayerChart:  # fmt: skip
+    """More periods: one line per value, hollow points for cohorts still maturing."""
+    scale = alt.Scale(domain=segments, range=_segment_colours(raw))
+    legend = alt.Legend(orient="bottom", columns=4, labelLimit=160) if dimension else None
+    colour = alt.Color("segment:N", sort=segments, scale=scale, title=split, legend=legend)
+    x = alt.X(
+        "period:O",
+        sort=labels,
+        title=None,
+        axis=alt.Axis(labelAngle=0 if len(labels) <= 12 else -45, labelOverlap=True),
+    )
+    lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, tooltip=tooltip)
+    fill = alt.Fill("segment:N", sort=segments, scale=scale, legend=None)
+    # a maturing cohort's point is hollow: its rate may still rise
+    points = base.mark_point(filled=False, fillOpacity=1, size=40, strokeWidth=1.5).encode(
+        x=x,
+        y=y,
+        stroke=alt.Stroke("segment:N", sort=segments, scale=scale, legend=None),
+        fill=alt.condition(alt.datum.mature, fill, alt.value("white")),
+        tooltip=tooltip,
+    )
+    return alt.layer(lines, points)
 
 
 def _definition_words(definitions: Definitions, metric: str, shown: Metric, *, lang: str) -> str:
