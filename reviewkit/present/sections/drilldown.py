@@ -382,6 +382,17 @@ def explore_table(
     table = styled_table(
         pd.DataFrame(rows, columns=columns), classes, css_class="rk-explore", lang=lang
     )
+    notes = _table_notes(frame, definitions=definitions, metric=metric, shown=shown, lang=lang)
+    title = explore_title(
+        frame, definitions=definitions, metric=metric, dimension=dimension, lang=lang
+    )
+    return Html(table.html + "".join(note_html(n) for n in notes), text=title)
+
+
+def _table_notes(
+    frame: pd.DataFrame, *, definitions: Definitions, metric: str, shown: Metric, lang: str
+) -> list[str]:
+    """The notes under the table: periods and definition, filter, "other" and "unknown"."""
     names = [_period_name(p, lang=lang) for p in dict.fromkeys(frame["period"])]
     notes = [
         t(
@@ -408,7 +419,4 @@ def explore_table(
         )
     if UNKNOWN in segments:
         notes.append(t("explore.note.unknown", lang))
-    title = explore_title(
-        frame, definitions=definitions, metric=metric, dimension=dimension, lang=lang
-    )
-    return Html(table.html + "".join(note_html(n) for n in notes), text=title)
+    return notes
