@@ -82,30 +82,7 @@ def load_weekly(
         for k in definitions.tree
         if isinstance(m := definitions.metric(k), ConversionMetric)
     ]
-    sla = definitions.sla_metric
-    frames = []
-    if sla is not None:
-        for dimension in (None, "sales_team"):
-            by = [dimension] if dimension else []
-            touched = funnel.metric_frame([sla], weeks, by=by)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "kind": "rate",
-                        "measure": sla.key,
-                        "dimension": dimension,
-                        "segment": touched[dimension] if dimension else None,
-                        "week": touched["period"],
-                        "x": touched["numerator"].to_numpy(dtype="float64"),
-                        "n": touched["denominator"].to_numpy(dtype="float64"),
-                        "weight": np.nan,
-                    }
-                )
-            )
-    sla_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if frames:
-        sla_frame["start"] = sla_frame["week"].map({p.label: p.start for p in weeks})
-        sla_frame = sla_frame[SERIES_COLUMNS]
+    sla_frame = _sla_series(funnel, weeks)
     return WeeklyData(
         weeks=weeks,
         entries=entries,
@@ -176,3 +153,33 @@ def series_of(
     out = pd.concat(frames, ignore_index=True)
     out["start"] = out["week"].map({p.label: p.start for p in data.weeks})
     return out[SERIES_COLUMNS]
+
+
+def _sla_series(funnel: Funnel, weeks: list[Period]) -> pd.DataFrame:
+    """The SLA's weekly series for the funnel and per sales team; empty without an SLA metric."""
+    definitions = funnel.definitions
+    sla = definitions.sla_metric
+    frames = []
+    if sla is not None:
+        for dimension in (None, "sales_team"):
+            by = [dimension] if dimension else []
+            touched = funnel.metric_frame([sla], weeks, by=by)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "kind": "rate",
+                        "measure": sla.key,
+                        "dimension": dimension,
+                        "segment": touched[dimension] if dimension else None,
+                        "week": touched["period"],
+                        "x": touched["numerator"].to_numpy(dtype="float64"),
+                        "n": touched["denominator"].to_numpy(dtype="float64"),
+                        "weight": np.nan,
+                    }
+                )
+            )
+    sla_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if frames:
+        sla_frame["start"] = sla_frame["week"].map({p.label: p.start for p in weeks})
+        sla_frame = sla_frame[SERIES_COLUMNS]
+    return sla_frame
