@@ -116,7 +116,7 @@ def _sweep_data(sweep: pd.DataFrame, *, words: _Words, lang: str, currency: str)
 def _volume_bars(
     base: alt.Chart, *, x: alt.X, words: _Words, stage_label: str, lang: str,
     tooltip: list[alt.Tooltip],
-) -> alt.LayerChart:  # fmt: skip
+) -> alt.LayerChart | alt.FacetChart:  # fmt: skip
     """Wide bars: the stage's entrants; narrow dark bars inside: those reaching the next stage."""
     colour_scale = alt.Scale(
         domain=[words.current, words.other, words.reached], range=[PALETTE[1], PALETTE[0], INK]
@@ -140,7 +140,7 @@ def _volume_bars(
 
 def _rate_line(
     base: alt.Chart, *, x: alt.X, next_label: str, lang: str, tooltip: list[alt.Tooltip]
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """The next-stage rate per threshold: a line with points, on the right axis."""
     rate_y = alt.Y(
         "rate:Q",

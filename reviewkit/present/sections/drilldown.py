@@ -259,7 +259,7 @@ def _value_y(kind: str, *, lang: str, currency: str) -> alt.Y:
 def _bars(
     base: alt.Chart, *, names: list[str], segments: list[str], dimension: str | None, y: alt.Y,
     tooltip: list[alt.Tooltip], lang: str,
-) -> alt.Chart | alt.LayerChart:  # fmt: skip
+) -> alt.Chart | alt.LayerChart | alt.FacetChart:  # fmt: skip
     """Up to :data:`BARS_UP_TO` periods: grouped bars per value, or one bar per period."""
     # a maturing cohort's bar is pale: its rate may still rise (the caption says so)
     maturing = alt.condition(alt.datum.mature, alt.value(1.0), alt.value(0.4))
@@ -295,7 +295,7 @@ def _bars(
 def _lines(
     base: alt.Chart, *, raw: Sequence[str], segments: list[str], labels: list[str],
     dimension: str | None, split: str, y: alt.Y, tooltip: list[alt.Tooltip],
-) -> alt.LayerChart:  # fmt: skip
+) -> alt.LayerChart | alt.FacetChart:  # fmt: skip
     """More periods: one line per value, hollow points for cohorts still maturing."""
     scale = alt.Scale(domain=segments, range=_segment_colours(raw))
     legend = alt.Legend(orient="bottom", columns=4, labelLimit=160) if dimension else None
