@@ -57,7 +57,7 @@ def plan_table(
     Parameters
     ----------
     comparison
-        :func:`~reviewkit.analysis.target_plan.compare_with_targets`.
+        :func:`~reviewkit.analysis.plan_solving.compare_with_targets`.
     definitions
         For labels.
     lang
@@ -139,7 +139,7 @@ def rates_table(
     currency
         The workspace's currency (ISO 4217), for the deal size.
     comparison
-        :func:`~reviewkit.analysis.target_plan.compare_with_targets`, for the implied rates
+        :func:`~reviewkit.analysis.plan_solving.compare_with_targets`, for the implied rates
         (``None``: not shown).
     months
         The rates' window (for the note).

@@ -55,8 +55,9 @@ def weekly_summary(
     attention
         How many attention items at most.
     tested
-        How many series the anomaly detection looked at (:func:`reviewkit.analysis.anomalies.
-        number_tested`); 0 says the week had too few people to test, ``None``: not known.
+        How many series the anomaly detection looked at
+        (:func:`reviewkit.analysis.anomaly_detection.number_tested`); 0 says the week had too
+        few people to test, ``None``: not known.
     """
     out = []
     current = pace[~pace["closed"]]
