@@ -24,7 +24,7 @@ under it. A single segment whose loss sits mostly in one of its pairs is reporte
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import pandas as pd
 
@@ -40,7 +40,7 @@ from reviewkit.analysis.cause_selection import (
 from reviewkit.analysis.gap import main_comparison
 from reviewkit.analysis.rate_basis import RateBasis, rate_basis, split_rate
 from reviewkit.analysis.splits import DIMENSIONS, PAIRS, PeriodPeople, count_split, key_values
-from reviewkit.model.definitions import ConversionMetric, CountMetric, Definitions
+from reviewkit.model.definitions import ConversionMetric, CountMetric, Definitions, Metric
 
 __all__ = [
     "FAMILIES", "FINDING_COLUMNS", "FINDING_DIMENSIONS", "CauseSettings", "cause_findings",
@@ -134,6 +134,23 @@ def _count_frame(people: PeriodPeople, stage: str):  # noqa: ANN202
     return split
 
 
+def _driver_split(
+    people: PeriodPeople, metric: Metric, *, driver: str, definitions: Definitions
+) -> tuple[str, str, str, RateBasis | None, Callable[..., pd.DataFrame]]:
+    """A driver's kind, stages, rate basis and split: ``(kind, source, target, basis, split)``."""
+    basis: RateBasis | None = None
+    if isinstance(metric, ConversionMetric):
+        kind, source, target = "rate", metric.from_, metric.to
+        basis = rate_basis(people, metric, definitions=definitions)
+        split = _rate_frame(people, basis)
+    elif isinstance(metric, CountMetric):
+        kind, source, target = "volume", metric.stage, metric.stage
+        split = _count_frame(people, metric.stage)
+    else:
+        raise ValueError(f"driver {driver!r}: only stage rates and volumes split by segment")
+    return kind, source, target, basis, split
+
+
 def driver_findings(
     people: PeriodPeople,
     driver: str,
@@ -186,16 +203,9 @@ def driver_findings(
     """
     s = settings or CauseSettings()
     metric = definitions.metric(driver)
-    basis: RateBasis | None = None
-    if isinstance(metric, ConversionMetric):
-        kind, source, target = "rate", metric.from_, metric.to
-        basis = rate_basis(people, metric, definitions=definitions)
-        split = _rate_frame(people, basis)
-    elif isinstance(metric, CountMetric):
-        kind, source, target = "volume", metric.stage, metric.stage
-        split = _count_frame(people, metric.stage)
-    else:
-        raise ValueError(f"driver {driver!r}: only stage rates and volumes split by segment")
+    kind, source, target, basis, split = _driver_split(
+        people, metric, driver=driver, definitions=definitions
+    )
     dims_list: list[tuple[str, ...]] = [(d,) for d in dimensions]
     if kind == "rate":
         dims_list += [tuple(p) for p in pairs if set(p) <= set(dimensions)]

@@ -20,16 +20,16 @@ calls a KPI predictive if either is significant. Correlation over a few dozen mo
 evidence, not proof.
 
 This module is the analysis: it returns frames (:func:`monthly_series`, :func:`kpi_relevance`,
-:func:`combined`, :func:`underweighted`); :mod:`reviewkit.present.sections.relevance` words,
-tabulates and draws them.
+:func:`combined`; the series in :mod:`reviewkit.analysis.relevance_series`, the under-weighted
+KPIs in :mod:`reviewkit.analysis.underweighted`); :mod:`reviewkit.present.sections.relevance`
+words, tabulates and draws them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,30 +37,21 @@ import numpy as np
 import pandas as pd
 from scipy import special  # not scipy.stats: its import alone takes ~0.5 s
 
-from reviewkit.analysis.scorecard import TargetSource, target_for
-from reviewkit.core.periods import FiscalCalendar, Period, months_ending
+from reviewkit.analysis.relevance_fit import lag_fits, positive_logs
+from reviewkit.analysis.relevance_series import WINDOW, leading_kpis, month_label, month_number
 from reviewkit.errors import ParameterError
 from reviewkit.model.definitions import (
-    AverageDealSizeMetric,
-    ConversionMetric,
-    CountMetric,
     Definitions,
-    Metric,
 )
-from reviewkit.model.units import metric_unit, unit_of
-from reviewkit.semantic.funnel import Funnel
 
 KINDS = ("count", "amount", "rate")
 VERDICTS = ("predicts", "weak", "none")
 REASONS = ("significant", "not_significant", "not_positive", "too_few_points", "no_variation")
 ALPHA = 0.05  # significance level after the Bonferroni correction
 INTERVAL = 0.90  # the elasticity's interval
-FILL_SHARE = 0.5  # the funnel has filled once every stage reaches this share of its median
-WINDOW = 3  # months compared with the same months a year earlier
 MOVE_RELATIVE = 0.10  # a count or amount "moved": at least this relative change
 MOVE_POINTS = 0.02  # a rate "moved": at least this change (0.02 = two points)
 FOLLOW_SHARE = 1 / 3  # the KGI "followed": at least this share of the change it should show
-LARGE_ELASTICITY = 0.5  # a weak KPI with an elasticity this large still matters
 TABLE_COLUMNS = [
     "metric", "kind", "lag", "correlation", "n", "p_value", "elasticity", "elasticity_low",
     "elasticity_high", "verdict", "reason", "kpi_change", "kgi_change", "expected_kgi_change",
@@ -70,10 +61,6 @@ BY_LAG_COLUMNS = ["metric", "lag", "correlation", "n", "p_value"]
 COMBINED_COLUMNS = [
     "metric", "kind", "verdict", "reason", "against", "lag", "correlation", "elasticity",
     "elasticity_low", "elasticity_high", "moved_alone",
-]  # fmt: skip
-UNDERWEIGHTED_COLUMNS = [
-    "metric", "kind", "reason", "why", "target", "actual", "verdict", "against", "elasticity",
-    "explanation",
 ]  # fmt: skip
 
 
@@ -117,161 +104,7 @@ class Relevance:
         return bool(len(reasons)) and bool(reasons.eq("too_few_points").all())
 
 
-# -- the monthly series ------------------------------------------------------------------------
-
-
-def _month_number(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _label(number: int) -> str:
-    """``2026-09`` of a month number (year x 12 + month - 1)."""
-    return f"{number // 12}-{number % 12 + 1:02d}"
-
-
-def window_start(end: str) -> str:
-    """The first of the :data:`WINDOW` months ending with ``end`` (``2026-09`` -> ``2026-07``).
-
-    Those months are what :func:`kpi_relevance` compares with the same months a year earlier.
-    """
-    return _label(int(end[:4]) * 12 + int(end[5:7]) - 1 - (WINDOW - 1))
-
-
-def monthly_series(
-    funnel: Funnel, period: Period, *, calendar: FiscalCalendar, months: int = 36
-) -> pd.DataFrame:
-    """The funnel month by month, up to the last month of ``period``.
-
-    Parameters
-    ----------
-    funnel
-        The definitions bound to the store.
-    period
-        The period under review; the series ends with its last calendar month.
-    calendar
-        The company's fiscal calendar.
-    months
-        How many months to ask for (at most): months before the data starts are dropped,
-        not shown as zeros.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per month, oldest first: ``month`` (label, ``2026-09``), ``start`` (its first
-        day), ``filling`` (true for the first months after the data starts, before every stage
-        count and the KGI first reach :data:`FILL_SHARE` of their median: deals that close then
-        started before the data, so those months are left out of correlations), then one
-        column per metric: the stage counts, the KPI tree's conversion rates on the period
-        basis (entries into the later stage in the month / entries into the earlier one: no
-        cohort is immature), the tree's average deal size and the KGI.
-
-    Raises
-    ------
-    ParameterError
-        If ``months`` is less than 1.
-    """
-    if months < 1:
-        raise ParameterError(f"months: {months!r} is too few; ask for 1 or more (e.g. 36)")
-    periods = months_ending(period, months, calendar=calendar)
-    definitions = funnel.definitions
-    stages = definitions.stage_keys
-    kgi = funnel.kgi_key()
-    metrics: list[str | Metric] = list(stages)
-    for key in definitions.tree:
-        metric = definitions.metric(key)
-        if isinstance(metric, ConversionMetric):
-            metrics.append(metric.model_copy(update={"basis": "period"}))
-        elif isinstance(metric, AverageDealSizeMetric):
-            metrics.append(metric)
-    if kgi not in stages:
-        metrics.append(kgi)
-    keys = [m if isinstance(m, str) else m.key for m in metrics]
-    frame = funnel.metric_frame(metrics, periods)
-    wide = frame.pivot(index="period", columns="metric", values="value")
-    wide = wide.reindex(index=[p.label for p in periods], columns=keys).astype("float64")
-    out = pd.DataFrame({"month": [p.label for p in periods], "start": [p.start for p in periods]})
-    out = pd.concat([out, wide.reset_index(drop=True)], axis=1)
-    volumes = list(dict.fromkeys([*stages, kgi]))
-    volume = out[volumes].fillna(0).gt(0).any(axis=1).to_numpy()
-    first = int(np.argmax(volume)) if volume.any() else len(out)
-    out = out.iloc[first:].reset_index(drop=True)
-    out.insert(2, "filling", filling_months(out, columns=volumes))
-    return out
-
-
-def filling_months(series: pd.DataFrame, *, columns: Sequence[str]) -> pd.Series:
-    """Whether each month is still in the funnel's fill-up after the data starts.
-
-    Deals that close in the first months of the data started before it, so the later stages
-    and the KGI start low and climb while the funnel fills. A month is *filling* until the first
-    month in which every one of ``columns`` is at least :data:`FILL_SHARE` of its median over
-    the series; that month and every later one are not (a later dip is data, not fill-up).
-
-    Returns
-    -------
-    pandas.Series
-        Booleans aligned with ``series``.
-    """
-    values = series[list(columns)].astype("float64")
-    floor = FILL_SHARE * values.median()
-    full = values.ge(floor, axis=1).all(axis=1).to_numpy()
-    first = int(np.argmax(full)) if full.any() else len(series)
-    return pd.Series(np.arange(len(series)) < first, index=series.index, name="filling")
-
-
-def leading_kpis(definitions: Definitions) -> dict[str, str]:
-    """The leading KPIs examined and their kinds: stage counts, then tree rates.
-
-    The last stage's count and rate and the deal size are parts of the KGI (revenue = won
-    deals x deal size), not leading KPIs, so they are left out.
-
-    Returns
-    -------
-    dict
-        Metric key -> ``count`` or ``rate``, counts in funnel order, then rates in tree order.
-    """
-    last = definitions.stages[-1].key
-    out: dict[str, str] = {
-        key: unit_of(definitions, key) for key in definitions.stage_keys if key != last
-    }
-    for key in definitions.tree:
-        metric = definitions.metric(key)
-        if isinstance(metric, ConversionMetric) and metric.to != last:
-            out[key] = metric_unit(metric)
-    return out
-
-
 # -- relevance ---------------------------------------------------------------------------------
-
-
-def _fit(x: np.ndarray, y: np.ndarray, time: np.ndarray, *, detrend: bool) -> dict[str, float]:
-    """Correlation, p-value, OLS slope (y on x) and its standard error, of detrended points."""
-    n = len(x)
-    dof = n - (3 if detrend else 2)
-    nan = {"r": math.nan, "p": math.nan, "slope": math.nan, "se": math.nan, "dof": dof}
-    if dof < 1:
-        return nan
-    if detrend:
-        design = np.column_stack([np.ones(n), time - time.mean()])
-        x = x - design @ np.linalg.lstsq(design, x, rcond=None)[0]
-        y = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
-    dx, dy = x - x.mean(), y - y.mean()
-    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
-    tiny = 1e-12
-    if sxx <= tiny * (1 + float(x @ x)) or syy <= tiny * (1 + float(y @ y)):
-        return nan
-    r = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
-    slope = sxy / sxx
-    se = math.sqrt(max(syy * (1 - r * r), 0.0) / dof / sxx)
-    stat = math.inf if abs(r) >= 1 else r * math.sqrt(dof / (1 - r * r))
-    p = float(2 * special.stdtr(dof, -abs(stat)))  # = 2 * scipy.stats.t.sf(|stat|, dof)
-    return {"r": r, "p": p, "slope": slope, "se": se, "dof": dof}
-
-
-def _logs(values: pd.Series) -> pd.Series:
-    """Natural logs of the positive values; the rest dropped."""
-    values = values.astype("float64")
-    return np.log(values[(values > 0) & np.isfinite(values)])
 
 
 def _window(values: pd.Series, end: int, kind: str) -> float:
@@ -352,6 +185,46 @@ def kpi_relevance(
     ParameterError
         On a missing column, an unknown kind, a negative ``max_lag`` or ``min_points`` < 4.
     """
+    _check_relevance_request(series, kgi=kgi, kpis=kpis, max_lag=max_lag, min_points=min_points)
+    filling = (
+        series["filling"].astype(bool).to_numpy()
+        if "filling" in series
+        else np.zeros(len(series), dtype=bool)
+    )
+    numbers = np.array([month_number(pd.Timestamp(d).date()) for d in series["start"]], dtype=int)
+    if len(set(numbers)) != len(numbers):
+        raise ParameterError("series: a month appears twice in start; give one row per month")
+    frame = series[~filling].set_index(pd.Index(numbers[~filling], name="m"))
+    months = tuple(month_label(m) for m in numbers[~filling])
+    skipped = tuple(month_label(m) for m in numbers[filling])
+    y_log = positive_logs(frame[kgi])
+    last = int(frame.index.max()) if len(frame) else 0
+    kgi_change = _relative(
+        _window(frame[kgi], last, "amount"), _window(frame[kgi], last - 12, "amount")
+    )
+    rows: list[dict[str, object]] = []
+    lag_rows: list[dict[str, Any]] = []
+    for metric, kind in kpis.items():
+        fits = lag_fits(
+            positive_logs(frame[metric]), y_log, metric, lag_rows,
+            max_lag=max_lag, min_points=min_points, detrend=detrend,
+        )  # fmt: skip
+        rows.append(
+            _verdict_row(metric, kind, fits, frame=frame, last=last, kgi_change=kgi_change,
+                         most=max((r["n"] for r in lag_rows if r["metric"] == metric), default=0))
+        )  # fmt: skip
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    by_lag = pd.DataFrame(lag_rows, columns=BY_LAG_COLUMNS)
+    return Relevance(
+        table=table, by_lag=by_lag, kgi=kgi, months=months, skipped=skipped, max_lag=max_lag,
+        min_points=min_points,
+    )  # fmt: skip
+
+
+def _check_relevance_request(
+    series: pd.DataFrame, *, kgi: str, kpis: Mapping[str, str], max_lag: int, min_points: int
+) -> None:
+    """Raise :class:`ParameterError` on what :func:`kpi_relevance` cannot take."""
     missing = [c for c in ["start", kgi, *kpis] if c not in series.columns]
     if missing:
         raise ParameterError(
@@ -365,54 +238,6 @@ def kpi_relevance(
         raise ParameterError(f"max_lag: {max_lag!r} is negative; use 0 or more (e.g. 6)")
     if min_points < 4:
         raise ParameterError(f"min_points: {min_points!r} is too few; use 4 or more (e.g. 12)")
-    filling = (
-        series["filling"].astype(bool).to_numpy()
-        if "filling" in series
-        else np.zeros(len(series), dtype=bool)
-    )
-    numbers = np.array([_month_number(pd.Timestamp(d).date()) for d in series["start"]], dtype=int)
-    if len(set(numbers)) != len(numbers):
-        raise ParameterError("series: a month appears twice in start; give one row per month")
-    frame = series[~filling].set_index(pd.Index(numbers[~filling], name="m"))
-    months = tuple(_label(m) for m in numbers[~filling])
-    skipped = tuple(_label(m) for m in numbers[filling])
-    y_log = _logs(frame[kgi])
-    last = int(frame.index.max()) if len(frame) else 0
-    kgi_change = _relative(
-        _window(frame[kgi], last, "amount"), _window(frame[kgi], last - 12, "amount")
-    )
-    rows: list[dict[str, object]] = []
-    lag_rows: list[dict[str, Any]] = []
-    for metric, kind in kpis.items():
-        x_log = _logs(frame[metric])
-        fits = {}
-        for lag in range(max_lag + 1):
-            shifted = x_log.set_axis(x_log.index + lag)
-            pairs = pd.concat({"x": shifted, "y": y_log}, axis=1, join="inner").dropna()
-            n = len(pairs)
-            fit = (
-                _fit(pairs["x"].to_numpy(), pairs["y"].to_numpy(),
-                     pairs.index.to_numpy(dtype="float64"), detrend=detrend)
-                if n >= min_points
-                else None
-            )  # fmt: skip
-            if fit is not None:
-                fits[lag] = (n, fit)
-            lag_rows.append(
-                {"metric": metric, "lag": lag, "n": n,
-                 "correlation": fit["r"] if fit else math.nan,
-                 "p_value": fit["p"] if fit else math.nan}
-            )  # fmt: skip
-        rows.append(
-            _verdict_row(metric, kind, fits, frame=frame, last=last, kgi_change=kgi_change,
-                         most=max((r["n"] for r in lag_rows if r["metric"] == metric), default=0))
-        )  # fmt: skip
-    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
-    by_lag = pd.DataFrame(lag_rows, columns=BY_LAG_COLUMNS)
-    return Relevance(
-        table=table, by_lag=by_lag, kgi=kgi, months=months, skipped=skipped, max_lag=max_lag,
-        min_points=min_points,
-    )  # fmt: skip
 
 
 def _verdict_row(
@@ -462,7 +287,7 @@ def _verdict_row(
     )
     row.update(
         kpi_change=change, kgi_change=kgi_change, expected_kgi_change=expected,
-        moved_alone=alone, kpi_end=_label(end),
+        moved_alone=alone, kpi_end=month_label(end),
     )  # fmt: skip
     return row
 
@@ -535,109 +360,3 @@ def combined(results: Mapping[str, Relevance]) -> pd.DataFrame:
              "moved_alone": bool(first.loc[metric, "moved_alone"])}
         )  # fmt: skip
     return pd.DataFrame(rows, columns=COMBINED_COLUMNS)
-
-
-# -- drivers that matter more than their targets suggest ---------------------------------------
-
-
-def _span_period(next_period: Period, trailing: int) -> Period:
-    """The ``trailing`` periods before ``next_period`` as one span (only its dates are used)."""
-    if next_period.cadence == "weekly":
-        start = next_period.start - dt.timedelta(weeks=trailing)
-    else:
-        step = 3 if next_period.cadence == "quarterly" else 1
-        n = _month_number(next_period.start) - step * trailing
-        start = dt.date(n // 12, n % 12 + 1, 1)
-    return Period(next_period.cadence, start, next_period.start, "trailing", start.year, 0)
-
-
-def underweighted(
-    results: Mapping[str, Relevance],
-    *,
-    targets: TargetSource | None,
-    funnel: Funnel,
-    next_period: Period,
-    definitions: Definitions,
-    trailing: int = 4,
-) -> pd.DataFrame:
-    """Drivers that matter more than their current targets suggest.
-
-    A KPI *matters* when its combined verdict (:func:`combined`) is ``predicts``, or ``weak``
-    with an elasticity of at least :data:`LARGE_ELASTICITY` whose interval excludes zero (large
-    and clearly positive at its lag, though not significant once the lags tried are counted).
-    It is *underweighted* when it has no target for ``next_period`` (``no_target``) or its
-    target asks for no improvement on its trailing actual (``target_flat``: target <= actual).
-    A count's target comes from the targets (summed over the months); a rate's is implied by
-    its stages' targets (target of the later stage / target of the earlier one), and has none
-    if either stage has none. The trailing actual is the mean per period over the ``trailing``
-    periods before ``next_period`` (for a rate: the later stage's entries over the earlier
-    stage's, summed over those periods: the period basis, like the implied target).
-
-    Parameters
-    ----------
-    results
-        :func:`relevance_results`, KGI first.
-    targets
-        The targets (``None``: no KPI has one).
-    funnel
-        For the trailing actuals.
-    next_period
-        The period whose targets are being set.
-    definitions
-        For the rates' stages.
-    trailing
-        How many periods the trailing actual averages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`UNDERWEIGHTED_COLUMNS`: metric, kind, reason (``no_target`` or
-        ``target_flat``), why it matters (``predicts`` or ``elastic``), target (NaN without
-        one), actual (trailing), verdict, against, elasticity and ``explanation`` (a text key
-        taking ``kpi``, ``why``, ``target`` and ``actual``).
-    """
-    if trailing < 1:
-        raise ParameterError(f"trailing: {trailing!r} is too few; use 1 or more (e.g. 4)")
-    table = combined(results)
-    elastic = (
-        (table["verdict"] == "weak")
-        & (table["elasticity"] >= LARGE_ELASTICITY)
-        & (table["elasticity_low"] > 0)
-    )
-    matters = table[(table["verdict"] == "predicts") | elastic]
-    if matters.empty:
-        return pd.DataFrame(columns=UNDERWEIGHTED_COLUMNS)
-    span = _span_period(next_period, trailing)
-    counts = funnel.metric_frame(definitions.stage_keys, [span]).set_index("metric")["value"]
-    planned = {
-        # next_period is a quarter (whole months): its targets need no day weights
-        key: target_for(funnel, targets, key, next_period, segment=None, calendar=None)
-        for key in definitions.stage_keys
-    }
-    rows = []
-    for r in matters.to_dict("records"):
-        metric = definitions.metric(str(r["metric"]))
-        if isinstance(metric, ConversionMetric):
-            a, b = planned[metric.from_], planned[metric.to]
-            target = b / a if a and b is not None else None
-            below = float(counts[metric.from_])
-            actual = float(counts[metric.to]) / below if below else math.nan
-        elif isinstance(metric, CountMetric):
-            target = planned[metric.stage]
-            actual = float(counts[metric.stage]) / trailing
-        else:  # not a leading KPI (stage counts and rates only)
-            continue
-        if target is None:
-            reason = "no_target"
-        elif not math.isnan(actual) and target <= actual:
-            reason = "target_flat"
-        else:
-            continue
-        rows.append(
-            {"metric": r["metric"], "kind": r["kind"], "reason": reason,
-             "target": math.nan if target is None else float(target), "actual": actual,
-             "verdict": r["verdict"], "against": r["against"], "elasticity": r["elasticity"],
-             "explanation": f"relevance.underweighted.{reason}",
-             "why": "predicts" if r["verdict"] == "predicts" else "elastic"}
-        )  # fmt: skip
-    return pd.DataFrame(rows, columns=UNDERWEIGHTED_COLUMNS)

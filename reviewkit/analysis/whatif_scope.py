@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reviewkit.analysis.whatif import ThresholdStage, check_rule, next_metric, threshold_stages
+from reviewkit.analysis.threshold_stages import ThresholdStage, next_metric, threshold_stages
+from reviewkit.analysis.whatif import check_rule
 from reviewkit.errors import ParameterError
 from reviewkit.model.definitions import Definitions, RuleStage
 from reviewkit.model.rules import rule_columns
@@ -44,8 +45,9 @@ class WhatIfScope:
     reason
         Why there is no sweep: ``events_only`` (no stage is defined by a rule),
         ``no_threshold`` (no rule stage has one numeric threshold and a next stage; see
-        :func:`reviewkit.analysis.whatif.skipped_stages` for each), ``score_history`` (the swept
-        stage replays the score history and the store has none); ``""`` when there is a sweep.
+        :func:`reviewkit.analysis.threshold_stages.skipped_stages` for each),
+        ``score_history`` (the swept stage replays the score history and the store has none);
+        ``""`` when there is a sweep.
     """
 
     stage: str | None

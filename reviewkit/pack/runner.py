@@ -514,7 +514,7 @@ def plan_pack(
         if scope is not None:
             check_scope(con, scope, definitions=definitions)
         if cadence == "quarterly":  # the funnel decides which parameters fit: fail before
-            from reviewkit.analysis.target_plan import check_next_kgi_target  # the kernel starts
+            from reviewkit.analysis.kgi_target import check_next_kgi_target  # the kernel starts
             from reviewkit.analysis.whatif_scope import check_what_if_rule
 
             check_what_if_rule(definitions, values.get("what_if_rule"))

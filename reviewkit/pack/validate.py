@@ -73,7 +73,7 @@ def store_problems(
 
 def _parameter_problems(jobs: Sequence[Job], *, definitions: Definitions) -> list[str]:
     """One line per schedule parameter the funnel cannot take (a run would refuse it)."""
-    from reviewkit.analysis.target_plan import check_next_kgi_target
+    from reviewkit.analysis.kgi_target import check_next_kgi_target
     from reviewkit.analysis.whatif_scope import check_what_if_rule
 
     lines: list[str] = []

@@ -73,7 +73,7 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
         title: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(workspace=workspace, as_of=as_of, lang=lang, scope=scope, title=title)
-        from reviewkit.analysis.target_plan import check_next_kgi_target
+        from reviewkit.analysis.kgi_target import check_next_kgi_target
         from reviewkit.analysis.whatif_scope import check_what_if_rule
 
         self.what_if_rule = check_what_if_rule(self.definitions, what_if_rule)
@@ -150,7 +150,8 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
     @cached_property
     def relevance_results(self) -> dict[str, Relevance]:
         """Leading KPIs against the KGI and against its volume (the last stage's count)."""
-        from reviewkit.analysis.relevance import monthly_series, relevance_results
+        from reviewkit.analysis.relevance import relevance_results
+        from reviewkit.analysis.relevance_series import monthly_series
 
         series = monthly_series(self.funnel, self.period, calendar=self.workspace.calendar)
         return relevance_results(series, definitions=self.definitions)
@@ -158,7 +159,7 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
     @cached_property
     def underweighted_frame(self) -> pd.DataFrame:
         """Drivers that matter more than their current targets suggest."""
-        from reviewkit.analysis.relevance import underweighted
+        from reviewkit.analysis.underweighted import underweighted
 
         return underweighted(
             self.relevance_results, targets=self.targets, funnel=self.funnel,
@@ -215,7 +216,7 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
 
     def what_if_chart(self) -> PackChart | Html:
         """The sweep as a chart: volume against the next stage's rate, the current rule marked."""
-        from reviewkit.present.sections.whatif import sweep_chart
+        from reviewkit.present.charts.sweep import sweep_chart
 
         stage = self.threshold_stage
         if stage is None or self.sweep.empty:
@@ -246,7 +247,7 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
         When the pack is built by ``reviewkit run``, the expected variant is also written as a
         draft targets file next to the pack (never over ``params/targets.yml``).
         """
-        from reviewkit.analysis.target_plan import write_draft
+        from reviewkit.analysis.draft_targets import write_draft
         from reviewkit.present.sections.target_plan import plan_table, rates_table
 
         lang, currency = self.lang, self.currency

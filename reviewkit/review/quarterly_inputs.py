@@ -19,7 +19,7 @@ from reviewkit.present.glossary import metric_label
 from reviewkit.review.base import Review
 
 if TYPE_CHECKING:
-    from reviewkit.analysis.target_plan import KgiTarget
+    from reviewkit.analysis.kgi_target import KgiTarget
     from reviewkit.analysis.whatif import ThresholdStage
     from reviewkit.analysis.whatif_scope import WhatIfScope
 
@@ -113,7 +113,7 @@ class QuarterlyInputs(Review):
     @cached_property
     def kgi_target(self) -> KgiTarget:
         """Next quarter's KGI target per month (parameter, else ``params/targets.yml``)."""
-        from reviewkit.analysis.target_plan import next_quarter_target
+        from reviewkit.analysis.kgi_target import next_quarter_target
 
         return next_quarter_target(
             self.targets, self.funnel, self.next_period, calendar=self.workspace.calendar,
@@ -131,7 +131,7 @@ class QuarterlyInputs(Review):
     @cached_property
     def planned(self) -> tuple[pd.DataFrame, pd.DataFrame, str]:
         """``(plan, comparison with the current targets, why there is none)``."""
-        from reviewkit.analysis.target_plan import back_solve, compare_with_targets
+        from reviewkit.analysis.plan_solving import back_solve, compare_with_targets
         from reviewkit.errors import DataError
 
         target = self.kgi_target
@@ -152,7 +152,7 @@ class QuarterlyInputs(Review):
 
     def _blocked_plan(self) -> str:
         """The line saying which driver the plan cannot go through for lack of data, or ``""``."""
-        from reviewkit.analysis.target_plan import blocked_drivers
+        from reviewkit.analysis.plan_solving import blocked_drivers
 
         blocked = blocked_drivers(self.plan_variants, definitions=self.definitions)
         if not blocked:
@@ -175,7 +175,7 @@ class QuarterlyInputs(Review):
     @cached_property
     def draft_targets(self) -> str:
         """The expected variant as a draft targets file (YAML), or ``""`` without a plan."""
-        from reviewkit.analysis.target_plan import draft_targets_yaml
+        from reviewkit.analysis.draft_targets import draft_targets_yaml
 
         plan, _, _ = self.planned
         scope = self.scope

@@ -38,7 +38,7 @@ class WeeklyReview(Explorable, Review):
 
         It also says what needs attention (the largest alerts and the follow-up backlog).
         """
-        from reviewkit.analysis.anomalies import number_tested
+        from reviewkit.analysis.anomaly_detection import number_tested
         from reviewkit.present.sections.weekly import weekly_summary
 
         if self.no_data is not None:
@@ -78,7 +78,7 @@ class WeeklyReview(Explorable, Review):
     def pace_table(self, frame: pd.DataFrame) -> Html:
         """The weekly scorecard: the week, month and quarter to date, projection, run rate."""
         from reviewkit.present.sections.kpi_status import missing_lines
-        from reviewkit.present.sections.weekly import pace_note, pace_table
+        from reviewkit.present.sections.pace import pace_note, pace_table
 
         if self.no_data is not None:
             return self.no_data
@@ -95,7 +95,7 @@ class WeeklyReview(Explorable, Review):
         own) there is no pace to draw: nothing is drawn, as the pace table above already
         says in one line which periods have no target.
         """
-        from reviewkit.present.sections.weekly import pace_bullets
+        from reviewkit.present.sections.pace import pace_bullets
 
         if self.no_data is not None:  # the pace table above says so
             return Html("", text=self.no_data.text)
@@ -120,7 +120,7 @@ class WeeklyReview(Explorable, Review):
 
     def alerts(self) -> Html:
         """The week's anomalies: what moved, by how much against normal, where, since when."""
-        from reviewkit.present.sections.weekly import alerts_html
+        from reviewkit.present.sections.alerts import alerts_html
 
         if self.no_data is not None:
             return self.no_data

@@ -19,21 +19,16 @@ import pandas as pd
 import pytest
 from scipy.stats import fisher_exact
 
-from reviewkit.analysis.anomalies import (
-    ALERT_COLUMNS,
-    SERIES_COLUMNS,
-    AnomalySettings,
-    WeeklyData,
+from reviewkit.analysis.anomalies import explain, weekly_alerts
+from reviewkit.analysis.anomaly_detection import detect, number_tested
+from reviewkit.analysis.anomaly_settings import ALERT_COLUMNS, SERIES_COLUMNS, AnomalySettings
+from reviewkit.analysis.anomaly_statistics import (
     change_start_count,
     change_start_rate,
     count_test,
-    detect,
-    explain,
-    number_tested,
     rate_test,
-    series_of,
-    weekly_alerts,
 )
+from reviewkit.analysis.weekly_series import WeeklyData, series_of
 from reviewkit.core.periods import FiscalCalendar, parse_period, previous_period
 
 WEEKS = 30

@@ -33,16 +33,13 @@ from test_scorecard_numbers import (  # noqa: F401 (fixtures)
 from reviewkit.analysis.relevance import (
     BY_LAG_COLUMNS,
     TABLE_COLUMNS,
-    UNDERWEIGHTED_COLUMNS,
     Relevance,
     combined,
-    filling_months,
     kpi_relevance,
-    leading_kpis,
-    monthly_series,
     relevance_results,
-    underweighted,
 )
+from reviewkit.analysis.relevance_series import filling_months, leading_kpis, monthly_series
+from reviewkit.analysis.underweighted import UNDERWEIGHTED_COLUMNS, underweighted
 from reviewkit.core.periods import FiscalCalendar, Period, parse_period
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.formatting import MINUS, format_count, format_pct
@@ -561,9 +558,10 @@ def test_texts_have_both_languages_with_the_same_fields():
     import string
     from pathlib import Path
 
-    from reviewkit.analysis import relevance
+    from reviewkit.analysis import relevance, underweighted
     from reviewkit.i18n.texts_relevance import RELEVANCE_TEXTS
     from reviewkit.present.sections import relevance as relevance_report
+    from reviewkit.present.sections import relevance_words
 
     fields = string.Formatter()
     for key, text in RELEVANCE_TEXTS.items():
@@ -571,7 +569,7 @@ def test_texts_have_both_languages_with_the_same_fields():
         ja = {f[1] for f in fields.parse(text["ja"]) if f[1]}
         en = {f[1] for f in fields.parse(text["en"]) if f[1]}
         assert ja == en, key
-    for module in (relevance, relevance_report):
+    for module in (relevance, underweighted, relevance_report, relevance_words):
         source = Path(module.__file__).read_text(encoding="utf-8")
         for key in re.findall(r'"(relevance\.[a-z0-9_.]+)"', source):
             assert key in RELEVANCE_TEXTS, key
@@ -642,8 +640,8 @@ def test_no_leading_kpi_with_data_is_said_once(definitions):  # noqa: F811
 
 
 def test_a_single_month_is_named_once():
-    from reviewkit.present.sections.relevance import _span
+    from reviewkit.present.sections.relevance_words import span_words
 
-    assert _span("2024-01", "2024-01", lang="en") == "January 2024"
-    assert _span("2024-01", "2024-03", lang="en") == "January 2024 to March 2024"
-    assert _span("2024-01", "2024-01", lang="ja") == "2024年1月"
+    assert span_words("2024-01", "2024-01", lang="en") == "January 2024"
+    assert span_words("2024-01", "2024-03", lang="en") == "January 2024 to March 2024"
+    assert span_words("2024-01", "2024-01", lang="ja") == "2024年1月"

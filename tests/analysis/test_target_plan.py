@@ -29,6 +29,14 @@ from test_scorecard_numbers import (
     sample_targets,
 )
 
+from reviewkit.analysis.draft_targets import draft_targets_yaml, write_draft
+from reviewkit.analysis.kgi_target import next_quarter_target
+from reviewkit.analysis.plan_solving import (
+    back_solve,
+    compare_with_targets,
+    forward_kgi,
+    plan_totals,
+)
 from reviewkit.analysis.target_plan import (
     COMPARISON_COLUMNS,
     PLAN_COLUMNS,
@@ -37,17 +45,10 @@ from reviewkit.analysis.target_plan import (
     TOTAL,
     VARIANT_COLUMNS,
     VARIANTS,
-    back_solve,
-    compare_with_targets,
-    draft_targets_yaml,
-    forward_kgi,
-    next_quarter_target,
     plan_metrics,
-    plan_totals,
     plan_variants,
     quarter_months,
     recent_rates,
-    write_draft,
 )
 from reviewkit.core.periods import FiscalCalendar, next_period, parse_period
 from reviewkit.errors import DataError, ParameterError
@@ -566,14 +567,14 @@ def count_definitions(keys=("signup", "customer")) -> Definitions:
     ],
 )
 def test_a_whole_total_is_split_in_whole_numbers_that_add_up(total, shares, parts):
-    from reviewkit.analysis.target_plan import whole_split
+    from reviewkit.analysis.kgi_target import whole_split
 
     split = whole_split(total, shares)
     assert split == parts and sum(split.values()) == total
 
 
 def test_a_count_kgi_target_by_parameter_is_whole_and_split_in_whole_numbers(con):
-    from reviewkit.analysis.target_plan import check_next_kgi_target
+    from reviewkit.analysis.kgi_target import check_next_kgi_target
 
     defs = count_definitions()
     funnel = Funnel(con, defs, timezone=TZ, cutoff=FAR)

@@ -22,14 +22,13 @@ from pydantic import ValidationError
 from test_monthly_analysis import TEXT, TZ, at
 
 import reviewkit as rk
+from reviewkit.analysis.threshold_stages import skipped_stages, threshold_stages
 from reviewkit.analysis.whatif import (
     COMPARE_COLUMNS,
     SWEEP_COLUMNS,
     compare_rule,
-    skipped_stages,
     suggest_threshold,
     threshold_grid,
-    threshold_stages,
     threshold_sweep,
 )
 from reviewkit.core.periods import FiscalCalendar, parse_period
@@ -41,7 +40,8 @@ from reviewkit.ingest.identity import resolve_identities
 from reviewkit.model.definitions import Definitions
 from reviewkit.model.labels import duration_words
 from reviewkit.model.rules import rule_threshold, with_threshold
-from reviewkit.present.sections.whatif import skipped_html, sweep_chart, whatif_html
+from reviewkit.present.charts.sweep import sweep_chart
+from reviewkit.present.sections.whatif import skipped_html, whatif_html
 from reviewkit.semantic.funnel import Funnel
 from reviewkit.store.schema import replace_tables
 

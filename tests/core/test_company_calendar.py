@@ -35,7 +35,7 @@ from reviewkit.ingest.identity import resolve_identities
 from reviewkit.model.definitions import Definitions
 from reviewkit.model.seasonality import HOLIDAY, day_class, seasonal_day_weights
 from reviewkit.model.targets import COLUMNS, Targets
-from reviewkit.present.sections.weekly import pace_note
+from reviewkit.present.sections.pace import pace_note
 from reviewkit.semantic.funnel import Funnel
 from reviewkit.store.schema import replace_tables
 

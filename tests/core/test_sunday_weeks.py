@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from reviewkit.analysis.anomalies import AnomalySettings, load_weekly, series_of
+from reviewkit.analysis.anomaly_settings import AnomalySettings
+from reviewkit.analysis.weekly_series import load_weekly, series_of
 from reviewkit.core.holidays import DayCalendar
 from reviewkit.core.periods import (
     FiscalCalendar,

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 import reviewkit as rk
-from reviewkit.analysis.relevance import combined, leading_kpis
-from reviewkit.analysis.target_plan import forward_kgi, plan_totals
+from reviewkit.analysis.plan_solving import forward_kgi, plan_totals
+from reviewkit.analysis.relevance import combined
+from reviewkit.analysis.relevance_series import leading_kpis
 from reviewkit.core.periods import parse_period
 from reviewkit.model.targets import load_targets
 

@@ -10,14 +10,10 @@ import pandas as pd
 import pytest
 from test_real_data_maven import DEFINITIONS, maven, maven_funnel
 
-from reviewkit.analysis.relevance import kpi_relevance, leading_kpis, monthly_series
-from reviewkit.analysis.target_plan import (
-    POOLED,
-    back_solve,
-    forward_kgi,
-    plan_variants,
-    recent_rates,
-)
+from reviewkit.analysis.plan_solving import back_solve, forward_kgi
+from reviewkit.analysis.relevance import kpi_relevance
+from reviewkit.analysis.relevance_series import leading_kpis, monthly_series
+from reviewkit.analysis.target_plan import POOLED, plan_variants, recent_rates
 from reviewkit.analysis.trends import quarter_trends
 from reviewkit.core.periods import FiscalCalendar, parse_period
 

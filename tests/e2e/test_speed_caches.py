@@ -21,10 +21,13 @@ import yaml
 from scipy.stats import t
 from test_anomalies import hand_weekly_data
 
-from reviewkit.analysis import anomalies
+from reviewkit.analysis import anomalies, weekly_series
 from reviewkit.analysis import splits as segments
-from reviewkit.analysis.anomalies import detect, explain, series_of
+from reviewkit.analysis.anomalies import explain
+from reviewkit.analysis.anomaly_detection import detect
+from reviewkit.analysis.anomaly_settings import SERIES_COLUMNS
 from reviewkit.analysis.relevance import special
+from reviewkit.analysis.weekly_series import series_of
 from reviewkit.core import yaml_config
 from reviewkit.errors import ConfigError
 from reviewkit.ingest.sample.company import CONTENT_ASSETS, _draw_assets
@@ -60,7 +63,7 @@ def canonical(frame):
     out = frame.copy()
     for column in ("dimension", "segment"):
         out[column] = out[column].astype("object").where(out[column].notna(), "<none>")
-    return out.sort_values(keys).reset_index(drop=True)[anomalies.SERIES_COLUMNS]
+    return out.sort_values(keys).reset_index(drop=True)[SERIES_COLUMNS]
 
 
 def check_without(data):
@@ -96,7 +99,7 @@ def test_taking_a_segment_out_by_subtraction_on_hand_data():
 @pytest.fixture(scope="module")
 def weekly_data(sample_workspace):
     review = WeeklyReview(workspace=sample_workspace, as_of=DEMO, lang="en")
-    data = anomalies.load_weekly(
+    data = weekly_series.load_weekly(
         review.funnel, week=review.period, calendar=sample_workspace.calendar
     )
     return data

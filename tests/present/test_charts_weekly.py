@@ -6,7 +6,10 @@ import math
 import pandas as pd
 import pytest
 
-from reviewkit.present.charts.house import PackChart, alert_chart, pace_chart, trend_chart
+from reviewkit.present.charts.alerts import alert_chart
+from reviewkit.present.charts.house import PackChart
+from reviewkit.present.charts.pace import pace_chart
+from reviewkit.present.charts.trend import trend_chart
 
 NAN = math.nan
 LABELS = {"mql": "MQL", "sql": "SQL"}

@@ -12,25 +12,21 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from reviewkit.analysis.anomalies import ALERT_COLUMNS
+from reviewkit.analysis.anomaly_settings import ALERT_COLUMNS
 from reviewkit.analysis.pacing import PACE_COLUMNS
 from reviewkit.core.periods import FiscalCalendar
 from reviewkit.core.resources import package_file
 from reviewkit.core.workspace import find_workspace
 from reviewkit.model.definitions import load_definitions
+from reviewkit.present.sections.alerts import alert_sentence, alerts_html
 from reviewkit.present.sections.followup import (
     first_touch_by_team,
     first_touch_html,
     follow_up_section,
     follow_up_stage,
 )
-from reviewkit.present.sections.weekly import (
-    alert_sentence,
-    alerts_html,
-    attention_items,
-    pace_note,
-    pace_table,
-)
+from reviewkit.present.sections.pace import pace_note, pace_table
+from reviewkit.present.sections.weekly import attention_items
 from reviewkit.store.availability import Availability
 
 
@@ -247,7 +243,7 @@ def test_first_touches_without_an_sla_by_hand():
 
 
 def test_an_alert_chart_has_no_rate_without_people_and_none_over_100_percent():
-    from reviewkit.present.sections.weekly import _alert_series
+    from reviewkit.present.sections.alerts import _alert_series
 
     a = alert(measure="mql_to_won", dimension="channel", segment="Eventos", value=0.1,
               normal=0.2, impact=-6.0, change=-0.1)  # fmt: skip

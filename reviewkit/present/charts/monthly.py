@@ -276,6 +276,23 @@ def draw_heatmap(
     )  # fmt: skip
     tips = [alt.Tooltip(f"{column}:N", title=" ") for column in tooltip]
     base = alt.Chart(data)
+    layers = _cells(base, x=x, y=y, tips=tips, field=field, extent=extent, legend=legend,
+                    outline=outline)  # fmt: skip
+    text = _values(base, x=x, y=y, tips=tips)
+    chart = alt.layer(*layers, text).properties(
+        title=alt.Title(title, offset=12),
+        width="container",
+        height=ROW_HEIGHT * max(1, len(rows)),
+        autosize=RESIZE,
+    )
+    return PackChart(house_style(chart), description=description)
+
+
+def _cells(
+    base: alt.Chart, *, x: alt.X, y: alt.Y, tips: list[alt.Tooltip], field: str, extent: float,
+    legend: str, outline: str | None,
+) -> list[alt.Chart]:  # fmt: skip
+    """The heat-map's cells: grey underneath, coloured where valid, outlined where asked."""
     # Every cell first gets the grey of "not enough data"; valid cells are painted over it.
     missing = base.mark_rect(color=MISSING_FILL, stroke="white", strokeWidth=1).encode(
         x=x, y=y, tooltip=tips
@@ -298,7 +315,12 @@ def draw_heatmap(
             .mark_rect(fillOpacity=0, stroke=INK, strokeWidth=2)
             .encode(x=x, y=y, tooltip=tips)
         )
-    text = base.mark_text(fontSize=11).encode(
+    return layers
+
+
+def _values(base: alt.Chart, *, x: alt.X, y: alt.Y, tips: list[alt.Tooltip]) -> alt.Chart:
+    """The values printed in the cells: white on strong colours, ink elsewhere."""
+    return base.mark_text(fontSize=11).encode(
         x=x,
         y=y,
         text=alt.Text("shown:N"),
@@ -307,13 +329,6 @@ def draw_heatmap(
         ),
         tooltip=tips,
     )
-    chart = alt.layer(*layers, text).properties(
-        title=alt.Title(title, offset=12),
-        width="container",
-        height=ROW_HEIGHT * max(1, len(rows)),
-        autosize=RESIZE,
-    )
-    return PackChart(house_style(chart), description=description)
 
 
 def heatmap_chart(frame: pd.DataFrame, *, title: str, description: str, legend: str) -> PackChart:

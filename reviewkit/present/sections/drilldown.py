@@ -14,13 +14,12 @@ JupyterLab. Frame in, :class:`~reviewkit.present.charts.house.PackChart` or
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import altair as alt
 import pandas as pd
 
 from reviewkit.analysis.drilldown import BASES, OTHER, UNKNOWN, WHOLE
-from reviewkit.core.currency import money_label_expr
 from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.i18n.formatting import DASH, MINUS, format_count, format_period, format_value
 from reviewkit.i18n.texts import t
@@ -31,13 +30,12 @@ from reviewkit.model.definitions import (
 )
 from reviewkit.model.labels import duration_words, metric_label
 from reviewkit.model.metrics import Part
-from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
+from reviewkit.present.charts.explore import explore_bars, explore_lines, value_axis
+from reviewkit.present.charts.house import RESIZE, PackChart, house_style
 from reviewkit.present.glossary import describe
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.tables import styled_table
 
-EARLIER = ["#c5ccd6", "#8c96a3"]  # earlier periods' bars; the last period is PALETTE[0]
-REST = {OTHER: "#8c96a3", UNKNOWN: "#c5ccd6"}  # lines of "other" and "unknown": greys
 BARS_UP_TO = 3  # periods drawn as bars (a pack's this-vs-previous); more are lines
 
 
@@ -154,17 +152,6 @@ def _chart_data(frame: pd.DataFrame, *, metric: Metric, lang: str, currency: str
     return data
 
 
-def _segment_colours(segments: Sequence[str]) -> list[str]:
-    colours, n = [], 0
-    for s in segments:
-        if s in REST:
-            colours.append(REST[s])
-        else:
-            colours.append(PALETTE[n % len(PALETTE)])
-            n += 1
-    return colours
-
-
 def explore_chart(
     frame: pd.DataFrame,
     *,
@@ -213,13 +200,7 @@ def explore_chart(
     raw = [s for s in dict.fromkeys(frame["segment"])]
     segments = [segment_text(s, lang=lang) for s in raw]
     split = t(f"dimension.{dimension}", lang) if dimension else t(WHOLE, lang)
-    axis = (
-        alt.Axis(labelExpr=money_label_expr(currency, lang=lang), tickCount=5)
-        if kind == "amount"
-        else alt.Axis(format={"rate": ".0%", "count": "~s"}.get(kind, "~r"), tickCount=5)
-    )
-    unit = t(f"explore.axis.{kind}", lang) if kind in ("days", "hours", "times") else None
-    y = alt.Y("value:Q", title=unit, scale=alt.Scale(zero=True, nice=True), axis=axis)
+    y = value_axis(kind, lang=lang, currency=currency)
     tooltip = [
         alt.Tooltip("segment:N", title=split),
         alt.Tooltip("name:N", title=t("explore.col.period", lang)),
@@ -227,59 +208,13 @@ def explore_chart(
         alt.Tooltip("detail:N", title=" "),
     ]
     base = alt.Chart(data)
-    # a maturing cohort's bar is pale: its rate may still rise (the caption says so)
-    maturing = alt.condition(alt.datum.mature, alt.value(1.0), alt.value(0.4))
     young = not bool(data["mature"].all())
     if len(labels) <= BARS_UP_TO:
-        colours = [*EARLIER[len(EARLIER) - (len(names) - 1) :], PALETTE[0]][-len(names) :]
-        colour = alt.Color(
-            "name:N",
-            sort=names,
-            scale=alt.Scale(domain=names, range=colours),
-            title=t("explore.legend.period", lang),
-            legend=None if not dimension else alt.Legend(orient="bottom"),
-        )
-        if dimension:
-            x = alt.X(
-                "segment:N",
-                sort=segments,
-                title=None,
-                axis=alt.Axis(labelAngle=0 if len(segments) <= 5 else -30, labelLimit=140),
-            )
-            chart: alt.Chart | alt.LayerChart | alt.FacetChart = base.mark_bar().encode(
-                x=x, xOffset=alt.XOffset("name:N", sort=names), y=y, color=colour,
-                opacity=maturing, tooltip=tooltip,
-            )  # fmt: skip
-        else:
-            x = alt.X("name:N", sort=names, title=None, axis=alt.Axis(labelAngle=0, labelLimit=200))
-            bars = base.mark_bar(width={"band": 0.6}).encode(
-                x=x, y=y, color=colour, opacity=maturing, tooltip=tooltip
-            )
-            text = base.mark_text(baseline="bottom", dy=-4, fontSize=12, color=INK).encode(
-                x=x, y=y, text=alt.Text("shown:N"), tooltip=tooltip
-            )
-            chart = alt.layer(bars, text)
+        chart = explore_bars(base, names=names, segments=segments, dimension=dimension, y=y,
+                      tooltip=tooltip, lang=lang)  # fmt: skip
     else:
-        scale = alt.Scale(domain=segments, range=_segment_colours(raw))
-        legend = alt.Legend(orient="bottom", columns=4, labelLimit=160) if dimension else None
-        colour = alt.Color("segment:N", sort=segments, scale=scale, title=split, legend=legend)
-        x = alt.X(
-            "period:O",
-            sort=labels,
-            title=None,
-            axis=alt.Axis(labelAngle=0 if len(labels) <= 12 else -45, labelOverlap=True),
-        )
-        lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, tooltip=tooltip)
-        fill = alt.Fill("segment:N", sort=segments, scale=scale, legend=None)
-        # a maturing cohort's point is hollow: its rate may still rise
-        points = base.mark_point(filled=False, fillOpacity=1, size=40, strokeWidth=1.5).encode(
-            x=x,
-            y=y,
-            stroke=alt.Stroke("segment:N", sort=segments, scale=scale, legend=None),
-            fill=alt.condition(alt.datum.mature, fill, alt.value("white")),
-            tooltip=tooltip,
-        )
-        chart = alt.layer(lines, points)
+        chart = explore_lines(base, raw=raw, segments=segments, labels=labels, dimension=dimension,
+                       split=split, y=y, tooltip=tooltip)  # fmt: skip
     heading = (
         alt.Title(title, subtitle=_filter_words(filters, lang=lang), offset=12)
         if filters
@@ -363,6 +298,17 @@ def explore_table(
     table = styled_table(
         pd.DataFrame(rows, columns=columns), classes, css_class="rk-explore", lang=lang
     )
+    notes = _table_notes(frame, definitions=definitions, metric=metric, shown=shown, lang=lang)
+    title = explore_title(
+        frame, definitions=definitions, metric=metric, dimension=dimension, lang=lang
+    )
+    return Html(table.html + "".join(note_html(n) for n in notes), text=title)
+
+
+def _table_notes(
+    frame: pd.DataFrame, *, definitions: Definitions, metric: str, shown: Metric, lang: str
+) -> list[str]:
+    """The notes under the table: periods and definition, filter, "other" and "unknown"."""
     names = [_period_name(p, lang=lang) for p in dict.fromkeys(frame["period"])]
     notes = [
         t(
@@ -389,7 +335,4 @@ def explore_table(
         )
     if UNKNOWN in segments:
         notes.append(t("explore.note.unknown", lang))
-    title = explore_title(
-        frame, definitions=definitions, metric=metric, dimension=dimension, lang=lang
-    )
-    return Html(table.html + "".join(note_html(n) for n in notes), text=title)
+    return notes

@@ -17,7 +17,9 @@ from reviewkit.analysis.status import NEAR
 from reviewkit.core.currency import money_labels_expr
 from reviewkit.i18n.formatting import format_count, format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
-from reviewkit.present.charts.house import PackChart, funnel_chart, trend_chart
+from reviewkit.present.charts.funnel import funnel_chart
+from reviewkit.present.charts.house import PackChart
+from reviewkit.present.charts.trend import trend_chart
 from reviewkit.present.glossary import metric_label
 from reviewkit.present.html import Html, missing_html
 from reviewkit.present.tables import rates_table, scorecard_table, status_of

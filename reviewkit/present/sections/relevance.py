@@ -16,78 +16,26 @@ from typing import Any
 
 import pandas as pd
 
-from reviewkit.analysis.relevance import (
-    MOVE_POINTS,
-    MOVE_RELATIVE,
-    Relevance,
-    combined,
-    window_start,
-)
-from reviewkit.core.periods import FiscalCalendar, parse_period
-from reviewkit.i18n.formatting import DASH, MINUS, format_pct, format_period, format_value
+from reviewkit.analysis.relevance import MOVE_POINTS, MOVE_RELATIVE, Relevance, combined
+from reviewkit.i18n.formatting import DASH, format_pct
 from reviewkit.i18n.texts import t
-from reviewkit.model.definitions import CountMetric, Definitions
-from reviewkit.model.labels import metric_label
+from reviewkit.model.definitions import Definitions
 from reviewkit.present.charts.house import PackChart
 from reviewkit.present.charts.relevance import correlation_heatmap
 from reviewkit.present.html import Html, note_html
+from reviewkit.present.sections.relevance_words import (
+    change_words,
+    kpi_label,
+    lag_words,
+    level_words,
+    signed_number,
+    span_words,
+    window_words,
+)
 from reviewkit.present.tables import styled_table
 
 
-def kpi_label(definitions: Definitions, key: str, *, lang: str) -> str:
-    """A KPI's or KGI's name: ``リード数`` / ``Lead volume`` for counts, else the metric label."""
-    metric = definitions.metric(key)
-    if isinstance(metric, CountMetric):
-        stage = definitions.stage(metric.stage).label(lang)
-        return t("relevance.volume", lang, stage=stage)
-    return metric_label(definitions, key, lang=lang)
-
-
-def _signed(value: float, *, digits: int = 2) -> str:
-    """``+0.45`` / ``−0.12`` (a true minus; no negative zero)."""
-    if math.isnan(value):
-        return DASH
-    return f"{round(value, digits) + 0.0:+.{digits}f}".replace("-", MINUS)
-
-
-def _lag_words(lag: float, *, lang: str) -> str:
-    if math.isnan(lag):
-        return DASH
-    return t("relevance.lag0", lang) if lag == 0 else t("relevance.lag", lang, n=int(lag))
-
-
-def _month(label: str, *, lang: str) -> str:
-    return format_period(parse_period(label, calendar=FiscalCalendar()), lang=lang)
-
-
-def _span(first: str, last: str, *, lang: str) -> str:
-    if first == last:
-        return _month(first, lang=lang)
-    return t("relevance.span", lang, first=_month(first, lang=lang), last=_month(last, lang=lang))
-
-
-def _window_span(end: str, *, lang: str) -> str:
-    """The :data:`~reviewkit.analysis.relevance.WINDOW` months ending with ``end``, in words."""
-    return _span(window_start(end), end, lang=lang)
-
-
-def _change(value: float, kind: str, *, lang: str) -> str:
-    """A KPI's year-on-year change: ``+12.0%`` or, for a rate, ``+2.1pt``."""
-    if kind != "rate":
-        return format_pct(value, lang=lang, signed=True)
-    return (
-        DASH
-        if math.isnan(value)
-        else t("relevance.points", lang, value=_signed(value * 100, digits=1))
-    )
-
-
-def _level(value: float, kind: str, *, lang: str, currency: str) -> str:
-    """A KPI's value: a rate as a percentage, a count as such, an amount in ``currency``."""
-    return format_value(value, kind=kind, lang=lang, currency=currency)
-
-
-def _reason_words(row: Mapping[str, Any], relevance: Relevance, *, lang: str) -> str:
+def _reason_words(row: Mapping[str, object], relevance: Relevance, *, lang: str) -> str:
     return t(f"relevance.reason.{row['reason']}", lang, n=row["n"], min=relevance.min_points)
 
 
@@ -96,8 +44,8 @@ def _correlation_cell(row: Mapping[str, Any], relevance: Relevance, *, lang: str
         return t("relevance.correlation_missing", lang,
                  reason=_reason_words(row, relevance, lang=lang))  # fmt: skip
     return t(
-        "relevance.correlation_cell", lang, r=_signed(float(row["correlation"])),
-        lag=_lag_words(float(row["lag"]), lang=lang),
+        "relevance.correlation_cell", lang, r=signed_number(float(row["correlation"])),
+        lag=lag_words(float(row["lag"]), lang=lang),
     )  # fmt: skip
 
 
@@ -136,7 +84,7 @@ def _moved_words(row: Mapping[str, Any], *, definitions: Definitions, kgi: str, 
     kind = str(row["kind"])
     fields = {
         "kpi": kpi_label(definitions, str(row["metric"]), lang=lang),
-        "change": _change(change, kind, lang=lang),
+        "change": change_words(change, kind, lang=lang),
         "against": kpi_label(definitions, kgi, lang=lang),
         "kgi_change": format_pct(float(row["kgi_change"]), lang=lang, signed=True),
     }
@@ -164,12 +112,12 @@ def relevance_notes(
     if first.months:
         notes.append(
             t("relevance.note", lang, n=len(first.months),
-              span=_span(first.months[0], first.months[-1], lang=lang))
+              span=span_words(first.months[0], first.months[-1], lang=lang))
         )  # fmt: skip
     if first.skipped:
         notes.append(
             t("relevance.note_filling", lang,
-              span=_span(first.skipped[0], first.skipped[-1], lang=lang))
+              span=span_words(first.skipped[0], first.skipped[-1], lang=lang))
         )  # fmt: skip
     keys = list(results)
     if len(keys) > 1:
@@ -189,7 +137,7 @@ def relevance_notes(
         end = first.months[-1]
         notes.append(
             t("relevance.note_moved", lang, kgi=kpi_label(definitions, keys[0], lang=lang),
-              kgi_span=_window_span(end, lang=lang))
+              kgi_span=window_words(end, lang=lang))
         )  # fmt: skip
     notes.append(t("relevance.rule", lang, lags=first.max_lag, min=first.min_points))
     return notes
@@ -263,15 +211,15 @@ def relevance_chart(
             part = relevance.by_lag[relevance.by_lag["metric"] == metric]
             for r in part.to_dict("records"):
                 value = float(r["correlation"])
-                lag = _lag_words(float(r["lag"]), lang=lang)
+                lag = lag_words(float(r["lag"]), lang=lang)
                 rows.append(
-                    {"row": label, "column": lag, "value": value, "shown": _signed(value),
+                    {"row": label, "column": lag, "value": value, "shown": signed_number(value),
                      "best": bool(r["lag"] == best),
-                     "tooltip": t("relevance.chart.tooltip", lang, lag=lag, r=_signed(value),
+                     "tooltip": t("relevance.chart.tooltip", lang, lag=lag, r=signed_number(value),
                                   n=int(r["n"]))}
                 )  # fmt: skip
     months = first.months
-    span = _span(months[0], months[-1], lang=lang) if months else DASH
+    span = span_words(months[0], months[-1], lang=lang) if months else DASH
     return correlation_heatmap(
         pd.DataFrame(rows, columns=["row", "column", "value", "shown", "best", "tooltip"]),
         title=t("relevance.chart.title", lang),
@@ -295,7 +243,7 @@ def relevance_sentences(
     results
         :func:`~reviewkit.analysis.relevance.relevance_results`, KGI first.
     underweighted
-        :func:`~reviewkit.analysis.relevance.underweighted`.
+        :func:`~reviewkit.analysis.underweighted.underweighted`.
     definitions
         For labels.
     lang
@@ -311,39 +259,54 @@ def relevance_sentences(
     """
     table = combined(results)
     first = next(iter(results.values()))
-    kgi = next(iter(results))
     if first.table.empty or first.too_few_months:
         return [_short_sentence(results, definitions=definitions, lang=lang)]
+    out = [_predicts_sentence(table, results, definitions=definitions, lang=lang)]
+    out.extend(_moved_sentences(results, definitions=definitions, lang=lang))
+    out.extend(_underweighted_sentences(underweighted, definitions=definitions, lang=lang,
+                                        currency=currency))  # fmt: skip
+    return out
+
+
+def _predicts_sentence(
+    table: pd.DataFrame, results: Mapping[str, Relevance], *, definitions: Definitions, lang: str
+) -> str:
+    """The KPIs that predict; or, when none does, the closest one (or that too few months)."""
+    first = next(iter(results.values()))
     names = t("relevance.or", lang).join(kpi_label(definitions, k, lang=lang) for k in results)
     join = t("relevance.join", lang)
-    out = []
     predicts = table[table["verdict"] == "predicts"]
     if len(predicts):
         items = join.join(
             t("relevance.sentence.item", lang,
               kpi=kpi_label(definitions, str(r["metric"]), lang=lang),
-              lag=_lag_words(float(r["lag"]), lang=lang), r=_signed(float(r["correlation"])),
+              lag=lag_words(float(r["lag"]), lang=lang), r=signed_number(float(r["correlation"])),
               against=kpi_label(definitions, str(r["against"]), lang=lang))
             for r in predicts.to_dict("records")
         )  # fmt: skip
-        out.append(t("relevance.sentence.predicts", lang, n=len(first.months), items=items))
-    else:
-        every = pd.concat(
-            [r.table.assign(against=key) for key, r in results.items()], ignore_index=True
-        )
-        ranked = every[every["correlation"].notna()].sort_values(
-            "correlation", ascending=False, kind="stable"
-        )
-        if len(ranked):
-            r = ranked.iloc[0]
-            out.append(
-                t("relevance.sentence.none", lang, n=len(first.months), names=names,
-                  kpi=kpi_label(definitions, str(r["metric"]), lang=lang),
-                  lag=_lag_words(float(r["lag"]), lang=lang), r=_signed(float(r["correlation"])),
-                  against=kpi_label(definitions, str(r["against"]), lang=lang))
-            )  # fmt: skip
-        else:
-            out.append(t("relevance.sentence.too_few", lang, n=len(first.months)))
+        return t("relevance.sentence.predicts", lang, n=len(first.months), items=items)
+    every = pd.concat(
+        [r.table.assign(against=key) for key, r in results.items()], ignore_index=True
+    )
+    ranked = every[every["correlation"].notna()].sort_values(
+        "correlation", ascending=False, kind="stable"
+    )
+    if not len(ranked):
+        return t("relevance.sentence.too_few", lang, n=len(first.months))
+    r = ranked.iloc[0]
+    return t("relevance.sentence.none", lang, n=len(first.months), names=names,
+             kpi=kpi_label(definitions, str(r["metric"]), lang=lang),
+             lag=lag_words(float(r["lag"]), lang=lang), r=signed_number(float(r["correlation"])),
+             against=kpi_label(definitions, str(r["against"]), lang=lang))  # fmt: skip
+
+
+def _moved_sentences(
+    results: Mapping[str, Relevance], *, definitions: Definitions, lang: str
+) -> list[str]:
+    """One sentence per KPI that moved without the KGI following."""
+    first = next(iter(results.values()))
+    kgi = next(iter(results))
+    out = []
     for r in first.table[first.table["moved_alone"]].to_dict("records"):
         end = str(r["kpi_end"])
         last = first.months[-1]
@@ -352,12 +315,20 @@ def relevance_sentences(
         out.append(
             t(key, lang,
               kpi=kpi_label(definitions, str(r["metric"]), lang=lang),
-              kpi_span=_window_span(end, lang=lang),
-              change=_change(float(r["kpi_change"]), str(r["kind"]), lang=lang),
+              kpi_span=window_words(end, lang=lang),
+              change=change_words(float(r["kpi_change"]), str(r["kind"]), lang=lang),
               kgi=kpi_label(definitions, kgi, lang=lang),
-              kgi_span=_window_span(last, lang=lang),
+              kgi_span=window_words(last, lang=lang),
               kgi_change=format_pct(float(r["kgi_change"]), lang=lang, signed=True))
         )  # fmt: skip
+    return out
+
+
+def _underweighted_sentences(
+    underweighted: pd.DataFrame, *, definitions: Definitions, lang: str, currency: str
+) -> list[str]:
+    """One sentence per driver that matters but whose target does not ask it to move."""
+    out = []
     for r in underweighted.to_dict("records"):
         kind = str(r["kind"])
         against = kpi_label(definitions, str(r["against"]), lang=lang)
@@ -366,8 +337,8 @@ def relevance_sentences(
         out.append(
             t(str(r["explanation"]), lang,
               kpi=kpi_label(definitions, str(r["metric"]), lang=lang), why=why,
-              target=_level(float(r["target"]), kind, lang=lang, currency=currency),
-              actual=_level(float(r["actual"]), kind, lang=lang, currency=currency))
+              target=level_words(float(r["target"]), kind, lang=lang, currency=currency),
+              actual=level_words(float(r["actual"]), kind, lang=lang, currency=currency))
         )  # fmt: skip
     return out
 
@@ -381,7 +352,7 @@ def _short_sentence(
     if first.table.empty:
         return t("relevance.sentence.no_kpis", lang, kgi=kgi)
     n = len(first.months)
-    span = _span(first.months[0], first.months[-1], lang=lang) if n else DASH
+    span = span_words(first.months[0], first.months[-1], lang=lang) if n else DASH
     return t(
         "relevance.sentence.short", lang, n=n, span=span, kgi=kgi, min=first.min_points,
         more=max(first.min_points - n, 1),

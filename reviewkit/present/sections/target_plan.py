@@ -11,13 +11,9 @@ import math
 
 import pandas as pd
 
-from reviewkit.analysis.target_plan import (
-    MIN_MONTHS,
-    TOTAL,
-    VARIANTS,
-    KgiTarget,
-    implied_rates,
-)
+from reviewkit.analysis.kgi_target import KgiTarget
+from reviewkit.analysis.plan_solving import implied_rates
+from reviewkit.analysis.target_plan import MIN_MONTHS, TOTAL, VARIANTS
 from reviewkit.core.periods import FiscalCalendar, parse_period
 from reviewkit.i18n.formatting import format_count, format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
@@ -60,7 +56,7 @@ def plan_table(
     Parameters
     ----------
     comparison
-        :func:`~reviewkit.analysis.target_plan.compare_with_targets`.
+        :func:`~reviewkit.analysis.plan_solving.compare_with_targets`.
     definitions
         For labels.
     lang
@@ -142,7 +138,7 @@ def rates_table(
     currency
         The workspace's currency (ISO 4217), for the deal size.
     comparison
-        :func:`~reviewkit.analysis.target_plan.compare_with_targets`, for the implied rates
+        :func:`~reviewkit.analysis.plan_solving.compare_with_targets`, for the implied rates
         (``None``: not shown).
     months
         The rates' window (for the note).

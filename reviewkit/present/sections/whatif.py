@@ -14,30 +14,18 @@ from __future__ import annotations
 import math
 from html import escape
 
-import altair as alt
 import pandas as pd
 
-from reviewkit.analysis.whatif import (
-    KEEP_NEXT,
-    next_metric,
-    plain_number,
-    skipped_stages,
-    suggest_threshold,
-)
+from reviewkit.analysis.threshold_stages import next_metric, skipped_stages
+from reviewkit.analysis.whatif import KEEP_NEXT, suggest_threshold
 from reviewkit.analysis.whatif_scope import WhatIfScope
 from reviewkit.i18n.formatting import format_count, format_money, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions, RuleStage
 from reviewkit.model.labels import duration_words, metric_label
-from reviewkit.present.charts.house import INK, PALETTE, RESIZE, PackChart, house_style
+from reviewkit.present.charts.sweep import threshold_text
 from reviewkit.present.html import Html, missing_html, note_html, points_text, subsection_heading
 from reviewkit.present.tables import styled_table
-
-
-def threshold_text(value: float, *, lang: str) -> str:
-    """A threshold as written in a rule: ``60``, ``1,000`` or ``62.5``."""
-    value = plain_number(value)
-    return format_count(value, lang=lang) if value.is_integer() else f"{value:,g}"
 
 
 def _signed_count(value: float, *, lang: str) -> str:
@@ -62,105 +50,6 @@ def _labels(definitions: Definitions, stage: str, *, lang: str) -> dict[str, str
         "window": duration_words(metric.window, lang=lang),
         "kgi": definitions.kgi.label(lang),
     }
-
-
-def sweep_chart(
-    sweep: pd.DataFrame,
-    *,
-    stage_label: str,
-    next_label: str,
-    kgi_label: str,
-    lang: str,
-    currency: str,
-    last_label: str = "",
-    revenue: bool = True,
-) -> PackChart:
-    """Volume (bars, left axis) and next-stage rate (line, right axis) per threshold.
-
-    Wide bars are the people entering the stage (the current threshold's in its own colour),
-    narrow dark bars inside them those of them reaching the next stage, on the same axis, so
-    volume bought without next-stage entrants shows. Hovering a bar or point prints the
-    threshold's entrants, next-stage entrants and rate, how many reached the last stage
-    (``last_label``; default: "won") and, with ``revenue``, their revenue (``kgi_label``).
-    """
-    current_word = t("whatif.chart.current", lang)
-    other_word = t("whatif.chart.other", lang)
-    data = pd.DataFrame(
-        {
-            "label": [threshold_text(v, lang=lang) for v in sweep["threshold"]],
-            "entered": sweep["entered"].astype(float),
-            "rate": sweep["next_rate"].astype(float),
-            "kind": [current_word if c else other_word for c in sweep["current"]],
-            "shown_entered": [format_count(v, lang=lang) for v in sweep["entered"]],
-            "shown_next": [format_count(v, lang=lang) for v in sweep["reached_next"]],
-            "shown_rate": [format_pct(v, lang=lang) for v in sweep["next_rate"]],
-            "shown_won": [format_count(v, lang=lang) for v in sweep["won"]],
-            "shown_revenue": [
-                format_money(v, currency=currency, lang=lang) for v in sweep["revenue"]
-            ],
-        }
-    )
-    x = alt.X(
-        "label:N", sort=list(data["label"]), title=t("whatif.chart.threshold_axis", lang),
-        axis=alt.Axis(labelAngle=0),
-    )  # fmt: skip
-    last = last_label or t("whatif.chart.won_default", lang)
-    tooltip = [
-        alt.Tooltip("label:N", title=t("whatif.col.threshold", lang)),
-        alt.Tooltip("shown_entered:N", title=stage_label),
-        alt.Tooltip("shown_next:N", title=next_label),
-        alt.Tooltip("shown_rate:N", title=t("whatif.chart.rate_axis", lang, next=next_label)),
-        alt.Tooltip("shown_won:N", title=t("whatif.chart.won", lang, last=last)),
-    ]
-    if revenue:
-        tooltip.append(alt.Tooltip("shown_revenue:N", title=kgi_label))
-    reached_word = t("whatif.chart.reached", lang, next=next_label)
-    data["reached"] = sweep["reached_next"].astype(float).to_numpy()
-    data["reached_kind"] = reached_word
-    colour_scale = alt.Scale(
-        domain=[current_word, other_word, reached_word], range=[PALETTE[1], PALETTE[0], INK]
-    )
-    volume_y = alt.Y(
-        "entered:Q",
-        title=t("whatif.chart.volume_axis", lang, stage=stage_label),
-        axis=alt.Axis(format="~s", tickCount=5, titleColor=PALETTE[0]),
-    )
-    base = alt.Chart(data)
-    bars = base.mark_bar(width={"band": 0.7}).encode(
-        x=x, y=volume_y, color=alt.Color("kind:N", scale=colour_scale, title=None), tooltip=tooltip
-    )
-    reached = base.mark_bar(width={"band": 0.3}).encode(
-        x=x,
-        y=alt.Y("reached:Q", scale=alt.Scale(zero=True)),
-        color=alt.Color("reached_kind:N", scale=colour_scale, title=None),
-        tooltip=tooltip,
-    )
-    rate_y = alt.Y(
-        "rate:Q",
-        title=t("whatif.chart.rate_axis", lang, next=next_label),
-        scale=alt.Scale(zero=True),
-        axis=alt.Axis(format=".0%", orient="right", tickCount=5, titleColor=PALETTE[3], grid=False),
-    )
-    line = base.mark_line(color=PALETTE[3], strokeWidth=2).encode(x=x, y=rate_y, tooltip=tooltip)
-    points = base.mark_point(color=PALETTE[3], filled=True, size=50, stroke=INK).encode(
-        x=x, y=rate_y, tooltip=tooltip
-    )
-    chart = (
-        alt.layer(alt.layer(bars, reached), alt.layer(line, points))
-        .resolve_scale(y="independent")
-        .properties(
-            title=alt.Title(t("whatif.chart.title", lang, stage=stage_label), offset=12),
-            width="container",
-            height=260,
-            autosize=RESIZE,
-        )
-    )
-    current = sweep[sweep["current"]]
-    value = threshold_text(float(current["threshold"].iloc[0]), lang=lang) if len(current) else ""
-    description = t(
-        "whatif.chart.description", lang, stage=stage_label, next=next_label, current=value
-    )
-    return PackChart(house_style(chart), description=description)
 
 
 def _suffix(definitions: Definitions) -> str:
