@@ -6,7 +6,7 @@ Lead records are grouped into persons by three rules, in order of priority:
    ``person_key``). Records mapped to the same key are one person; records mapped to
    different keys are different persons, whatever their e-mails say.
 2. **email**: the same e-mail key, ``coalesce(email_hash, sha256(normalised e-mail))``,
-   where the normalisation is :func:`reviewkit.ingest.parsing.normalise_email` (NFKC, trimmed of
+   where the normalisation is :func:`reviewkit.ingest.contacts.normalise_email` (NFKC, trimmed of
    spaces, tabs, line breaks and U+3000, lower case, ``mailto:`` and ``Name <addr>`` taken
    off, the first of several addresses). A record without a mapping joins the mapped person
    whose records carry its e-mail key when there is exactly one such person; when several
@@ -14,8 +14,8 @@ Lead records are grouped into persons by three rules, in order of priority:
    reported as ambiguous.
 3. **company**: a record with neither a mapping nor an e-mail key (an account-level record, a
    lead an SFA made from an opportunity) joins by company: the normalised company domain
-   (:func:`~reviewkit.ingest.parsing.normalise_domain`) and name
-   (:func:`~reviewkit.ingest.parsing.normalise_company`), both present and equal. Only when the
+   (:func:`~reviewkit.ingest.contacts.normalise_domain`) and name
+   (:func:`~reviewkit.ingest.contacts.normalise_company`), both present and equal. Only when the
    company is unambiguous: its records with a key belong to at most one person, and no source
    system holds more than one record without a key of that company. Then all those records
    are one person (with the keyed person, if there is one; so a company that appears once in
@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from reviewkit.errors import DataError
-from reviewkit.ingest.parsing import normalise_company, normalise_domain, normalise_email
+from reviewkit.ingest.contacts import normalise_company, normalise_domain, normalise_email
 
 __all__ = [
     "RULES",

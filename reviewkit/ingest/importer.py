@@ -29,7 +29,8 @@ from reviewkit.errors import ConfigError, DataError
 from reviewkit.ingest.consistency import consistency_problems
 from reviewkit.ingest.identity import rebuild_identity_table
 from reviewkit.ingest.profile import Profile
-from reviewkit.ingest.readers import RawTable, file_hash, read_table
+from reviewkit.ingest.readers import file_hash, read_table
+from reviewkit.ingest.readers_table import RawTable
 from reviewkit.ingest.records import MappedRows, map_rows, mapped_columns
 from reviewkit.ingest.report import ImportReport
 from reviewkit.ingest.rows import RowReader

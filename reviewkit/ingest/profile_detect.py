@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from reviewkit.ingest.parsing import ParseError, parse_amount, parse_datetime
-from reviewkit.ingest.readers import RawTable
+from reviewkit.ingest.readers_table import RawTable
 from reviewkit.ingest.rows import month_span
 
 __all__ = ["ColumnInfo", "describe_columns", "header_words"]

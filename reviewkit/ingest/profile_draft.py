@@ -29,7 +29,8 @@ from reviewkit.ingest.profile_guess import (
     pick_id,
     stage_columns,
 )
-from reviewkit.ingest.readers import RawTable, read_table
+from reviewkit.ingest.readers import read_table
+from reviewkit.ingest.readers_table import RawTable
 from reviewkit.model.definitions import Definitions
 
 __all__ = ["Draft", "draft_name", "draft_profile", "write_draft"]

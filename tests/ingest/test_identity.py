@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from reviewkit.errors import DataError
+from reviewkit.ingest.contacts import email_hash, normalise_email
 from reviewkit.ingest.identity import (
     email_key_sql,
     identity_report,
@@ -17,7 +18,6 @@ from reviewkit.ingest.identity import (
     rebuild_identity_table,
     resolve_identities,
 )
-from reviewkit.ingest.parsing import email_hash, normalise_email
 from reviewkit.store.schema import connect, replace_tables
 
 TOKYO = "Asia/Tokyo"
