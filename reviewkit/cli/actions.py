@@ -71,73 +71,113 @@ def action_add(
     workspace: Path | None,
 ) -> None:
     """Add an action to params/actions.yml (by hand, or --from-proposal ID)."""
+    ws, definitions, register = _register(workspace)
+    if from_proposal is not None:
+        given = {"--title": title, "--family": family, "--kpi": kpi, "--segment": segments,
+                 "--expected": expected, "--decided-in": decided_in}  # fmt: skip
+        new = _proposed_action(
+            ws, from_proposal, given=given, owner=owner, start=start, due=due,
+            action_id=action_id,
+        )  # fmt: skip
+    else:
+        new = _described_action(
+            ws, register, title=title, family=family, kpi=kpi, segments=segments, owner=owner,
+            start=start, due=due, expected=expected, decided_in=decided_in, action_id=action_id,
+        )  # fmt: skip
+    _save(ws, definitions, register.add(new), new)
+    out.print(f"added {new.id}: {new.title} ({new.owner}, due {new.due})", markup=False)
+
+
+def _proposed_action(
+    ws: Any,
+    proposal_id: str,
+    *,
+    given: dict[str, object],
+    owner: str | None,
+    start: str | None,
+    due: str | None,
+    action_id: str | None,
+) -> Any:
+    """The action of a published proposal (``--from-proposal``); refuses options it gives."""
     import datetime as dt
 
+    from reviewkit.errors import ParameterError
+    from reviewkit.model.actions import action_from_proposal, find_proposal, parse_date_option
+
+    extra = [name for name, value in given.items() if value]
+    if extra:
+        raise ParameterError(
+            f"{extra[0]}: not used with --from-proposal (the proposal gives it); use "
+            "--start, --due, --owner or --id, or `reviewkit action update` afterwards"
+        )
+    record = find_proposal(ws.outputs_dir, proposal_id, lang=ws.config.lang)
+    if owner is not None:
+        record = {**record, "owner": owner}
+    begin = parse_date_option(start, option="--start") if start else ws.today()
+    end = parse_date_option(due, option="--due") if due else begin + dt.timedelta(days=30)
+    return action_from_proposal(
+        record, start=begin, due=end, currency=ws.config.currency, action_id=action_id
+    )
+
+
+def _described_action(
+    ws: Any,
+    register: Any,
+    *,
+    title: str | None,
+    family: str | None,
+    kpi: str | None,
+    segments: tuple[str, ...],
+    owner: str | None,
+    start: str | None,
+    due: str | None,
+    expected: str | None,
+    decided_in: str | None,
+    action_id: str | None,
+) -> Any:
+    """The action the options describe (all of --title ... --due are needed)."""
     from reviewkit.core.periods import last_complete_period
     from reviewkit.errors import ParameterError
     from reviewkit.model.actions import (
-        action_from_proposal,
         default_action_id,
-        find_proposal,
         make_action,
         parse_date_option,
         parse_decided_in,
         parse_segment_options,
     )
 
-    ws, definitions, register = _register(workspace)
-    if from_proposal is not None:
-        given = {"--title": title, "--family": family, "--kpi": kpi, "--segment": segments,
-                 "--expected": expected, "--decided-in": decided_in}  # fmt: skip
-        extra = [name for name, value in given.items() if value]
-        if extra:
-            raise ParameterError(
-                f"{extra[0]}: not used with --from-proposal (the proposal gives it); use "
-                "--start, --due, --owner or --id, or `reviewkit action update` afterwards"
-            )
-        record = find_proposal(ws.outputs_dir, from_proposal, lang=ws.config.lang)
-        if owner is not None:
-            record = {**record, "owner": owner}
-        begin = parse_date_option(start, option="--start") if start else ws.today()
-        end = parse_date_option(due, option="--due") if due else begin + dt.timedelta(days=30)
-        new = action_from_proposal(
-            record, start=begin, due=end, currency=ws.config.currency, action_id=action_id
+    required = {"--title": title, "--family": family, "--kpi": kpi, "--owner": owner,
+                "--start": start, "--due": due}  # fmt: skip
+    missing = [name for name, value in required.items() if not value]
+    if missing:
+        raise ParameterError(
+            f"{', '.join(missing)}: missing; an action needs --title, --family, --kpi, "
+            "--owner, --start and --due (or --from-proposal ID)"
         )
-    else:
-        required = {"--title": title, "--family": family, "--kpi": kpi, "--owner": owner,
-                    "--start": start, "--due": due}  # fmt: skip
-        missing = [name for name, value in required.items() if not value]
-        if missing:
-            raise ParameterError(
-                f"{', '.join(missing)}: missing; an action needs --title, --family, --kpi, "
-                "--owner, --start and --due (or --from-proposal ID)"
-            )
-        assert title and start and due
-        begin = parse_date_option(start, option="--start")
-        decided = (
-            parse_decided_in(decided_in)
-            if decided_in
-            else {
-                "review": "monthly",
-                "period": last_complete_period("monthly", begin, calendar=ws.calendar).label,
-            }
-        )
-        fields = {
-            "id": action_id or default_action_id(title, begin, taken=register.ids),
-            "title": title,
-            "family": family,
-            "kpi": kpi,
-            "segment": parse_segment_options(segments),
-            "owner": owner,
-            "decided_in": decided,
-            "start": begin,
-            "due": parse_date_option(due, option="--due"),
-            "status": "open",
-            "expected_effect": expected,
+    assert title and start and due
+    begin = parse_date_option(start, option="--start")
+    decided = (
+        parse_decided_in(decided_in)
+        if decided_in
+        else {
+            "review": "monthly",
+            "period": last_complete_period("monthly", begin, calendar=ws.calendar).label,
         }
-        new = make_action(fields, source=f"action {fields['id']!r}")
-    _save(ws, definitions, register.add(new), new)
-    out.print(f"added {new.id}: {new.title} ({new.owner}, due {new.due})", markup=False)
+    )
+    fields = {
+        "id": action_id or default_action_id(title, begin, taken=register.ids),
+        "title": title,
+        "family": family,
+        "kpi": kpi,
+        "segment": parse_segment_options(segments),
+        "owner": owner,
+        "decided_in": decided,
+        "start": begin,
+        "due": parse_date_option(due, option="--due"),
+        "status": "open",
+        "expected_effect": expected,
+    }
+    return make_action(fields, source=f"action {fields['id']!r}")
 
 
 @action.command(name="list")
