@@ -27,7 +27,8 @@ from reviewkit.analysis.anomalies import detect, explain, series_of
 from reviewkit.analysis.relevance import special
 from reviewkit.core import yaml_config
 from reviewkit.errors import ConfigError
-from reviewkit.ingest.sample.company import CONTENT_ASSETS, _draw_assets
+from reviewkit.ingest.sample.company import _draw_assets
+from reviewkit.ingest.sample.company_shape import CONTENT_ASSETS
 from reviewkit.present.charts import house as charts
 from reviewkit.review.base import Review
 
