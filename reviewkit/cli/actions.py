@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def _proposed_action(
     ws: Any,
     proposal_id: str,
     *,
-    given: dict[str, object],
+    given: Mapping[str, object],
     owner: str | None,
     start: str | None,
     due: str | None,
