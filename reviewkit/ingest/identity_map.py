@@ -55,26 +55,7 @@ def load_identity_map(
     DataError
         A column is missing, a value is blank, or a record is mapped twice; nothing is written.
     """
-    missing = [c for c in _MAP_COLUMNS if c not in frame.columns]
-    if missing:
-        raise DataError(f"identity map: missing column(s) {missing}; it needs {list(_MAP_COLUMNS)}")
-    rows = pd.DataFrame(
-        {c: frame[c].astype(object).map(lambda v: str(v).strip() if pd.notna(v) else "")
-         for c in _MAP_COLUMNS}
-    )  # fmt: skip
-    blank = rows[(rows == "").any(axis=1)]
-    if len(blank):
-        raise DataError(
-            f"identity map: {len(blank)} row(s) with a blank value (first: row {blank.index[0]}); "
-            "every row needs source_system, lead_id and person_key"
-        )
-    twice = rows[rows.duplicated(["source_system", "lead_id"], keep=False)]
-    if len(twice):
-        first = twice.iloc[0]
-        raise DataError(
-            f"identity map: record {first['source_system']}/{first['lead_id']} is mapped more "
-            "than once; give each record one person_key"
-        )
+    rows = _checked_rows(frame)
     con.execute("BEGIN TRANSACTION")
     try:
         if replace:
@@ -105,3 +86,28 @@ def load_identity_map(
         "unknown_leads": int(unknown),
         **identity_summary(con),
     }
+
+
+def _checked_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The mapping's three columns as stripped text; refuses blanks and records mapped twice."""
+    missing = [c for c in _MAP_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"identity map: missing column(s) {missing}; it needs {list(_MAP_COLUMNS)}")
+    rows = pd.DataFrame(
+        {c: frame[c].astype(object).map(lambda v: str(v).strip() if pd.notna(v) else "")
+         for c in _MAP_COLUMNS}
+    )  # fmt: skip
+    blank = rows[(rows == "").any(axis=1)]
+    if len(blank):
+        raise DataError(
+            f"identity map: {len(blank)} row(s) with a blank value (first: row {blank.index[0]}); "
+            "every row needs source_system, lead_id and person_key"
+        )
+    twice = rows[rows.duplicated(["source_system", "lead_id"], keep=False)]
+    if len(twice):
+        first = twice.iloc[0]
+        raise DataError(
+            f"identity map: record {first['source_system']}/{first['lead_id']} is mapped more "
+            "than once; give each record one person_key"
+        )
+    return rows
