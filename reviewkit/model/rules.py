@@ -215,8 +215,8 @@ class _RuleCompiler:
         """SQL of a boolean node: and / or / not, a comparison, or a bare column."""
         rule = self.rule
         if isinstance(node, ast.BoolOp):
-            op = " AND " if isinstance(node.op, ast.And) else " OR "
-            return "(" + op.join(self.walk(v) for v in node.values) + ")"
+            joiner = " AND " if isinstance(node.op, ast.And) else " OR "
+            return "(" + joiner.join(self.walk(v) for v in node.values) + ")"
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return f"(NOT {self.walk(node.operand)})"
         if isinstance(node, ast.Compare):

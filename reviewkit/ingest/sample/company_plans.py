@@ -57,8 +57,8 @@ def campaigns_frame(days: pd.DatetimeIndex, webinar_days: pd.DatetimeIndex) -> p
              "channel": "webinar", "content_asset": None, "start_date": d.date(),
              "end_date": d.date(), "cost": 350_000}
         )  # fmt: skip
-    for ex_id, name, start, length, _per_day, cost in EXHIBITIONS:
-        s = dt.date.fromisoformat(start)
+    for ex_id, name, opens, length, _per_day, cost in EXHIBITIONS:
+        s = dt.date.fromisoformat(opens)
         rows.append(
             {"campaign_id": ex_id, "name": name, "channel": "exhibition", "content_asset": None,
              "start_date": s, "end_date": s + dt.timedelta(days=length - 1), "cost": cost}
