@@ -46,7 +46,7 @@ _LAZY = {
     "init_workspace": "reviewkit.core.workspace",
     "last_complete_period": "reviewkit.core.periods",
     "load_definitions": "reviewkit.model.definitions",
-    "load_identity_map": "reviewkit.ingest.identity",
+    "load_identity_map": "reviewkit.ingest.identity_map",
     "load_schedule": "reviewkit.pack.schedule",
     "load_targets": "reviewkit.model.targets",
     "open_review": "reviewkit.review.open",
@@ -109,7 +109,8 @@ if TYPE_CHECKING:
     from reviewkit.core.periods import FiscalCalendar, Period, last_complete_period, parse_period
     from reviewkit.core.workspace import Workspace, find_workspace, init_workspace
     from reviewkit.ingest.consistency import consistency_problems
-    from reviewkit.ingest.identity import identity_report, load_identity_map, resolve_identities
+    from reviewkit.ingest.identity import identity_report, resolve_identities
+    from reviewkit.ingest.identity_map import load_identity_map
     from reviewkit.ingest.importer import import_file
     from reviewkit.ingest.sample.company import generate as generate_sample
     from reviewkit.ingest.sample.company import write_sample

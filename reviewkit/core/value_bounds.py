@@ -60,7 +60,7 @@ def check_amount(value: Decimal) -> Decimal:
     Parameters
     ----------
     value : Decimal
-        A parsed amount (:func:`reviewkit.ingest.parsing.parse_amount`).
+        A parsed amount (:func:`reviewkit.ingest.amounts.parse_amount`).
 
     Returns
     -------

@@ -1,5 +1,37 @@
 """Texts of the index page: segment packs, the last batch run and its failures."""
 
+INDEX_PAGE_TEXTS: dict[str, dict[str, str]] = {
+    "index.title": {"ja": "レビュー資料一覧", "en": "Review packs"},
+    "index.cadence": {"ja": "種類", "en": "Review"},
+    "index.period": {"ja": "期間", "en": "Period"},
+    "index.lang": {"ja": "言語", "en": "Language"},
+    "index.built": {"ja": "作成日時", "en": "Built"},
+    "index.empty": {
+        "ja": "まだ資料がありません。`reviewkit run monthly` で作成できます。",
+        "en": "No packs yet. Build one with `reviewkit run monthly`.",
+    },
+    "index.failed": {"ja": "失敗した実行", "en": "Failed runs"},
+    "index.pack": {"ja": "資料", "en": "Pack"},
+    "index.status": {"ja": "状況", "en": "Status"},
+    "index.freshness": {"ja": "データ更新", "en": "Data as of"},
+    "index.previous": {"ja": "前回の資料", "en": "Previous pack"},
+    "index.notebook": {"ja": "実行済みノートブック", "en": "Executed notebook"},
+    "index.status.ok": {"ja": "✓ 正常", "en": "✓ OK"},
+    "index.status.failed": {"ja": "✕ 失敗", "en": "✕ Failed"},
+    "index.status.stale": {"ja": "△ データ未確定", "en": "△ Stale data"},
+    "index.earlier": {"ja": "以前の実行", "en": "earlier run"},
+    "index.published_earlier": {
+        "ja": "公開中の資料は以前の実行のもの",
+        "en": "the published pack is from an earlier run",
+    },
+    "index.more_failed": {
+        "ja": "ほかに失敗した実行 {n} 件（_failed/ に保存）",
+        "en": "{n} more failed runs (kept in _failed/)",
+    },
+    "lang.ja": {"ja": "日本語", "en": "Japanese"},
+    "lang.en": {"ja": "英語", "en": "English"},
+}
+
 INDEX_TEXTS: dict[str, dict[str, str]] = {
     "index.scope": {"ja": "対象", "en": "Scope"},
     "index.scope.company": {"ja": "全社", "en": "Whole company"},

@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -30,31 +30,20 @@ from reviewkit.errors import ConfigError, DataError
 from reviewkit.ingest.consistency import consistency_problems
 from reviewkit.ingest.identity import rebuild_identity_table
 from reviewkit.ingest.profile import Profile
-from reviewkit.ingest.readers import RawTable, read_table
-from reviewkit.ingest.records import MappedRows, map_rows, mapped_columns
+from reviewkit.ingest.readers import read_table
+from reviewkit.ingest.readers_table import RawTable
+from reviewkit.ingest.records import MappedRows, map_rows
 from reviewkit.ingest.report import ImportReport
 from reviewkit.ingest.rows import RowReader
 from reviewkit.ingest.touches import known_leads
+from reviewkit.ingest.upsert import write_records
 from reviewkit.model.definitions import Definitions
 
-__all__ = ["TEXT_COLUMNS", "ImportReport", "import_file", "quarantine_summary"]
+__all__ = ["ImportReport", "import_file", "quarantine_summary"]
 from reviewkit.core.value_bounds import DateBounds
 
 if TYPE_CHECKING:
     from reviewkit.model.exchange_rates import Rates
-
-TEXT_COLUMNS = (
-    "email", "email_hash", "company_name", "company_domain", "channel", "campaign_id",
-    "content_asset", "industry", "company_size", "region", "persona", "sales_team", "stage",
-    "currency", "name", "activity_type", "team", "activity_id",
-)  # fmt: skip
-_TIME_COLUMNS = ("created_at", "closed_at", "entered_at", "occurred_at")
-_KEYS = {
-    "leads": ("lead_id",),
-    "opportunities": ("opportunity_id",),
-    "campaigns": ("campaign_id", "start_date"),
-    "activities": ("activity_id",),
-}
 
 
 def _check_profile(profile: Profile, definitions: Definitions) -> None:
@@ -69,136 +58,6 @@ def _check_profile(profile: Profile, definitions: Definitions) -> None:
             f"profile {profile.name!r}: stages {unknown} are not in params/definitions.yml; "
             f"use {definitions.stage_keys} or remove them from the profile"
         )
-
-
-def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=columns)
-    for column in columns:
-        if column in _TIME_COLUMNS:
-            frame[column] = pd.to_datetime(frame[column], utc=True)
-        elif column in ("start_date", "end_date"):
-            frame[column] = pd.to_datetime(frame[column]).dt.date.astype(object)
-        elif column in TEXT_COLUMNS or column in ("lead_id", "opportunity_id", "source_system"):
-            frame[column] = frame[column].astype("object")
-    return frame
-
-
-def _upsert(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, *, key: tuple[str, ...]
-) -> tuple[set[Any], set[Any], set[Any]]:
-    """Insert new rows, update changed ones; return the (new, changed, all) keys."""
-    if frame.empty:
-        return set(), set(), set()
-    frame = frame.drop_duplicates(subset=list(key), keep="last")
-    con.register("_incoming", frame)
-    try:
-        columns = [c for c in frame.columns if c not in key]
-        types = dict(con.execute(f"SELECT column_name, data_type FROM duckdb_columns() "
-                                 f"WHERE table_name = '{table}' AND schema_name = 'main' "
-                                 f"AND database_name = current_database()").fetchall())  # fmt: skip
-        # compared as stored: an amount of 1.005 is kept as 1.01 and must not count as changed
-        # at every import of the same file
-        differs = " OR ".join(
-            f"t.{c} IS DISTINCT FROM TRY_CAST(i.{c} AS {types[c]})" if c in types
-            else f"t.{c} IS DISTINCT FROM i.{c}"
-            for c in columns
-        ) or "FALSE"  # fmt: skip
-        on = " AND ".join(f"t.{k} = i.{k}" for k in key)
-        keys = ", ".join(f"i.{k}" for k in key)
-        status = con.execute(
-            f"SELECT ({keys}) AS key, t.{key[0]} IS NULL AS new, ({differs}) AS changed "
-            f"FROM _incoming i LEFT JOIN {table} t ON {on}"
-        ).fetchall()
-        new = {_key(k) for k, is_new, _ in status if is_new}
-        changed = {_key(k) for k, is_new, differ in status if not is_new and differ}
-        names = ", ".join(frame.columns)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
-        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-        con.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming "
-            f"ON CONFLICT ({', '.join(key)}) {action}"
-        )
-    finally:
-        con.unregister("_incoming")
-    return new, changed, {_key(k) for k, _, _ in status}
-
-
-def _key(value: Any) -> Any:
-    """A one-column key as its value; a composite one as a tuple."""
-    if isinstance(value, dict):
-        values = tuple(value.values())
-        return values[0] if len(values) == 1 else values
-    if isinstance(value, tuple | list) and len(value) == 1:
-        return value[0]
-    return tuple(value) if isinstance(value, list) else value
-
-
-def _other_systems(
-    con: duckdb.DuckDBPyConnection, table: str, key: str, frame: pd.DataFrame
-) -> dict[str, int]:
-    """Records of ``frame`` that the store holds under another source system, by system."""
-    if frame.empty:
-        return {}
-    con.register("_rk_incoming_ids", frame[[key, "source_system"]])
-    try:
-        rows = con.execute(
-            f"SELECT t.source_system, count(DISTINCT t.{key}) FROM _rk_incoming_ids i "
-            f"JOIN {table} t ON t.{key} = i.{key} WHERE t.source_system <> i.source_system "
-            "GROUP BY 1 ORDER BY 2 DESC, 1"
-        ).fetchall()
-    finally:
-        con.unregister("_rk_incoming_ids")
-    return {str(system): int(n) for system, n in rows}
-
-
-def _refuse_moves(
-    con: duckdb.DuckDBPyConnection, profile: Profile, frames: dict[str, pd.DataFrame]
-) -> None:
-    """Refuse an import that would move records of the store to another source system."""
-    moved: Counter[str] = Counter()
-    tables = []
-    for table, frame in frames.items():
-        found = _other_systems(con, table, _KEYS[table][0], frame)
-        if found:
-            moved.update(found)
-            tables.append(table)
-    if not moved:
-        return
-    counts = ", ".join(f"{system}: {n:,}" for system, n in moved.most_common())
-    usual = moved.most_common(1)[0][0]
-    raise ConfigError(
-        f"profile {profile.name!r} (source_system: {profile.source_system}): {moved.total():,} "
-        f"of its {' and '.join(tables)} already belong to another source system in the store "
-        f"({counts}); nothing was written; give the profile source_system: {usual} if the file "
-        f"comes from that system, or pass --move-source to move them to "
-        f"{profile.source_system!r} on purpose"
-    )
-
-
-def _add_events(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> set[str]:
-    """Add stage events not yet known (an earlier time replaces a later one).
-
-    Returns the lead ids that gained or moved a stage.
-    """
-    if frame.empty:
-        return set()
-    con.register("_events", frame)
-    changed = con.execute(
-        "SELECT DISTINCT i.lead_id FROM _events i LEFT JOIN stage_events e "
-        "ON e.lead_id = i.lead_id AND e.stage = i.stage "
-        "WHERE e.lead_id IS NULL OR i.entered_at < e.entered_at"
-    ).fetchall()
-    con.execute(
-        "DELETE FROM stage_events e USING _events i WHERE e.lead_id = i.lead_id "
-        "AND e.stage = i.stage AND i.entered_at < e.entered_at"
-    )
-    con.execute(
-        "INSERT INTO stage_events SELECT i.lead_id, i.stage, min(i.entered_at), "
-        "any_value(i.source_system) FROM _events i LEFT JOIN stage_events e "
-        "ON e.lead_id = i.lead_id AND e.stage = i.stage WHERE e.lead_id IS NULL GROUP BY ALL"
-    )
-    con.unregister("_events")
-    return {r[0] for r in changed}
 
 
 def import_file(
@@ -286,27 +145,47 @@ def import_file(
     report = ImportReport.of(table, profile=profile.name, dry_run=dry_run)
     rows = _map_in_chunks(table, reader, definitions=definitions)
     del table  # the mapped rows hold what is needed: a big file's text is let go
-    import_id = uuid.uuid4().hex[:12]
     con.execute("BEGIN TRANSACTION")
     try:
-        if profile.record == "activities":
-            _drop_unknown_leads(con, rows, profile)
-        _write(con, rows, profile, report, move_source=move_source)
-        if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
-            rebuild_identity_table(con)
-        report.rejected = len(rows.quarantine)
-        report.converted = rows.converted
-        report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
-        _log(con, rows, report, profile, import_id=import_id, started=started, digest=digest)
-        if profile.record in ("leads", "opportunities"):
-            report.consistency = consistency_problems(
-                con, definitions=definitions, timezone=timezone
-            )
+        _store_rows(
+            con, rows, report, profile, definitions=definitions, timezone=timezone,
+            move_source=move_source, started=started, digest=digest,
+        )  # fmt: skip
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     return report
+
+
+def _store_rows(
+    con: duckdb.DuckDBPyConnection,
+    rows: MappedRows,
+    report: ImportReport,
+    profile: Profile,
+    *,
+    definitions: Definitions,
+    timezone: str,
+    move_source: bool,
+    started: dt.datetime,
+    digest: str,
+) -> None:
+    """Write the mapped rows, rebuild identities, log the import, look up contradictions.
+
+    Runs inside the caller's transaction and fills ``report`` as it goes.
+    """
+    import_id = uuid.uuid4().hex[:12]
+    if profile.record == "activities":
+        _drop_unknown_leads(con, rows, profile)
+    write_records(con, rows, profile, report, move_source=move_source)
+    if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
+        rebuild_identity_table(con)
+    report.rejected = len(rows.quarantine)
+    report.converted = rows.converted
+    report.reasons = Counter(q["reason"].split(" (")[0] for q in rows.quarantine)
+    _log(con, rows, report, profile, import_id=import_id, started=started, digest=digest)
+    if profile.record in ("leads", "opportunities"):
+        report.consistency = consistency_problems(con, definitions=definitions, timezone=timezone)
 
 
 _CHUNK_ROWS = 50_000  # rows mapped at a time: a big file is never all dicts at once
@@ -326,60 +205,6 @@ def _map_in_chunks(table: RawTable, reader: RowReader, *, definitions: Definitio
         out.quarantine += mapped.quarantine
         out.converted += mapped.converted
     return out
-
-
-def _write(
-    con: duckdb.DuckDBPyConnection,
-    rows: MappedRows,
-    profile: Profile,
-    report: ImportReport,
-    *,
-    move_source: bool,
-) -> None:
-    """Upsert the records, the leads opportunities bring and the stage events; count them."""
-    table, key = profile.record, _KEYS[profile.record]
-    columns = list(dict.fromkeys([*key, *_RECORD_BASE[table], *mapped_columns(profile)]))
-    if table == "leads" and "email" in columns:
-        columns.append("email_hash")
-    if table == "opportunities":
-        columns = list(dict.fromkeys([*columns, "currency", "stage", "lead_id"]))
-    if table in ("campaigns", "activities"):
-        columns = list(_TOUCH_COLUMNS[table])
-    records = _frame(rows.records, columns)
-    leads = _frame(rows.leads, ["lead_id", "source_system", "created_at", *profile.lead_columns])
-    events = _frame(rows.events, ["lead_id", "stage", "entered_at", "source_system"])
-    has_leads = bool(rows.leads)
-    # the frames hold the rows now: let the row dicts go (a big file's largest structure)
-    for done in (rows.records, rows.leads, rows.events):
-        done.clear()
-    if not move_source:
-        checked = {"leads": leads} if has_leads else {}
-        if table in ("leads", "opportunities"):
-            checked = {table: records, **checked}
-        _refuse_moves(con, profile, checked)
-    new, changed, seen = _upsert(con, table, records, key=key)
-    if has_leads:
-        _upsert(con, "leads", leads, key=("lead_id",))
-    advanced = _add_events(con, events)
-    if table == "leads":  # a known lead whose stage advanced was updated
-        changed |= (advanced & seen) - new
-    report.loaded, report.updated = len(new), len(changed)
-    report.unchanged = len(seen) - len(new) - len(changed)
-
-
-_RECORD_BASE = {
-    "leads": ("source_system",),
-    "opportunities": ("source_system", "is_won"),
-    "campaigns": (),
-    "activities": (),
-}
-_TOUCH_COLUMNS = {
-    "campaigns": (
-        "campaign_id", "start_date", "name", "channel", "content_asset", "end_date", "cost",
-        "currency",
-    ),
-    "activities": ("activity_id", "lead_id", "activity_type", "occurred_at", "team", "is_human"),
-}  # fmt: skip
 
 
 def _drop_unknown_leads(con: duckdb.DuckDBPyConnection, rows: MappedRows, profile: Profile) -> None:

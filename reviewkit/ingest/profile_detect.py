@@ -2,7 +2,7 @@
 
 :func:`describe_columns` looks at the values of every column of a file read by
 :func:`~reviewkit.ingest.readers.read_table` (the way the importer will read them:
-:func:`~reviewkit.ingest.parsing.parse_datetime`, :func:`~reviewkit.ingest.parsing.parse_amount`)
+:func:`~reviewkit.ingest.parsing.parse_datetime`, :func:`~reviewkit.ingest.amounts.parse_amount`)
 and at its header, for ``reviewkit profile draft``.
 Personal data (e-mail addresses, phone numbers, people's names) is recognised so that none of it
 is ever copied into a draft.
@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reviewkit.ingest.parsing import ParseError, parse_amount, parse_datetime
-from reviewkit.ingest.readers import RawTable
+from reviewkit.ingest.amounts import parse_amount
+from reviewkit.ingest.parsing import ParseError, parse_datetime
+from reviewkit.ingest.readers_table import RawTable
 from reviewkit.ingest.rows import month_span
 
 __all__ = ["ColumnInfo", "describe_columns", "header_words"]

@@ -29,7 +29,8 @@ from reviewkit.ingest.profile_guess import (
     pick_id,
     stage_columns,
 )
-from reviewkit.ingest.readers import RawTable, read_table
+from reviewkit.ingest.readers import read_table
+from reviewkit.ingest.readers_table import RawTable
 from reviewkit.model.definitions import Definitions
 
 __all__ = ["Draft", "draft_name", "draft_profile", "write_draft"]
@@ -279,6 +280,39 @@ def draft_profile(
     id_column = pick_id(columns, kind, len(table.frame))
     assigned = assign_columns(columns, kind, id_column)
     file_name = table.file.name
+    lines = _head_lines(table, kind=kind, name=name, id_column=id_column)
+    block, values = _column_lines(assigned, table, kind)
+    lines += block + values
+    stages = stage_columns(columns, definitions, assigned) if kind == "leads" else {}
+    if stages:
+        lines.append(_line("stages:", "stage key of params/definitions.yml: its date column"))
+        lines += [f"  {key}: {_quote(column.name)}" for key, column in stages.items()]
+    dayfirst, note = _date_notes(columns)
+    if note:
+        lines.append(_line(f"dayfirst: {'true' if dayfirst else 'false'}", note))
+    lines += _money_lines(columns, assigned)
+    if kind == "opportunities":
+        lines += _opportunity_lines(table, assigned, definitions, file_name)
+    if kind == "activities":
+        lines += _activity_lines(assigned, table, store)
+    used = {c.name for c in [*assigned.values(), *stages.values()]}
+    lines += _leftover_lines(columns, used | ({id_column.name} if id_column else set()))
+    return Draft(
+        name=name,
+        record=kind,
+        text="\n".join(lines) + "\n",
+        id_column=id_column.name if id_column else None,
+        columns={role: c.name for role, c in assigned.items()},
+        stages={key: c.name for key, c in stages.items()},
+        personal=[c.name for c in columns if c.personal and c not in assigned.values()],
+    )
+
+
+def _head_lines(
+    table: RawTable, *, kind: str, name: str, id_column: ColumnInfo | None
+) -> list[str]:
+    """The profile's first lines: how to try it, its source, record kind, encoding and id."""
+    file_name = table.file.name
     lines = [
         f"# Draft import profile for {file_name}, written by `reviewkit profile draft` on "
         f"{dt.date.today().isoformat()}.",
@@ -309,31 +343,7 @@ def draft_profile(
         lines.append(_line("", "no id column: each touch gets an id made from its content"))
     else:
         lines.append(_line("id: []", "check: no column is unique; name the id column here"))
-    block, values = _column_lines(assigned, table, kind)
-    lines += block + values
-    stages = stage_columns(columns, definitions, assigned) if kind == "leads" else {}
-    if stages:
-        lines.append(_line("stages:", "stage key of params/definitions.yml: its date column"))
-        lines += [f"  {key}: {_quote(column.name)}" for key, column in stages.items()]
-    dayfirst, note = _date_notes(columns)
-    if note:
-        lines.append(_line(f"dayfirst: {'true' if dayfirst else 'false'}", note))
-    lines += _money_lines(columns, assigned)
-    if kind == "opportunities":
-        lines += _opportunity_lines(table, assigned, definitions, file_name)
-    if kind == "activities":
-        lines += _activity_lines(assigned, table, store)
-    used = {c.name for c in [*assigned.values(), *stages.values()]}
-    lines += _leftover_lines(columns, used | ({id_column.name} if id_column else set()))
-    return Draft(
-        name=name,
-        record=kind,
-        text="\n".join(lines) + "\n",
-        id_column=id_column.name if id_column else None,
-        columns={role: c.name for role, c in assigned.items()},
-        stages={key: c.name for key, c in stages.items()},
-        personal=[c.name for c in columns if c.personal and c not in assigned.values()],
-    )
+    return lines
 
 
 def _leftover_lines(columns: list[ColumnInfo], used: set[str]) -> list[str]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewkit.core.value_bounds import ValueBoundError, parse_score
-from reviewkit.ingest.parsing import email_hash
+from reviewkit.ingest.contacts import email_hash
 from reviewkit.ingest.profile import Profile
-from reviewkit.ingest.readers import RawTable
+from reviewkit.ingest.readers_table import RawTable
 from reviewkit.ingest.rows import RowError, RowReader, pick
 from reviewkit.ingest.touches import map_activity, map_campaign
 from reviewkit.model.definitions import Definitions, EventStage

@@ -20,7 +20,7 @@ from reviewkit.core.escapes import escape_controls, quoted, shorten
 from reviewkit.core.redaction import redact_text
 from reviewkit.i18n.texts import t
 from reviewkit.ingest.consistency import CONSISTENCY_COLUMNS
-from reviewkit.ingest.readers import RawTable
+from reviewkit.ingest.readers_table import RawTable
 
 __all__ = ["QUOTED_LINES", "ImportReport"]
 

@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reviewkit.core.value_bounds import DateBounds, ValueBoundError, check_amount
-from reviewkit.ingest.parsing import ParseError, parse_amount, parse_datetime
+from reviewkit.ingest.amounts import parse_amount
+from reviewkit.ingest.parsing import ParseError, parse_datetime
 from reviewkit.ingest.profile import Profile
 from reviewkit.model.exchange_rates import Rates
 

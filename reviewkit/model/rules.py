@@ -84,59 +84,7 @@ def compile_rule(rule: str, *, columns: Collection[str], alias: str = "") -> str
             f"rule {rule!r}: not a valid expression{at} ({exc.msg}); "
             "write e.g. score >= 60 and company_size != 'micro'"
         ) from None
-    allowed = sorted(columns)
-
-    def column(node: ast.expr) -> str:
-        if isinstance(node, ast.Call):
-            raise _error(rule, node, _NO_CALLS)
-        if not isinstance(node, ast.Name):
-            raise _error(rule, node, f"expected a lead column (one of {allowed})")
-        if node.id not in columns:
-            raise _error(rule, node, f"unknown column {node.id!r}; use one of {allowed}")
-        return f'{alias}."{node.id}"' if alias else f'"{node.id}"'
-
-    def walk(node: ast.expr) -> str:
-        if isinstance(node, ast.BoolOp):
-            joiner = " AND " if isinstance(node.op, ast.And) else " OR "
-            return "(" + joiner.join(walk(v) for v in node.values) + ")"
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return f"(NOT {walk(node.operand)})"
-        if isinstance(node, ast.Compare):
-            parts = []
-            left = node.left
-            for op, right in zip(node.ops, node.comparators, strict=True):
-                parts.append(compare(left, op, right))
-                left = right
-            return "(" + " AND ".join(parts) + ")"
-        if isinstance(node, ast.Name):
-            return f"coalesce({column(node)}, FALSE)"
-        if isinstance(node, ast.Call):
-            raise _error(rule, node, _NO_CALLS)
-        raise _error(rule, node, "only comparisons joined by and / or / not are allowed")
-
-    def compare(left: ast.expr, op: ast.cmpop, right: ast.expr) -> str:
-        name = column(left)
-        if isinstance(op, ast.In | ast.NotIn):
-            if not isinstance(right, ast.List | ast.Tuple | ast.Set) or not right.elts:
-                raise _error(rule, right, "expected a non-empty list like ['a', 'b']")
-            for item in right.elts:
-                _check_type(rule, left, item)
-            values = ", ".join(_literal(v, rule) for v in right.elts)
-            negate = "NOT " if isinstance(op, ast.NotIn) else ""
-            return f"coalesce({name} {negate}IN ({values}), FALSE)"
-        if type(op) not in _COMPARE:
-            raise _error(rule, right, "unsupported comparison")
-        _check_type(rule, left, right)
-        value = _literal(right, rule)
-        if value == "NULL":
-            if isinstance(op, ast.Eq):
-                return f"{name} IS NULL"
-            if isinstance(op, ast.NotEq):
-                return f"{name} IS NOT NULL"
-            raise _error(rule, right, "None can only be compared with == or !=")
-        return f"coalesce({name} {_COMPARE[type(op)]} {value}, FALSE)"
-
-    return walk(tree.body)
+    return _RuleCompiler(rule, columns=columns, alias=alias).walk(tree.body)
 
 
 NUMERIC_COLUMNS = ("score",)  # the lead columns that hold numbers; every other one holds text
@@ -242,3 +190,69 @@ def with_threshold(rule: str, value: float) -> str:
     begin = starts[node.lineno - 1] + node.col_offset
     end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
     return (source[:begin] + text.encode("utf-8") + source[end:]).decode("utf-8")
+
+
+class _RuleCompiler:
+    """Compiles the nodes of one parsed rule over its allowed columns."""
+
+    def __init__(self, rule: str, *, columns: Collection[str], alias: str) -> None:
+        self.rule = rule
+        self.columns = columns
+        self.alias = alias
+        self.allowed = sorted(columns)
+
+    def column(self, node: ast.expr) -> str:
+        """A column reference, quoted (and read from the alias)."""
+        rule, columns, alias, allowed = self.rule, self.columns, self.alias, self.allowed
+        if isinstance(node, ast.Call):
+            raise _error(rule, node, _NO_CALLS)
+        if not isinstance(node, ast.Name):
+            raise _error(rule, node, f"expected a lead column (one of {allowed})")
+        if node.id not in columns:
+            raise _error(rule, node, f"unknown column {node.id!r}; use one of {allowed}")
+        return f'{alias}."{node.id}"' if alias else f'"{node.id}"'
+
+    def walk(self, node: ast.expr) -> str:
+        """SQL of a boolean node: and / or / not, a comparison, or a bare column."""
+        rule = self.rule
+        if isinstance(node, ast.BoolOp):
+            joiner = " AND " if isinstance(node.op, ast.And) else " OR "
+            return "(" + joiner.join(self.walk(v) for v in node.values) + ")"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return f"(NOT {self.walk(node.operand)})"
+        if isinstance(node, ast.Compare):
+            parts = []
+            left = node.left
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                parts.append(self.compare(left, op, right))
+                left = right
+            return "(" + " AND ".join(parts) + ")"
+        if isinstance(node, ast.Name):
+            return f"coalesce({self.column(node)}, FALSE)"
+        if isinstance(node, ast.Call):
+            raise _error(rule, node, _NO_CALLS)
+        raise _error(rule, node, "only comparisons joined by and / or / not are allowed")
+
+    def compare(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> str:
+        """SQL of one comparison of a column with a literal or a list of literals."""
+        rule = self.rule
+        name = self.column(left)
+        if isinstance(op, ast.In | ast.NotIn):
+            if not isinstance(right, ast.List | ast.Tuple | ast.Set) or not right.elts:
+                raise _error(rule, right, "expected a non-empty list like ['a', 'b']")
+            for item in right.elts:
+                _check_type(rule, left, item)
+            values = ", ".join(_literal(v, rule) for v in right.elts)
+            negate = "NOT " if isinstance(op, ast.NotIn) else ""
+            return f"coalesce({name} {negate}IN ({values}), FALSE)"
+        if type(op) not in _COMPARE:
+            raise _error(rule, right, "unsupported comparison")
+        _check_type(rule, left, right)
+        value = _literal(right, rule)
+        if value == "NULL":
+            if isinstance(op, ast.Eq):
+                return f"{name} IS NULL"
+            if isinstance(op, ast.NotEq):
+                return f"{name} IS NOT NULL"
+            raise _error(rule, right, "None can only be compared with == or !=")
+        return f"coalesce({name} {_COMPARE[type(op)]} {value}, FALSE)"

@@ -18,7 +18,8 @@ from reviewkit.core.value_bounds import (
 )
 from reviewkit.core.workspace import Workspace, init_workspace
 from reviewkit.errors import ConfigError
-from reviewkit.ingest.parsing import ParseError, parse_amount, parse_datetime
+from reviewkit.ingest.amounts import parse_amount
+from reviewkit.ingest.parsing import ParseError, parse_datetime
 
 NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
 

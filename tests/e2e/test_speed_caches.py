@@ -30,7 +30,8 @@ from reviewkit.analysis.relevance import special
 from reviewkit.analysis.weekly_series import series_of
 from reviewkit.core import yaml_config
 from reviewkit.errors import ConfigError
-from reviewkit.ingest.sample.company import CONTENT_ASSETS, _draw_assets
+from reviewkit.ingest.sample.company import _draw_assets
+from reviewkit.ingest.sample.company_shape import CONTENT_ASSETS
 from reviewkit.present.charts import house as charts
 from reviewkit.review.monthly import MonthlyReview
 from reviewkit.review.weekly import WeeklyReview

@@ -8,16 +8,15 @@ import pandas as pd
 import pytest
 
 from reviewkit.errors import DataError
+from reviewkit.ingest.contacts import email_hash, normalise_email
 from reviewkit.ingest.identity import (
-    email_key_sql,
     identity_report,
     identity_summary,
-    load_identity_map,
-    normalised_email_sql,
     rebuild_identity_table,
     resolve_identities,
 )
-from reviewkit.ingest.parsing import email_hash, normalise_email
+from reviewkit.ingest.identity_keys import email_key_sql, normalised_email_sql
+from reviewkit.ingest.identity_map import load_identity_map
 from reviewkit.store.schema import connect, replace_tables
 
 TOKYO = "Asia/Tokyo"

@@ -304,7 +304,7 @@ def test_packs_render_from_imports_without_personal_data(ws, tmp_path):
 
 
 def test_emails_are_stored_only_as_matching_keys(ws, tmp_path):
-    from reviewkit.ingest.parsing import email_hash
+    from reviewkit.ingest.contacts import email_hash
 
     do_import(ws, write(tmp_path / "contacts.csv", HUBSPOT), "hubspot-contacts")
     rows = dict(query(ws, "SELECT lead_id, email_hash FROM leads WHERE email IS NULL"))

@@ -14,8 +14,8 @@ from conftest import one_line, run_cli
 
 from reviewkit.core.workspace import init_workspace
 from reviewkit.errors import ConfigError
+from reviewkit.ingest.amounts import parse_amount
 from reviewkit.ingest.importer import import_file
-from reviewkit.ingest.parsing import parse_amount
 from reviewkit.ingest.profile import load_profile
 from reviewkit.model.definitions import load_definitions
 from reviewkit.store.schema import connect

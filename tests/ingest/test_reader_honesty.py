@@ -286,19 +286,19 @@ def test_an_old_store_with_doubled_quarantine_rows_is_cleaned_by_the_next_import
 def test_a_row_is_compared_as_the_store_keeps_it(con) -> None:
     import pandas as pd
 
-    from reviewkit.ingest.importer import _upsert
+    from reviewkit.ingest.upsert import upsert
 
     row = {"opportunity_id": "D1", "lead_id": "L1", "amount": 1_200_000.005, "currency": "JPY",
            "created_at": pd.Timestamp("2026-09-20 10:00:00.0000001", tz="UTC"),
            "closed_at": None, "is_won": True, "stage": "won", "sales_team": "A",
            "source_system": "sfa"}  # fmt: skip
     frame = pd.DataFrame([row])
-    assert _upsert(con, "opportunities", frame, key=("opportunity_id",))[0] == {"D1"}
+    assert upsert(con, "opportunities", frame, key=("opportunity_id",))[0] == {"D1"}
     # stored as 1,200,000.01 and to the microsecond: the same row again is not "changed"
-    new, changed, seen = _upsert(con, "opportunities", frame, key=("opportunity_id",))
+    new, changed, seen = upsert(con, "opportunities", frame, key=("opportunity_id",))
     assert (new, changed, seen) == (set(), set(), {"D1"})
     frame.loc[0, "amount"] = 1_200_001.0
-    assert _upsert(con, "opportunities", frame, key=("opportunity_id",))[1] == {"D1"}
+    assert upsert(con, "opportunities", frame, key=("opportunity_id",))[1] == {"D1"}
 
 
 def test_rows_mapped_in_chunks_give_the_same_import(ws, tmp_path, monkeypatch) -> None:

@@ -24,7 +24,6 @@ the same data every time):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,66 +34,25 @@ import yaml
 from reviewkit.core.holidays import DayCalendar
 from reviewkit.core.resources import package_file
 from reviewkit.errors import ParameterError
-
-CHANNELS = ("paid_search", "display", "content_seo", "referral", "webinar", "exhibition")
-INDUSTRIES = {
-    "manufacturing": 0.28, "it_software": 0.22, "retail": 0.12, "finance": 0.10,
-    "healthcare": 0.08, "logistics": 0.08, "construction": 0.07, "other": 0.05,
-}  # fmt: skip
-SIZES = {"micro": 0.10, "small": 0.30, "mid": 0.35, "large": 0.25}
-REGIONS = {"kanto": 0.45, "kansai": 0.20, "chubu": 0.15, "kyushu": 0.10, "tohoku_hokkaido": 0.10}
-PERSONAS = {"executive": 0.15, "it_manager": 0.30, "business_manager": 0.35, "staff": 0.20}
-TEAMS = ("Team A", "Team B", "Team C")
-
-# Daily share of the "always on" channels; webinars and exhibitions come in bursts.
-BASE_SHARE = {"paid_search": 0.36, "display": 0.18, "content_seo": 0.34, "referral": 0.12}
-SCORE_SHIFT = {
-    "paid_search": 0.0, "display": -0.55, "content_seo": -0.25, "referral": 0.45,
-    "webinar": 0.15, "exhibition": -0.1, None: -0.2,
-}  # fmt: skip
-SQL_RATE = {
-    "paid_search": 0.42, "display": 0.26, "content_seo": 0.32, "referral": 0.55,
-    "webinar": 0.36, "exhibition": 0.30, None: 0.30,
-}  # fmt: skip
-SIZE_SQL = {"micro": 0.6, "small": 0.9, "mid": 1.05, "large": 1.15}
-PERSONA_SQL = {"executive": 1.2, "it_manager": 1.1, "business_manager": 1.0, "staff": 0.7}
-SIZE_OPP = {"micro": 0.45, "small": 0.52, "mid": 0.58, "large": 0.62}
-SIZE_WIN = {"micro": 0.36, "small": 0.34, "mid": 0.31, "large": 0.27}
-SIZE_AMOUNT = {"micro": 600_000, "small": 1_500_000, "mid": 4_000_000, "large": 11_000_000}
-SIZE_CYCLE_DAYS = {"micro": 25, "small": 35, "mid": 55, "large": 90}
-
-CONTENT_ASSETS = [
-    # id, title, published, production cost (JPY)
-    ("wp-dx-basics", "DX推進の基本ガイド", "2023-10-01", 800_000),
-    ("wp-cost-report", "業務コスト削減レポート2024", "2024-04-15", 1_200_000),
-    ("cs-manufacturing", "導入事例: 製造業A社", "2024-07-01", 500_000),
-    ("wp-security", "クラウドセキュリティ白書", "2024-10-01", 1_000_000),
-    ("eb-roi", "ROI試算ハンドブック", "2025-01-15", 700_000),
-    ("cs-retail", "導入事例: 小売業B社", "2025-04-01", 500_000),
-    ("wp-dx-2025", "DX実態調査2025", "2025-07-01", 1_500_000),
-    ("eb-checklist", "システム選定チェックリスト", "2025-10-01", 600_000),
-    ("cs-finance", "導入事例: 金融C社", "2026-01-15", 500_000),
-    ("wp-data-2026", "データ活用実態調査2026", "2026-04-01", 1_400_000),
-    ("eb-migration", "移行プロジェクト実践ガイド", "2026-07-01", 900_000),
-    ("wp-genai-guide", "生成AI活用ガイド", "2026-10-01", 1_800_000),
-]
-EXHIBITIONS = [
-    # id, name, first day, days, expected leads per day, cost
-    ("EXH-2024-05-ITW", "Japan IT Week 春 2024", "2024-05-22", 3, 230, 6_500_000),
-    ("EXH-2024-10-ITW", "Japan IT Week 秋 2024", "2024-10-23", 3, 210, 6_500_000),
-    ("EXH-2025-01-DX", "DX総合EXPO 2025", "2025-01-29", 3, 170, 5_000_000),
-    ("EXH-2025-05-ITW", "Japan IT Week 春 2025", "2025-05-21", 3, 250, 7_000_000),
-    ("EXH-2025-10-ITW", "Japan IT Week 秋 2025", "2025-10-22", 3, 230, 7_000_000),
-    ("EXH-2026-01-DX", "DX総合EXPO 2026", "2026-01-28", 3, 180, 5_500_000),
-    ("EXH-2026-05-ITW", "Japan IT Week 春 2026", "2026-05-20", 3, 260, 7_500_000),
-    ("EXH-2026-10-ITW", "Japan IT Week 秋 2026", "2026-10-21", 3, 240, 7_500_000),
-]
-COMPANY_PARTS = (
-    ["東和", "大和", "日進", "北斗", "光洋", "三栄", "中央", "共栄", "旭", "昭和", "平成", "丸山",
-     "富士", "新星", "明和", "協和", "太陽", "青葉", "白鷺", "桜井"],
-    ["精機", "商事", "工業", "システム", "物流", "建設", "電子", "製作所", "ホールディングス",
-     "ソリューションズ", "テック", "メディカル", "フーズ", "化学", "産業"],
-)  # fmt: skip
+from reviewkit.ingest.sample.company_plans import campaigns_frame, monthly_targets
+from reviewkit.ingest.sample.company_shape import (
+    BASE_SHARE,
+    COMPANY_PARTS,
+    CONTENT_ASSETS,
+    EXHIBITIONS,
+    INDUSTRIES,
+    PERSONA_SQL,
+    PERSONAS,
+    REGIONS,
+    SCORE_SHIFT,
+    SIZE_AMOUNT,
+    SIZE_CYCLE_DAYS,
+    SIZE_OPP,
+    SIZE_SQL,
+    SIZE_WIN,
+    SIZES,
+    SQL_RATE,
+)
 
 
 @dataclass(frozen=True)
@@ -536,10 +494,10 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
         for col in cols:
             frame[col] = pd.to_datetime(frame[col]).dt.floor("s").dt.tz_localize(tz)
 
-    campaigns = _campaigns(days, webinar_days)
+    campaigns = campaigns_frame(days, webinar_days)
     if leads is not None:  # a bigger company spends more on the same campaigns
         campaigns["cost"] = (campaigns["cost"] * volume).round().astype("int64")
-    targets = _targets(stage_events, lead_table, opportunities, tz=tz, last=last)
+    targets = monthly_targets(stage_events, lead_table, opportunities, tz=tz, last=last)
     return SampleData(
         tables={
             "leads": lead_table,
@@ -552,126 +510,6 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
         },
         spec=spec,
     )
-
-
-def _campaigns(days: pd.DatetimeIndex, webinar_days: pd.DatetimeIndex) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    first, last = days[0].date(), days[-1].date()
-    for fy in range(first.year if first.month >= 4 else first.year - 1, last.year + 1):
-        for half, (m0, y0) in enumerate(((4, fy), (10, fy)), start=1):
-            start = dt.date(y0, m0, 1)
-            end = dt.date(y0 + (m0 + 6 > 12), (m0 + 5) % 12 + 1, 1) - dt.timedelta(days=1)
-            if start > last:
-                continue
-            for kind, monthly in (("generic", 5_200_000), ("brand", 1_300_000)):
-                rows.append(
-                    {"campaign_id": f"PS-FY{fy}H{half}-{kind}",
-                     "name": f"リスティング広告 {kind} FY{fy} H{half}", "channel": "paid_search",
-                     "content_asset": None, "start_date": start, "end_date": end,
-                     "cost": monthly * 6}
-                )  # fmt: skip
-        for q in range(1, 5):
-            m0 = (4 + 3 * (q - 1) - 1) % 12 + 1
-            y0 = fy + (m0 < 4)
-            start = dt.date(y0, m0, 1)
-            if start > last:
-                continue
-            rows.append(
-                {"campaign_id": f"DSP-FY{fy}Q{q}", "name": f"ディスプレイ広告 FY{fy} Q{q}",
-                 "channel": "display", "content_asset": None, "start_date": start,
-                 "end_date": start + dt.timedelta(days=89), "cost": 2_100_000 * 3}
-            )  # fmt: skip
-    for asset_id, title, published, cost in CONTENT_ASSETS:
-        rows.append(
-            {"campaign_id": f"SEO-{asset_id}", "name": title, "channel": "content_seo",
-             "content_asset": asset_id, "start_date": dt.date.fromisoformat(published),
-             "end_date": last, "cost": cost}
-        )  # fmt: skip
-    for d in webinar_days:
-        rows.append(
-            {"campaign_id": f"WEB-{d:%Y%m%d}", "name": f"ウェビナー {d:%Y-%m-%d}",
-             "channel": "webinar", "content_asset": None, "start_date": d.date(),
-             "end_date": d.date(), "cost": 350_000}
-        )  # fmt: skip
-    for ex_id, name, start_text, length, _per_day, cost in EXHIBITIONS:
-        s = dt.date.fromisoformat(start_text)
-        rows.append(
-            {"campaign_id": ex_id, "name": name, "channel": "exhibition", "content_asset": None,
-             "start_date": s, "end_date": s + dt.timedelta(days=length - 1), "cost": cost}
-        )  # fmt: skip
-    rows.append(
-        {"campaign_id": "REF-PARTNERS", "name": "パートナー紹介プログラム", "channel": "referral",
-         "content_asset": None, "start_date": first, "end_date": last, "cost": 4_800_000}
-    )  # fmt: skip
-    frame = pd.DataFrame(rows)
-    frame["currency"] = "JPY"
-    return frame
-
-
-_ROUND_TO = {"lead": 10, "mql": 5, "sql": 5, "opportunity": 1, "won": 1, "revenue": 1_000_000}
-
-
-def _targets(
-    stage_events: pd.DataFrame,
-    leads: pd.DataFrame,
-    opportunities: pd.DataFrame,
-    *,
-    tz: str,
-    last: pd.Timestamp,
-) -> pd.DataFrame:
-    """Monthly targets: 1.1 x the same month a year earlier, rounded.
-
-    Won deals and revenue are lumpy, so their base is the mean of the three months centred
-    on the same month a year earlier.
-    """
-    person = leads.assign(key=leads["email"].str.strip().str.lower()).sort_values("created_at")
-    canon = person.groupby("key")["lead_id"].transform("first")
-    ids = pd.Index(person["lead_id"])  # unique: a lookup table, no Python loop over leads
-    person_of = pd.Series(canon.to_numpy(), index=ids)
-    team_of = pd.Series(person["sales_team"].to_numpy(), index=ids)
-    ev = stage_events.assign(person=stage_events["lead_id"].map(person_of))
-    ev = ev.sort_values("entered_at").drop_duplicates(["person", "stage"])
-    ev["month"] = ev["entered_at"].dt.tz_convert(tz).dt.tz_localize(None).dt.to_period("M")
-    ev["team"] = ev["person"].map(team_of)
-    won = opportunities[opportunities["is_won"].fillna(False).astype(bool)].copy()
-    won["month"] = won["closed_at"].dt.tz_convert(tz).dt.tz_localize(None).dt.to_period("M")
-
-    def monthly(frame: pd.DataFrame, by: list[str], value: str | None) -> pd.Series:
-        g = frame.groupby(by)
-        return g.size() if value is None else g[value].sum()
-
-    series: dict[tuple[str, str, str], pd.Series] = {}
-    for stage in _ROUND_TO:
-        if stage == "revenue":
-            series[("revenue", "", "")] = monthly(won, ["month"], "amount")
-            by_team = monthly(won, ["sales_team", "month"], "amount")
-        else:
-            sub = ev[ev["stage"] == stage]
-            series[(stage, "", "")] = monthly(sub, ["month"], None)
-            by_team = monthly(sub, ["team", "month"], None)
-        if stage in ("sql", "opportunity", "won", "revenue"):
-            for t in TEAMS:
-                series[(stage, "sales_team", t)] = by_team.loc[t]
-
-    months = pd.period_range("2024-04", "2027-03", freq="M")
-    data_end = pd.Period(last, freq="M")
-    rows: list[dict[str, Any]] = []
-    for (metric, key, value), s in series.items():
-        s = s.reindex(pd.period_range(months[0], data_end, freq="M"), fill_value=0)
-        step = _ROUND_TO[metric]
-        for m in months:
-            prior = [m - 13, m - 12, m - 11] if metric in ("won", "revenue") else [m - 12]
-            if all(p in s.index for p in prior):
-                base = 1.1 * float(np.mean([s[p] for p in prior]))
-            else:  # the first year has no history: plan what the year delivered, smoothed
-                near = [p for p in (m - 1, m, m + 1) if p in s.index and p < data_end]
-                base = 1.02 * float(np.mean([s[p] for p in near])) if near else 0.0
-            target = max(step, round(base / step) * step)
-            rows.append(
-                {"month": m.to_timestamp().date(), "metric": metric, "segment_key": key,
-                 "segment_value": value, "value": float(target)}
-            )  # fmt: skip
-    return pd.DataFrame(rows)
 
 
 def write_sample(

@@ -1,0 +1,132 @@
+"""``reviewkit run``, ``batch``, ``index`` and ``new-template``: build and publish packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reviewkit.cli.shared import err, out, output_dir_option, workspace_option
+
+
+@click.command()
+@click.argument("cadence")
+@click.option("--as-of", default="auto", show_default=True, help="Review date YYYY-MM-DD or auto.")
+@click.option("--lang", default="", help="ja or en. Default: the workspace's language.")
+@click.option(
+    "-p",
+    "--parameter",
+    "parameters",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A template parameter, e.g. -p what_if_rule='score >= 70' (repeatable; the value is "
+    "read as YAML: 600000000 is a number).",
+)
+@click.option("--segment", default="", metavar="COLUMN=VALUE[,VALUE]",
+              help="A pack for one segment, e.g. 'sales_team=Team B' or a group "
+              "'channel=paid_search,display'. Default: the whole company.")  # fmt: skip
+@click.option("--segment-name", default="", metavar="NAME",
+              help="A name for a group of values, e.g. paid (its folder and header).")  # fmt: skip
+@output_dir_option
+@workspace_option
+def run(
+    cadence: str,
+    as_of: str,
+    lang: str,
+    parameters: tuple[str, ...],
+    segment: str,
+    segment_name: str,
+    output_dir: Path | None,
+    workspace: Path | None,
+) -> None:
+    """Render the CADENCE pack (weekly, monthly, quarterly) of the last complete period.
+
+    CADENCE may also name a template of yours, notebooks/NAME.ipynb (see `reviewkit
+    new-template`): its pack covers a period of its cadence and goes to <output-dir>/NAME/.
+    """
+    from reviewkit.pack.runner import parse_parameters, run_pack
+
+    values = parse_parameters(parameters)
+    with err.status("starting…") as status:
+        result = run_pack(
+            cadence,
+            as_of=as_of,
+            lang=lang,
+            output_dir=output_dir,
+            workspace=workspace,
+            parameters=values,
+            segment=segment,
+            segment_name=segment_name,
+            progress=lambda message: status.update(message),
+        )
+    out.print(
+        f"{result.name} {result.period} ({result.lang}): {result.pack} [{result.seconds:.1f} s]"
+    )
+
+
+@click.command()
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=2, show_default=True,
+              help="Packs built at once (worker processes).")  # fmt: skip
+@click.option("--as-of", default="auto", show_default=True, help="Review date YYYY-MM-DD or auto.")
+@click.option("--only", "only", multiple=True, metavar="PATTERN",
+              help="Build only the packs whose name matches, e.g. 'monthly/*' or "
+              "'*/sales_team-*/ja' (repeatable); a name is cadence/segment/lang.")  # fmt: skip
+@click.option("--force", is_flag=True, help="Rebuild packs whose inputs are unchanged.")
+@output_dir_option
+@workspace_option
+def batch(
+    jobs: int,
+    as_of: str,
+    only: tuple[str, ...],
+    force: bool,
+    output_dir: Path | None,
+    workspace: Path | None,
+) -> None:
+    """Build the packs of params/schedule.yml; skip those whose inputs are unchanged."""
+    from reviewkit.pack.batch_view import show_batch
+
+    report = show_batch(
+        err, out, jobs=jobs, as_of=as_of, only=only, force=force, output_dir=output_dir,
+        workspace=workspace,
+    )  # fmt: skip
+    if report.failed:
+        raise click.exceptions.Exit(1)
+
+
+@click.command()
+@workspace_option
+@output_dir_option
+def index(workspace: Path | None, output_dir: Path | None) -> None:
+    """Rebuild index.html from the packs already published."""
+    from reviewkit.core.workspace import find_workspace
+    from reviewkit.pack.index_page import write_index
+    from reviewkit.pack.preflight import output_folder
+
+    ws = find_workspace(workspace)
+    folder = output_folder(ws, output_dir)  # a folder that cannot be written: one line
+    path = write_index(folder, lang=ws.config.lang, timezone=ws.config.timezone)
+    out.print(str(path))
+
+
+@click.command(name="new-template")
+@click.argument("name")
+@click.option("--cadence", type=click.Choice(["weekly", "monthly", "quarterly"]),
+              default="monthly", show_default=True,
+              help="The periods the template reviews.")  # fmt: skip
+@click.option("--title-ja", default="", help="Its title in Japanese packs. Default: NAME in words.")
+@click.option("--title-en", default="", help="Its title in English packs. Default: NAME in words.")
+@workspace_option
+def new_template(
+    name: str, cadence: str, title_ja: str, title_en: str, workspace: Path | None
+) -> None:
+    """Create notebooks/NAME.ipynb: a review template of your own (NAME in snake_case)."""
+    from reviewkit.core.workspace import find_workspace
+    from reviewkit.review.new_template import new_template as scaffold
+
+    ws = find_workspace(workspace)
+    made = scaffold(name, workspace=ws, cadence=cadence, title_ja=title_ja, title_en=title_en)
+    out.print(
+        f"template {made.name} ({made.cadence}) created at {made.path}; edit it in JupyterLab, "
+        f"then: reviewkit run {made.name} --workspace {ws.root}",
+        markup=False,
+    )
