@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_monthly_analysis import CAL, JST, TZ, at, write_store
+from builders import CAL, JST, TZ, at, write_store
 
 from reviewkit.analysis.benchmarks import (
     BENCHMARK_COLUMNS,

@@ -20,7 +20,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 import pytest
-from test_monthly_analysis import JST, STAGES, TEXT, TZ, at
+from builders import JST, STAGES, TEXT, TZ, at
 
 from reviewkit.analysis.effects import RESULT_KEYS, in_segment, measure_effect
 from reviewkit.core.periods import FiscalCalendar, parse_period

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 import yaml
-from test_monthly_analysis import CAL, JST, TZ, at, write_store
+from builders import CAL, JST, TZ, at, write_store
 
 import reviewkit as rk
 from reviewkit.analysis.gap import gap_attribution, kgi_figures

@@ -18,8 +18,8 @@ from html import escape
 import numpy as np
 import pandas as pd
 import pytest
+from builders import TEXT, TZ, at
 from pydantic import ValidationError
-from test_monthly_analysis import TEXT, TZ, at
 
 import reviewkit as rk
 from reviewkit.analysis.whatif import (

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from conftest import REPO
+from builders import REPO
 
 from reviewkit.analysis.pacing import pace_frame
 from reviewkit.core.holidays import COUNTRY_BREAKS, DayCalendar, days_off_words, parse_break

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import REPO, one_line, run_cli
+from builders import REPO, one_line, run_cli
 
 from reviewkit.cli.main import main
 from reviewkit.core.workspace import Workspace, init_workspace
