@@ -31,6 +31,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -121,25 +122,71 @@ def at(text: str) -> pd.Timestamp:
     return pd.Timestamp(text).tz_localize(TZ)
 
 
+# --- definitions -------------------------------------------------------------------------------
+
+
+def event_definitions(
+    keys: Sequence[str],
+    *,
+    labels: dict[str, dict[str, str]] | None = None,
+    owner: str = "marketing",
+    kgi: dict[str, object] | None = None,
+    with_kgi: bool = True,
+    metrics: list[dict] | None = None,
+    version: str = "test",
+    agreed_by: Sequence[str] = ("marketing",),
+    agreed_on: str = "2026-04-01",
+    **more: object,
+) -> Definitions:
+    """Definitions whose stages ``keys`` are each entered on the event of the same name.
+
+    Parameters
+    ----------
+    keys
+        The stage keys, first to last.
+    labels
+        Stage labels by key; a stage not named is labelled ``x`` in both languages.
+    owner
+        The owner of every stage.
+    kgi
+        Fields of the KGI over the default (revenue, labelled ``x``, owned by sales): ``key``,
+        ``label``, ``tree``.
+    with_kgi
+        False: no ``kgi:`` at all (the KGI is then the last stage's count).
+    metrics
+        The ``metrics:`` entries; None leaves the key out.
+    version, agreed_by, agreed_on
+        The agreement's header.
+    **more
+        Other top-level entries (``conversion``, ``currency``, ...).
+    """
+    labels = labels or {}
+    stages = [
+        {"key": k, "label": labels.get(k, TEXT), "owner": owner, "description": TEXT, "event": k}
+        for k in keys
+    ]
+    data: dict[str, object] = {
+        "version": version, "agreed_by": list(agreed_by), "agreed_on": agreed_on, "stages": stages,
+    }  # fmt: skip
+    if with_kgi:
+        data["kgi"] = {"label": TEXT, "owner": "sales", "description": TEXT, **(kgi or {})}
+    if metrics is not None:
+        data["metrics"] = metrics
+    return Definitions.model_validate({**data, **more})
+
+
 def tiny_definitions() -> Definitions:
     """lead -> mql -> sql -> won (event stages); revenue; cohort rates with a 90-day window."""
-    stages = [
-        {"key": key, "label": TEXT, "owner": "marketing", "description": TEXT, "event": key}
-        for key in STAGES
-    ]
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": stages,
-            "kgi": {"label": TEXT, "owner": "sales", "description": TEXT},
-            "metrics": [
-                {"key": "average_deal_size", "type": "average_deal_size"},
-                {"key": "cost_per_lead", "type": "cost_per", "stage": "lead"},
-            ],
-        }
+    return event_definitions(
+        STAGES,
+        metrics=[
+            {"key": "average_deal_size", "type": "average_deal_size"},
+            {"key": "cost_per_lead", "type": "cost_per", "stage": "lead"},
+        ],
     )
+
+
+# --- stores and funnels ------------------------------------------------------------------------
 
 
 def write_store(con, leads, events, *, opportunities=(), campaigns=()):
@@ -279,19 +326,8 @@ def activities(touches) -> pd.DataFrame:
 
 def mql_definitions(metrics: list[dict]) -> Definitions:
     """Two event stages, lead and mql (labelled MQL), and the given metrics."""
-    stages = [
-        {"key": key, "label": label, "owner": "marketing", "description": TEXT, "event": key}
-        for key, label in (("lead", TEXT), ("mql", {"ja": "MQL", "en": "MQL"}))
-    ]
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": stages,
-            "kgi": {"label": TEXT, "owner": "sales", "description": TEXT},
-            "metrics": metrics,
-        }
+    return event_definitions(
+        ("lead", "mql"), labels={"mql": {"ja": "MQL", "en": "MQL"}}, metrics=metrics
     )
 
 
@@ -311,31 +347,6 @@ def tiered(**changes: object) -> Definitions:
     data = tiny_definitions().model_dump(mode="json", by_alias=True)
     data["segments"] = [{**TIER, **changes}]
     return Definitions.model_validate(data)
-
-
-def event_definitions(keys, *, labels=None, kgi_label=None, metrics=None):
-    """Event stages ``keys`` (labels ``x`` unless ``labels`` names them) and a revenue KGI."""
-    text = {"ja": "x", "en": "x"}
-    labels = labels or {}
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": [
-                {
-                    "key": k,
-                    "label": labels.get(k, text),
-                    "owner": "marketing",
-                    "description": text,
-                    "event": k,
-                }
-                for k in keys
-            ],
-            "kgi": {"label": kgi_label or text, "owner": "sales", "description": text},
-            **({"metrics": metrics} if metrics is not None else {}),
-        }
-    )
 
 
 def person_of(leads):
@@ -383,23 +394,18 @@ def ratio(a, b):
     return math.nan if (b == 0 or math.isnan(b)) else a / b
 
 
-MAVEN_DEFINITIONS = Definitions.model_validate(
-    {
-        "version": "maven",
-        "agreed_by": ["sales"],
-        "agreed_on": "2017-01-01",
-        "currency": "USD",
-        "stages": [
-            {"key": k, "label": TEXT, "owner": "sales", "description": TEXT, "event": k}
-            for k in ("lead", "opportunity", "won")
-        ],
-        "kgi": {"label": TEXT, "owner": "sales", "description": TEXT},
-        "metrics": [
-            {"key": "win_rate", "type": "win_rate", "by": "count"},
-            {"key": "average_deal_size", "type": "average_deal_size"},
-            {"key": "sales_cycle", "type": "sales_cycle"},
-        ],
-    }
+MAVEN_DEFINITIONS = event_definitions(
+    ("lead", "opportunity", "won"),
+    owner="sales",
+    metrics=[
+        {"key": "win_rate", "type": "win_rate", "by": "count"},
+        {"key": "average_deal_size", "type": "average_deal_size"},
+        {"key": "sales_cycle", "type": "sales_cycle"},
+    ],
+    version="maven",
+    agreed_by=("sales",),
+    agreed_on="2017-01-01",
+    currency="USD",
 )
 # the Maven CRM sales pipeline (a public data set): whole days, read in UTC
 MAVEN_DATA = SHARED / "datasets" / "maven_crm"

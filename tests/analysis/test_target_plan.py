@@ -142,16 +142,9 @@ def test_back_solve_rounds_each_stage_up_and_keeps_the_kgi():
 
 def test_back_solve_is_generic_over_the_tree():
     # a funnel of three stages whose KGI is the number won: no deal size, no revenue row
-    stages = [
-        {"key": k, "label": TEXT, "owner": "marketing", "description": TEXT, "event": k}
-        for k in ("inquiry", "meeting", "won")
-    ]
-    defs = Definitions.model_validate(
-        {
-            "version": "t", "agreed_by": ["sales"], "agreed_on": "2026-04-01", "stages": stages,
-            "kgi": {"key": "won_count", "label": TEXT, "owner": "sales", "description": TEXT},
-        }
-    )  # fmt: skip
+    defs = event_definitions(
+        ("inquiry", "meeting", "won"), kgi={"key": "won_count"}, version="t", agreed_by=("sales",)
+    )
     assert plan_metrics(defs) == ["inquiry", "meeting", "won"]
     variants = variants_frame(
         {"inquiry_to_meeting": (0.2, 0.25, 0.5), "meeting_to_won": (0.3, 0.4, 0.5)}
@@ -533,14 +526,10 @@ def test_plan_texts_exist_in_both_languages_with_the_same_fields():
 
 def count_definitions(keys=("signup", "customer")) -> Definitions:
     """Event stages ``keys`` and no ``kgi:``: the KGI is the last stage's count."""
-    stages = [
-        {"key": k, "label": {"ja": k, "en": k.title()}, "owner": "sales", "description": TEXT,
-         "event": k}
-        for k in keys
-    ]  # fmt: skip
-    return Definitions.model_validate(
-        {"version": "t", "agreed_by": ["sales"], "agreed_on": "2026-04-01", "stages": stages}
-    )
+    return event_definitions(
+        keys, labels={k: {"ja": k, "en": k.title()} for k in keys}, owner="sales", with_kgi=False,
+        version="t", agreed_by=("sales",),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

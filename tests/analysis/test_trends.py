@@ -51,7 +51,7 @@ LABELS = {
 
 def hand_definitions() -> Definitions:
     return event_definitions(
-        STAGES, labels=LABELS, kgi_label={"ja": "受注金額", "en": "Revenue"},
+        STAGES, labels=LABELS, kgi={"label": {"ja": "受注金額", "en": "Revenue"}},
         metrics=[{"key": "average_deal_size", "type": "average_deal_size"}],
     )  # fmt: skip
 
