@@ -130,6 +130,7 @@ def event_definitions(
     *,
     labels: dict[str, dict[str, str]] | None = None,
     owner: str = "marketing",
+    owners: dict[str, str] | None = None,
     kgi: dict[str, object] | None = None,
     with_kgi: bool = True,
     metrics: list[dict] | None = None,
@@ -146,8 +147,8 @@ def event_definitions(
         The stage keys, first to last.
     labels
         Stage labels by key; a stage not named is labelled ``x`` in both languages.
-    owner
-        The owner of every stage.
+    owner, owners
+        The owner of every stage, unless ``owners`` names the stage's.
     kgi
         Fields of the KGI over the default (revenue, labelled ``x``, owned by sales): ``key``,
         ``label``, ``tree``.
@@ -160,11 +161,12 @@ def event_definitions(
     **more
         Other top-level entries (``conversion``, ``currency``, ...).
     """
-    labels = labels or {}
+    labels, owners = labels or {}, owners or {}
     stages = [
-        {"key": k, "label": labels.get(k, TEXT), "owner": owner, "description": TEXT, "event": k}
+        {"key": k, "label": labels.get(k, TEXT), "owner": owners.get(k, owner),
+         "description": TEXT, "event": k}
         for k in keys
-    ]
+    ]  # fmt: skip
     data: dict[str, object] = {
         "version": version, "agreed_by": list(agreed_by), "agreed_on": agreed_on, "stages": stages,
     }  # fmt: skip
