@@ -11,7 +11,7 @@ import hashlib
 
 import pandas as pd
 import pytest
-from builders import MAVEN_DATA, maven_frames
+from builders import MAVEN_CUTOFF, MAVEN_DATA, maven_frames
 
 from reviewkit.analysis.scorecard import scorecard
 from reviewkit.core.periods import FiscalCalendar, Period, parse_period, previous_period
@@ -20,7 +20,7 @@ PIPELINE_SHA256 = "825ce8f6c32d4009548b468df3173d55a46fd73f2531f532c5459371dc52a
 STAGES = ["lead", "opportunity", "won"]
 TZ = "UTC"
 MONTHS_2017 = [dt.date(2017, m, 1) for m in range(1, 13)]
-CUTOFF = dt.datetime(2018, 1, 1, tzinfo=dt.UTC)  # the export's last close date is 2017-12-31
+CUTOFF = MAVEN_CUTOFF  # the export's last close date is 2017-12-31
 TEXT = {"ja": "x", "en": "x"}
 
 
