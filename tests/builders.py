@@ -31,9 +31,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -55,6 +56,12 @@ from reviewkit.pack.runner import run_pack, scope_record
 from reviewkit.present.charts.house import PackChart
 from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel, cutoff_of
 from reviewkit.store.schema import connect, replace_tables
+
+if TYPE_CHECKING:
+    from reviewkit.core.periods import Period
+    from reviewkit.core.workspace import Workspace
+    from reviewkit.model.definitions import Stage
+    from reviewkit.pack.runner import PackResult
 
 # --- paths and the command line -----------------------------------------------------------------
 
@@ -191,7 +198,14 @@ def tiny_definitions() -> Definitions:
 # --- stores and funnels ------------------------------------------------------------------------
 
 
-def write_store(con, leads, events, *, opportunities=(), campaigns=()):
+def write_store(
+    con: duckdb.DuckDBPyConnection,
+    leads: Sequence[Mapping[str, object]],
+    events: Sequence[tuple[str, str, pd.Timestamp]],
+    *,
+    opportunities: Sequence[tuple] = (),
+    campaigns: Sequence[tuple] = (),
+) -> duckdb.DuckDBPyConnection:
     """Write leads (dicts of segment columns), stage events, deals and campaigns."""
     frame = pd.DataFrame(
         [
@@ -291,7 +305,8 @@ CAMPAIGNS = [
 ]
 
 
-def tiny_store(con):
+def tiny_store(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Write ``TINY`` (leads, stage entries, deals won of ``AMOUNT``) and ``CAMPAIGNS``."""
     leads = [{"lead_id": k, "channel": ch, "content_asset": asset} for k, ch, asset, *_ in TINY]
     events = []
     for k, _, _, mql, sql, won in TINY:
@@ -351,7 +366,7 @@ def tiered(**changes: object) -> Definitions:
     return Definitions.model_validate(data)
 
 
-def person_of(leads):
+def person_of(leads: pd.DataFrame) -> dict[str, str]:
     """lead_id -> person key: the normalised e-mail, or the lead itself without one."""
     email = (
         leads["email"].astype(object).map(lambda e: e.strip().lower() if isinstance(e, str) else "")
@@ -360,7 +375,9 @@ def person_of(leads):
     return dict(zip(leads["lead_id"], key, strict=True))
 
 
-def stage_hits(stage, tables, score_changes):
+def stage_hits(
+    stage: Stage, tables: dict[str, pd.DataFrame], score_changes: pd.DataFrame
+) -> pd.DataFrame:
     """(lead_id, entered_at) of every instant at which a lead enters ``stage``."""
     if isinstance(stage, EventStage):
         events = tables["stage_events"]
@@ -383,7 +400,8 @@ def stage_hits(stage, tables, score_changes):
     return history.loc[held, ["lead_id", "entered_at"]]
 
 
-def expected_actuals(inputs, p, stages):
+def expected_actuals(inputs: tuple, p: Period, stages: Sequence[str]) -> dict[str, float]:
+    """The sample company's stage counts and revenue in ``p``, from ``expected_inputs``."""
     first, won, _ = inputs
     inside = first[(first["day"] >= p.start) & (first["day"] < p.end)]
     per_stage = inside["stage"].value_counts()
@@ -392,7 +410,8 @@ def expected_actuals(inputs, p, stages):
     return out
 
 
-def ratio(a, b):
+def ratio(a: float, b: float) -> float:
+    """``a / b``, NaN when ``b`` is zero or NaN."""
     return math.nan if (b == 0 or math.isnan(b)) else a / b
 
 
@@ -414,11 +433,12 @@ MAVEN_DATA = SHARED / "datasets" / "maven_crm"
 MAVEN_CUTOFF = dt.datetime(2018, 1, 1, tzinfo=dt.UTC)  # the last close date is 2017-12-31
 
 
-def maven_utc(dates):
+def maven_utc(dates: pd.Series) -> pd.Series:
+    """Whole days of the export as UTC instants."""
     return pd.to_datetime(dates, format="%Y-%m-%d").dt.tz_localize("UTC")
 
 
-def maven_frames(pipeline, teams):
+def maven_frames(pipeline: pd.DataFrame, teams: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Map the export to store tables (prospecting deals, never engaged, have no date)."""
     engaged = pipeline[pipeline["engage_date"].notna()].reset_index(drop=True)
     office = dict(zip(teams["sales_agent"], teams["regional_office"], strict=True))
@@ -520,7 +540,8 @@ def hand_weekly_data() -> WeeklyData:
 IMPORT_NOW = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
 
 
-def make_ws(tmp_path: Path, currency: str) -> object:
+def make_ws(tmp_path: Path, currency: str) -> Workspace:
+    """A new workspace whose currency is ``currency``, with an empty ``params/sources/``."""
     ws = init_workspace(tmp_path / f"ws-{currency}")
     for name in ("workspace.yml", "definitions.yml"):  # the definitions name it too
         config = ws.params_dir / name
@@ -536,7 +557,8 @@ def add_profile(ws, name: str, text: str) -> None:
     (ws.params_dir / "sources" / f"{name}.yml").write_text(text, encoding="utf-8")
 
 
-def do_import(ws, path: Path, profile: str, **kwargs):
+def do_import(ws: Workspace, path: Path, profile: str, **kwargs: Any) -> object:
+    """Import ``path`` into ``ws``'s store with the profile ``profile``, at ``IMPORT_NOW``."""
     con = connect(ws.store_path, timezone=ws.config.timezone)
     try:
         return import_file(
@@ -575,7 +597,9 @@ def failing_cells(notebook) -> str:
     return "\n".join(found)
 
 
-def run_template(cadence: str, workspace, output_dir, as_of: str, **parameters):
+def run_template(
+    cadence: str, workspace: Workspace, output_dir: Path, as_of: str, **parameters: object
+) -> PackResult:
     """Run a pack in English; on failure, fail with the failing cell's error."""
     try:
         return run_pack(
