@@ -28,8 +28,10 @@ from builders import (
     JST,
     OCT,
     SEP,
+    STAGES,
     TZ,
     at,
+    event_definitions,
     tiny_definitions,
     tiny_funnel,
     tiny_store,
@@ -665,10 +667,11 @@ def test_a_finding_must_cost_the_floor(con):
 
 def count_definitions() -> Definitions:
     """The same funnel with a count KGI (deals won), as a company without amounts has."""
-    data = tiny_definitions().model_dump(by_alias=True, exclude_none=True)
-    data["kgi"]["key"] = "won_count"
-    data["metrics"] = [m for m in data["metrics"] if m["key"] != "average_deal_size"]
-    return Definitions.model_validate(data)
+    return event_definitions(
+        STAGES,
+        kgi={"key": "won_count"},
+        metrics=[{"key": "cost_per_lead", "type": "cost_per", "stage": "lead"}],
+    )
 
 
 def test_proposals_of_a_count_kgi_speak_in_counts(con):
