@@ -1,28 +1,19 @@
-"""Shared fixtures: tiny in-memory stores, and one sample-company workspace per test session."""
+"""Shared fixtures: tiny in-memory stores, and one sample-company workspace per test session.
+
+The builders these fixtures use, and every helper a test module shares, live in
+``tests/builders.py``; test modules import from there, never from each other or from here.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
+from builders import DEMO_DATE
 
 from reviewkit.core.workspace import Workspace, init_workspace
 from reviewkit.store.schema import connect
-
-# Test modules import each other's builders by module name (``from test_monthly_analysis import
-# tiny_store``); the test folders mirror the packages, so each is on the path.
-for _folder in sorted(Path(__file__).resolve().parent.iterdir()):
-    if _folder.is_dir() and _folder.name not in ("fixtures", "golden", "__pycache__"):
-        sys.path.insert(1, str(_folder))
-
-DEMO_DATE = "2026-11-23"
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture
@@ -75,27 +66,3 @@ def demo_packs(sample_workspace: Workspace, tmp_path_factory: pytest.TempPathFac
                 cadence, as_of=DEMO_DATE, lang=lang, output_dir=out, workspace=sample_workspace
             )
     return results
-
-
-def in_ci() -> bool:
-    """Whether the suite runs in CI, where a missing tool is a failure, never a skip."""
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``reviewkit`` as a user would, in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "reviewkit.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
-
-
-def one_line(stderr: str) -> str:
-    """The only non-empty line of ``stderr`` (fails if there are more)."""
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]

@@ -17,6 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from builders import WEEKS, hand_weekly_data
 from scipy.stats import fisher_exact
 
 from reviewkit.analysis.anomalies import explain, weekly_alerts
@@ -31,7 +32,6 @@ from reviewkit.analysis.anomaly_statistics import (
 from reviewkit.analysis.weekly_series import WeeklyData, series_of
 from reviewkit.core.periods import FiscalCalendar, parse_period, previous_period
 
-WEEKS = 30
 LABELS = [f"W{k + 1:02d}" for k in range(WEEKS)]
 STARTS = [dt.date(2026, 1, 5) + dt.timedelta(days=7 * k) for k in range(WEEKS)]
 
@@ -395,57 +395,6 @@ def test_segment_counts_that_follow_the_funnel_are_listed_under_it():
 # --- part 3: explain, on a hand-made WeeklyData -------------------------------------------------
 
 CAL = FiscalCalendar(4)
-
-
-def hand_weekly_data() -> WeeklyData:
-    """30 weeks of MQLs and SQLs (2026-W18 .. 2026-W47) with known causes.
-
-    Every week: Team A and Team B 100 MQLs each (manufacturing, 30 % to SQL); Team C 60 retail
-    MQLs (30 %, from 18 SQLs) and 40 manufacturing ones (12 SQLs). In the last 4 weeks:
-
-    - the new whitepaper ``wp`` brings 150 manufacturing MQLs a week (110 to Team A with 1 SQL,
-      40 to Team B with none): it drags the funnel, Team A, Team B and manufacturing down;
-    - retail (Team C only) falls to 3 SQLs of 60 (5 %), independently of ``wp``; Team C's
-      manufacturing MQLs rise slightly (14 SQLs of 40), so Team C's drop is retail's.
-    """
-    week = parse_period("2026-W47", calendar=CAL)
-    weeks = [week]
-    for _ in range(WEEKS - 1):
-        weeks.insert(0, previous_period(weeks[0], calendar=CAL))
-    rows = []
-    serial = 0
-
-    def people(period, count, sqls, team, asset, industry):
-        nonlocal serial
-        for k in range(count):
-            serial += 1
-            base = {
-                "person_id": f"p{serial:06d}", "day": period.start + dt.timedelta(days=k % 5),
-                "week": period.label, "sales_team": team, "content_asset": asset,
-                "industry": industry,
-            }  # fmt: skip
-            rows.append({**base, "stage": "mql"})
-            if k < sqls:
-                rows.append({**base, "stage": "sql"})
-
-    for i, period in enumerate(weeks):
-        recent = i >= WEEKS - 4
-        people(period, 100, 30, "Team A", "base", "manufacturing")
-        people(period, 100, 30, "Team B", "base", "manufacturing")
-        people(period, 60, 3 if recent else 18, "Team C", "base", "retail")
-        people(period, 40, 14 if recent else 12, "Team C", "base", "manufacturing")
-        if recent:
-            people(period, 110, 1, "Team A", "wp", "manufacturing")
-            people(period, 40, 0, "Team B", "wp", "manufacturing")
-    return WeeklyData(
-        weeks=weeks,
-        entries=pd.DataFrame(rows),
-        weights={(stage, p.label): 1.0 for stage in ("mql", "sql") for p in weeks},
-        stages=["mql", "sql"],
-        conversions=[("mql_to_sql", "mql", "sql")],
-        sla=pd.DataFrame(columns=SERIES_COLUMNS),
-        dimensions=("content_asset", "sales_team", "industry"),
-    )
 
 
 def test_explain_attributes_the_funnel_and_team_drops_to_the_asset():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_monthly_analysis import CAL, JST, TZ, at, write_store
+from builders import CAL, JST, TZ, at, event_definitions, write_store
 
 from reviewkit.analysis.benchmarks import (
     BENCHMARK_COLUMNS,
@@ -188,20 +188,8 @@ def test_position_edges():
 
 
 def hand_definitions() -> Definitions:
-    text = {"ja": "x", "en": "x"}
-    stages = [
-        dict(key=k, label={"ja": k, "en": k}, owner="marketing", description=text, event=k)
-        for k in ("lead", "opportunity", "won")
-    ]
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": stages,
-            "kgi": dict(label=text, owner="sales", description=text),
-        }
-    )
+    keys = ("lead", "opportunity", "won")
+    return event_definitions(keys, labels={k: {"ja": k, "en": k} for k in keys})
 
 
 # person, channel, lead at, opportunity at (None: never)

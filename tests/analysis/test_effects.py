@@ -20,7 +20,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 import pytest
-from test_monthly_analysis import JST, STAGES, TEXT, TZ, at
+from builders import JST, STAGES, TZ, at, event_definitions
 
 from reviewkit.analysis.effects import RESULT_KEYS, in_segment, measure_effect
 from reviewkit.core.periods import FiscalCalendar, parse_period
@@ -48,23 +48,13 @@ DAYS = 57
 
 def definitions() -> Definitions:
     """lead -> mql -> sql -> won; cohort rates within 14 days; an SLA of 24 hours from MQL."""
-    stages = [
-        {"key": key, "label": TEXT, "owner": "marketing", "description": TEXT, "event": key}
-        for key in STAGES
-    ]
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": stages,
-            "conversion": {"window": "14d"},
-            "kgi": {"label": TEXT, "owner": "sales", "description": TEXT},
-            "metrics": [
-                {"key": "average_deal_size", "type": "average_deal_size"},
-                {"key": "mql_sla", "type": "sla", "from": "mql", "within": "24h"},
-            ],
-        }
+    return event_definitions(
+        STAGES,
+        conversion={"window": "14d"},
+        metrics=[
+            {"key": "average_deal_size", "type": "average_deal_size"},
+            {"key": "mql_sla", "type": "sla", "from": "mql", "within": "24h"},
+        ],
     )
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from builders import SLA, activities, mql_definitions
 
 from reviewkit.analysis.followup import (
     BY_TEAM_COLUMNS,
@@ -36,40 +37,10 @@ CAL = FiscalCalendar(4)
 W47 = parse_period("2026-W47", calendar=CAL)  # 2026-11-16 .. 11-22
 CUTOFF = dt.datetime(2026, 11, 23, tzinfo=JST)  # the review on Monday 11-23
 TEXT = {"ja": "x", "en": "x"}
-SLA = {"key": "sla", "type": "sla", "from": "mql", "within": "24h"}
-
-
-def activities(touches) -> pd.DataFrame:
-    """Activity rows from ``(lead_id, "YYYY-MM-DD HH:MM", is_human)`` touches (calls or mails)."""
-    return pd.DataFrame(
-        [
-            (f"ACT-{n}", k, "call" if human else "auto_email", at(when), human)
-            for n, (k, when, human) in enumerate(touches)
-        ],
-        columns=["activity_id", "lead_id", "activity_type", "occurred_at", "is_human"],
-    )
 
 
 def at(text: str) -> pd.Timestamp:
     return pd.Timestamp(text).tz_localize(TZ)
-
-
-def definitions(metrics: list[dict]) -> Definitions:
-    """Two event stages, lead and mql (labelled MQL), and the given metrics."""
-    stages = [
-        {"key": key, "label": label, "owner": "marketing", "description": TEXT, "event": key}
-        for key, label in (("lead", TEXT), ("mql", {"ja": "MQL", "en": "MQL"}))
-    ]
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": stages,
-            "kgi": {"label": TEXT, "owner": "sales", "description": TEXT},
-            "metrics": metrics,
-        }
-    )
 
 
 # --- part 1: a hand-made store ----------------------------------------------------------------
@@ -155,7 +126,7 @@ def store(con):
 
 
 def funnel(con, defs: Definitions | None = None) -> Funnel:
-    return Funnel(con, defs or definitions([SLA]), timezone=TZ, cutoff=CUTOFF)
+    return Funnel(con, defs or mql_definitions([SLA]), timezone=TZ, cutoff=CUTOFF)
 
 
 def test_first_touches(store):
@@ -323,7 +294,7 @@ def test_an_empty_store(con):
 
 
 def test_without_an_sla_metric(store):
-    assert follow_up_pulse(funnel(store, definitions([])), week=W47) is None
+    assert follow_up_pulse(funnel(store, mql_definitions([])), week=W47) is None
     for lang, word in (("ja", "params/definitions.yml"), ("en", "params/definitions.yml")):
         html = follow_up_html(None, lang=lang)
         assert word in html.html
@@ -334,7 +305,7 @@ def test_without_an_sla_metric(store):
 
 def test_the_first_sla_metric_is_used(store):
     two = [{**SLA, "key": "sla_4h", "within": "4h"}, SLA]
-    pulse = follow_up_pulse(funnel(store, definitions(two)), week=W47)
+    pulse = follow_up_pulse(funnel(store, mql_definitions(two)), week=W47)
     assert (pulse.metric, pulse.sla_hours) == ("sla_4h", 4.0)
     # within 4 h: B3 (touched after 5.5 h) is late too; B1 and B2 were never touched
     teams = pulse.by_team.set_index(pulse.by_team["sales_team"].fillna("-"))

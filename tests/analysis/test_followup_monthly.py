@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from test_followup import SLA, activities, at, definitions
+from builders import SLA, activities, at, mql_definitions
 
 from reviewkit.analysis.followup import (
     STALLED_BY_TEAM_COLUMNS,
@@ -144,7 +144,7 @@ def store(con):
 
 
 def funnel(con, metrics: list[dict] | None = None) -> Funnel:
-    defs = definitions([SLA, SPEED] if metrics is None else metrics)
+    defs = mql_definitions([SLA, SPEED] if metrics is None else metrics)
     return Funnel(con, defs, timezone=TZ, cutoff=CUTOFF)
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 import yaml
-from test_monthly_analysis import CAL, JST, TZ, at, write_store
+from builders import CAL, JST, TZ, at, event_definitions, write_store
 
 import reviewkit as rk
 from reviewkit.analysis.gap import gap_attribution, kgi_figures
@@ -50,48 +50,29 @@ JUNE = parse_period("2026-06", calendar=CAL)
 
 def definitions(window: str = "45d") -> Definitions:
     """MQL -> won, a won-count KGI, MQL -> won a cohort rate within ``window``."""
-    text = {"ja": "x", "en": "x"}
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing", "sales"],
-            "agreed_on": "2026-01-05",
-            "stages": [
-                {
-                    "key": "mql",
-                    "label": {"ja": "MQL", "en": "MQL"},
-                    "owner": "marketing",
-                    "description": text,
-                    "event": "mql",
-                },
-                {
-                    "key": "won",
-                    "label": {"ja": "受注", "en": "Won"},
-                    "owner": "sales",
-                    "description": text,
-                    "event": "won",
-                },
-            ],
-            "conversion": {"basis": "cohort", "window": window},
-            "kgi": {
-                "key": "won_count",
-                "label": {"ja": "受注件数", "en": "Customers won"},
-                "owner": "sales",
-                "description": text,
-                "tree": ["mql", "mql_to_won"],
+    return event_definitions(
+        ("mql", "won"),
+        labels={"mql": {"ja": "MQL", "en": "MQL"}, "won": {"ja": "受注", "en": "Won"}},
+        owners={"won": "sales"},
+        conversion={"basis": "cohort", "window": window},
+        kgi={
+            "key": "won_count",
+            "label": {"ja": "受注件数", "en": "Customers won"},
+            "tree": ["mql", "mql_to_won"],
+        },
+        metrics=[
+            {
+                "key": "mql_to_won",
+                "type": "conversion",
+                "from": "mql",
+                "to": "won",
+                "basis": "cohort",
+                "window": window,
+                "label": {"ja": "MQL→受注 転換率", "en": "MQL to won rate"},
             },
-            "metrics": [
-                {
-                    "key": "mql_to_won",
-                    "type": "conversion",
-                    "from": "mql",
-                    "to": "won",
-                    "basis": "cohort",
-                    "window": window,
-                    "label": {"ja": "MQL→受注 転換率", "en": "MQL to won rate"},
-                },
-            ],
-        }
+        ],
+        agreed_by=("marketing", "sales"),
+        agreed_on="2026-01-05",
     )
 
 

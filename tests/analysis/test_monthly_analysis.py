@@ -19,11 +19,24 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pytest
+from builders import (
+    CAL,
+    JST,
+    OCT,
+    SEP,
+    STAGES,
+    TZ,
+    at,
+    event_definitions,
+    tiny_definitions,
+    tiny_funnel,
+    tiny_store,
+    write_store,
+)
 
 from reviewkit.analysis.causes import driver_findings, rank_findings
 from reviewkit.analysis.content import CONTENT_COLUMNS, content_ranking
@@ -38,168 +51,16 @@ from reviewkit.analysis.splits import (
     rate_split,
     segment_key,
 )
-from reviewkit.core.periods import FiscalCalendar, parse_period
-from reviewkit.ingest.identity import resolve_identities
+from reviewkit.core.periods import parse_period
 from reviewkit.model.definitions import Definitions
-from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel
-from reviewkit.store.schema import replace_tables
-
-TZ = "Asia/Tokyo"
-JST = ZoneInfo(TZ)
-CAL = FiscalCalendar(4)
-OCT = parse_period("2026-10", calendar=CAL)
-SEP = parse_period("2026-09", calendar=CAL)
-CUTOFF = dt.datetime(2026, 11, 11, tzinfo=JST)  # ten days after October ended
-TEXT = {"ja": "x", "en": "x"}
-STAGES = ("lead", "mql", "sql", "won")
-
-
-def at(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text).tz_localize(TZ)
-
-
-def definitions() -> Definitions:
-    """lead -> mql -> sql -> won (event stages); revenue; cohort rates with a 90-day window."""
-    stages = [
-        {"key": key, "label": TEXT, "owner": "marketing", "description": TEXT, "event": key}
-        for key in STAGES
-    ]
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": stages,
-            "kgi": {"label": TEXT, "owner": "sales", "description": TEXT},
-            "metrics": [
-                {"key": "average_deal_size", "type": "average_deal_size"},
-                {"key": "cost_per_lead", "type": "cost_per", "stage": "lead"},
-            ],
-        }
-    )
-
-
-def write_store(con, leads, events, *, opportunities=(), campaigns=()):
-    """Write leads (dicts of segment columns), stage events, deals and campaigns."""
-    frame = pd.DataFrame(
-        [
-            {
-                "lead_id": row["lead_id"],
-                "source_system": "ma",
-                "created_at": at("2026-01-01 09:00"),
-                "email": None,
-                "company_name": f"{row['lead_id']} KK",
-                **{c: row.get(c) for c in SEGMENT_COLUMNS},
-            }
-            for row in leads
-        ]
-    )
-    for column in ["email", "company_name", *SEGMENT_COLUMNS]:
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    opps = pd.DataFrame(
-        [
-            (o, p, float(amount), at(made), at(closed), won, "Closed", None, "JPY", "test")
-            for o, p, amount, made, closed, won in opportunities
-        ],
-        columns=[
-            "opportunity_id", "lead_id", "amount", "created_at", "closed_at", "is_won", "stage",
-            "sales_team", "currency", "source_system",
-        ],
-    )  # fmt: skip
-    opps["sales_team"] = opps["sales_team"].astype(object)
-    camps = pd.DataFrame(
-        [
-            (c, c, channel, asset, dt.date.fromisoformat(a), dt.date.fromisoformat(b), cost, "JPY")
-            for c, channel, asset, a, b, cost in campaigns
-        ],
-        columns=[
-            "campaign_id", "name", "channel", "content_asset", "start_date", "end_date", "cost",
-            "currency",
-        ],
-    )  # fmt: skip
-    frames = {
-        "leads": frame,
-        "stage_events": pd.DataFrame(
-            [(k, stage, when, "test") for k, stage, when in events],
-            columns=["lead_id", "stage", "entered_at", "source_system"],
-        ),
-        "opportunities": opps,
-        "campaigns": camps,
-    }
-    replace_tables(con, frames, source="hand-made test store")
-    resolve_identities(con)
-    return con
-
+from reviewkit.semantic.funnel import Funnel
 
 # --- part 1: a store written out by hand ------------------------------------------------------
-
-# person, channel, content asset, MQL at (the lead entered an hour earlier), SQL at, won at
-TINY = [
-    # September: paid search. P2 qualified 17 days after its MQL (later than the horizon);
-    # P5 was an MQL in August and qualified in September.
-    ("P1", "paid_search", "wp-a", "2026-09-02 10:00", "2026-09-04 10:00", None),
-    ("P2", "paid_search", "wp-a", "2026-09-03 10:00", "2026-09-20 10:00", None),
-    ("P3", "paid_search", "wp-a", "2026-09-04 10:00", None, None),
-    ("P4", "paid_search", "wp-a", "2026-09-05 10:00", None, None),
-    ("P5", "paid_search", "wp-a", "2026-08-20 10:00", "2026-09-03 10:00", None),
-    # September: webinar. W2 qualified in October, 5 days after its MQL.
-    ("W1", "webinar", "wb-1", "2026-09-10 10:00", "2026-09-12 10:00", None),
-    ("W2", "webinar", "wb-1", "2026-09-28 10:00", "2026-10-03 10:00", None),
-    # September: referral, both qualified the next day; R1 won in September.
-    ("R1", "referral", "wp-b", "2026-09-15 10:00", "2026-09-16 10:00", "2026-09-25 10:00"),
-    ("R2", "referral", "wp-b", "2026-09-20 10:00", "2026-09-21 10:00", None),
-    # October: paid search. Q1 after 7 days; Q2 after 20 days (later than the horizon).
-    ("Q1", "paid_search", "wp-a", "2026-10-01 10:00", "2026-10-08 10:00", None),
-    ("Q2", "paid_search", "wp-a", "2026-10-05 10:00", "2026-10-25 10:00", None),
-    ("Q3", "paid_search", "wp-a", "2026-10-10 10:00", None, None),
-    # October: webinar. V1 qualified in November (8 days: within the horizon, before the
-    # cut-off); V2 qualified after the cut-off (not known at the review).
-    ("V1", "webinar", "wb-1", "2026-10-28 10:00", "2026-11-05 10:00", None),
-    ("V2", "webinar", "wb-1", "2026-10-30 10:00", "2026-11-12 10:00", None),
-    # October: referral, each the next day; S1 and S2 won in October, X1 won in November.
-    ("S1", "referral", "wp-b", "2026-10-02 10:00", "2026-10-03 10:00", "2026-10-20 10:00"),
-    ("S2", "referral", "wp-b", "2026-10-03 10:00", "2026-10-04 10:00", "2026-10-25 10:00"),
-    ("X1", "referral", "wp-b", "2026-10-04 10:00", "2026-10-05 10:00", "2026-11-05 10:00"),
-    # October: no channel, no asset.
-    ("N1", None, None, "2026-10-15 10:00", None, None),
-    # October 2025 (same month last year): three MQLs, two SQLs, one win.
-    ("L1", "referral", "wp-b", "2025-10-06 10:00", "2025-10-08 10:00", "2025-10-20 10:00"),
-    ("L2", "paid_search", "wp-a", "2025-10-07 10:00", "2025-10-09 10:00", None),
-    ("L3", "paid_search", "wp-a", "2025-10-08 10:00", None, None),
-]
-AMOUNT = {"R1": 2_000_000, "S1": 3_000_000, "S2": 1_000_000, "X1": 7_000_000, "L1": 5_000_000}
-CAMPAIGNS = [
-    # id, channel, content asset, first day, last day, cost (spread evenly over its days)
-    ("C1", "content_seo", "wp-a", "2026-10-01", "2026-10-31", 310_000),  # all in October
-    ("C4", "paid_search", "wp-a", "2026-10-20", "2026-11-18", 600_000),  # 12 of 30 days
-    ("C2", "referral", "wp-b", "2026-09-16", "2026-10-15", 300_000),  # 15 of 30 days
-    ("C3", "webinar", "wb-1", "2026-09-01", "2026-09-30", 90_000),  # none in October
-]
-
-
-def tiny_store(con):
-    leads = [{"lead_id": k, "channel": ch, "content_asset": asset} for k, ch, asset, *_ in TINY]
-    events = []
-    for k, _, _, mql, sql, won in TINY:
-        events.append((k, "lead", at(mql) - pd.Timedelta(hours=1)))
-        events.append((k, "mql", at(mql)))
-        if sql:
-            events.append((k, "sql", at(sql)))
-        if won:
-            events.append((k, "won", at(won)))
-    opportunities = [
-        (f"OP-{k}", k, AMOUNT[k], "2026-01-01 10:00", won, True) for k, *_, won in TINY if won
-    ]
-    return write_store(con, leads, events, opportunities=opportunities, campaigns=CAMPAIGNS)
 
 
 @pytest.fixture
 def tiny(con):
     return tiny_store(con)
-
-
-def funnel(con, cutoff: dt.datetime = CUTOFF) -> Funnel:
-    return Funnel(con, definitions(), timezone=TZ, cutoff=cutoff)
 
 
 def by_segment(frame: pd.DataFrame) -> dict[tuple[str | None, ...], tuple[float, ...]]:
@@ -237,7 +98,7 @@ EQUAL_AGE = {
 
 
 def test_rate_split_on_the_period_basis(tiny):
-    people = period_people(funnel(tiny), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(tiny), OCT, baseline=SEP)
     split = rate_split(people, source="mql", target="sql", dims=("channel",), horizon=None)
     assert by_segment(split) == PERIOD_BASIS
     # the parts add up to the change of the whole rate: 6/9 - 6/8
@@ -246,7 +107,7 @@ def test_rate_split_on_the_period_basis(tiny):
 
 
 def test_rate_split_at_equal_age_leaves_out_later_conversions(tiny):
-    people = period_people(funnel(tiny), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(tiny), OCT, baseline=SEP)
     horizon = horizon_of(people, dt.timedelta(days=90))
     assert horizon == dt.timedelta(days=10)
     split = rate_split(people, source="mql", target="sql", dims=("channel",), horizon=horizon)
@@ -263,7 +124,7 @@ def test_rate_split_at_equal_age_leaves_out_later_conversions(tiny):
 
 @pytest.mark.parametrize("horizon", [None, dt.timedelta(days=10)], ids=["period", "cohort"])
 def test_rate_split_leaves_excluded_people_out_of_both_periods(tiny, horizon):
-    people = period_people(funnel(tiny), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(tiny), OCT, baseline=SEP)
     # W2: an MQL of September who qualified in October (in both periods' rows);
     # X1: an MQL and SQL of October.
     assert "W2" in set(people.before["person_id"]) and "W2" in set(people.now["person_id"])
@@ -302,7 +163,7 @@ MATCHED = {
 
 
 def test_rate_split_at_the_matched_age_uses_every_known_outcome(tiny):
-    people = period_people(funnel(tiny), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(tiny), OCT, baseline=SEP)
     split = rate_split(people, source="mql", target="sql", dims=("channel",),
                        window=dt.timedelta(days=90))  # fmt: skip
     assert by_segment(split) == MATCHED
@@ -330,7 +191,7 @@ def test_a_baseline_entrant_is_read_at_its_matched_age_not_its_own(con):
         ("NOW", "mql", at("2026-10-05 10:00")),
     ]  # fmt: skip
     write_store(con, leads, events)
-    people = period_people(funnel(con), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(con), OCT, baseline=SEP)
     split = rate_split(people, source="mql", target="sql", dims=("channel",),
                        window=dt.timedelta(days=90))  # fmt: skip
     assert by_segment(split) == {("web",): (1, 2, 0, 1)}
@@ -348,7 +209,7 @@ def test_a_longer_baseline_reads_its_unmatched_days_as_the_periods_last(con):
     ]  # fmt: skip
     write_store(con, leads, events)
     feb, jan = parse_period("2026-02", calendar=CAL), parse_period("2026-01", calendar=CAL)
-    f = Funnel(con, definitions(), timezone=TZ, cutoff=dt.datetime(2026, 3, 10, tzinfo=JST))
+    f = Funnel(con, tiny_definitions(), timezone=TZ, cutoff=dt.datetime(2026, 3, 10, tzinfo=JST))
     people = period_people(f, feb, baseline=jan)
     assert people.age == dt.timedelta(days=9)
     split = rate_split(people, source="mql", target="sql", dims=("channel",),
@@ -380,12 +241,12 @@ def closed_store(con):
 def test_a_rate_into_the_last_stage_is_read_on_the_deals_closed(con):
     from reviewkit.analysis.rate_basis import closed_split, rate_basis, split_rate
 
-    people = period_people(funnel(closed_store(con)), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(closed_store(con)), OCT, baseline=SEP)
     split = closed_split(people, dims=("channel",))
     # won / closed: September paid search 1 of 2, referral 1 of 2; October 0 of 2, 2 of 2
     assert by_segment(split) == {("paid_search",): (1, 2, 0, 2), ("referral",): (1, 2, 2, 2)}
     assert split["total"].sum() == pytest.approx(2 / 4 - 2 / 4)
-    d = definitions()
+    d = tiny_definitions()
     basis = rate_basis(people, d.metric("sql_to_won"), definitions=d)
     assert basis.kind == "closed"
     assert by_segment(split_rate(people, basis, dims=("channel",))) == by_segment(split)
@@ -400,14 +261,14 @@ def test_a_rate_into_the_last_stage_is_read_on_the_deals_closed(con):
 def test_without_lost_deals_a_win_rate_is_a_cohort(tiny):
     from reviewkit.analysis.rate_basis import has_closed_deals, rate_basis
 
-    people = period_people(funnel(tiny), OCT, baseline=SEP)  # every deal of TINY was won
+    people = period_people(tiny_funnel(tiny), OCT, baseline=SEP)  # every deal of TINY was won
     assert not has_closed_deals(people)
-    d = definitions()
+    d = tiny_definitions()
     assert rate_basis(people, d.metric("sql_to_won"), definitions=d).kind == "cohort"
 
 
 def test_rate_split_by_a_pair_of_columns(tiny):
-    people = period_people(funnel(tiny), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(tiny), OCT, baseline=SEP)
     split = rate_split(
         people, source="mql", target="sql", dims=("channel", "content_asset"), horizon=None
     )
@@ -430,7 +291,7 @@ def test_rate_split_by_a_pair_of_columns(tiny):
     ],
 )  # fmt: skip
 def test_count_split_changes_add_up_to_the_total_change(tiny, stage, before, now):
-    people = period_people(funnel(tiny), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(tiny), OCT, baseline=SEP)
     split = count_split(people, stage=stage, dims=("channel",))
     got = {key_values(r["segment"])[0]: (r["before"], r["now"]) for r in split.to_dict("records")}
     channels = set(before) | set(now)
@@ -448,7 +309,7 @@ def test_count_split_changes_add_up_to_the_total_change(tiny, stage, before, now
 
 
 def test_period_people_age_and_horizon(tiny):
-    people = period_people(funnel(tiny), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(tiny), OCT, baseline=SEP)
     assert people.age == dt.timedelta(days=10)
     assert horizon_of(people, dt.timedelta(days=90)) == dt.timedelta(days=10)
     assert horizon_of(people, dt.timedelta(days=7)) == dt.timedelta(days=7)
@@ -471,7 +332,7 @@ def test_period_people_age_and_horizon(tiny):
     ],
 )
 def test_a_period_younger_than_a_day_is_read_on_the_period_basis(tiny, cutoff, age):
-    people = period_people(funnel(tiny, cutoff), OCT, baseline=SEP)
+    people = period_people(tiny_funnel(tiny, cutoff), OCT, baseline=SEP)
     assert people.age == age
     assert horizon_of(people, dt.timedelta(days=90)) is None
 
@@ -495,7 +356,7 @@ TARGET = {"lead": 12.0, "mql": 10.0, "sql": 8.0, "won": 4.0, "revenue": 10_000_0
 
 
 def test_kgi_figures_and_gap_attribution(tiny):
-    f = funnel(tiny)
+    f = tiny_funnel(tiny)
     figures = kgi_figures(f, OCT, calendar=CAL, targets=Plan(TARGET))
     # October: 9 leads and MQLs, 6 SQLs, S1 and S2 won (3 + 1 million; X1 in November).
     assert figures["actual"] == {"lead": 9, "mql": 9, "sql": 6, "won": 2, "revenue": 4_000_000}
@@ -525,7 +386,7 @@ def test_kgi_figures_and_gap_attribution(tiny):
 
 
 def test_without_a_target_for_every_stage_there_is_no_target_comparison(tiny):
-    f = funnel(tiny)
+    f = tiny_funnel(tiny)
     partial = {k: v for k, v in TARGET.items() if k != "sql"}
     figures = kgi_figures(f, OCT, calendar=CAL, targets=Plan(partial))
     assert "target" not in figures
@@ -538,7 +399,7 @@ def test_without_a_target_for_every_stage_there_is_no_target_comparison(tiny):
 
 
 def test_content_ranking(tiny):
-    f = funnel(tiny)
+    f = tiny_funnel(tiny)
     people = period_people(f, OCT, baseline=SEP)
     ranking, days = content_ranking(people, f)
     assert days == 90  # the matched age: each lead read at up to the 90-day window
@@ -621,12 +482,12 @@ def population(con, *, extra=(), changed=None, converts=None, present=None):
             if sql:
                 events.append((person["lead_id"], "sql", mql + pd.Timedelta(days=1)))
     write_store(con, leads, events)
-    return period_people(funnel(con), OCT, baseline=SEP)
+    return period_people(tiny_funnel(con), OCT, baseline=SEP)
 
 
 def findings_of(people, driver="mql_to_sql", settings=None):
     return driver_findings(
-        people, driver, definitions=definitions(), yen_per_person=1.0, settings=settings
+        people, driver, definitions=tiny_definitions(), yen_per_person=1.0, settings=settings
     )
 
 
@@ -770,7 +631,7 @@ def test_a_volume_finding_becomes_a_proposal(con):
     found = rank_findings([findings_of(people, "lead")])
     top = found[found["rank"] == 1]
     assert names(top) == [(("content_asset",), ("cs-c",))]
-    made = proposals(found, definitions=definitions(), period=OCT, lang="en")
+    made = proposals(found, definitions=tiny_definitions(), period=OCT, lang="en")
     assert list(made.columns) == PROPOSAL_COLUMNS
     assert len(made) == 1
     r = made.iloc[0]
@@ -797,19 +658,20 @@ def test_a_finding_must_cost_the_floor(con):
         return 0 if (p["channel"], p["company_size"]) == ("paid_search", "small") else None
 
     people = population(con, changed=changed)
-    kept = driver_findings(people, "mql_to_sql", definitions=definitions(), yen_per_person=1.0,
+    kept = driver_findings(people, "mql_to_sql", definitions=tiny_definitions(), yen_per_person=1.0,
                            floor=33.0)  # fmt: skip
     assert len(kept) == 1 and kept.iloc[0]["score"] == pytest.approx(-33)
-    assert driver_findings(people, "mql_to_sql", definitions=definitions(), yen_per_person=1.0,
+    assert driver_findings(people, "mql_to_sql", definitions=tiny_definitions(), yen_per_person=1.0,
                            floor=34.0).empty  # fmt: skip
 
 
 def count_definitions() -> Definitions:
     """The same funnel with a count KGI (deals won), as a company without amounts has."""
-    data = definitions().model_dump(by_alias=True, exclude_none=True)
-    data["kgi"]["key"] = "won_count"
-    data["metrics"] = [m for m in data["metrics"] if m["key"] != "average_deal_size"]
-    return Definitions.model_validate(data)
+    return event_definitions(
+        STAGES,
+        kgi={"key": "won_count"},
+        metrics=[{"key": "cost_per_lead", "type": "cost_per", "stage": "lead"}],
+    )
 
 
 def test_proposals_of_a_count_kgi_speak_in_counts(con):

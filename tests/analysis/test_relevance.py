@@ -21,14 +21,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from builders import expected_actuals
 from scipy import stats
-from test_scorecard_numbers import (  # noqa: F401 (fixtures)
-    CUTOFF,
-    TZ,
-    definitions,
-    expected_actuals,
-    expected_inputs,
-)
 
 from reviewkit.analysis.relevance import (
     BY_LAG_COLUMNS,
@@ -50,7 +44,6 @@ from reviewkit.present.sections.relevance import (
     relevance_sentences,
     relevance_table,
 )
-from reviewkit.semantic.funnel import Funnel
 
 CAL = FiscalCalendar(4)
 Q2 = parse_period("FY2026-Q2", calendar=CAL)
@@ -187,7 +180,7 @@ def test_a_kpi_that_rises_30_percent_while_the_kgi_stays_flat_moved_alone():
     assert row["kgi_change"] > 0.2 and not row["moved_alone"]
 
 
-def test_too_few_months_give_no_verdict_and_say_why(definitions):  # noqa: F811
+def test_too_few_months_give_no_verdict_and_say_why(definitions):
     x, y = lagged(7, n=10, lag=1)
     rel = kpi_relevance(series_of({"lead": x, "won": y}), kgi="won", kpis={"lead": "count"})
     row = one(rel, "lead")
@@ -271,11 +264,6 @@ def test_bad_parameters_name_the_problem():
 
 
 @pytest.fixture(scope="module")
-def sample_funnel(sample_con, definitions):  # noqa: F811
-    return Funnel(sample_con, definitions, timezone=TZ, cutoff=CUTOFF)
-
-
-@pytest.fixture(scope="module")
 def series(sample_funnel):
     return monthly_series(sample_funnel, Q2, calendar=CAL)
 
@@ -284,7 +272,7 @@ def month(label):
     return parse_period(label, calendar=CAL)
 
 
-def test_monthly_series_matches_a_pandas_recount(series, definitions, expected_inputs):  # noqa: F811
+def test_monthly_series_matches_a_pandas_recount(series, definitions, expected_inputs):
     stages = definitions.stage_keys
     assert series["month"].iloc[0] == "2024-04"  # the data starts in April 2024: earlier dropped
     assert series["month"].iloc[-1] == "2026-09" and len(series) == 30
@@ -323,7 +311,7 @@ def test_monthly_series_ends_with_the_period_and_keeps_only_the_months_asked(sam
         monthly_series(sample_funnel, Q2, calendar=CAL, months=0)
 
 
-def test_sample_relevance_against_revenue_and_won_deals(series, definitions):  # noqa: F811
+def test_sample_relevance_against_revenue_and_won_deals(series, definitions):
     kpis = leading_kpis(definitions)
     assert kpis == {
         "lead": "count", "mql": "count", "sql": "count", "opportunity": "count",
@@ -366,7 +354,7 @@ def funnel_like(seed=17, n=30):
 
 
 @pytest.fixture(scope="module")
-def synthetic(definitions):  # noqa: F811
+def synthetic(definitions):
     results = relevance_results(funnel_like(), definitions=definitions)
     # preconditions of the tests below (the seed is fixed)
     assert one(results["won"], "opportunity")["verdict"] == "predicts"
@@ -387,8 +375,8 @@ def targets_for(values):
 def test_underweighted_drivers_on_hand_made_targets(
     synthetic,
     sample_funnel,
-    definitions,  # noqa: F811
-    expected_inputs,  # noqa: F811
+    definitions,
+    expected_inputs,
 ):
     table = combined(synthetic)
     matters = table[table["verdict"] == "predicts"]["metric"].tolist()
@@ -423,8 +411,8 @@ def test_underweighted_drivers_on_hand_made_targets(
 
 def test_a_rate_target_is_implied_by_its_stages_targets(
     sample_funnel,
-    definitions,  # noqa: F811
-    expected_inputs,  # noqa: F811
+    definitions,
+    expected_inputs,
 ):
     # a hand-made result in which mql_to_sql predicts won deals
     rows = [
@@ -459,7 +447,7 @@ LAG1 = {"ja": "1か月先行", "en": "1 mo ahead"}
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_relevance_table_in_both_languages(synthetic, definitions, lang):  # noqa: F811
+def test_relevance_table_in_both_languages(synthetic, definitions, lang):
     html = relevance_table(synthetic, definitions=definitions, lang=lang).html
     names = LABELS[lang]
     for key in ("revenue", "won"):
@@ -487,7 +475,7 @@ def test_relevance_table_in_both_languages(synthetic, definitions, lang):  # noq
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_relevance_sentences_in_both_languages(synthetic, definitions, lang):  # noqa: F811
+def test_relevance_sentences_in_both_languages(synthetic, definitions, lang):
     names = LABELS[lang]
     opp = one(synthetic["won"], "opportunity")
     weights = pd.DataFrame(
@@ -519,7 +507,7 @@ def test_relevance_sentences_in_both_languages(synthetic, definitions, lang):  #
     assert len(empty) == len(sentences) - 1
 
 
-def test_sentence_when_nothing_predicts(series, definitions):  # noqa: F811
+def test_sentence_when_nothing_predicts(series, definitions):
     results = relevance_results(series, definitions=definitions)
     if (combined(results)["verdict"] == "predicts").any():
         pytest.fail("the sample's leading KPIs were expected not to predict once filled up")
@@ -528,7 +516,7 @@ def test_sentence_when_nothing_predicts(series, definitions):  # noqa: F811
     assert first.startswith(f"Over the last {len(results['revenue'].months)} months no leading")
 
 
-def test_relevance_chart_marks_one_best_lag_per_row(synthetic, definitions):  # noqa: F811
+def test_relevance_chart_marks_one_best_lag_per_row(synthetic, definitions):
     chart = relevance_chart(synthetic, definitions=definitions, lang="en")
     spec = chart.spec  # validated against the Vega-Lite schema outside a pack
     data = pd.DataFrame(next(iter(spec["datasets"].values())))
@@ -541,7 +529,7 @@ def test_relevance_chart_marks_one_best_lag_per_row(synthetic, definitions):  # 
     assert "April 2024 to September 2026" in chart.description
 
 
-def test_labels_are_escaped(synthetic, definitions):  # noqa: F811
+def test_labels_are_escaped(synthetic, definitions):
     stages = [
         s.model_copy(update={"label": s.label.model_copy(update={"en": "<b>Lead</b>"})})
         if s.key == "lead" else s
@@ -582,7 +570,7 @@ def test_texts_have_both_languages_with_the_same_fields():
 # --- any company: KPIs without data, too short a history --------------------------------------
 
 
-def test_kpis_without_data_are_left_out_and_named(definitions):  # noqa: F811
+def test_kpis_without_data_are_left_out_and_named(definitions):
     from reviewkit.analysis.relevance import without_data
 
     series = funnel_like()
@@ -601,7 +589,7 @@ def test_kpis_without_data_are_left_out_and_named(definitions):  # noqa: F811
     assert "Won volume, Opportunity to Won rate, Average deal size are parts of the KGI" in html
 
 
-def test_too_short_a_history_says_so_in_one_line_instead_of_a_table(definitions):  # noqa: F811
+def test_too_short_a_history_says_so_in_one_line_instead_of_a_table(definitions):
     from reviewkit.present.sections.relevance import relevance_body, relevance_shown
 
     short = funnel_like(n=5)
@@ -624,7 +612,7 @@ def test_too_short_a_history_says_so_in_one_line_instead_of_a_table(definitions)
     assert relevance_shown(relevance_results(funnel_like(), definitions=definitions))
 
 
-def test_no_leading_kpi_with_data_is_said_once(definitions):  # noqa: F811
+def test_no_leading_kpi_with_data_is_said_once(definitions):
     from reviewkit.present.sections.relevance import relevance_body
 
     series = funnel_like()

@@ -20,12 +20,10 @@ Counts and rates are asked of the semantic layer (:class:`reviewkit.semantic.fun
 import calendar
 import datetime as dt
 import math
-import re
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-import yaml
+from builders import FAR, SAMPLE_STAGES, event_definitions, expected_actuals, ratio
 
 from reviewkit.analysis.scorecard import COLUMNS, scorecard
 from reviewkit.core.periods import (
@@ -36,17 +34,13 @@ from reviewkit.core.periods import (
     previous_period,
 )
 from reviewkit.ingest.identity import resolve_identities
-from reviewkit.model.definitions import Definitions, EventStage, load_definitions
-from reviewkit.model.targets import Targets, load_targets, period_targets
+from reviewkit.model.targets import Targets, period_targets
 from reviewkit.semantic.funnel import Funnel, cutoff_of
 from reviewkit.store.schema import replace_tables
 
 TZ = "Asia/Tokyo"
 CAL = FiscalCalendar(4)
-STAGES = ["lead", "mql", "sql", "opportunity", "won"]
 DEMO = dt.date(2026, 11, 23)
-# The tiny funnel's cut-off: after every event, so nothing is cut off.
-FAR = dt.datetime(2030, 1, 1, tzinfo=ZoneInfo(TZ))
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -57,38 +51,13 @@ def instants(values):
     return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
 
 
-def make_definitions(keys, *, labels=None, kgi_label=None, metrics=None):
-    """Event stages ``keys`` (labels ``x`` unless ``labels`` names them) and a revenue KGI."""
-    text = {"ja": "x", "en": "x"}
-    labels = labels or {}
-    return Definitions.model_validate(
-        {
-            "version": "test",
-            "agreed_by": ["marketing"],
-            "agreed_on": "2026-04-01",
-            "stages": [
-                {
-                    "key": k,
-                    "label": labels.get(k, text),
-                    "owner": "marketing",
-                    "description": text,
-                    "event": k,
-                }
-                for k in keys
-            ],
-            "kgi": {"label": kgi_label or text, "owner": "sales", "description": text},
-            **({"metrics": metrics} if metrics is not None else {}),
-        }
-    )
-
-
 def span(start, end):
     """Any range of days as a period (the layer only needs its label, start and end)."""
     return Period("monthly", start, end, f"{start}..{end}", start.year, 0)
 
 
-def funnel(con, keys=STAGES, timezone=TZ):
-    return Funnel(con, make_definitions(keys), timezone=timezone, cutoff=FAR)
+def funnel(con, keys=SAMPLE_STAGES, timezone=TZ):
+    return Funnel(con, event_definitions(keys), timezone=timezone, cutoff=FAR)
 
 
 def period(label, start, end):
@@ -223,8 +192,8 @@ def tiny(con):
 
 def counts(con, start, end, timezone=TZ):
     """People entering each stage in ``[start, end)``, from the semantic layer."""
-    frame = funnel(con, timezone=timezone).metric_frame(STAGES, [span(start, end)])
-    assert sorted(frame["metric"]) == sorted(STAGES)
+    frame = funnel(con, timezone=timezone).metric_frame(SAMPLE_STAGES, [span(start, end)])
+    assert sorted(frame["metric"]) == sorted(SAMPLE_STAGES)
     return dict(zip(frame["metric"], frame["value"], strict=True))
 
 
@@ -293,7 +262,10 @@ def test_revenue_counts_won_deals_only_on_their_tokyo_close_date(tiny):
 def test_weekly_target_is_prorated_across_the_month_boundary(tiny):
     # week 2026-09-28 .. 10-04: 3 of September's 30 days, 4 of October's 31 days.
     got = period_targets(
-        tiny, start=dt.date(2026, 9, 28), end=dt.date(2026, 10, 5), metrics=[*STAGES, "revenue"]
+        tiny,
+        start=dt.date(2026, 9, 28),
+        end=dt.date(2026, 10, 5),
+        metrics=[*SAMPLE_STAGES, "revenue"],
     )
     assert got["lead"] == pytest.approx(300 * 3 / 30 + 310 * 4 / 31)  # 30 + 40 = 70
     assert got["lead"] == pytest.approx(70)
@@ -306,7 +278,7 @@ def test_weekly_target_is_prorated_across_the_month_boundary(tiny):
 
 def test_month_quarter_and_segment_targets(tiny):
     def targets(start, end, segment=None):
-        return period_targets(tiny, start=start, end=end, metrics=STAGES, segment=segment)
+        return period_targets(tiny, start=start, end=end, metrics=SAMPLE_STAGES, segment=segment)
 
     assert targets(OCT, NOV)["lead"] == pytest.approx(310)  # the segment row is ignored
     assert targets(dt.date(2026, 10, 5), dt.date(2026, 10, 12))["lead"] == pytest.approx(70)
@@ -407,95 +379,6 @@ def test_email_padding_with_tabs_and_line_breaks_is_trimmed(con):
 CUTOFF = cutoff_of(DEMO, timezone=TZ)
 
 
-def person_of(leads):
-    """lead_id -> person key: the normalised e-mail, or the lead itself without one."""
-    email = (
-        leads["email"].astype(object).map(lambda e: e.strip().lower() if isinstance(e, str) else "")
-    )
-    key = ["email:" + e if e else "lead:" + i for e, i in zip(email, leads["lead_id"], strict=True)]
-    return dict(zip(leads["lead_id"], key, strict=True))
-
-
-def stage_hits(stage, tables, score_changes):
-    """(lead_id, entered_at) of every instant at which a lead enters ``stage``."""
-    if isinstance(stage, EventStage):
-        events = tables["stage_events"]
-        return events.loc[events["stage"] == stage.event, ["lead_id", "entered_at"]]
-    # the shipped MQL rule: the first score change reaching the threshold
-    match = re.fullmatch(r"score >= (\d+)", stage.rule)
-    assert match and stage.at == "first_held", f"no pandas version of {stage.rule!r} at {stage.at}"
-    leads = tables["leads"]
-    without = leads[~leads["lead_id"].isin(score_changes["lead_id"])]
-    history = pd.concat(
-        [
-            score_changes.rename(columns={"changed_at": "entered_at"}),
-            without.rename(columns={"created_at": "entered_at"})[
-                ["lead_id", "entered_at", "score"]
-            ],
-        ],
-        ignore_index=True,
-    )
-    held = history["score"].astype("float64") >= int(match[1])  # a missing score: NaN, False
-    return history.loc[held, ["lead_id", "entered_at"]]
-
-
-@pytest.fixture(scope="module")
-def definitions(sample_workspace):
-    return load_definitions(sample_workspace)
-
-
-@pytest.fixture(scope="module")
-def sample_funnel(sample_con, definitions):
-    return Funnel(sample_con, definitions, timezone=TZ, cutoff=CUTOFF)
-
-
-@pytest.fixture(scope="module")
-def sample_targets(sample_workspace, sample_con, definitions):
-    return load_targets(sample_workspace, definitions=definitions, con=sample_con)
-
-
-@pytest.fixture(scope="module")
-def expected_inputs(sample_tables, sample_con, sample_workspace, definitions):
-    leads = sample_tables["leads"]
-    score_changes = sample_con.execute("SELECT * FROM score_changes").df()
-    persons = person_of(leads)
-    hits = pd.concat(
-        [
-            stage_hits(stage, sample_tables, score_changes).assign(stage=stage.key)
-            for stage in definitions.stages
-        ],
-        ignore_index=True,
-    )
-    person = hits["lead_id"].map(persons).fillna("lead:" + hits["lead_id"].astype(object))
-    first = hits.assign(person=person).groupby(["person", "stage"], as_index=False)["entered_at"]
-    first = first.min()
-    first["day"] = first["entered_at"].dt.tz_convert(TZ).dt.date
-    opps = sample_tables["opportunities"]
-    won = opps[opps["is_won"].astype("boolean").fillna(False).astype(bool)].copy()
-    won = won[won["closed_at"] < pd.Timestamp(CUTOFF)]
-    won["day"] = won["closed_at"].dt.tz_convert(TZ).dt.date
-    won["amount"] = won["amount"].astype(float)
-    # targets as written in params/targets.yml (copied into the workspace by init_workspace)
-    path = sample_workspace.params_dir / "targets.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["proration"] == "linear"
-    monthly = {
-        (dt.date.fromisoformat(f"{month}-01"), metric): float(value)
-        for month, row in data["company"].items()
-        for metric, value in row.items()
-    }
-    return first, won, monthly
-
-
-def expected_actuals(inputs, p, stages):
-    first, won, _ = inputs
-    inside = first[(first["day"] >= p.start) & (first["day"] < p.end)]
-    per_stage = inside["stage"].value_counts()
-    out = {s: float(per_stage.get(s, 0)) for s in stages}
-    out["revenue"] = float(won.loc[(won["day"] >= p.start) & (won["day"] < p.end), "amount"].sum())
-    return out
-
-
 def expected_target(inputs, p, metric):
     """Day by day: the month's target spread evenly over the month's days."""
     monthly = inputs[2]
@@ -507,10 +390,6 @@ def expected_target(inputs, p, metric):
         total += value / calendar.monthrange(day.year, day.month)[1]
         day += dt.timedelta(days=1)
     return total
-
-
-def ratio(a, b):
-    return math.nan if (b == 0 or math.isnan(b)) else a / b
 
 
 def demo_periods():
@@ -589,7 +468,7 @@ def test_sample_scorecard_matches_pandas(
 def test_sample_targets_exist_for_the_checked_periods(expected_inputs):
     # guards the comparison above against vacuous NaN == NaN matches
     for p in demo_periods():
-        for metric in [*STAGES, "revenue"]:
+        for metric in [*SAMPLE_STAGES, "revenue"]:
             assert expected_target(expected_inputs, p, metric) > 0, (p.label, metric)
 
 

@@ -14,20 +14,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from builders import FAR, SAMPLE_STAGES, TZ, event_definitions, expected_actuals, ratio
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_scorecard_numbers import (
-    FAR,
-    STAGES,
-    TZ,
-    definitions,
-    expected_actuals,
-    expected_inputs,
-    make_definitions,
-    ratio,
-    sample_funnel,
-    sample_targets,
-)
 
 from reviewkit.analysis.draft_targets import draft_targets_yaml, write_draft
 from reviewkit.analysis.kgi_target import next_quarter_target
@@ -58,8 +47,6 @@ from reviewkit.model.targets import Targets, load_targets
 from reviewkit.present.sections.target_plan import plan_sentence, plan_table, rates_table
 from reviewkit.semantic.funnel import Funnel
 
-__all__ = ["definitions", "expected_inputs", "sample_funnel", "sample_targets"]  # fixtures
-
 CAL = FiscalCalendar(4)
 Q2 = parse_period("FY2026-Q2", calendar=CAL)
 Q3 = parse_period("FY2026-Q3", calendar=CAL)
@@ -71,7 +58,7 @@ TEXT = {"ja": "x", "en": "x"}
 
 def hand_definitions() -> Definitions:
     """lead -> mql -> sql -> opportunity -> won, revenue (the default tree)."""
-    return make_definitions(STAGES)
+    return event_definitions(SAMPLE_STAGES)
 
 
 def variants_frame(values: dict[str, tuple[float, float, float]]) -> pd.DataFrame:
@@ -120,14 +107,14 @@ def test_back_solve_walks_the_tree_backwards_with_round_numbers():
     plan = back_solve({"2026-10": 10e6}, variants, definitions=hand_definitions())
     assert list(plan.columns) == PLAN_COLUMNS
     assert list(plan["variant"].unique()) == list(VARIANTS)
-    assert list(plan["metric"].unique()) == [*STAGES, "revenue"]
+    assert list(plan["metric"].unique()) == [*SAMPLE_STAGES, "revenue"]
     expected = {
         "expected": [2000, 200, 50, 20, 10],
         "conservative": [10_000, 500, 100, 20, 5],
         "optimistic": [40, 20, 10, 5, 2.5],
     }
     for variant, counts in expected.items():
-        for stage, count in zip(STAGES, counts, strict=True):
+        for stage, count in zip(SAMPLE_STAGES, counts, strict=True):
             assert value_of(plan, variant, "2026-10", stage) == pytest.approx(count, rel=1e-12)
             # whole numbers stay whole (no 2,001 from 2000.0000000000002)
             assert value_of(plan, variant, "2026-10", stage, "rounded") == math.ceil(count)
@@ -156,16 +143,9 @@ def test_back_solve_rounds_each_stage_up_and_keeps_the_kgi():
 
 def test_back_solve_is_generic_over_the_tree():
     # a funnel of three stages whose KGI is the number won: no deal size, no revenue row
-    stages = [
-        {"key": k, "label": TEXT, "owner": "marketing", "description": TEXT, "event": k}
-        for k in ("inquiry", "meeting", "won")
-    ]
-    defs = Definitions.model_validate(
-        {
-            "version": "t", "agreed_by": ["sales"], "agreed_on": "2026-04-01", "stages": stages,
-            "kgi": {"key": "won_count", "label": TEXT, "owner": "sales", "description": TEXT},
-        }
-    )  # fmt: skip
+    defs = event_definitions(
+        ("inquiry", "meeting", "won"), kgi={"key": "won_count"}, version="t", agreed_by=("sales",)
+    )
     assert plan_metrics(defs) == ["inquiry", "meeting", "won"]
     variants = variants_frame(
         {"inquiry_to_meeting": (0.2, 0.25, 0.5), "meeting_to_won": (0.3, 0.4, 0.5)}
@@ -284,8 +264,8 @@ def test_recent_rates_match_a_pandas_recount(sample_rates, expected_inputs):
     value = rates.set_index(["month", "driver"])["value"]
     pooled = {}
     for label in labels:
-        counts = expected_actuals(expected_inputs, parse_period(label, calendar=CAL), STAGES)
-        for a, b in zip(["revenue", *STAGES[:0:-1]], STAGES[::-1], strict=True):
+        counts = expected_actuals(expected_inputs, parse_period(label, calendar=CAL), SAMPLE_STAGES)
+        for a, b in zip(["revenue", *SAMPLE_STAGES[:0:-1]], SAMPLE_STAGES[::-1], strict=True):
             pooled.setdefault((a, b), [0.0, 0.0])
             pooled[(a, b)][0] += counts[a]
             pooled[(a, b)][1] += counts[b]
@@ -383,7 +363,7 @@ def test_an_override_without_monthly_targets_follows_last_years_actuals(
 
 
 def test_an_override_without_any_history_is_split_equally(con):
-    funnel = Funnel(con, make_definitions(STAGES), timezone=TZ, cutoff=FAR)
+    funnel = Funnel(con, event_definitions(SAMPLE_STAGES), timezone=TZ, cutoff=FAR)
     target = next_quarter_target(None, funnel, Q3, calendar=CAL, override=300)
     assert (target.source, target.split) == ("parameter", "equal")
     assert target.by_month == {m: pytest.approx(100) for m in MONTHS}
@@ -547,14 +527,10 @@ def test_plan_texts_exist_in_both_languages_with_the_same_fields():
 
 def count_definitions(keys=("signup", "customer")) -> Definitions:
     """Event stages ``keys`` and no ``kgi:``: the KGI is the last stage's count."""
-    stages = [
-        {"key": k, "label": {"ja": k, "en": k.title()}, "owner": "sales", "description": TEXT,
-         "event": k}
-        for k in keys
-    ]  # fmt: skip
-    return Definitions.model_validate(
-        {"version": "t", "agreed_by": ["sales"], "agreed_on": "2026-04-01", "stages": stages}
-    )
+    return event_definitions(
+        keys, labels={k: {"ja": k, "en": k.title()} for k in keys}, owner="sales", with_kgi=False,
+        version="t", agreed_by=("sales",),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -587,7 +563,7 @@ def test_a_count_kgi_target_by_parameter_is_whole_and_split_in_whole_numbers(con
     assert check_next_kgi_target(defs, None) is None and check_next_kgi_target(defs, 180) == 180
     with pytest.raises(ParameterError, match=r"e\.g\. 180\)"):
         check_next_kgi_target(defs, 180.5)
-    revenue = make_definitions(STAGES)
+    revenue = event_definitions(SAMPLE_STAGES)
     assert check_next_kgi_target(revenue, 1234.5) == 1234.5  # an amount need not be whole
     with pytest.raises(ParameterError, match="531_000_000"):
         check_next_kgi_target(revenue, "531M")
@@ -623,7 +599,7 @@ def t_of(key: str, lang: str) -> str:
 
 
 def test_a_revenue_tree_written_without_deal_size_still_reaches_the_won_count():
-    defs = make_definitions(["lead", "won"])
+    defs = event_definitions(["lead", "won"])
     tree = defs.model_copy(
         update={"kgi": defs.kgi.model_copy(update={"tree": ["lead", "lead_to_won"]})}
     )

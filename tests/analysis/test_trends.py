@@ -13,9 +13,17 @@ import math
 import re
 
 import pytest
-import test_scorecard_numbers as numbers
 import vl_convert
-from test_monthly_analysis import CAL, JST, TZ, at, write_store
+from builders import (
+    CAL,
+    JST,
+    SAMPLE_CUTOFF,
+    TZ,
+    at,
+    event_definitions,
+    expected_actuals,
+    write_store,
+)
 
 from reviewkit.analysis.trends import SERIES_COLUMNS, TREND_COLUMNS, quarter_series, quarter_trends
 from reviewkit.core.periods import parse_period, periods_before
@@ -24,11 +32,6 @@ from reviewkit.model.definitions import Definitions
 from reviewkit.present.charts.trends import rates_chart
 from reviewkit.present.sections.trends import trends_table
 from reviewkit.semantic.funnel import Funnel
-
-# the sample company's fixtures and pandas recount (tests/analysis/test_scorecard_numbers.py)
-definitions = numbers.definitions
-sample_funnel = numbers.sample_funnel
-expected_inputs = numbers.expected_inputs
 
 Q2 = parse_period("FY2026-Q2", calendar=CAL)
 CUTOFF = dt.datetime(2026, 11, 11, tzinfo=JST)  # 41 days after FY2026-Q2 ended
@@ -42,8 +45,8 @@ LABELS = {
 
 
 def hand_definitions() -> Definitions:
-    return numbers.make_definitions(
-        STAGES, labels=LABELS, kgi_label={"ja": "受注金額", "en": "Revenue"},
+    return event_definitions(
+        STAGES, labels=LABELS, kgi={"label": {"ja": "受注金額", "en": "Revenue"}},
         metrics=[{"key": "average_deal_size", "type": "average_deal_size"}],
     )  # fmt: skip
 
@@ -251,9 +254,7 @@ def test_sample_trends_equal_a_pandas_recount(sample_trends, expected_inputs, de
         "previous": parse_period("FY2026-Q1", calendar=CAL),
         "last_year": parse_period("FY2025-Q2", calendar=CAL),
     }
-    expected = {
-        k: numbers.expected_actuals(expected_inputs, p, stages) for k, p in quarters.items()
-    }
+    expected = {k: expected_actuals(expected_inputs, p, stages) for k, p in quarters.items()}
     _, won, _ = expected_inputs
     frame = sample_trends.set_index("metric")
     assert expected["actual"]["lead"] > 1000  # the recount is not vacuous
@@ -272,7 +273,7 @@ def test_sample_trends_equal_a_pandas_recount(sample_trends, expected_inputs, de
     assert not frame.loc["lead_to_mql", "mature"]
     assert frame.loc["lead_to_mql", "maturity"] == pytest.approx(53 / 90)
     assert frame.loc["mql_to_sql", "mature"] and frame.loc["mql_to_sql", "maturity"] == 1.0
-    assert dt.datetime(2026, 11, 23, tzinfo=JST) == numbers.CUTOFF
+    assert dt.datetime(2026, 11, 23, tzinfo=JST) == SAMPLE_CUTOFF
 
 
 def test_sample_rates_chart_has_eight_quarters_and_hollow_maturing_points(

@@ -18,8 +18,8 @@ from html import escape
 import numpy as np
 import pandas as pd
 import pytest
+from builders import TEXT, TZ, at, event_definitions
 from pydantic import ValidationError
-from test_monthly_analysis import TEXT, TZ, at
 
 import reviewkit as rk
 from reviewkit.analysis.threshold_stages import skipped_stages, threshold_stages
@@ -524,14 +524,11 @@ def test_sample_compare_current_rule_with_itself(review, sample_sweep):
 
 def event_only() -> Definitions:
     """lead -> opportunity -> won, every stage an event, a count KGI."""
-    stages = [
-        {"key": k, "label": {"ja": k, "en": k.title()}, "owner": "sales", "description": TEXT,
-         "event": k}
-        for k in ("lead", "opportunity", "won")
-    ]  # fmt: skip
-    return Definitions.model_validate(
-        {"version": "t", "agreed_by": ["sales"], "agreed_on": "2026-01-01", "stages": stages}
-    )
+    keys = ("lead", "opportunity", "won")
+    return event_definitions(
+        keys, labels={k: {"ja": k, "en": k.title()} for k in keys}, owner="sales", with_kgi=False,
+        version="t", agreed_by=("sales",), agreed_on="2026-01-01",
+    )  # fmt: skip
 
 
 def test_the_scope_of_the_what_if_for_each_kind_of_funnel():

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 import yaml
-from conftest import REPO, one_line, run_cli
+from builders import REPO, one_line, run_cli
 
 from reviewkit.analysis.benchmarks import load_benchmarks
 from reviewkit.errors import ConfigError, ParameterError

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from conftest import REPO
+from builders import REPO, event_definitions
 
 from reviewkit.analysis.pacing import pace_frame
 from reviewkit.core.holidays import COUNTRY_BREAKS, DayCalendar, parse_break
@@ -32,7 +32,6 @@ from reviewkit.core.workspace import Workspace, init_workspace
 from reviewkit.errors import ConfigError, ParameterError
 from reviewkit.i18n.calendar_words import days_off_words
 from reviewkit.ingest.identity import resolve_identities
-from reviewkit.model.definitions import Definitions
 from reviewkit.model.seasonality import HOLIDAY, day_class, seasonal_day_weights
 from reviewkit.model.targets import COLUMNS, Targets
 from reviewkit.present.sections.pace import pace_note
@@ -354,17 +353,7 @@ def two_leads_per_business_day(con) -> Funnel:
     )
     replace_tables(con, {"leads": leads, "stage_events": events}, source="tiny Brazilian company")
     resolve_identities(con)
-    text = {"ja": "x", "en": "x"}
-    definitions = Definitions.model_validate(
-        {
-            "version": "test", "agreed_by": ["marketing"], "agreed_on": "2026-01-01",
-            "stages": [
-                {"key": k, "label": text, "owner": "marketing", "description": text, "event": k}
-                for k in ("lead", "won")
-            ],
-            "kgi": {"label": text, "owner": "sales", "description": text},
-        }
-    )  # fmt: skip
+    definitions = event_definitions(("lead", "won"), agreed_on="2026-01-01")
     cutoff = dt.datetime(2026, 11, 23, tzinfo=ZoneInfo(TZ))
     return Funnel(con, definitions, timezone=TZ, cutoff=cutoff)
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from builders import event_definitions
 
 from reviewkit.analysis.anomaly_settings import AnomalySettings
 from reviewkit.analysis.weekly_series import load_weekly, series_of
@@ -195,19 +196,9 @@ STAGES = ("lead", "mql", "sql", "opportunity", "won")
 
 
 def definitions_of(keys: tuple[str, ...]) -> Definitions:
-    text = {"ja": "x", "en": "x"}
-    return Definitions.model_validate(
-        {
-            "version": "test", "agreed_by": ["marketing"], "agreed_on": "2026-01-01",
-            "stages": [
-                {"key": k, "label": text, "owner": "marketing", "description": text, "event": k}
-                for k in keys
-            ],
-            # a tree of the stages and rates only (deal size is no metric here)
-            "kgi": {"label": text, "owner": "sales", "description": text,
-                    "tree": [keys[0], *(f"{a}_to_{b}" for a, b in itertools.pairwise(keys))]},
-        }
-    )  # fmt: skip
+    # a tree of the stages and rates only (deal size is no metric here)
+    tree = [keys[0], *(f"{a}_to_{b}" for a, b in itertools.pairwise(keys))]
+    return event_definitions(keys, kgi={"tree": tree}, agreed_on="2026-01-01")
 
 
 def funnel_of(con, leads: list[str]) -> Funnel:

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import one_line, run_cli
+from builders import one_line, run_cli
 
 from reviewkit.core.value_bounds import (
     DateBounds,

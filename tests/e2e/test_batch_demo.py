@@ -7,21 +7,16 @@ what the same pack built alone by ``reviewkit run`` (on a fresh kernel) says.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
 import pytest
+from builders import stable_text
 
 from reviewkit.cli.main import main
 from reviewkit.pack.schedule import load_schedule
 
 DEMO = "2026-11-23"
-VOLATILE = [
-    re.compile(r"rk-(chart|spec)-\d+"),  # chart ids: numbered per kernel
-    re.compile(r"T_[0-9a-f]{5}"),  # the pandas Styler's random table ids
-    re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}"),  # build times (none in packs today)
-]
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +65,6 @@ def test_a_second_run_skips_everything_unchanged(demo):
     assert {p: p.stat().st_mtime_ns for p in packs} == before
 
 
-def _text(html: str) -> str:
-    for pattern in VOLATILE:
-        html = pattern.sub("", html)
-    return html
-
-
 @pytest.mark.parametrize(
     ("cadence", "folder", "segment"),
     [
@@ -102,6 +91,6 @@ def test_a_pack_built_on_a_reused_kernel_says_what_a_fresh_kernel_says(
     batch_manifest = json.loads((out / folder / "manifest.json").read_text(encoding="utf-8"))
     alone_manifest = json.loads((alone / folder / "manifest.json").read_text(encoding="utf-8"))
     assert batch_manifest["inputs"] == alone_manifest["inputs"]
-    batched = _text((out / folder / "pack.html").read_text(encoding="utf-8"))
-    single = _text((alone / folder / "pack.html").read_text(encoding="utf-8"))
+    batched = stable_text((out / folder / "pack.html").read_text(encoding="utf-8"))
+    single = stable_text((alone / folder / "pack.html").read_text(encoding="utf-8"))
     assert batched == single

@@ -8,7 +8,7 @@ import sys
 import nbformat
 import papermill
 import pytest
-from conftest import REPO
+from builders import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import REPO, in_ci
+from builders import ARTIFACTS, MIN_CHARTS, REPO, in_ci
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -29,21 +28,11 @@ from playwright.sync_api import (
     Page,
     Route,
     expect,
-    sync_playwright,
 )
 
 pytestmark = pytest.mark.browser
 
 VIEWPORT = {"width": 1280, "height": 800}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 LOCAL_SCHEMES = ("file:", "data:", "about:")
 
 PACKS = [(c, lang) for c in ("weekly", "monthly", "quarterly") for lang in ("ja", "en")]
@@ -68,16 +57,10 @@ JAPANESE_FAMILIES = (
 )
 SCORECARD_ROWS = 6  # lead, MQL, SQL, opportunity, won, and revenue
 STATUS = re.compile(r"^[✓△✕―…]\s+\S+")  # a symbol, then a word: "✓ 達成", "✕ Missed"
-ARTIFACTS = REPO / "test-artifacts"  # gitignored; kept by CI as the run's artifacts
 SCREENSHOT = ARTIFACTS / "monthly-ja-full.png"
 MIN_BYTES = 10_000
 # The pack's sections in order (agenda.py), each an h2.rk-section[id] the TOC links to.
 SECTIONS = ["summary", "kpi_status", "deviations", "decisions", "actions", "glossary"]
-# Charts in every pack: the trend (with its metric dropdown); the weekly pack adds the pace
-# bullets, the funnel and one small chart per main alert (as many as the week has); the monthly
-# pack the funnel, the waterfall and the heat map; the quarterly pack the rates over eight
-# quarters, the relevance heat map and the MQL threshold sweep.
-MIN_CHARTS = {"weekly": 3, "monthly": 4, "quarterly": 4}
 # The scorecard: the weekly pack's is the pace table (month first), the others' the period's.
 SCORECARD = {"weekly": "table.rk-pace", "monthly": "table.rk-scorecard",
              "quarterly": "table.rk-scorecard"}  # fmt: skip
@@ -112,26 +95,6 @@ class Watched:
     def assert_clean(self) -> None:
         assert self.requests == [], f"requests beyond file:// (blocked): {self.requests}"
         assert self.errors == [], f"console or page errors: {self.errors}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module; missing Chromium fails in CI, else skips."""
-    executable = os.environ.get("REVIEWKIT_CHROMIUM") or shutil.which("chromium")
-    if not executable or not Path(executable).is_file():
-        message = (
-            f"no Chromium at {executable or 'PATH'}: set REVIEWKIT_CHROMIUM to its path or "
-            "install it (`apt-get install chromium fonts-noto-cjk`)"
-        )
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

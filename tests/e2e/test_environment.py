@@ -4,7 +4,7 @@ import re
 import tomllib
 
 import yaml
-from conftest import REPO
+from builders import REPO
 
 # conda-forge names that differ from PyPI's
 CONDA_TO_PYPI = {"python-duckdb": "duckdb"}

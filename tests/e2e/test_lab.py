@@ -25,9 +25,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO
+from builders import ARTIFACTS, MIN_CHARTS, REPO
 from playwright.sync_api import Browser, Page, Route, WebSocket, expect
-from test_browser import ARTIFACTS, MIN_CHARTS, browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -155,7 +154,7 @@ class Watched:
 
 
 @pytest.fixture
-def watched(browser: Browser, lab: Lab) -> Iterator[Watched]:  # noqa: F811 (fixture)
+def watched(browser: Browser, lab: Lab) -> Iterator[Watched]:
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DEMO_DATE, run_cli
+from builders import DEMO_DATE, run_cli
 
 from reviewkit.ingest.sample import zoo
 

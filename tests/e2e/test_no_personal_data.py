@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import nbformat
 import pytest
-from conftest import DEMO_DATE, REPO
+from builders import DEMO_DATE, REPO
 
 from reviewkit.analysis.quality import data_quality
 from reviewkit.core.published import redact_folder

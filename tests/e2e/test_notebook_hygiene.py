@@ -18,12 +18,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
-from conftest import REPO
+from builders import REPO, VENV, hook, problems
 
 NOTEBOOKS_DIR = REPO / "notebooks"
 TEMPLATE = NOTEBOOKS_DIR / "monthly_review.ipynb"
-VENV = REPO / ".venv"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # The analyst's notebook in the throwaway repository: their own folder, their own name.
 OWN = "notebooks/team/my_analysis.ipynb"
@@ -35,36 +33,6 @@ def notebooks() -> list[Path]:
     return [
         p for p in found if not any(part.startswith(".") for part in p.parts[len(REPO.parts) :])
     ]
-
-
-def problems(nb: nbformat.NotebookNode) -> list[str]:
-    """What stops ``nb`` from being committed: outputs, counts, widget state, another kernel."""
-    found = []
-    try:
-        nbformat.validate(nb)
-    except nbformat.ValidationError as error:
-        found.append(f"invalid nbformat: {error.message}")
-    if "widgets" in nb.metadata:
-        found.append("metadata.widgets (widget state)")
-    kernel = nb.metadata.get("kernelspec", {}).get("name")
-    if kernel != "reviewkit":
-        found.append(f"kernelspec {kernel!r}, not 'reviewkit'")
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if cell.outputs:
-            found.append(f"cell {cell.get('id')}: {len(cell.outputs)} outputs")
-        if cell.execution_count is not None:
-            found.append(f"cell {cell.get('id')}: execution count {cell.execution_count}")
-    return found
-
-
-def hook() -> dict:
-    """The nbstripout hook of .pre-commit-config.yaml."""
-    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    hooks = [h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "nbstripout"]
-    assert len(hooks) == 1, config
-    return hooks[0]
 
 
 def dirty(source: Path = TEMPLATE) -> nbformat.NotebookNode:

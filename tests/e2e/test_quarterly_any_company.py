@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from test_monthly_template import assert_clean_pack, failing_cells
+from builders import assert_clean_pack, failing_cells
 
 import reviewkit as rk
 from reviewkit.errors import ParameterError, RunFailedError

@@ -10,7 +10,7 @@ the next quarter has a KGI target.
 import json
 
 import pytest
-from test_monthly_template import assert_clean_pack, run_template
+from builders import assert_clean_pack, run_template
 
 from reviewkit.errors import ParameterError
 from reviewkit.pack.runner import parse_parameters
@@ -77,7 +77,7 @@ def test_command_line_parameters_are_read_as_yaml_scalars():
 
 
 def test_parameters_the_funnel_cannot_take_fail_in_one_line_before_the_kernel(tmp_path) -> None:
-    from conftest import one_line, run_cli
+    from builders import one_line, run_cli
 
     from reviewkit.ingest.sample import zoo
 

@@ -8,44 +8,20 @@ so the store is read in UTC and nothing shifts; the cut-off is after the last cl
 
 import datetime as dt
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import in_ci
+from builders import MAVEN_CUTOFF, MAVEN_DATA, maven_frames
 
 from reviewkit.analysis.scorecard import scorecard
 from reviewkit.core.periods import FiscalCalendar, Period, parse_period, previous_period
-from reviewkit.ingest.identity import resolve_identities
-from reviewkit.model.definitions import Definitions
-from reviewkit.semantic.funnel import Funnel
-from reviewkit.store.schema import replace_tables
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "maven_crm"
 PIPELINE_SHA256 = "825ce8f6c32d4009548b468df3173d55a46fd73f2531f532c5459371dc52adf2"
 STAGES = ["lead", "opportunity", "won"]
 TZ = "UTC"
 MONTHS_2017 = [dt.date(2017, m, 1) for m in range(1, 13)]
-CUTOFF = dt.datetime(2018, 1, 1, tzinfo=dt.UTC)  # the export's last close date is 2017-12-31
+CUTOFF = MAVEN_CUTOFF  # the export's last close date is 2017-12-31
 TEXT = {"ja": "x", "en": "x"}
-DEFINITIONS = Definitions.model_validate(
-    {
-        "version": "maven",
-        "agreed_by": ["sales"],
-        "agreed_on": "2017-01-01",
-        "currency": "USD",
-        "stages": [
-            {"key": k, "label": TEXT, "owner": "sales", "description": TEXT, "event": k}
-            for k in STAGES
-        ],
-        "kgi": {"label": TEXT, "owner": "sales", "description": TEXT},
-        "metrics": [
-            {"key": "win_rate", "type": "win_rate", "by": "count"},
-            {"key": "average_deal_size", "type": "average_deal_size"},
-            {"key": "sales_cycle", "type": "sales_cycle"},
-        ],
-    }
-)
 
 
 def next_month(day):
@@ -66,83 +42,13 @@ def revenue_won(funnel, start, end):
     return funnel.value("revenue", span(start, end))
 
 
-def utc(dates):
-    return pd.to_datetime(dates, format="%Y-%m-%d").dt.tz_localize("UTC")
-
-
-def store_frames(pipeline, teams):
-    """Map the export to store tables (prospecting deals, never engaged, have no date)."""
-    engaged = pipeline[pipeline["engage_date"].notna()].reset_index(drop=True)
-    office = dict(zip(teams["sales_agent"], teams["regional_office"], strict=True))
-    team = engaged["sales_agent"].map(office)
-    leads = pd.DataFrame(
-        {
-            "lead_id": engaged["opportunity_id"],
-            "source_system": "maven",
-            "created_at": utc(engaged["engage_date"]),
-            "company_name": engaged["account"],
-            "sales_team": team,
-        }
-    )
-    won = engaged[engaged["deal_stage"] == "Won"]
-    events = pd.concat(
-        [
-            pd.DataFrame({"lead_id": engaged["opportunity_id"], "stage": "lead",
-                          "entered_at": utc(engaged["engage_date"])}),
-            pd.DataFrame({"lead_id": engaged["opportunity_id"], "stage": "opportunity",
-                          "entered_at": utc(engaged["engage_date"])}),
-            pd.DataFrame({"lead_id": won["opportunity_id"], "stage": "won",
-                          "entered_at": utc(won["close_date"])}),
-        ],
-        ignore_index=True,
-    )  # fmt: skip
-    events["source_system"] = "maven"
-    outcome = engaged["deal_stage"].map({"Won": True, "Lost": False})
-    opportunities = pd.DataFrame(
-        {
-            "opportunity_id": engaged["opportunity_id"],
-            "lead_id": engaged["opportunity_id"],
-            "amount": engaged["close_value"],
-            "currency": "USD",
-            "created_at": utc(engaged["engage_date"]),
-            "closed_at": utc(engaged["close_date"]),
-            "is_won": pd.array(outcome.tolist(), dtype="boolean"),
-            "stage": engaged["deal_stage"],
-            "sales_team": team,
-            "source_system": "maven",
-        }
-    )
-    return {"leads": leads, "stage_events": events, "opportunities": opportunities}
-
-
 def month_of(dates):
     return pd.to_datetime(dates, format="%Y-%m-%d").dt.to_period("M")
 
 
-@pytest.fixture(scope="module")
-def maven():
-    if not (DATA / "sales_pipeline.csv").is_file():
-        message = f"the Maven CRM data set is missing: expected it in {DATA}"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    pipeline = pd.read_csv(DATA / "sales_pipeline.csv")
-    teams = pd.read_csv(DATA / "sales_teams.csv")
-    return pipeline, teams
-
-
-@pytest.fixture
-def maven_funnel(con, maven):
-    counts = replace_tables(con, store_frames(*maven), source="maven_crm")
-    identity = resolve_identities(con)
-    # no e-mails: every lead is its own person
-    assert identity["persons"] == identity["leads"] == counts["leads"]
-    return Funnel(con, DEFINITIONS, timezone=TZ, cutoff=CUTOFF)
-
-
 def test_the_data_set_is_the_documented_one(maven):
     pipeline, teams = maven
-    digest = hashlib.sha256((DATA / "sales_pipeline.csv").read_bytes()).hexdigest()
+    digest = hashlib.sha256((MAVEN_DATA / "sales_pipeline.csv").read_bytes()).hexdigest()
     assert digest == PIPELINE_SHA256
     assert len(pipeline) == 8_800
     assert pipeline["opportunity_id"].is_unique
@@ -156,7 +62,7 @@ def test_the_data_set_is_the_documented_one(maven):
 
 def test_mapping_keeps_every_engaged_deal(maven):
     pipeline, teams = maven
-    frames = store_frames(pipeline, teams)
+    frames = maven_frames(pipeline, teams)
     engaged = pipeline["engage_date"].notna().sum()
     assert len(frames["leads"]) == len(frames["opportunities"]) == engaged == 8_300
     assert frames["leads"]["sales_team"].notna().all()

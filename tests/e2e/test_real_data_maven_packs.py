@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SHARED, in_ci, run_cli
+from builders import SHARED, in_ci, run_cli
 
 from reviewkit.i18n.formatting import format_count, format_money
 

@@ -8,7 +8,7 @@ on the CSV; the target plan must multiply out to its KGI target on these real ra
 
 import pandas as pd
 import pytest
-from test_real_data_maven import DEFINITIONS, maven, maven_funnel
+from builders import MAVEN_DEFINITIONS
 
 from reviewkit.analysis.plan_solving import back_solve, forward_kgi
 from reviewkit.analysis.relevance import kpi_relevance
@@ -16,8 +16,6 @@ from reviewkit.analysis.relevance_series import leading_kpis, monthly_series
 from reviewkit.analysis.target_plan import POOLED, plan_variants, recent_rates
 from reviewkit.analysis.trends import quarter_trends
 from reviewkit.core.periods import FiscalCalendar, parse_period
-
-__all__ = ["maven", "maven_funnel"]  # fixtures
 
 CAL = FiscalCalendar(1)
 Q4 = parse_period("FY2017-Q4", calendar=CAL)
@@ -53,9 +51,9 @@ def test_monthly_series_and_relevance_on_real_data(maven_funnel, maven):
     by_month = won.groupby(month)["close_value"].sum()
     for row in series.itertuples():
         assert row.revenue == pytest.approx(by_month.get(row.month, 0.0), abs=0.005)
-    relevance = kpi_relevance(series, kgi="revenue", kpis=leading_kpis(DEFINITIONS))
+    relevance = kpi_relevance(series, kgi="revenue", kpis=leading_kpis(MAVEN_DEFINITIONS))
     table = relevance.table.set_index("metric")
-    assert set(table.index) == set(leading_kpis(DEFINITIONS))
+    assert set(table.index) == set(leading_kpis(MAVEN_DEFINITIONS))
     # 15 months, less the first ones while the pipeline was filling: each KPI gets an honest
     # verdict with its reason, never a crash.
     assert set(table["verdict"]) <= {"predicts", "weak", "none"}
@@ -75,8 +73,8 @@ def test_the_plan_multiplies_out_on_real_rates(maven_funnel, maven):
     assert pooled["average_deal_size"] == pytest.approx(deal)
     target = {"2018-01": 800_000.0, "2018-02": 900_000.0, "2018-03": 1_000_000.0}
     variants = plan_variants(rates)
-    plan = back_solve(target, variants, definitions=DEFINITIONS)
-    forward = forward_kgi(plan, variants, definitions=DEFINITIONS)
+    plan = back_solve(target, variants, definitions=MAVEN_DEFINITIONS)
+    forward = forward_kgi(plan, variants, definitions=MAVEN_DEFINITIONS)
     for (variant, month), value in forward.items():
         assert value == pytest.approx(target[month], rel=1e-9), (variant, month)
     expected = plan[(plan["variant"] == "expected") & (plan["month"] == "2018-01")]

@@ -24,9 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import vl_convert
-from conftest import REPO
+from builders import REPO, stable_text
 from nbclient import NotebookClient
-from test_batch_demo import _text
 
 from reviewkit.i18n.texts import t
 from reviewkit.pack.runner import run_pack
@@ -94,7 +93,7 @@ def comparable(text: str, *, lang: str = "ja") -> str:
     note on where the draft targets file goes as a marker."""
     for key in DRAFT_NOTES:
         text = draft_note(key, lang).sub("<p>(draft note)</p>", text)
-    return FIGURE.sub(r"<figure>\1</figure>", _text(text))
+    return FIGURE.sub(r"<figure>\1</figure>", stable_text(text))
 
 
 def errors(nb: nbformat.NotebookNode) -> list[str]:

@@ -12,7 +12,7 @@ import duckdb
 import nbformat
 import pandas as pd
 import pytest
-from conftest import DEMO_DATE, REPO
+from builders import DEMO_DATE, REPO
 
 from reviewkit.core.redaction import (
     MASK,

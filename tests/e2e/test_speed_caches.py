@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from builders import hand_weekly_data
 from scipy.stats import t
-from test_anomalies import hand_weekly_data
 
 from reviewkit.analysis import anomalies, weekly_series
 from reviewkit.analysis import splits as segments

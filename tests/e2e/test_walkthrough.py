@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import run_cli
+from builders import run_cli
 
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import load_definitions

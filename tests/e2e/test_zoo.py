@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import run_cli
+from builders import run_cli
 
 from reviewkit.cli.main import main
 from reviewkit.core.resources import package_file

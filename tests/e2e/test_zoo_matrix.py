@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DEMO_DATE, run_cli
+from builders import DEMO_DATE, run_cli
 
 from reviewkit.i18n.formatting import format_count, format_money
 from reviewkit.ingest.sample import zoo
@@ -202,7 +202,7 @@ def test_no_pack_scrolls_sideways_at_laptop_width(built):
     import os
     import shutil as which
 
-    from conftest import in_ci
+    from builders import in_ci
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("REVIEWKIT_CHROMIUM") or which.which("chromium")

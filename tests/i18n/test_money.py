@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
+from builders import run_cli
 
 from reviewkit.core.currency import (
     currency_problem,

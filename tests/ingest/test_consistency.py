@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
+from builders import run_cli
 
 from reviewkit.analysis.quality import data_quality
 from reviewkit.core.workspace import init_workspace

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import REPO, SHARED, in_ci, one_line, run_cli
+from builders import REPO, SHARED, in_ci, one_line, run_cli
 
 from reviewkit.core.workspace import init_workspace
 from reviewkit.errors import DataError

@@ -6,21 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import one_line, run_cli
+from builders import add_profile, do_import, make_ws, one_line, query, run_cli, write
 
-from reviewkit.core.workspace import init_workspace
 from reviewkit.errors import ConfigError
 from reviewkit.ingest.amounts import parse_amount
-from reviewkit.ingest.importer import import_file
-from reviewkit.ingest.profile import load_profile
-from reviewkit.model.definitions import load_definitions
-from reviewkit.store.schema import connect
-
-NOW = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
 
 GERMAN = """\
 Verkaufschance,Erstellt,Abschluss,Phase,Betrag
@@ -41,46 +32,6 @@ open: [Offen]
 dayfirst: true
 decimal: ","
 """
-
-
-def make_ws(tmp_path: Path, currency: str) -> object:
-    ws = init_workspace(tmp_path / f"ws-{currency}")
-    for name in ("workspace.yml", "definitions.yml"):  # the definitions name it too
-        config = ws.params_dir / name
-        config.write_text(
-            config.read_text(encoding="utf-8").replace("currency: JPY", f"currency: {currency}"),
-            encoding="utf-8",
-        )
-    (ws.params_dir / "sources").mkdir(exist_ok=True)
-    return type(ws)(ws.root)
-
-
-def add_profile(ws, name: str, text: str) -> None:
-    (ws.params_dir / "sources" / f"{name}.yml").write_text(text, encoding="utf-8")
-
-
-def do_import(ws, path: Path, profile: str, **kwargs):
-    con = connect(ws.store_path, timezone=ws.config.timezone)
-    try:
-        return import_file(
-            con, path, load_profile(profile, workspace=ws), definitions=load_definitions(ws),
-            timezone=ws.config.timezone, currency=ws.config.currency, now=NOW, **kwargs,
-        )  # fmt: skip
-    finally:
-        con.close()
-
-
-def query(ws, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(ws.store_path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import REPO, run_cli
+from builders import REPO, run_cli
 
 from reviewkit.core.workspace import init_workspace
 from reviewkit.errors import ConfigError

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, SHARED, in_ci, run_cli
+from builders import REPO, SHARED, in_ci, run_cli
 
 from reviewkit.core.workspace import init_workspace
 from reviewkit.errors import ConfigError

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import REPO, one_line, run_cli
+from builders import REPO, one_line, run_cli
 
 from reviewkit.cli.action_options import actions_table, default_action_id
 from reviewkit.cli.main import main

@@ -13,7 +13,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import run_cli
+from builders import run_cli
 
 import reviewkit as rk
 from reviewkit.core.workspace import find_workspace

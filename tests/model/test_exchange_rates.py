@@ -7,8 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import one_line, run_cli
-from test_import_rules import add_profile, do_import, make_ws, query, write
+from builders import add_profile, do_import, make_ws, one_line, query, run_cli, write
 
 from reviewkit.core.value_bounds import ValueBoundError
 from reviewkit.errors import ConfigError

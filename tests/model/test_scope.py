@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from test_monthly_analysis import AMOUNT, CAL, CUTOFF, OCT, TINY, at, definitions, tiny_store
+from builders import AMOUNT, CAL, CUTOFF, OCT, TINY, at, tiny_definitions, tiny_store
 
 from reviewkit.core.periods import parse_period
 from reviewkit.errors import ParameterError
@@ -71,9 +71,9 @@ def test_slugify_keeps_letters_of_any_script_and_nothing_unsafe():
 
 def test_a_scoped_funnel_counts_only_the_people_of_the_segment(con):
     tiny_store(con)
-    whole = Funnel(con, definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF)
+    whole = Funnel(con, tiny_definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF)
     referral = Funnel(
-        con, definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF, scope={"channel": "referral"}
+        con, tiny_definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF, scope={"channel": "referral"}
     )
     keys = ["lead", "mql", "sql", "won", "revenue"]
     scoped = referral.metric_frame(keys, [OCT]).set_index("metric")["value"]
@@ -86,7 +86,7 @@ def test_a_scoped_funnel_counts_only_the_people_of_the_segment(con):
     assert scoped.to_dict() == filtered.set_index("metric")["value"].to_dict()
     # a group of values is the sum of its values
     both = Funnel(
-        con, definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF,
+        con, tiny_definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF,
         scope={"channel": ["referral", "webinar"]},
     )  # fmt: skip
     webinar = whole.metric_frame(["mql"], [OCT], segment={"channel": "webinar"})["value"].sum()
@@ -96,15 +96,15 @@ def test_a_scoped_funnel_counts_only_the_people_of_the_segment(con):
 def test_a_scope_with_no_people_counts_zero_and_missing_values_are_outside(con):
     tiny_store(con)
     none = Funnel(
-        con, definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF, scope={"channel": "display"}
+        con, tiny_definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF, scope={"channel": "display"}
     )
     assert none.metric_frame(["lead", "won"], [OCT])["value"].tolist() == [0.0, 0.0]
     # N1 has no channel: never in a channel's scope
     people = Funnel(
-        con, definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF,
+        con, tiny_definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF,
         scope={"channel": ["paid_search", "webinar", "referral"]},
     )  # fmt: skip
-    whole = Funnel(con, definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF)
+    whole = Funnel(con, tiny_definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF)
     n_all = whole.metric_frame(["mql"], [OCT])["value"].sum()
     assert people.metric_frame(["mql"], [OCT])["value"].sum() == n_all - 1
 
@@ -112,7 +112,7 @@ def test_a_scope_with_no_people_counts_zero_and_missing_values_are_outside(con):
 def test_an_unknown_scope_column_is_refused_before_anything_is_built(con):
     tiny_store(con)
     with pytest.raises(ParameterError, match="'team' is not a segment column"):
-        Funnel(con, definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF, scope={"team": "B"})
+        Funnel(con, tiny_definitions(), timezone="Asia/Tokyo", cutoff=CUTOFF, scope={"team": "B"})
 
 
 def test_tiny_store_people_match_the_hand_list(con):

@@ -22,8 +22,7 @@ from types import SimpleNamespace
 import duckdb
 import nbformat
 import pytest
-from conftest import DEMO_DATE, REPO, one_line
-from test_index import Block
+from builders import DEMO_DATE, REPO, Block, one_line
 
 from reviewkit.cli.main import main
 from reviewkit.errors import RunFailedError

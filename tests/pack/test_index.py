@@ -6,13 +6,12 @@ import datetime as dt
 import json
 import shutil
 from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import nbformat
 import pytest
-from conftest import run_cli
+from builders import Block, Index, fake_pack, run_cli
 
 from reviewkit.core.workspace import init_workspace
 from reviewkit.i18n.formatting import format_datetime
@@ -23,84 +22,6 @@ from reviewkit.pack.runner import scope_record
 TZ = "Asia/Tokyo"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
-PERIOD_END = {"2026-08": "2026-08-31", "2026-09": "2026-09-30", "2026-10": "2026-10-31"}
-
-
-class Index(HTMLParser):
-    """The rows of an index page: their ``data-*`` attributes, cell texts and links."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[dict] = []
-        self.sections: list[str] = []
-        self.tags: set[str] = set()
-        self._cell: str | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        a = dict(attrs)
-        self.tags.add(tag)
-        if tag == "section":
-            self.sections.append(a["id"])
-        elif tag == "tr" and "data-cadence" in a:
-            self.rows.append({**a, "cells": [], "td_classes": [], "links": []})
-        elif tag == "td" and self.rows:
-            self.rows[-1]["cells"].append("")
-            self.rows[-1]["td_classes"].append(a.get("class") or "")
-            self._cell = ""
-        elif tag == "a" and self.rows:
-            self.rows[-1]["links"].append((a.get("class"), a["href"]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "td":
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self.rows[-1]["cells"][-1] += data
-
-    def row(
-        self, cadence: str, period: str, lang: str, *, current: bool = True, segment: str = ""
-    ) -> dict:
-        key = (cadence, period, segment, lang)
-        found = [
-            r
-            for r in self.rows
-            if (r["data-cadence"], r["data-period"], r["data-segment"], r["data-lang"]) == key
-            and r["data-current"] == str(current).lower()
-        ]
-        assert len(found) == 1, found
-        return found[0]
-
-
-def pack(
-    out: Path,
-    cadence: str,
-    period: str,
-    lang: str = "ja",
-    *,
-    built_at: str = "2026-11-23T01:00:00+00:00",
-    freshness: str | None = "2026-11-22T09:00:00+00:00",
-    period_end: str | None = None,
-    title: str | None = None,
-    company: str = "サンプル産業株式会社",
-    segment: Scope | dict | None = None,
-) -> Path:
-    """Publish a fake pack the way the runner lays it out (``ja`` is the default language)."""
-    record = scope_record(segment, lang=lang) if isinstance(segment, Scope) else segment
-    folder = out / cadence / period
-    folder = folder / record["slug"] if record else folder
-    folder = folder / ("" if lang == "ja" else lang)
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "status": "ok", "cadence": cadence, "period": period, "lang": lang,
-        "period_end": period_end or PERIOD_END.get(period, "2026-11-22"),
-        "title": title or f"{cadence} {period}", "company": company,
-        "data_freshness": freshness, "built_at": built_at, "segment": record,
-    }  # fmt: skip
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    (folder / "pack.html").write_text("<!DOCTYPE html><title>pack</title>", encoding="utf-8")
-    return folder / "pack.html"
 
 
 def failed(out: Path, cadence: str, period: str, lang: str = "ja", *, stamp: str) -> Path:
@@ -121,8 +42,8 @@ def rel(path: Path, out: Path) -> str:
 
 
 def test_statuses_ok_stale_and_failed(tmp_path):
-    ok = pack(tmp_path, "monthly", "2026-10", freshness="2026-11-22T09:00:00+00:00")
-    stale = pack(tmp_path, "monthly", "2026-09", freshness="2026-09-29T10:00:00+00:00")
+    ok = fake_pack(tmp_path, "monthly", "2026-10", freshness="2026-11-22T09:00:00+00:00")
+    stale = fake_pack(tmp_path, "monthly", "2026-09", freshness="2026-09-29T10:00:00+00:00")
     notebook = failed(tmp_path, "weekly", "2026-W47", stamp="20261123T070000")
     page = index(tmp_path)
 
@@ -143,7 +64,7 @@ def test_statuses_ok_stale_and_failed(tmp_path):
 
 
 def test_files_written_next_to_a_pack_are_linked(tmp_path):
-    html = pack(tmp_path, "quarterly", "FY2026-Q2", period_end="2026-09-30")
+    html = fake_pack(tmp_path, "quarterly", "FY2026-Q2", period_end="2026-09-30")
     manifest_path = html.parent / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     # Only plain names next to the pack are linked; a path is never followed.
@@ -166,12 +87,12 @@ def test_stale_means_data_before_the_periods_last_day():
 
 def test_newest_period_first_in_cadence_order(tmp_path):
     for period in ("2026-08", "2026-10", "2026-09"):
-        pack(tmp_path, "monthly", period)
-    pack(tmp_path, "quarterly", "FY2026-Q1", period_end="2026-06-30")
-    pack(tmp_path, "quarterly", "FY2026-Q2", period_end="2026-09-30")
-    pack(tmp_path, "weekly", "2026-W46", period_end="2026-11-15")
-    pack(tmp_path, "weekly", "2026-W47", period_end="2026-11-22")
-    pack(tmp_path, "weekly", "2025-W52", period_end="2025-12-28")
+        fake_pack(tmp_path, "monthly", period)
+    fake_pack(tmp_path, "quarterly", "FY2026-Q1", period_end="2026-06-30")
+    fake_pack(tmp_path, "quarterly", "FY2026-Q2", period_end="2026-09-30")
+    fake_pack(tmp_path, "weekly", "2026-W46", period_end="2026-11-15")
+    fake_pack(tmp_path, "weekly", "2026-W47", period_end="2026-11-22")
+    fake_pack(tmp_path, "weekly", "2025-W52", period_end="2025-12-28")
     page = index(tmp_path)
     assert page.sections == ["weekly", "monthly", "quarterly"]
     order = [(r["data-cadence"], r["data-period"]) for r in page.rows]
@@ -183,12 +104,12 @@ def test_newest_period_first_in_cadence_order(tmp_path):
 
 
 def test_previous_links_stay_within_cadence_and_language(tmp_path):
-    aug = pack(tmp_path, "monthly", "2026-08")
-    sep = pack(tmp_path, "monthly", "2026-09")
-    pack(tmp_path, "monthly", "2026-10")
-    aug_en = pack(tmp_path, "monthly", "2026-08", "en")
-    pack(tmp_path, "monthly", "2026-10", "en")  # no English pack for September
-    pack(tmp_path, "weekly", "2026-W47", period_end="2026-11-22")
+    aug = fake_pack(tmp_path, "monthly", "2026-08")
+    sep = fake_pack(tmp_path, "monthly", "2026-09")
+    fake_pack(tmp_path, "monthly", "2026-10")
+    aug_en = fake_pack(tmp_path, "monthly", "2026-08", "en")
+    fake_pack(tmp_path, "monthly", "2026-10", "en")  # no English pack for September
+    fake_pack(tmp_path, "weekly", "2026-W47", period_end="2026-11-22")
     failed(tmp_path, "monthly", "2026-11", stamp="20261201T090000")
     page = index(tmp_path)
 
@@ -199,7 +120,7 @@ def test_previous_links_stay_within_cadence_and_language(tmp_path):
     assert previous("2026-09", "ja") == [rel(aug, tmp_path)]
     assert previous("2026-08", "ja") == []
     assert previous("2026-10", "en") == [rel(aug_en, tmp_path)]  # the one before, not September
-    assert previous("2026-11", "ja") == [rel(pack(tmp_path, "monthly", "2026-10"), tmp_path)]
+    assert previous("2026-11", "ja") == [rel(fake_pack(tmp_path, "monthly", "2026-10"), tmp_path)]
     assert page.row("monthly", "2026-10", "ja")["cells"][7] == "2026年9月"
     weekly = page.row("weekly", "2026-W47", "ja")
     assert [c for c, _ in weekly["links"]] == ["rk-pack"] and weekly["cells"][7] == "—"
@@ -213,8 +134,8 @@ def test_previous_links_stay_within_cadence_and_language(tmp_path):
     ],
 )
 def test_language_column_and_localized_dates(tmp_path, lang, names, period, built):
-    pack(tmp_path, "monthly", "2026-10", "ja")
-    pack(tmp_path, "monthly", "2026-10", "en", title="Monthly review October 2026")
+    fake_pack(tmp_path, "monthly", "2026-10", "ja")
+    fake_pack(tmp_path, "monthly", "2026-10", "en", title="Monthly review October 2026")
     path = write_index(tmp_path, lang=lang, timezone=TZ)
     html = path.read_text(encoding="utf-8")
     page = Index(html)
@@ -229,7 +150,7 @@ def test_language_column_and_localized_dates(tmp_path, lang, names, period, buil
 
 def test_a_later_good_pack_supersedes_an_earlier_failure(tmp_path):
     notebook = failed(tmp_path, "monthly", "2026-10", stamp="20261101T080000")
-    pack(tmp_path, "monthly", "2026-10", built_at="2026-11-02T00:00:00+00:00")
+    fake_pack(tmp_path, "monthly", "2026-10", built_at="2026-11-02T00:00:00+00:00")
     page = index(tmp_path)
     assert [r["data-current"] for r in page.rows] == ["true", "false"]
     assert page.row("monthly", "2026-10", "ja")["data-status"] == "ok"
@@ -240,7 +161,7 @@ def test_a_later_good_pack_supersedes_an_earlier_failure(tmp_path):
 
 
 def test_a_later_failure_is_the_current_state(tmp_path):
-    pack(tmp_path, "monthly", "2026-10", built_at="2026-11-01T00:00:00+00:00")
+    fake_pack(tmp_path, "monthly", "2026-10", built_at="2026-11-01T00:00:00+00:00")
     for stamp in ("20261102T080000", "20261103T080000", "20261104T080000", "20261105T080000",
                   "20261106T080000", "20261107T080000"):  # fmt: skip
         failed(tmp_path, "monthly", "2026-10", stamp=stamp)
@@ -256,7 +177,7 @@ def test_a_later_failure_is_the_current_state(tmp_path):
 
 
 def test_hostile_title_and_company_are_escaped(tmp_path):
-    pack(tmp_path, "monthly", "2026-10", title=SCRIPT, company=IMG)
+    fake_pack(tmp_path, "monthly", "2026-10", title=SCRIPT, company=IMG)
     html = write_index(tmp_path, lang="ja", timezone=TZ).read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -268,7 +189,7 @@ def test_hostile_title_and_company_are_escaped(tmp_path):
 
 
 def test_unreadable_entries_are_skipped(tmp_path):
-    pack(tmp_path, "monthly", "2026-10")
+    fake_pack(tmp_path, "monthly", "2026-10")
     (tmp_path / "monthly" / "x").mkdir()
     (tmp_path / "monthly" / "x" / "manifest.json").write_text("{not json", encoding="utf-8")
     failed(tmp_path, "monthly", "<b>", stamp="20261101T000000")
@@ -280,7 +201,7 @@ def test_unreadable_entries_are_skipped(tmp_path):
 def test_empty_and_offline(tmp_path):
     html = write_index(tmp_path, lang="en", timezone=TZ).read_text(encoding="utf-8")
     assert "No packs yet" in html
-    pack(tmp_path, "monthly", "2026-10")
+    fake_pack(tmp_path, "monthly", "2026-10")
     failed(tmp_path, "weekly", "2026-W47", stamp="20261123T070000")
     html = write_index(tmp_path, lang="en", timezone=TZ).read_text(encoding="utf-8")
     for remote in ("http:", "https:", "//", "<script", "<link", "src=", "@import"):
@@ -290,7 +211,7 @@ def test_empty_and_offline(tmp_path):
 def test_reviewkit_index_rebuilds_the_page(tmp_path):
     ws = init_workspace(tmp_path / "ws")
     out = ws.outputs_dir
-    pack(out, "monthly", "2026-10")
+    fake_pack(out, "monthly", "2026-10")
     failed(out, "monthly", "2026-10", stamp="20261124T090000")
     result = run_cli("index", "--workspace", str(ws.root))
     assert result.returncode == 0, result.stderr
@@ -372,7 +293,7 @@ def test_segment_packs_have_their_own_rows_in_order(tmp_path, lang, scopes):
     for period in ("2026-09", "2026-10"):
         for code in ("en", "ja"):
             for segment in (ALPHA, None, TEAM_B, PAID):
-                pack(tmp_path, "monthly", period, code, segment=segment)
+                fake_pack(tmp_path, "monthly", period, code, segment=segment)
     page = index(tmp_path, lang=lang)
     other = "en" if lang == "ja" else "ja"
     slugs = ["", "channel-paid", "sales_team-team-b", "sales_team-alpha"]  # by label, not slug
@@ -397,7 +318,7 @@ def test_period_and_scope_are_shown_once_per_group(tmp_path):
     for period in ("2026-09", "2026-10"):
         for segment in (None, TEAM_B):
             for code in ("ja", "en"):
-                pack(tmp_path, "monthly", period, code, segment=segment)
+                fake_pack(tmp_path, "monthly", period, code, segment=segment)
     html = write_index(tmp_path, lang="ja", timezone=TZ).read_text(encoding="utf-8")
     page = Index(html)
     shown = [
@@ -413,11 +334,11 @@ def test_period_and_scope_are_shown_once_per_group(tmp_path):
 
 
 def test_previous_link_stays_within_the_segment(tmp_path):
-    pack(tmp_path, "monthly", "2026-08", segment=TEAM_B)
-    pack(tmp_path, "monthly", "2026-09")  # the company only
-    pack(tmp_path, "monthly", "2026-09", segment=PAID)
-    pack(tmp_path, "monthly", "2026-10", segment=TEAM_B)
-    pack(tmp_path, "monthly", "2026-10")
+    fake_pack(tmp_path, "monthly", "2026-08", segment=TEAM_B)
+    fake_pack(tmp_path, "monthly", "2026-09")  # the company only
+    fake_pack(tmp_path, "monthly", "2026-09", segment=PAID)
+    fake_pack(tmp_path, "monthly", "2026-10", segment=TEAM_B)
+    fake_pack(tmp_path, "monthly", "2026-10")
     failure(tmp_path, "monthly", "2026-11", failed_at="2026-12-01T00:00:00+00:00", error="x",
             segment=TEAM_B)  # fmt: skip
     page = index(tmp_path)
@@ -438,8 +359,8 @@ def test_previous_link_stays_within_the_segment(tmp_path):
 
 
 def test_a_segment_failure_is_that_segments_state_with_its_error(tmp_path):
-    pack(tmp_path, "monthly", "2026-10", built_at="2026-11-01T00:00:00+00:00")
-    pack(tmp_path, "monthly", "2026-10", built_at="2026-11-01T00:00:00+00:00", segment=TEAM_B)
+    fake_pack(tmp_path, "monthly", "2026-10", built_at="2026-11-01T00:00:00+00:00")
+    fake_pack(tmp_path, "monthly", "2026-10", built_at="2026-11-01T00:00:00+00:00", segment=TEAM_B)
     error = f"monthly_review.ipynb failed for 2026-10 sales_team=Team B in cell 7: {SCRIPT}"
     notebook = failure(tmp_path, "monthly", "2026-10", failed_at="2026-11-24T06:15:00+00:00",
                        error=error + "\nsecond line", segment=TEAM_B)  # fmt: skip
@@ -488,8 +409,8 @@ def test_failed_folders_with_and_without_failure_json(tmp_path):
 def test_hostile_segment_values_are_escaped(tmp_path):
     hostile = {"column": IMG, "values": [SCRIPT], "name": "", "text": SCRIPT,
                "slug": '"><script>x', "label": SCRIPT}  # fmt: skip
-    pack(tmp_path, "monthly", "2026-10", segment=hostile)
-    pack(tmp_path, "monthly", "2026-10", segment=Scope("sales_team", (SCRIPT,)))
+    fake_pack(tmp_path, "monthly", "2026-10", segment=hostile)
+    fake_pack(tmp_path, "monthly", "2026-10", segment=Scope("sales_team", (SCRIPT,)))
     html = write_index(tmp_path, lang="ja", timezone=TZ).read_text(encoding="utf-8")
     page = Index(html)
     assert {"script", "img"}.isdisjoint(page.tags) and "<script" not in html
@@ -499,8 +420,8 @@ def test_hostile_segment_values_are_escaped(tmp_path):
 
 
 def test_a_malformed_segment_record_is_skipped(tmp_path):
-    pack(tmp_path, "monthly", "2026-10")
-    pack(tmp_path, "monthly", "2026-10", segment={"slug": "x", "label": "ok"}, lang="en")
+    fake_pack(tmp_path, "monthly", "2026-10")
+    fake_pack(tmp_path, "monthly", "2026-10", segment={"slug": "x", "label": "ok"}, lang="en")
     manifest = tmp_path / "monthly" / "2026-10" / "x" / "en" / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**data, "segment": "sales_team=Team B"}), encoding="utf-8")
@@ -519,47 +440,6 @@ def batch(out: Path, **record: object) -> None:
     (out / "_logs" / "last-batch.json").write_text(text, encoding="utf-8")
 
 
-class Block(HTMLParser):
-    """The last-batch block: its text, the alert's text and the links in each."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text = self.alert = ""
-        self.links: list[tuple[str | None, str]] = []
-        self.alert_links: list[tuple[str | None, str]] = []
-        self.found = False
-        self.state = ""
-        self._depth = {"section": 0, "alert": 0}
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        a = dict(attrs)
-        if tag == "section" and a.get("id") == "last-batch":
-            self.found, self.state = True, a["data-state"]
-            self._depth["section"] = 1
-        elif self._depth["section"]:
-            if a.get("role") == "alert":
-                assert "rk-alert" in a["class"]
-                self._depth["alert"] = 1
-            elif tag in ("div",) and self._depth["alert"]:
-                self._depth["alert"] += 1
-            if tag == "a":
-                link = (a.get("class"), a["href"])
-                (self.alert_links if self._depth["alert"] else self.links).append(link)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "section":
-            self._depth["section"] = 0
-        elif tag == "div" and self._depth["alert"]:
-            self._depth["alert"] -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._depth["alert"]:
-            self.alert += data
-        if self._depth["section"]:
-            self.text += data
-
-
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
@@ -572,7 +452,7 @@ class Block(HTMLParser):
     ],
 )  # fmt: skip
 def test_last_batch_block_with_a_failure(tmp_path, lang, words):
-    pack(tmp_path, "monthly", "2026-10")
+    fake_pack(tmp_path, "monthly", "2026-10")
     notebook = failure(tmp_path, "monthly", "2026-10", failed_at="2026-11-24T06:15:30+00:00",
                        error="boom", segment=TEAM_B)  # fmt: skip
     item = {
@@ -635,7 +515,7 @@ def test_batch_links_never_leave_the_output_folder(tmp_path):
 
 @pytest.mark.parametrize("text", ["{not json", "[1, 2]", '"text"', ""])
 def test_an_unreadable_batch_record_is_ignored(tmp_path, text):
-    pack(tmp_path, "monthly", "2026-10")
+    fake_pack(tmp_path, "monthly", "2026-10")
     (tmp_path / "_logs").mkdir()
     (tmp_path / "_logs" / "last-batch.json").write_text(text, encoding="utf-8")
     html = write_index(tmp_path, lang="ja", timezone=TZ).read_text(encoding="utf-8")

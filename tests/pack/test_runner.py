@@ -5,8 +5,8 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import DEMO_DATE, REPO, one_line
-from conftest import run_cli as cli
+from builders import DEMO_DATE, REPO, one_line
+from builders import run_cli as cli
 
 from reviewkit.core.workspace import init_workspace
 from reviewkit.errors import ParameterError

@@ -19,8 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO
-from test_index import Block
+from builders import REPO, Block
 
 from reviewkit.i18n.texts import t
 

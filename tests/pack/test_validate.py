@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import one_line
-from conftest import run_cli as cli
+from builders import one_line
+from builders import run_cli as cli
 
 from reviewkit.core.workspace import Workspace, init_workspace
 from reviewkit.errors import ConfigError

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from builders import run_cli
 
 from reviewkit.core.workspace import Workspace, init_workspace
 

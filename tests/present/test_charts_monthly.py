@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 import pytest
-from test_charts_weekly import assert_offline_svg, mark_type, rows_of
+from builders import assert_offline_svg, mark_type, rows_of
 
 from reviewkit.present.charts.house import INK, PackChart
 from reviewkit.present.charts.monthly import (

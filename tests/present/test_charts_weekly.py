@@ -5,6 +5,7 @@ import math
 
 import pandas as pd
 import pytest
+from builders import assert_offline_svg, mark_type, rows_of
 
 from reviewkit.present.charts.alerts import alert_chart
 from reviewkit.present.charts.house import PackChart
@@ -13,26 +14,6 @@ from reviewkit.present.charts.trend import trend_chart
 
 NAN = math.nan
 LABELS = {"mql": "MQL", "sql": "SQL"}
-
-
-def mark_type(layer: dict) -> str:
-    mark = layer["mark"]
-    return mark if isinstance(mark, str) else mark["type"]
-
-
-def rows_of(spec: dict, layer: dict) -> list[dict]:
-    """The inline rows a layer draws (altair names datasets and may lift shared data up)."""
-    data = layer.get("data", spec.get("data"))
-    return spec["datasets"][data["name"]]
-
-
-def assert_offline_svg(chart: PackChart, *texts: str) -> str:
-    assert "http" not in json.dumps(chart.spec, ensure_ascii=False)
-    html = chart.svg_html()
-    assert "<svg" in html
-    for text in texts:
-        assert text in html
-    return html
 
 
 # --- trend chart: the target band -------------------------------------------------------------

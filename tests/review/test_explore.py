@@ -15,8 +15,7 @@ import sys
 import ipywidgets
 import pandas as pd
 import pytest
-from test_monthly_analysis import CUTOFF, OCT, SEP, TZ, funnel, tiny_store
-from test_segment_dimensions import tiered
+from builders import CUTOFF, OCT, SEP, TZ, tiered, tiny_funnel, tiny_store
 
 from reviewkit.analysis.drilldown import (
     EXPLORE_COLUMNS,
@@ -107,7 +106,9 @@ def test_stage_counts_by_channel_match_the_raw_events(tiny):
     raw = raw_entries(tiny)
     raw["segment"] = raw["channel"].astype(object).where(raw["channel"].notna(), UNKNOWN)
     for stage in ("lead", "mql", "sql", "won"):
-        frame = explore_frame(funnel(tiny), metric=stage, dimension="channel", periods=[SEP, OCT])
+        frame = explore_frame(
+            tiny_funnel(tiny), metric=stage, dimension="channel", periods=[SEP, OCT]
+        )
         assert list(frame.columns) == EXPLORE_COLUMNS
         mine = raw[(raw["stage"] == stage) & raw["month"].isin(["2026-09", "2026-10"])]
         expected = mine.groupby(["month", "segment"]).size().astype(float).to_dict()
@@ -117,7 +118,7 @@ def test_stage_counts_by_channel_match_the_raw_events(tiny):
             len(frame) // 2
         )
     # October's MQLs by hand: Q1-Q3 paid search, V1-V2 webinar, S1, S2, X1 referral, N1 none
-    october = explore_frame(funnel(tiny), metric="mql", dimension="channel", periods=[OCT])
+    october = explore_frame(tiny_funnel(tiny), metric="mql", dimension="channel", periods=[OCT])
     assert as_dict(october, "value") == {
         ("2026-10", "paid_search"): 3,
         ("2026-10", "referral"): 3,
@@ -131,7 +132,7 @@ def test_a_period_basis_rate_with_a_filter_matches_the_raw_events(tiny):
     raw = raw_entries(tiny)
     chosen = raw[raw["channel"].isin(["paid_search", "webinar"])]
     frame = explore_frame(
-        funnel(tiny),
+        tiny_funnel(tiny),
         metric="mql_to_sql",
         dimension=None,
         periods=[SEP, OCT],
@@ -151,7 +152,7 @@ def test_a_period_basis_rate_with_a_filter_matches_the_raw_events(tiny):
 
 def test_cohort_and_period_basis_differ_where_they_should(tiny):
     raw = raw_entries(tiny)
-    f = funnel(tiny)
+    f = tiny_funnel(tiny)
     cohort = explore_frame(f, metric="mql_to_sql", dimension="channel", periods=[SEP, OCT])
     period = explore_frame(
         f, metric="mql_to_sql", dimension="channel", periods=[SEP, OCT], basis="period"
@@ -183,7 +184,7 @@ def test_cohort_and_period_basis_differ_where_they_should(tiny):
 
 
 def test_filters_narrow_the_counts(tiny):
-    f = funnel(tiny)
+    f = tiny_funnel(tiny)
     whole = explore_frame(f, metric="mql", dimension=None, periods=[OCT])
     paid = explore_frame(
         f, metric="mql", dimension=None, periods=[OCT], filters={"channel": ["paid_search"]}
@@ -210,7 +211,7 @@ def test_filters_narrow_the_counts(tiny):
 
 
 def test_values_beyond_the_top_are_computed_together_as_other(tiny):
-    f = funnel(tiny)
+    f = tiny_funnel(tiny)
     full = explore_frame(f, metric="mql", dimension="channel", periods=[SEP, OCT])
     assert OTHER not in set(full["segment"])  # three values: all shown by name
     top = explore_frame(f, metric="mql", dimension="channel", periods=[SEP, OCT], top=1)
@@ -247,7 +248,7 @@ def test_an_added_dimension_is_offered_and_labelled(tiny):
 
 
 def test_unknown_choices_name_the_parameter_the_value_and_the_allowed_ones(tiny):
-    f = funnel(tiny)
+    f = tiny_funnel(tiny)
     with pytest.raises(ParameterError, match=r"metric: 'nope' .*'mql_to_sql'"):
         explore_frame(f, metric="nope", dimension=None, periods=[OCT])
     with pytest.raises(ParameterError, match=r"dimension: 'colour' .*'channel'"):
@@ -474,7 +475,7 @@ def test_both_languages_render(review, window):
 
 def test_table_cells_are_escaped(tiny):
     tiny.execute("UPDATE leads SET channel = '<b>x</b>' WHERE channel = 'webinar'")
-    f = funnel(tiny)
+    f = tiny_funnel(tiny)
     frame = explore_frame(f, metric="mql", dimension="channel", periods=[OCT])
     html = explore_table(frame, definitions=f.definitions, metric="mql", dimension="channel",
                          lang="en", currency="JPY").html  # fmt: skip

@@ -13,11 +13,18 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
-import test_templates
-from conftest import DEMO_DATE, REPO
-from test_index import Index, pack
-from test_notebook_hygiene import VENV, hook, problems
-from test_templates import AGENDA_HEADINGS, Cells
+from builders import (
+    AGENDA_HEADINGS,
+    DEMO_DATE,
+    REPO,
+    VENV,
+    Cells,
+    Index,
+    assert_thin_template,
+    fake_pack,
+    hook,
+    problems,
+)
 
 from reviewkit.cli.main import main
 from reviewkit.core.workspace import Workspace, init_workspace
@@ -96,7 +103,7 @@ def test_new_template_writes_a_thin_template_with_its_metadata(root):
     for cell in raw["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
-    test_templates.test_templates_are_thin(path)  # the rules the shipped templates follow
+    assert_thin_template(path)  # the rules the shipped templates follow
     # committed clean: nothing for the commit hook (nbstripout) to strip
     assert problems(nbformat.read(path, as_version=4)) == []
     args = [str(VENV / "bin" / "nbstripout"), *hook()["args"], "--dry-run", str(path)]
@@ -174,7 +181,7 @@ def test_each_cadence_gets_its_own_starters_and_a_default_title(root, cadence, k
     call = ast.parse(nb.cells[3].source).body[0].value
     assert [ast.literal_eval(a) for a in call.args] == [cadence]
     assert {k.arg: ast.unparse(k.value) for k in call.keywords}["template"] == "'pipeline_health'"
-    test_templates.test_templates_are_thin(made.path)
+    assert_thin_template(made.path)
 
 
 @pytest.mark.parametrize(
@@ -430,7 +437,7 @@ def test_an_unchanged_template_pack_is_skipped(rendered):
 def template_pack(out: Path, period: str, lang: str = "ja", **kwargs) -> Path:
     """A published pack of the template (the runner's layout and manifest fields)."""
     scratch = out.parent / f"{out.name}-scratch"
-    path = pack(scratch, "monthly", period, lang, **kwargs)
+    path = fake_pack(scratch, "monthly", period, lang, **kwargs)
     target = out / NAME / path.parent.relative_to(scratch / "monthly")
     target.parent.mkdir(parents=True, exist_ok=True)
     path.parent.rename(target)
@@ -442,8 +449,8 @@ def template_pack(out: Path, period: str, lang: str = "ja", **kwargs) -> Path:
 
 def test_index_sections_previous_links_and_failures_of_a_template(tmp_path):
     out = tmp_path / "out"
-    shipped = pack(out, "monthly", "2026-10")
-    pack(out, "weekly", "2026-W47")
+    shipped = fake_pack(out, "monthly", "2026-10")
+    fake_pack(out, "weekly", "2026-W47")
     september = template_pack(out, "2026-09", built_at="2026-10-05T01:00:00+00:00")
     october = template_pack(out, "2026-10", title="ABM 10月")
     english = template_pack(out, "2026-10", "en")
@@ -456,7 +463,7 @@ def test_index_sections_previous_links_and_failures_of_a_template(tmp_path):
         "template_name": NAME, "template_title": TITLE,
     }), encoding="utf-8")  # fmt: skip
     # a folder without its template's manifest fields is not a template's
-    stray = pack(out, "monthly", "2026-08")
+    stray = fake_pack(out, "monthly", "2026-08")
     shutil.move(stray.parent, out / "stray_folder")
 
     index = Index((write_index(out, lang="en", timezone="Asia/Tokyo")).read_text("utf-8"))

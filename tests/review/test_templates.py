@@ -1,14 +1,12 @@
 """The three templates: thin, output-free, and executed end to end through papermill."""
 
-import ast
 import json
 import re
 from functools import partial
-from html.parser import HTMLParser
 
 import nbformat
 import pytest
-from conftest import REPO
+from builders import AGENDA_HEADINGS, REPO, Cells, assert_thin_template
 
 from reviewkit.i18n.formatting import format_pct, format_value
 from reviewkit.model.definitions import load_definitions
@@ -33,69 +31,7 @@ def test_templates_are_committed_without_outputs(path):
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
 def test_templates_are_thin(path):
-    nb = nbformat.read(path, as_version=4)
-    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(params) == 1
-    for node in ast.parse(params[0].source).body:  # only literal assignments
-        assert isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-    assert {n.targets[0].id for n in ast.parse(params[0].source).body} >= {
-        "workspace",
-        "as_of",
-        "lang",
-    }
-    forbidden = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While,
-                 ast.Lambda, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)  # fmt: skip
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        tree = ast.parse(cell.source)
-        assert not [n for n in ast.walk(tree) if isinstance(n, forbidden)], cell.source
-        if cell is not params[0]:  # the parameters cell holds only literals, one per line
-            assert len(cell.source.splitlines()) <= 4, cell.source
-        assert "select " not in cell.source.lower(), "SQL belongs in reviewkit"
-    assert nb.metadata.kernelspec.name == "reviewkit"
-
-
-# Each pack reads in its meeting's agenda order, with time boxes (weekly 15, monthly 60,
-# quarterly 90 minutes): summary, KPI status, deviations, decisions, actions; then the glossary.
-AGENDA_HEADINGS = {
-    ("weekly", "ja"): ["1. 要約 2分", "2. KPI の状況 5分", "3. 異常と乖離 5分", "4. 対応の判断 2分",
-                       "5. アクションと担当 1分", "付録: 指標の定義"],
-    ("weekly", "en"): ["1. Summary 2 min", "2. KPI status 5 min",
-                       "3. Anomalies and deviations 5 min", "4. Decisions 2 min",
-                       "5. Actions and owners 1 min", "Appendix: metric definitions"],
-    ("monthly", "ja"): ["1. 要約 5分", "2. KPI の状況 10分", "3. 乖離と原因 25分",
-                        "4. 改善の意思決定 15分", "5. アクションと担当 5分", "付録: 指標の定義"],
-    ("monthly", "en"): ["1. Summary 5 min", "2. KPI status 10 min",
-                        "3. Deviations and causes 25 min", "4. Improvement decisions 15 min",
-                        "5. Actions and owners 5 min", "Appendix: metric definitions"],
-    ("quarterly", "ja"): ["1. 要約 5分", "2. KPI の状況 15分", "3. KPI の見直し 30分",
-                          "4. 目標の再設定 30分", "5. アクションと担当 10分", "付録: 指標の定義"],
-    ("quarterly", "en"): ["1. Summary 5 min", "2. KPI status 15 min",
-                          "3. Re-evaluating the KPIs 30 min", "4. Re-setting targets 30 min",
-                          "5. Actions and owners 10 min", "Appendix: metric definitions"],
-}  # fmt: skip
-
-
-class Cells(HTMLParser):
-    """Collect the text of every <td> and <h2>/<h1> in a pack."""
-
-    def __init__(self):
-        super().__init__()
-        self.cells, self.headings, self._in = [], [], None
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("td", "h1", "h2"):
-            self._in, self._text = tag, ""
-
-    def handle_data(self, data):
-        if self._in:
-            self._text += data
-
-    def handle_endtag(self, tag):
-        if tag == self._in:
-            (self.cells if tag == "td" else self.headings).append(self._text.strip())
-            self._in = None
+    assert_thin_template(path)
 
 
 def check_pace_table(review, cells: list[str], *, lang: str) -> None:

@@ -14,13 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
-from test_monthly_analysis import CUTOFF, OCT, SEP, TZ, definitions, write_store
-from test_templates import Cells
+from builders import CUTOFF, OCT, SEP, TZ, Cells, run_cli, tiered, tiny_definitions, write_store
 
 from reviewkit.errors import ConfigError, ParameterError
 from reviewkit.i18n.texts import t
-from reviewkit.model.definitions import Definitions, load_definitions
+from reviewkit.model.definitions import load_definitions
 from reviewkit.model.scope import check_scope, parse_scope
 from reviewkit.pack.fingerprint import data_hash
 from reviewkit.pack.schedule import load_schedule
@@ -28,16 +26,6 @@ from reviewkit.present.glossary import glossary_table
 from reviewkit.review.open import open_review
 from reviewkit.semantic.funnel import Funnel
 
-TIER = {
-    "key": "account_tier",
-    "label": {"ja": "顧客ティア", "en": "Account tier"},
-    "description": {"ja": "企業規模で分ける", "en": "By company size"},
-    "values": [
-        {"value": "enterprise", "rule": "company_size == 'large'"},
-        {"value": "mid_market", "rule": "company_size == 'mid' or score >= 90"},
-    ],
-    "otherwise": "smb",
-}
 # lead, company size, score, MQL day (lead entered an hour earlier), SQL day
 PEOPLE = [
     ("A1", "large", 10, "2026-10-02 10:00", "2026-10-04 10:00"),
@@ -49,12 +37,6 @@ PEOPLE = [
     ("B1", "large", 10, "2026-09-02 10:00", "2026-09-03 10:00"),
     ("B2", "micro", 10, "2026-09-04 10:00", None),
 ]
-
-
-def tiered(**changes: object) -> Definitions:
-    data = definitions().model_dump(mode="json", by_alias=True)
-    data["segments"] = [{**TIER, **changes}]
-    return Definitions.model_validate(data)
 
 
 def tier_of(size: object, score: object) -> str:
@@ -189,7 +171,7 @@ def test_the_glossary_lists_each_added_dimension_with_its_rules_and_sql():
     assert "mid_market" in html and "score &gt;= 90" in html
     assert "CASE WHEN" in html and "どのルールにも当てはまらないリード" in html
     assert "Segments the definitions add" in glossary_table(tiered(), lang="en").html
-    assert "segment_dimensions" not in glossary_table(definitions(), lang="en").html
+    assert "segment_dimensions" not in glossary_table(tiny_definitions(), lang="en").html
 
 
 def test_packs_label_the_added_dimension_in_both_languages(store):

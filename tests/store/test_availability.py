@@ -9,6 +9,7 @@ import re
 
 import pandas as pd
 import pytest
+from builders import event_definitions
 
 from reviewkit.model.definitions import Definitions
 from reviewkit.present.html import missing_html
@@ -129,13 +130,9 @@ def test_missing_line_names_the_import_in_both_languages():
 
 
 def definitions() -> Definitions:
-    stage = {"label": TEXT, "owner": "sales", "description": TEXT}
-    return Definitions.model_validate(
-        {
-            "version": "t", "agreed_by": ["sales"], "agreed_on": "2026-01-01",
-            "stages": [{"key": "lead", "event": "lead", **stage},
-                       {"key": "won", "event": "won", **stage}],
-        }
+    return event_definitions(
+        ("lead", "won"), owner="sales", with_kgi=False, version="t", agreed_by=("sales",),
+        agreed_on="2026-01-01",
     )  # fmt: skip
 
 

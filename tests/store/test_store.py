@@ -28,7 +28,7 @@ def test_schema_has_every_documented_table(con):
 
 
 def test_schema_is_documented():
-    from conftest import REPO
+    from builders import REPO
 
     doc = (REPO / "docs" / "data-model.md").read_text(encoding="utf-8")
     for name, columns in TABLES.items():
