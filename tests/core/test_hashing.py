@@ -1,7 +1,7 @@
 import hashlib
 
 import pytest
-from conftest import REPO
+from builders import REPO
 
 from reviewkit.core.hashing import file_hash
 
