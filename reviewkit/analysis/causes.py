@@ -102,7 +102,7 @@ def followed_up_worse(teams: pd.DataFrame | None) -> list[str]:
     Parameters
     ----------
     teams
-        :func:`reviewkit.analysis.followup.team_follow_up` (empty or ``None``: no touch data).
+        :func:`reviewkit.analysis.followup_month.team_follow_up` (empty or ``None``: no touch data).
     """
     if teams is None or teams.empty or "due_before" not in teams:
         return []
@@ -329,9 +329,9 @@ def cause_findings(
         :attr:`reviewkit.semantic.funnel.Funnel.split_dimensions`: no all-unknown or single-valued
         column); ``None``: every lead column but the campaign.
     teams
-        First touch by team (:func:`reviewkit.analysis.followup.team_follow_up`): a team whose SLA
-        rate fell significantly (:func:`followed_up_worse`) is named beforehand on the rates
-        from the SLA's stage, so its fall there needs no correction for the other segments.
+        First touch by team (:func:`reviewkit.analysis.followup_month.team_follow_up`): a team
+        whose SLA rate fell significantly (:func:`followed_up_worse`) is named beforehand on the
+        rates from the SLA's stage, so its fall there needs no correction for the other segments.
 
     Returns
     -------

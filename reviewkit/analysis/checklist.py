@@ -562,7 +562,7 @@ def assess(
         ``driver_label``, ``rate_before``, ``rate`` (fractions; NaN for a volume driver) and
         ``score`` (people lost beyond the segment's share, negative = loss). May be empty.
     teams
-        Follow-up by sales team (:func:`reviewkit.analysis.followup.team_follow_up`):
+        Follow-up by sales team (:func:`reviewkit.analysis.followup_month.team_follow_up`):
         ``sales_team``, ``mqls``, ``sla``, ``sla_before``, ``median_hours``,
         ``median_hours_before``, ``never_touched``, ``untouched_share``, ``touched``,
         ``touched_before``; the baseline's MQLs from ``mqls_before`` when present, else from

@@ -132,7 +132,7 @@ class MonthlyReview(Explorable, Review):
     @cached_property
     def teams(self) -> pd.DataFrame:
         """First touch by sales team, this period against the previous one."""
-        from reviewkit.analysis.followup import team_follow_up
+        from reviewkit.analysis.followup_month import team_follow_up
 
         return team_follow_up(self.funnel, self.period, baseline=self.previous)
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from builders import SLA, activities, at, mql_definitions
 
-from reviewkit.analysis.followup import (
+from reviewkit.analysis.followup_month import (
     STALLED_BY_TEAM_COLUMNS,
     TEAM_FOLLOW_UP_COLUMNS,
     stalled_by_team,

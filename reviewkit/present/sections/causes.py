@@ -1,8 +1,8 @@
 """The monthly pack's "where it came from" and cause-family sections, for any company's data.
 
 Presentation only (figures from :mod:`reviewkit.analysis.causes`, :mod:`reviewkit.analysis.content`,
-:mod:`reviewkit.analysis.followup`): what each section shows depends on what the store holds, and
-what it lacks is said in one line with the import that brings it
+:mod:`reviewkit.analysis.followup_month`): what each section shows depends on what the store
+holds, and what it lacks is said in one line with the import that brings it
 (:func:`reviewkit.present.html.missing_html`) instead of a table of zeros or of "(unknown)":
 
 - a segment column with no value, or one value for everyone, is left out of every split,
@@ -183,7 +183,7 @@ def _content_html(inputs: CauseInputs, funnel: Funnel) -> list[str]:
 def _follow_up_html(inputs: CauseInputs, funnel: Funnel, teams: pd.DataFrame,
                     period: Period | None, baseline: Period | None) -> list[str]:  # fmt: skip
     """The follow-up family's own evidence: first touch by team, stalled opportunities."""
-    from reviewkit.analysis.followup import stalled_opportunities
+    from reviewkit.analysis.followup_month import stalled_opportunities
     from reviewkit.present.sections.followup_month import stalled_html, team_follow_up_html
 
     lang, definitions, available = inputs.lang, inputs.definitions, inputs.available

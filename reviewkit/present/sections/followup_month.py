@@ -10,14 +10,13 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.analysis.followup import (
+from reviewkit.analysis.followup import format_hours, team_name
+from reviewkit.analysis.followup_month import (
     STALLED_FLOOR_DAYS,
     STALLED_HISTORY_DAYS,
     STALLED_NO_HISTORY_DAYS,
     STALLED_QUANTILE,
-    format_hours,
     stalled_by_team,
-    team_name,
 )
 from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import DASH, format_count, format_money, format_pct, format_period
