@@ -22,38 +22,42 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from reviewkit.analysis.cause_selection import CauseSettings
-from reviewkit.analysis.followup import format_hours, team_name
-from reviewkit.i18n.formatting import format_count, format_date, format_money, format_pct
+from reviewkit.analysis.checklist_evidence import (
+    CONTENT_DIMS,
+    EPS,
+    STATUSES,
+    TARGET_DIMS,
+    Evidence,
+    as_float,
+    count_text,
+    is_missing,
+)
+from reviewkit.analysis.checklist_teams import (
+    rule_collaboration,
+    rule_follow_up,
+    rule_resources,
+    sla_stage,
+)
+from reviewkit.i18n.formatting import format_count, format_date, format_pct
 from reviewkit.i18n.texts import check_lang, t
 
 if TYPE_CHECKING:
     from reviewkit.analysis.quality import DataQuality
     from reviewkit.model.definitions import Definitions
 
-STATUSES = ("problem", "watch", "ok", "nodata", "discuss")
 CHECKLIST_COLUMNS = ["number", "question", "status", "evidence", "section"]
 
 MATERIAL_PEOPLE = 5  # without a ``material`` column: material when it lost this many (score <= -5)
-TARGET_DIMS = ("industry", "company_size", "persona", "region")
-CONTENT_DIMS = ("content_asset", "campaign_id")
-SEGMENT_DIMS = ("channel", *TARGET_DIMS, *CONTENT_DIMS, "sales_team")
-SLA_PROBLEM = 0.80  # lowest team SLA below this is a problem
-SLA_WATCH = 0.90  # ... below this is to watch
-SLA_FALL = 0.10  # a fall of this much (10 points) against the team's own baseline is a problem
 AGREEMENT_DAYS = 365  # definitions agreed longer ago than this are due for review
 SALES_SIDE = ("sales", "inside_sales")
 QUALITY_NO_CHANNEL = 0.05  # share of people without a channel that makes measurement "watch"
 TOOLS_NO_CHANNEL = 0.02  # ... that points at tracking parameters (tools: "watch")
 TOOLS_DUPLICATES = 0.05  # merged / lead records that points at the MA->SFA sync
-TOUCHED_FALL = 0.20  # a team touching 20 % fewer leads while its MQLs held
-SPEND_FALL = 0.20  # campaign spend 20 % below the 3 months before
-_EPS = 1e-9  # rates are compared at their thresholds without float noise
 
 SECTIONS = {
     1: "cause_target",
@@ -67,54 +71,6 @@ SECTIONS = {
     9: "glossary",
     10: "cause_follow_up",
 }
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What data the checklist's points can rest on.
-
-    Attributes
-    ----------
-    columns
-        The segment columns with two or more values among the leads
-        (:attr:`reviewkit.semantic.funnel.Funnel.split_dimensions`).
-    touches
-        Whether the store holds touches (human activities).
-    teams
-        Whether the leads or deals have a sales team.
-    campaign_costs
-        Whether the store holds campaign costs.
-    """
-
-    columns: tuple[str, ...] = SEGMENT_DIMS
-    touches: bool = True
-    teams: bool = True
-    campaign_costs: bool = True
-
-
-def _nan(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _float(value: Any) -> float:
-    return math.nan if _nan(value) else float(value)
-
-
-def _pct(value: object, *, lang: str) -> str:
-    return format_pct(_float(value), lang=lang)
-
-
-def _count(value: object, *, lang: str) -> str:
-    return format_count(_float(value), lang=lang)
-
-
-def _hours(value: object, *, lang: str) -> str:
-    return format_hours(_float(value), lang=lang)
 
 
 def _dims(value: Any) -> tuple[str, ...]:
@@ -141,12 +97,12 @@ def _normalized_findings(findings: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _finding_text(row: pd.Series, *, lang: str) -> str:
-    people = format_count(max(0.0, -_float(row.get("score"))), lang=lang)
-    before, now = _float(row.get("rate_before")), _float(row.get("rate"))
+    people = format_count(max(0.0, -as_float(row.get("score"))), lang=lang)
+    before, now = as_float(row.get("rate_before")), as_float(row.get("rate"))
     fields = {"label": str(row.get("label", "")), "driver": str(row.get("driver_label", ""))}
     if math.isnan(before) and math.isnan(now):
         return t("check.finding.volume", lang, people=people, **fields)
-    new = "size_before" in row.index and _float(row["size_before"]) == 0
+    new = "size_before" in row.index and as_float(row["size_before"]) == 0
     return t(
         "check.finding.rate",
         lang,
@@ -184,9 +140,9 @@ def _findings_rule(
 
 def _material(row: pd.Series) -> bool:
     """The cause analysis' ``material`` mark, else a loss of :data:`MATERIAL_PEOPLE` or more."""
-    if "material" in row.index and not _nan(row["material"]):
+    if "material" in row.index and not is_missing(row["material"]):
         return bool(row["material"])
-    return _float(row["score"]) <= -MATERIAL_PEOPLE + _EPS
+    return as_float(row["score"]) <= -MATERIAL_PEOPLE + EPS
 
 
 def _target_family(row: pd.Series) -> bool:
@@ -221,57 +177,6 @@ def _rule_content(findings: pd.DataFrame, *, evidence: Evidence, lang: str) -> t
         return str(row["family"]) == "content"
 
     return _findings_rule(findings, keep, scope="content", lang=lang)
-
-
-# -- 4: follow-up ------------------------------------------------------------------------------
-
-
-def _sla_fall(row: pd.Series) -> float:
-    """Points (as a fraction) the team's SLA fell against its baseline; NaN when unknown."""
-    return _float(row.get("sla_before")) - _float(row.get("sla"))
-
-
-def _rule_follow_up(teams: pd.DataFrame, *, evidence: Evidence, lang: str) -> tuple[str, str]:
-    if not evidence.touches:
-        return "nodata", t("check.nodata.touches", lang)
-    if teams is None or teams.empty:
-        return "discuss", t("check.sla.no_metric", lang)
-    rated = teams[pd.to_numeric(teams["sla"], errors="coerce").notna()]
-    if rated.empty:
-        return "discuss", t("check.sla.none_due", lang)
-    rated = rated.assign(
-        _sla=pd.to_numeric(rated["sla"]), _mqls=-pd.to_numeric(rated["mqls"], errors="coerce")
-    ).sort_values(["_sla", "_mqls"], kind="stable")
-    lowest = rated.iloc[0]
-    sla = float(lowest["_sla"])
-
-    def fell(row: pd.Series) -> bool:
-        fall = _sla_fall(row)
-        return not math.isnan(fall) and fall >= SLA_FALL - _EPS
-
-    def sentence(row: pd.Series, key: str) -> str:
-        fall = _sla_fall(row)
-        return t(
-            key,
-            lang,
-            team=team_name(row["sales_team"], lang=lang),
-            sla=_pct(row["sla"], lang=lang),
-            sla_before=_pct(row.get("sla_before"), lang=lang),
-            hours=_hours(row.get("median_hours"), lang=lang),
-            hours_before=_hours(row.get("median_hours_before"), lang=lang),
-            points=t("check.points", lang, value=f"{fall * 100:.1f}"),
-        )
-
-    first = "check.sla.lowest" if evidence.teams else "check.sla.company"
-    if sla < SLA_PROBLEM - _EPS or fell(lowest):
-        return "problem", sentence(lowest, first)
-    # the lowest team held up, but another team may have fallen well below its own usual
-    falls = [r for _, r in rated.iterrows() if fell(r)]
-    if falls:
-        worst = max(falls, key=_sla_fall)
-        return "problem", sentence(worst, "check.sla.fell")
-    status = "watch" if sla < SLA_WATCH - _EPS else "ok"
-    return status, sentence(lowest, first)
 
 
 # -- 5: agreed definitions ---------------------------------------------------------------------
@@ -343,11 +248,11 @@ def _rule_measurement(
             for r in quality.quarantine.head(3).itertuples()
         )
         quarantine = t(
-            "check.data.quarantine_some", lang, rows=_count(rows, lang=lang), reasons=reasons
+            "check.data.quarantine_some", lang, rows=count_text(rows, lang=lang), reasons=reasons
         )
     else:
         quarantine = t("check.data.quarantine_none", lang)
-    status = "watch" if rows or _share(share) >= QUALITY_NO_CHANNEL - _EPS else "ok"
+    status = "watch" if rows or _share(share) >= QUALITY_NO_CHANNEL - EPS else "ok"
     return status, t(
         "check.data.fresh",
         lang,
@@ -375,9 +280,9 @@ def _rule_tools(quality: DataQuality, *, lang: str) -> tuple[str, str]:
     no_channel = _share(quality.without_channel_share)
     duplicates = quality.merged / quality.lead_records if quality.lead_records else math.nan
     hints = []
-    if no_channel >= TOOLS_NO_CHANNEL - _EPS:
+    if no_channel >= TOOLS_NO_CHANNEL - EPS:
         hints.append(t("check.tools.hint_channel", lang))
-    if _share(duplicates) >= TOOLS_DUPLICATES - _EPS:
+    if _share(duplicates) >= TOOLS_DUPLICATES - EPS:
         hints.append(t("check.tools.hint_duplicates", lang))
     facts = t(
         "check.tools.facts",
@@ -393,142 +298,6 @@ def _rule_tools(quality: DataQuality, *, lang: str) -> tuple[str, str]:
     return "watch", t(
         "check.tools.watch", lang, facts=facts, hints=t("check.hint.join", lang).join(hints)
     )
-
-
-# -- 8: resources ------------------------------------------------------------------------------
-
-
-def _mqls_before(row: pd.Series) -> float:
-    """The team's MQLs of the baseline: ``mqls_before`` if given, else from the shares.
-
-    ``touched_before = mqls_before x (1 - untouched_share_before)`` (never touched is the
-    MQLs minus the touched), so the baseline's MQLs follow when that column is there.
-    """
-    if "mqls_before" in row.index and not _nan(row["mqls_before"]):
-        return float(row["mqls_before"])
-    share = _float(row.get("untouched_share_before"))
-    touched = _float(row.get("touched_before"))
-    if math.isnan(share) or math.isnan(touched) or share >= 1:
-        return math.nan
-    return touched / (1 - share)
-
-
-def _fewer_hands(teams: pd.DataFrame) -> list[tuple[float, pd.Series, float]]:
-    """Teams that touched >= 20 % fewer leads while their MQLs did not fall, worst first."""
-    out = []
-    for _, row in teams.iterrows():
-        touched, before = _float(row.get("touched")), _float(row.get("touched_before"))
-        if math.isnan(touched) or math.isnan(before) or before <= 0:
-            continue
-        change = (touched - before) / before
-        mqls, mqls_before = _float(row.get("mqls")), _mqls_before(row)
-        if math.isnan(mqls) or math.isnan(mqls_before) or mqls < mqls_before - _EPS:
-            continue
-        if change <= -TOUCHED_FALL + _EPS:
-            out.append((change, row, mqls_before))
-    return sorted(out, key=lambda item: item[0])
-
-
-def _people_part(
-    teams: pd.DataFrame, *, evidence: Evidence, stage: str, lang: str
-) -> tuple[str, str]:
-    """Point 8's people: a team with fewer hands for more MQLs (status ``""``: no data)."""
-    if not evidence.touches:
-        return "", t("check.people.no_touches", lang)
-    if not evidence.teams:
-        return "", t("check.people.no_teams", lang)
-    if teams is None or teams.empty:
-        return "", t("check.people.none", lang)
-    fewer = _fewer_hands(teams)
-    if not fewer:
-        fall = format_pct(TOUCHED_FALL, lang=lang)
-        return "ok", t("check.people.ok", lang, fall=fall, stage=stage)
-    change, row, mqls_before = fewer[0]
-    more = t("check.more", lang, n=len(fewer) - 1) if len(fewer) > 1 else ""
-    return "problem", t(
-        "check.people.problem",
-        lang,
-        team=team_name(row["sales_team"], lang=lang),
-        mqls_before=_count(mqls_before, lang=lang),
-        mqls=_count(row["mqls"], lang=lang),
-        touched_before=_count(row["touched_before"], lang=lang),
-        touched=_count(row["touched"], lang=lang),
-        change=format_pct(change, lang=lang, signed=True),
-        more=more,
-        stage=stage,
-    )
-
-
-def _spend_part(
-    spend_now: float, spend_before: float, *, evidence: Evidence, lang: str, currency: str
-) -> tuple[str, str]:
-    """Point 8's budget: campaign spend against the 3 months before (status ``""``: no data)."""
-    now, before = _float(spend_now), _float(spend_before)
-    if not evidence.campaign_costs or math.isnan(now) or math.isnan(before):
-        return "", t("check.spend.none", lang)
-    if now == 0 and before == 0:
-        return "", t("check.spend.zero", lang)
-    change = (now - before) / before if before > 0 else math.nan
-    text = t(
-        "check.spend.figures",
-        lang,
-        now=format_money(now, currency=currency, lang=lang),
-        before=format_money(before, currency=currency, lang=lang),
-        change=format_pct(change, lang=lang, signed=True),
-    )
-    fell = not math.isnan(change) and change <= -SPEND_FALL + _EPS
-    return ("watch" if fell else "ok"), text
-
-
-def _rule_resources(
-    teams: pd.DataFrame,
-    *,
-    spend_now: float,
-    spend_before: float,
-    evidence: Evidence,
-    stage: str,
-    lang: str,
-    currency: str,
-) -> tuple[str, str]:
-    """People and budget; the worse part's status, "no data" when neither part has data."""
-    people_status, people = _people_part(teams, evidence=evidence, stage=stage, lang=lang)
-    spend_status, spend = _spend_part(
-        spend_now, spend_before, evidence=evidence, lang=lang, currency=currency
-    )
-    found = [x for x in (people_status, spend_status) if x]
-    status = min(found, key=STATUSES.index) if found else "nodata"
-    return status, t("check.resources", lang, people=people, spend=spend)
-
-
-# -- 10: collaboration -------------------------------------------------------------------------
-
-
-def _rule_collaboration(
-    teams: pd.DataFrame, *, evidence: Evidence, stage: str, lang: str
-) -> tuple[str, str]:
-    if not evidence.touches:
-        return "nodata", t("check.nodata.collab", lang)
-    if teams is None or teams.empty:
-        return "discuss", t("check.collab.none", lang)
-    mqls = float(pd.to_numeric(teams["mqls"], errors="coerce").fillna(0).sum())
-    never = float(pd.to_numeric(teams["never_touched"], errors="coerce").fillna(0).sum())
-    share = never / mqls if mqls else math.nan
-    return "discuss", t(
-        "check.collab.untouched",
-        lang,
-        mqls=format_count(mqls, lang=lang),
-        never=format_count(never, lang=lang),
-        share=format_pct(share, lang=lang),
-        stage=stage,
-    )
-
-
-def _sla_stage(definitions: Definitions, *, lang: str) -> str:
-    """The label of the stage the follow-up promise starts from (the SLA's; else "MQL")."""
-    from reviewkit.model.labels import metric_label
-
-    sla = definitions.sla_metric
-    return "MQL" if sla is None else metric_label(definitions, sla.from_, lang=lang)
 
 
 # -- the checklist -----------------------------------------------------------------------------
@@ -594,16 +363,16 @@ def assess(
     found = _normalized_findings(findings)
     team_frame = teams if teams is not None else pd.DataFrame()
     have = evidence or Evidence()
-    stage = _sla_stage(definitions, lang=lang)
+    stage = sla_stage(definitions, lang=lang)
     results = {
         1: _rule_target(found, evidence=have, lang=lang),
         2: _rule_channel(found, evidence=have, lang=lang),
         3: _rule_content(found, evidence=have, lang=lang),
-        4: _rule_follow_up(team_frame, evidence=have, lang=lang),
+        4: rule_follow_up(team_frame, evidence=have, lang=lang),
         5: _rule_agreed(definitions, as_of=as_of, lang=lang),
         6: _rule_measurement(quality, period_last_day=period_last_day, lang=lang),
         7: ("discuss", t("check.external", lang)),
-        8: _rule_resources(
+        8: rule_resources(
             team_frame,
             spend_now=spend_now,
             spend_before=spend_before,
@@ -613,7 +382,7 @@ def assess(
             currency=currency,
         ),
         9: _rule_tools(quality, lang=lang),
-        10: _rule_collaboration(team_frame, evidence=have, stage=stage, lang=lang),
+        10: rule_collaboration(team_frame, evidence=have, stage=stage, lang=lang),
     }
     rows = [
         {

@@ -208,7 +208,8 @@ class MonthlyReview(Explorable, Review):
 
         See :mod:`reviewkit.analysis.checklist`.
         """
-        from reviewkit.analysis.checklist import Evidence, assess
+        from reviewkit.analysis.checklist import assess
+        from reviewkit.analysis.checklist_evidence import Evidence
         from reviewkit.present.sections.monthly import driver_label, finding_label
 
         findings = self.findings.copy()

@@ -15,13 +15,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from reviewkit.analysis.checklist import (
-    CHECKLIST_COLUMNS,
-    STATUSES,
-    Evidence,
-    assess,
-    checklist_counts,
-)
+from reviewkit.analysis.checklist import CHECKLIST_COLUMNS, assess, checklist_counts
+from reviewkit.analysis.checklist_evidence import STATUSES, Evidence
 from reviewkit.analysis.quality import DataQuality
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
