@@ -10,7 +10,8 @@ import pandas as pd
 
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
-from reviewkit.model.actions import Action, Actions, owner_label, parse_date
+from reviewkit.model.action_fields import parse_date
+from reviewkit.model.actions import Action, Actions, owner_label
 
 
 def default_action_id(title: str, start: dt.date, *, taken: Sequence[str] = ()) -> str:

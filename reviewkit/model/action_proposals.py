@@ -17,7 +17,8 @@ from reviewkit.core.redaction import PLACEHOLDER
 from reviewkit.errors import DataError, ParameterError
 from reviewkit.i18n.formatting import format_count, format_money
 from reviewkit.i18n.texts import LANGS, t
-from reviewkit.model.actions import Action, make_action, suggest
+from reviewkit.model.action_fields import suggest
+from reviewkit.model.actions import Action, make_action
 
 PROPOSAL_GLOBS = ("monthly/*/proposals.json", "monthly/*/*/proposals.json")
 

@@ -26,12 +26,9 @@ what is allowed and the fix); :func:`save_actions` rewrites the file in a fixed 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import difflib
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
@@ -47,6 +44,18 @@ from reviewkit.core.periods import (
 )
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import TEXTS, t
+from reviewkit.model.action_fields import (
+    choice,
+    decided_in_field,
+    id_field,
+    optional_date,
+    optional_text,
+    parse_date,
+    period_label,
+    segment_field,
+    suggest,
+    text_field,
+)
 from reviewkit.model.definitions import LEAD_DIMENSIONS
 
 if TYPE_CHECKING:
@@ -66,8 +75,6 @@ ACTION_COLUMNS = [
     "id", "title", "family", "kpi", "segment", "owner", "review", "period", "start", "due",
     "status", "expected_effect", "proposal_id", "closed_on", "outcome",
 ]  # fmt: skip
-_ID = re.compile(r"^[A-Za-z0-9_-]{3,80}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LABEL_EXAMPLES = {"weekly": "2026-W27", "monthly": "2026-06", "quarterly": "FY2026-Q1"}
 
 
@@ -77,128 +84,16 @@ def owner_label(owner: str, *, lang: str) -> str:
     return t(key, lang) if key in TEXTS else owner
 
 
-def suggest(word: object, choices: Sequence[str]) -> str:
-    """`` (did you mean 'webinar'?)`` when one of ``choices`` is close to ``word``, else ``""``."""
-    close = difflib.get_close_matches(str(word), choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 # --- the model -----------------------------------------------------------------------------
 
 
-def _text(what: str, example: str) -> BeforeValidator:
-    def check(value: object) -> object:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{value!r} is not {what}; write it as text, e.g. {example}")
-        return value.strip()
-
-    return BeforeValidator(check)
-
-
-def _optional_text(value: object) -> object:
-    if value is None:
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not text; write it in words (in quotes if need be)")
-    return value.strip() or None
-
-
-def _action_id(value: object) -> object:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not _ID.match(value):
-        raise ValueError(
-            f"{value!r} is not an action id; use 3 to 80 letters, digits, - and _ "
-            "(e.g. A-2026-07-webinar-call)"
-        )
-    return value
-
-
-def _choice(what: str, allowed: Sequence[str], meaning: str) -> BeforeValidator:
-    def check(value: object) -> object:
-        if not isinstance(value, str) or value not in allowed:
-            hint = suggest(value, allowed) if isinstance(value, str) else ""
-            raise ValueError(
-                f"{value!r} is not {what}{hint}; use one of {' | '.join(allowed)} ({meaning})"
-            )
-        return value
-
-    return BeforeValidator(check)
-
-
-# The dates an action may have: no review data is older; the end keeps date arithmetic safe.
-_EARLIEST, _LATEST = dt.date(1990, 1, 1), dt.date(2999, 12, 31)
-
-
-def parse_date(value: object, *, what: str = "a date") -> dt.date:
-    """Read a date written ``YYYY-MM-DD`` (or a ``datetime.date``), 1990-01-01 to 2999-12-31.
-
-    Raises
-    ------
-    ValueError
-        Naming the bad value and the form to use.
-    """
-    day: dt.date | None = None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        day = value
-    elif isinstance(value, str) and _DATE.match(value.strip()):
-        with contextlib.suppress(ValueError):
-            day = dt.date.fromisoformat(value.strip())
-    if day is None:
-        raise ValueError(f"{value!r} is not {what}; write YYYY-MM-DD (e.g. 2026-07-15)")
-    if not _EARLIEST <= day <= _LATEST:
-        raise ValueError(f"{value!r} is out of range; write a date from {_EARLIEST} to {_LATEST}")
-    return day
-
-
-def _optional_date(value: object) -> object:
-    return None if value is None else parse_date(value)
-
-
-def _segment(value: object) -> object:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise ValueError(
-            f"{value!r} is not a segment; write a mapping of lead attributes to values, e.g. "
-            "{channel: webinar}, or leave segment out for the whole funnel"
-        )
-    out: dict[str, str] = {}
-    for column, item in value.items():
-        if isinstance(item, bool) or not isinstance(item, str | int | float) or not str(item):
-            raise ValueError(
-                f"{column}: {item!r} is not a value; write one value, e.g. {{{column}: webinar}}"
-            )
-        out[str(column)] = str(item)
-    return out or None
-
-
-def _decided_in(value: object) -> object:
-    if not isinstance(value, dict):
-        raise ValueError(
-            f"{value!r} is not a review; write the review and the period it looked at, e.g. "
-            "{review: monthly, period: 2026-06}"
-        )
-    return value
-
-
-def _period_label(value: object) -> object:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-_REVIEW = _choice("a review cadence", CADENCES, "the review that decided the action")
-_FAMILY = _choice(
+_REVIEW = choice("a review cadence", CADENCES, "the review that decided the action")
+_FAMILY = choice(
     "an action family",
     FAMILIES,
     "target: who is reached, content: what they are offered, follow_up: how they are worked",
 )
-_STATUS = _choice("a status", STATUSES, "done and dropped are set with `reviewkit action close`")
+_STATUS = choice("a status", STATUSES, "done and dropped are set with `reviewkit action close`")
 
 
 class DecidedIn(BaseModel):
@@ -206,7 +101,7 @@ class DecidedIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     review: Annotated[Cadence, _REVIEW]
-    period: Annotated[str, BeforeValidator(_period_label)]
+    period: Annotated[str, BeforeValidator(period_label)]
 
 
 class Action(BaseModel):
@@ -217,20 +112,20 @@ class Action(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    id: Annotated[str, BeforeValidator(_action_id)]
-    title: Annotated[str, _text("a title", "Call webinar MQLs within an hour")]
+    id: Annotated[str, BeforeValidator(id_field)]
+    title: Annotated[str, text_field("a title", "Call webinar MQLs within an hour")]
     family: Annotated[Family, _FAMILY]
-    kpi: Annotated[str, _text("a metric key", "mql_to_sql")]
-    segment: Annotated[dict[str, str] | None, BeforeValidator(_segment)] = None
-    owner: Annotated[str, _text("an owner", "inside_sales")]
-    decided_in: Annotated[DecidedIn, BeforeValidator(_decided_in)]
+    kpi: Annotated[str, text_field("a metric key", "mql_to_sql")]
+    segment: Annotated[dict[str, str] | None, BeforeValidator(segment_field)] = None
+    owner: Annotated[str, text_field("an owner", "inside_sales")]
+    decided_in: Annotated[DecidedIn, BeforeValidator(decided_in_field)]
     start: Annotated[dt.date, BeforeValidator(parse_date)]
     due: Annotated[dt.date, BeforeValidator(parse_date)]
     status: Annotated[Status, _STATUS] = "open"
-    expected_effect: Annotated[str | None, BeforeValidator(_optional_text)] = None
-    proposal_id: Annotated[str | None, BeforeValidator(_optional_text)] = None
-    closed_on: Annotated[dt.date | None, BeforeValidator(_optional_date)] = None
-    outcome: Annotated[str | None, BeforeValidator(_optional_text)] = None
+    expected_effect: Annotated[str | None, BeforeValidator(optional_text)] = None
+    proposal_id: Annotated[str | None, BeforeValidator(optional_text)] = None
+    closed_on: Annotated[dt.date | None, BeforeValidator(optional_date)] = None
+    outcome: Annotated[str | None, BeforeValidator(optional_text)] = None
 
     @property
     def is_open(self) -> bool:

@@ -19,6 +19,7 @@ from reviewkit.core.periods import (
 from reviewkit.core.yaml_config import Lines, read_yaml, validate_model, where
 from reviewkit.errors import ConfigError
 from reviewkit.i18n.texts import t
+from reviewkit.model.action_fields import suggest
 from reviewkit.model.actions import (
     DECIDED_IN_FIELDS,
     FIELDS,
@@ -28,7 +29,6 @@ from reviewkit.model.actions import (
     ActionsFile,
     DecidedIn,
     action_problem,
-    suggest,
 )
 
 if TYPE_CHECKING:
