@@ -34,11 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from reviewkit.analysis.trends import window_elapsed
-from reviewkit.core.periods import Period
 from reviewkit.core.workspace import Localized
 from reviewkit.core.yaml_config import Lines, read_yaml, validate_model, where
 from reviewkit.errors import ConfigError
@@ -46,18 +43,13 @@ from reviewkit.model.definitions import (
     Definitions,
     Metric,
 )
-from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel
+from reviewkit.semantic.funnel import SEGMENT_COLUMNS
 
 if TYPE_CHECKING:
     from reviewkit.core.workspace import Workspace
-    from reviewkit.store.availability import Availability, Missing
+    from reviewkit.store.availability import Missing
 
 FILE_NAME = "benchmarks.yml"
-POSITIONS = ("below", "within", "above", "no_data")
-BENCHMARK_COLUMNS = [
-    "key", "metric", "segment", "period", "value", "numerator", "denominator", "basis",
-    "mature", "maturity", "low", "high", "position", "missing",
-]  # fmt: skip
 FIRST_YEAR = 1950  # older than any funnel benchmark anyone would cite
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -276,148 +268,89 @@ def _check(entries: list[Benchmark], *, definitions: Definitions, path: Path, li
     latest = dt.date.today().year
     seen: dict[str, int] = {}
     for i, entry in enumerate(entries):
-
-        def fail(field: str | tuple[str, ...], message: str, at: int = i) -> ConfigError:
-            keys: tuple[str | int, ...] = (
-                "benchmarks",
-                at,
-                *((field,) if isinstance(field, str) else field),
-            )
-            key = entries[at].key
-            return ConfigError(f"{where(path, lines, keys)} (benchmark {key!r}): {message}")
-
-        if entry.key in seen:
-            raise fail(
-                "key",
-                f"{entry.key!r} is already the key of benchmarks.{seen[entry.key]}; give each "
-                "benchmark its own key",
-            )
-        seen[entry.key] = i
         metric = definitions.metric_map.get(entry.metric)
-        if metric is None or metric_kind(metric) is None:
-            why = (
-                "is not a metric of the definitions"
-                if metric is None
-                else f"is a {metric.type} metric, which depends on the company's size"
-                if metric.size_dependent
-                else f"is a {metric.type} metric, in {metric.kind}, not a rate or amount"
-            )
-            close = difflib.get_close_matches(entry.metric, allowed, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close and metric is None else ""
-            raise fail(
-                "metric",
-                f"{entry.metric!r} {why}{hint}; use a rate or an amount: {', '.join(allowed)}",
-            )
-        for column in entry.segment or {}:
-            if column not in SEGMENT_COLUMNS:
-                close = difflib.get_close_matches(column, SEGMENT_COLUMNS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise fail(
-                    ("segment", column),
-                    f"{column!r} is not a lead attribute{hint}; use one of "
-                    f"{', '.join(SEGMENT_COLUMNS)}",
-                )
-        for field in ("low", "high"):
-            value = getattr(entry, field)
-            if metric_kind(metric) == "rate" and not 0 <= value <= 1:
-                shown = f"; {value:g} % is {value / 100:g}" if 1 < value <= 100 else ""
-                raise fail(
-                    field,
-                    f"{value:g} is not a rate between 0 and 1; write rates as fractions "
-                    f"(11 % is 0.11){shown}",
-                )
-            if value < 0:
-                raise fail(field, f"{value:g} is negative; an amount is 0 or more")
-        if entry.low > entry.high:
-            raise fail(
-                "low",
-                f"{entry.low:g} is above high ({entry.high:g}); low is the bottom of the range: "
-                "swap the two or correct the one that is wrong",
-            )
-        if entry.year is not None and not FIRST_YEAR <= entry.year <= latest:
-            raise fail(
-                "year",
-                f"{entry.year} is not a plausible year of publication; write the four-digit "
-                f"year of the source ({FIRST_YEAR}-{latest})",
-            )
-
-
-# --- positions -----------------------------------------------------------------------------
-
-
-def position_of(value: float, low: float, high: float) -> str:
-    """``below``, ``within`` (the edges included), ``above``, or ``no_data`` for NaN."""
-    if value is None or math.isnan(value):
-        return "no_data"
-    if value < low:
-        return "below"
-    return "above" if value > high else "within"
-
-
-def benchmark_positions(
-    benchmarks: Benchmarks,
-    funnel: Funnel,
-    period: Period,
-    *,
-    available: Availability | None = None,
-) -> pd.DataFrame:
-    """The company's value of each benchmark's metric and segment in ``period``, and its place.
-
-    Parameters
-    ----------
-    benchmarks, funnel, period
-        The ranges, the store's funnel and the period the company's values are for.
-    available
-        What optional data the store holds; a metric computed from data it lacks
-        (:func:`needed_data`) gets no value (position ``no_data``, ``missing`` naming the
-        kind) instead of a 0. ``None``: assume everything is there.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per benchmark, in file order, with columns :data:`BENCHMARK_COLUMNS`:
-        ``key``, ``metric``, ``segment`` (the filter, or ``None``), ``period`` (its label),
-        ``value``, ``numerator``, ``denominator``, ``basis`` (as the semantic layer gives
-        it: ``cohort``/``period`` for rates, ``count``/``amount`` for a win rate),
-        ``mature`` and ``maturity`` (share of a cohort window elapsed, 0..1), ``low``,
-        ``high``, ``position`` (one of :data:`POSITIONS`) and ``missing`` (the kind of data
-        lacking, or ``""``). ``frame.attrs["period"]`` is ``period``.
-    """
-    rows = []
-    for entry in benchmarks:
-        metric = funnel.definitions.metric(entry.metric)
-        lacking = [k for k in needed_data(metric) if available is not None and not available.has(k)]
-        if lacking:
-            rows.append(
-                {"key": entry.key, "metric": entry.metric,
-                 "segment": dict(entry.segment) if entry.segment else None,
-                 "period": period.label, "value": math.nan, "numerator": math.nan,
-                 "denominator": math.nan, "basis": "period", "mature": True, "maturity": 1.0,
-                 "low": entry.low, "high": entry.high, "position": "no_data",
-                 "missing": lacking[0]}
-            )  # fmt: skip
-            continue
-        frame = funnel.metric_frame([entry.metric], [period], segment=entry.segment)
-        r = frame.iloc[0]
-        value = float(r["value"])
-        rows.append(
-            {
-                "key": entry.key,
-                "metric": entry.metric,
-                "segment": dict(entry.segment) if entry.segment else None,
-                "period": period.label,
-                "value": value,
-                "numerator": float(r["numerator"]),
-                "denominator": float(r["denominator"]),
-                "basis": r["basis"] if r["basis"] is not None else "period",
-                "mature": bool(r["mature"]),
-                "maturity": window_elapsed(funnel, entry.metric, period),
-                "low": entry.low,
-                "high": entry.high,
-                "position": position_of(value, entry.low, entry.high),
-                "missing": "",
-            }
+        problem = (
+            _key_problem(entry, seen)
+            or _metric_problem(entry, metric, allowed=allowed)
+            or _segment_problem(entry)
+            or _range_problem(entry, metric)
+            or _year_problem(entry, latest=latest)
         )
-    out = pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
-    out.attrs["period"] = period
-    return out
+        if problem is not None:
+            field, message = problem
+            keys: tuple[str | int, ...] = ("benchmarks", i, *field)
+            raise ConfigError(f"{where(path, lines, keys)} (benchmark {entry.key!r}): {message}")
+        seen[entry.key] = i
+
+
+_Problem = tuple[tuple[str, ...], str] | None  # the key path under the entry, and the message
+
+
+def _key_problem(entry: Benchmark, seen: dict[str, int]) -> _Problem:
+    """A key already used by an earlier entry."""
+    if entry.key in seen:
+        return ("key",), (
+            f"{entry.key!r} is already the key of benchmarks.{seen[entry.key]}; give each "
+            "benchmark its own key"
+        )
+    return None
+
+
+def _metric_problem(entry: Benchmark, metric: Metric | None, *, allowed: list[str]) -> _Problem:
+    """A metric the definitions lack, or one that no published range fits."""
+    if metric is not None and metric_kind(metric) is not None:
+        return None
+    why = (
+        "is not a metric of the definitions"
+        if metric is None
+        else f"is a {metric.type} metric, which depends on the company's size"
+        if metric.size_dependent
+        else f"is a {metric.type} metric, in {metric.kind}, not a rate or amount"
+    )
+    close = difflib.get_close_matches(entry.metric, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close and metric is None else ""
+    return ("metric",), (
+        f"{entry.metric!r} {why}{hint}; use a rate or an amount: {', '.join(allowed)}"
+    )
+
+
+def _segment_problem(entry: Benchmark) -> _Problem:
+    """A segment column that is not a lead attribute."""
+    for column in entry.segment or {}:
+        if column not in SEGMENT_COLUMNS:
+            close = difflib.get_close_matches(column, SEGMENT_COLUMNS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return ("segment", column), (
+                f"{column!r} is not a lead attribute{hint}; use one of {', '.join(SEGMENT_COLUMNS)}"
+            )
+    return None
+
+
+def _range_problem(entry: Benchmark, metric: Metric | None) -> _Problem:
+    """A rate outside 0..1, a negative amount, or low above high."""
+    for field in ("low", "high"):
+        value = getattr(entry, field)
+        if metric is not None and metric_kind(metric) == "rate" and not 0 <= value <= 1:
+            shown = f"; {value:g} % is {value / 100:g}" if 1 < value <= 100 else ""
+            return (field,), (
+                f"{value:g} is not a rate between 0 and 1; write rates as fractions "
+                f"(11 % is 0.11){shown}"
+            )
+        if value < 0:
+            return (field,), f"{value:g} is negative; an amount is 0 or more"
+    if entry.low > entry.high:
+        return ("low",), (
+            f"{entry.low:g} is above high ({entry.high:g}); low is the bottom of the range: "
+            "swap the two or correct the one that is wrong"
+        )
+    return None
+
+
+def _year_problem(entry: Benchmark, *, latest: int) -> _Problem:
+    """A year of publication before :data:`FIRST_YEAR` or in the future."""
+    if entry.year is not None and not FIRST_YEAR <= entry.year <= latest:
+        return ("year",), (
+            f"{entry.year} is not a plausible year of publication; write the four-digit "
+            f"year of the source ({FIRST_YEAR}-{latest})"
+        )
+    return None

@@ -133,7 +133,7 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
 
     def benchmarks(self) -> Html:
         """Where the company sits against published ranges (context, never targets)."""
-        from reviewkit.analysis.benchmarks import benchmark_positions
+        from reviewkit.analysis.benchmark_positions import benchmark_positions
         from reviewkit.present.sections.benchmarks import benchmarks_html
 
         frame = benchmark_positions(

@@ -14,14 +14,12 @@ import pandas as pd
 import pytest
 from builders import CAL, JST, TZ, at, event_definitions, write_store
 
-from reviewkit.analysis.benchmarks import (
+from reviewkit.analysis.benchmark_positions import (
     BENCHMARK_COLUMNS,
-    Benchmark,
-    Benchmarks,
     benchmark_positions,
-    load_benchmarks,
     position_of,
 )
+from reviewkit.analysis.benchmarks import Benchmark, Benchmarks, load_benchmarks
 from reviewkit.core.periods import parse_period
 from reviewkit.errors import ConfigError
 from reviewkit.model.definitions import Definitions, load_definitions

@@ -1,6 +1,7 @@
 """The benchmarks section: the company's figures against public ranges, never targets.
 
-The figures and positions come from :func:`reviewkit.analysis.benchmarks.benchmark_positions`.
+The figures and positions come from
+:func:`reviewkit.analysis.benchmark_positions.benchmark_positions`.
 """
 
 from __future__ import annotations
