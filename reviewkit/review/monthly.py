@@ -111,7 +111,7 @@ class MonthlyReview(Explorable, Review):
         A rate whose fall is timing (:attr:`timing`) is drawn grey, not as a miss. Without a
         split (a driver without data, see :meth:`gap`) nothing is drawn.
         """
-        from reviewkit.present.sections.monthly import waterfall
+        from reviewkit.present.sections.gap import waterfall
 
         if self.no_data is not None or self.attribution.empty:
             return Html("", text=t("missing.what.gap", self.lang))

@@ -33,7 +33,7 @@ from reviewkit.analysis.timing import (
 from reviewkit.core.periods import parse_period
 from reviewkit.core.workspace import init_workspace
 from reviewkit.model.definitions import Definitions
-from reviewkit.present.sections.monthly import gap_sentence, waterfall
+from reviewkit.present.sections.gap import gap_sentence, waterfall
 from reviewkit.present.sections.monthly_summary import (
     families_without_data,
     summary_cause_items,
