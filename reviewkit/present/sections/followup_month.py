@@ -176,14 +176,31 @@ def stalled_html(
         count=format_count(len(stalled), lang=lang),
         amount=format_money(total, currency=currency, lang=lang),
     )
+    summary_table = _stalled_teams_table(stalled, lang=lang, currency=currency, amounts=amounts)
+    oldest = stalled.head(top)
+    list_table = _stalled_list_table(oldest, lang=lang, currency=currency, amounts=amounts)
+    caption = t("followup.month.stalled.oldest", lang, n=len(oldest), total=len(stalled))
+    note = _stalled_note(days, lang=lang, threshold_is_default=threshold_is_default)
+    html = (
+        followup_paragraph(summary)
+        + summary_table.html
+        + f"<details><summary>{escape(caption)}</summary>{list_table.html}</details>"
+        + followup_paragraph(note, css_class="rk-note")
+    )
+    text = "\n".join([summary, summary_table.text, caption, list_table.text, note])
+    return Html(html, text=text)
+
+
+def _stalled_teams_table(stalled: pd.DataFrame, *, lang: str, currency: str, amounts: bool) -> Html:
+    """The stalled deals by team and stage (:func:`stalled_by_team`)."""
     amount_col = t("followup.month.stalled.col.amount", lang)
     by_team = stalled_by_team(stalled)
-    team_col = t("followup.col.team", lang)
-    stage_col = t("followup.month.stalled.col.stage", lang)
     teams_frame = pd.DataFrame(
         {
-            team_col: [team_name(v, lang=lang) for v in by_team["sales_team"]],
-            stage_col: [_stage_name(v, lang=lang) for v in by_team["stage"]],
+            t("followup.col.team", lang): [team_name(v, lang=lang) for v in by_team["sales_team"]],
+            t("followup.month.stalled.col.stage", lang): [
+                _stage_name(v, lang=lang) for v in by_team["stage"]
+            ],
             t("followup.month.stalled.col.count", lang): [
                 format_count(v, lang=lang) for v in by_team["count"]
             ],
@@ -195,20 +212,26 @@ def stalled_html(
     )
     if not amounts:
         teams_frame = teams_frame.drop(columns=amount_col)
-    summary_table = styled_table(
+    return styled_table(
         teams_frame,
         [["rk-label", "rk-text", *["rk-num"] * (teams_frame.shape[1] - 2)]] * len(by_team),
         css_class="rk-followup-oldest rk-stalled-teams",
         lang=lang,
     )
-    oldest = stalled.head(top)
+
+
+def _stalled_list_table(oldest: pd.DataFrame, *, lang: str, currency: str, amounts: bool) -> Html:
+    """The oldest stalled deals, one row each."""
+    amount_col = t("followup.month.stalled.col.amount", lang)
     list_frame = pd.DataFrame(
         {
             t("followup.month.stalled.col.opportunity", lang): [
                 cell_text(v) for v in oldest["opportunity_id"]
             ],
-            team_col: [team_name(v, lang=lang) for v in oldest["sales_team"]],
-            stage_col: [_stage_name(v, lang=lang) for v in oldest["stage"]],
+            t("followup.col.team", lang): [team_name(v, lang=lang) for v in oldest["sales_team"]],
+            t("followup.month.stalled.col.stage", lang): [
+                _stage_name(v, lang=lang) for v in oldest["stage"]
+            ],
             amount_col: [format_money(v, currency=currency, lang=lang) for v in oldest["amount"]],
             t("followup.month.stalled.col.age", lang): [
                 _days(v, lang=lang) for v in oldest["age_days"]
@@ -220,30 +243,26 @@ def stalled_html(
     )
     if not amounts:
         list_frame = list_frame.drop(columns=amount_col)
-    list_table = styled_table(
+    return styled_table(
         list_frame,
         [["rk-label", "rk-text", "rk-text", *["rk-num"] * (list_frame.shape[1] - 3)]] * len(oldest),
         css_class="rk-followup-oldest rk-stalled-list",
         lang=lang,
     )
-    caption = t("followup.month.stalled.oldest", lang, n=len(oldest), total=len(stalled))
+
+
+def _stalled_note(days: str, *, lang: str, threshold_is_default: bool) -> str:
+    """How ages are counted, after the default threshold's rule when it is the default."""
     note = t("followup.month.stalled.note", lang)
-    if threshold_is_default:
-        rule = t(
-            "followup.month.stalled.note_default",
-            lang,
-            days=days,
-            quantile=f"{STALLED_QUANTILE * 100:.0f}",
-            history=STALLED_HISTORY_DAYS,
-            floor=STALLED_FLOOR_DAYS,
-            fallback=STALLED_NO_HISTORY_DAYS,
-        )
-        note = f"{rule}{t('followup.join', lang)}{note}"
-    html = (
-        followup_paragraph(summary)
-        + summary_table.html
-        + f"<details><summary>{escape(caption)}</summary>{list_table.html}</details>"
-        + followup_paragraph(note, css_class="rk-note")
+    if not threshold_is_default:
+        return note
+    rule = t(
+        "followup.month.stalled.note_default",
+        lang,
+        days=days,
+        quantile=f"{STALLED_QUANTILE * 100:.0f}",
+        history=STALLED_HISTORY_DAYS,
+        floor=STALLED_FLOOR_DAYS,
+        fallback=STALLED_NO_HISTORY_DAYS,
     )
-    text = "\n".join([summary, summary_table.text, caption, list_table.text, note])
-    return Html(html, text=text)
+    return f"{rule}{t('followup.join', lang)}{note}"
