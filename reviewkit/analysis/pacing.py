@@ -19,6 +19,9 @@ For an additive metric (a stage count or revenue) and a period in progress:
 Early in a period the projection is *unstable*: less than :attr:`PaceSettings.min_share` of
 the period's weight has passed, or the range is wider than :attr:`PaceSettings.max_width`
 of the target. Packs then say so and show the range, not a confident point.
+
+The figures of one metric in one period are :mod:`reviewkit.analysis.pace_projection`'s; this
+module paces every metric over the month and quarter in progress.
 """
 
 from __future__ import annotations
@@ -27,12 +30,15 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from reviewkit.analysis.status import status_of
+from reviewkit.analysis.pace_projection import (
+    PaceSettings,
+    backtest_errors,
+    pace_of,
+    share_elapsed,
+)
 from reviewkit.core.periods import (
     Cadence,
     FiscalCalendar,
@@ -45,194 +51,11 @@ from reviewkit.model.seasonality import DayProfile, day_profile, month_start, ne
 from reviewkit.model.targets import Targets
 from reviewkit.semantic.funnel import Funnel
 
-Z80 = 1.2815515655446004  # the normal quantile of 0.9: an 80 % two-sided range
 PACE_COLUMNS = [
     "metric", "kind", "scope", "period", "start", "end", "through", "closed", "actual", "target",
     "linear_expected", "expected", "pace", "share", "days_elapsed", "days_total", "projected",
     "low", "high", "range_from", "stable", "required_per_week", "required_vs_pace", "status",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PaceSettings:
-    """When a projection is trusted, and how its range is found.
-
-    Attributes
-    ----------
-    min_share
-        Below this share of the period's day weight elapsed, the projection is unstable.
-    max_width
-        A range wider than this share of the target (or of the projection when there is no
-        target) makes the projection unstable.
-    low_quantile, high_quantile
-        The range's quantiles of past projection errors.
-    min_backtests
-        Past periods needed before their errors give the range.
-    backtests
-        How many past periods to look at (months; quarters use two thirds of it).
-    """
-
-    min_share: float = 0.2
-    max_width: float = 0.5
-    low_quantile: float = 0.1
-    high_quantile: float = 0.9
-    min_backtests: int = 6
-    backtests: int = 12
-
-
-def share_elapsed(profile: DayProfile, *, start: dt.date, end: dt.date, through: dt.date) -> float:
-    """The share of the period's day weight on days up to ``through`` (inclusive)."""
-    weights = profile.weights(start, end)
-    total = float(weights.sum())
-    if total <= 0:
-        return min(1.0, max(0.0, ((through - start).days + 1) / (end - start).days))
-    upto = weights[[d <= through for d in weights.index]]
-    return float(upto.sum()) / total
-
-
-def backtest_errors(
-    daily: pd.Series,
-    *,
-    profile: DayProfile,
-    periods: Sequence[Period],
-    days_elapsed: int,
-) -> list[float]:
-    """How wrong the projection was in past periods: final / projected after ``days_elapsed``.
-
-    Parameters
-    ----------
-    daily
-        Daily values (indexed by date; missing days are 0) covering the past periods.
-    profile
-        The day profile the projection uses.
-    periods
-        Past, complete periods (e.g. the last 12 months).
-    days_elapsed
-        How many days of each period had passed at projection time.
-
-    Returns
-    -------
-    list of float
-        One ratio per past period whose projection was above zero.
-    """
-    values = {pd.Timestamp(d).date(): float(v) for d, v in daily.items()}
-    out = []
-    for p in periods:
-        through = min(p.start + dt.timedelta(days=days_elapsed - 1), p.last_day)
-        days = [p.start + dt.timedelta(days=k) for k in range(p.days)]
-        so_far = sum(values.get(d, 0.0) for d in days if d <= through)
-        final = sum(values.get(d, 0.0) for d in days)
-        share = share_elapsed(profile, start=p.start, end=p.end, through=through)
-        if share > 0 and so_far > 0:
-            out.append(final / (so_far / share))
-    return out
-
-
-def pace_of(
-    *,
-    actual: float,
-    target: float | None,
-    expected: float | None,
-    linear_expected: float | None,
-    share: float,
-    days_elapsed: int,
-    days_total: int,
-    errors: Sequence[float] = (),
-    kind: str = "count",
-    settings: PaceSettings | None = None,
-) -> dict[str, object]:
-    """Pace, projection, range and required run rate of one metric in one period.
-
-    Parameters
-    ----------
-    actual
-        The value to date.
-    target
-        The period's target (``None``: no target).
-    expected, linear_expected
-        Seasonal and linear expected-to-date (``None`` without a target).
-    share
-        The share of the period's day weight elapsed (0..1).
-    days_elapsed, days_total
-        Calendar days elapsed and in the period.
-    errors
-        Past projection errors (final / projected), see :func:`backtest_errors`.
-    kind
-        ``count`` (Poisson range when past errors are too few) or ``amount`` (no range then).
-    settings
-        Thresholds (defaults: :class:`PaceSettings`).
-
-    Returns
-    -------
-    dict
-        ``pace``, ``projected``, ``low``, ``high``, ``range_from`` (``history``, ``poisson``,
-        ``closed`` or ``none``), ``stable``, ``closed``, ``required_per_week``,
-        ``required_vs_pace`` and ``status`` (``met``/``near``/``missed``/``no_target``: the
-        final achievement once closed, else the pace; ``early`` while less than
-        ``min_share`` of the period has passed).
-    """
-    s = settings or PaceSettings()
-    has_target = target is not None and not math.isnan(target)
-    closed = days_elapsed >= days_total
-    pace = actual / expected if expected else math.nan
-    if closed:
-        projected, low, high, source = actual, actual, actual, "closed"
-    elif share <= 0 or actual <= 0:
-        projected, low, high, source = math.nan, math.nan, math.nan, "none"
-    else:
-        projected = actual / share
-        good = [e for e in errors if e > 0 and math.isfinite(e)]
-        if len(good) >= s.min_backtests:
-            lo_q, hi_q = np.quantile(good, [s.low_quantile, s.high_quantile])
-            # past errors may all lean one way; the range still holds the point projection
-            lo_q, hi_q = min(lo_q, 1.0), max(hi_q, 1.0)
-            low, high, source = projected * lo_q, projected * hi_q, "history"
-        elif kind == "count":
-            spread = Z80 * math.sqrt(actual * (1 - share)) / share
-            low, high, source = max(actual, projected - spread), projected + spread, "poisson"
-        else:
-            low, high, source = math.nan, math.nan, "none"
-        low = max(low, actual) if not math.isnan(low) else low
-    reference = target if has_target and target else projected
-    stable = bool(
-        closed
-        or (
-            share >= s.min_share
-            and not math.isnan(low)
-            and reference
-            and not math.isnan(reference)
-            and (high - low) <= s.max_width * reference
-        )
-    )
-    remaining = days_total - days_elapsed
-    if has_target and not closed and remaining > 0:
-        assert target is not None  # has_target
-        gap = max(float(target) - actual, 0.0)
-        per_week = gap / remaining * 7
-        ahead = projected - actual if not math.isnan(projected) else math.nan
-        versus = gap / ahead if ahead and not math.isnan(ahead) and ahead > 0 else math.nan
-    else:
-        per_week, versus = math.nan, math.nan
-    if not has_target:
-        status = "no_target"
-    elif closed:
-        status = status_of(actual / target if target else math.nan)
-    elif share < s.min_share:
-        status = "early"  # a few days in: too early to call the pace
-    else:
-        status = status_of(pace)
-    return {
-        "pace": pace,
-        "projected": projected,
-        "low": low,
-        "high": high,
-        "range_from": source,
-        "stable": stable,
-        "closed": closed,
-        "required_per_week": per_week,
-        "required_vs_pace": versus,
-        "status": status,
-    }
 
 
 def pacing_periods(
@@ -296,8 +119,14 @@ def pace_frame(
     earliest = min(p.start for _, p in scopes)
     history_start = earliest - dt.timedelta(days=2 * 366 + 95)
     where = dict([segment]) if segment else None
-    seasonal = dataclasses.replace(targets, proration="seasonal") if targets else None
-    linear = dataclasses.replace(targets, proration="linear") if targets else None
+    prorated = (
+        (
+            dataclasses.replace(targets, proration="seasonal"),
+            dataclasses.replace(targets, proration="linear"),
+        )
+        if targets
+        else None
+    )
     rows = []
     for metric in metrics:
         daily = funnel.daily(
@@ -306,60 +135,119 @@ def pace_frame(
         values = {pd.Timestamp(d).date(): float(v) for d, v in daily.items()}
         kind = funnel.definitions.metric(metric).kind
         for scope, period in scopes:
-            last = min(through, period.last_day)
-            profile = day_profile(daily, before=period.start, calendar=calendar)
-            elapsed = (last - period.start).days + 1
-            actual = sum(v for d, v in values.items() if period.start <= d <= last)
-            share = share_elapsed(profile, start=period.start, end=period.end, through=last)
-            count = s.backtests if scope == "month" else max(s.min_backtests, s.backtests * 2 // 3)
-            errors = backtest_errors(
+            row = _pace_row(
                 daily,
-                profile=profile,
-                periods=periods_before(period, count, calendar=calendar),
-                days_elapsed=elapsed,
-            )
-            target = expected = linear_expected = None
-            if targets is not None:
-                target = targets.for_period(metric, period.start, period.end, segment=segment)
-            if target is not None and seasonal is not None and linear is not None:
-                weights = _month_weights(profile, period)
-                upto = last + dt.timedelta(days=1)
-                expected = seasonal.for_period(
-                    metric, period.start, upto, segment=segment, day_weights=weights
-                )
-                linear_expected = linear.for_period(metric, period.start, upto, segment=segment)
-            result = pace_of(
-                actual=actual,
-                target=target,
-                expected=expected,
-                linear_expected=linear_expected,
-                share=share,
-                days_elapsed=elapsed,
-                days_total=period.days,
-                errors=errors,
+                values,
+                metric=metric,
                 kind=kind,
+                scope=scope,
+                period=period,
+                through=through,
+                targets=targets,
+                prorated=prorated,
+                calendar=calendar,
+                segment=segment,
                 settings=s,
             )
-            rows.append(
-                {
-                    "metric": metric,
-                    "kind": kind,
-                    "scope": scope,
-                    "period": period.label,
-                    "start": period.start,
-                    "end": period.end,
-                    "through": last,
-                    "actual": actual,
-                    "target": math.nan if target is None else float(target),
-                    "linear_expected": math.nan if linear_expected is None else linear_expected,
-                    "expected": math.nan if expected is None else expected,
-                    "share": share,
-                    "days_elapsed": elapsed,
-                    "days_total": period.days,
-                    **result,
-                }
-            )
-    frame = pd.DataFrame(rows, columns=PACE_COLUMNS)
+            rows.append(row)
+    return _in_order(pd.DataFrame(rows, columns=PACE_COLUMNS), metrics)
+
+
+def _pace_row(
+    daily: pd.Series,
+    values: dict[dt.date, float],
+    *,
+    metric: str,
+    kind: str,
+    scope: str,
+    period: Period,
+    through: dt.date,
+    targets: Targets | None,
+    prorated: tuple[Targets, Targets] | None,
+    calendar: FiscalCalendar,
+    segment: tuple[str, str] | None,
+    settings: PaceSettings,
+) -> dict[str, object]:
+    """One metric's pace in one period (a row of :data:`PACE_COLUMNS`).
+
+    ``daily`` is the metric's daily series, ``values`` the same by date.
+    """
+    s = settings
+    last = min(through, period.last_day)
+    profile = day_profile(daily, before=period.start, calendar=calendar)
+    elapsed = (last - period.start).days + 1
+    actual = sum(v for d, v in values.items() if period.start <= d <= last)
+    share = share_elapsed(profile, start=period.start, end=period.end, through=last)
+    count = s.backtests if scope == "month" else max(s.min_backtests, s.backtests * 2 // 3)
+    errors = backtest_errors(
+        daily,
+        profile=profile,
+        periods=periods_before(period, count, calendar=calendar),
+        days_elapsed=elapsed,
+    )
+    target, expected, linear_expected = _targets_to_date(
+        targets, prorated, metric, period, last=last, profile=profile, segment=segment
+    )
+    result = pace_of(
+        actual=actual,
+        target=target,
+        expected=expected,
+        linear_expected=linear_expected,
+        share=share,
+        days_elapsed=elapsed,
+        days_total=period.days,
+        errors=errors,
+        kind=kind,
+        settings=s,
+    )
+    return {
+        "metric": metric,
+        "kind": kind,
+        "scope": scope,
+        "period": period.label,
+        "start": period.start,
+        "end": period.end,
+        "through": last,
+        "actual": actual,
+        "target": math.nan if target is None else float(target),
+        "linear_expected": math.nan if linear_expected is None else linear_expected,
+        "expected": math.nan if expected is None else expected,
+        "share": share,
+        "days_elapsed": elapsed,
+        "days_total": period.days,
+        **result,
+    }
+
+
+def _targets_to_date(
+    targets: Targets | None,
+    prorated: tuple[Targets, Targets] | None,
+    metric: str,
+    period: Period,
+    *,
+    last: dt.date,
+    profile: DayProfile,
+    segment: tuple[str, str] | None,
+) -> tuple[float | None, float | None, float | None]:
+    """The period's target, and its seasonal and linear share expected by ``last``.
+
+    ``prorated`` is ``targets`` with seasonal and with linear proration (made once per frame).
+    """
+    if targets is None:
+        return None, None, None
+    target = targets.for_period(metric, period.start, period.end, segment=segment)
+    if target is None or prorated is None:
+        return target, None, None
+    seasonal, linear = prorated
+    weights = _month_weights(profile, period)
+    upto = last + dt.timedelta(days=1)
+    expected = seasonal.for_period(metric, period.start, upto, segment=segment, day_weights=weights)
+    linear_expected = linear.for_period(metric, period.start, upto, segment=segment)
+    return target, expected, linear_expected
+
+
+def _in_order(frame: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
+    """Month rows before quarter rows, then by period start, metrics in the given order."""
     order = {m: i for i, m in enumerate(metrics)}
     frame["_m"] = frame["metric"].map(order)
     frame["_s"] = frame["scope"].map({"month": 0, "quarter": 1})

@@ -19,16 +19,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reviewkit.analysis.pacing import (
-    PACE_COLUMNS,
+from reviewkit.analysis.pace_projection import (
     Z80,
     PaceSettings,
     backtest_errors,
-    pace_frame,
     pace_of,
-    pacing_periods,
     share_elapsed,
 )
+from reviewkit.analysis.pacing import PACE_COLUMNS, pace_frame, pacing_periods
 from reviewkit.core.periods import FiscalCalendar, Period, parse_period, previous_period
 from reviewkit.errors import ParameterError
 from reviewkit.model.seasonality import (

@@ -9,7 +9,7 @@ from html import escape
 
 import pandas as pd
 
-from reviewkit.analysis.pacing import PaceSettings
+from reviewkit.analysis.pace_projection import PaceSettings
 from reviewkit.core.periods import FiscalCalendar
 from reviewkit.i18n.calendar_words import days_off_words
 from reviewkit.i18n.formatting import format_date, format_pct, format_value
