@@ -6,6 +6,8 @@ The frame comes from :func:`reviewkit.analysis.trends.quarter_trends`.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
+from typing import Any
 
 import pandas as pd
 
@@ -124,42 +126,64 @@ def trends_table(
         raise ParameterError(
             "frame: has no attrs['periods']; pass the frame quarter_trends returned"
         )
-    shown, classes, notes = [], [], []
-    maturing: dict[tuple[str, str], list[str]] = {}  # (window, share) -> rates
+    shown, classes = [], []
     for r in frame.to_dict("records"):
-        kind, label = r["kind"], metric_label(definitions, r["metric"], lang=lang)
-        settled = r["mature"] and r["previous_mature"]
-        settled_ly = r["mature"] and r["last_year_mature"]
-        shown.append(
-            {
-                t("trends.col.metric", lang): label,
-                t("trends.col.actual", lang): _value_text(
-                    r["actual"], kind, mature=r["mature"], lang=lang, currency=currency
-                ),
-                t("trends.col.previous", lang): _value_text(
-                    r["previous"], kind, mature=r["previous_mature"], lang=lang, currency=currency
-                ),
-                t("trends.col.qoq", lang): _change_text(r["qoq"], kind, lang=lang, settled=settled),
-                t("trends.col.last_year", lang): _value_text(
-                    r["last_year"], kind, mature=r["last_year_mature"], lang=lang, currency=currency
-                ),
-                t("trends.col.yoy", lang): _change_text(
-                    r["yoy"], kind, lang=lang, settled=settled_ly
-                ),
-            }
-        )
-        classes.append(
-            [
-                "rk-label",
-                "rk-num",
-                "rk-num",
-                _change_class(r["qoq"], settled=settled),
-                "rk-num",
-                _change_class(r["yoy"], settled=settled_ly),
-            ]
-        )
-        if kind != "rate":
-            continue
+        row, kinds = _trend_row(r, definitions=definitions, lang=lang, currency=currency)
+        shown.append(row)
+        classes.append(kinds)
+    notes = _maturing_notes(frame, definitions=definitions, lang=lang)
+    equal = _equal_age_columns(frame, shown, classes, lang=lang)
+    if equal:
+        notes.append(equal)
+    caption = t(
+        "trends.caption", lang,
+        period=format_period(periods["actual"], lang=lang),
+        previous=format_period(periods["previous"], lang=lang),
+        last_year=format_period(periods["last_year"], lang=lang),
+    )  # fmt: skip
+    basis = _basis_lines(frame, definitions=definitions, lang=lang)
+    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-trends", lang=lang)
+    html = note_html(caption) + table.html + "".join(note_html(n) for n in [*basis, *notes])
+    return Html(html, text=f"{caption}\n{table.text}")
+
+
+def _trend_row(
+    r: dict[Hashable, Any], *, definitions: Definitions, lang: str, currency: str
+) -> tuple[dict[str, str], list[str]]:
+    """One KPI's cells (this quarter, the last, a year ago, the changes) and their classes."""
+    kind = r["kind"]
+    settled = r["mature"] and r["previous_mature"]
+    settled_ly = r["mature"] and r["last_year_mature"]
+    qoq, yoy = r["qoq"], r["yoy"]
+
+    def value(column: str, mature: str) -> str:
+        return _value_text(r[column], kind, mature=r[mature], lang=lang, currency=currency)
+
+    row = {
+        t("trends.col.metric", lang): metric_label(definitions, r["metric"], lang=lang),
+        t("trends.col.actual", lang): value("actual", "mature"),
+        t("trends.col.previous", lang): value("previous", "previous_mature"),
+        t("trends.col.qoq", lang): _change_text(qoq, kind, lang=lang, settled=settled),
+        t("trends.col.last_year", lang): value("last_year", "last_year_mature"),
+        t("trends.col.yoy", lang): _change_text(yoy, kind, lang=lang, settled=settled_ly),
+    }
+    kinds = [
+        "rk-label",
+        "rk-num",
+        "rk-num",
+        _change_class(qoq, settled=settled),
+        "rk-num",
+        _change_class(yoy, settled=settled_ly),
+    ]
+    return row, kinds
+
+
+def _maturing_notes(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> list[str]:
+    """The notes on maturing cohort rates: this quarter's (by window and share), then others'."""
+    notes: list[str] = []
+    maturing: dict[tuple[str, str], list[str]] = {}  # (window, share) -> rates
+    for r in frame[frame["kind"] == "rate"].to_dict("records"):
+        label = metric_label(definitions, r["metric"], lang=lang)
         metric = definitions.metric(r["metric"])
         assert isinstance(metric, ConversionMetric)
         window = duration_words(metric.window, lang=lang)
@@ -169,20 +193,16 @@ def trends_table(
             if not r[f"{name}_mature"]:
                 quarter = t(f"trends.quarter.{name}", lang)
                 notes.append(t("trends.compare_maturing_note", lang, metric=label, quarter=quarter))
-    equal = _equal_age_columns(frame, shown, classes, lang=lang)
-    if equal:
-        notes.append(equal)
     comma = "、" if lang == "ja" else ", "
-    notes[:0] = [
+    return [
         t("trends.maturing_note", lang, metric=comma.join(names), share=share, window=window)
         for (window, share), names in maturing.items()
-    ]
-    caption = t(
-        "trends.caption", lang,
-        period=format_period(periods["actual"], lang=lang),
-        previous=format_period(periods["previous"], lang=lang),
-        last_year=format_period(periods["last_year"], lang=lang),
-    )  # fmt: skip
+    ] + notes
+
+
+def _basis_lines(frame: pd.DataFrame, *, definitions: Definitions, lang: str) -> list[str]:
+    """How counts, amounts and rates are counted, and what the changes are, one note each."""
+    comma = "、" if lang == "ja" else ", "
     basis = [t("trends.basis.counts", lang)]
     amounts = [
         metric_label(definitions, k, lang=lang)
@@ -194,6 +214,4 @@ def trends_table(
         items = _basis_items(frame, definitions=definitions, lang=lang)
         basis.append(t("trends.basis.rates", lang, items=items))
     basis.append(t("trends.basis.changes", lang))
-    table = styled_table(pd.DataFrame(shown), classes, css_class="rk-trends", lang=lang)
-    html = note_html(caption) + table.html + "".join(note_html(n) for n in [*basis, *notes])
-    return Html(html, text=f"{caption}\n{table.text}")
+    return basis
