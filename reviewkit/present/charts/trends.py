@@ -41,16 +41,7 @@ def rates_chart(series: pd.DataFrame, *, definitions: Definitions, lang: str) ->
     final, maturing = t("trends.chart.final", lang), t("trends.chart.maturing", lang)
     periods = list(dict.fromkeys(series["period"]))
     quarters = [format_period(p, lang=lang) for p in periods]
-    data = pd.DataFrame(
-        {
-            "quarter": [format_period(p, lang=lang) for p in series["period"]],
-            "rate": series["metric"].map(labels),
-            "value": series["value"].astype(float),
-            "mature": series["mature"].astype(bool),
-        }
-    )
-    data["shown"] = [format_pct(v, lang=lang) for v in data["value"]]
-    data["status"] = [final if m else maturing for m in data["mature"]]
+    data = _chart_data(series, labels=labels, statuses=(final, maturing), lang=lang)
     names = [labels[k] for k in keys]
     x = alt.X(
         "quarter:N",
@@ -64,12 +55,7 @@ def rates_chart(series: pd.DataFrame, *, definitions: Definitions, lang: str) ->
     shapes = alt.Scale(domain=names, range=SHAPES[: len(names)])
     colour = alt.Color("rate:N", scale=colours, title=None)
     shape = alt.Shape("rate:N", scale=shapes, title=None)
-    tooltip = [
-        alt.Tooltip("quarter:N", title=t("trends.chart.quarter", lang)),
-        alt.Tooltip("rate:N", title=t("trends.chart.rate", lang)),
-        alt.Tooltip("shown:N", title=t("trends.chart.value", lang)),
-        alt.Tooltip("status:N", title=t("trends.chart.status", lang)),
-    ]
+    tooltip = _tooltip(lang)
     base = alt.Chart(data).transform_filter("isValid(datum.value)")
     lines = base.mark_line(strokeWidth=2).encode(
         x=x, y=y, color=colour, detail=alt.Detail("rate:N")
@@ -83,8 +69,48 @@ def rates_chart(series: pd.DataFrame, *, definitions: Definitions, lang: str) ->
         .mark_point(size=30, filled=True, color="white", opacity=1)
         .encode(x=x, y=y, shape=shape, tooltip=tooltip)
     )
-    # The legend of filled and hollow points: an invisible layer whose fill is the status.
-    key = (
+    key = _status_key(final, maturing)
+    chart = alt.layer(lines, points, hollow, key).properties(
+        title=t("trends.chart.title", lang), width="container", height=260, autosize=RESIZE
+    )
+    description = t(
+        "trends.chart.description", lang, n=len(periods),
+        first=quarters[0] if quarters else "", last=quarters[-1] if quarters else "",
+    )  # fmt: skip
+    return PackChart(house_style(chart), description=description)
+
+
+def _chart_data(
+    series: pd.DataFrame, *, labels: dict[str, str], statuses: tuple[str, str], lang: str
+) -> pd.DataFrame:
+    """The points: quarter and rate names, the value, shown value and final/maturing status."""
+    final, maturing = statuses
+    data = pd.DataFrame(
+        {
+            "quarter": [format_period(p, lang=lang) for p in series["period"]],
+            "rate": series["metric"].map(labels),
+            "value": series["value"].astype(float),
+            "mature": series["mature"].astype(bool),
+        }
+    )
+    data["shown"] = [format_pct(v, lang=lang) for v in data["value"]]
+    data["status"] = [final if m else maturing for m in data["mature"]]
+    return data
+
+
+def _tooltip(lang: str) -> list[alt.Tooltip]:
+    """A point's quarter, rate, value and status."""
+    return [
+        alt.Tooltip("quarter:N", title=t("trends.chart.quarter", lang)),
+        alt.Tooltip("rate:N", title=t("trends.chart.rate", lang)),
+        alt.Tooltip("shown:N", title=t("trends.chart.value", lang)),
+        alt.Tooltip("status:N", title=t("trends.chart.status", lang)),
+    ]
+
+
+def _status_key(final: str, maturing: str) -> alt.Chart:
+    """The legend of filled and hollow points: an invisible layer whose fill is the status."""
+    return (
         alt.Chart(pd.DataFrame({"status": [final, maturing]}))
         .mark_point(opacity=0, size=80)
         .encode(
@@ -103,11 +129,3 @@ def rates_chart(series: pd.DataFrame, *, definitions: Definitions, lang: str) ->
             )
         )
     )
-    chart = alt.layer(lines, points, hollow, key).properties(
-        title=t("trends.chart.title", lang), width="container", height=260, autosize=RESIZE
-    )
-    description = t(
-        "trends.chart.description", lang, n=len(periods),
-        first=quarters[0] if quarters else "", last=quarters[-1] if quarters else "",
-    )  # fmt: skip
-    return PackChart(house_style(chart), description=description)
