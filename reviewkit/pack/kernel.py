@@ -28,16 +28,15 @@ from jupyter_core.utils import run_sync
 from traitlets import default
 
 from reviewkit.core.interrupts import stop_with_run
-from reviewkit.core.resources import PACK_DIR_ENV
+from reviewkit.core.resources import PACK_DIR_ENV, package_file
 from reviewkit.errors import RunFailedError
 
 # What templates import, paid while the previous pack still runs (see import_pack_modules).
 WARM_UP = "__import__('reviewkit.pack.kernel').kernel.import_pack_modules()"
-# Modules no pack uses (command line, imports, the sample generator).
+# Packages and modules no pack uses (command line, runner, imports, the sample generator).
 NOT_IN_PACKS = frozenset({
-    "batch", "batch_view", "cli", "identity", "import_profiles", "importer", "kernel_launcher",
-    "index_page", "parsing", "readers", "rendering", "runner", "sample_company", "sample_targets",
-    "schedule",
+    "cli", "compat", "pack", "ingest.sample", "ingest.identity", "ingest.importer",
+    "ingest.parsing", "ingest.readers",
 })  # fmt: skip
 # Imported inside functions of pack modules.
 LAZY_IN_PACKS = ("scipy.stats", "holidays.countries")  # holidays: seasonal weights
@@ -49,14 +48,27 @@ RESET = (
 )
 
 
+def pack_module_names(folder: Path | None = None, prefix: str = "") -> list[str]:
+    """Every reviewkit module a pack may use: the package walked, :data:`NOT_IN_PACKS` left out.
+
+    The package is walked by its folders, importing nothing (not even ``import reviewkit``:
+    the pack layer does not import the public API it serves).
+    """
+    names: list[str] = []
+    for info in pkgutil.iter_modules([str(folder or package_file())]):
+        name = f"{prefix}{info.name}"
+        if name in NOT_IN_PACKS:
+            continue
+        names.append(f"reviewkit.{name}")
+        if info.ispkg:
+            below = (folder or package_file()) / info.name
+            names.extend(pack_module_names(below, prefix=f"{name}."))
+    return names
+
+
 def import_pack_modules() -> None:
     """Import every reviewkit module a pack may use, and what they import lazily."""
-    import reviewkit
-
-    for info in pkgutil.iter_modules(reviewkit.__path__):
-        if info.name not in NOT_IN_PACKS:
-            importlib.import_module(f"reviewkit.{info.name}")
-    for name in LAZY_IN_PACKS:
+    for name in [*pack_module_names(), *LAZY_IN_PACKS]:
         importlib.import_module(name)
 
 
