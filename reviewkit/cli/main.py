@@ -33,7 +33,7 @@ workspace_option = click.option(
 
 def _output_dir(_ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """A folder option or argument checked before any work: writable (exit 2, one line)."""
-    from reviewkit.pack.request import check_output_dir
+    from reviewkit.model.request import check_output_dir
 
     name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
     return check_output_dir(value, option=name)
@@ -89,7 +89,8 @@ def run(
     CADENCE may also name a template of yours, notebooks/NAME.ipynb (see `reviewkit
     new-template`): its pack covers a period of its cadence and goes to <output-dir>/NAME/.
     """
-    from reviewkit.pack.runner import parse_parameters, run_pack
+    from reviewkit.pack.parameters import parse_parameters
+    from reviewkit.pack.runner import run_pack
 
     values = parse_parameters(parameters)
     with err.status("starting…") as status:

@@ -27,8 +27,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from traitlets import default
 
+from reviewkit.core.context import CONTEXT_ENV, CONTEXT_FILE
 from reviewkit.core.interrupts import stop_with_run
-from reviewkit.core.resources import PACK_DIR_ENV, package_file
+from reviewkit.core.resources import package_file
 from reviewkit.errors import RunFailedError
 
 # What templates import, paid while the previous pack still runs (see import_pack_modules).
@@ -40,7 +41,7 @@ NOT_IN_PACKS = frozenset({
 })  # fmt: skip
 # Imported inside functions of pack modules.
 LAZY_IN_PACKS = ("scipy.stats", "holidays.countries")  # holidays: seasonal weights
-# Between two packs on one kernel: a fresh namespace, the next pack's folder.
+# Between two packs on one kernel: a fresh namespace, the next pack's context.
 RESET = (
     "get_ipython().run_line_magic('reset', '-f'); "
     "__import__('gc').collect(); "
@@ -150,6 +151,8 @@ class WarmKernel:
     def prepare(self, folder: Path) -> None:
         """Wait until the kernel is ready, and reset it for the pack built in ``folder``.
 
+        The kernel is told the pack's context file (written there before the template runs).
+
         Raises
         ------
         RunFailedError
@@ -157,7 +160,7 @@ class WarmKernel:
         """
         try:
             self.client.wait_for_ready(timeout=self.startup_timeout)
-            code = RESET.format(name=PACK_DIR_ENV, folder=str(folder))
+            code = RESET.format(name=CONTEXT_ENV, folder=str(folder / CONTEXT_FILE))
             reply = self.client.execute_interactive(
                 code, silent=True, store_history=False, timeout=self.startup_timeout
             )

@@ -21,7 +21,7 @@ import pandas as pd
 
 from reviewkit.analysis.quality import DataQuality, data_quality, record_profiles
 from reviewkit.analysis.scorecard import rate_card, scorecard, target_for
-from reviewkit.core.atomic import write_text_atomic
+from reviewkit.core.context import PackContext, in_pack
 from reviewkit.core.currency import money_labels_expr
 from reviewkit.core.periods import (
     CADENCES,
@@ -32,7 +32,6 @@ from reviewkit.core.periods import (
     periods_before,
     previous_period,
 )
-from reviewkit.core.resources import in_pack, pack_dir
 from reviewkit.core.workspace import Workspace, find_workspace
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.formatting import (
@@ -938,8 +937,8 @@ class Review:
         """
         from reviewkit.analysis.proposals import proposals_html
 
-        directory = pack_dir()
-        if directory is not None:
+        context = PackContext.current()
+        if context is not None:
             records = [
                 {**{k: None if isinstance(v, float) and math.isnan(v) else v
                     for k, v in r.items()},  # strict JSON: an unknown is null, never NaN
@@ -948,7 +947,7 @@ class Review:
                 for r in self.proposal_frame.to_dict("records")
             ]  # fmt: skip
             text = json.dumps(records, ensure_ascii=False, indent=1, default=str)
-            write_text_atomic(directory / "proposals.json", text)
+            context.publish("proposals.json", text)
         period, baseline = self._names()
         return proposals_html(self.proposal_frame, definitions=self.definitions,
                               period=period, baseline=baseline, lang=self.lang,

@@ -31,6 +31,7 @@ from reviewkit.analysis.drilldown import (
     explore_metrics,
     explore_values,
 )
+from reviewkit.core.context import in_pack
 from reviewkit.core.periods import (
     CADENCES,
     Cadence,
@@ -39,7 +40,6 @@ from reviewkit.core.periods import (
     last_complete_period,
     periods_ending,
 )
-from reviewkit.core.resources import in_pack
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric

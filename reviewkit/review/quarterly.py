@@ -23,8 +23,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from reviewkit.core.context import PackContext
 from reviewkit.core.periods import Period, next_period
-from reviewkit.core.resources import pack_dir
 from reviewkit.i18n.formatting import format_period
 from reviewkit.i18n.texts import t
 from reviewkit.model.scope import Scope
@@ -448,13 +448,13 @@ class QuarterlyReview(Review):
             f'<p class="rk-download"><a href="{escape(href)}" '
             f'download="{escape(self.draft_name)}">{label}</a></p>'
         )
-        directory = pack_dir()
-        if directory is not None:  # a pack being built: the draft goes next to it
-            write_draft(
-                self.draft_targets, directory, period_label=self.next_period.label,
+        context = PackContext.current()
+        if context is not None:  # a pack being built: the draft is published next to it
+            context.register(write_draft(
+                self.draft_targets, context.folder, period_label=self.next_period.label,
                 params_dir=self.workspace.params_dir,
-            )  # fmt: skip
-        key = "quarterly.plan.written" if directory else "quarterly.plan.not_written"
+            ).name)  # fmt: skip
+        key = "quarterly.plan.written" if context else "quarterly.plan.not_written"
         parts.append(note_html(t(key, lang, file=self.draft_name)))
         return Html("".join(parts), text=sentence)
 
