@@ -98,7 +98,6 @@ def execute(
     from papermill.exceptions import PapermillExecutionError
 
     executed = context.folder / NOTEBOOK
-    name = plan.template.name
     options: dict[str, Any] = {
         "kernel_name": plan.kernel,
         "execution_timeout": plan.timeout,
@@ -116,24 +115,26 @@ def execute(
         return papermill.execute_notebook(
             str(plan.template), str(executed), parameters=plan.values, **options
         )
-    except PapermillExecutionError as exc:
-        checkpoint()  # a stop signal killed the kernel: interrupted, not failed
-        evalue = (str(exc.evalue).strip().splitlines() or [""])[0]
-        # the cell's first line, not its execution count: a batch kernel counts across packs
-        line = (str(exc.source).strip().splitlines() or [""])[0][:80]
-        error = f"{name} failed for {failure.label} in the cell `{line}`: {exc.ename}: {evalue}"
-        error = redact_text(error)  # a message may quote a value of the data
-        kept = failure.keep(executed.parent, error)
-        raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
     except Exception as exc:
-        checkpoint()
-        first = (str(exc).strip().splitlines() or [""])[0]
-        error = f"{name} could not run for {failure.label}: {type(exc).__name__}: {first}"
-        error = redact_text(error)
-        if executed.exists():
-            kept = failure.keep(executed.parent, error)
+        checkpoint()  # a stop signal killed the kernel: interrupted, not failed
+        error = _failure_line(exc, name=plan.template.name, label=failure.label)
+        if isinstance(exc, PapermillExecutionError) or executed.exists():
+            kept = failure.keep(context.folder, error)
             raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
         raise RunFailedError(error) from exc
     finally:
         if kernel_manager is None:
             os.environ.pop(CONTEXT_ENV, None)
+
+
+def _failure_line(exc: Exception, *, name: str, label: str) -> str:
+    """The one line a failed execution is reported with (redacted: it may quote the data)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        evalue = (str(exc.evalue).strip().splitlines() or [""])[0]
+        # the cell's first line, not its execution count: a batch kernel counts across packs
+        line = (str(exc.source).strip().splitlines() or [""])[0][:80]
+        return redact_text(f"{name} failed for {label} in the cell `{line}`: {exc.ename}: {evalue}")
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return redact_text(f"{name} could not run for {label}: {type(exc).__name__}: {first}")
