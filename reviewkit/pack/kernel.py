@@ -37,7 +37,7 @@ WARM_UP = "__import__('reviewkit.pack.kernel').kernel.import_pack_modules()"
 # Packages and modules no pack uses (command line, runner, imports, the sample generator).
 NOT_IN_PACKS = frozenset({
     "cli", "compat", "pack", "ingest.sample", "ingest.identity", "ingest.importer",
-    "ingest.parsing", "ingest.readers",
+    "ingest.parsing", "ingest.profile", "ingest.readers",
 })  # fmt: skip
 # Imported inside functions of pack modules.
 LAZY_IN_PACKS = ("scipy.stats", "holidays.countries")  # holidays: seasonal weights
