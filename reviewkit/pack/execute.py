@@ -117,8 +117,9 @@ def execute(
         )
     except Exception as exc:
         checkpoint()  # a stop signal killed the kernel: interrupted, not failed
-        error = _failure_line(exc, name=plan.template.name, label=failure.label)
-        if isinstance(exc, PapermillExecutionError) or executed.exists():
+        in_cell = isinstance(exc, PapermillExecutionError)
+        error = _failure_line(exc, in_cell=in_cell, name=plan.template.name, label=failure.label)
+        if in_cell or executed.exists():
             kept = failure.keep(context.folder, error)
             raise RunFailedError(f"{error}; executed notebook kept at {kept}") from exc
         raise RunFailedError(error) from exc
@@ -127,14 +128,17 @@ def execute(
             os.environ.pop(CONTEXT_ENV, None)
 
 
-def _failure_line(exc: Exception, *, name: str, label: str) -> str:
-    """The one line a failed execution is reported with (redacted: it may quote the data)."""
-    from papermill.exceptions import PapermillExecutionError
+def _failure_line(exc: Exception, *, in_cell: bool, name: str, label: str) -> str:
+    """The one line a failed execution is reported with (redacted: it may quote the data).
 
-    if isinstance(exc, PapermillExecutionError):
-        evalue = (str(exc.evalue).strip().splitlines() or [""])[0]
+    ``in_cell``: a cell raised (papermill's ``PapermillExecutionError``); else the kernel or
+    papermill itself failed.
+    """
+    if in_cell:
+        evalue = (str(getattr(exc, "evalue", "")).strip().splitlines() or [""])[0]
         # the cell's first line, not its execution count: a batch kernel counts across packs
-        line = (str(exc.source).strip().splitlines() or [""])[0][:80]
-        return redact_text(f"{name} failed for {label} in the cell `{line}`: {exc.ename}: {evalue}")
+        line = (str(getattr(exc, "source", "")).strip().splitlines() or [""])[0][:80]
+        ename = getattr(exc, "ename", "")
+        return redact_text(f"{name} failed for {label} in the cell `{line}`: {ename}: {evalue}")
     first = (str(exc).strip().splitlines() or [""])[0]
     return redact_text(f"{name} could not run for {label}: {type(exc).__name__}: {first}")
