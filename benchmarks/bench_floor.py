@@ -41,10 +41,10 @@ GOAL = 1.5  # a pack within 1.5x its floor (issue 10)
 MODULES_FILE = "bench-modules.json"
 SKIPPED = ("__main__", "__mp_main__")
 PROBE = f"""\
-import json as _json, os as _os, sys as _sys
-_path = _os.path.join(_os.environ["REVIEWKIT_PACK_DIR"], {MODULES_FILE!r})
-with open(_path, "w", encoding="utf-8") as _file:
-    _json.dump([_m for _m in _sys.modules if _m not in {SKIPPED!r}], _file)"""
+import json as _json, sys as _sys
+_modules = [_m for _m in _sys.modules if _m not in {SKIPPED!r}]
+from reviewkit.core.context import PackContext as _Context
+_Context.current().publish({MODULES_FILE!r}, _json.dumps(_modules))"""
 IMPORTS = """\
 # The floor: import what the real {cadence} template ends up importing, in its order.
 import importlib

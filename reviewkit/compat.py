@@ -38,7 +38,7 @@ MOVED: dict[str, str] = {
     "charts_monthly": "present.charts.monthly",
     "charts_relevance": "present.charts.relevance",
     "checklist": "analysis.checklist",
-    "cli_checks": "pack.request",
+    "cli_checks": "model.request",
     "cohorts": "semantic.cohorts",
     "config_paths": "core.config_paths",
     "consistency": "ingest.consistency",

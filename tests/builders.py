@@ -52,7 +52,8 @@ from reviewkit.ingest.importer import import_file
 from reviewkit.ingest.profile import load_profile
 from reviewkit.model.definitions import Definitions, EventStage, load_definitions
 from reviewkit.model.scope import Scope
-from reviewkit.pack.runner import run_pack, scope_record
+from reviewkit.pack.plan import scope_record
+from reviewkit.pack.runner import run_pack
 from reviewkit.present.charts.house import PackChart
 from reviewkit.semantic.funnel import SEGMENT_COLUMNS, Funnel, cutoff_of
 from reviewkit.store.schema import connect, replace_tables

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
 from reviewkit.analysis.target_plan import VARIANTS
-from reviewkit.core.atomic import write_text_atomic
 from reviewkit.core.periods import (
     Period,
 )
@@ -20,9 +17,6 @@ from reviewkit.i18n.formatting import format_pct
 from reviewkit.i18n.texts import t
 
 DRAFT_PREFIX = "targets-draft-"
-
-
-_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
 def _number(value: float) -> str:
@@ -124,62 +118,3 @@ def draft_targets_yaml(
         cells = ", ".join(f"{m}: {texts[m][label]:>{width[m]}}" for m in metrics)
         lines.append(f"{indent}{label}: {{{cells}}}")
     return "\n".join(lines) + "\n"
-
-
-def _inside_params(directory: Path, params_dir: Path | None) -> Path | None:
-    """The params folder ``directory`` is in (or is), if any."""
-    here = directory.resolve()
-    if params_dir is not None:
-        params = params_dir.resolve()
-        if here == params or params in here.parents:
-            return params
-    for folder in (here, *here.parents):
-        if folder.name == "params" and any(
-            (folder / name).exists() for name in ("targets.yml", "definitions.yml")
-        ):
-            return folder
-    return None
-
-
-def write_draft(
-    text: str, directory: Path, *, period_label: str, params_dir: Path | None = None
-) -> Path:
-    """Write a draft targets file as ``targets-draft-<period_label>.yml`` (atomically).
-
-    Parameters
-    ----------
-    text
-        :func:`draft_targets_yaml`.
-    directory
-        Where to write it: next to the pack, never under ``params/``.
-    period_label
-        The planned quarter's label (``FY2026-Q3``).
-    params_dir
-        The workspace's ``params`` folder, refused besides any ``params`` folder holding a
-        ``targets.yml`` or ``definitions.yml``.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    ParameterError
-        If ``directory`` is (inside) a params folder, or the label is not a period label.
-    """
-    if not _LABEL.match(period_label):
-        raise ParameterError(
-            f"period_label: {period_label!r} is not a period label; use e.g. FY2026-Q3"
-        )
-    directory = Path(directory)
-    params = _inside_params(directory, params_dir)
-    if params is not None:
-        raise ParameterError(
-            f"directory: {directory} is inside {params}; a draft is never written there (nor "
-            f"over {params / 'targets.yml'}): write it next to the pack and copy the months "
-            "you approve into params/targets.yml in a reviewed commit"
-        )
-    path = directory / f"{DRAFT_PREFIX}{period_label}.yml"
-    write_text_atomic(path, text)
-    return path

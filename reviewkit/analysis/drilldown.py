@@ -9,7 +9,7 @@ a number or draws a chart.
 
 Presentation (chart, table, titles) is :mod:`reviewkit.present.sections.drilldown`; the ipywidgets
 shell for JupyterLab is :mod:`reviewkit.review.explorer`, which builds no widget in a pack
-(:func:`reviewkit.core.resources.in_pack`).
+(:func:`reviewkit.core.context.in_pack`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ agreed one. It needs:
 
 :func:`what_if_scope` says which case applies; :func:`check_what_if_rule` refuses a proposed
 rule (``-p what_if_rule=...``) for a funnel with no rule stage to compare it on, before a pack
-is built (:func:`reviewkit.pack.runner.plan_pack` calls it) and again when the review opens.
+is built (:func:`reviewkit.pack.plan.plan_pack` calls it) and again when the review opens.
 """
 
 from __future__ import annotations

@@ -44,7 +44,8 @@ def run(
     CADENCE may also name a template of yours, notebooks/NAME.ipynb (see `reviewkit
     new-template`): its pack covers a period of its cadence and goes to <output-dir>/NAME/.
     """
-    from reviewkit.pack.runner import parse_parameters, run_pack
+    from reviewkit.pack.parameters import parse_parameters
+    from reviewkit.pack.runner import run_pack
 
     values = parse_parameters(parameters)
     with err.status("starting…") as status:

@@ -23,7 +23,7 @@ workspace_option = click.option(
 
 def writable_folder(_ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """A folder option or argument checked before any work: writable (exit 2, one line)."""
-    from reviewkit.pack.request import check_output_dir
+    from reviewkit.model.request import check_output_dir
 
     name = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
     return check_output_dir(value, option=name)

@@ -19,34 +19,33 @@ gone publishes nothing. What a killed run left in ``_staging/`` goes at the next
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import fcntl
 import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from reviewkit.core.interrupts import StopFlag, signal_name
 from reviewkit.core.periods import parse_as_of
 from reviewkit.core.published import write_json
 from reviewkit.core.redaction import redact_text
 from reviewkit.core.workspace import Workspace, find_workspace
-from reviewkit.errors import ConfigError, ReviewkitError, RunFailedError
+from reviewkit.errors import ConfigError, ReviewkitError
+from reviewkit.pack.batch_log import (
+    LOG_DIR,
+    batch_lock,
+    close_log,
+    now,
+    open_log,
+    prune_logs,
+)
 from reviewkit.pack.batch_workers import PACKS_PER_KERNEL, Event, _Pool
 from reviewkit.pack.staging import sweep
 
-LOG_DIR = "_logs"
-LOCK_FILE = "batch.lock"
 LAST_BATCH = "last-batch.json"
-KEEP_LOGS = 100  # older batch logs are removed
-
-
-class BatchLockedError(RunFailedError):
-    """Another batch holds the lock of this output folder."""
 
 
 @dataclass
@@ -84,64 +83,6 @@ class BatchReport:
 
 
 Listener = Callable[[Event], None]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-@contextlib.contextmanager
-def batch_lock(folder: Path) -> Iterator[IO[str]]:
-    """Hold the batch lock of an output folder (released when the process ends, too).
-
-    Raises
-    ------
-    BatchLockedError
-        Another batch holds it: naming its process and start time.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_FILE
-    handle = path.open("a+", encoding="utf-8")
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise BatchLockedError(
-                f"{path}: another batch is running ({holder}); two runs never overlap, so this "
-                "one stops here; let the running one finish (the lock is freed when it ends)"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, started {_now().isoformat(timespec='seconds')}")
-        handle.flush()
-        yield handle
-    finally:
-        handle.close()  # closing releases the lock
-
-
-class _RedactingFormatter(logging.Formatter):
-    """Log lines with e-mail addresses and phone numbers redacted: the log is published."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return redact_text(super().format(record))
-
-
-def _logger(path: Path) -> logging.Logger:
-    log = logging.getLogger(f"reviewkit.pack.batch.{path.name}")
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(message)s"))
-    log.addHandler(handler)
-    return log
-
-
-def _prune_logs(folder: Path) -> None:
-    logs = sorted(folder.glob("batch-*.log"))
-    for old in logs[:-KEEP_LOGS]:
-        old.unlink(missing_ok=True)
 
 
 def _relative(path: str | Path, out: Path) -> str:
@@ -203,34 +144,74 @@ def run_batch(
         SIGINT or SIGTERM stopped it (exit 130 or 143); the log, ``last-batch.json`` and the
         index say so, and no half-built pack was published.
     """
-    from reviewkit.pack.batch_stop import (
-        counts_of,
-        interrupted_error,
-        mark_interrupted,
-        summary_fields,
-        unfinished_run,
-    )  # fmt: skip
-    from reviewkit.pack.index_page import write_index
+    from reviewkit.pack.batch_stop import interrupted_error
     from reviewkit.pack.preflight import output_folder
-    from reviewkit.pack.runner import SharedInputs, plan_pack
-    from reviewkit.pack.schedule import SCHEDULE_FILE, load_schedule, select
 
     if jobs < 1:
         raise ConfigError(f"--jobs: {jobs} is not a number of workers; use 1 or more")
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
     out = output_folder(ws, output_dir)  # a folder that cannot be written: one line
-    logs = out / LOG_DIR
-    notify = listener or (lambda _event: None)
     # one review date for the whole batch, even one that runs past midnight
     as_of = parse_as_of(as_of, today=ws.today()).isoformat()
-    started_at, t0 = _now(), time.perf_counter()
-    with batch_lock(logs), StopFlag() as stop:
-        log_path = logs / f"batch-{started_at:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
-        log = _logger(log_path)
-        summary: dict[str, Any] = {
-            "started_at": started_at.isoformat(timespec="seconds"), "as_of": as_of,
-            "jobs": jobs, "log": _relative(log_path, out), "counts": {}, "failed": [],
+    with batch_lock(out / LOG_DIR), StopFlag() as stop:
+        batch = _Batch(ws, out, as_of=as_of, jobs=jobs, stop=stop, listener=listener)
+        schedule, shared = batch.start(only)
+        try:
+            batch.plan(schedule, shared, force=force, packs_per_kernel=packs_per_kernel)
+            batch.wait()
+        finally:
+            if batch.pool is not None:
+                batch.pool.close()
+            shared.close()
+            sweep(out)  # e.g. the folder of a worker killed while it built
+            _cleanup_staging(out)
+        report, signum = batch.finish()
+    if signum is not None:
+        raise interrupted_error(
+            report.outcomes, signum=signum, log=_relative(batch.log_path, out), report=report
+        )
+    return report
+
+
+class _Batch:
+    """One batch run under way: its log, its summary and every job's outcome."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        out: Path,
+        *,
+        as_of: str,
+        jobs: int,
+        stop: StopFlag,
+        listener: Listener | None,
+    ) -> None:
+        self.ws, self.out, self.as_of, self.jobs, self.stop = ws, out, as_of, jobs, stop
+        self.logs = out / LOG_DIR
+        self.notify: Listener = listener or (lambda _event: None)
+        self.started_at, self.t0 = now(), time.perf_counter()
+        self.log_path = self.logs / f"batch-{self.started_at:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+        self.log = open_log(self.log_path)
+        self.summary: dict[str, Any] = {
+            "started_at": self.started_at.isoformat(timespec="seconds"), "as_of": as_of,
+            "jobs": jobs, "log": _relative(self.log_path, out), "counts": {}, "failed": [],
         }  # fmt: skip
+        self.outcomes: dict[str, Outcome] = {}
+        self.pool: _Pool | None = None  # started with the first pack to build
+
+    def start(self, only: Sequence[str]) -> tuple[list[Any], Any]:
+        """Read the schedule and the shared inputs; note the batch as under way.
+
+        Raises
+        ------
+        ReviewkitError
+            A broken schedule, definitions or targets file (logged; nothing is built).
+        """
+        from reviewkit.pack.batch_stop import unfinished_run
+        from reviewkit.pack.plan import SharedInputs
+        from reviewkit.pack.schedule import SCHEDULE_FILE, load_schedule, select
+
+        ws, log, out = self.ws, self.log, self.out
         try:
             schedule = select(
                 load_schedule(ws.params_dir / SCHEDULE_FILE, default_lang=ws.config.lang), only
@@ -238,105 +219,126 @@ def run_batch(
             shared = SharedInputs.load(ws)
         except ReviewkitError as exc:
             log.error("stopped before building: %s", exc)
-            _close(log)
+            close_log(log)
             raise
         stale = sweep(out)  # what a killed run left (never a live run's folder)
-        killed = unfinished_run(_read_json(logs / LAST_BATCH))
+        killed = unfinished_run(_read_json(self.logs / LAST_BATCH))
         # the index shows a batch under way only once it is really under way
-        write_json(logs / LAST_BATCH, summary | {"pid": os.getpid()})
-        log.info("batch of %d packs, as of %s, %d worker(s)", len(schedule), as_of, jobs)
+        write_json(self.logs / LAST_BATCH, self.summary | {"pid": os.getpid()})
+        log.info("batch of %d packs, as of %s, %d worker(s)", len(schedule), self.as_of, self.jobs)
         if killed:
             log.warning("%s", killed)
         if stale:
             log.info("removed %d staging folder(s) or temporary file(s) a killed run left: %s",
                      len(stale), ", ".join(_relative(p, out) for p in stale))  # fmt: skip
-        outcomes: dict[str, Outcome] = {}
-        plans: dict[str, Any] = {}
-        pool: _Pool | None = None
+        return list(schedule), shared
+
+    def plan(self, schedule: list[Any], shared: Any, *, force: bool, packs_per_kernel: int) -> None:
+        """Plan every job; skip those built from the same inputs, hand the rest to workers."""
+        to_build = 0
+        for job in schedule:
+            outcome = Outcome(job.name, "", cadence=job.cadence, lang=job.lang)
+            self.outcomes[job.name] = outcome
+            if self.stop.stopped:
+                continue  # listed, not planned: interrupted before it started
+            plan = self._plan_one(job, outcome, shared, force=force)
+            if plan is None:
+                continue
+            to_build += 1
+            if self.pool is None:  # workers start (and warm their kernels) while planning goes on
+                self.pool = _Pool(
+                    min(self.jobs, len(schedule)), kernel=self.ws.config.kernel,
+                    workspace=self.ws.root, per_kernel=packs_per_kernel,
+                )  # fmt: skip
+            self.pool.submit(job.name, plan)
+        self.notify({"event": "planned", "total": len(schedule), "to_build": to_build})
+
+    def _plan_one(self, job: Any, outcome: Outcome, shared: Any, *, force: bool) -> Any:
+        """The plan of one job to build; ``None`` when it failed to plan or is built already."""
+        from reviewkit.pack.plan import plan_pack
+
         try:
-            for job in schedule:
-                outcome = Outcome(job.name, "", cadence=job.cadence, lang=job.lang)
-                outcomes[job.name] = outcome
-                if stop.stopped:
-                    continue  # listed, not planned: interrupted before it started
-                try:
-                    plan = plan_pack(
-                        job.cadence, as_of=as_of, lang=job.lang, output_dir=out, workspace=ws,
-                        parameters=job.parameters, segment=job.segment,
-                        segment_name=job.segment_name, shared=shared,
-                    )  # fmt: skip
-                except ReviewkitError as exc:  # e.g. quoting the store's values: redacted
-                    outcome.status, outcome.error = "failed", redact_text(str(exc))
-                    log.error("%s: not built: %s", job.name, outcome.error)
-                    notify({"event": "failed", "name": job.name, "error": outcome.error})
-                    continue
-                outcome.period = plan.period.label
-                outcome.segment = plan.manifest.get("segment")
-                if not force and plan.is_built():
-                    outcome.status, outcome.pack = (
-                        "skipped",
-                        _relative(plan.target / "pack.html", out),
-                    )
-                    log.info("%s: skipped (inputs unchanged since %s)", job.name, plan.period.label)
-                    notify({"event": "skipped", "name": job.name})
-                    continue
-                plans[job.name] = plan
-                if pool is None:  # workers start (and warm their kernels) while planning goes on
-                    pool = _Pool(
-                        min(jobs, len(schedule)), kernel=ws.config.kernel, workspace=ws.root,
-                        per_kernel=packs_per_kernel,
-                    )  # fmt: skip
-                pool.submit(job.name, plan)
-            notify({"event": "planned", "total": len(schedule), "to_build": len(plans)})
-            while pool is not None and pool.pending and not stop.stopped:
-                # a short timeout: a stop signal is seen at once
-                for event in pool.poll(timeout=0.5, stopping=lambda: stop.stopped):
-                    _record(event, outcomes, out=out, log=log)
-                    notify(event)
-            if stop.signum is not None and pool is not None:
-                log.warning("interrupted by %s: stopping the workers", signal_name(stop.signum))
-                for event in pool.abandon():
-                    _record(event, outcomes, out=out, log=log)
-                    notify(event)
-        finally:
-            if pool is not None:
-                pool.close()
-            shared.close()
-            sweep(out)  # e.g. the folder of a worker killed while it built
-            _cleanup_staging(out)
-        # interrupted if the stop left a pack unbuilt (one after the last pack changes nothing)
-        signum = stop.signum if any(not o.status for o in outcomes.values()) else None
+            plan = plan_pack(
+                job.cadence, as_of=self.as_of, lang=job.lang, output_dir=self.out,
+                workspace=self.ws, parameters=job.parameters, segment=job.segment,
+                segment_name=job.segment_name, shared=shared,
+            )  # fmt: skip
+        except ReviewkitError as exc:  # e.g. quoting the store's values: redacted
+            outcome.status, outcome.error = "failed", redact_text(str(exc))
+            self.log.error("%s: not built: %s", job.name, outcome.error)
+            self.notify({"event": "failed", "name": job.name, "error": outcome.error})
+            return None
+        outcome.period = plan.period.label
+        outcome.segment = plan.manifest.get("segment")
+        if not force and plan.is_built():
+            outcome.status = "skipped"
+            outcome.pack = _relative(plan.target / "pack.html", self.out)
+            self.log.info("%s: skipped (inputs unchanged since %s)", job.name, plan.period.label)
+            self.notify({"event": "skipped", "name": job.name})
+            return None
+        return plan
+
+    def wait(self) -> None:
+        """Record the workers' events until every pack is done or a stop signal came."""
+        stop, pool = self.stop, self.pool
+        while pool is not None and pool.pending and not stop.stopped:
+            # a short timeout: a stop signal is seen at once
+            for event in pool.poll(timeout=0.5, stopping=lambda: stop.stopped):
+                self._event(event)
+        if stop.signum is not None and pool is not None:
+            self.log.warning("interrupted by %s: stopping the workers", signal_name(stop.signum))
+            for event in pool.abandon():
+                self._event(event)
+
+    def _event(self, event: Event) -> None:
+        _record(event, self.outcomes, out=self.out, log=self.log)
+        self.notify(event)
+
+    def finish(self) -> tuple[BatchReport, int | None]:
+        """Log and record the end (``last-batch.json``, the index); the report and the signal.
+
+        The signal is ``None`` unless a stop left a pack unbuilt (one after the last pack
+        changes nothing).
+        """
+        from reviewkit.pack.batch_stop import counts_of, mark_interrupted
+        from reviewkit.pack.index_page import write_index
+
+        outcomes, log = self.outcomes, self.log
+        signum = self.stop.signum if any(not o.status for o in outcomes.values()) else None
         if signum is not None:
-            started = set() if pool is None else set(pool.running.values())
+            started = set() if self.pool is None else set(self.pool.running.values())
             mark_interrupted(outcomes.values(), signum=signum, started=started)
             for o in outcomes.values():
                 if o.status == "interrupted":
                     log.warning("%s: %s", o.name, o.error)
         counts = counts_of(outcomes.values())
-        seconds = time.perf_counter() - t0
+        seconds = time.perf_counter() - self.t0
         log.info("%s in %.1f s: %d built, %d skipped, %d failed, %d interrupted",
                  "interrupted" if signum else "done", seconds, counts["built"],
                  counts["skipped"], counts["failed"], counts.get("interrupted", 0))  # fmt: skip
-        report = BatchReport(list(outcomes.values()), log_path, seconds, as_of, jobs, counts)
-        summary |= {
+        report = BatchReport(
+            list(outcomes.values()), self.log_path, seconds, self.as_of, self.jobs, counts
+        )
+        write_json(self.logs / LAST_BATCH, self._summary(report, signum))
+        write_index(self.out, lang=self.ws.config.lang, timezone=self.ws.config.timezone)
+        prune_logs(self.logs)
+        close_log(log)
+        return report, signum
+
+    def _summary(self, report: BatchReport, signum: int | None) -> dict[str, Any]:
+        """What ``last-batch.json`` records of a finished (or interrupted) batch."""
+        from reviewkit.pack.batch_stop import summary_fields
+
+        return self.summary | {
             **summary_fields(signum),
-            "finished_at": _now().isoformat(timespec="seconds"), "seconds": round(seconds, 1),
-            "counts": counts,
+            "finished_at": now().isoformat(timespec="seconds"),
+            "seconds": round(report.seconds, 1), "counts": report.counts,
             "failed": [
                 {"name": o.name, "cadence": o.cadence, "period": o.period, "lang": o.lang,
                  "segment": o.segment, "error": o.error, "notebook": o.notebook or None}
                 for o in report.failed
             ],
         }  # fmt: skip
-        write_json(logs / LAST_BATCH, summary)
-        write_index(out, lang=ws.config.lang, timezone=ws.config.timezone)
-        _prune_logs(logs)
-        _close(log)
-    if signum is not None:
-        raise interrupted_error(
-            report.outcomes, signum=signum, log=_relative(log_path, out), report=report
-        )
-    return report
 
 
 def _read_json(path: Path) -> Any:
@@ -344,12 +346,6 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _close(log: logging.Logger) -> None:
-    for handler in list(log.handlers):
-        handler.close()
-        log.removeHandler(handler)
 
 
 def _record(event: Event, outcomes: dict[str, Outcome], *, out: Path, log: logging.Logger) -> None:

@@ -91,7 +91,7 @@ def _build_one(
     more: Callable[[], bool] = lambda: True,
 ) -> Event:
     """Build one planned pack on the worker's kernel; the event that reports it."""
-    from reviewkit.pack.runner import make_staging, new_staging
+    from reviewkit.pack.execute import make_staging, new_staging
 
     started = time.perf_counter()
     staging = make_staging(new_staging(plan))
@@ -162,14 +162,12 @@ def _worker(
     """
     from reviewkit.core import interrupts as stops
     from reviewkit.core.lazy_imports import defer_iri_grammar
-    from reviewkit.core.resources import PACK_ENV
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent is not None:
         stops.expect_parent(parent)  # checked again before each publish
         stops.die_with_parent(signal.SIGTERM, parent=parent)
     defer_iri_grammar()
-    os.environ[PACK_ENV] = "1"  # kernels inherit it: charts for a pack
     kernels: _Kernels | None = None
     try:
         with stops.catching((signal.SIGTERM,), hard_exit=WORKER_EXIT_SECONDS, mute=True):

@@ -29,23 +29,21 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from traitlets import default
 
+from reviewkit.core.context import CONTEXT_ENV, CONTEXT_FILE
 from reviewkit.core.interrupts import stop_with_run
-from reviewkit.core.resources import PACK_DIR_ENV
+from reviewkit.core.resources import package_file
 from reviewkit.errors import RunFailedError
 
 # What templates import, paid while the previous pack still runs (see import_pack_modules).
 WARM_UP = "__import__('reviewkit.pack.kernel').pack.kernel.import_pack_modules()"
-# Modules and packages no pack uses (command line, imports, the sample generator, batch).
+# Packages and modules no pack uses (command line, runner, imports, the sample generator).
 NOT_IN_PACKS = frozenset({
-    "reviewkit.cli", "reviewkit.compat", "reviewkit.ingest.identity", "reviewkit.ingest.importer",
-    "reviewkit.ingest.parsing", "reviewkit.ingest.profile", "reviewkit.ingest.readers",
-    "reviewkit.ingest.sample", "reviewkit.pack.batch", "reviewkit.pack.batch_view",
-    "reviewkit.pack.index_page", "reviewkit.pack.kernel_launcher", "reviewkit.pack.render",
-    "reviewkit.pack.runner", "reviewkit.pack.schedule",
+    "cli", "compat", "pack", "ingest.sample", "ingest.identity", "ingest.importer",
+    "ingest.parsing", "ingest.profile", "ingest.readers",
 })  # fmt: skip
 # Imported inside functions of pack modules.
 LAZY_IN_PACKS = ("scipy.stats", "holidays.countries")  # holidays: seasonal weights
-# Between two packs on one kernel: a fresh namespace, the next pack's folder.
+# Between two packs on one kernel: a fresh namespace, the next pack's context.
 RESET = (
     "get_ipython().run_line_magic('reset', '-f'); "
     "__import__('gc').collect(); "
@@ -53,20 +51,27 @@ RESET = (
 )
 
 
+def pack_module_names(folder: Path | None = None, prefix: str = "") -> list[str]:
+    """Every reviewkit module a pack may use: the package walked, :data:`NOT_IN_PACKS` left out.
+
+    The package is walked by its folders, importing nothing (not even ``import reviewkit``:
+    the pack layer does not import the public API it serves).
+    """
+    names: list[str] = []
+    for info in pkgutil.iter_modules([str(folder or package_file())]):
+        name = f"{prefix}{info.name}"
+        if name in NOT_IN_PACKS:
+            continue
+        names.append(f"reviewkit.{name}")
+        if info.ispkg:
+            below = (folder or package_file()) / info.name
+            names.extend(pack_module_names(below, prefix=f"{name}."))
+    return names
+
+
 def import_pack_modules() -> None:
     """Import every reviewkit module a pack may use, and what they import lazily."""
-    import reviewkit
-
-    def walk(path: list[str], prefix: str) -> None:
-        for info in pkgutil.iter_modules(path, prefix):
-            if info.name in NOT_IN_PACKS:
-                continue
-            module = importlib.import_module(info.name)
-            if info.ispkg:
-                walk(list(module.__path__), f"{info.name}.")
-
-    walk(list(reviewkit.__path__), "reviewkit.")
-    for name in LAZY_IN_PACKS:
+    for name in [*pack_module_names(), *LAZY_IN_PACKS]:
         importlib.import_module(name)
 
 
@@ -148,6 +153,8 @@ class WarmKernel:
     def prepare(self, folder: Path) -> None:
         """Wait until the kernel is ready, and reset it for the pack built in ``folder``.
 
+        The kernel is told the pack's context file (written there before the template runs).
+
         Raises
         ------
         RunFailedError
@@ -155,7 +162,7 @@ class WarmKernel:
         """
         try:
             self._wait_until_ready()
-            code = RESET.format(name=PACK_DIR_ENV, folder=str(folder))
+            code = RESET.format(name=CONTEXT_ENV, folder=str(folder / CONTEXT_FILE))
             reply = self.client.execute_interactive(
                 code, silent=True, store_history=False, timeout=self.startup_timeout
             )

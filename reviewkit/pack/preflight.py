@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewkit.core.workspace import CONFIG_FILE, Workspace
-from reviewkit.pack.request import check_output_dir
+from reviewkit.model.request import check_output_dir
 
 
 def output_folder(ws: Workspace, output_dir: str | Path | None) -> Path:

@@ -9,7 +9,7 @@ for a review; :class:`Explorable` gives every cadence's review its ``explore()``
 
 ipywidgets (and IPython) are imported only when a widget is built, and a pack never contains
 widget output or widget state: :func:`explorer` and ``explore()`` return ``None`` inside a
-pack build (:func:`~reviewkit.core.resources.in_pack`).
+pack build (:func:`~reviewkit.core.context.in_pack`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from reviewkit.analysis.drilldown import (
     explore_metrics,
     explore_values,
 )
+from reviewkit.core.context import in_pack
 from reviewkit.core.periods import (
     CADENCES,
     Cadence,
@@ -40,7 +41,6 @@ from reviewkit.core.periods import (
     last_complete_period,
     periods_ending,
 )
-from reviewkit.core.resources import in_pack
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric
@@ -362,7 +362,7 @@ def explorer(review: Review, **defaults: Any) -> Explorer | None:
     Returns
     -------
     Explorer or None
-        ``None`` when :func:`~reviewkit.core.resources.in_pack`: packs never contain widget output
+        ``None`` when :func:`~reviewkit.core.context.in_pack`: packs never contain widget output
         or widget state.
     """
     if in_pack():

@@ -18,8 +18,8 @@ import pandas as pd
 
 from reviewkit.analysis.quality import DataQuality, data_quality, record_profiles
 from reviewkit.analysis.scorecard import rate_card, scorecard
+from reviewkit.core.context import in_pack
 from reviewkit.core.periods import Cadence, Period, last_complete_period, previous_period
-from reviewkit.core.resources import in_pack
 from reviewkit.core.workspace import Workspace
 from reviewkit.i18n.formatting import format_date, format_period
 from reviewkit.model.definitions import Definitions, load_definitions

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
-from reviewkit.core.atomic import write_text_atomic
+from reviewkit.core.context import PackContext
 from reviewkit.core.periods import Cadence, periods_before
-from reviewkit.core.resources import pack_dir
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.present.charts.house import PackChart
@@ -252,8 +251,8 @@ class MonthlyReview(Explorable, Review):
 
     def _write_proposals(self) -> None:
         """While a pack is built, write the proposals next to it as ``proposals.json``."""
-        directory = pack_dir()
-        if directory is None:
+        context = PackContext.current()
+        if context is None:
             return
         records = [
             {**{k: None if isinstance(v, float) and math.isnan(v) else v
@@ -263,7 +262,7 @@ class MonthlyReview(Explorable, Review):
             for r in self.proposal_frame.to_dict("records")
         ]  # fmt: skip
         text = json.dumps(records, ensure_ascii=False, indent=1, default=str)
-        write_text_atomic(directory / "proposals.json", text)
+        context.publish("proposals.json", text)
 
     def proposals(self) -> Html:
         """The improvement proposals, ready to adopt.

@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
+from reviewkit.core.context import in_pack
 from reviewkit.core.periods import CADENCES, Cadence, parse_as_of
-from reviewkit.core.resources import in_pack
 from reviewkit.core.workspace import Workspace, find_workspace
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import check_lang
@@ -193,7 +193,7 @@ def explore(
     -------
     ipywidgets.Widget or None
         The widget to display; ``None`` inside a pack build (see
-        :func:`~reviewkit.core.resources.in_pack`).
+        :func:`~reviewkit.core.context.in_pack`).
     """
     if in_pack():
         return None

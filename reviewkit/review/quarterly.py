@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
+from reviewkit.core.context import PackContext
 from reviewkit.core.periods import Cadence
-from reviewkit.core.resources import pack_dir
 from reviewkit.core.workspace import Workspace
 from reviewkit.i18n.formatting import format_period
 from reviewkit.i18n.texts import t
@@ -247,8 +247,8 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
         When the pack is built by ``reviewkit run``, the expected variant is also written as a
         draft targets file next to the pack (never over ``params/targets.yml``).
         """
-        from reviewkit.analysis.draft_targets import write_draft
         from reviewkit.present.sections.target_plan import plan_table, rates_table
+        from reviewkit.review.drafts import write_draft
 
         lang, currency = self.lang, self.currency
         plan, comparison, reason = self.planned
@@ -262,15 +262,15 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
                         currency=currency, comparison=comparison),
             plan_table(comparison, definitions=self.definitions, lang=lang, currency=currency),
         ]  # fmt: skip
-        directory = pack_dir() if self.draft_targets else None
-        if directory is not None:  # a pack being built: the draft goes next to it
-            write_draft(
-                self.draft_targets, directory, period_label=self.next_period.label,
+        context = PackContext.current() if self.draft_targets else None
+        if context is not None:  # a pack being built: the draft is published next to it
+            context.register(write_draft(
+                self.draft_targets, context.folder, period_label=self.next_period.label,
                 params_dir=self.workspace.params_dir,
-            )  # fmt: skip
+            ).name)  # fmt: skip
         return sections.plan_section(
             self._plan_sentence(), described=described, tables=tables, draft=self.draft_targets,
-            draft_name=self.draft_name, written=directory is not None, lang=lang,
+            draft_name=self.draft_name, written=context is not None, lang=lang,
         )  # fmt: skip
 
     # -- actions ---------------------------------------------------------------------------------

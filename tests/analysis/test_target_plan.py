@@ -18,7 +18,7 @@ from builders import FAR, SAMPLE_STAGES, TZ, event_definitions, expected_actuals
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewkit.analysis.draft_targets import draft_targets_yaml, write_draft
+from reviewkit.analysis.draft_targets import draft_targets_yaml
 from reviewkit.analysis.kgi_target import next_quarter_target
 from reviewkit.analysis.plan_solving import (
     back_solve,
@@ -45,6 +45,7 @@ from reviewkit.i18n.texts import TEXTS
 from reviewkit.model.definitions import Definitions
 from reviewkit.model.targets import Targets, load_targets
 from reviewkit.present.sections.target_plan import plan_sentence, plan_table, rates_table
+from reviewkit.review.drafts import write_draft
 from reviewkit.semantic.funnel import Funnel
 
 CAL = FiscalCalendar(4)

@@ -292,7 +292,7 @@ def test_a_signalled_run_publishes_nothing_and_stops_its_kernel(
 
 
 def test_a_worker_whose_batch_is_gone_publishes_nothing(tmp_path: Path) -> None:
-    from reviewkit.pack.runner import _publish
+    from reviewkit.pack.publish import publish
 
     staging, target = tmp_path / "staging", tmp_path / "monthly" / "2026-11"
     staging.mkdir()
@@ -301,7 +301,7 @@ def test_a_worker_whose_batch_is_gone_publishes_nothing(tmp_path: Path) -> None:
     interrupts.expect_parent(_dead_pid())  # the batch that started this worker is gone
     try:
         with pytest.raises(interrupts.Interrupt), interrupts.publish_step():
-            _publish(staging, target)
+            publish(staging, target)
     finally:
         interrupts.expect_parent(None)
     assert not target.exists()

@@ -31,7 +31,8 @@ from reviewkit.errors import ParameterError
 from reviewkit.model.action_proposals import action_from_proposal
 from reviewkit.model.scope import slugify
 from reviewkit.pack import runner
-from reviewkit.pack.batch import _close, _logger, run_batch
+from reviewkit.pack.batch import run_batch
+from reviewkit.pack.batch_log import close_log, open_log
 from reviewkit.pack.index_page import write_index
 from reviewkit.pack.runner import run_pack
 from reviewkit.present.sections.meeting import quality_html
@@ -445,11 +446,11 @@ def test_the_index_redacts_what_older_runs_recorded(tmp_path):
 
 
 def test_the_batch_log_is_redacted(tmp_path):
-    log = _logger(tmp_path / "batch-test.log")
+    log = open_log(tmp_path / "batch-test.log")
     try:
         log.error("%s: not built: %s", "weekly/company/ja", f"no lead has {EMAILS[1]}")
     finally:
-        _close(log)
+        close_log(log)
     line = (tmp_path / "batch-test.log").read_text(encoding="utf-8")
     assert line.endswith("ERROR weekly/company/ja: not built: no lead has Jane <[redacted]>\n")
 

@@ -128,15 +128,17 @@ def test_the_quarter_kgi_equals_a_plain_recount(review, sample_tables):
 
 
 def test_the_draft_is_written_only_while_a_pack_is_built(review, tmp_path, monkeypatch):
-    from reviewkit.core.resources import PACK_DIR_ENV
+    from reviewkit.core.context import CONTEXT_ENV, PackContext
 
-    monkeypatch.delenv(PACK_DIR_ENV, raising=False)
+    monkeypatch.delenv(CONTEXT_ENV, raising=False)
     html = review.target_proposal().html
     assert "only downloadable" in html  # JupyterLab: nothing written anywhere
-    monkeypatch.setenv(PACK_DIR_ENV, str(tmp_path))
+    context = PackContext(tmp_path)
+    monkeypatch.setenv(CONTEXT_ENV, str(context.write()))
     html = review.target_proposal().html
     assert "next to the pack" in html and "only downloadable" not in html
-    assert [p.name for p in tmp_path.iterdir()] == ["targets-draft-FY2026-Q3.yml"]
+    written = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert written == context.published() == ["targets-draft-FY2026-Q3.yml"]
     assert (tmp_path / "targets-draft-FY2026-Q3.yml").read_text(encoding="utf-8") == (
         review.draft_targets
     )

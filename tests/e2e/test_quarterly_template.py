@@ -13,7 +13,7 @@ import pytest
 from builders import assert_clean_pack, run_template
 
 from reviewkit.errors import ParameterError
-from reviewkit.pack.runner import parse_parameters
+from reviewkit.pack.parameters import parse_parameters
 
 pytestmark = pytest.mark.integration
 

@@ -28,7 +28,7 @@ from reviewkit.cli.main import main
 from reviewkit.errors import RunFailedError
 from reviewkit.i18n.texts import t
 from reviewkit.pack import batch as batch_module
-from reviewkit.pack.batch import batch_lock
+from reviewkit.pack.batch_log import batch_lock, open_log
 from reviewkit.pack.batch_workers import KERNEL_ATTEMPTS, _build_one
 from reviewkit.pack.fingerprint import inputs_digest
 
@@ -395,7 +395,7 @@ def test_a_kernel_that_never_starts_fails_the_pack_after_every_attempt(tmp_path,
 def test_the_batch_records_a_pack_that_failed_to_get_a_kernel(tmp_path):
     # what a worker's report becomes in the runner: the outcome and the log line
     outcome = batch_module.Outcome(TEAM_B, "")
-    log = batch_module._logger(tmp_path / "batch-x.log")
+    log = open_log(tmp_path / "batch-x.log")
     try:
         batch_module._record(
             {"event": "failed", "name": TEAM_B, "seconds": 1.5, "attempts": 3,
@@ -485,20 +485,20 @@ def test_an_only_pattern_matching_nothing_exits_2(ws, first):
 
 
 def test_removing_the_staging_root_never_fails_another_worker(tmp_path):
-    from reviewkit.pack.runner import _cleanup_staging_root
+    from reviewkit.pack.publish import cleanup_staging_root
 
-    _cleanup_staging_root(tmp_path)  # no _staging/ at all: nothing to do, no error
+    cleanup_staging_root(tmp_path)  # no _staging/ at all: nothing to do, no error
     busy = tmp_path / "_staging" / "monthly-2026-10-ja-1234"
     busy.mkdir(parents=True)
-    _cleanup_staging_root(tmp_path)  # another pack is building in it: it stays
+    cleanup_staging_root(tmp_path)  # another pack is building in it: it stays
     assert busy.is_dir()
     busy.rmdir()
-    _cleanup_staging_root(tmp_path)
+    cleanup_staging_root(tmp_path)
     assert not (tmp_path / "_staging").exists()
 
 
 def test_a_staging_folder_is_made_even_if_its_parent_goes_meanwhile(tmp_path, monkeypatch):
-    from reviewkit.pack.runner import make_staging
+    from reviewkit.pack.execute import make_staging
 
     real = Path.mkdir
     calls = []

@@ -16,8 +16,9 @@ from builders import Block, Index, fake_pack, run_cli
 from reviewkit.core.workspace import init_workspace
 from reviewkit.i18n.formatting import format_datetime
 from reviewkit.model.scope import Scope
-from reviewkit.pack.index_page import EARLIER_FAILED_SHOWN, is_stale, write_index
-from reviewkit.pack.runner import scope_record
+from reviewkit.pack.index_page import write_index
+from reviewkit.pack.index_runs import EARLIER_FAILED_SHOWN, is_stale
+from reviewkit.pack.plan import scope_record
 
 TZ = "Asia/Tokyo"
 SCRIPT = "<script>alert(1)</script>"

@@ -10,7 +10,8 @@ from builders import run_cli as cli
 
 from reviewkit.core.workspace import init_workspace
 from reviewkit.errors import ParameterError
-from reviewkit.pack.runner import run_pack, validate_parameters
+from reviewkit.pack.parameters import validate_parameters
+from reviewkit.pack.runner import run_pack
 
 pytestmark = pytest.mark.integration
 

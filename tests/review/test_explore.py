@@ -27,8 +27,8 @@ from reviewkit.analysis.drilldown import (
     explore_metrics,
     explore_values,
 )
+from reviewkit.core.context import CONTEXT_ENV, PackContext, in_pack
 from reviewkit.core.periods import periods_ending
-from reviewkit.core.resources import PACK_DIR_ENV, PACK_ENV, in_pack
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, CountMetric, RevenueMetric
@@ -44,8 +44,7 @@ AS_OF = "2026-11-23"
 @pytest.fixture(autouse=True)
 def not_in_a_pack(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run as an analyst's notebook would (charts validated, widgets built)."""
-    monkeypatch.delenv(PACK_DIR_ENV, raising=False)
-    monkeypatch.delenv(PACK_ENV, raising=False)
+    monkeypatch.delenv(CONTEXT_ENV, raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -378,7 +377,7 @@ def test_no_widget_inside_a_pack(review, sample_workspace, monkeypatch, tmp_path
         dimension="channel",
     )
     assert isinstance(widget, ipywidgets.VBox)
-    monkeypatch.setenv(PACK_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(CONTEXT_ENV, str(PackContext(tmp_path).write()))
     assert in_pack()
     assert explorer(review) is None
     assert explore(workspace=str(sample_workspace.root), as_of=AS_OF, lang="en") is None

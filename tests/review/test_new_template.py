@@ -31,7 +31,8 @@ from reviewkit.core.workspace import Workspace, init_workspace
 from reviewkit.errors import ConfigError, ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.pack.index_page import write_index
-from reviewkit.pack.runner import plan_pack, run_pack
+from reviewkit.pack.plan import plan_pack
+from reviewkit.pack.runner import run_pack
 from reviewkit.pack.schedule import load_schedule
 from reviewkit.review.new_template import new_template
 from reviewkit.review.templates import (

@@ -162,7 +162,7 @@ def test_a_snapshot_holds_every_row_and_lets_go_of_the_file(tmp_path):
 def test_a_review_opened_in_a_notebook_never_blocks_an_import(
     sample_workspace, monkeypatch, tmp_path
 ):
-    from reviewkit.core.resources import PACK_ENV
+    from reviewkit.core.context import CONTEXT_ENV, PackContext
     from reviewkit.review.open import open_review
 
     root = tmp_path / "ws"  # its own store: other tests of this process hold the sample's
@@ -170,11 +170,12 @@ def test_a_review_opened_in_a_notebook_never_blocks_an_import(
     store = root / "data" / sample_workspace.store_path.name
     store.parent.mkdir()
     shutil.copy(sample_workspace.store_path, store)
-    monkeypatch.delenv(PACK_ENV, raising=False)
+    monkeypatch.delenv(CONTEXT_ENV, raising=False)
     review = open_review("weekly", workspace=str(root), as_of="2026-11-23")
     assert review.scorecard()["actual"].notna().any()
     connect(store).close()  # what an import does first: no lock error
-    monkeypatch.setenv(PACK_ENV, "1")
+    (tmp_path / "pack").mkdir()
+    monkeypatch.setenv(CONTEXT_ENV, str(PackContext(tmp_path / "pack").write()))
     in_pack = open_review("weekly", workspace=str(root), as_of="2026-11-23")
     files = "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     assert in_pack.con.execute(files).fetchone() == (str(store),)

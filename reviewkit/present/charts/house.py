@@ -17,8 +17,8 @@ import json
 from html import escape
 from typing import Any
 
+from reviewkit.core.context import in_pack
 from reviewkit.core.lazy_imports import defer_iri_grammar
-from reviewkit.core.resources import in_pack
 
 # Kernel start-up is paid on every pack: jsonschema (under altair) would build the optional
 # IRI checker's grammar (~1 s) that charts never use; it now loads only if something does.

@@ -1,0 +1,95 @@
+"""The batch's lock and log: one batch per output folder, a redacted log per run.
+
+The log is published with the packs (``<output-dir>/_logs/``), so every line goes through
+redaction (:mod:`reviewkit.core.redaction`); the newest :data:`KEEP_LOGS` logs are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from reviewkit.core.redaction import redact_text
+from reviewkit.errors import RunFailedError
+
+LOG_DIR = "_logs"
+LOCK_FILE = "batch.lock"
+KEEP_LOGS = 100  # older batch logs are removed
+
+
+class BatchLockedError(RunFailedError):
+    """Another batch holds the lock of this output folder."""
+
+
+def now() -> dt.datetime:
+    """The time now, in UTC (what the lock, the log and ``last-batch.json`` record)."""
+    return dt.datetime.now(dt.UTC)
+
+
+@contextlib.contextmanager
+def batch_lock(folder: Path) -> Iterator[IO[str]]:
+    """Hold the batch lock of an output folder (released when the process ends, too).
+
+    Raises
+    ------
+    BatchLockedError
+        Another batch holds it: naming its process and start time.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_FILE
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BatchLockedError(
+                f"{path}: another batch is running ({holder}); two runs never overlap, so this "
+                "one stops here; let the running one finish (the lock is freed when it ends)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {now().isoformat(timespec='seconds')}")
+        handle.flush()
+        yield handle
+    finally:
+        handle.close()  # closing releases the lock
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Log lines with e-mail addresses and phone numbers redacted: the log is published."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
+def open_log(path: Path) -> logging.Logger:
+    """A logger writing redacted lines to ``path`` (one per batch run)."""
+    log = logging.getLogger(f"reviewkit.pack.batch.{path.name}")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    return log
+
+
+def prune_logs(folder: Path) -> None:
+    """Remove all but the newest :data:`KEEP_LOGS` batch logs of ``folder``."""
+    logs = sorted(folder.glob("batch-*.log"))
+    for old in logs[:-KEEP_LOGS]:
+        old.unlink(missing_ok=True)
+
+
+def close_log(log: logging.Logger) -> None:
+    """Close the log's file (the batch ended, however it ended)."""
+    for handler in list(log.handlers):
+        handler.close()
+        log.removeHandler(handler)
