@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any, Literal, overload
 
 from reviewkit.core.context import in_pack
-from reviewkit.core.periods import CADENCES, Cadence, parse_as_of
+from reviewkit.core.periods import Cadence
 from reviewkit.core.workspace import Workspace, find_workspace
 from reviewkit.errors import ParameterError
-from reviewkit.i18n.texts import check_lang
 from reviewkit.model.definitions import load_definitions
-from reviewkit.model.scope import Scope, parse_scope
+from reviewkit.model.request import PackRequest
+from reviewkit.model.scope import Scope
 from reviewkit.review.base import Review
 from reviewkit.review.explorer import explorer
 from reviewkit.review.monthly import MonthlyReview
@@ -58,26 +58,27 @@ def _checked_request(
     workspace's own error when there is none).
     """
     ws = find_workspace(workspace or None)
-    day = parse_as_of(as_of, today=ws.today())
-    scope = None
-    if segment.strip():
-        from reviewkit.model.scope import check_scope
-
-        definitions = load_definitions(ws)
-        scope = parse_scope(segment, name=segment_name, columns=definitions.dimensions)
-        con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
-        try:
-            check_scope(con, scope, definitions=definitions)  # type: ignore[arg-type]
-        finally:
-            con.close()
     if cadence != "quarterly" and quarterly_options:
         raise ParameterError(
             f"what_if_rule / next_kgi_target: only the quarterly review takes them, not the "
             f"{cadence} review; remove them from the {cadence} template's call"
         )
-    if cadence not in CADENCES:
-        raise ParameterError(f"cadence: {cadence!r} is not a review cadence; use {CADENCES}")
-    return _Request(workspace=ws, as_of=day, lang=check_lang(lang or ws.config.lang), scope=scope)
+    definitions = load_definitions(ws) if segment.strip() else None
+    # the same checks as `reviewkit run` and the batch (a notebook names the segment `segment`)
+    request = PackRequest.check(
+        workspace=ws, cadence=cadence, as_of=as_of, lang=lang, segment=segment,
+        segment_name=segment_name, columns=definitions.dimensions if definitions else None,
+        option="segment", published=False,
+    )  # fmt: skip
+    if request.scope is not None and definitions is not None:
+        from reviewkit.model.scope import check_scope
+
+        con = connect(ws.store_path, read_only=True, timezone=ws.config.timezone)
+        try:
+            check_scope(con, request.scope, definitions=definitions)
+        finally:
+            con.close()
+    return _Request(workspace=ws, as_of=request.as_of, lang=request.lang, scope=request.scope)
 
 
 @overload
