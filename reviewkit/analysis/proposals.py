@@ -48,7 +48,7 @@ def proposals(
         else:  # a stage volume
             stage = owner_stage = metric.stage  # type: ignore[union-attr]
         owner = definitions.stage(owner_stage).owner
-        segment = finding_label(r, lang=lang)
+        segment = finding_label(r, lang=lang, definitions=definitions)
         values = "-".join(str(v) for v in r["values"])
         worth = -float(r["yen"])
         rows.append(

@@ -67,25 +67,9 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-# Labels of the segment dimensions a definitions file adds (``segments:``), by column key.
-DIMENSION_LABELS: dict[str, dict[str, str]] = {}
-
-
-def add_dimension_labels(labels: dict[str, dict[str, str]]) -> None:
-    """Make ``t("dimension.<key>")`` give these labels (``{key: {"ja": ..., "en": ...}}``).
-
-    Called when a funnel is bound to definitions that add dimensions; a later call for the same
-    key replaces its label.
-    """
-    DIMENSION_LABELS.update(labels)
-
-
 def t(key: str, lang: str, **values: object) -> str:
     """Return the text ``key`` in ``lang``, with ``{name}`` fields filled from ``values``."""
     entry = TEXTS.get(key)
-    if entry is None and key.startswith("dimension."):
-        name = key.removeprefix("dimension.")
-        entry = DIMENSION_LABELS.get(name, {"ja": name, "en": name})
     if entry is None:
         raise KeyError(key)
     text = entry[check_lang(lang)]

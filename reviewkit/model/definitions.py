@@ -25,7 +25,6 @@ from reviewkit.core.currency import check_currency, check_definitions_currency
 from reviewkit.core.workspace import Localized, Workspace
 from reviewkit.core.yaml_config import read_yaml, validate_model, where
 from reviewkit.errors import ConfigError
-from reviewkit.i18n.texts import add_dimension_labels
 from reviewkit.model.metrics import (
     MAX_DURATION_DAYS,
     AverageDealSizeMetric,
@@ -208,10 +207,6 @@ class Definitions(_Strict):
             if segment.key == column:
                 return segment.sql(alias)
         return f'{alias}."{column}"'
-
-    def dimension_labels(self) -> dict[str, dict[str, str]]:
-        """The labels of the added dimensions, ``{key: {"ja": ..., "en": ...}}``."""
-        return {s.key: s.label.model_dump() for s in self.segments}
 
     @property
     def segment_keys(self) -> list[str]:
@@ -407,6 +402,4 @@ def load_definitions(workspace: Workspace | Path) -> Definitions:
         definitions.tree_steps()
     except TreeError as exc:
         raise ConfigError(f"{where(path, lines, exc.keys)}: {exc.problem}") from None
-    if definitions.segments:  # packs label the added dimensions like the lead columns
-        add_dimension_labels(definitions.dimension_labels())
     return definitions

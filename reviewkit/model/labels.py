@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from reviewkit.i18n.texts import t
+from reviewkit.i18n.texts import TEXTS, check_lang, t
 from reviewkit.model.definitions import ConversionMetric, CountMetric, Definitions, parse_duration
 
 
@@ -35,19 +35,53 @@ def metric_label(definitions: Definitions, key: str, *, lang: str) -> str:
     return key
 
 
-def segment_label(dims: Sequence[str], values: Sequence[str | None], *, lang: str) -> str:
-    """``channel: paid_search × company size: small`` style label of a segment."""
+def dimension_label(key: str, *, lang: str, definitions: Definitions | None = None) -> str:
+    """A dimension's name in ``lang``: ``channel`` -> ``チャネル`` / ``channel``.
+
+    Parameters
+    ----------
+    key
+        The segment column (``channel``, or one the definitions add under ``segments:``).
+    lang
+        ``ja`` or ``en``.
+    definitions
+        The definitions the dimension may come from; ``None``: the lead columns only.
+
+    Returns
+    -------
+    str
+        The catalogue's ``dimension.<key>`` when it has one, else the label the definitions
+        give a dimension they add, else ``key`` itself.
+    """
+    if f"dimension.{key}" in TEXTS:
+        return t(f"dimension.{key}", lang)
+    if definitions is not None and key in definitions.segment_keys:
+        return definitions.segment(key).label(check_lang(lang))
+    return key
+
+
+def segment_label(
+    dims: Sequence[str],
+    values: Sequence[str | None],
+    *,
+    lang: str,
+    definitions: Definitions | None = None,
+) -> str:
+    """``channel: paid_search × company size: small`` style label of a segment.
+
+    ``definitions`` name the dimensions they add (:func:`dimension_label`).
+    """
     parts = []
     for d, v in zip(dims, values, strict=True):
         shown = t("segment.unknown", lang) if v is None else str(v)
-        parts.append(f"{t(f'dimension.{d}', lang)}: {shown}")
+        parts.append(f"{dimension_label(d, lang=lang, definitions=definitions)}: {shown}")
     return " × ".join(parts)
 
 
-def segment_words(segment: object, *, lang: str) -> str:
+def segment_words(segment: object, *, lang: str, definitions: Definitions | None = None) -> str:
     """A ``{column: value}`` segment in words, or the whole funnel (``None`` or NaN: everyone).
 
-    A list of values is joined by " / ".
+    A list of values is joined by " / "; ``definitions`` name the dimensions they add.
     """
     if not isinstance(segment, Mapping) or not segment:
         return t("dimension.whole", lang)
@@ -55,7 +89,7 @@ def segment_words(segment: object, *, lang: str) -> str:
         " / ".join(str(x) for x in v) if isinstance(v, list | tuple | set | frozenset) else v
         for v in segment.values()
     ]
-    return segment_label(list(segment), values, lang=lang)
+    return segment_label(list(segment), values, lang=lang, definitions=definitions)
 
 
 def driver_label(definitions: Definitions, driver: str, *, lang: str) -> str:
@@ -78,6 +112,9 @@ def driver_names(definitions: Definitions, drivers: Sequence[str], *, lang: str)
     return f"{', '.join(names[:-1])}{t('check.and', lang)}{names[-1]}"
 
 
-def finding_label(row: dict[str, object], *, lang: str) -> str:
-    """A finding's segment in words."""
-    return segment_label(row["dims"], row["values"], lang=lang)  # type: ignore[arg-type]
+def finding_label(
+    row: dict[str, object], *, lang: str, definitions: Definitions | None = None
+) -> str:
+    """A finding's segment in words (``definitions`` name the dimensions they add)."""
+    dims, values = row["dims"], row["values"]
+    return segment_label(dims, values, lang=lang, definitions=definitions)  # type: ignore[arg-type]

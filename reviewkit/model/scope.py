@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from reviewkit.core.redaction import has_contact_data, quote_examples, redact_text
 from reviewkit.errors import ParameterError
-from reviewkit.i18n.texts import t
+from reviewkit.model.labels import dimension_label
 
 if TYPE_CHECKING:
     import duckdb
@@ -70,11 +70,14 @@ class Scope:
             return f"{self.column}-redacted-{digest}"
         return f"{self.column}-{slugify(shown)}"
 
-    def label(self, lang: str) -> str:
-        """The segment in words: ``sales team: Team B``, ``channel: paid (paid_search, ...)``."""
+    def label(self, lang: str, *, definitions: Definitions | None = None) -> str:
+        """The segment in words: ``sales team: Team B``, ``channel: paid (paid_search, ...)``.
+
+        ``definitions`` name a dimension they add (:func:`reviewkit.model.labels.dimension_label`).
+        """
         values = ", ".join(self.values)
         shown = f"{self.name} ({values})" if self.name else values
-        return f"{t(f'dimension.{self.column}', lang)}: {shown}"
+        return f"{dimension_label(self.column, lang=lang, definitions=definitions)}: {shown}"
 
 
 def slugify(text: str) -> str:

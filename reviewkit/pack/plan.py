@@ -89,13 +89,18 @@ def pack_directory(
     return base if lang == default_lang else base / lang
 
 
-def scope_record(scope: Scope | None, *, lang: str) -> dict[str, Any] | None:
-    """The segment as recorded in ``manifest.json`` and ``failure.json``."""
+def scope_record(
+    scope: Scope | None, *, lang: str, definitions: Any = None
+) -> dict[str, Any] | None:
+    """The segment as recorded in ``manifest.json`` and ``failure.json``.
+
+    ``definitions`` name a dimension they add (e.g. a derived tier) in the label.
+    """
     if scope is None:
         return None
     return {
         "column": scope.column, "values": list(scope.values), "name": scope.name,
-        "text": scope.text, "slug": scope.slug, "label": scope.label(lang),
+        "text": scope.text, "slug": scope.slug, "label": scope.label(lang, definitions=definitions),
     }  # fmt: skip
 
 
@@ -354,10 +359,12 @@ def _inputs(
     return inputs, freshness
 
 
-def _title(request: PackRequest, custom: CustomTemplate | None, period: Period) -> str:
+def _title(
+    request: PackRequest, custom: CustomTemplate | None, period: Period, *, definitions: Any
+) -> str:
     """The pack's title: the review's (or template's) name, the segment, the period."""
     lang = request.lang
-    shown = "" if request.scope is None else request.scope.label(lang)
+    shown = "" if request.scope is None else request.scope.label(lang, definitions=definitions)
     named = t(f"title.{request.cadence}", lang) if custom is None else custom.title_in(lang)
     return redact_text(" ".join(x for x in (named, shown, format_period(period, lang=lang)) if x))
 
@@ -385,8 +392,8 @@ def _manifest(
         "period_end": period.last_day.isoformat(),
         "as_of": request.as_of.isoformat(),
         "lang": lang,
-        "title": _title(request, custom, period),
-        "segment": scope_record(request.scope, lang=lang),
+        "title": _title(request, custom, period, definitions=definitions),
+        "segment": scope_record(request.scope, lang=lang, definitions=definitions),
         "company": ws.config.company(lang),
         # Secret-looking parameters are masked; the environment is never recorded.
         "parameters": mask_secrets(values),

@@ -44,7 +44,7 @@ from reviewkit.core.periods import (
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric
-from reviewkit.model.labels import metric_label
+from reviewkit.model.labels import dimension_label, metric_label
 from reviewkit.present.charts.house import PackChart
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.sections.drilldown import explore_chart, explore_table
@@ -149,7 +149,8 @@ class Explorer:
 
         metrics = [(metric_label(self.definitions, k, lang=lang), k)
                    for k in explore_metrics(self.definitions)]  # fmt: skip
-        columns = [(t(f"dimension.{d}", lang), d) for d in explore_dimensions(self.funnel)]
+        columns = [(dimension_label(d, lang=lang, definitions=self.definitions), d)
+                   for d in explore_dimensions(self.funnel)]  # fmt: skip
         cadences = [(t(f"explore.cadence.{c}", lang), c) for c in ("monthly", "quarterly",
                                                                     "weekly")]  # fmt: skip
         self._metric = dropdown("explore.metric", metrics)

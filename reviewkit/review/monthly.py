@@ -212,7 +212,10 @@ class MonthlyReview(Explorable, Review):
         from reviewkit.present.sections.monthly import driver_label, finding_label
 
         findings = self.findings.copy()
-        findings["label"] = [finding_label(r, lang=self.lang) for r in findings.to_dict("records")]
+        findings["label"] = [
+            finding_label(r, lang=self.lang, definitions=self.definitions)
+            for r in findings.to_dict("records")
+        ]
         findings["driver_label"] = [
             driver_label(self.definitions, str(d), lang=self.lang) for d in findings["driver"]
         ]

@@ -26,7 +26,6 @@ import pandas as pd
 
 from reviewkit.core.periods import Period
 from reviewkit.errors import ParameterError
-from reviewkit.i18n.texts import add_dimension_labels
 from reviewkit.model.definitions import LEAD_DIMENSIONS, Definitions, RuleStage
 from reviewkit.semantic.sql import stage_sql
 
@@ -60,8 +59,6 @@ class FunnelTables:
         self.targets = targets
         self.scope: dict[str, object] = dict(scope or {})
         self._where(self.scope, "s")  # refuse an unknown column before building anything
-        if definitions.segments:
-            add_dimension_labels(definitions.dimension_labels())
         n = next(_counter)
         self._entries = f"rk_entries_{n}"
         self._persons = f"rk_persons_{n}"

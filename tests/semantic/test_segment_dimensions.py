@@ -19,10 +19,12 @@ from builders import CUTOFF, OCT, SEP, TZ, Cells, run_cli, tiered, tiny_definiti
 from reviewkit.errors import ConfigError, ParameterError
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import load_definitions
+from reviewkit.model.labels import dimension_label
 from reviewkit.model.scope import check_scope, parse_scope
 from reviewkit.pack.fingerprint import data_hash
 from reviewkit.pack.schedule import load_schedule
 from reviewkit.present.glossary import glossary_table
+from reviewkit.present.sections.causes import left_out_line
 from reviewkit.review.open import open_review
 from reviewkit.semantic.funnel import Funnel
 
@@ -175,10 +177,15 @@ def test_the_glossary_lists_each_added_dimension_with_its_rules_and_sql():
 
 
 def test_packs_label_the_added_dimension_in_both_languages(store):
-    funnel(store)
-    assert t("dimension.account_tier", "ja") == "顧客ティア"
-    assert t("dimension.account_tier", "en") == "Account tier"
-    assert t("dimension.no_such_column", "en") == "no_such_column"
+    definitions = funnel(store).definitions
+    assert dimension_label("account_tier", lang="ja", definitions=definitions) == "顧客ティア"
+    assert dimension_label("account_tier", lang="en", definitions=definitions) == "Account tier"
+    assert dimension_label("no_such_column", lang="en", definitions=definitions) == "no_such_column"
+    line = left_out_line({"account_tier": 0}, lang="en", definitions=definitions)
+    assert (
+        line
+        == "Left out of every split, drill-down and finding: Account tier (no lead has a value)."
+    )
     with pytest.raises(KeyError):
         t("no.such.text", "en")
 

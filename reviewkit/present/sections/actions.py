@@ -30,7 +30,7 @@ SHOWN_AFTER_CLOSING = dt.timedelta(days=183)
 def target_label(action: Action, *, definitions: Definitions, lang: str) -> str:
     """``MQL to SQL rate — channel: referral`` (the KPI, and the segment or the whole funnel)."""
     kpi = metric_label(definitions, action.kpi, lang=lang)
-    return f"{kpi} — {segment_words(action.segment, lang=lang)}"
+    return f"{kpi} — {segment_words(action.segment, lang=lang, definitions=definitions)}"
 
 
 def measured(actions: Actions, *, through: dt.date) -> list[Action]:

@@ -14,6 +14,7 @@ from reviewkit.i18n.calendar_words import days_off_words
 from reviewkit.i18n.formatting import MINUS, format_count, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions
+from reviewkit.model.labels import dimension_label
 from reviewkit.present.charts.alerts import alert_chart
 from reviewkit.present.charts.house import PackChart
 from reviewkit.present.glossary import metric_label
@@ -40,7 +41,7 @@ def _measure_label(measure: str, *, definitions: Definitions, lang: str) -> str:
     return measure
 
 
-def _where(alert: dict, *, lang: str) -> str:
+def _where(alert: dict, *, definitions: Definitions, lang: str) -> str:
     dimension = alert["dimension"]
     if pd.isna(dimension):
         return t("dimension.whole", lang)
@@ -50,7 +51,8 @@ def _where(alert: dict, *, lang: str) -> str:
         if pd.isna(segment)
         else short_text(str(segment), limit=SEGMENT_CHARS)
     )
-    return t("alert.segment", lang, dimension=t(f"dimension.{dimension}", lang), segment=shown)
+    named = dimension_label(str(dimension), lang=lang, definitions=definitions)
+    return t("alert.segment", lang, dimension=named, segment=shown)
 
 
 def _since(alert: dict, *, lang: str) -> str:
@@ -61,7 +63,7 @@ def _since(alert: dict, *, lang: str) -> str:
 
 def alert_sentence(alert: dict, *, definitions: Definitions, lang: str) -> str:
     """One alert as a sentence: what moved, by how much against normal, where, since when."""
-    where = _where(alert, lang=lang)
+    where = _where(alert, definitions=definitions, lang=lang)
     measure = alert["measure"]
     label = _measure_label(measure, definitions=definitions, lang=lang)
     up = alert["change"] > 0
@@ -207,7 +209,7 @@ def _alert_block(
     alert = records[i]
     sentence = alert_sentence(alert, definitions=definitions, lang=lang)
     also = [
-        _where(a, lang=lang)
+        _where(a, definitions=definitions, lang=lang)
         + " · "
         + _measure_label(a["measure"], definitions=definitions, lang=lang)
         for a in records.values()
@@ -223,7 +225,7 @@ def _alert_block(
     )
     chart = alert_chart(
         _alert_series(alert, series),
-        title=f"{_where(alert, lang=lang)} · "
+        title=f"{_where(alert, definitions=definitions, lang=lang)} · "
         f"{_measure_label(alert['measure'], definitions=definitions, lang=lang)}",
         description=sentence,
         percent=alert["kind"] == "rate",
@@ -248,7 +250,9 @@ def _rest_table(rest: list, records: dict, *, definitions: Definitions, lang: st
             {
                 t("alert.col.alert", lang): alert_sentence(a, definitions=definitions, lang=lang),
                 t("alert.col.explained", lang): (
-                    _where(records[by], lang=lang) if by in records else "—"
+                    _where(records[by], definitions=definitions, lang=lang)
+                    if by in records
+                    else "—"
                 ),
             }
         )

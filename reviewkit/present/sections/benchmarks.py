@@ -18,18 +18,21 @@ from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_count, format_money, format_period, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import Definitions, Metric, WinRateMetric
+from reviewkit.model.labels import dimension_label
 from reviewkit.present.html import Html, note_html
 from reviewkit.present.tables import styled_table
 
 
-def _segment_words(segment: Mapping[str, object] | None, *, lang: str) -> str:
+def _segment_words(
+    segment: Mapping[str, object] | None, *, lang: str, definitions: Definitions
+) -> str:
     if not segment:
         return ""
     comma = "、" if lang == "ja" else ", "
     parts = []
     for column, values in segment.items():
         shown = comma.join(map(str, values)) if isinstance(values, list) else str(values)
-        parts.append(f"{t(f'dimension.{column}', lang)}: {shown}")
+        parts.append(f"{dimension_label(column, lang=lang, definitions=definitions)}: {shown}")
     inner = "; ".join(parts)
     return f"（{inner}）" if lang == "ja" else f" ({inner})"
 
@@ -101,7 +104,9 @@ def benchmarks_html(
         r = rows[entry.key]
         metric = definitions.metric(entry.metric)
         kind = metric_kind(metric) or "rate"
-        label = entry.label(lang) + _segment_words(entry.segment, lang=lang)
+        label = entry.label(lang) + _segment_words(
+            entry.segment, lang=lang, definitions=definitions
+        )
         position = str(r["position"])
         words = t(f"benchmarks.position.{position}", lang)
         if position != "no_data" and not r["mature"]:

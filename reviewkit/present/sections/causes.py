@@ -28,7 +28,7 @@ from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.model.labels import metric_label
+from reviewkit.model.labels import dimension_label, metric_label
 from reviewkit.present.html import Html, missing_html, note_html
 from reviewkit.present.sections.monthly import (
     basis_note,
@@ -82,13 +82,18 @@ class CauseInputs:
     currency: str
 
 
-def left_out_line(value_counts: Mapping[str, int], *, lang: str) -> str:
-    """One sentence naming the segment columns left out of every split, and why ("" if none)."""
+def left_out_line(
+    value_counts: Mapping[str, int], *, lang: str, definitions: Definitions | None = None
+) -> str:
+    """One sentence naming the segment columns left out of every split, and why ("" if none).
+
+    ``definitions`` name the dimensions they add (:func:`dimension_label`).
+    """
     items = []
     for column, count in value_counts.items():
         if count >= 2:
             continue
-        name = t(f"dimension.{column}", lang)
+        name = dimension_label(column, lang=lang, definitions=definitions)
         key = "where.left_out.empty" if count == 0 else "where.left_out.single"
         items.append(t(key, lang, column=name))
     if not items:
@@ -123,7 +128,7 @@ def where_html(inputs: CauseInputs) -> Html:
     lang = inputs.lang
     title = t("where.title", lang)
     parts = [f'<h3 class="rk-subsection" id="where">{escape(title)}</h3>']
-    left_out = left_out_line(inputs.value_counts, lang=lang)
+    left_out = left_out_line(inputs.value_counts, lang=lang, definitions=inputs.definitions)
     if left_out:
         parts.append(note_html(left_out))
     if not inputs.dimensions:
@@ -167,12 +172,12 @@ def _content_html(inputs: CauseInputs, funnel: Funnel) -> list[str]:
             continue
         parts.append(
             f'<h4 class="rk-minor">{escape(t("content.title", lang, target=target))}'
-            f" — {escape(t(f'dimension.{by}', lang))}</h4>"
+            f" — {escape(dimension_label(by, lang=lang, definitions=definitions))}</h4>"
         )
         parts.append(
             content_table(frame, by=by, days=days, target=target, period=inputs.period,
                           lang=lang, currency=inputs.currency, source=source,
-                          costs=costs).html
+                          costs=costs, definitions=definitions).html
         )  # fmt: skip
     if parts and not costs:
         what = t("content.what_spend", lang)

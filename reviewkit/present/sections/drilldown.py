@@ -28,7 +28,7 @@ from reviewkit.model.definitions import (
     Definitions,
     Metric,
 )
-from reviewkit.model.labels import duration_words, metric_label
+from reviewkit.model.labels import dimension_label, duration_words, metric_label
 from reviewkit.model.metrics import Part
 from reviewkit.present.charts.explore import explore_bars, explore_lines, value_axis
 from reviewkit.present.charts.house import RESIZE, PackChart, house_style
@@ -87,13 +87,15 @@ def _period_name(label: str, *, lang: str) -> str:
     return format_period(parse_period(label, calendar=FiscalCalendar(), any_week=True), lang=lang)
 
 
-def _filter_words(filters: Mapping[str, object], *, lang: str) -> str:
+def _filter_words(
+    filters: Mapping[str, object], *, lang: str, definitions: Definitions | None
+) -> str:
     parts = []
     for column, values in filters.items():
         shown = (
             t(UNKNOWN, lang) if values is None else " / ".join(str(v) for v in values)  # type: ignore[attr-defined]
         )
-        parts.append(f"{t(f'dimension.{column}', lang)}: {shown}")
+        parts.append(f"{dimension_label(column, lang=lang, definitions=definitions)}: {shown}")
     return " × ".join(parts)
 
 
@@ -109,9 +111,8 @@ def explore_title(
     shown = _shown_metric(definitions, metric, frame)
     label = metric_label(definitions, metric, lang=lang)
     if dimension:
-        title = t(
-            "explore.title.split", lang, metric=label, dimension=t(f"dimension.{dimension}", lang)
-        )
+        named = dimension_label(dimension, lang=lang, definitions=definitions)
+        title = t("explore.title.split", lang, metric=label, dimension=named)
     else:
         title = t("explore.title.whole", lang, metric=label)
     if isinstance(shown, ConversionMetric):
@@ -199,7 +200,10 @@ def explore_chart(
     names = list(dict.fromkeys(data["name"]))
     raw = [s for s in dict.fromkeys(frame["segment"])]
     segments = [segment_text(s, lang=lang) for s in raw]
-    split = t(f"dimension.{dimension}", lang) if dimension else t(WHOLE, lang)
+    split = (
+        dimension_label(dimension, lang=lang, definitions=definitions) if dimension
+        else t(WHOLE, lang)
+    )  # fmt: skip
     y = value_axis(kind, lang=lang, currency=currency)
     tooltip = [
         alt.Tooltip("segment:N", title=split),
@@ -216,7 +220,9 @@ def explore_chart(
         chart = explore_lines(base, raw=raw, segments=segments, labels=labels, dimension=dimension,
                        split=split, y=y, tooltip=tooltip)  # fmt: skip
     heading = (
-        alt.Title(title, subtitle=_filter_words(filters, lang=lang), offset=12)
+        alt.Title(
+            title, subtitle=_filter_words(filters, lang=lang, definitions=definitions), offset=12
+        )
         if filters
         else alt.Title(title, offset=12)
     )
@@ -266,7 +272,10 @@ def explore_table(
     num, den = shown.parts
     label = metric_label(definitions, metric, lang=lang)
     period_col = t("explore.col.period", lang)
-    split_col = t(f"dimension.{dimension}", lang) if dimension else t("explore.col.whole", lang)
+    split_col = (
+        dimension_label(dimension, lang=lang, definitions=definitions) if dimension
+        else t("explore.col.whole", lang)
+    )  # fmt: skip
     maturing = t("rate.maturing", lang)
     # a count or revenue is its own numerator: no part columns then
     parts = (
@@ -322,7 +331,13 @@ def _table_notes(
     ]
     filters = frame.attrs.get("filters") or {}
     if filters:
-        notes.append(t("explore.note.filter", lang, filter=_filter_words(filters, lang=lang)))
+        notes.append(
+            t(
+                "explore.note.filter",
+                lang,
+                filter=_filter_words(filters, lang=lang, definitions=definitions),
+            )
+        )
     segments = set(frame["segment"])
     if OTHER in segments:
         notes.append(

@@ -191,7 +191,7 @@ def effects_table(
         kpi = metric_label(definitions, str(row["kpi"]), lang=lang)
         if row.get("direction") == "down":
             kpi += t("effects.lower_better", lang)
-        segment = segment_words(row["segment"], lang=lang)
+        segment = segment_words(row["segment"], lang=lang, definitions=definitions)
         shown.append(
             {
                 t("effects.col.action", lang): name,

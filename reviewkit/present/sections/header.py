@@ -175,7 +175,7 @@ def header_html(
     items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
     warning = f'<p class="rk-warning">{escape(t("header.stale", lang))}</p>' if stale else ""
     warning += per_source
-    scope_label = "" if scope is None else scope.label(lang)
+    scope_label = "" if scope is None else scope.label(lang, definitions=definitions)
     heading = " — ".join(x for x in (title, scope_label, format_period(period, lang=lang)) if x)
     segment = "" if scope is None else f' data-segment="{escape(scope.text)}"'
     html = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from functools import partial
 from html import escape
 
 import pandas as pd
@@ -19,7 +20,12 @@ from reviewkit.analysis.splits import MISSING, PeriodPeople
 from reviewkit.i18n.formatting import MINUS, format_count, format_money, format_pct, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.model.labels import driver_label, finding_label, metric_label
+from reviewkit.model.labels import (
+    dimension_label,
+    driver_label,
+    finding_label,
+    metric_label,
+)
 from reviewkit.model.units import kgi_unit
 from reviewkit.present.charts.house import PackChart
 from reviewkit.present.charts.monthly import heatmap_chart
@@ -134,7 +140,8 @@ def drilldown_html(
         )
         classes.append(["rk-label rk-total", *["rk-num rk-total"] * 7])
         table = styled_table(pd.DataFrame(shown), classes, css_class="rk-drill", lang=lang).html
-        title = f"{label} — " + t("where.drill", lang, dimension=t(f"dimension.{dim}", lang))
+        named = dimension_label(dim, lang=lang, definitions=definitions)
+        title = f"{label} — " + t("where.drill", lang, dimension=named)
         parts.append(
             f'<details class="rk-drilldown"><summary>{escape(title)}</summary>{table}</details>'
         )
@@ -170,7 +177,7 @@ def heatmap(
     ranked.sort()
     rows = []
     for _, dim, segment in ranked[:HEAT_ROWS]:
-        full = key_label((dim,), segment, lang=lang)
+        full = key_label((dim,), segment, lang=lang, definitions=definitions)
         label = short_text(full, limit=HEAT_LABEL)  # the full name is in the tooltip
         for key in rates:
             frame = splits[(key, dim)]
@@ -222,26 +229,27 @@ def findings_table(
         return Html(note_html(t("cause.none", lang, pct=pct)), text=t("cause.none", lang, pct=pct))
     shown, classes = [], []
     kgi = metric_label(definitions, definitions.kgi_metric, lang=lang)
+    named = partial(key_label, lang=lang, definitions=definitions)
     for r in rows.to_dict("records"):
         notes = []
         if r["concentrated_from"] is not None:
             parent_dims, parent_key = r["concentrated_from"]
             notes.append(
-                t("cause.concentrated", lang, parent=key_label(parent_dims, parent_key, lang=lang),
+                t("cause.concentrated", lang, parent=named(parent_dims, parent_key),
                   pct=format_pct(r["concentration"], lang=lang))
             )  # fmt: skip
         if r["within"] is not None:
             child_dims, child_key, share = r["within"]
             notes.append(
-                t("cause.within", lang, child=key_label(child_dims, child_key, lang=lang),
+                t("cause.within", lang, child=named(child_dims, child_key),
                   pct=format_pct(share, lang=lang))
             )  # fmt: skip
         also = "、" if lang == "ja" else ", "
-        explained = also.join(key_label(d, k, lang=lang) for d, k in r["explains"][:4])
+        explained = also.join(named(d, k) for d, k in r["explains"][:4])
         shown.append(
             {
                 t("col.rank", lang): str(r["rank"]),
-                t("col.finding", lang): finding_label(r, lang=lang)
+                t("col.finding", lang): finding_label(r, lang=lang, definitions=definitions)
                 + (f"（{'; '.join(notes)}）" if notes and lang == "ja" else "")
                 + (f" ({'; '.join(notes)})" if notes and lang == "en" else ""),
                 t("col.driver", lang): driver_label(definitions, str(r["driver"]), lang=lang),
@@ -264,7 +272,7 @@ def findings_table(
 
 def content_table(
     frame: pd.DataFrame, *, by: str, days: float | None, target: str, period: str, lang: str,
-    currency: str, source: str = "", costs: bool = True,
+    currency: str, source: str = "", costs: bool = True, definitions: Definitions | None = None,
 ) -> Html:  # fmt: skip
     """Content assets or campaigns ranked by how far their leads fell short of everyone's rate.
 
@@ -277,7 +285,7 @@ def content_table(
     shown, classes = [], []
     for r in frame.to_dict("records"):
         row = {
-            t(f"dimension.{by}", lang): str(r["segment"]),
+            dimension_label(by, lang=lang, definitions=definitions): str(r["segment"]),
             source or t("col.leads", lang): format_count(r["leads"], lang=lang),
             t("col.reached", lang): format_count(r["reached"], lang=lang),
             t("col.rate_change", lang): (

@@ -17,7 +17,13 @@ from reviewkit.core.periods import Period
 from reviewkit.i18n.formatting import format_pct, format_period, format_value
 from reviewkit.i18n.texts import t
 from reviewkit.model.definitions import ConversionMetric, Definitions
-from reviewkit.model.labels import driver_label, driver_names, finding_label, metric_label
+from reviewkit.model.labels import (
+    dimension_label,
+    driver_label,
+    driver_names,
+    finding_label,
+    metric_label,
+)
 from reviewkit.model.units import kgi_unit
 from reviewkit.present.html import Html
 from reviewkit.present.sections.monthly_words import change_text
@@ -120,7 +126,7 @@ def _cause_item(r: dict[str, object], *, definitions: Definitions, lang: str) ->
     before, _, now = change_text(r, lang=lang).partition(" → ")
     return t(
         "summary.monthly.cause_item", lang, family=t(f"family.{r['family']}", lang),
-        segment=finding_label(r, lang=lang),
+        segment=finding_label(r, lang=lang, definitions=definitions),
         driver=driver_label(definitions, str(r["driver"]), lang=lang),
         before=before, now=now,
     )  # fmt: skip
@@ -153,17 +159,19 @@ def summary_cause_items(
     return items
 
 
-def summary_no_data(no_data: Mapping[str, Sequence[str]], *, lang: str) -> str:
+def summary_no_data(
+    no_data: Mapping[str, Sequence[str]], *, lang: str, definitions: Definitions | None = None
+) -> str:
     """One line naming the cause families not analysed for lack of data, and what is missing.
 
-    ``""`` when every family had data.
+    ``""`` when every family had data; ``definitions`` name the dimensions they add.
     """
     if not no_data:
         return ""
     sep = "・" if lang == "ja" else " / "
     parts = []
     for family, columns in no_data.items():
-        named = sep.join(t(f"dimension.{c}", lang) for c in columns)
+        named = sep.join(dimension_label(c, lang=lang, definitions=definitions) for c in columns)
         key = "summary.monthly.no_data_item" if named else "summary.monthly.no_data_family"
         parts.append(t(key, lang, family=t(f"family.{family}", lang), columns=named))
     return t("summary.monthly.no_data", lang, items=t("summary.join", lang).join(parts))
@@ -247,7 +255,7 @@ def monthly_summary_html(
         items.append(t("summary.monthly.causes", lang,
                        items=t("summary.join", lang).join(c for _, c in causes)))  # fmt: skip
         html_items.append(escape(head) + t("summary.join", lang).join(links))
-    missing = summary_no_data(no_data, lang=lang)
+    missing = summary_no_data(no_data, lang=lang, definitions=definitions)
     if missing:
         items.append(missing)
         html_items.append(escape(missing))

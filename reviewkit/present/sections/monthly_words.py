@@ -8,18 +8,23 @@ or a change; it imports neither of them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewkit.analysis.splits import MISSING, SEPARATOR
 from reviewkit.i18n.formatting import format_count, format_pct
 from reviewkit.i18n.texts import t
 from reviewkit.model.labels import segment_label
 
+if TYPE_CHECKING:
+    from reviewkit.model.definitions import Definitions
 
-def key_label(dims: Sequence[str], key: str, *, lang: str) -> str:
-    """:func:`segment_label` of a segment key."""
+
+def key_label(
+    dims: Sequence[str], key: str, *, lang: str, definitions: Definitions | None = None
+) -> str:
+    """:func:`segment_label` of a segment key (``definitions`` name the dimensions they add)."""
     values = [None if v == MISSING else v for v in key.split(SEPARATOR)]
-    return segment_label(dims, values, lang=lang)
+    return segment_label(dims, values, lang=lang, definitions=definitions)
 
 
 def change_text(row: Mapping[str, Any], *, lang: str) -> str:
