@@ -56,11 +56,11 @@ def test_floor_imports_the_listed_modules_in_order_and_tolerates_missing_ones(
             sys.modules.pop(name, None)
 
 
-def test_probe_records_the_kernels_modules_in_the_pack_folder():
+def test_probe_publishes_the_kernels_modules_through_the_pack_context():
     notebook = bench_floor.probe_notebook(bench_floor.real_template("monthly"))
     real = nbformat.read(bench_floor.real_template("monthly"), as_version=4)
     assert [c.source for c in notebook.cells[:-1]] == [c.source for c in real.cells]
-    assert "REVIEWKIT_PACK_DIR" in notebook.cells[-1].source
+    assert "PackContext" in notebook.cells[-1].source  # published through the pack context
     assert bench_floor.MODULES_FILE in notebook.cells[-1].source
 
 

@@ -38,7 +38,7 @@ ANNOUNCEMENTS = "@jupyterlab/apputils-extension:announcements"
 # The announcements plugin's server side: the news feed and the update check.
 CALLING_OUT = ("/lab/api/news", "/lab/api/update")
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
-UNSET = ("REVIEWKIT_WORKSPACE", "REVIEWKIT_PACK_DIR", "REVIEWKIT_PACK")
+UNSET = ("REVIEWKIT_WORKSPACE", "REVIEWKIT_PACK_CONTEXT")
 STARTUP_S = 90
 RUN_ALL_MS = 180_000
 ERROR_TEXT = re.compile(r"Traceback|\b\w*(Error|Exception)\b")

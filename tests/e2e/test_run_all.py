@@ -32,7 +32,7 @@ from reviewkit.pack.runner import run_pack
 
 CADENCES = ("weekly", "monthly", "quarterly")
 # Set by a shell or a scheduler, never by JupyterLab for an analyst.
-UNSET = ("REVIEWKIT_WORKSPACE", "REVIEWKIT_PACK_DIR", "REVIEWKIT_PACK")
+UNSET = ("REVIEWKIT_WORKSPACE", "REVIEWKIT_PACK_CONTEXT")
 HEADER = {"weekly": "週次レビュー", "monthly": "月次レビュー", "quarterly": "四半期レビュー"}
 FIGURE = re.compile(
     r'<figure class="rk-figure">.*?<figcaption[^>]*>(.*?)</figcaption></figure>', re.S

@@ -274,7 +274,7 @@ def test_iri_grammar_loads_only_when_used():
         "print(stand_in, v.is_valid('https://例え.jp/パス'), v.is_valid('no iri'),"
         " type(sys.modules['rfc3987_syntax']).__name__)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "REVIEWKIT_PACK"}
+    env = {k: v for k, v in os.environ.items() if k != "REVIEWKIT_PACK_CONTEXT"}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
         cwd=Path(__file__).resolve().parents[2],
