@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KERNEL := $(VENV)/share/jupyter/kernels/reviewkit/pack/kernel.json
+KERNEL := $(VENV)/share/jupyter/kernels/reviewkit/kernel.json
 STORE := data/reviewkit.duckdb
 DEMO_DATE := 2026-11-23
 # axe-core, for the browser tests' accessibility check (npm, pinned, kept inside .venv).
