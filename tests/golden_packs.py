@@ -27,6 +27,9 @@ _MASKS = (
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b"), "<clock>"),
     (re.compile(r"\d+(\.\d+)?\s?(s|ms|秒|分)\b"), "<duration>"),
     (re.compile(r"T_[0-9a-f]{5}"), "T_<id>"),
+    # the day of a time of day (an import's, a build's) changes with the hour the test runs
+    (re.compile(r"(\d{1,2} [A-Z][a-z]{2,8} \d{4}|[A-Z][a-z]{2,8} \d{1,2}, \d{4}|"
+                r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}[-/]\d{1,2}[-/]\d{1,2})\s*<clock>"), "<time>"),
 )  # fmt: skip
 
 
