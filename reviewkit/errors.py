@@ -61,3 +61,16 @@ class RunInterruptedError(ReviewkitError):
         super().__init__(message)
         self.signum = signum
         self.exit_code = 128 + signum
+
+
+class SyncConfigError(ConfigError):
+    """A CRM sync cannot start: a credential, scope, object or property is wrong or missing."""
+
+
+class SyncFailedError(ReviewkitError, RuntimeError):
+    """A CRM sync failed on the way (network, server errors past the retry budget).
+
+    The object being synced is rolled back; objects synced before it keep their data.
+    """
+
+    exit_code = 1

@@ -162,7 +162,13 @@ def profile_paths(workspace: Workspace | None) -> dict[str, Path]:
     if workspace is not None:
         own = workspace.params_dir / "sources"
         if own.is_dir():
-            paths.update({p.stem: p for p in sorted(own.glob("**/*.yml"))})
+            # params/sources/sync/ holds sync sources (reviewkit.ingest.sync.spec), not profiles
+            found = [
+                p
+                for p in sorted(own.glob("**/*.yml"))
+                if "sync" not in p.relative_to(own).parts[:-1]
+            ]
+            paths.update({p.stem: p for p in found})
     return paths
 
 
