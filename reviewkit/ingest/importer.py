@@ -39,14 +39,18 @@ from reviewkit.ingest.touches import known_leads
 from reviewkit.ingest.upsert import write_records
 from reviewkit.model.definitions import Definitions
 
-__all__ = ["ImportReport", "import_file", "quarantine_summary"]
+__all__ = [
+    "ImportReport", "check_profile_stages", "hold_back_unknown_leads", "import_file",
+    "quarantine_summary",
+]  # fmt: skip
 from reviewkit.core.value_bounds import DateBounds
 
 if TYPE_CHECKING:
     from reviewkit.model.exchange_rates import Rates
 
 
-def _check_profile(profile: Profile, definitions: Definitions) -> None:
+def check_profile_stages(profile: Profile, definitions: Definitions) -> None:
+    """Refuse a profile naming stage keys the definitions do not have (ConfigError)."""
     named = list(profile.stages)
     if profile.record == "opportunities":
         named += [
@@ -130,7 +134,7 @@ def import_file(
         nothing is written.
     """
     started = dt.datetime.now(dt.UTC)
-    _check_profile(profile, definitions)
+    check_profile_stages(profile, definitions)
     table = read_table(
         path, encoding=encoding or profile.encoding, sheet=sheet if sheet is not None
         else profile.sheet, required=[], header_hint=profile.header_hint,
@@ -176,7 +180,7 @@ def _store_rows(
     """
     import_id = uuid.uuid4().hex[:12]
     if profile.record == "activities":
-        _drop_unknown_leads(con, rows, profile)
+        hold_back_unknown_leads(con, rows, profile)
     write_records(con, rows, profile, report, move_source=move_source)
     if profile.record in ("leads", "opportunities"):  # campaigns and touches add no lead
         rebuild_identity_table(con)
@@ -207,7 +211,9 @@ def _map_in_chunks(table: RawTable, reader: RowReader, *, definitions: Definitio
     return out
 
 
-def _drop_unknown_leads(con: duckdb.DuckDBPyConnection, rows: MappedRows, profile: Profile) -> None:
+def hold_back_unknown_leads(
+    con: duckdb.DuckDBPyConnection, rows: MappedRows, profile: Profile
+) -> None:
     """Move touches of leads the store does not have (in that source system) to quarantine."""
     system = profile.lead_source_system or profile.source_system
     why = known_leads(con, [r["lead_id"] for r in rows.records], source_system=system)

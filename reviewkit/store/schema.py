@@ -25,7 +25,7 @@ from reviewkit.store.opening import (
     open_file,
 )
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 TABLES: dict[str, str] = {
     "leads": """
@@ -134,7 +134,45 @@ TABLES: dict[str, str] = {
         row_number   BIGINT NOT NULL,
         column_name  VARCHAR,
         value        VARCHAR,
-        reason       VARCHAR NOT NULL
+        reason       VARCHAR NOT NULL,
+        record_id    VARCHAR
+    """,
+    "sync_state": """
+        source       VARCHAR NOT NULL,
+        object       VARCHAR NOT NULL,
+        cursor       TIMESTAMPTZ,
+        last_success TIMESTAMPTZ NOT NULL,
+        mode         VARCHAR NOT NULL,
+        rows_read    BIGINT NOT NULL,
+        added        BIGINT NOT NULL,
+        updated      BIGINT NOT NULL,
+        deleted      BIGINT NOT NULL,
+        merged       BIGINT NOT NULL,
+        quarantined  BIGINT NOT NULL,
+        PRIMARY KEY (source, object)
+    """,
+    "syncs": """
+        sync_id      VARCHAR PRIMARY KEY,
+        source       VARCHAR NOT NULL,
+        object       VARCHAR NOT NULL,
+        mode         VARCHAR NOT NULL,
+        reason       VARCHAR,
+        started_at   TIMESTAMPTZ NOT NULL,
+        finished_at  TIMESTAMPTZ NOT NULL,
+        rows_read    BIGINT NOT NULL,
+        added        BIGINT NOT NULL,
+        updated      BIGINT NOT NULL,
+        unchanged    BIGINT NOT NULL,
+        deleted      BIGINT NOT NULL,
+        merged       BIGINT NOT NULL,
+        quarantined  BIGINT NOT NULL,
+        cursor       TIMESTAMPTZ
+    """,
+    "sync_records": """
+        source     VARCHAR NOT NULL,
+        object     VARCHAR NOT NULL,
+        record_id  VARCHAR NOT NULL,
+        PRIMARY KEY (source, object, record_id)
     """,
     "store_meta": """
         key    VARCHAR PRIMARY KEY,
@@ -143,7 +181,9 @@ TABLES: dict[str, str] = {
 }
 
 
-LOG_TABLES = ("loads", "imports", "quarantine", "store_meta")
+LOG_TABLES = (
+    "loads", "imports", "quarantine", "sync_state", "syncs", "sync_records", "store_meta",
+)  # fmt: skip
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -154,6 +194,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
         # columns added after a table first shipped (stores of earlier versions lack them)
         con.execute("ALTER TABLE leads ADD COLUMN IF NOT EXISTS email_hash VARCHAR")
+        con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS record_id VARCHAR")
         _rekey_campaigns(con)
         con.execute(
             "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
