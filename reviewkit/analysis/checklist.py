@@ -284,6 +284,9 @@ def _rule_tools(quality: DataQuality, *, lang: str) -> tuple[str, str]:
         hints.append(t("check.tools.hint_channel", lang))
     if _share(duplicates) >= TOOLS_DUPLICATES - EPS:
         hints.append(t("check.tools.hint_duplicates", lang))
+    if quality.stale_syncs:
+        names = t("check.join", lang).join(s.source for s in quality.stale_syncs)
+        hints.append(t("check.tools.hint_sync", lang, sources=names))
     facts = t(
         "check.tools.facts",
         lang,

@@ -8,7 +8,7 @@ dates that contradict each other across files or systems.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from reviewkit.ingest.consistency import CONSISTENCY_COLUMNS, consistency_problems
+from reviewkit.ingest.sync.status import SourceStatus, sync_status
 from reviewkit.semantic.funnel_gaps import FunnelGaps, funnel_gaps
 
 if TYPE_CHECKING:
@@ -107,6 +108,13 @@ class DataQuality:
     emptied: tuple[tuple[str, dt.datetime | None], ...] = ()
     # the funnel's stages and KGI data the store holds none of (with definitions only)
     gaps: FunnelGaps = field(default_factory=FunnelGaps)
+    # the CRM sync sources (configured or synced) and whether each is stale
+    sync: tuple[SourceStatus, ...] = ()
+
+    @property
+    def stale_syncs(self) -> list[SourceStatus]:
+        """The sync sources not synced for longer than their ``stale_after_hours``."""
+        return [s for s in self.sync if s.stale]
 
     @property
     def without_channel_share(self) -> float:
@@ -129,6 +137,8 @@ def data_quality(
     timezone: str,
     definitions: Definitions | None = None,
     profiles: Sequence[str] = (),
+    workspace: Workspace | None = None,
+    now: dt.datetime | None = None,
 ) -> DataQuality:
     """Compute the data quality report of the store.
 
@@ -146,6 +156,11 @@ def data_quality(
     profiles
         The imported lead and deal profiles (:func:`record_profiles`): a source system whose
         imports of them left no record in the store is named (rows deleted since).
+    workspace
+        Its ``params/sources/sync/`` names the CRM sync sources whose freshness is checked
+        (:func:`reviewkit.ingest.sync.status.sync_status`); ``None``: only those synced.
+    now
+        The present for that check (default: the current time).
     """
     tz = ZoneInfo(timezone)
     fresh = con.execute(_FRESHNESS).df()
@@ -184,7 +199,12 @@ def data_quality(
         for source, last, _ in emptied_sources(con, profiles=profiles, timezone=timezone)
     )
     gaps = funnel_gaps(con, definitions) if definitions is not None else FunnelGaps()
+    sync = tuple(  # shown in the workspace zone, as freshness is
+        replace(s, last_success=s.last_success.astimezone(tz)) if s.last_success else s
+        for s in sync_status(con, workspace=workspace, now=now or dt.datetime.now(dt.UTC))
+    )
     return DataQuality(
+        sync=sync,
         gaps=gaps,
         emptied=emptied,
         consistency=consistency,

@@ -2,7 +2,8 @@
 
 The commands live in one module per group: :mod:`~reviewkit.cli.packs` (run, batch, index,
 new-template), :mod:`~reviewkit.cli.workspace` (init, sample), :mod:`~reviewkit.cli.imports`
-(import, identity, profile, validate) and :mod:`~reviewkit.cli.actions` (action).
+(import, identity, profile, validate), :mod:`~reviewkit.cli.sync` (sync, sources) and
+:mod:`~reviewkit.cli.actions` (action).
 
 Errors print one line to stderr (add ``--debug`` anywhere for the traceback) and exit with 2
 for bad input or 1 for a failed run; a run stopped by SIGINT exits 130, by SIGTERM 143.
@@ -19,6 +20,7 @@ from reviewkit.cli.actions import action
 from reviewkit.cli.imports import identity, import_, profile, validate
 from reviewkit.cli.packs import batch, index, new_template, run
 from reviewkit.cli.shared import err, out, output_dir_option, workspace_option
+from reviewkit.cli.sync import sources, sync
 from reviewkit.cli.workspace import init, sample
 from reviewkit.errors import ReviewkitError
 
@@ -34,6 +36,7 @@ def app() -> None:
 # one module per command group: packs, workspace, imports, actions (listed by name in --help)
 for _command in (
     run, new_template, sample, init, index, validate, import_, identity, profile, action, batch,
+    sync, sources,
 ):  # fmt: skip
     app.add_command(_command)
 

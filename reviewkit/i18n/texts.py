@@ -28,6 +28,7 @@ from reviewkit.i18n.texts_relevance import RELEVANCE_TEXTS
 from reviewkit.i18n.texts_scorecard import SCORECARD_TEXTS
 from reviewkit.i18n.texts_segments import SEGMENTS_TEXTS
 from reviewkit.i18n.texts_summary import SUMMARY_TEXTS
+from reviewkit.i18n.texts_sync import SYNC_TEXTS
 from reviewkit.i18n.texts_templates import TEMPLATE_TEXTS
 from reviewkit.i18n.texts_timing import TIMING_TEXTS
 from reviewkit.i18n.texts_trends import TRENDS_TEXTS
@@ -56,6 +57,7 @@ for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
     RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS, EXPLORE_TEXTS,
     TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS, MISSING_TEXTS, WEEKLY_TEXTS, TIMING_TEXTS,
+    SYNC_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 

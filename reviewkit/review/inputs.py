@@ -238,5 +238,6 @@ class ReviewInputs:
         """The data quality report of the store."""
         profiles = record_profiles(self.con, self.workspace)
         return data_quality(
-            self.con, timezone=self.timezone, definitions=self.definitions, profiles=profiles
-        )
+            self.con, timezone=self.timezone, definitions=self.definitions, profiles=profiles,
+            workspace=self.workspace,
+        )  # fmt: skip

@@ -97,6 +97,7 @@ def quality_html(
         share=format_pct(quality.without_channel_share, lang=lang),
     )
     parts.append(f'<p class="rk-note">{escape(facts)}</p>')
+    parts += _sync_lines(quality, lang=lang)
     if definitions is not None:
         for line in quality.gaps.lines(definitions, lang=lang):
             parts.append(f'<p class="rk-missing">{escape(line)}</p>')
@@ -115,6 +116,27 @@ def quality_html(
         parts.append(f'<p class="rk-note">{escape(t("quality.quarantine", lang, items=items))}</p>')
     parts.append(_consistency_html(quality, lang=lang, definitions=definitions))
     return Html("".join(parts), text=t("quality.title", lang))
+
+
+def _sync_lines(quality: DataQuality, *, lang: str) -> list[str]:
+    """One line per CRM sync source; a stale or never-synced one is a "watch" line."""
+    lines = []
+    for s in quality.sync:
+        last = _when(s.last_success, lang=lang)
+        if s.never:
+            text, css = t("quality.sync_never", lang, source=s.source), "rk-missing"
+        elif s.stale:
+            hours = format_count(s.stale_after_hours, lang=lang)
+            text = t("quality.sync_stale", lang, source=s.source, hours=hours, last=last)
+            css = "rk-missing"
+        else:
+            objects = t("summary.join", lang).join(s.objects)
+            text, css = (
+                t("quality.sync", lang, source=s.source, last=last, objects=objects),
+                "rk-note",
+            )
+        lines.append(f'<p class="{css}">{escape(text)}</p>')
+    return lines
 
 
 def _consistency_html(quality: DataQuality, *, lang: str, definitions: Definitions | None) -> str:
