@@ -73,6 +73,9 @@ def run(
               help="Build only the packs whose name matches, e.g. 'monthly/*' or "
               "'*/sales_team-*/ja' (repeatable); a name is cadence/segment/lang.")  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild packs whose inputs are unchanged.")
+@click.option("--sync", "sync_first", is_flag=True,
+              help="First sync every source of params/sources/sync/ from its API; a failed "
+              "sync builds no pack (exit 1).")  # fmt: skip
 @output_dir_option
 @workspace_option
 def batch(
@@ -80,11 +83,18 @@ def batch(
     as_of: str,
     only: tuple[str, ...],
     force: bool,
+    sync_first: bool,
     output_dir: Path | None,
     workspace: Path | None,
 ) -> None:
     """Build the packs of params/schedule.yml; skip those whose inputs are unchanged."""
     from reviewkit.pack.batch_view import show_batch
+
+    if sync_first:  # each object commits whole, so packs see every source synced or as it was
+        from reviewkit.cli.sync import run_sync
+        from reviewkit.core.workspace import find_workspace
+
+        run_sync(find_workspace(workspace), ["all"], full=False, objects=[], dry_run=False)
 
     report = show_batch(
         err, out, jobs=jobs, as_of=as_of, only=only, force=force, output_dir=output_dir,
