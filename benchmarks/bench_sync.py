@@ -14,8 +14,9 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-from bench_common import BIN, REPO, Figure, run, seconds, size
+from bench_common import BIN, REPO, Figure, Run, run, seconds, size
 
 sys.path.insert(0, str(REPO / "tests"))
 
@@ -25,7 +26,8 @@ FLAT_GOAL = 1.5
 TOKEN = "pat-bench-token"
 
 
-def _company(contacts: int, deals: int):  # type: ignore[no-untyped-def]
+def _company(contacts: int, deals: int) -> Any:
+    """The company of ``sync_company.py``, its deals topped up to ``deals``."""
     from sync_company import make_company
 
     company = make_company(contacts, seed=11)
@@ -43,7 +45,7 @@ def _company(contacts: int, deals: int):  # type: ignore[no-untyped-def]
     return company
 
 
-def _sync(ws: Path, base_url: str) -> object:
+def _sync(ws: Path, base_url: str) -> Run:
     env = {**os.environ, "HUBSPOT_ACCESS_TOKEN": TOKEN, "HUBSPOT_API_BASE": base_url,
            "REVIEWKIT_CREDENTIALS": str(ws / "none.env")}  # fmt: skip
     return run([BIN / "reviewkit", "sync", "hubspot", "--workspace", ws], cwd=ws, env=env,
@@ -71,15 +73,14 @@ def measure_size(contacts: int, deals: int, scratch: Path) -> tuple[list[Figure]
         server.stop()
     records = len(company.contacts) + len(company.deals) + len(company.calls)
     label = f"{contacts:,} contacts + {len(company.deals):,} deals + {len(company.calls):,} calls"
+    rate = f"{records / first.seconds:,.0f} records/s"
     figures = [
-        Figure("e", f"first sync, {label}", f"{seconds(first.seconds)} "  # type: ignore[attr-defined]
-               f"({records / first.seconds:,.0f} records/s)"),  # type: ignore[attr-defined]
-        Figure("e", f"first sync peak memory, {contacts:,} contacts",
-               size(first.peak_tree)),  # type: ignore[attr-defined]
+        Figure("e", f"first sync, {label}", f"{seconds(first.seconds)} ({rate})"),
+        Figure("e", f"first sync peak memory, {contacts:,} contacts", size(first.peak_tree)),
         Figure("e", f"second sync (nothing changed), {contacts:,} contacts",
-               seconds(again.seconds)),  # type: ignore[attr-defined]
+               seconds(again.seconds)),
     ]  # fmt: skip
-    return figures, int(first.peak_tree)  # type: ignore[attr-defined]
+    return figures, first.peak_tree
 
 
 def measure(scratch: Path, *, quick: bool) -> list[Figure]:
@@ -92,6 +93,7 @@ def measure(scratch: Path, *, quick: bool) -> list[Figure]:
         peaks.append(peak)
     if len(peaks) == 2:
         growth = peaks[1] / peaks[0]
-        figures.append(Figure("e", "peak memory 100k / 10k contacts (streamed pages)",
-                              f"{growth:.2f}x", f"≤ {FLAT_GOAL}x", growth <= FLAT_GOAL))  # fmt: skip
+        name = "peak memory 100k / 10k contacts (streamed pages)"
+        goal = f"≤ {FLAT_GOAL}x"
+        figures.append(Figure("e", name, f"{growth:.2f}x", goal, growth <= FLAT_GOAL))
     return figures

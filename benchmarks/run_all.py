@@ -23,6 +23,7 @@ import bench_batch
 import bench_browser
 import bench_floor
 import bench_scale
+import bench_sync
 from bench_common import QUICK, REPO, Figure, machine, new_workspace
 
 DOC = REPO / "docs" / "benchmarks.md"
@@ -31,6 +32,7 @@ SECTIONS = {
     "b": "One pack vs its floor (kernel start + imports + parameters, same runner)",
     "c": "Scale: the sample company at 10k, 100k and 1M leads",
     "d": "Packs in headless Chromium, offline",
+    "e": "Sync from a local fake HubSpot API: 10k and 100k contacts with deals",
 }
 METHOD = """\
 ## How each figure is measured
@@ -70,6 +72,14 @@ All runs use reviewkit's command line in a copy of the demo workspace in a tempo
   each in a fresh browser context. The issue sets no goals here; < 2 MB and ≤ 2 s are this
   benchmark's own.
 
+- **(e)** A fake HubSpot API on 127.0.0.1 (`tests/fake_hubspot.py`, real HTTP, paged as
+  HubSpot pages) serves the company of `tests/sync_company.py`: 10,000 and 100,000 contacts
+  with their lifecycle-stage dates, 2,000 and 20,000 deals, and calls. A new workspace runs
+  `reviewkit sync hubspot` twice: the first sync reads, maps and lands every page; the second
+  finds nothing changed. Peak memory is the sync process's RSS (sampled as in (c)); pages are
+  landed as they arrive, so it must stay flat: the peak at 100k within 1.5x the peak at 10k
+  (issue 22). The fake server runs in the benchmark's process and shares its 2 cores.
+
 Goals (a)-(c) are issue 10's: batch ≥ 4x faster than the loop, a pack within 1.5x its floor,
 the weekly pack at 1M leads within 3x its floor and under 2 GB (the same goals are checked at
 every size).
@@ -84,7 +94,7 @@ BENCH_QUICK=1 make bench   # a quick check: 4 packs, no 1M leads; prints only
 ```
 
 The benchmarks live in `benchmarks/` (`run_all.py` runs `bench_floor.py`, `bench_browser.py`,
-`bench_batch.py` and `bench_scale.py`).
+`bench_batch.py`, `bench_scale.py` and `bench_sync.py`).
 """
 
 
@@ -149,6 +159,7 @@ def main() -> int:
             ("a", "batch and the papermill + nbconvert loop",
              lambda: bench_batch.measure(demo, scratch, quick=QUICK)),
             ("c", "scale", lambda: bench_scale.measure(scratch, modules["weekly"], quick=QUICK)),
+            ("e", "sync", lambda: bench_sync.measure(scratch, quick=QUICK)),
         ]  # fmt: skip
         for key, what, measure in sections:
             _step(f"({key}) {what}")
