@@ -197,6 +197,7 @@ def validate(workspace: Path | None) -> None:
         checked = "no params/targets.yml (packs use the store's targets table)"
     benchmarks = load_benchmarks(ws, definitions=definitions)
     actions = load_actions(ws, definitions=definitions)
+    synced = _sync_sources(ws, definitions)
     schedule_file = ws.params_dir / SCHEDULE_FILE
     jobs = (
         load_schedule(schedule_file, default_lang=ws.config.lang) if schedule_file.is_file() else []
@@ -222,9 +223,24 @@ def validate(workspace: Path | None) -> None:
         f"{len(definitions.stages)} stages, {len(definitions.metric_map)} metrics; "
         f"targets: {checked}; benchmarks: {len(benchmarks)} reference ranges; "
         f"actions: {len(actions)}; schedule: {packs}; {rates_summary(rates)}"
-        f"{f'; templates: {own}' if own else ''} — OK",
+        f"{f'; templates: {own}' if own else ''}"
+        f"{f'; sync sources: {synced}' if synced else ''} — OK",
         markup=False,
     )
+
+
+def _sync_sources(ws: Workspace, definitions: Any) -> str:
+    """The sync sources of ``params/sources/sync/``, each checked (ConfigError: one line)."""
+    from reviewkit.ingest.importer import check_profile_stages
+    from reviewkit.ingest.sync.spec import configured_sources, load_sync_source
+
+    shown = []
+    for name in configured_sources(ws):
+        source = load_sync_source(name, workspace=ws)
+        for spec in source.specs():
+            check_profile_stages(spec.profile, definitions)
+        shown.append(f"{name} ({source.api}, {len(source.objects)} objects)")
+    return ", ".join(shown)
 
 
 def _store_currency_warning(ws: Workspace) -> str | None:
