@@ -213,6 +213,27 @@ def test_tombstones_merges_and_deleted_inside_the_window(fake: FakeSalesforce) -
     assert sum("/sobjects/Lead/deleted" in path for _, path in fake.served) == 1
 
 
+def test_deleted_window_allows_the_overlap(fake: FakeSalesforce) -> None:
+    fake.add("Lead", lead(1, 20), lead(2, 1))
+    fake.delete("Lead", "00Q000000000002", at=at(1), purge=True)
+    fetcher, spec, _ = spec_of(LEAD)
+    since = at(15) - dt.timedelta(minutes=8)  # the cursor minus the 10-minute overlap
+    pages = read(fetcher, spec, since)
+    assert pages[-1].deleted == ["00Q000000000002"]
+    asked = [path for _, path in fake.served if "/deleted" in path]
+    assert len(asked) == 1 and "start=2026-11-22T08%3A05%3A00%2B00%3A00" in asked[0]
+
+
+def test_deletes_past_the_replication_window_ask_for_a_full_sync(fake: FakeSalesforce) -> None:
+    fake.add("Lead", lead(1, 2))
+    fetcher, spec, _ = spec_of(LEAD)
+    pages = fetcher.changes(spec, since=at(3))
+    next(pages)
+    fake.fail_next(1, status=400, code="INVALID_REPLICATION_DATE")
+    with pytest.raises(SyncFailedError, match=r"INVALID_REPLICATION_DATE\); run .* --full"):
+        next(pages)
+
+
 def test_no_deleted_call_beyond_the_window_or_in_a_full_read(fake: FakeSalesforce) -> None:
     fake.add("Lead", lead(1, 20), lead(2, 1))
     fake.delete("Lead", "00Q000000000002", at=at(1), purge=True)
@@ -343,7 +364,8 @@ def test_check_accepts_the_profile_and_a_custom_field(fake: FakeSalesforce) -> N
     fake.add("Opportunity", {"Id": "006A", "Amount": 1.0, "StageName": "Closed Won"})
     fetcher = SalesforceFetcher(source([LEAD, OPPORTUNITY]), session=requests.Session())
     fetcher.check(fetcher.source.specs())
-    assert sum("/describe" in path for _, path in fake.served) == 2
+    described = [path.split("/")[-2] for _, path in fake.served if "/describe" in path]
+    assert described == ["Lead", "Opportunity", "OpportunityHistory"]
 
 
 def test_check_fails_on_unknown_object_field_and_relationship(fake: FakeSalesforce) -> None:
@@ -408,3 +430,21 @@ def test_shipped_default_profile_checks_against_a_standard_org(fake: FakeSalesfo
     fetcher = SalesforceFetcher(shipped, session=requests.Session())
     fetcher.check(shipped.specs())
     assert len(fake.queries) == 0
+
+
+def test_missing_field_history_is_named_in_check(fake: FakeSalesforce) -> None:
+    fake.add("Lead", lead(1, 3, Status="Open"))
+    fetcher, spec, _ = spec_of({**LEAD, "history": ["Status"]})
+    with pytest.raises(SyncConfigError) as caught:
+        fetcher.check([spec])
+    text = clean(caught.value)
+    assert text.startswith("salesforce: object LeadHistory does not exist in this org")
+    assert "turn on field history tracking" in text
+
+
+def test_api_error_texts_are_scrubbed(fake: FakeSalesforce) -> None:
+    fake.add("Lead", lead(1, 3))
+    fetcher, spec, _ = spec_of({**LEAD, "where": f"Email = {TOKEN}"})
+    with pytest.raises(SyncConfigError, match="MALFORMED_QUERY") as caught:
+        read(fetcher, spec, None)
+    assert "***" in clean(caught.value)

@@ -177,7 +177,7 @@ class SalesforceFetcher:
     # -- check -------------------------------------------------------------------------------
 
     def check(self, specs: list[ObjectSpec]) -> None:
-        """Describe each object once; fail on an unknown object, field or relationship.
+        """Describe each object (and history object) once; fail on what it does not have.
 
         Raises
         ------
@@ -186,6 +186,7 @@ class SalesforceFetcher:
             profile (or its ``history:``) is missing from the object's describe.
         """
         described: dict[str, tuple[set[str], set[str]]] = {}
+        histories: set[str] = set()
         for spec in specs:
             obj = spec.api_object
             if obj not in described:
@@ -197,6 +198,10 @@ class SalesforceFetcher:
             names, relations = described[obj]
             for prop in [*spec.properties, *spec.history]:
                 self._check_field(spec, prop, names, relations)
+            for history_obj, _, _ in _history_sources(obj, _Plan.of(spec).history):
+                if history_obj not in histories:
+                    self.client.describe(history_obj)
+                    histories.add(history_obj)
 
     def _check_field(
         self, spec: ObjectSpec, prop: str, names: set[str], relations: set[str]
@@ -247,14 +252,28 @@ class SalesforceFetcher:
             if answer.get("done", True) or not next_url:
                 break
             answer = self.client.query_more(str(next_url), obj=obj)
-        if since is not None and self.deleted_lookback is not None:
-            now = self._clock()
-            if now - since <= self.deleted_lookback:
-                start = min(since, now - dt.timedelta(minutes=1))
-                ids = [i for i in dict.fromkeys(self.client.deleted(obj, start, now))]
-                extra = [i for i in ids if i not in gone]
-                if extra:
-                    yield Page(deleted=extra, cursor=cursor)
+        if since is not None:
+            extra = [i for i in self._deleted_since(obj, since) if i not in gone]
+            if extra:
+                yield Page(deleted=extra, cursor=cursor)
+
+    def _deleted_since(self, obj: str, since: dt.datetime) -> list[str]:
+        """Ids ``deleted()`` lists since ``since``; none when that is past the 15-day window.
+
+        The engine re-reads ``overlap_minutes`` before its cursor, so a ``since`` up to that
+        much (and a few minutes) past the window is read from the window's start: the
+        deletes before the cursor were seen by the sync that set it.
+        """
+        lookback = self.deleted_lookback
+        if lookback is None:
+            return []
+        now = self._clock()
+        slack = dt.timedelta(minutes=self.source.overlap_minutes + 5)
+        if now - since > lookback + slack:
+            return []
+        start = max(since, now - lookback + dt.timedelta(minutes=5))
+        start = min(start, now - dt.timedelta(minutes=1))
+        return list(dict.fromkeys(self.client.deleted(obj, start, now)))
 
     def _page(
         self,

@@ -279,6 +279,12 @@ class SalesforceClient:
                 f'"API Enabled" permission and read access on {obj} (profile or permission '
                 "set; docs/sync.md)"
             )
+        if status == 404 and obj.endswith("History"):
+            return SyncConfigError(
+                f"{where} does not exist in this org ({code or 'NOT_FOUND'}); turn on field "
+                "history tracking for the fields of `history:` (Setup, Object Manager) or "
+                f"remove them from params/sources/sync/{self.source}.yml"
+            )
         if status == 404:
             return SyncConfigError(
                 f"{where} does not exist in this org ({code or 'NOT_FOUND'}); fix `object: "
@@ -303,6 +309,11 @@ class SalesforceClient:
                 f"{where}: object {_one_line(name, limit=80)!r} is not supported or not "
                 f"visible to the sync user ({code}); for a history object, turn on field "
                 f"history tracking and read access; else fix `object:`/`history:` in {fix}"
+            )
+        if code == "INVALID_REPLICATION_DATE":
+            return SyncFailedError(
+                f"{where}: Salesforce no longer lists the deletes since the last sync ({code}); "
+                "run the sync of this object with --full"
             )
         if status == 400:
             return SyncConfigError(
