@@ -190,9 +190,11 @@ def test_incremental_reads_from_the_cursor_with_queryall(fake: FakeSalesforce) -
 def test_where_of_the_profile_is_anded(fake: FakeSalesforce) -> None:
     fake.add("Lead", lead(1, 3, Status="Open"), lead(2, 2, Status="Junk"))
     fetcher, spec, _ = spec_of({**LEAD, "where": "Status != 'Junk'"})
+    fetcher.check([spec])
     rows = [r for p in read(fetcher, spec, at(5)) for r in p.rows]
     assert [r["Id"] for r in rows] == ["00Q000000000001"]
-    assert "AND (Status != 'Junk') ORDER BY" in fake.queries[0]
+    assert fake.queries[0] == "SELECT Id FROM Lead WHERE (Status != 'Junk') LIMIT 1"
+    assert "AND (Status != 'Junk') ORDER BY" in fake.queries[1]
 
 
 def test_tombstones_merges_and_deleted_inside_the_window(fake: FakeSalesforce) -> None:
@@ -446,5 +448,6 @@ def test_api_error_texts_are_scrubbed(fake: FakeSalesforce) -> None:
     fake.add("Lead", lead(1, 3))
     fetcher, spec, _ = spec_of({**LEAD, "where": f"Email = {TOKEN}"})
     with pytest.raises(SyncConfigError, match="MALFORMED_QUERY") as caught:
-        read(fetcher, spec, None)
+        fetcher.check([spec])
+    assert fake.queries == [f"SELECT Id FROM Lead WHERE (Email = {TOKEN}) LIMIT 1"]
     assert "***" in clean(caught.value)

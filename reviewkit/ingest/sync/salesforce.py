@@ -36,7 +36,18 @@ _ENTERED = ".entered."
 
 
 def soql_literal(value: str) -> str:
-    """``value`` as a quoted SOQL string literal."""
+    """``value`` as a quoted SOQL string literal.
+
+    Parameters
+    ----------
+    value
+        Any text (a record id, a field name).
+
+    Returns
+    -------
+    str
+        ``'value'`` with backslashes and single quotes escaped.
+    """
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
@@ -60,8 +71,19 @@ def _text(value: Any) -> str | None:
 def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str | None]:
     """A record of the REST API as ``{field: text}``: relationships become ``Owner.Name``.
 
-    ``attributes`` is dropped; booleans become ``"true"``/``"false"``, numbers their text,
-    dates and datetimes stay the ISO text Salesforce sends, null stays ``None``.
+    Parameters
+    ----------
+    record
+        One element of a query answer's ``records``.
+    prefix
+        Prepended to every key (used for nested relationship records).
+
+    Returns
+    -------
+    dict
+        ``attributes`` dropped; booleans as ``"true"``/``"false"``, numbers as their text,
+        dates and datetimes as the ISO text Salesforce sends, null as ``None`` (a null
+        relationship stays one ``None`` key, e.g. ``Owner``).
     """
     out: dict[str, str | None] = {}
     for key, value in record.items():
@@ -122,7 +144,22 @@ class _Plan:
 
 
 def build_soql(spec: ObjectSpec, fields: list[str], *, since: dt.datetime | None) -> str:
-    """``SELECT ... FROM <Object> [WHERE ...] ORDER BY SystemModstamp ASC``."""
+    """``SELECT <fields> FROM <Object> [WHERE ...] ORDER BY SystemModstamp ASC``.
+
+    Parameters
+    ----------
+    spec
+        The object (its ``api_object`` and ``where``).
+    fields
+        The SELECT list.
+    since
+        The cursor: ``SystemModstamp >= <since>`` (UTC, whole seconds); ``None``: no bound.
+
+    Returns
+    -------
+    str
+        The SOQL, with ``spec.where`` AND-ed in parentheses.
+    """
     conditions = [f"SystemModstamp >= {_soql_time(since)}"] if since is not None else []
     if spec.where:
         conditions.append(f"({spec.where})")
@@ -202,6 +239,8 @@ class SalesforceFetcher:
                 if history_obj not in histories:
                     self.client.describe(history_obj)
                     histories.add(history_obj)
+            if spec.where:  # a wrong condition fails here, before anything is written
+                self.client.query(f"SELECT Id FROM {obj} WHERE ({spec.where}) LIMIT 1", obj=obj)
 
     def _check_field(
         self, spec: ObjectSpec, prop: str, names: set[str], relations: set[str]
