@@ -130,6 +130,8 @@ class FakeSalesforce:
         self._faults: list[tuple[int, float | None, str]] = []
         self._cursors: dict[str, tuple[str, list[str], list[str]]] = {}
         self._indexes: dict[tuple[str, str], dict[Any, list[str]]] = {}
+        self._described: dict[str, list[dict[str, Any]]] = {}
+        self.accept_tokens = True
         self._ids = itertools.count(1)
         rsps.add_callback(responses.GET, _DATA, callback=self._serve)
         rsps.add_callback(responses.POST, f"{LOGIN_URL}/services/oauth2/token", self._token)
@@ -151,7 +153,7 @@ class FakeSalesforce:
             record["SystemModstamp"] = sf_time(stamp or "2026-01-01T00:00:00+00:00")
             self.records[obj][record["Id"]] = record
             ids.append(record["Id"])
-        self._indexes = {k: v for k, v in self._indexes.items() if k[0] != obj}
+        self._forget(obj)
         return ids
 
     def update(self, obj: str, record_id: str, *, at: dt.datetime | str, **fields: Any) -> None:
@@ -166,7 +168,7 @@ class FakeSalesforce:
         self.deleted_log[obj].append((record_id, sf_time(at)))
         if purge:
             del self.records[obj][record_id]
-            self._indexes = {k: v for k, v in self._indexes.items() if k[0] != obj}
+            self._forget(obj)
         else:
             self.update(obj, record_id, at=at, IsDeleted=True)
 
@@ -195,6 +197,7 @@ class FakeSalesforce:
         """The fields ``describe`` lists for ``obj`` (``Owner.Name``: the lookup ``OwnerId``
         with relationship ``Owner``); default: the standard fields and those of its records."""
         self.fields[obj] = list(names)
+        self._forget(obj)
 
     # -- faults ------------------------------------------------------------------------------
 
@@ -209,13 +212,27 @@ class FakeSalesforce:
         """Refuse the current token (401 INVALID_SESSION_ID) until a refresh issues a new one."""
         self.token = None
 
+    def revoke(self) -> None:
+        """Refuse every token, refreshed ones too (a connected app without the api scope)."""
+        self.accept_tokens = False
+
     def deny(self, obj: str) -> None:
         """Refuse every request about ``obj`` with 403 INSUFFICIENT_ACCESS."""
         self.denied.add(obj)
 
     # -- serving -----------------------------------------------------------------------------
 
+    def _forget(self, obj: str) -> None:
+        """Drop the cached indexes and describe of ``obj`` (its data changed)."""
+        self._indexes = {k: v for k, v in self._indexes.items() if k[0] != obj}
+        self._described.pop(obj, None)
+
     def _describe_fields(self, obj: str) -> list[dict[str, Any]]:
+        if obj not in self._described:
+            self._described[obj] = self._describe_uncached(obj)
+        return self._described[obj]
+
+    def _describe_uncached(self, obj: str) -> list[dict[str, Any]]:
         names = self.fields.get(obj) or _KNOWN.get(obj)
         if names is None:
             seen = dict.fromkeys(k for r in self.records[obj].values() for k in r)
@@ -247,7 +264,8 @@ class FakeSalesforce:
                 raise requests.ConnectionError("fake: connection reset by peer")
             headers = {"Retry-After": f"{wait:g}"} if wait is not None else {}
             return self._error(status, code, "fake fault", headers)
-        if self.token is None or request.headers.get("Authorization") != f"Bearer {self.token}":
+        authorization = request.headers.get("Authorization")
+        if not self.accept_tokens or self.token is None or authorization != f"Bearer {self.token}":
             return self._error(401, "INVALID_SESSION_ID", "Session expired or invalid")
         if rest in ("query", "queryAll") and "q" in query:
             self.queries.append(query["q"])

@@ -323,6 +323,18 @@ def test_expired_session_is_refreshed(fake: FakeSalesforce, env: pytest.MonkeyPa
     assert ("POST", "/services/oauth2/token") in fake.served
 
 
+def test_a_refreshed_token_refused_too_is_a_config_error(
+    fake: FakeSalesforce, env: pytest.MonkeyPatch
+) -> None:
+    with_refresh(env)
+    fake.add("Lead", lead(1, 3))
+    fake.revoke()
+    fetcher, spec, _ = spec_of(LEAD)
+    with pytest.raises(SyncConfigError, match="even a freshly refreshed token was refused"):
+        fetcher.check([spec])
+    assert len(fake.issued) == 1  # one refresh per call, not a loop
+
+
 def test_no_access_token_refreshes_first(fake: FakeSalesforce, env: pytest.MonkeyPatch) -> None:
     with_refresh(env)
     env.delenv("SALESFORCE_ACCESS_TOKEN")
