@@ -26,7 +26,7 @@ from reviewkit.ingest.sync.retry import RetryPolicy
 from reviewkit.ingest.sync.salesforce_client import SalesforceClient
 from reviewkit.ingest.sync.spec import SyncSource
 
-__all__ = ["SalesforceFetcher", "flatten", "soql_literal"]
+__all__ = ["SalesforceFetcher", "build_soql", "flatten", "soql_literal"]
 
 #: Objects whose merges leave the losers as tombstones with a ``MasterRecordId``.
 MERGEABLE = frozenset({"Lead", "Contact", "Account"})
@@ -171,7 +171,7 @@ def _history_sources(obj: str, fields: tuple[str, ...]) -> list[tuple[str, str, 
     """``(history object, parent id field, tracked fields)`` for each history object to read."""
     if obj.endswith("__c"):
         return [(f"{obj[:-3]}__History", "ParentId", list(fields))]
-    rest = [f for f in fields if not (obj == "Opportunity" and f == "StageName")]
+    rest = [f for f in fields if not (obj == "Opportunity" and f.lower() == "stagename")]
     sources = (
         [("OpportunityHistory", "OpportunityId", ["StageName"])] if len(rest) < len(fields) else []
     )
