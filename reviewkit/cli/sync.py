@@ -23,7 +23,10 @@ def _line(report: ObjectReport, lang: str) -> str:
 
     r = report
     if r.mode == "full":
-        how = t("sync.full", lang, reason=r.reason or "")
+        why = {"first sync": "sync.reason.first", "--full": "sync.reason.full"}
+        reason = t(why.get(r.reason or "", "sync.reason.window"), lang, api=r.source,
+                   days=r.gap_days, lookback=r.lookback_days)  # fmt: skip
+        how = t("sync.full", lang, reason=reason)
     else:
         since = r.cursor.strftime("%Y-%m-%d %H:%M UTC") if r.cursor else "-"
         how = t("sync.incremental", lang, since=since)
@@ -138,8 +141,6 @@ def sync(
 @workspace_option
 def sources(workspace: Path | None) -> None:
     """List each sync source: last successful sync, what it did, its cursor; stale ones."""
-    from rich.table import Table
-
     from reviewkit.core.workspace import find_workspace
     from reviewkit.i18n.texts import t
     from reviewkit.ingest.sync.state import source_status
@@ -156,17 +157,14 @@ def sources(workspace: Path | None) -> None:
         con.close()
     if rows.empty:
         out.print(t("sources.none", lang))
-    else:
-        table = Table()
-        for name in t("sources.columns", lang).split("|"):
-            table.add_column(name)
-        for r in rows.itertuples(index=False):
-            table.add_row(
-                r.source, r.object, _stamp(r.last_success), r.mode, f"{r.rows_read:,}",
-                f"{r.added:,}", f"{r.updated:,}", f"{r.deleted:,}", f"{r.merged:,}",
-                f"{r.quarantined:,}", _stamp(r.cursor),
-            )  # fmt: skip
-        out.print(table)
+    for r in rows.itertuples(index=False):
+        line = t(
+            "sources.line", lang, head=f"{r.source}/{r.object}", last=_stamp(r.last_success),
+            mode=t(f"sources.mode.{r.mode}", lang), read=f"{r.rows_read:,}",
+            added=f"{r.added:,}", updated=f"{r.updated:,}", deleted=f"{r.deleted:,}",
+            merged=f"{r.merged:,}", quarantined=f"{r.quarantined:,}", cursor=_stamp(r.cursor),
+        )  # fmt: skip
+        out.print(line, markup=False)
     for s in statuses:
         if s.never:
             out.print(t("sources.never", lang, source=s.source))

@@ -9,6 +9,13 @@ SYNC_TEXTS: dict[str, dict[str, str]] = {
     },
     "sync.incremental": {"ja": "差分（{since} から）", "en": "changes since {since}"},
     "sync.full": {"ja": "全件（{reason}）", "en": "full ({reason})"},
+    "sync.reason.first": {"ja": "初回の同期", "en": "first sync"},
+    "sync.reason.full": {"ja": "--full の指定", "en": "--full"},
+    "sync.reason.window": {
+        "ja": "前回の同期から {days} 日: {api} は削除済みレコードを {lookback} 日分しか"
+        "返さないため",
+        "en": "last sync {days} days ago; {api} lists deleted records for {lookback} days only",
+    },
     "sync.dry_run": {"ja": "（試行: 何も書き込んでいません）", "en": " (dry run: nothing written)"},
     "sync.reasons": {"ja": "除外の理由: {reasons}", "en": "quarantine reasons: {reasons}"},
     "sync.no_sources": {
@@ -21,10 +28,13 @@ SYNC_TEXTS: dict[str, dict[str, str]] = {
         "ja": "まだ同期していません（reviewkit sync SOURCE で同期します）",
         "en": "nothing synced yet (run reviewkit sync SOURCE)",
     },
-    "sources.columns": {
-        "ja": "同期元|オブジェクト|最終成功|方式|読み込み|追加|更新|削除|統合|除外|カーソル",
-        "en": "source|object|last success|mode|read|added|updated|deleted|merged|quarantined|"
-        "cursor",
+    "sources.mode.full": {"ja": "全件", "en": "full"},
+    "sources.mode.incremental": {"ja": "差分", "en": "incremental"},
+    "sources.line": {
+        "ja": "{head}: 最終成功 {last}（{mode}）、読み込み {read}件、追加 {added}、更新 {updated}、"
+        "削除 {deleted}、統合 {merged}、除外 {quarantined}; カーソル {cursor}",
+        "en": "{head}: last success {last} ({mode}), read {read}, added {added}, updated "
+        "{updated}, deleted {deleted}, merged {merged}, quarantined {quarantined}; cursor {cursor}",
     },
     "sources.stale": {
         "ja": "要注意: {source} は {hours} 時間以上同期されていません（最終 {last}）",

@@ -97,7 +97,8 @@ def plant(store: Path) -> str:
         )
         for row, form in enumerate(PLANTED, start=2):
             con.execute(
-                "INSERT INTO quarantine VALUES ('planted', ?, ?, 'email', ?, 'not an e-mail', NULL)",
+                "INSERT INTO quarantine VALUES "
+                "('planted', ?, ?, 'email', ?, 'not an e-mail', NULL)",
                 [IMPORT_FILE, row, form],
             )
         (team,) = con.execute(

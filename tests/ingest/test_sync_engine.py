@@ -96,13 +96,17 @@ def test_first_sync_lands_then_a_rerun_changes_nothing(env):
                                 "lastmodifieddate": "2026-11-02T00:00:00Z"}  # fmt: skip
     first = run(con, source, f, settings)
     assert [(r.object, r.mode, r.reason, r.added) for r in first] == [
-        ("contacts", "full", "first sync", 5), ("calls", "full", "first sync", 1)]
+        ("contacts", "full", "first sync", 5),
+        ("calls", "full", "first sync", 1),
+    ]
     assert first[0].cursor == stamp("2026-11-05T00:00:00Z")
     assert con.execute("SELECT count(*) FROM leads").fetchone() == (5,)
     before = snapshot(con)
     second = run(con, source, f, settings)
     assert [(r.mode, r.added, r.updated, r.deleted) for r in second] == [
-        ("incremental", 0, 0, 0), ("incremental", 0, 0, 0)]
+        ("incremental", 0, 0, 0),
+        ("incremental", 0, 0, 0),
+    ]
     # the window starts the overlap before the cursor
     assert f.windows[2] == stamp("2026-11-05T00:00:00Z") - dt.timedelta(minutes=10)
     assert snapshot(con) == before
@@ -167,7 +171,7 @@ def test_past_the_deleted_window_the_object_is_resynced_fully(env):
                          now=NOW + dt.timedelta(days=20))  # fmt: skip
     report = run(con, source, f, later)[0]
     assert report.mode == "full"
-    assert report.reason is not None and "15 days" in report.reason
+    assert (report.reason, report.gap_days, report.lookback_days) == ("deleted window", 20, 15)
 
 
 def test_a_failure_mid_object_leaves_the_store_and_cursor_as_they_were(env):

@@ -125,10 +125,8 @@ def _window(
     elif state is None or state.cursor is None:
         report.reason = "first sync"
     elif lookback is not None and now - state.last_success > lookback:
-        report.reason = (
-            f"last sync {(now - state.last_success).days} days ago; {fetcher.api} lists deleted "
-            f"records for {lookback.days} days only"
-        )
+        report.reason = "deleted window"
+        report.gap_days, report.lookback_days = (now - state.last_success).days, lookback.days
     else:
         report.cursor = state.cursor
         return state.cursor - dt.timedelta(minutes=source.overlap_minutes)

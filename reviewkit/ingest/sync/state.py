@@ -31,7 +31,9 @@ class ObjectReport:
     source: str
     object: str
     mode: str = "incremental"  # or "full"
-    reason: str | None = None  # why full
+    reason: str | None = None  # why full: "first sync", "--full" or "deleted window"
+    gap_days: int | None = None  # "deleted window": days since the last sync
+    lookback_days: int | None = None  # and how far back the API lists deleted records
     rows_read: int = 0
     added: int = 0
     updated: int = 0
