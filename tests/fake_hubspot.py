@@ -36,20 +36,37 @@ _COMMON = ("hs_object_id", "hs_createdate", "hs_lastmodifieddate", "hubspot_owne
 _ENGAGEMENT = (*_COMMON, "hs_timestamp", "hs_body_preview")
 PROPERTIES: dict[str, tuple[str, ...]] = {
     "contacts": (
-        "hs_object_id", "createdate", "lastmodifieddate", "email", "firstname", "lastname",
-        "company", "hs_analytics_source", "hs_analytics_source_data_1", "hubspotscore",
-        "hubspot_owner_id", "lifecyclestage", "hs_merged_object_ids",
+        "hs_object_id",
+        "createdate",
+        "lastmodifieddate",
+        "email",
+        "firstname",
+        "lastname",
+        "company",
+        "hs_analytics_source",
+        "hs_analytics_source_data_1",
+        "hubspotscore",
+        "hubspot_owner_id",
+        "lifecyclestage",
+        "hs_merged_object_ids",
         *(f"hs_lifecyclestage_{s}_date" for s in _STAGES),
     ),
     "companies": (*_COMMON, "name", "domain", "hs_merged_object_ids"),
     "deals": (
-        *_COMMON, "createdate", "dealname", "amount", "deal_currency_code", "closedate",
-        "dealstage", "pipeline", "hs_merged_object_ids",
+        *_COMMON,
+        "createdate",
+        "dealname",
+        "amount",
+        "deal_currency_code",
+        "closedate",
+        "dealstage",
+        "pipeline",
+        "hs_merged_object_ids",
     ),
     "calls": (*_ENGAGEMENT, "hs_call_title"),
     "emails": (*_ENGAGEMENT, "hs_email_subject"),
     "meetings": (*_ENGAGEMENT, "hs_meeting_title"),
-}  # fmt: skip
+}
 _DATETIMES = {"createdate", "hs_createdate", "lastmodifieddate", "hs_lastmodifieddate"}
 
 
@@ -100,16 +117,25 @@ def contact_properties(
 
 
 def deal_properties(
-    n: int, *, created: dt.datetime, stage: str = "appointmentscheduled", amount: float = 1000.0,
-    owner_id: str | None = None, **extra: str | None,
-) -> dict[str, str | None]:  # fmt: skip
+    n: int,
+    *,
+    created: dt.datetime,
+    stage: str = "appointmentscheduled",
+    amount: float = 1000.0,
+    owner_id: str | None = None,
+    **extra: str | None,
+) -> dict[str, str | None]:
     """A realistic deal's properties: name, amount, currency, stage, dates."""
     props: dict[str, str | None] = {
-        "dealname": f"Deal {n}", "amount": f"{amount:.2f}", "deal_currency_code": "JPY",
-        "createdate": iso(created), "dealstage": stage, "pipeline": "default",
+        "dealname": f"Deal {n}",
+        "amount": f"{amount:.2f}",
+        "deal_currency_code": "JPY",
+        "createdate": iso(created),
+        "dealstage": stage,
+        "pipeline": "default",
         "closedate": iso(created + dt.timedelta(days=30)) if stage.startswith("closed") else None,
         "hubspot_owner_id": owner_id,
-    }  # fmt: skip
+    }
     props.update(extra)
     return props
 
@@ -138,10 +164,12 @@ class _Record:
         props = {n: self.props.get(n) for n in names}
         props["hs_object_id"] = str(self.id)
         out: Json = {
-            "id": str(self.id), "properties": props, "createdAt": self.props.get("createdate")
-            or self.props.get("hs_createdate"), "updatedAt": self.props.get(modified_prop),
+            "id": str(self.id),
+            "properties": props,
+            "createdAt": self.props.get("createdate") or self.props.get("hs_createdate"),
+            "updatedAt": self.props.get(modified_prop),
             "archived": self.archived_at is not None,
-        }  # fmt: skip
+        }
         if self.archived_at:
             out["archivedAt"] = self.archived_at
         return out
@@ -174,8 +202,13 @@ class _Objects:
 
 
 def _error(status: int, message: str, category: str, **extra: Any) -> Response:
-    body = {"status": "error", "message": message, "correlationId": secrets.token_hex(8),
-            "category": category, **extra}  # fmt: skip
+    body = {
+        "status": "error",
+        "message": message,
+        "correlationId": secrets.token_hex(8),
+        "category": category,
+        **extra,
+    }
     return Response(json.dumps(body), status=status, content_type="application/json")
 
 
@@ -210,8 +243,10 @@ class FakeHubSpot:
     ) -> None:
         self.server, self.token, self.search_limit = server, token, search_limit
         self.refresh_token, self.client_id, self.client_secret = (
-            refresh_token, client_id, client_secret,
-        )  # fmt: skip
+            refresh_token,
+            client_id,
+            client_secret,
+        )
         self.objects = {name: _Objects(name, props) for name, props in PROPERTIES.items()}
         self.owners: list[Json] = []
         self.archived_owners: list[Json] = []
@@ -231,17 +266,22 @@ class FakeHubSpot:
 
     # -- the dataset ----------------------------------------------------------------------
     def add(
-        self, object_type: str, properties: dict[str, str | None], *,
-        modified: dt.datetime | str, history: dict[str, list[tuple[str, Any]]] | None = None,
+        self,
+        object_type: str,
+        properties: dict[str, str | None],
+        *,
+        modified: dt.datetime | str,
+        history: dict[str, list[tuple[str, Any]]] | None = None,
         record_id: int | None = None,
-    ) -> str:  # fmt: skip
+    ) -> str:
         """Add a record (its id is returned as text); ``history``: prop -> [(value, when)]."""
         objects = self.objects[object_type]
         rid = record_id if record_id is not None else next(self._ids)
         props = dict(properties)
         props[objects.modified_prop] = iso(modified)
-        props.setdefault("hs_createdate" if object_type != "contacts" else "createdate",
-                         iso(modified))  # fmt: skip
+        props.setdefault(
+            "hs_createdate" if object_type != "contacts" else "createdate", iso(modified)
+        )
         record = _Record(rid, props, _ms(props[objects.modified_prop]))
         for prop, changes in (history or {}).items():
             record.history[prop] = [(str(v), iso(w)) for v, w in changes]
@@ -269,8 +309,14 @@ class FakeHubSpot:
         """Add a meeting (see :meth:`add`)."""
         return self.add("meetings", properties, **kw)
 
-    def update(self, object_type: str, record_id: str, *, modified: dt.datetime | str,
-               **properties: str | None) -> None:  # fmt: skip
+    def update(
+        self,
+        object_type: str,
+        record_id: str,
+        *,
+        modified: dt.datetime | str,
+        **properties: str | None,
+    ) -> None:
         """Change a record's properties and its modification time."""
         objects = self.objects[object_type]
         record = objects.live[int(record_id)]
@@ -283,15 +329,27 @@ class FakeHubSpot:
         """Define a (custom) property on an object, e.g. ``mql_date__c``."""
         self.objects[object_type].properties.append(name)
 
-    def add_owner(self, owner_id: str, first: str, last: str, *,
-                  teams: list[tuple[str, bool]] = (), archived: bool = False) -> None:  # type: ignore[assignment]  # fmt: skip
+    def add_owner(
+        self,
+        owner_id: str,
+        first: str,
+        last: str,
+        *,
+        teams: list[tuple[str, bool]] = (),
+        archived: bool = False,
+    ) -> None:  # type: ignore[assignment]
         """An owner (user) with teams ``[(name, primary)]``."""
         owner = {
-            "id": owner_id, "email": f"owner{owner_id}@example.test", "firstName": first,
-            "lastName": last, "userId": int(owner_id), "archived": archived,
-            "teams": [{"id": str(100 + i), "name": n, "primary": p}
-                      for i, (n, p) in enumerate(teams)],
-        }  # fmt: skip
+            "id": owner_id,
+            "email": f"owner{owner_id}@example.test",
+            "firstName": first,
+            "lastName": last,
+            "userId": int(owner_id),
+            "archived": archived,
+            "teams": [
+                {"id": str(100 + i), "name": n, "primary": p} for i, (n, p) in enumerate(teams)
+            ],
+        }
         (self.archived_owners if archived else self.owners).append(owner)
 
     def associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
@@ -307,8 +365,7 @@ class FakeHubSpot:
         objects.archived[record.id] = record
         objects.changed()
 
-    def merge(self, object_type: str, survivor: str, merged: str, *,
-              at: dt.datetime | str) -> None:  # fmt: skip
+    def merge(self, object_type: str, survivor: str, merged: str, *, at: dt.datetime | str) -> None:
         """Merge ``merged`` into ``survivor``: the survivor lists it in hs_merged_object_ids."""
         objects = self.objects[object_type]
         objects.live.pop(int(merged))
@@ -338,8 +395,13 @@ class FakeHubSpot:
 
     # -- serving --------------------------------------------------------------------------
     def _handle(self, request: Request) -> Response:
-        served = Served(request.method, request.path, request.query_string.decode(),
-                        dict(request.headers), request.get_data(as_text=True))  # fmt: skip
+        served = Served(
+            request.method,
+            request.path,
+            request.query_string.decode(),
+            dict(request.headers),
+            request.get_data(as_text=True),
+        )
         self.requests.append(served)
         response = self._answer(request, served)
         served.status = response.status_code
@@ -348,8 +410,11 @@ class FakeHubSpot:
     def _answer(self, request: Request, served: Served) -> Response:
         if self._faults:
             status, retry_after = self._faults.pop(0)
-            response = _error(status, "You have reached your secondly limit." if status == 429
-                              else "internal error", "RATE_LIMITS" if status == 429 else "ERROR")  # fmt: skip
+            response = _error(
+                status,
+                "You have reached your secondly limit." if status == 429 else "internal error",
+                "RATE_LIMITS" if status == 429 else "ERROR",
+            )
             if retry_after is not None:
                 response.headers["Retry-After"] = retry_after
             return response
@@ -367,8 +432,11 @@ class FakeHubSpot:
                     if object_type in self._no_scope:
                         return self._scope_error(object_type)
                     if object_type not in self.objects:
-                        return _error(404, f"Unable to infer object type from: {object_type}",
-                                      "OBJECT_NOT_FOUND")  # fmt: skip
+                        return _error(
+                            404,
+                            f"Unable to infer object type from: {object_type}",
+                            "OBJECT_NOT_FOUND",
+                        )
                 body = json.loads(served.body) if served.body else {}
                 return handler(request, body, **found.groupdict())  # type: ignore[no-any-return]
         return _error(404, f"no route {request.method} {path}", "NOT_FOUND")
@@ -378,8 +446,11 @@ class FakeHubSpot:
             (r"/crm/v3/objects/(?P<object>\w+)/search", "POST", self._search),
             (r"/crm/v3/objects/(?P<object>\w+)/batch/read", "POST", self._batch_read),
             (r"/crm/v3/objects/(?P<object>\w+)", "GET", self._list),
-            (r"/crm/v4/associations/(?P<object>\w+)/(?P<to>\w+)/batch/read", "POST",
-             self._associations),  # fmt: skip
+            (
+                r"/crm/v4/associations/(?P<object>\w+)/(?P<to>\w+)/batch/read",
+                "POST",
+                self._associations,
+            ),
             (r"/crm/v3/properties/(?P<object>\w+)", "GET", self._properties),
             (r"/crm/v3/owners/?", "GET", self._owners),
         ]
@@ -387,8 +458,11 @@ class FakeHubSpot:
     def _auth(self, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
         if self._expired and header == f"Bearer {self.token}":
-            return _error(401, "The OAuth token used to make this call expired 2 minute(s) ago.",
-                          "EXPIRED_AUTHENTICATION")  # fmt: skip
+            return _error(
+                401,
+                "The OAuth token used to make this call expired 2 minute(s) ago.",
+                "EXPIRED_AUTHENTICATION",
+            )
         if header != f"Bearer {self.token}":
             return _error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION")
         if "owners" in self._no_scope and request.path.startswith("/crm/v3/owners"):
@@ -398,21 +472,37 @@ class FakeHubSpot:
     def _scope_error(self, object_type: str) -> Response:
         scope = f"crm.objects.{object_type}.read"
         return _error(
-            403, "This app hasn't been granted all required scopes to make this call.",
-            "MISSING_SCOPES", errors=[{"message": "One or more of the following scopes are "
-            "required.", "context": {"requiredGranularScopes": [scope]}}],
-        )  # fmt: skip
+            403,
+            "This app hasn't been granted all required scopes to make this call.",
+            "MISSING_SCOPES",
+            errors=[
+                {
+                    "message": "One or more of the following scopes are required.",
+                    "context": {"requiredGranularScopes": [scope]},
+                }
+            ],
+        )
 
     def _token(self, request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs(request.get_data(as_text=True)).items()}
-        wanted = {"grant_type": "refresh_token", "refresh_token": self.refresh_token,
-                  "client_id": self.client_id, "client_secret": self.client_secret}  # fmt: skip
+        wanted = {
+            "grant_type": "refresh_token",
+            "refresh_token": self.refresh_token,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+        }
         if any(form.get(k) != v for k, v in wanted.items()):
             return _error(400, "missing or unknown refresh token", "BAD_REFRESH_TOKEN")
         self.token, self._expired = f"oauth-{secrets.token_hex(12)}", False
         self.issued_tokens.append(self.token)
-        return _ok({"token_type": "bearer", "refresh_token": self.refresh_token,
-                    "access_token": self.token, "expires_in": 1800})  # fmt: skip
+        return _ok(
+            {
+                "token_type": "bearer",
+                "refresh_token": self.refresh_token,
+                "access_token": self.token,
+                "expires_in": 1800,
+            }
+        )
 
     # -- endpoints ------------------------------------------------------------------------
     def _search(self, request: Request, body: Json, object: str) -> Response:
@@ -421,37 +511,55 @@ class FakeHubSpot:
         if limit > 200:
             return _error(400, f"limit {limit} is above the maximum of 200", "VALIDATION_ERROR")
         if after >= self.search_limit:
-            return _error(400, f"Paging beyond {self.search_limit} results is not supported "
-                          "for search.", "VALIDATION_ERROR")  # fmt: skip
+            return _error(
+                400,
+                f"Paging beyond {self.search_limit} results is not supported for search.",
+                "VALIDATION_ERROR",
+            )
         groups = [g.get("filters") or [] for g in body.get("filterGroups") or []]
         sorts = body.get("sorts") or [{"propertyName": "hs_object_id"}]
         sort, desc = sorts[0]["propertyName"], sorts[0].get("direction") == "DESCENDING"
         used = [f["propertyName"] for g in groups for f in g] + [sort]
         unknown = [p for p in used if p not in objects.properties]
         if unknown:
-            return _error(400, f'Property "{unknown[0]}" does not exist', "VALIDATION_ERROR",
-                          errors=[{"message": f'Property "{unknown[0]}" does not exist',
-                                   "code": "PROPERTY_DOESNT_EXIST",
-                                   "context": {"propertyName": [unknown[0]]}}])  # fmt: skip
+            return _error(
+                400,
+                f'Property "{unknown[0]}" does not exist',
+                "VALIDATION_ERROR",
+                errors=[
+                    {
+                        "message": f'Property "{unknown[0]}" does not exist',
+                        "code": "PROPERTY_DOESNT_EXIST",
+                        "context": {"propertyName": [unknown[0]]},
+                    }
+                ],
+            )
         ids, rest = self._candidates(objects, groups, sort)
         if desc:
             ids = ids[::-1]
         if rest is None:
             total, chosen = len(ids), ids[after : after + limit]
         else:
-            matching = [i for i in ids if any(
-                all(self._matches(objects, objects.live[i], f) for f in g) for g in rest)]
+            matching = [
+                i
+                for i in ids
+                if any(all(self._matches(objects, objects.live[i], f) for f in g) for g in rest)
+            ]
             total, chosen = len(matching), matching[after : after + limit]
         names = [p for p in body.get("properties") or [] if p in objects.properties] or [
-            p for p in objects.properties if p in _DATETIMES]
-        answer: Json = {"total": total, "results": [
-            objects.live[i].shape(names, objects.modified_prop) for i in chosen]}
+            p for p in objects.properties if p in _DATETIMES
+        ]
+        answer: Json = {
+            "total": total,
+            "results": [objects.live[i].shape(names, objects.modified_prop) for i in chosen],
+        }
         if after + limit < total:
             answer["paging"] = {"next": {"after": str(after + limit)}}
         return _ok(answer)
 
-    def _candidates(self, objects: _Objects, groups: list[list[Json]],
-                    sort: str) -> tuple[list[int], list[list[Json]] | None]:  # fmt: skip
+    def _candidates(
+        self, objects: _Objects, groups: list[list[Json]], sort: str
+    ) -> tuple[list[int], list[list[Json]] | None]:
         """Ids in sort order narrowed by an index, and the filters still to check (or None)."""
         if sort not in (objects.modified_prop, "hs_object_id"):
             key = lambda i: str(objects.live[i].props.get(sort) or "")  # noqa: E731
@@ -499,8 +607,14 @@ class FakeHubSpot:
                 a, target = float(value), float(target)
             except (TypeError, ValueError):
                 a, target = str(value), str(target)
-        return {"EQ": a == target, "NEQ": a != target, "GT": a > target, "GTE": a >= target,
-                "LT": a < target, "LTE": a <= target}.get(op, False)  # fmt: skip
+        return {
+            "EQ": a == target,
+            "NEQ": a != target,
+            "GT": a > target,
+            "GTE": a >= target,
+            "LT": a < target,
+            "LTE": a <= target,
+        }.get(op, False)
 
     def _batch_read(self, request: Request, body: Json, object: str) -> Response:
         objects = self.objects[object]
@@ -513,13 +627,19 @@ class FakeHubSpot:
         for rid in inputs:
             record = objects.live.get(int(rid)) if rid.isdigit() else None
             if record is None:
-                errors.append({"status": "error", "category": "OBJECT_NOT_FOUND",
-                               "message": "Could not get some objects, they may be deleted or "
-                               "not exist.", "context": {"ids": [rid]}})  # fmt: skip
+                errors.append(
+                    {
+                        "status": "error",
+                        "category": "OBJECT_NOT_FOUND",
+                        "message": "Could not get some objects, they may be deleted or not exist.",
+                        "context": {"ids": [rid]},
+                    }
+                )
                 continue
             shaped = record.shape(names, objects.modified_prop)
-            shaped["propertiesWithHistory"] = {p: self._history(objects, record, p)
-                                               for p in history}  # fmt: skip
+            shaped["propertiesWithHistory"] = {
+                p: self._history(objects, record, p) for p in history
+            }
             results.append(shaped)
         answer = {"status": "COMPLETE", "results": results, "errors": errors}
         return _ok(answer, 207 if errors else 200)
@@ -530,8 +650,10 @@ class FakeHubSpot:
         if changes is None and record.props.get(prop):
             changes = [(str(record.props[prop]), str(record.props[objects.modified_prop]))]
         ordered = sorted(changes or [], key=lambda c: _ms(c[1]), reverse=True)  # newest first
-        return [{"value": v, "timestamp": t, "sourceType": "CRM_UI", "sourceId": None}
-                for v, t in ordered]  # fmt: skip
+        return [
+            {"value": v, "timestamp": t, "sourceType": "CRM_UI", "sourceId": None}
+            for v, t in ordered
+        ]
 
     @staticmethod
     def _properties_asked(request: Request) -> list[str]:
@@ -546,8 +668,11 @@ class FakeHubSpot:
             return _error(400, f"limit {limit} is above the maximum of 100", "VALIDATION_ERROR")
         ids = sorted(pool)
         names = [p for p in self._properties_asked(request) if p in objects.properties]
-        answer: Json = {"results": [pool[i].shape(names, objects.modified_prop)
-                                    for i in ids[after : after + limit]]}  # fmt: skip
+        answer: Json = {
+            "results": [
+                pool[i].shape(names, objects.modified_prop) for i in ids[after : after + limit]
+            ]
+        }
         if after + limit < len(ids):
             answer["paging"] = {"next": {"after": str(after + limit), "link": "?after="}}
         return _ok(answer)
@@ -558,24 +683,53 @@ class FakeHubSpot:
         for entry in body.get("inputs") or []:
             rid = str(entry.get("id"))
             if links.get(rid):
-                results.append({"from": {"id": rid}, "to": [
-                    {"toObjectId": int(t), "associationTypes": [
-                        {"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}]}
-                    for t in links[rid]]})  # fmt: skip
+                results.append(
+                    {
+                        "from": {"id": rid},
+                        "to": [
+                            {
+                                "toObjectId": int(t),
+                                "associationTypes": [
+                                    {"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}
+                                ],
+                            }
+                            for t in links[rid]
+                        ],
+                    }
+                )
             else:
-                errors.append({"status": "error", "category": "NO_ASSOCIATIONS_FOUND",
-                               "message": f"No {to} is associated with {object} {rid}.",
-                               "context": {"fromObjectId": [rid]}})  # fmt: skip
+                errors.append(
+                    {
+                        "status": "error",
+                        "category": "NO_ASSOCIATIONS_FOUND",
+                        "message": f"No {to} is associated with {object} {rid}.",
+                        "context": {"fromObjectId": [rid]},
+                    }
+                )
         answer = {"status": "COMPLETE", "results": results, "errors": errors}
         return _ok(answer, 207 if errors else 200)
 
     def _properties(self, request: Request, body: Json, object: str) -> Response:
-        kinds = {p: "datetime" if p in _DATETIMES or p.endswith("_date") else "string"
-                 for p in self.objects[object].properties}  # fmt: skip
-        return _ok({"results": [
-            {"name": p, "label": p.replace("_", " ").title(), "type": kind, "fieldType": "text",
-             "groupName": f"{object}information", "hidden": False, "calculated": False}
-            for p, kind in kinds.items()]})  # fmt: skip
+        kinds = {
+            p: "datetime" if p in _DATETIMES or p.endswith("_date") else "string"
+            for p in self.objects[object].properties
+        }
+        return _ok(
+            {
+                "results": [
+                    {
+                        "name": p,
+                        "label": p.replace("_", " ").title(),
+                        "type": kind,
+                        "fieldType": "text",
+                        "groupName": f"{object}information",
+                        "hidden": False,
+                        "calculated": False,
+                    }
+                    for p, kind in kinds.items()
+                ]
+            }
+        )
 
     def _owners(self, request: Request, body: Json) -> Response:
         archived = request.args.get("archived", "false").lower() == "true"

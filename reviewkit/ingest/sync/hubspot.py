@@ -3,17 +3,8 @@
 :class:`HubSpotFetcher` reads one sync source's objects (contacts, deals, calls, e-mails,
 meetings, companies, custom objects) through the official client (:mod:`.hubspot_http`). Each
 record becomes ``{property: text or None}`` with its id under ``hs_object_id``, plus the derived
-fields a profile may map:
-
-``associations.<object>``
-    The first associated record of ``<object>`` (e.g. ``associations.contacts``), in the
-    order the v4 associations batch read returns them.
-``owner.name``, ``owner.team``
-    The owner's "First Last" and primary (else first) team, from ``hubspot_owner_id`` and the
-    owners API (read once per fetcher).
-``<property>.entered.<value>``
-    When ``<property>`` first took ``<value>`` (its history, ``propertiesWithHistory``), e.g.
-    ``lifecyclestage.entered.marketingqualifiedlead``.
+fields a profile may map (``associations.contacts``, ``owner.name``, ``owner.team``,
+``<property>.entered.<value>``: :mod:`.hubspot_fields`).
 """
 
 from __future__ import annotations
@@ -24,6 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewkit.errors import SyncConfigError, SyncFailedError
+from reviewkit.ingest.sync.hubspot_fields import (
+    FieldPlan,
+    as_text,
+    earliest,
+    modified_property,
+    owner_name,
+    owner_team,
+    search_filter,
+    to_ms,
+    utc,
+)
 from reviewkit.ingest.sync.hubspot_http import (
     ApiStatusError,
     HubSpotApi,
@@ -37,77 +39,11 @@ from reviewkit.ingest.sync.spec import SyncSource
 
 __all__ = ["HubSpotFetcher", "modified_property"]
 
-#: Objects HubSpot merges (their records list the merged-away ids in hs_merged_object_ids).
-MERGING_OBJECTS = frozenset({"contacts", "companies", "deals", "tickets"})
-_ENTERED = ".entered."
-_HISTORY_BATCH = 50  # batch read with propertiesWithHistory takes at most 50 ids
+_HISTORY_BATCH = 50  # a batch read with propertiesWithHistory takes at most 50 ids
 _UNKNOWN_OBJECT = "infer object type"
 
 
-def modified_property(api_object: str) -> str:
-    """The modification-time property: ``lastmodifieddate`` (contacts), else ``hs_lastmodifieddate``."""
-    return "lastmodifieddate" if api_object == "contacts" else "hs_lastmodifieddate"
-
-
-def _ms(value: Any) -> int | None:
-    """Milliseconds since the epoch of an ISO 8601 text or epoch-milliseconds text."""
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    if text.isdigit():
-        return int(text)
-    stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return round(stamp.timestamp() * 1000)
-
-
-def _utc(ms: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-@dataclass
-class _Plan:
-    """What to read for one object: real properties, derived fields, checks."""
-
-    modified: str
-    request: list[str] = field(default_factory=list)  # properties asked of the search
-    checked: list[str] = field(default_factory=list)  # properties the portal must have
-    associations: list[str] = field(default_factory=list)
-    owner: bool = False
-    entered: dict[str, tuple[str, str]] = field(default_factory=dict)
-    history: list[str] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, spec: ObjectSpec) -> _Plan:
-        plan = cls(modified_property(spec.api_object))
-        real: list[str] = []
-        for name in spec.properties:
-            if name.startswith("associations."):
-                plan.associations.append(name.split(".", 1)[1])
-            elif name in ("owner.name", "owner.team"):
-                plan.owner = True
-            elif _ENTERED in name:
-                prop, value = name.split(_ENTERED, 1)
-                plan.entered[name] = (prop, value)
-                plan.history.append(prop)
-            elif name != "hs_object_id":
-                real.append(name)
-        plan.history = list(dict.fromkeys([*spec.history, *plan.history]))
-        owner = ["hubspot_owner_id"] if plan.owner else []
-        plan.checked = list(dict.fromkeys([*real, *owner, *plan.history, plan.modified]))
-        merged = ["hs_merged_object_ids"] if spec.api_object in MERGING_OBJECTS else []
-        plan.request = list(dict.fromkeys([*real, *owner, *merged, plan.modified]))
-        return plan
-
-
+#: Objects HubSpot merges (their records list the merged-away ids in hs_merged_object_ids).
 @dataclass
 class _Window:
     """Where a search restarts: at ``start`` (ms, inclusive), skipping ids already read there."""
@@ -207,7 +143,7 @@ class HubSpotFetcher:
             When HubSpot keeps failing (5xx, 429, network) past the retry budget.
         """
         for spec in specs:
-            plan = _Plan.of(spec)
+            plan = FieldPlan.of(spec)
             answer = self._call(spec, "properties", "get_all", spec.api_object, archived=False)
             names = {str(p.get("name")) for p in answer.get("results") or []}
             missing = [n for n in plan.checked if n not in names]
@@ -218,7 +154,7 @@ class HubSpotFetcher:
                     + (f" (nor {missing[1:]})" if len(missing) > 1 else "")
                     + f"; {self._profile_fix()}"
                 )
-        owner_specs = [s for s in specs if _Plan.of(s).owner]
+        owner_specs = [s for s in specs if FieldPlan.of(s).owner]
         if owner_specs:
             self._call(owner_specs[0], "owners", "get_page", limit=1, archived=False)
 
@@ -239,29 +175,31 @@ class HubSpotFetcher:
         SyncFailedError
             When HubSpot keeps failing past the retry budget, or answers another status.
         """
-        plan = _Plan.of(spec)
+        plan = FieldPlan.of(spec)
         cursor: int | None = None
         for results in self._search(spec, plan, since):
             rows, merged = self._rows(spec, plan, results)
             stamps = [s for s in (self._stamp(plan, r) for r in results) if s is not None]
             cursor = max([*stamps, *([cursor] if cursor is not None else [])], default=None)
-            yield Page(rows=rows, merged=merged, cursor=_utc(cursor) if cursor else None)
+            yield Page(rows=rows, merged=merged, cursor=utc(cursor) if cursor else None)
         if since is not None:
             deleted = self._archived(spec, since)
-            yield Page(deleted=deleted, cursor=_utc(cursor) if cursor else None)
+            yield Page(deleted=deleted, cursor=utc(cursor) if cursor else None)
 
     @staticmethod
-    def _stamp(plan: _Plan, result: Json) -> int | None:
+    def _stamp(plan: FieldPlan, result: Json) -> int | None:
         props = result.get("properties") or {}
-        return _ms(props.get(plan.modified) or result.get("updatedAt"))
+        return to_ms(props.get(plan.modified) or result.get("updatedAt"))
 
     def _search(
-        self, spec: ObjectSpec, plan: _Plan, since: dt.datetime | None
+        self, spec: ObjectSpec, plan: FieldPlan, since: dt.datetime | None
     ) -> Iterator[list[Json]]:
         """Lists of search results, ascending, restarting the query at the search limit."""
         window = _Window(round(since.timestamp() * 1000) if since is not None else None)
         while True:
-            filters = [] if window.start is None else [_filter(plan.modified, "GTE", window.start)]
+            filters = (
+                [] if window.start is None else [search_filter(plan.modified, "GTE", window.start)]
+            )
             last: int | None = None
             at_last: set[str] = set()
             for results, more in self._query(spec, plan, filters, plan.modified):
@@ -286,12 +224,15 @@ class HubSpotFetcher:
                 window = _Window(last, at_last)
 
     def _instant(
-        self, spec: ObjectSpec, plan: _Plan, stamp: int, seen: set[str]
+        self, spec: ObjectSpec, plan: FieldPlan, stamp: int, seen: set[str]
     ) -> Iterator[list[Json]]:
         """The records modified at exactly ``stamp`` (ms), by ascending id, minus ``seen``."""
         after_id = "0"
         while True:
-            filters = [_filter(plan.modified, "EQ", stamp), _filter("hs_object_id", "GT", after_id)]
+            filters = [
+                search_filter(plan.modified, "EQ", stamp),
+                search_filter("hs_object_id", "GT", after_id),
+            ]
             last_id: str | None = None
             for results, more in self._query(spec, plan, filters, "hs_object_id"):
                 if results:
@@ -306,7 +247,7 @@ class HubSpotFetcher:
             after_id = last_id
 
     def _query(
-        self, spec: ObjectSpec, plan: _Plan, filters: list[Json], sort: str
+        self, spec: ObjectSpec, plan: FieldPlan, filters: list[Json], sort: str
     ) -> Iterator[tuple[list[Json], bool]]:
         """One search query's pages, up to the search limit: (results, more to read)."""
         after = 0
@@ -334,7 +275,7 @@ class HubSpotFetcher:
 
     # -- rows -------------------------------------------------------------------------------
     def _rows(
-        self, spec: ObjectSpec, plan: _Plan, results: list[Json]
+        self, spec: ObjectSpec, plan: FieldPlan, results: list[Json]
     ) -> tuple[list[dict[str, str | None]], dict[str, str]]:
         ids = [str(r.get("id")) for r in results]
         linked = {to: self._associations(spec, to, ids) for to in plan.associations}
@@ -343,13 +284,13 @@ class HubSpotFetcher:
         merged: dict[str, str] = {}
         for rid, result in zip(ids, results, strict=True):
             props = result.get("properties") or {}
-            row = {name: _text(props.get(name)) for name in plan.request}
+            row = {name: as_text(props.get(name)) for name in plan.request}
             row["hs_object_id"] = rid
             for to in plan.associations:
                 row[f"associations.{to}"] = linked[to].get(rid)
             if plan.owner:
                 owner = self._owner(spec, row.get("hubspot_owner_id"))
-                row["owner.name"], row["owner.team"] = _owner_name(owner), _owner_team(owner)
+                row["owner.name"], row["owner.team"] = owner_name(owner), owner_team(owner)
             for name, (prop, value) in plan.entered.items():
                 row[name] = history.get(rid, {}).get(prop, {}).get(value)
             for old in (row.get("hs_merged_object_ids") or "").split(";"):
@@ -364,9 +305,13 @@ class HubSpotFetcher:
             return {}
         body = {"inputs": [{"id": i} for i in ids]}
         answer = self._call(
-            spec, "associations", "get_page", spec.api_object, to,
+            spec,
+            "associations",
+            "get_page",
+            spec.api_object,
+            to,
             batch_input_public_fetch_associations_batch_request=body,
-        )  # fmt: skip
+        )
         first: dict[str, str] = {}
         for result in answer.get("results") or []:
             targets = result.get("to") or []
@@ -374,7 +319,7 @@ class HubSpotFetcher:
                 first[str((result.get("from") or {}).get("id"))] = str(targets[0]["toObjectId"])
         return first
 
-    def _history(self, spec: ObjectSpec, plan: _Plan, ids: list[str]) -> dict[str, Any]:
+    def _history(self, spec: ObjectSpec, plan: FieldPlan, ids: list[str]) -> dict[str, Any]:
         """Record id -> property -> value -> the text of the earliest time it took the value."""
         out: dict[str, Any] = {}
         for at in range(0, len(ids), _HISTORY_BATCH):
@@ -384,13 +329,16 @@ class HubSpotFetcher:
                 "propertiesWithHistory": plan.history,
             }
             answer = self._call(
-                spec, "batch", "read", spec.api_object,
+                spec,
+                "batch",
+                "read",
+                spec.api_object,
                 batch_read_input_simple_public_object_id=body,
-            )  # fmt: skip
+            )
             for result in answer.get("results") or []:
                 by_prop = out.setdefault(str(result.get("id")), {})
                 for prop, changes in (result.get("propertiesWithHistory") or {}).items():
-                    by_prop[prop] = _earliest(changes)
+                    by_prop[prop] = earliest(changes)
         return out
 
     def _owner(self, spec: ObjectSpec, owner_id: str | None) -> Json | None:
@@ -407,8 +355,9 @@ class HubSpotFetcher:
         owners: dict[str, Json] = {}
         after: str | None = None
         while True:
-            answer = self._call(spec, "owners", "get_page", limit=500, after=after,
-                                archived=archived)  # fmt: skip
+            answer = self._call(
+                spec, "owners", "get_page", limit=500, after=after, archived=archived
+            )
             owners.update({str(o.get("id")): o for o in answer.get("results") or []})
             after = ((answer.get("paging") or {}).get("next") or {}).get("after")
             if after is None:
@@ -421,42 +370,19 @@ class HubSpotFetcher:
         after: str | None = None
         while True:
             answer = self._call(
-                spec, "basic", "get_page", spec.api_object, limit=100, after=after,
-                archived=True, properties=["hs_object_id"],
-            )  # fmt: skip
+                spec,
+                "basic",
+                "get_page",
+                spec.api_object,
+                limit=100,
+                after=after,
+                archived=True,
+                properties=["hs_object_id"],
+            )
             for result in answer.get("results") or []:
-                stamp = _ms(result.get("archivedAt"))
+                stamp = to_ms(result.get("archivedAt"))
                 if stamp is None or stamp >= limit:
                     deleted.append(str(result.get("id")))
             after = ((answer.get("paging") or {}).get("next") or {}).get("after")
             if after is None:
                 return deleted
-
-
-def _filter(prop: str, operator: str, value: int | str) -> Json:
-    return {"propertyName": prop, "operator": operator, "value": str(value)}
-
-
-def _earliest(changes: list[Json]) -> dict[str, str]:
-    """Value -> the earliest timestamp text at which the property took it."""
-    first: dict[str, tuple[int, str]] = {}
-    for change in changes or []:
-        value, stamp = _text(change.get("value")), change.get("timestamp")
-        ms = _ms(stamp)
-        if value is None or ms is None:
-            continue
-        if value not in first or ms < first[value][0]:
-            first[value] = (ms, str(stamp))
-    return {value: text for value, (_, text) in first.items()}
-
-
-def _owner_name(owner: Json | None) -> str | None:
-    if owner is None:
-        return None
-    return _text(f"{owner.get('firstName') or ''} {owner.get('lastName') or ''}")
-
-
-def _owner_team(owner: Json | None) -> str | None:
-    teams = [t for t in (owner or {}).get("teams") or [] if isinstance(t, dict)]
-    primary = [t for t in teams if t.get("primary")] or teams
-    return _text(primary[0].get("name")) if primary else None

@@ -99,7 +99,7 @@ def missing_scopes(body: Json) -> list[str]:
     return list(dict.fromkeys(scopes))
 
 
-class _Unauthorized(Exception):
+class _UnauthorizedError(Exception):
     """A 401: the token is expired or wrong."""
 
     def __init__(self, message: str) -> None:
@@ -127,7 +127,7 @@ class HubSpotApi:
 
     # -- the client -------------------------------------------------------------------------
     def _client(self, token: str | None) -> Any:
-        from hubspot import HubSpot
+        from hubspot import HubSpot  # type: ignore[import-untyped]
         from urllib3.util.retry import Retry
 
         # urllib3 does not retry: retrying() does, within the policy's budget
@@ -137,9 +137,10 @@ class HubSpotApi:
         if name not in self._apis:
             if self._token is None:
                 self._token = secret(
-                    "HUBSPOT_ACCESS_TOKEN", source=self.source, fix="create a private app in "
-                    "HubSpot with read scopes (docs/sync.md)",
-                )  # fmt: skip
+                    "HUBSPOT_ACCESS_TOKEN",
+                    source=self.source,
+                    fix="create a private app in HubSpot with read scopes (docs/sync.md)",
+                )
             crm = self._client(self._token).crm
             self._apis[name] = {
                 "search": lambda: crm.objects.search_api,
@@ -183,12 +184,12 @@ class HubSpotApi:
 
             try:
                 return send()
-            except _Unauthorized as first:
+            except _UnauthorizedError as first:
                 if not self._refresh(first.message):
                     raise self._refused(first.message) from None
                 try:
                     return send()
-                except _Unauthorized as second:
+                except _UnauthorizedError as second:
                     raise self._refused(second.message) from None
 
         return retrying(once, what=what, policy=self.policy)
@@ -219,7 +220,7 @@ class HubSpotApi:
         if status == 429 or status >= 500:
             raise TransientError(f"HTTP {status} ({message})", retry_after=_retry_after(error))
         if status == 401:
-            raise _Unauthorized(f"401 {message}")
+            raise _UnauthorizedError(f"401 {message}")
         if status == 403 and (body.get("category") == "MISSING_SCOPES" or missing_scopes(body)):
             raise ApiStatusError(status, {**body, "category": "MISSING_SCOPES"}, message)
         raise ApiStatusError(status, body, message)
@@ -241,10 +242,13 @@ class HubSpotApi:
         try:
             answer = self._send(
                 lambda **kw: tokens.create(
-                    grant_type="refresh_token", client_id=client_id,
-                    client_secret=client_secret, refresh_token=refresh, **kw,
+                    grant_type="refresh_token",
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    refresh_token=refresh,
+                    **kw,
                 )
-            )  # fmt: skip
+            )
         except ApiStatusError as error:
             raise SyncConfigError(
                 f"{self.source}: the OAuth refresh of HUBSPOT_ACCESS_TOKEN was refused "
