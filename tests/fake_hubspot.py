@@ -8,83 +8,37 @@ token endpoint. Faults: :meth:`FakeHubSpot.fail_next` (429/5xx with ``Retry-Afte
 :meth:`FakeHubSpot.expire_token`, :meth:`FakeHubSpot.missing_scope`. Every request served is
 kept in :attr:`FakeHubSpot.requests`.
 
-Searches are indexed: records sorted by (modification time, id) and by id, rebuilt lazily after
-changes, so a page costs O(log n + limit) whatever the dataset's size (the benchmark serves
-100,000 contacts). Filters other than the sort property's are checked record by record.
+Searches are indexed (:mod:`fake_hubspot_api`): a page costs O(log n + limit) whatever the
+dataset's size (the benchmark serves 100,000 contacts).
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import itertools
 import json
 import re
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from fake_hubspot_api import (
+    PROPERTIES,
+    STAGES,
+    HubSpotEndpoints,
+    Json,
+    Objects,
+    Record,
+    Served,
+    error,
+    iso,
+    ms,
+    ok,
+)
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 __all__ = ["FakeHubSpot", "Served", "contact_properties", "deal_properties", "iso"]
-
-Json = dict[str, Any]
-_STAGES = ("lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer")
-_COMMON = ("hs_object_id", "hs_createdate", "hs_lastmodifieddate", "hubspot_owner_id")
-_ENGAGEMENT = (*_COMMON, "hs_timestamp", "hs_body_preview")
-PROPERTIES: dict[str, tuple[str, ...]] = {
-    "contacts": (
-        "hs_object_id",
-        "createdate",
-        "lastmodifieddate",
-        "email",
-        "firstname",
-        "lastname",
-        "company",
-        "hs_analytics_source",
-        "hs_analytics_source_data_1",
-        "hubspotscore",
-        "hubspot_owner_id",
-        "lifecyclestage",
-        "hs_merged_object_ids",
-        *(f"hs_lifecyclestage_{s}_date" for s in _STAGES),
-    ),
-    "companies": (*_COMMON, "name", "domain", "hs_merged_object_ids"),
-    "deals": (
-        *_COMMON,
-        "createdate",
-        "dealname",
-        "amount",
-        "deal_currency_code",
-        "closedate",
-        "dealstage",
-        "pipeline",
-        "hs_merged_object_ids",
-    ),
-    "calls": (*_ENGAGEMENT, "hs_call_title"),
-    "emails": (*_ENGAGEMENT, "hs_email_subject"),
-    "meetings": (*_ENGAGEMENT, "hs_meeting_title"),
-}
-_DATETIMES = {"createdate", "hs_createdate", "lastmodifieddate", "hs_lastmodifieddate"}
-
-
-def iso(when: dt.datetime | str) -> str:
-    """HubSpot's datetime text: ``2026-01-02T03:04:05.678Z`` (UTC, milliseconds)."""
-    if isinstance(when, str):
-        return when
-    utc = when.astimezone(dt.UTC) if when.tzinfo else when.replace(tzinfo=dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-def _ms(value: Any) -> int:
-    text = str(value).strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
-    stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-    return round(stamp.timestamp() * 1000)
 
 
 def contact_properties(
@@ -109,7 +63,7 @@ def contact_properties(
         "lifecyclestage": stage,
         "hubspot_owner_id": owner_id,
     }
-    reached = _STAGES[: _STAGES.index(stage) + 1] if stage in _STAGES else ()
+    reached = STAGES[: STAGES.index(stage) + 1] if stage in STAGES else ()
     for i, key in enumerate(reached):
         props[f"hs_lifecyclestage_{key}_date"] = iso(created + dt.timedelta(days=i))
     props.update(extra)
@@ -140,83 +94,7 @@ def deal_properties(
     return props
 
 
-@dataclass
-class Served:
-    """One request the fake answered."""
-
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]
-    body: str
-    status: int = 200
-
-
-@dataclass
-class _Record:
-    id: int
-    props: dict[str, str | None]
-    modified: int  # ms
-    history: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    archived_at: str | None = None
-
-    def shape(self, names: list[str], modified_prop: str) -> Json:
-        props = {n: self.props.get(n) for n in names}
-        props["hs_object_id"] = str(self.id)
-        out: Json = {
-            "id": str(self.id),
-            "properties": props,
-            "createdAt": self.props.get("createdate") or self.props.get("hs_createdate"),
-            "updatedAt": self.props.get(modified_prop),
-            "archived": self.archived_at is not None,
-        }
-        if self.archived_at:
-            out["archivedAt"] = self.archived_at
-        return out
-
-
-class _Objects:
-    """The records of one object type, with lazily rebuilt sort indexes."""
-
-    def __init__(self, name: str, properties: tuple[str, ...]) -> None:
-        self.name = name
-        self.modified_prop = "lastmodifieddate" if name == "contacts" else "hs_lastmodifieddate"
-        self.properties = list(dict.fromkeys([*properties, self.modified_prop, "hs_object_id"]))
-        self.live: dict[int, _Record] = {}
-        self.archived: dict[int, _Record] = {}
-        self._by_time: list[tuple[int, int]] | None = None
-        self._by_id: list[int] | None = None
-
-    def changed(self) -> None:
-        self._by_time = self._by_id = None
-
-    def by_time(self) -> list[tuple[int, int]]:
-        if self._by_time is None:
-            self._by_time = sorted((r.modified, r.id) for r in self.live.values())
-        return self._by_time
-
-    def by_id(self) -> list[int]:
-        if self._by_id is None:
-            self._by_id = sorted(self.live)
-        return self._by_id
-
-
-def _error(status: int, message: str, category: str, **extra: Any) -> Response:
-    body = {
-        "status": "error",
-        "message": message,
-        "correlationId": secrets.token_hex(8),
-        "category": category,
-        **extra,
-    }
-    return Response(json.dumps(body), status=status, content_type="application/json")
-
-
-def _ok(body: Json, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
-
-
-class FakeHubSpot:
+class FakeHubSpot(HubSpotEndpoints):
     """A HubSpot portal behind ``server`` (its URL is :attr:`base_url`).
 
     Parameters
@@ -247,7 +125,7 @@ class FakeHubSpot:
             client_id,
             client_secret,
         )
-        self.objects = {name: _Objects(name, props) for name, props in PROPERTIES.items()}
+        self.objects = {name: Objects(name, props) for name, props in PROPERTIES.items()}
         self.owners: list[Json] = []
         self.archived_owners: list[Json] = []
         self.links: dict[tuple[str, str], dict[str, list[str]]] = {}
@@ -282,7 +160,7 @@ class FakeHubSpot:
         props.setdefault(
             "hs_createdate" if object_type != "contacts" else "createdate", iso(modified)
         )
-        record = _Record(rid, props, _ms(props[objects.modified_prop]))
+        record = Record(rid, props, ms(props[objects.modified_prop]))
         for prop, changes in (history or {}).items():
             record.history[prop] = [(str(v), iso(w)) for v, w in changes]
         objects.live[rid] = record
@@ -322,7 +200,7 @@ class FakeHubSpot:
         record = objects.live[int(record_id)]
         record.props.update(properties)
         record.props[objects.modified_prop] = iso(modified)
-        record.modified = _ms(iso(modified))
+        record.modified = ms(iso(modified))
         objects.changed()
 
     def add_property(self, object_type: str, name: str) -> None:
@@ -335,9 +213,9 @@ class FakeHubSpot:
         first: str,
         last: str,
         *,
-        teams: list[tuple[str, bool]] = (),
+        teams: tuple[tuple[str, bool], ...] | list[tuple[str, bool]] = (),
         archived: bool = False,
-    ) -> None:  # type: ignore[assignment]
+    ) -> None:
         """An owner (user) with teams ``[(name, primary)]``."""
         owner = {
             "id": owner_id,
@@ -373,7 +251,7 @@ class FakeHubSpot:
         old = [i for i in (record.props.get("hs_merged_object_ids") or "").split(";") if i]
         record.props["hs_merged_object_ids"] = ";".join([*old, merged])
         record.props[objects.modified_prop] = iso(at)
-        record.modified = _ms(iso(at))
+        record.modified = ms(iso(at))
         objects.changed()
 
     # -- faults ---------------------------------------------------------------------------
@@ -410,7 +288,7 @@ class FakeHubSpot:
     def _answer(self, request: Request, served: Served) -> Response:
         if self._faults:
             status, retry_after = self._faults.pop(0)
-            response = _error(
+            response = error(
                 status,
                 "You have reached your secondly limit." if status == 429 else "internal error",
                 "RATE_LIMITS" if status == 429 else "ERROR",
@@ -430,16 +308,16 @@ class FakeHubSpot:
                 object_type = found.groupdict().get("object")
                 if object_type is not None:
                     if object_type in self._no_scope:
-                        return self._scope_error(object_type)
+                        return self._scopeerror(object_type)
                     if object_type not in self.objects:
-                        return _error(
+                        return error(
                             404,
                             f"Unable to infer object type from: {object_type}",
                             "OBJECT_NOT_FOUND",
                         )
                 body = json.loads(served.body) if served.body else {}
-                return handler(request, body, **found.groupdict())  # type: ignore[no-any-return]
-        return _error(404, f"no route {request.method} {path}", "NOT_FOUND")
+                return handler(request, body, **found.groupdict())
+        return error(404, f"no route {request.method} {path}", "NOT_FOUND")
 
     def _routes(self) -> list[tuple[str, str, Any]]:
         return [
@@ -458,20 +336,20 @@ class FakeHubSpot:
     def _auth(self, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
         if self._expired and header == f"Bearer {self.token}":
-            return _error(
+            return error(
                 401,
                 "The OAuth token used to make this call expired 2 minute(s) ago.",
                 "EXPIRED_AUTHENTICATION",
             )
         if header != f"Bearer {self.token}":
-            return _error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION")
+            return error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION")
         if "owners" in self._no_scope and request.path.startswith("/crm/v3/owners"):
-            return self._scope_error("owners")
+            return self._scopeerror("owners")
         return None
 
-    def _scope_error(self, object_type: str) -> Response:
+    def _scopeerror(self, object_type: str) -> Response:
         scope = f"crm.objects.{object_type}.read"
-        return _error(
+        return error(
             403,
             "This app hasn't been granted all required scopes to make this call.",
             "MISSING_SCOPES",
@@ -492,10 +370,10 @@ class FakeHubSpot:
             "client_secret": self.client_secret,
         }
         if any(form.get(k) != v for k, v in wanted.items()):
-            return _error(400, "missing or unknown refresh token", "BAD_REFRESH_TOKEN")
+            return error(400, "missing or unknown refresh token", "BAD_REFRESH_TOKEN")
         self.token, self._expired = f"oauth-{secrets.token_hex(12)}", False
         self.issued_tokens.append(self.token)
-        return _ok(
+        return ok(
             {
                 "token_type": "bearer",
                 "refresh_token": self.refresh_token,
@@ -503,239 +381,3 @@ class FakeHubSpot:
                 "expires_in": 1800,
             }
         )
-
-    # -- endpoints ------------------------------------------------------------------------
-    def _search(self, request: Request, body: Json, object: str) -> Response:
-        objects = self.objects[object]
-        limit, after = int(body.get("limit") or 10), int(body.get("after") or 0)
-        if limit > 200:
-            return _error(400, f"limit {limit} is above the maximum of 200", "VALIDATION_ERROR")
-        if after >= self.search_limit:
-            return _error(
-                400,
-                f"Paging beyond {self.search_limit} results is not supported for search.",
-                "VALIDATION_ERROR",
-            )
-        groups = [g.get("filters") or [] for g in body.get("filterGroups") or []]
-        sorts = body.get("sorts") or [{"propertyName": "hs_object_id"}]
-        sort, desc = sorts[0]["propertyName"], sorts[0].get("direction") == "DESCENDING"
-        used = [f["propertyName"] for g in groups for f in g] + [sort]
-        unknown = [p for p in used if p not in objects.properties]
-        if unknown:
-            return _error(
-                400,
-                f'Property "{unknown[0]}" does not exist',
-                "VALIDATION_ERROR",
-                errors=[
-                    {
-                        "message": f'Property "{unknown[0]}" does not exist',
-                        "code": "PROPERTY_DOESNT_EXIST",
-                        "context": {"propertyName": [unknown[0]]},
-                    }
-                ],
-            )
-        ids, rest = self._candidates(objects, groups, sort)
-        if desc:
-            ids = ids[::-1]
-        if rest is None:
-            total, chosen = len(ids), ids[after : after + limit]
-        else:
-            matching = [
-                i
-                for i in ids
-                if any(all(self._matches(objects, objects.live[i], f) for f in g) for g in rest)
-            ]
-            total, chosen = len(matching), matching[after : after + limit]
-        names = [p for p in body.get("properties") or [] if p in objects.properties] or [
-            p for p in objects.properties if p in _DATETIMES
-        ]
-        answer: Json = {
-            "total": total,
-            "results": [objects.live[i].shape(names, objects.modified_prop) for i in chosen],
-        }
-        if after + limit < total:
-            answer["paging"] = {"next": {"after": str(after + limit)}}
-        return _ok(answer)
-
-    def _candidates(
-        self, objects: _Objects, groups: list[list[Json]], sort: str
-    ) -> tuple[list[int], list[list[Json]] | None]:
-        """Ids in sort order narrowed by an index, and the filters still to check (or None)."""
-        if sort not in (objects.modified_prop, "hs_object_id"):
-            key = lambda i: str(objects.live[i].props.get(sort) or "")  # noqa: E731
-            return sorted(objects.live, key=key), groups or None
-        by_time = sort == objects.modified_prop
-        index: list[Any] = objects.by_time() if by_time else objects.by_id()
-        lo, hi = 0, len(index)
-        left = []
-        for f in groups[0] if len(groups) == 1 else []:
-            if f["propertyName"] != sort or f["operator"] not in ("GTE", "GT", "LTE", "LT", "EQ"):
-                left.append(f)
-                continue
-            v = _ms(f["value"]) if by_time else int(f["value"])
-            start, stop = ((v,), (v + 1,)) if by_time else (v, v + 1)
-            if f["operator"] in ("GTE", "EQ"):
-                lo = max(lo, bisect.bisect_left(index, start))
-            if f["operator"] == "GT":
-                lo = max(lo, bisect.bisect_left(index, stop))
-            if f["operator"] in ("LTE", "EQ"):
-                hi = min(hi, bisect.bisect_left(index, stop))
-            if f["operator"] == "LT":
-                hi = min(hi, bisect.bisect_left(index, start))
-        window = index[lo:hi] if lo < hi else []
-        ids = [k[1] for k in window] if by_time else list(window)
-        if len(groups) > 1:
-            return ids, groups
-        return ids, ([left] if left else None)
-
-    @staticmethod
-    def _matches(objects: _Objects, record: _Record, f: Json) -> bool:
-        prop, op = f["propertyName"], f["operator"]
-        value = str(record.id) if prop == "hs_object_id" else record.props.get(prop)
-        if op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
-            return (value not in (None, "")) == (op == "HAS_PROPERTY")
-        if value is None:
-            return op == "NEQ"
-        if op == "IN":
-            return str(value) in [str(v) for v in f.get("values") or []]
-        target: Any = f.get("value")
-        a: Any
-        if prop in _DATETIMES or prop == objects.modified_prop:
-            a, target = _ms(value), _ms(target)
-        else:
-            try:
-                a, target = float(value), float(target)
-            except (TypeError, ValueError):
-                a, target = str(value), str(target)
-        return {
-            "EQ": a == target,
-            "NEQ": a != target,
-            "GT": a > target,
-            "GTE": a >= target,
-            "LT": a < target,
-            "LTE": a <= target,
-        }.get(op, False)
-
-    def _batch_read(self, request: Request, body: Json, object: str) -> Response:
-        objects = self.objects[object]
-        inputs = [str(i.get("id")) for i in body.get("inputs") or []]
-        if len(inputs) > 100:
-            return _error(400, "Batch input is limited to 100 ids", "VALIDATION_ERROR")
-        names = [p for p in body.get("properties") or [] if p in objects.properties]
-        history = [p for p in body.get("propertiesWithHistory") or [] if p in objects.properties]
-        results, errors = [], []
-        for rid in inputs:
-            record = objects.live.get(int(rid)) if rid.isdigit() else None
-            if record is None:
-                errors.append(
-                    {
-                        "status": "error",
-                        "category": "OBJECT_NOT_FOUND",
-                        "message": "Could not get some objects, they may be deleted or not exist.",
-                        "context": {"ids": [rid]},
-                    }
-                )
-                continue
-            shaped = record.shape(names, objects.modified_prop)
-            shaped["propertiesWithHistory"] = {
-                p: self._history(objects, record, p) for p in history
-            }
-            results.append(shaped)
-        answer = {"status": "COMPLETE", "results": results, "errors": errors}
-        return _ok(answer, 207 if errors else 200)
-
-    @staticmethod
-    def _history(objects: _Objects, record: _Record, prop: str) -> list[Json]:
-        changes = record.history.get(prop)
-        if changes is None and record.props.get(prop):
-            changes = [(str(record.props[prop]), str(record.props[objects.modified_prop]))]
-        ordered = sorted(changes or [], key=lambda c: _ms(c[1]), reverse=True)  # newest first
-        return [
-            {"value": v, "timestamp": t, "sourceType": "CRM_UI", "sourceId": None}
-            for v, t in ordered
-        ]
-
-    @staticmethod
-    def _properties_asked(request: Request) -> list[str]:
-        return [p for raw in request.args.getlist("properties") for p in raw.split(",") if p]
-
-    def _list(self, request: Request, body: Json, object: str) -> Response:
-        objects = self.objects[object]
-        archived = request.args.get("archived", "false").lower() == "true"
-        pool = objects.archived if archived else objects.live
-        limit, after = int(request.args.get("limit", 10)), int(request.args.get("after", 0))
-        if limit > 100:
-            return _error(400, f"limit {limit} is above the maximum of 100", "VALIDATION_ERROR")
-        ids = sorted(pool)
-        names = [p for p in self._properties_asked(request) if p in objects.properties]
-        answer: Json = {
-            "results": [
-                pool[i].shape(names, objects.modified_prop) for i in ids[after : after + limit]
-            ]
-        }
-        if after + limit < len(ids):
-            answer["paging"] = {"next": {"after": str(after + limit), "link": "?after="}}
-        return _ok(answer)
-
-    def _associations(self, request: Request, body: Json, object: str, to: str) -> Response:
-        links = self.links.get((object, to), {})
-        results, errors = [], []
-        for entry in body.get("inputs") or []:
-            rid = str(entry.get("id"))
-            if links.get(rid):
-                results.append(
-                    {
-                        "from": {"id": rid},
-                        "to": [
-                            {
-                                "toObjectId": int(t),
-                                "associationTypes": [
-                                    {"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}
-                                ],
-                            }
-                            for t in links[rid]
-                        ],
-                    }
-                )
-            else:
-                errors.append(
-                    {
-                        "status": "error",
-                        "category": "NO_ASSOCIATIONS_FOUND",
-                        "message": f"No {to} is associated with {object} {rid}.",
-                        "context": {"fromObjectId": [rid]},
-                    }
-                )
-        answer = {"status": "COMPLETE", "results": results, "errors": errors}
-        return _ok(answer, 207 if errors else 200)
-
-    def _properties(self, request: Request, body: Json, object: str) -> Response:
-        kinds = {
-            p: "datetime" if p in _DATETIMES or p.endswith("_date") else "string"
-            for p in self.objects[object].properties
-        }
-        return _ok(
-            {
-                "results": [
-                    {
-                        "name": p,
-                        "label": p.replace("_", " ").title(),
-                        "type": kind,
-                        "fieldType": "text",
-                        "groupName": f"{object}information",
-                        "hidden": False,
-                        "calculated": False,
-                    }
-                    for p, kind in kinds.items()
-                ]
-            }
-        )
-
-    def _owners(self, request: Request, body: Json) -> Response:
-        archived = request.args.get("archived", "false").lower() == "true"
-        pool = self.archived_owners if archived else self.owners
-        limit, after = int(request.args.get("limit", 100)), int(request.args.get("after", 0))
-        answer: Json = {"results": pool[after : after + limit]}
-        if after + limit < len(pool):
-            answer["paging"] = {"next": {"after": str(after + limit)}}
-        return _ok(answer)
