@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import logging
 import re
 import secrets
 from typing import Any
@@ -136,6 +137,7 @@ class FakeHubSpot(HubSpotEndpoints):
         self._expired = False
         self._no_scope: set[str] = set()
         server.expect_request(re.compile(r"^/.*$")).respond_with_handler(self._handle)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
 
     @property
     def base_url(self) -> str:

@@ -472,3 +472,27 @@ def test_the_token_never_leaves_the_authorization_header(
         others = {k: v for k, v in served.headers.items() if k.lower() != "authorization"}
         assert TOKEN not in f"{served.path}?{served.query} {served.body} {others}"
         assert served.headers.get("Authorization") in (f"Bearer {TOKEN}", None)
+
+
+def test_an_update_is_read_again_and_nothing_else(fake: FakeHubSpot, waits: Waits) -> None:
+    ids = add_contacts(fake, 8)
+    first = list(fetcher(waits).changes(spec_of("contacts"), since=None))
+    cursor = first[-1].cursor
+    assert cursor is not None
+    fake.update("contacts", ids[2], modified=cursor + dt.timedelta(hours=1), company="Renamed")
+    naive = cursor.replace(tzinfo=None) + dt.timedelta(minutes=1)  # a naive time is UTC
+    pages = list(fetcher(waits).changes(spec_of("contacts"), since=naive))
+    assert ids_of(pages) == [ids[2]] and pages[0].rows[0]["company"] == "Renamed"
+    assert pages[-1].cursor == cursor + dt.timedelta(hours=1)
+
+
+def test_a_refresh_token_alone_gets_an_access_token(
+    fake: FakeHubSpot, waits: Waits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN")
+    monkeypatch.setenv("HUBSPOT_REFRESH_TOKEN", fake.refresh_token)
+    monkeypatch.setenv("HUBSPOT_CLIENT_ID", fake.client_id)
+    monkeypatch.setenv("HUBSPOT_CLIENT_SECRET", fake.client_secret)
+    fetcher(waits).check([spec_of("deals")])
+    assert [r.path for r in fake.requests][:2] == ["/oauth/v1/token", "/crm/v3/properties/deals"]
+    assert all(r.status == 200 for r in fake.requests) and fake.issued_tokens

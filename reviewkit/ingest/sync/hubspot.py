@@ -19,6 +19,7 @@ from reviewkit.ingest.sync.hubspot_fields import (
     FieldPlan,
     as_text,
     earliest,
+    epoch_ms,
     modified_property,
     owner_name,
     owner_team,
@@ -195,7 +196,7 @@ class HubSpotFetcher:
         self, spec: ObjectSpec, plan: FieldPlan, since: dt.datetime | None
     ) -> Iterator[list[Json]]:
         """Lists of search results, ascending, restarting the query at the search limit."""
-        window = _Window(round(since.timestamp() * 1000) if since is not None else None)
+        window = _Window(epoch_ms(since) if since is not None else None)
         while True:
             filters = (
                 [] if window.start is None else [search_filter(plan.modified, "GTE", window.start)]
@@ -365,7 +366,7 @@ class HubSpotFetcher:
 
     def _archived(self, spec: ObjectSpec, since: dt.datetime) -> list[str]:
         """Ids of the records archived at or after ``since`` (the archived list, paged)."""
-        limit = round(since.timestamp() * 1000)
+        limit = epoch_ms(since)
         deleted: list[str] = []
         after: str | None = None
         while True:

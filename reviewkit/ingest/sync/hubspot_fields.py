@@ -29,6 +29,7 @@ __all__ = [
     "FieldPlan",
     "as_text",
     "earliest",
+    "epoch_ms",
     "modified_property",
     "owner_name",
     "owner_team",
@@ -59,6 +60,12 @@ def to_ms(value: Any) -> int | None:
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)
     return round(stamp.timestamp() * 1000)
+
+
+def epoch_ms(when: dt.datetime) -> int:
+    """Milliseconds since the epoch of ``when`` (a naive time is taken as UTC)."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return round(aware.timestamp() * 1000)
 
 
 def utc(ms: int) -> dt.datetime:

@@ -136,11 +136,7 @@ class HubSpotApi:
     def _api(self, name: str) -> Any:
         if name not in self._apis:
             if self._token is None:
-                self._token = secret(
-                    "HUBSPOT_ACCESS_TOKEN",
-                    source=self.source,
-                    fix="create a private app in HubSpot with read scopes (docs/sync.md)",
-                )
+                self._token = self._first_token()
             crm = self._client(self._token).crm
             self._apis[name] = {
                 "search": lambda: crm.objects.search_api,
@@ -226,6 +222,19 @@ class HubSpotApi:
         raise ApiStatusError(status, body, message)
 
     # -- tokens -----------------------------------------------------------------------------
+    def _first_token(self) -> str:
+        """``HUBSPOT_ACCESS_TOKEN``; without one, a token from the OAuth refresh token."""
+        token = secret("HUBSPOT_ACCESS_TOKEN", source=self.source, fix="", required=False)
+        if token is None and self._refresh("HUBSPOT_ACCESS_TOKEN is not set") and self._token:
+            return self._token
+        return token or str(
+            secret(
+                "HUBSPOT_ACCESS_TOKEN",
+                source=self.source,
+                fix="create a private app in HubSpot with read scopes (docs/sync.md)",
+            )
+        )
+
     def _refused(self, message: str) -> SyncConfigError:
         return SyncConfigError(
             f"{self.source}: HUBSPOT_ACCESS_TOKEN was refused ({scrub(message)}); {_TOKEN_FIX}"
