@@ -44,7 +44,6 @@ _HISTORY_BATCH = 50  # a batch read with propertiesWithHistory takes at most 50 
 _UNKNOWN_OBJECT = "infer object type"
 
 
-#: Objects HubSpot merges (their records list the merged-away ids in hs_merged_object_ids).
 @dataclass
 class _Window:
     """Where a search restarts: at ``start`` (ms, inclusive), skipping ids already read there."""

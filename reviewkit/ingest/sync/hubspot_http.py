@@ -205,7 +205,10 @@ class HubSpotApi:
         data = response.data
         if not data:
             return {}
-        parsed = json.loads(data)
+        try:
+            parsed = json.loads(data)
+        except ValueError:  # e.g. a proxy's HTML page
+            raise TransientError(f"HTTP {response.status} with a body that is not JSON") from None
         return parsed if isinstance(parsed, dict) else {"results": parsed}
 
     def _raise_for(self, status: int, error: Any) -> None:
@@ -258,10 +261,10 @@ class HubSpotApi:
                     **kw,
                 )
             )
-        except ApiStatusError as error:
+        except (ApiStatusError, _UnauthorizedError) as error:
             raise SyncConfigError(
                 f"{self.source}: the OAuth refresh of HUBSPOT_ACCESS_TOKEN was refused "
-                f"(HTTP {error.status}: {error.message}); check HUBSPOT_REFRESH_TOKEN, "
+                f"({error}); check HUBSPOT_REFRESH_TOKEN, "
                 "HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET, or set a new HUBSPOT_ACCESS_TOKEN"
             ) from None
         token = answer.get("access_token")
