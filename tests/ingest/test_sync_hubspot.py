@@ -272,7 +272,9 @@ def test_a_page_maps_through_the_import_profile(fake: FakeHubSpot, waits: Waits)
     assert not mapped.quarantine
     (record,) = mapped.records
     assert str(record["lead_id"]) == rid and record["score"] == 3
-    assert {e["stage"] if "stage" in e else e.get("event") for e in mapped.events} >= {"lead"}
+    entered = {e["stage"]: e["entered_at"] for e in mapped.events}
+    assert set(entered) == {"lead", "opportunity"}  # from history, and the custom property
+    assert entered["lead"] == entered["opportunity"]
 
 
 # -- deletes and merges --------------------------------------------------------------------

@@ -3,9 +3,9 @@
 :class:`HubSpotApi` wraps ``hubspot-api-client`` (``from hubspot import HubSpot``): one client
 per fetcher, pointed at ``$HUBSPOT_API_BASE`` (default ``https://api.hubapi.com``; tests point
 it at a fake server on 127.0.0.1). Every call returns the response's JSON as plain dicts: the
-client is called with ``_preload_content=False`` and the body is parsed with :mod:`json`, which
-is several times faster than the client's model classes on a 100,000-record sync and keeps the
-documented JSON shapes. Request bodies are plain dicts (the client serialises them as is).
+client is called with ``_preload_content=False`` and the body is parsed with :mod:`json`, so no
+model object is built per record (a 100,000-record sync) and the documented JSON shapes are
+kept. Request bodies are plain dicts (the client serialises them as is).
 
 Failures are sorted once, here: 429, 5xx, dropped connections and timeouts are retried
 (:func:`~.retry.retrying`, honouring ``Retry-After``); a 401 refreshes an OAuth token once (when
