@@ -100,7 +100,8 @@ def test_a_synced_company_equals_the_same_company_imported(fake, tmp_path):
     )
     code, printed = cli("sync", "all", "--workspace", str(synced.root))
     assert code == 0, printed
-    assert all("added 0, updated 0" in line for line in printed.splitlines() if "hubspot/" in line)
+    synced_lines = [line for line in printed.splitlines() if "hubspot/" in line]
+    assert len(synced_lines) == 5 and all("追加 0、更新 0" in line for line in synced_lines)
     for table in TABLES:
         pd.testing.assert_frame_equal(rows(synced.store_path, table), before[table])
 
@@ -118,7 +119,7 @@ def test_an_update_moves_exactly_the_changed_people_and_deletes_and_merges_apply
     fake.merge("contacts", survivor=fourth, merged=third, at=later)
     code, printed = cli("sync", "hubspot", "--object", "contacts", "--workspace", str(ws.root))
     assert code == 0, printed
-    assert "updated 1" in printed and "deleted 1" in printed and "merged 1" in printed
+    assert "更新 1" in printed and "削除 1、統合 1" in printed, printed  # the workspace is ja
     after = rows(ws.store_path, "leads")
     assert set(leads["lead_id"]) - set(after["lead_id"]) == {second, third}
     changed = after.merge(leads, on="lead_id", suffixes=("", "_before"))
@@ -134,6 +135,11 @@ def test_faults_are_one_line_and_the_token_never_leaks(fake, tmp_path, monkeypat
     fake.expire_token()  # no refresh credentials: say which variable to set
     code, printed = cli("sync", "hubspot", "--workspace", str(ws.root))
     assert code == 2 and "HUBSPOT_ACCESS_TOKEN" in one_line(printed), printed
+    default = (Path(rk.__file__).parent / "ingest/sync/defaults/hubspot.yml").read_text()
+    (ws.params_dir / "sources" / "sync").mkdir()
+    (ws.params_dir / "sources" / "sync" / "hubspot.yml").write_text(
+        default.replace("stale_after_hours: 36", "stale_after_hours: 36\nretry_attempts: 1")
+    )
     monkeypatch.setenv("HUBSPOT_API_BASE", "http://127.0.0.1:9")  # nothing listens there
     code, printed = cli("sync", "hubspot", "--workspace", str(ws.root))
     assert code in (1, 2) and "hubspot" in one_line(printed), printed

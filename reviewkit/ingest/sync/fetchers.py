@@ -10,7 +10,13 @@ __all__ = ["make_fetcher"]
 
 
 def make_fetcher(source: SyncSource, *, policy: RetryPolicy | None = None) -> Fetcher:
-    """The fetcher of ``source.api`` (HubSpot or Salesforce), with the retry ``policy``."""
+    """The fetcher of ``source.api`` (HubSpot or Salesforce), with the retry ``policy``.
+
+    The default policy is the source's ``retry_attempts`` and ``retry_budget_seconds``.
+    """
+    policy = policy or RetryPolicy(
+        attempts=source.retry_attempts, budget=source.retry_budget_seconds
+    )
     if source.api == "hubspot":
         from reviewkit.ingest.sync.hubspot import HubSpotFetcher
 

@@ -50,6 +50,8 @@ class SyncSource(BaseModel):
     ``stale_after_hours``: a source not synced for longer is a "watch" in the data-quality
     section and the checklist. ``overlap_minutes``: an incremental sync re-reads this much
     before its cursor (records saved while the last sync ran are not missed).
+    ``retry_attempts`` and ``retry_budget_seconds``: how long one API call is retried on a
+    rate limit, a server error or a dropped connection.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -58,6 +60,10 @@ class SyncSource(BaseModel):
     description: str = ""
     stale_after_hours: float = Field(default=36.0, gt=0)
     overlap_minutes: float = Field(default=10.0, ge=0, le=1440)
+    # transient failures (429, 5xx, a dropped connection): tries per call, and seconds of
+    # waiting allowed per call
+    retry_attempts: int = Field(default=6, ge=1, le=20)
+    retry_budget_seconds: float = Field(default=300.0, ge=0, le=3600)
     objects: list[SyncObject] = Field(min_length=1)
 
     @model_validator(mode="before")
