@@ -637,3 +637,17 @@ def test_without_teams_the_sla_is_the_companys(run) -> None:
     frame = run(evidence=Evidence(teams=False), teams=[team(None, sla=0.5, sla_before=0.9)])
     assert status(frame, 4) == "problem"
     assert evidence(frame, 4).startswith("Company-wide: 50.0% within SLA (before: 90.0%)")
+
+
+def test_a_stopped_crm_sync_is_a_tools_watch(run) -> None:
+    from dataclasses import replace
+
+    from reviewkit.ingest.sync.status import SourceStatus
+
+    synced = dt.datetime(2026, 11, 2, 6, tzinfo=TOKYO)
+    fresh = SourceStatus("salesforce", ("Lead",), synced, 36.0, stale=False)
+    stale = SourceStatus("hubspot", ("contacts",), synced, 36.0, stale=True)
+    assert status(run(quality=replace(quality(), sync=(fresh,))), 9) == "ok"
+    frame = run(quality=replace(quality(), sync=(fresh, stale)))
+    assert status(frame, 9) == "watch"
+    assert "A CRM sync has stopped (hubspot): check the scheduled sync." in evidence(frame, 9)

@@ -198,3 +198,21 @@ def test_kill_9_mid_sync_leaves_the_store_as_it_was_and_the_next_sync_resumes(ht
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(rows(ws.store_path, "leads")) == len(before["leads"]) + 150
+
+
+def test_batch_sync_syncs_first_and_a_failed_sync_builds_no_pack(fake, tmp_path, monkeypatch):
+    load_into(fake, make_company(20))
+    ws = init_workspace(tmp_path / "ws")
+    (ws.params_dir / "sources" / "sync").mkdir()
+    (ws.params_dir / "sources" / "sync" / "hubspot.yml").write_text(
+        (Path(rk.__file__).parent / "ingest/sync/defaults/hubspot.yml").read_text()
+    )
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN")
+    code, printed = cli("batch", "--sync", "--workspace", str(ws.root))
+    assert code == 2 and "HUBSPOT_ACCESS_TOKEN is not set" in one_line(printed)
+    assert not (ws.root / "outputs" / "index.html").exists()
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+    # the sync runs before the schedule is read: --only naming no pack fails after it
+    code, printed = cli("batch", "--sync", "--only", "none/*", "--workspace", str(ws.root))
+    assert code == 2 and "matches no pack" in printed, printed
+    assert len(rows(ws.store_path, "leads")) == 20

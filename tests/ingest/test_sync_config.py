@@ -135,3 +135,31 @@ def test_a_source_not_synced_for_longer_than_its_age_is_stale(ws):
         assert late.stale and late.last_success == NOW - dt.timedelta(hours=23)
     finally:
         con.close()
+
+
+def test_the_data_quality_section_shows_each_sync_and_watches_a_stopped_one(ws):
+    from reviewkit.analysis.quality import data_quality
+    from reviewkit.present.sections.meeting import quality_html
+
+    own_source(ws, "salesforce", "api: salesforce\nstale_after_hours: 24\nobjects:\n"
+               "  - {name: Lead, object: Lead, profile: {source_system: sfa, record: leads, "
+               "id: [Id]}}\n")  # fmt: skip
+    con = connect(ws.store_path, timezone=ws.config.timezone)
+    try:
+        html = quality_html(data_quality(con, timezone="Asia/Tokyo", workspace=ws, now=NOW),
+                            lang="en").html  # fmt: skip
+        assert "salesforce is configured as a sync source but has never been synced" in html
+        con.execute("INSERT INTO sync_state VALUES ('hubspot', 'contacts', NULL, ?, 'full', "
+                    "1, 1, 0, 0, 0, 0)", [NOW - dt.timedelta(hours=2)])  # fmt: skip
+        con.execute("INSERT INTO sync_state VALUES ('salesforce', 'Lead', NULL, ?, 'full', "
+                    "1, 1, 0, 0, 0, 0)", [NOW - dt.timedelta(hours=30)])  # fmt: skip
+        quality = data_quality(con, timezone="Asia/Tokyo", workspace=ws, now=NOW)
+        ja = quality_html(quality, lang="ja").html
+        en = quality_html(quality, lang="en").html
+    finally:
+        con.close()
+    # times in the workspace's zone, as the freshness table's
+    assert "hubspot API sync: last 7 Dec 2026" in en and "13:00" in en
+    assert "salesforce has not synced from its API for more than 24 hours" in en
+    assert "salesforce の API 同期が 24 時間以上止まっています" in ja
+    assert [s.stale for s in quality.sync] == [False, True]
