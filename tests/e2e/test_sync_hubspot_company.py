@@ -171,6 +171,11 @@ def test_kill_9_mid_sync_leaves_the_store_as_it_was_and_the_next_sync_resumes(ht
     httpserver.clear()
     httpserver.expect_request(re.compile(r"^/.*$")).respond_with_handler(holding)
     ws = init_workspace(tmp_path / "ws")
+    default = (Path(rk.__file__).parent / "ingest/sync/defaults/hubspot.yml").read_text()
+    (ws.params_dir / "sources" / "sync").mkdir()
+    (ws.params_dir / "sources" / "sync" / "hubspot.yml").write_text(  # land page by page
+        default.replace("stale_after_hours: 36", "stale_after_hours: 36\nbatch_rows: 50")
+    )
     env = {**os.environ, "HUBSPOT_ACCESS_TOKEN": TOKEN, "HUBSPOT_API_BASE": hub.base_url,
            "REVIEWKIT_CREDENTIALS": str(tmp_path / "none.env")}  # fmt: skip
     command = [sys.executable, "-m", "reviewkit.cli.main", "sync", "hubspot",

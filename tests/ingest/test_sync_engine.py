@@ -71,7 +71,8 @@ def env(tmp_path):
     con = connect(ws.store_path, timezone=ws.config.timezone)
     settings = SyncSettings(definitions=load_definitions(ws), timezone=ws.config.timezone,
                             currency=ws.config.currency, now=NOW)  # fmt: skip
-    source = load_sync_source("hubspot", workspace=ws)
+    # two records a page (see Scripted), landed page by page
+    source = load_sync_source("hubspot", workspace=ws).model_copy(update={"batch_rows": 2})
     yield con, source, settings
     con.close()
 

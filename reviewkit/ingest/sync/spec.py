@@ -51,7 +51,8 @@ class SyncSource(BaseModel):
     section and the checklist. ``overlap_minutes``: an incremental sync re-reads this much
     before its cursor (records saved while the last sync ran are not missed).
     ``retry_attempts`` and ``retry_budget_seconds``: how long one API call is retried on a
-    rate limit, a server error or a dropped connection.
+    rate limit, a server error or a dropped connection. ``batch_rows``: how many records are
+    landed at a time (see :mod:`reviewkit.ingest.sync.engine`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -64,6 +65,8 @@ class SyncSource(BaseModel):
     # waiting allowed per call
     retry_attempts: int = Field(default=6, ge=1, le=20)
     retry_budget_seconds: float = Field(default=300.0, ge=0, le=3600)
+    # records landed at a time (pages are gathered up to this many rows)
+    batch_rows: int = Field(default=5_000, ge=1, le=100_000)
     objects: list[SyncObject] = Field(min_length=1)
 
     @model_validator(mode="before")
