@@ -4,8 +4,10 @@ For 10,000 and 100,000 contacts (and 2,000 / 20,000 deals): a fake HubSpot API o
 (``tests/fake_hubspot.py``, real HTTP) serves the company of ``tests/sync_company.py``; a new
 workspace runs ``reviewkit sync hubspot`` (a first, full sync: every page read, mapped and
 landed) and then again (incremental: nothing changed). Figures: wall time, records per second
-and the peak memory of the sync process. Pages are landed as they arrive, so memory must stay
-flat as the record count grows: the goal is a peak at 100k within 1.5x the peak at 10k.
+and the peak memory of the sync process. Pages are landed as they arrive (in batches of
+``batch_rows``), so Python's memory stays flat; the goal is a peak at 100k within 1.5x the peak
+at 10k. What still grows is DuckDB's open transaction (each object is one transaction, so that
+a killed sync leaves the store as it was): about 1.2 KB per record landed.
 """
 
 from __future__ import annotations
