@@ -255,7 +255,8 @@ def test_a_bad_value_quarantines_its_row_and_the_others_load(bad, tmp_path, tmp_
     _only_added(before, after)
     added = after["quarantine"] - before["quarantine"]
     assert sum(added.values()) == 1, added
-    ((_, file_name, _, column, value, reason),) = added
+    ((_, file_name, _, column, value, reason, record_id),) = added
+    assert record_id is None  # a file row has no CRM record id
     assert file_name == f"attack_{bad.kind}.csv"
     assert column == bad.column, (column, reason)
     assert (value or "") == bad.value.strip(), value  # the reader trims cells
