@@ -74,3 +74,24 @@ class SyncFailedError(ReviewkitError, RuntimeError):
     """
 
     exit_code = 1
+
+
+class DeliveryConfigError(ConfigError):
+    """``params/delivery.yml`` is wrong: an audience, address, webhook or SMTP setting."""
+
+
+class DeliveryFailedError(ReviewkitError, RuntimeError):
+    """A pack could not be delivered (SMTP, a webhook, a PDF) after its retries.
+
+    The packs themselves are built and published; only the message is missing. The batch exits
+    with :data:`DELIVERY_EXIT` so that a scheduler tells it from a failed build.
+    """
+
+    exit_code = 3
+
+
+class PdfUnavailableError(RunFailedError):
+    """No Chromium to print a pack to PDF with (HTML delivery still works)."""
+
+
+DELIVERY_EXIT = DeliveryFailedError.exit_code

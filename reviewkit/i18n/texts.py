@@ -11,6 +11,9 @@ from reviewkit.i18n.texts_charts import CHARTS_TEXTS
 from reviewkit.i18n.texts_checklist import CHECKLIST_TEXTS
 from reviewkit.i18n.texts_cycle import CYCLE_TEXTS
 from reviewkit.i18n.texts_decisions import DECISIONS_TEXTS
+from reviewkit.i18n.texts_deliver import DELIVER_TEXTS
+from reviewkit.i18n.texts_deliver_chat import DELIVER_CHAT_TEXTS
+from reviewkit.i18n.texts_deliver_email import DELIVER_EMAIL_TEXTS
 from reviewkit.i18n.texts_effects import EFFECTS_TEXTS
 from reviewkit.i18n.texts_explore import EXPLORE_TEXTS
 from reviewkit.i18n.texts_followup import FOLLOWUP_TEXTS
@@ -57,7 +60,7 @@ for _texts in (
     MONTHLY_TEXTS, ACTIONS_TEXTS, CYCLE_TEXTS, EFFECTS_TEXTS, QUARTERLY_TEXTS, TRENDS_TEXTS,
     RELEVANCE_TEXTS, WHATIF_TEXTS, PLAN_TEXTS, BATCH_TEXTS, INDEX_TEXTS, EXPLORE_TEXTS,
     TEMPLATE_TEXTS, CALENDAR_TEXTS, IMPORT_TEXTS, MISSING_TEXTS, WEEKLY_TEXTS, TIMING_TEXTS,
-    SYNC_TEXTS,
+    SYNC_TEXTS, DELIVER_TEXTS, DELIVER_EMAIL_TEXTS, DELIVER_CHAT_TEXTS,
 ):  # fmt: skip
     TEXTS.update(_texts)
 
