@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["KpiStatus", "PackMessage"]
+__all__ = ["KpiStatus", "PackMessage", "SendResult"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,34 @@ class PackMessage:
     link: str = ""
     pack: Path = Path()
     fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What became of one message to one recipient.
+
+    Parameters
+    ----------
+    channel
+        ``email``, ``slack`` or ``teams``.
+    recipient
+        The address, or the name of the variable holding the webhook URL (never the URL: it
+        holds the webhook's secret).
+    ok
+        Delivered (accepted by the SMTP server or the webhook).
+    attempts
+        Tries made, the first included.
+    error
+        One line on why not (``""`` when ``ok``); it names neither the address nor a URL or
+        secret, so that it can go into a published log.
+    transient
+        The last failure could pass on its own (server down, 4xx SMTP reply, HTTP 429/5xx,
+        a timeout): the next run tries again.
+    """
+
+    channel: str
+    recipient: str
+    ok: bool
+    attempts: int = 1
+    error: str = ""
+    transient: bool = False
