@@ -207,6 +207,7 @@ def validate(workspace: Path | None) -> None:
         if schedule_file.is_file()
         else "no params/schedule.yml (reviewkit batch needs one)"
     )
+    delivery = _delivery(ws, jobs)
     found = store_problems(ws, definitions=definitions, jobs=jobs)
     for line in found.warnings:
         err.print(f"reviewkit: warning: {line}", markup=False, soft_wrap=True)
@@ -224,7 +225,7 @@ def validate(workspace: Path | None) -> None:
         f"targets: {checked}; benchmarks: {len(benchmarks)} reference ranges; "
         f"actions: {len(actions)}; schedule: {packs}; {rates_summary(rates)}"
         f"{f'; templates: {own}' if own else ''}"
-        f"{f'; sync sources: {synced}' if synced else ''} — OK",
+        f"{f'; sync sources: {synced}' if synced else ''}{delivery} — OK",
         markup=False,
     )
 
@@ -241,6 +242,17 @@ def _sync_sources(ws: Workspace, definitions: Any) -> str:
             check_profile_stages(spec.profile, definitions)
         shown.append(f"{name} ({source.api}, {len(source.objects)} objects)")
     return ", ".join(shown)
+
+
+def _delivery(ws: Workspace, jobs: list[Any]) -> str:
+    """``params/delivery.yml`` checked against the schedule: its audiences, in words."""
+    from reviewkit.deliver.config import DELIVERY_FILE, load_delivery
+
+    config = load_delivery(ws.params_dir / DELIVERY_FILE, jobs=jobs, default_lang=ws.config.lang)
+    if config is None:
+        return ""
+    packs = sum(len(a.jobs) for a in config.audiences)
+    return f"; delivery: {len(config.audiences)} audiences, {packs} pack deliveries per run"
 
 
 def _store_currency_warning(ws: Workspace) -> str | None:

@@ -17,6 +17,7 @@ import traceback
 import click
 
 from reviewkit.cli.actions import action
+from reviewkit.cli.deliver import deliver, publish
 from reviewkit.cli.imports import identity, import_, profile, validate
 from reviewkit.cli.packs import batch, index, new_template, run
 from reviewkit.cli.shared import err, out, output_dir_option, workspace_option
@@ -36,7 +37,7 @@ def app() -> None:
 # one module per command group: packs, workspace, imports, actions (listed by name in --help)
 for _command in (
     run, new_template, sample, init, index, validate, import_, identity, profile, action, batch,
-    sync, sources,
+    sync, sources, deliver, publish,
 ):  # fmt: skip
     app.add_command(_command)
 

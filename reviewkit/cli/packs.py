@@ -76,6 +76,10 @@ def run(
 @click.option("--sync", "sync_first", is_flag=True,
               help="First sync every source of params/sources/sync/ from its API; a failed "
               "sync builds no pack (exit 1).")  # fmt: skip
+@click.option("--no-deliver", is_flag=True,
+              help="Build only: send nothing even if params/delivery.yml exists.")  # fmt: skip
+@click.option("--redeliver", is_flag=True,
+              help="Send every pack again, also to recipients that already had it.")  # fmt: skip
 @output_dir_option
 @workspace_option
 def batch(
@@ -84,24 +88,42 @@ def batch(
     only: tuple[str, ...],
     force: bool,
     sync_first: bool,
+    no_deliver: bool,
+    redeliver: bool,
     output_dir: Path | None,
     workspace: Path | None,
 ) -> None:
-    """Build the packs of params/schedule.yml; skip those whose inputs are unchanged."""
-    from reviewkit.pack.batch_view import show_batch
+    """Build the packs of params/schedule.yml; skip those whose inputs are unchanged.
 
+    With params/delivery.yml, each pack built (or unchanged but not yet delivered) then goes
+    to its audiences; exit 3 when a delivery failed (the packs stay published).
+    """
+    from reviewkit.cli.deliver import BatchDelivery, load_config, show_delivery
+    from reviewkit.core.workspace import find_workspace
+    from reviewkit.errors import DELIVERY_EXIT
+    from reviewkit.pack.batch_view import show_batch
+    from reviewkit.pack.preflight import output_folder
+
+    ws = find_workspace(workspace)
+    config = None if no_deliver else load_config(ws)  # a bad file: exit 2, nothing built
     if sync_first:  # each object commits whole, so packs see every source synced or as it was
         from reviewkit.cli.sync import run_sync
-        from reviewkit.core.workspace import find_workspace
 
-        run_sync(find_workspace(workspace), ["all"], full=False, objects=[], dry_run=False)
+        run_sync(ws, ["all"], full=False, objects=[], dry_run=False)
 
+    delivery = None
+    if config is not None:
+        delivery = BatchDelivery(ws, config, output_folder(ws, output_dir), redeliver=redeliver)
     report = show_batch(
         err, out, jobs=jobs, as_of=as_of, only=only, force=force, output_dir=output_dir,
-        workspace=workspace,
+        workspace=ws.root, after=delivery,
     )  # fmt: skip
+    if delivery is not None and delivery.report is not None:
+        show_delivery(delivery.report)
     if report.failed:
         raise click.exceptions.Exit(1)
+    if delivery is not None and delivery.report is not None and delivery.report.failures:
+        raise click.exceptions.Exit(DELIVERY_EXIT)
 
 
 @click.command()

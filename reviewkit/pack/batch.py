@@ -83,6 +83,8 @@ class BatchReport:
 
 
 Listener = Callable[[Event], None]
+# run after the packs, under the batch's lock (delivery): returns what last-batch.json records
+AfterBatch = Callable[["BatchReport", logging.Logger], dict[str, Any]]
 
 
 def _relative(path: str | Path, out: Path) -> str:
@@ -105,6 +107,7 @@ def run_batch(
     output_dir: str | Path | None = None,
     packs_per_kernel: int = PACKS_PER_KERNEL,
     listener: Listener | None = None,
+    after: AfterBatch | None = None,
 ) -> BatchReport:
     """Build the packs of ``params/schedule.yml`` that are not built yet from the same inputs.
 
@@ -128,6 +131,10 @@ def run_batch(
     listener
         Called with each event: ``planned`` (``total``, ``to_build``), ``skipped``,
         ``start``, ``retry``, ``built``, ``failed`` (each with ``name``).
+    after
+        Called once the packs are done (not after an interrupted run), still under the lock,
+        with the report and the log; what it returns is recorded in ``last-batch.json`` under
+        ``delivery`` (the packs' delivery, :mod:`reviewkit.deliver`).
 
     Returns
     -------
@@ -155,6 +162,7 @@ def run_batch(
     as_of = parse_as_of(as_of, today=ws.today()).isoformat()
     with batch_lock(out / LOG_DIR), StopFlag() as stop:
         batch = _Batch(ws, out, as_of=as_of, jobs=jobs, stop=stop, listener=listener)
+        batch.after = after
         schedule, shared = batch.start(only)
         try:
             batch.plan(schedule, shared, force=force, packs_per_kernel=packs_per_kernel)
@@ -198,6 +206,7 @@ class _Batch:
         }  # fmt: skip
         self.outcomes: dict[str, Outcome] = {}
         self.pool: _Pool | None = None  # started with the first pack to build
+        self.after: AfterBatch | None = None
 
     def start(self, only: Sequence[str]) -> tuple[list[Any], Any]:
         """Read the schedule and the shared inputs; note the batch as under way.
@@ -319,7 +328,11 @@ class _Batch:
         report = BatchReport(
             list(outcomes.values()), self.log_path, seconds, self.as_of, self.jobs, counts
         )
-        write_json(self.logs / LAST_BATCH, self._summary(report, signum))
+        summary = self._summary(report, signum)
+        if self.after is not None and signum is None:
+            write_json(self.logs / LAST_BATCH, summary)  # the packs are done: the index says so
+            summary["delivery"] = self.after(report, log)
+        write_json(self.logs / LAST_BATCH, summary)
         write_index(self.out, lang=self.ws.config.lang, timezone=self.ws.config.timezone)
         prune_logs(self.logs)
         close_log(log)
@@ -338,6 +351,8 @@ class _Batch:
                  "segment": o.segment, "error": o.error, "notebook": o.notebook or None}
                 for o in report.failed
             ],
+            "packs": [{"name": o.name, "status": o.status, "pack": o.pack or None,
+                       "period": o.period} for o in report.outcomes],
         }  # fmt: skip
 
 

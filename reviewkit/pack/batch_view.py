@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from reviewkit.pack.batch import BatchReport, run_batch
+from reviewkit.pack.batch import AfterBatch, BatchReport, run_batch
 
 _STYLE = {"built": "green", "skipped": "dim", "failed": "bold red"}
 
@@ -27,6 +27,7 @@ def show_batch(
     force: bool,
     output_dir: Path | None,
     workspace: Path | None,
+    after: AfterBatch | None = None,
 ) -> BatchReport:
     """Run :func:`reviewkit.pack.batch.run_batch` with a progress bar on ``err``; print the summary.
 
@@ -70,7 +71,7 @@ def show_batch(
 
         report = run_batch(
             workspace=workspace, jobs=jobs, as_of=as_of, only=only, force=force,
-            output_dir=output_dir, listener=listen,
+            output_dir=output_dir, listener=listen, after=after,
         )  # fmt: skip
     out.print(summary_table(report))
     counts = report.counts

@@ -35,6 +35,7 @@ from reviewkit.core.redaction import redact_text
 from reviewkit.i18n.formatting import format_count, format_date, format_datetime, format_period
 from reviewkit.i18n.texts import LANGS, t
 from reviewkit.pack.batch_stop import batch_gone
+from reviewkit.pack.index_delivery import delivery_block
 from reviewkit.pack.index_runs import (
     LAST_BATCH,
     Run,
@@ -296,6 +297,7 @@ def _batch(output_dir: Path, *, lang: str, timezone: str) -> str:
         text = f"{t('index.batch.log', lang)} ({PurePosixPath(str(record['log'])).name})"
         tally += _link(log, text, rel="rk-log")
     alert = _batch_alert(record.get("failed"), counts, lang=lang)
+    alert += delivery_block(record.get("delivery"), lang=lang)
     state = "interrupted" if interrupted else "running" if end is None else "finished"
     return (
         f'<section id="last-batch" class="rk-batch" data-state="{state}">'

@@ -15,6 +15,7 @@ adds its own sections in :mod:`reviewkit.review.weekly`, :mod:`reviewkit.review.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -22,6 +23,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from reviewkit.analysis.scorecard import target_for
+from reviewkit.core.context import PackContext
 from reviewkit.core.periods import Period, periods_before
 from reviewkit.errors import ParameterError
 from reviewkit.i18n.formatting import format_period
@@ -34,6 +36,7 @@ from reviewkit.present.sections import header as header_section
 from reviewkit.present.sections import kpi_status
 from reviewkit.present.sections.meeting import decisions_html, quality_html
 from reviewkit.present.summary import kgi_headline
+from reviewkit.present.summary_record import scorecard_statuses, summary_sentences
 from reviewkit.review.inputs import ReviewInputs
 
 
@@ -109,9 +112,44 @@ class Review(ReviewInputs, ABC):
             definitions=self.definitions, scope=self.scope, notes=notes, lang=lang,
         )  # fmt: skip
 
-    @abstractmethod
     def summary(self) -> Html:
-        """The first screen: where the period stands, in a few sentences."""
+        """The first screen: where the period stands, in a few sentences.
+
+        While a pack is built, its sentences and the KPI statuses are also written next to it
+        as ``summary.json``, which the messages delivering the pack quote
+        (:mod:`reviewkit.present.summary_record`).
+        """
+        html = self.first_screen()
+        context = PackContext.current()
+        if context is not None:
+            record = {
+                "sentences": summary_sentences(html.html),
+                "kpi_heading": self.kpi_heading(),
+                "kpis": self.kpi_statuses(),
+                "lang": self.lang,
+                "period": self.period.label,
+            }
+            context.publish("summary.json", json.dumps(record, ensure_ascii=False, indent=1))
+        return html
+
+    @abstractmethod
+    def first_screen(self) -> Html:
+        """The summary box of :meth:`summary` (each cadence words its own)."""
+
+    def kpi_heading(self) -> str:
+        """What :meth:`kpi_statuses` are, for a message: the period's KPI status."""
+        return t(
+            "deliver.kpis.period", self.lang, period=format_period(self.period, lang=self.lang)
+        )
+
+    def kpi_statuses(self) -> list[dict[str, str]]:
+        """The KPIs' statuses as the pack's status table shows them (none without data)."""
+        if self.no_data is not None:
+            return []
+        return scorecard_statuses(
+            self.card, definitions=self.definitions, no_data=self.gaps.metrics(self.definitions),
+            lang=self.lang, currency=self.currency,
+        )  # fmt: skip
 
     # -- KPI status ------------------------------------------------------------------------------
 

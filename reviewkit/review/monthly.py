@@ -38,7 +38,7 @@ class MonthlyReview(Explorable, Review):
     cadence: ClassVar[Cadence] = "monthly"
     recent_periods: ClassVar[int] = 12
 
-    def summary(self) -> Html:
+    def first_screen(self) -> Html:
         """How far the KGI missed, the driver that cost most, and the top cause of each family."""
         from reviewkit.analysis.checklist import checklist_counts
         from reviewkit.present.sections.actions import verdict_counts

@@ -315,7 +315,7 @@ class QuarterlyReview(Explorable, QuarterlyInputs):
 
     # -- summary ---------------------------------------------------------------------------------
 
-    def summary(self) -> Html:
+    def first_screen(self) -> Html:
         """The first screen: the KGI, which KPIs still predict it, the rule's trade, the targets."""
         from reviewkit.present.sections.relevance import relevance_sentences
         from reviewkit.present.sections.whatif import whatif_sentences

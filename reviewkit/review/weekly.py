@@ -33,7 +33,7 @@ class WeeklyReview(Explorable, Review):
     recent_periods: ClassVar[int] = 13
     trend_dates: ClassVar[str] = "%m/%d"
 
-    def summary(self) -> Html:
+    def first_screen(self) -> Html:
         """The first screen: where the month and quarter stand against their pace.
 
         It also says what needs attention (the largest alerts and the follow-up backlog).
@@ -51,6 +51,20 @@ class WeeklyReview(Explorable, Review):
                 tested=number_tested(alerts),
             )
         )  # fmt: skip
+
+    def kpi_heading(self) -> str:
+        """What :meth:`kpi_statuses` are: the month to date against its pace."""
+        return t("deliver.kpis.pace", self.lang)
+
+    def kpi_statuses(self) -> list[dict[str, str]]:
+        """The month to date against its pace, as the pace table's status column shows it."""
+        from reviewkit.present.summary_record import pace_statuses
+
+        if self.no_data is not None:
+            return []
+        return pace_statuses(
+            self.pace_frame, definitions=self.definitions, lang=self.lang, currency=self.currency
+        )
 
     # -- pace ------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from reviewkit.store.opening import (
     open_file,
 )
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 TABLES: dict[str, str] = {
     "leads": """
@@ -174,6 +174,18 @@ TABLES: dict[str, str] = {
         record_id  VARCHAR NOT NULL,
         PRIMARY KEY (source, object, record_id)
     """,
+    "deliveries": """
+        fingerprint  VARCHAR NOT NULL,
+        job          VARCHAR NOT NULL,
+        period       VARCHAR NOT NULL,
+        audience     VARCHAR NOT NULL,
+        channel      VARCHAR NOT NULL,
+        recipient    VARCHAR NOT NULL,
+        status       VARCHAR NOT NULL,
+        attempts     INTEGER NOT NULL,
+        error        VARCHAR,
+        sent_at      TIMESTAMPTZ NOT NULL
+    """,
     "store_meta": """
         key    VARCHAR PRIMARY KEY,
         value  VARCHAR NOT NULL
@@ -182,7 +194,8 @@ TABLES: dict[str, str] = {
 
 
 LOG_TABLES = (
-    "loads", "imports", "quarantine", "sync_state", "syncs", "sync_records", "store_meta",
+    "loads", "imports", "quarantine", "sync_state", "syncs", "sync_records", "deliveries",
+    "store_meta",
 )  # fmt: skip
 
 
