@@ -130,17 +130,17 @@ class SmtpSettings:
 def clean_reply(text: str | bytes, *, hide: Sequence[str] = ()) -> str:
     """A server's or library's text made safe for a published log, on one line.
 
-    Every secret read so far (and each of ``hide``) becomes ``***``; every e-mail address,
-    bracketed or bare, becomes ``<address>``; whitespace runs become one space; the result is
+    Every e-mail address, bracketed or bare, becomes ``<address>``; then every secret read so
+    far (and each of ``hide``) becomes ``***``; whitespace runs become one space; the result is
     cut at 300 characters.
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
-    text = scrub(text)
+    text = scrub(_ADDRESS.sub("<address>", text))
     for value in hide:
         if value:
             text = text.replace(value, "***")
-    text = " ".join(_ADDRESS.sub("<address>", text).split())
+    text = " ".join(text.split())
     return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
 
 
