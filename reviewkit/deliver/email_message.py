@@ -268,10 +268,14 @@ def _html_body(message: PackMessage, attached: Sequence[str]) -> str:
         )
     if message.kpis:
         parts.append(_html_kpis(message))
-    if message.link:
+    if message.link.startswith(("https://", "http://")):
         parts.append(
             f'<p style="margin:16px 0 0"><a href="{html.escape(message.link, quote=True)}" '
             f'style="color:#1d4e89">{_esc(t("email.link_label", lang))}</a></p>'
+        )
+    elif message.link:  # not a web address (a share path): shown as text, never a live link
+        parts.append(
+            f'<p style="margin:16px 0 0">{_esc(t("email.link", lang, link=message.link))}</p>'
         )
     parts.extend(
         f'<p style="margin:8px 0 0">{_esc(t("email.attached", lang, filename=name))}</p>'

@@ -417,6 +417,30 @@ def test_a_bounced_recipient_fails_alone(tmp_path: Path) -> None:
     assert "bounce" not in failed.error and "@" not in failed.error
 
 
+def test_a_deferred_recipient_is_retried_alone(tmp_path: Path) -> None:
+    """A 450 at RCPT: the others are delivered at once; only that one is tried again."""
+    busy = "busy@example.com"
+    recipients = [TEAM[0], busy]
+    mail = compose(_message(tmp_path, lang="en"), sender=SENDER, recipients=recipients)
+    waits: list[float] = []
+    with (
+        SmtpServer(reject={busy: "450 4.2.1 mailbox busy"}) as server,
+        SmtpSender(server.settings(), policy=_policy(waits, attempts=2)) as sender,
+    ):
+        first, deferred = sender.send(mail, recipients=recipients)
+        assert [got.rcpt_tos for got in server.received] == [(TEAM[0],)]
+    assert first == SendResult("email", TEAM[0], True, attempts=1)
+    assert not deferred.ok and deferred.transient and deferred.attempts == 2 and waits == [1.0]
+    assert "450 4.2.1 mailbox busy" in deferred.error and "@" not in deferred.error
+
+
+def test_a_link_that_is_not_a_web_address_stays_text(tmp_path: Path) -> None:
+    """Only http(s) links become anchors; anything else is shown as escaped text."""
+    message = _message(tmp_path, lang="en", link="javascript:alert(1)")
+    page = _html(_parse(compose(message, sender=SENDER, recipients=TEAM, attach="link")))
+    assert "<a " not in page and "Open the pack: javascript:alert(1)" in page
+
+
 def test_clean_reply_hides_addresses_and_secrets() -> None:
     """Bracketed and bare addresses, and the given secrets, never survive; one line."""
     text = f"550 <a.b+c@mail.example.co.jp> and x_y@z.org refused\n pass={PASSWORD}"
