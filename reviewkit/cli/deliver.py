@@ -56,7 +56,7 @@ class BatchDelivery:
         from reviewkit.deliver.plan import PackRef
 
         refs = [PackRef(o.name, o.status, o.pack, o.error, o.period) for o in batch.outcomes]
-        self.report = _deliver(self.ws, self.config, refs, out=self.out,
+        self.report = _deliver(self.ws, self.config, refs, out=self.out, as_of=batch.as_of,
                                redeliver=self.redeliver, log=log, run=run_delivery)  # fmt: skip
         return self.report.record()
 
@@ -70,6 +70,7 @@ def _deliver(
     redeliver: bool,
     log: logging.Logger | None,
     run: Any,
+    as_of: str,
     dry_run: bool = False,
 ) -> DeliveryReport:
     if config.site_dir is not None and not dry_run:
@@ -80,7 +81,7 @@ def _deliver(
         if log is not None:
             log.info("site: %s", ", ".join(f"{a} {n}" for a, n in site.packs.items()))
     return run(refs, config, out=out, store=ws.store_path, timezone=ws.config.timezone,
-               redeliver=redeliver, dry_run=dry_run, log=log)  # fmt: skip
+               redeliver=redeliver, dry_run=dry_run, as_of=as_of, log=log)  # fmt: skip
 
 
 def show_delivery(report: DeliveryReport) -> None:
@@ -95,7 +96,7 @@ def show_delivery(report: DeliveryReport) -> None:
                   f"{len(report.failures)} failed{note}")  # fmt: skip
 
 
-def _last_refs(folder: Path, only: tuple[str, ...]) -> list[Any]:
+def _last_refs(folder: Path, only: tuple[str, ...]) -> tuple[list[Any], str]:
     """The packs of the last batch (``_logs/last-batch.json``), filtered by ``--only``."""
     from reviewkit.deliver.plan import PackRef
     from reviewkit.errors import ParameterError
@@ -104,9 +105,10 @@ def _last_refs(folder: Path, only: tuple[str, ...]) -> list[Any]:
 
     path = folder / LOG_DIR / LAST_BATCH
     try:
-        packs = json.loads(path.read_text(encoding="utf-8")).get("packs") or []
+        last = json.loads(path.read_text(encoding="utf-8"))
+        packs, as_of = last.get("packs") or [], str(last.get("as_of") or "")
     except (OSError, ValueError, AttributeError):
-        packs = []
+        packs, as_of = [], ""
     if not packs:
         raise ParameterError(
             f"{path}: no batch with its pack list found; run `reviewkit batch` first (it "
@@ -117,7 +119,8 @@ def _last_refs(folder: Path, only: tuple[str, ...]) -> list[Any]:
     for pattern in only:
         if not any(fnmatch.fnmatchcase(r.job, pattern) for r in refs):
             raise ParameterError(f"--only {pattern!r} matches no pack of the last batch")
-    return [r for r in refs if not only or any(fnmatch.fnmatchcase(r.job, p) for p in only)]
+    chosen = [r for r in refs if not only or any(fnmatch.fnmatchcase(r.job, p) for p in only)]
+    return chosen, as_of
 
 
 @click.command()
@@ -150,10 +153,10 @@ def deliver(
             "which pack (docs/delivery.md)"
         )
     folder = output_folder(ws, output_dir)
-    refs = _last_refs(folder, only)
+    refs, as_of = _last_refs(folder, only)
     with batch_lock(folder / LOG_DIR):  # never beside a batch that is publishing
         report = _deliver(ws, config, refs, out=folder, redeliver=redeliver, log=None,
-                          run=run_delivery, dry_run=dry_run)  # fmt: skip
+                          run=run_delivery, as_of=as_of, dry_run=dry_run)  # fmt: skip
     show_delivery(report)
     if report.failures:
         raise click.exceptions.Exit(DELIVERY_EXIT)

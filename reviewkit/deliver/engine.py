@@ -208,6 +208,7 @@ def deliver(
     timezone: str = "UTC",
     redeliver: bool = False,
     dry_run: bool = False,
+    as_of: str = "",
     log: logging.Logger | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> DeliveryReport:
@@ -227,6 +228,8 @@ def deliver(
         Send again what was already sent.
     dry_run
         Send nothing, record nothing: the report's ``lines`` say who would get what.
+    as_of
+        The batch's review date (the operator's message names it).
     log
         The batch log (one line per send and per failure, no address).
 
@@ -249,11 +252,11 @@ def deliver(
             pack_failures = [f"{r.job}: not built, not delivered: {r.error}"
                              for r in refs if r.status == "failed"]  # fmt: skip
             record(con, run.rows)
-            _notify_operator(run, pack_failures)
+            _notify_operator(run, pack_failures, as_of=as_of)
         return run.report
 
 
-def _notify_operator(run: _Run, pack_failures: list[str]) -> None:
+def _notify_operator(run: _Run, pack_failures: list[str], *, as_of: str) -> None:
     """One e-mail to the operator listing the batch's failures; nothing when there are none."""
     from reviewkit.deliver.email_message import compose_failures
 
@@ -263,7 +266,7 @@ def _notify_operator(run: _Run, pack_failures: list[str]) -> None:
         return
     message = compose_failures(lines, sender=config.smtp.sender,
                                operator=", ".join(config.operator.email), lang=config.lang,
-                               title=config.path.parent.parent.name)  # fmt: skip
+                               title=as_of or dt.date.today().isoformat())  # fmt: skip
     results = run._sender().send(message, recipients=list(config.operator.email))
     run.report.operator_notified = any(r.ok for r in results)
     for r in results:
