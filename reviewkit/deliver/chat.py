@@ -38,6 +38,10 @@ from reviewkit.i18n.texts import t
 
 __all__ = [
     "MAX_KPIS",
+    "SLACK_BLOCKS_MAX",
+    "SLACK_HEADER_MAX",
+    "SLACK_SECTION_MAX",
+    "TEAMS_TEXT_MAX",
     "post_slack",
     "post_teams",
     "slack_mrkdwn",
@@ -73,7 +77,8 @@ _SLACK_MRKDWN = str.maketrans(
     }
 )
 _TEAMS_ANYWHERE = str.maketrans({c: "\\" + c for c in "\\*_[]"})
-_TEAMS_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+(?=[.)]))")
+_TEAMS_MARK = re.compile(r"^[#>+-]")
+_TEAMS_NUMBER = re.compile(r"^(\d+)([.)])")
 _SPACES = re.compile(r"\s+")
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
 _ADAPTIVE = "application/vnd.microsoft.card.adaptive"
@@ -143,12 +148,14 @@ def _web_link(link: str) -> str:
     return link.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-def _kpi_parts(kpi: KpiStatus, escape: Callable[[str], str]) -> tuple[str, str, str]:
-    """The status, label and figures (``actual / target``) of ``kpi``, each escaped."""
+def _kpi_parts(
+    kpi: KpiStatus, escape: Callable[[str], str], first: Callable[[str], str]
+) -> tuple[str, str, str]:
+    """The status (``first`` escapes it), label and figures (``actual / target``) of ``kpi``."""
     figures = escape(kpi.actual)
     if kpi.target:
         figures += " / " + escape(kpi.target)
-    return escape(kpi.status_text), escape(kpi.label), figures
+    return first(kpi.status_text), escape(kpi.label), figures
 
 
 def _slack_section(text: str) -> dict[str, Any]:
@@ -159,7 +166,7 @@ def _slack_kpis(message: PackMessage) -> list[str]:
     """The KPI lines in mrkdwn (the label bold), at most :data:`MAX_KPIS` then ``…``."""
     lines = []
     for kpi in message.kpis[:MAX_KPIS]:
-        status, label, figures = _kpi_parts(kpi, slack_mrkdwn)
+        status, label, figures = _kpi_parts(kpi, slack_mrkdwn, slack_mrkdwn)
         lines.append(f"{status} *{label}* {figures}".strip())
     if len(message.kpis) > MAX_KPIS:
         lines.append(ELLIPSIS)
@@ -213,28 +220,49 @@ def slack_payload(message: PackMessage) -> dict[str, Any]:
     }
 
 
-def teams_text(text: str) -> str:
-    """Pack text for an Adaptive Card TextBlock: one line, markdown characters backslashed."""
-    flat = _flat(text).translate(_TEAMS_ANYWHERE)
-    return _TEAMS_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), flat, count=1)
+def _teams_chars(text: str) -> str:
+    return text.translate(_TEAMS_ANYWHERE)
+
+
+def teams_text(text: str, *, starts_line: bool = True) -> str:
+    """Pack text for an Adaptive Card TextBlock: one line, markdown characters backslashed.
+
+    Parameters
+    ----------
+    text
+        The pack's text.
+    starts_line
+        The text begins its TextBlock, so a leading ``#``, ``-``, ``+``, ``>`` or ``1.`` (a
+        heading, a list) is escaped too.
+
+    Returns
+    -------
+    str
+        The escaped text, cut with ``…`` at :data:`TEAMS_TEXT_MAX` characters.
+    """
+    escaped = _fit(_flat(text), TEAMS_TEXT_MAX - 1, _teams_chars)
+    if not starts_line:
+        return escaped
+    escaped = _TEAMS_MARK.sub(lambda m: "\\" + m.group(0), escaped)
+    return _TEAMS_NUMBER.sub(r"\1\\\2", escaped)
+
+
+def _teams_inline(text: str) -> str:
+    return teams_text(text, starts_line=False)
 
 
 def _teams_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def _teams_fit(text: str) -> str:
-    return _fit(text, TEAMS_TEXT_MAX, teams_text)
-
-
 def _teams_kpis(message: PackMessage) -> list[dict[str, Any]]:
     """The heading and one TextBlock per KPI (label bold), at most :data:`MAX_KPIS`."""
     blocks = []
     if message.kpi_heading.strip():
-        heading = _teams_fit(message.kpi_heading)
+        heading = teams_text(message.kpi_heading)
         blocks.append(_teams_block(heading, weight="Bolder", spacing="Medium"))
     for kpi in message.kpis[:MAX_KPIS]:
-        status, label, figures = _kpi_parts(kpi, _teams_fit)
+        status, label, figures = _kpi_parts(kpi, _teams_inline, teams_text)
         blocks.append(_teams_block(f"{status} **{label}** {figures}".strip(), spacing="Small"))
     if len(message.kpis) > MAX_KPIS:
         blocks.append(_teams_block(ELLIPSIS, spacing="Small"))
@@ -259,8 +287,8 @@ def teams_payload(message: PackMessage) -> dict[str, Any]:
         and an ``Action.OpenUrl`` button to the pack (without a link: a line saying where the
         pack is). Pack text is escaped for the TextBlock markdown subset; there is no HTML.
     """
-    body = [_teams_block(_teams_fit(message.title), size="Large", weight="Bolder")]
-    body += [_teams_block("• " + _teams_fit(s)) for s in message.sentences if s.strip()]
+    body = [_teams_block(teams_text(message.title), size="Large", weight="Bolder")]
+    body += [_teams_block("• " + _teams_inline(s)) for s in message.sentences if s.strip()]
     if message.kpis:
         body += _teams_kpis(message)
     card: dict[str, Any] = {
