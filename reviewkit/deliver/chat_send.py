@@ -15,6 +15,7 @@ trusted, and a Slack answer other than ``ok``.
 from __future__ import annotations
 
 import json
+import logging
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,12 @@ _REFUSED = (
     "(docs/delivery.md) and report the line above if it does"
 )
 _RETRY_LATER = "the next run tries again; check {platform}'s status and the network"
+
+
+_QUIET = logging.getLogger("reviewkit.deliver.chat_send.slack_sdk")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
+_QUIET.setLevel(logging.CRITICAL)  # slack_sdk logs the webhook URL at DEBUG level
 
 
 class _RefusedError(Exception):
@@ -99,11 +106,12 @@ def webhook_url(name: str) -> str:
 
 
 def _remember(url: str) -> None:
-    """Hide ``url`` and its path (the secret part) from every text from now on."""
+    """Hide ``url``, its path and its query (the secret parts) from every text from now on."""
     remember_secret(url)
-    path = urlsplit(url).path
-    if len(path.strip("/")) >= 12:
-        remember_secret(path)
+    parts = urlsplit(url)
+    for part in (parts.path, parts.query):
+        if len(part.strip("/")) >= 12:
+            remember_secret(part)
 
 
 def _short(text: str) -> str:
@@ -157,7 +165,7 @@ def _check(answer: _Answer, *, platform: str, name: str, ok: Callable[[_Answer],
     if answer.status == 429:
         raise TransientError(f"{head} (rate limited)", retry_after=_retry_after(answer.headers))
     if answer.status >= 500:
-        raise TransientError(f"{head} {body}".strip())
+        raise TransientError(f"{head} {body}".strip(), retry_after=_retry_after(answer.headers))
     if 200 <= answer.status < 300:
         raise _RefusedError(
             f"{head} with the answer {body!r} instead of "
@@ -238,7 +246,7 @@ def post_slack(
     """
     _remember(url)
     # slack_sdk annotates timeout as int; urllib takes any number of seconds.
-    client = WebhookClient(url, timeout=cast(int, timeout), retry_handlers=[])
+    client = WebhookClient(url, timeout=cast(int, timeout), retry_handlers=[], logger=_QUIET)
 
     def attempt() -> None:
         try:

@@ -6,6 +6,7 @@ a recorder, never a real sleep; a "hanging" webhook answers only when the server
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -386,7 +387,10 @@ def test_teams_200_with_an_error_body_is_a_failure(server: WebhookServer) -> Non
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_planted_webhook_url_never_appears(server: WebhookServer, channel: str) -> None:
+def test_planted_webhook_url_never_appears(
+    server: WebhookServer, channel: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     url = server.url(SECRET_PATH)
     echo = f"bad request to {url} ({SECRET_PATH})"
     server.respond(SECRET_PATH, [(400, echo, {}), (500, echo, {}), (200, echo, {})])
@@ -401,6 +405,7 @@ def test_planted_webhook_url_never_appears(server: WebhookServer, channel: str) 
     texts += [result.error, repr(result)]
     refused = f"http://127.0.0.1:{closed_port()}{SECRET_PATH}"
     texts.append(repr(_send(channel, refused, name="W", policy=RetryPolicy(attempts=1))))
+    texts.append(caplog.text)
     assert texts and all("pl4nt3dS3cr3tT0k3n" not in text for text in texts)
     assert any("***" in text for text in texts)
 
