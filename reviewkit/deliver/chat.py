@@ -92,7 +92,8 @@ def _flat(text: str) -> str:
 def _fit(text: str, limit: int, escape: Callable[[str], str]) -> str:
     """``escape(text)``, or the longest escaped head of ``text`` + ``…`` within ``limit``.
 
-    ``escape`` works character by character, so a cut never splits an entity such as ``&amp;``.
+    ``escape`` must work character by character (a translation table), so that a cut never
+    splits an entity such as ``&amp;``; ``text`` is already on one line.
     """
     whole = escape(text)
     if len(whole) <= limit:
@@ -124,6 +125,14 @@ def _fit_lines(lines: Sequence[str], limit: int) -> str:
         return "\n".join([*kept, ELLIPSIS])
     head = _PARTIAL_ENTITY.sub("", lines[0][: limit - 1])  # never half an "&amp;"
     return head.rstrip() + ELLIPSIS
+
+
+def _slack_entities(text: str) -> str:
+    return text.translate(_SLACK_ENTITIES)
+
+
+def _slack_marks(text: str) -> str:
+    return text.translate(_SLACK_MRKDWN)
 
 
 def slack_plain(text: str) -> str:
@@ -195,7 +204,7 @@ def slack_payload(message: PackMessage) -> dict[str, Any]:
             "type": "header",
             "text": {
                 "type": "plain_text",
-                "text": _fit(_flat(message.title), SLACK_HEADER_MAX, slack_plain),
+                "text": _fit(_flat(message.title), SLACK_HEADER_MAX, _slack_entities),
             },
         }
     ]
@@ -215,7 +224,7 @@ def slack_payload(message: PackMessage) -> dict[str, Any]:
         note = {"type": "mrkdwn", "text": t("chat.no_link", message.lang)}
         blocks.append({"type": "context", "elements": [note]})
     return {
-        "text": _fit(_flat(message.title), SLACK_SECTION_MAX, slack_mrkdwn),
+        "text": _fit(_flat(message.title), SLACK_SECTION_MAX, _slack_marks),
         "blocks": blocks[:SLACK_BLOCKS_MAX],
     }
 

@@ -183,6 +183,9 @@ def test_slack_limits_are_respected() -> None:
         text = block["text"]["text"]
         assert len(text) <= SLACK_SECTION_MAX
         assert text.endswith("\n…")
+    spaced = slack_payload(_message(title="Team A & B " * 40))
+    assert spaced["blocks"][0]["text"]["text"].startswith("Team A &amp; B Team A &amp; B")
+    assert spaced["text"] == _message(title="Team A & B " * 40).title.strip().replace("&", "&amp;")
     one_long = slack_payload(_message(sentences=("y" * 5000,)))["blocks"][1]["text"]["text"]
     assert len(one_long) <= SLACK_SECTION_MAX and one_long.endswith("y…")
 
@@ -242,6 +245,7 @@ def test_teams_text_escapes_line_starts_and_is_cut() -> None:
     assert teams_text("- a\n- b") == r"\- a - b"
     assert teams_text("a - b 1. c # d") == "a - b 1. c # d"
     assert teams_text("-5%", starts_line=False) == "-5%"
+    assert teams_text("a b " * 1000).startswith("a b a b")
     long = teams_text("*" * 3000)
     assert len(long) <= TEAMS_TEXT_MAX and long.endswith("\\*…")
     card = _card(teams_payload(_message(kpis=tuple(_message().kpis * 30))))
