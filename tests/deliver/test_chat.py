@@ -21,7 +21,6 @@ from reviewkit.deliver.message import KpiStatus, PackMessage
 from reviewkit.i18n.texts import t
 
 LINK = "https://packs.example.com/sales/team-a/2026-10/pack.html"
-SECRET_PATH = "/services/T0PLANTED/B0PLANTED/pl4nt3dS3cr3tT0k3n"
 
 
 def _message(lang: str = "en", **changes: Any) -> PackMessage:

@@ -91,6 +91,14 @@ def test_rate_limit_waits_retry_after_then_succeeds(server: WebhookServer, chann
     assert len(server.posts("/hook")) == 2
 
 
+def test_retry_after_past_the_budget_gives_up(server: WebhookServer) -> None:
+    server.respond("/hook", [(429, "rate_limited", {"Retry-After": "30"})])
+    policy = RetryPolicy(budget=10, sleep=_never)
+    result = _send("slack", server.url("/hook"), name="W", policy=policy)
+    assert not result.ok and result.transient and result.attempts == 1
+    assert result.error.startswith("slack webhook W: HTTP 429 (rate limited) after 1 attempt(s)")
+
+
 def test_teams_connector_rate_limit_in_a_200_is_retried(server: WebhookServer) -> None:
     failed = "Webhook message delivery failed with error: Microsoft Teams endpoint returned 429"
     server.respond("/hook", [(200, failed, {}), (200, "1", {})])
