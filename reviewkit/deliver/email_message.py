@@ -131,6 +131,9 @@ def compose(
         to=recipients,
         now=now,
     )
+    # for mail filters and for matching a message with its pack (no personal data)
+    mail["X-Reviewkit-Job"] = message.job
+    mail["X-Reviewkit-Fingerprint"] = message.fingerprint or "-"
     names = [name for name, _, _ in files]
     mail.set_content(_plain_body(message, names), cte=_cte(lang))
     mail.add_alternative(_html_body(message, names), subtype="html", cte=_cte(lang))

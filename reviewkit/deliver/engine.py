@@ -124,19 +124,24 @@ class _Run:
 
     def chat(self, send: Send) -> list[SendResult]:
         """Post one pack's summary to the audience's Slack or Teams webhook."""
-        from reviewkit.deliver import chat
+        from reviewkit.deliver.chat import (
+            post_slack,
+            post_teams,
+            slack_payload,
+            teams_payload,
+            webhook_url,
+        )
 
         name = send.recipients[0]
         try:
-            url = chat.webhook_url(name)
+            url = webhook_url(name)
         except ReviewkitError as exc:
             return [SendResult(send.channel, name, False, 0, str(exc))]
+        policy = self.config.policy()
         if send.channel == "slack":
-            payload = chat.slack_payload(send.message)
-            result = chat.post_slack(url, payload, name=name, policy=self.config.policy())
+            result = post_slack(url, slack_payload(send.message), name=name, policy=policy)
         else:
-            payload = chat.teams_payload(send.message)
-            result = chat.post_teams(url, payload, name=name, policy=self.config.policy())
+            result = post_teams(url, teams_payload(send.message), name=name, policy=policy)
         return [result]
 
     def run(self, send: Send, now: dt.datetime) -> None:
