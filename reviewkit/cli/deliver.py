@@ -52,12 +52,19 @@ class BatchDelivery:
 
     def __call__(self, batch: BatchReport, log: logging.Logger) -> dict[str, Any]:
         """Publish the site (when configured), deliver, return the ``delivery`` record."""
+        from reviewkit.core.redaction import redact_text
+        from reviewkit.deliver.engine import DeliveryReport
         from reviewkit.deliver.engine import deliver as run_delivery
         from reviewkit.deliver.plan import PackRef
 
         refs = [PackRef(o.name, o.status, o.pack, o.error, o.period) for o in batch.outcomes]
-        self.report = _deliver(self.ws, self.config, refs, out=self.out, as_of=batch.as_of,
-                               redeliver=self.redeliver, log=log, run=run_delivery)  # fmt: skip
+        try:
+            self.report = _deliver(self.ws, self.config, refs, out=self.out, as_of=batch.as_of,
+                                   redeliver=self.redeliver, log=log, run=run_delivery)  # fmt: skip
+        except Exception as exc:  # the packs are published whatever happens here: exit 3
+            line = redact_text(f"delivery stopped: {' '.join(str(exc).split())}")
+            log.exception("%s", line)
+            self.report = DeliveryReport(failures=[line])
         return self.report.record()
 
 

@@ -251,12 +251,16 @@ def deliver(
             run.report.dry_run, run.report.lines = True, dry_run_lines(sends)
             return run.report
         with run.stack:
-            for send in sends:
-                if send.recipients:
+            for send in (s for s in sends if s.recipients):
+                start = len(run.rows)
+                try:
                     run.run(send, now())
+                except Exception as exc:  # one send's bug or fault never stops the others
+                    where = f"{send.audience.name} {_CHANNEL[send.channel]}"
+                    run._failure(f"{send.ref.job} → {where}: not sent: {exc}")
+                record(con, run.rows[start:])  # at once: a crash later never sends it twice
             pack_failures = [f"{r.job}: not built, not delivered: {r.error}"
                              for r in refs if r.status == "failed"]  # fmt: skip
-            record(con, run.rows)
             _notify_operator(run, pack_failures, as_of=as_of)
         return run.report
 
