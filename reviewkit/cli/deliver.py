@@ -94,13 +94,13 @@ def _deliver(
 def show_delivery(report: DeliveryReport) -> None:
     """Print what a delivery did: a line per send (or planned send), then each failure."""
     for line in report.lines:
-        out.print(escape(line))
+        out.print(escape(line), soft_wrap=True)
     for line in report.failures:
-        err.print(f"[bold red]delivery failed[/] {escape(line)}")
+        err.print(f"[bold red]delivery failed[/] {escape(line)}", soft_wrap=True)
     if not report.dry_run:
         note = ", operator notified" if report.operator_notified else ""
         out.print(f"delivered: {report.sent} sent, {report.already} already had it, "
-                  f"{len(report.failures)} failed{note}")  # fmt: skip
+                  f"{len(report.failures)} failed{note}", soft_wrap=True)  # fmt: skip
 
 
 def _last_refs(folder: Path, only: tuple[str, ...]) -> tuple[list[Any], str]:

@@ -264,8 +264,10 @@ def test_dry_run_shows_who_would_get_what_and_redeliver_forces(ws, first, server
     before = len(smtp.received)
     code, stdout, _ = cli("deliver", "--dry-run", "--workspace", str(ws))
     assert code == 0
-    assert "monthly/sales_team-team-a/ja → team-a e-mail [html+pdf]: - (already sent: " \
+    assert (
+        "monthly/sales_team-team-a/ja → team-a e-mail [html+pdf]: - (already sent: "
         "lead-a@example.com)" in stdout
+    )
     assert len(smtp.received) == before
     code, stdout, stderr = cli("deliver", "--redeliver", "--only", "monthly/sales_team-team-b/*",
                                "--workspace", str(ws))  # fmt: skip
@@ -294,11 +296,16 @@ def test_nothing_published_names_a_recipient_or_holds_a_secret(ws, first):
 def test_each_teams_site_folder_lists_only_its_packs(ws, first):
     site = ws.parent / "site"
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".")) == [
-        "intl", "managers", "team-a", "team-b"]
+        "intl",
+        "managers",
+        "team-a",
+        "team-b",
+    ]
     a = (site / "team-a" / "index.html").read_text(encoding="utf-8")
     assert "sales_team-team-a" in a and "sales_team-team-b" not in a
     assert sorted(p.parent.name for p in (site / "team-b").rglob("pack.html")) == [
-        "sales_team-team-b"]
+        "sales_team-team-b"
+    ]
     managers = {p.relative_to(site / "managers").as_posix()
                 for p in (site / "managers").rglob("pack.html")}  # fmt: skip
     assert all("sales_team" not in p and "/en/" not in p for p in managers)
