@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from reviewkit.errors import PdfUnavailableError, RunFailedError
+from reviewkit.errors import ParameterError, PdfUnavailableError, RunFailedError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, Route
@@ -35,6 +35,7 @@ __all__ = [
     "find_chromium",
     "pdf_pages",
     "print_pdf",
+    "resolve_pack",
 ]
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -110,6 +111,43 @@ def pdf_pages(data: bytes) -> int:
         How many ``/Type /Page`` objects it holds.
     """
     return len(re.findall(rb"/Type\s*/Page\b", data))
+
+
+def resolve_pack(path: Path) -> Path:
+    """The pack's HTML file that ``path`` names: the file itself, or a folder's ``pack.html``.
+
+    Parameters
+    ----------
+    path
+        A pack's HTML file, or a pack's folder.
+
+    Returns
+    -------
+    Path
+        The HTML file.
+
+    Raises
+    ------
+    ParameterError
+        Nothing is there, the folder holds no ``pack.html``, or the file is not HTML.
+    """
+    if path.is_dir():
+        pack = path / "pack.html"
+        if not pack.is_file():
+            raise ParameterError(
+                f"PACK: folder {str(path)!r} holds no pack.html; give a pack's folder or its "
+                "pack.html (see `reviewkit index` for where packs are)"
+            )
+        return pack
+    if not path.is_file():
+        raise ParameterError(
+            f"PACK: {str(path)!r} does not exist; give a pack.html or the folder holding it"
+        )
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ParameterError(
+            f"PACK: {str(path)!r} is not an HTML file; give a pack.html or the folder holding it"
+        )
+    return path
 
 
 def default_output(pack: Path) -> Path:
@@ -257,7 +295,7 @@ class PdfPrinter:
                 f"PDF of {pack}: the pack did not open ({_first_line(error)}); check that it "
                 "is a pack's HTML file"
             ) from None
-        self._wait_for_charts(page, pack, left())
+        self._wait_for_charts(page, pack, left(), total=timeout)
         page.evaluate("() => document.fonts.ready.then(() => true)")
         page.evaluate(_OPEN_DETAILS)
         page.emulate_media(media="print")
@@ -274,7 +312,7 @@ class PdfPrinter:
             ) from None
 
     @staticmethod
-    def _wait_for_charts(page: Page, pack: Path, timeout_ms: float) -> None:
+    def _wait_for_charts(page: Page, pack: Path, timeout_ms: float, *, total: float) -> None:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         # on a timeout, what is still pending is counted below: it did not draw in time
@@ -282,13 +320,15 @@ class PdfPrinter:
             page.wait_for_function(_ALL_SETTLED, timeout=timeout_ms)
         state: dict[str, Any] = page.evaluate(_CHART_STATE)
         undrawn = int(state["failed"]) + int(state["pending"])
-        if undrawn:
-            why = (
-                "failed" if not state["pending"] else f"were not drawn in {timeout_ms / 1000:.0f} s"
-            )
+        if state["pending"]:
             raise RunFailedError(
-                f"PDF of {pack}: {undrawn} of {state['total']} charts {why}; open the pack "
-                "in a browser to see which, or raise the timeout"
+                f"PDF of {pack}: {undrawn} of {state['total']} charts were not drawn in "
+                f"{total:g} s; open the pack in a browser to see which, or raise the timeout"
+            )
+        if undrawn:
+            raise RunFailedError(
+                f"PDF of {pack}: {undrawn} of {state['total']} charts failed to draw; open the "
+                "pack in a browser to see which (its console names the error)"
             )
 
 
