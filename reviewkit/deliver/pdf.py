@@ -183,6 +183,11 @@ def _first_line(error: BaseException) -> str:
 class PdfPrinter:
     """One headless Chromium that prints packs to PDF; use it as a context manager.
 
+    Each pack gets a fresh browser context (nothing carries over from one pack to the next);
+    the browser and Playwright stay up until the ``with`` block ends. Like Playwright's sync
+    API, a printer belongs to the thread that entered it, and one thread runs one printer at
+    a time.
+
     Parameters
     ----------
     executable
@@ -262,7 +267,10 @@ class PdfPrinter:
             raise RuntimeError("PdfPrinter.print outside its `with` block")
         pack = Path(pack).resolve()
         target = Path(out) if out is not None else default_output(pack)
-        context = self._browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+        context = self._browser.new_context(
+            viewport=VIEWPORT,  # type: ignore[arg-type]
+            service_workers="block",  # a worker could fetch past the route below
+        )
         try:
             context.route("**/*", self._guard)
             page = context.new_page()
