@@ -20,6 +20,7 @@ from reviewkit.cli.actions import action
 from reviewkit.cli.deliver import deliver, publish
 from reviewkit.cli.imports import identity, import_, profile, validate
 from reviewkit.cli.packs import batch, index, new_template, run
+from reviewkit.cli.pdf import pdf
 from reviewkit.cli.shared import err, out, output_dir_option, workspace_option
 from reviewkit.cli.sync import sources, sync
 from reviewkit.cli.workspace import init, sample
@@ -37,7 +38,7 @@ def app() -> None:
 # one module per command group: packs, workspace, imports, actions (listed by name in --help)
 for _command in (
     run, new_template, sample, init, index, validate, import_, identity, profile, action, batch,
-    sync, sources, deliver, publish,
+    sync, sources, deliver, publish, pdf,
 ):  # fmt: skip
     app.add_command(_command)
 
