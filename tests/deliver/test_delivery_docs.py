@@ -222,6 +222,11 @@ def test_the_deploy_examples_hold_the_lines_the_page_tells_to_uncomment():
     assert exec_start in service.splitlines()
     cron = (REPO / "deploy" / "reviewkit-batch.cron").read_text(encoding="utf-8")
     assert "# REVIEWKIT_CREDENTIALS=" in cron and "Exit 3" in cron
+    schedules = [b for b in fences(DOC, "text") if b.startswith("30 6 * * 1-5 ")]
+    assert len(schedules) == 2 and schedules[0] == schedules[1]
+    for line in schedules[0].splitlines():  # the meeting-day lines, offered in the cron file
+        assert f"# {line}" in cron.splitlines(), line
+        assert "%" not in line.replace("\\%", "")  # cron would make it a newline
     assert all("docs/delivery.md" in text for text in (service, cron))
 
 
