@@ -21,6 +21,8 @@
         email: [ceo@example.co.jp, cmo@example.co.jp]
         slack: SLACK_WEBHOOK_MANAGERS  # the variable holding the webhook URL, never the URL
         attach: link                   # html (the single-file pack), pdf, or link (no file)
+        resend: period                 # each period's pack once (default); build: every
+                                       # rebuild from new inputs (a new review date is one)
       - name: team-b
         packs: teams
         segments: [Team B]             # default: every segment of the entry
@@ -119,6 +121,7 @@ class AudienceFile(_Model):
     teams: str = ""
     attach: Literal["html", "pdf", "link"] = "html"
     pdf: bool = False
+    resend: Literal["period", "build"] = "period"
 
 
 class DeliveryFile(_Model):
@@ -142,6 +145,7 @@ class Audience:
     teams: str
     attach: str
     pdf: bool
+    resend: str = "period"  # period: each period's pack once; build: every new build
 
 
 @dataclass(frozen=True)
@@ -323,6 +327,7 @@ def load_delivery(path: Path, *, jobs: list[Job], default_lang: str) -> Delivery
                 a.teams,
                 a.attach,
                 a.pdf or a.attach == "pdf",
+                a.resend,
             )
         )
     op = parsed.operator

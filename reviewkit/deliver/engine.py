@@ -22,7 +22,7 @@ from typing import Any
 
 from reviewkit.core.redaction import redact_text
 from reviewkit.deliver.config import DeliveryConfig
-from reviewkit.deliver.log import LogRow, record, sent_keys
+from reviewkit.deliver.log import LogRow, record, sent_keys, sent_periods
 from reviewkit.deliver.message import SendResult
 from reviewkit.deliver.plan import PackRef, Send, plan_sends
 from reviewkit.errors import ReviewkitError
@@ -244,7 +244,9 @@ def deliver(
     """
     with _store(store, read_only=dry_run, timezone=timezone) as con:
         sent = sent_keys(con, _fingerprints(out, refs))
-        sends = plan_sends(refs, config, out=out, sent=sent, redeliver=redeliver)
+        periods = sent_periods(con, [r.job for r in refs])
+        sends = plan_sends(refs, config, out=out, sent=sent, periods=periods,
+                           redeliver=redeliver)  # fmt: skip
         run = _Run(config, log=log)
         run.report.already = sum(len(s.already) for s in sends)
         if dry_run:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-__all__ = ["LogRow", "record", "sent_keys"]
+__all__ = ["LogRow", "record", "sent_keys", "sent_periods"]
 
 Key = tuple[str, str, str, str]  # fingerprint, audience, channel, recipient
+PeriodKey = tuple[str, str, str, str, str]  # job, period, audience, channel, recipient
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,20 @@ def sent_keys(con: duckdb.DuckDBPyConnection, fingerprints: Iterable[str]) -> se
         wanted,
     ).fetchall()
     return {(str(a), str(b), str(c), str(d)) for a, b, c, d in rows}
+
+
+def sent_periods(con: duckdb.DuckDBPyConnection, jobs: Iterable[str]) -> set[PeriodKey]:
+    """The (job, period, audience, channel, recipient) that had some build of the period."""
+    wanted = sorted(set(jobs))
+    if not wanted:
+        return set()
+    marks = ", ".join("?" for _ in wanted)
+    rows = con.execute(
+        "SELECT DISTINCT job, period, audience, channel, recipient FROM deliveries "
+        f"WHERE status = 'sent' AND job IN ({marks})",
+        wanted,
+    ).fetchall()
+    return {(str(a), str(b), str(c), str(d), str(e)) for a, b, c, d, e in rows}
 
 
 def record(con: duckdb.DuckDBPyConnection, rows: Iterable[LogRow]) -> int:

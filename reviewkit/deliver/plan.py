@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from reviewkit.deliver.config import Audience, DeliveryConfig
-from reviewkit.deliver.log import Key
+from reviewkit.deliver.log import Key, PeriodKey
 from reviewkit.deliver.message import KpiStatus, PackMessage
 
 __all__ = ["PackRef", "Send", "mask", "pack_message", "plan_sends"]
@@ -106,6 +106,7 @@ def plan_sends(
     *,
     out: Path,
     sent: Iterable[Key] = (),
+    periods: Iterable[PeriodKey] = (),
     redeliver: bool = False,
 ) -> list[Send]:
     """Every message a batch's packs call for, in the batch's order.
@@ -121,6 +122,10 @@ def plan_sends(
     sent
         The (fingerprint, audience, channel, recipient) already delivered
         (:func:`reviewkit.deliver.log.sent_keys`).
+    periods
+        The (job, period, audience, channel, recipient) that had a build of the period
+        (:func:`reviewkit.deliver.log.sent_periods`): not sent again to an audience with
+        ``resend: period``.
     redeliver
         Send again what was already sent.
 
@@ -130,7 +135,7 @@ def plan_sends(
         Sends with no recipient left (all had it) are kept, with ``recipients`` empty, so
         that a dry run can say so.
     """
-    done = set(sent)
+    done, had_period = set(sent), set(periods)
     sends = []
     for ref in refs:
         audiences = config.audiences_of(ref.job)
@@ -144,7 +149,10 @@ def plan_sends(
             for channel, recipients in _channels(audience):
                 send = Send(ref, audience, channel, [], message)
                 for r in recipients:
-                    key = (message.fingerprint, audience.name, channel, r)
-                    (send.already if key in done and not redeliver else send.recipients).append(r)
+                    had = (message.fingerprint, audience.name, channel, r) in done or (
+                        audience.resend == "period"
+                        and (ref.job, message.period, audience.name, channel, r) in had_period
+                    )
+                    (send.already if had and not redeliver else send.recipients).append(r)
                 sends.append(send)
     return sends

@@ -183,3 +183,38 @@ def test_a_site_inside_the_output_folder_is_refused(setup):
     config, out, _ = setup
     with pytest.raises(ParameterError, match="overlap; publish to a folder outside outputs/"):
         publish_site(out, out / "site", config, lang="en", timezone="UTC")
+
+
+def test_a_rebuilt_pack_of_a_delivered_period_goes_again_only_with_resend_build(setup, tmp_path):
+    config, out, refs = setup
+    now = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+    # yesterday's build of the same period reached team-a; today's batch rebuilt it (new date)
+    periods = {("monthly/sales_team-team-a/ja", "2026-10", "team-a", "email", "a@example.com")}
+    con = connect(":memory:")
+    record(con, [LogRow("yesterday", "monthly/sales_team-team-a/ja", "2026-10", "team-a",
+                        "email", "a@example.com", "sent", 1, "", now)])  # fmt: skip
+    from reviewkit.deliver.log import sent_periods
+
+    assert sent_periods(con, ["monthly/sales_team-team-a/ja", "monthly/company/en"]) == periods
+    team_a = [s for s in plan_sends(refs, config, out=out, periods=periods)
+              if s.audience.name == "team-a"]  # fmt: skip
+    assert (team_a[0].recipients, team_a[0].already) == ([], ["a@example.com"])
+    text = (tmp_path / "ws" / "params" / "delivery.yml").read_text("utf-8")
+    path = tmp_path / "ws" / "params" / "delivery.yml"
+    path.write_text(
+        text.replace(
+            "    email: [a@example.com]\n", "    email: [a@example.com]\n    resend: build\n"
+        ),
+        "utf-8",
+    )
+    jobs = load_schedule(path.parent / "schedule.yml", default_lang="ja", templates=(),
+                         dimensions=("sales_team",))  # fmt: skip
+    every = load_delivery(path, jobs=jobs, default_lang="ja")
+    team_a = [s for s in plan_sends(refs, every, out=out, periods=periods)
+              if s.audience.name == "team-a"]  # fmt: skip
+    assert team_a[0].recipients == ["a@example.com"]
+    # the next period's pack is new to everyone
+    november = write_pack(out, "monthly/sales_team-team-a/ja", fingerprint="nov", period="2026-11")
+    team_a = [s for s in plan_sends([november], config, out=out, periods=periods)
+              if s.audience.name == "team-a"]  # fmt: skip
+    assert team_a[0].recipients == ["a@example.com"]

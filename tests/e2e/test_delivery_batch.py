@@ -157,6 +157,7 @@ def ws(sample_workspace, tmp_path_factory, servers):
 @pytest.fixture(scope="module")
 def first(ws, servers):
     smtp, hooks = servers
+    hooks.respond("/teams/intl-planted-key", [(202, "", {})] * 3)  # as Teams Workflows answer
     code, stdout, stderr = batch(ws)
     return code, stdout, stderr, list(smtp.received), list(hooks.posts())
 
@@ -257,6 +258,16 @@ def test_a_rerun_sends_nothing_new(ws, first, servers):
     record = json.loads((ws / "outputs" / "_logs" / "last-batch.json").read_text("utf-8"))
     assert record["counts"]["skipped"] == 6
     assert record["delivery"]["sent"] == 0 and record["delivery"]["already"] == 10
+
+
+def test_the_next_days_rebuild_of_a_delivered_period_is_not_sent_again(ws, first, servers):
+    smtp, hooks = servers
+    before = (len(smtp.received), len(hooks.posts()))
+    code, stdout, stderr = batch(ws, "--as-of", "2026-11-24", "--only", "monthly/*")
+    assert code == 0, stderr
+    assert "4 built, 0 skipped" in stdout  # a new review date rebuilds every pack
+    assert (len(smtp.received), len(hooks.posts())) == before  # resend: period
+    assert "delivered: 0 sent, 7 already had it, 0 failed" in stdout
 
 
 def test_dry_run_shows_who_would_get_what_and_redeliver_forces(ws, first, servers):
