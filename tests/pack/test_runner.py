@@ -82,15 +82,16 @@ def test_cli_run_writes_the_documented_layout(sample_workspace, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     folder = out / "monthly" / "2026-10"
-    # the monthly pack also leaves its proposals, which `reviewkit action add --from-proposal` reads
+    # the monthly pack also leaves its proposals, which `reviewkit action add --from-proposal` reads,
+    # and its first screen as data, which the messages delivering it quote
     assert {p.name for p in folder.iterdir()} == {
-        "pack.html", "notebook.ipynb", "manifest.json", "proposals.json",
+        "pack.html", "notebook.ipynb", "manifest.json", "proposals.json", "summary.json",
     }  # fmt: skip
     assert str(folder / "pack.html") in result.stdout
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["period"] == "2026-10" and manifest["as_of"] == DEMO_DATE
     assert manifest["parameters"]["lang"] == "ja"
-    assert manifest["files"] == ["proposals.json"]
+    assert manifest["files"] == ["proposals.json", "summary.json"]
     assert manifest["data_freshness"].startswith("2026-11-22")
     assert {"duckdb", "pandas", "papermill", "nbconvert", "python"} <= set(manifest["packages"])
     assert set(manifest["timings_seconds"]) == {"execute", "redact", "render", "total"}
