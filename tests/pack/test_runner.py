@@ -82,8 +82,8 @@ def test_cli_run_writes_the_documented_layout(sample_workspace, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     folder = out / "monthly" / "2026-10"
-    # the monthly pack also leaves its proposals, which `reviewkit action add --from-proposal` reads,
-    # and its first screen as data, which the messages delivering it quote
+    # the monthly pack also leaves its proposals (`reviewkit action add --from-proposal` reads
+    # them) and its first screen as data (the messages delivering it quote it)
     assert {p.name for p in folder.iterdir()} == {
         "pack.html", "notebook.ipynb", "manifest.json", "proposals.json", "summary.json",
     }  # fmt: skip
