@@ -61,7 +61,7 @@ test: $(STORE) $(AXE) $(LAB_CONFIG)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
 
 # Batch vs a papermill loop, packs vs their floors, 10k-1M leads, packs in Chromium: prints
