@@ -43,6 +43,17 @@ def sample_con(sample_workspace: Workspace) -> Iterator[duckdb.DuckDBPyConnectio
     connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _settled_sample_con(request: pytest.FixtureRequest) -> None:
+    """Each test that uses the shared sample connection finds it with no result left open.
+
+    A ``fetchone()`` leaves a result unfinished, and DuckDB then refuses ``register`` on the
+    connection; which test ran before depends on the order (``pytest -n`` changes it).
+    """
+    if "sample_con" in request.fixturenames:
+        request.getfixturevalue("sample_con").execute("SELECT 1").fetchall()
+
+
 @pytest.fixture(scope="session")
 def sample_tables(sample_con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """The sample company's raw tables as pandas frames (times in Asia/Tokyo)."""
