@@ -17,12 +17,12 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from reviewkit.core.atomic import write_bytes_atomic
 from reviewkit.errors import ParameterError, PdfUnavailableError, RunFailedError
 
 if TYPE_CHECKING:
@@ -155,26 +155,6 @@ def default_output(pack: Path) -> Path:
     return pack.with_suffix(".pdf")
 
 
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    # as reviewkit.core.atomic.write_text_atomic, for bytes: a reader (a web server, a mail
-    # attaching the PDF) sees the old file or the new one, never half of one
-    path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{path.name}.{os.getpid()}-"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
@@ -277,7 +257,7 @@ class PdfPrinter:
             data = self._render(page, pack, timeout=timeout)
         finally:
             context.close()
-        _write_bytes_atomic(target, data)
+        write_bytes_atomic(target, data)  # a reader never sees half a PDF
         return target
 
     def _guard(self, route: Route) -> None:
