@@ -169,14 +169,14 @@ def run_batch(
 
     if jobs < 1:
         raise ConfigError(f"--jobs: {jobs} is not a number of workers; use 1 or more")
-    ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
-    out = output_folder(ws, output_dir)  # a folder that cannot be written: one line
-    # one review date for the whole batch, even one that runs past midnight
-    as_of = parse_as_of(as_of, today=ws.today()).isoformat()
     if cluster is not None:
         from reviewkit.pack.cluster import check_address
 
         cluster = check_address(cluster)
+    ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
+    out = output_folder(ws, output_dir)  # a folder that cannot be written: one line
+    # one review date for the whole batch, even one that runs past midnight
+    as_of = parse_as_of(as_of, today=ws.today()).isoformat()
     with batch_lock(out / LOG_DIR, part=part), StopFlag() as stop:
         batch = _Batch(ws, out, as_of=as_of, jobs=jobs, stop=stop, listener=listener)
         batch.after, batch.part, batch.cluster = after, part, cluster
@@ -284,6 +284,9 @@ class _Batch:
             if self.pool is None:  # workers start (and warm their kernels) while planning goes on
                 self.pool = self._start_pool(len(schedule), packs_per_kernel=packs_per_kernel)
             self.pool.submit(job.name, plan)
+            # what the workers did meanwhile: logged (and published) as it happens
+            for event in self.pool.poll(timeout=0.0, stopping=lambda: self.stop.stopped):
+                self._event(event)
         self.notify({"event": "planned", "total": len(schedule), "to_build": to_build})
 
     def _start_pool(self, size: int, *, packs_per_kernel: int) -> Any:

@@ -53,7 +53,7 @@ def check_address(address: str) -> str:
         return value
     if _REMOTE.match(value):
         return value
-    if re.match(r"^[\w.-]+:\d+$", value):  # host:port, as `dask scheduler` prints it
+    if not value.startswith("local:") and re.match(r"^[\w.-]+:\d+$", value):  # host:port
         return f"tcp://{value}"
     raise ParameterError(
         f"--cluster: {address!r} is not a Dask scheduler address; use tcp://HOST:PORT (what "
@@ -217,7 +217,8 @@ class ClusterPool:
                 continue
             self.where[name] = worker
             self.running[worker] = name
-            found.append({"event": "start", "name": name, "worker": worker})
+            found.append({"event": "start", "name": name, "worker": worker,
+                          "pid": event.get("pid")})  # fmt: skip
 
     def _give_up(self, name: str) -> Event:
         for future, (other, _plan) in list(self.futures.items()):

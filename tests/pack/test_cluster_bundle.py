@@ -1,0 +1,156 @@
+"""The workspace copy a cluster worker builds from, and ``--cluster``'s address (no cluster)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reviewkit.core.workspace import Workspace, init_workspace
+from reviewkit.errors import ParameterError, RunFailedError
+from reviewkit.pack import cluster_bundle
+from reviewkit.pack.cluster import check_address
+from reviewkit.pack.cluster_bundle import (
+    chunks,
+    collect_files,
+    describe_bundle,
+    materialize,
+    rebase_plan,
+    template_key,
+)
+from reviewkit.pack.cluster_worker import version_mismatch
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    workspace = init_workspace(tmp_path / "ws")
+    workspace.store_path.parent.mkdir(parents=True, exist_ok=True)
+    workspace.store_path.write_bytes(b"store" * 1000)
+    (workspace.params_dir / "sources").mkdir(exist_ok=True)
+    (workspace.params_dir / "sources" / "big.csv").write_text("a,b\n1,2\n")
+    workspace.notebooks_dir.mkdir(exist_ok=True)
+    (workspace.notebooks_dir / "mine.ipynb").write_text("{}")
+    return workspace
+
+
+def test_the_bundle_holds_settings_templates_and_store_but_not_import_sources(ws):
+    bundle = describe_bundle(ws)
+    paths = {f.path for f in bundle.files}
+    assert "params/workspace.yml" in paths and "notebooks/mine.ipynb" in paths
+    assert {"_templates/weekly_review.ipynb", "_templates/monthly_review.ipynb",
+            "_templates/quarterly_review.ipynb"} <= paths  # fmt: skip
+    assert bundle.store in paths and bundle.store == "data/reviewkit.duckdb"
+    assert not any(p.startswith("params/sources") for p in paths)
+    store = next(f for f in bundle.files if f.path == bundle.store)
+    assert store.sha256 == hashlib.sha256(b"store" * 1000).hexdigest()
+    assert bundle.size == sum(f.size for f in bundle.files)
+    assert describe_bundle(ws).digest == bundle.digest  # the same files: the same name
+    ws.store_path.write_bytes(b"other")
+    assert describe_bundle(ws).digest != bundle.digest  # a new store: a new copy
+
+
+def test_a_copy_is_written_once_whole_and_replaces_the_previous_one(ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster_bundle, "CHUNK_BYTES", 1024)  # the store in 5 pieces
+    bundle = describe_bundle(ws)
+    pieces = list(chunks(bundle))
+    assert sum(1 for index, _, _ in pieces if bundle.files[index].path == bundle.store) == 5
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    (folder / "0123old").mkdir()
+    copy = materialize(bundle, pieces, folder)
+    assert copy == folder / bundle.digest
+    assert (copy / bundle.store).read_bytes() == ws.store_path.read_bytes()
+    assert (copy / "params" / "workspace.yml").read_bytes() == (
+        ws.params_dir / "workspace.yml"
+    ).read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == [bundle.digest]  # the old copy went
+    assert materialize(bundle, [], folder) == copy  # written already: nothing needed
+    assert Workspace(copy).store_path == copy / bundle.store
+
+
+def test_a_damaged_piece_is_refused_and_leaves_no_copy(ws, tmp_path):
+    bundle = describe_bundle(ws)
+    pieces = [(i, offset, data.replace(b"store", b"stole")) for i, offset, data in chunks(bundle)]
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    with pytest.raises(RunFailedError, match=r"damaged \(data/reviewkit.duckdb\)"):
+        materialize(bundle, pieces, folder)
+    assert list(folder.iterdir()) == []
+
+
+def test_a_store_outside_the_workspace_is_found_inside_the_copy(ws, tmp_path):
+    elsewhere = tmp_path / "shared" / "company.duckdb"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(b"db")
+    config = ws.params_dir / "workspace.yml"
+    text = config.read_text()
+    assert "\nstore: data/reviewkit.duckdb" in text
+    config.write_text(text.replace("\nstore: data/reviewkit.duckdb", f"\nstore: {elsewhere}"))
+    ws = Workspace(ws.root)
+    bundle = describe_bundle(ws)
+    assert bundle.store == "data/company.duckdb" and bundle.store_moved
+    copy = materialize(bundle, list(chunks(bundle)), tmp_path / "copies")
+    assert Workspace(copy).store_path.read_bytes() == b"db"
+
+
+def test_a_plan_is_rebased_onto_the_copy_and_a_scratch_folder(ws, tmp_path):
+    from reviewkit.pack.plan import PackPlan
+
+    out = ws.root / "outputs"
+    plan = PackPlan(
+        cadence="weekly", period=None, lang="ja", scope=None,  # type: ignore[arg-type]
+        template=Path("/opt/site/reviewkit/notebooks/weekly_review.ipynb"),
+        values={"workspace": str(ws.root), "lang": "ja"}, out=out,
+        target=out / "weekly" / "2026-W47", title="t", workspace=ws.root, kernel="k",
+        timeout=60, inputs={}, digest="d", manifest={"workspace": str(ws.root)},
+    )  # fmt: skip
+    key = template_key(ws, plan.template)
+    assert key == "_templates/weekly_review.ipynb"
+    assert template_key(ws, ws.notebooks_dir / "mine.ipynb") == "notebooks/mine.ipynb"
+    copy, scratch = tmp_path / "copy", tmp_path / "scratch"
+    moved = rebase_plan(plan, copy=copy, out=scratch, template=key)
+    assert moved.target == scratch / "weekly" / "2026-W47" and moved.out == scratch
+    assert moved.template == copy / key and moved.workspace == copy
+    assert moved.values == {"workspace": str(copy), "lang": "ja"}
+    assert moved.manifest == plan.manifest  # the head's record: the same fingerprint
+    assert replace(moved, out=out, target=plan.target, values=plan.values,
+                   workspace=plan.workspace, template=plan.template) == plan  # fmt: skip
+
+
+def test_collect_files_returns_what_a_build_published_not_its_scratch(tmp_path):
+    (tmp_path / "weekly" / "2026-W47").mkdir(parents=True)
+    (tmp_path / "weekly" / "2026-W47" / "pack.html").write_text("<p>")
+    (tmp_path / "_staging" / "x").mkdir(parents=True)
+    (tmp_path / "_staging" / "x" / "half.html").write_text("half")
+    (tmp_path / "_failed" / "weekly").mkdir(parents=True)
+    (tmp_path / "_failed" / "weekly" / "failure.json").write_text("{}")
+    assert collect_files(tmp_path) == {
+        "_failed/weekly/failure.json": b"{}", "weekly/2026-W47/pack.html": b"<p>",
+    }  # fmt: skip
+
+
+def test_a_worker_with_other_package_versions_says_which(monkeypatch):
+    import platform
+
+    assert version_mismatch({"python": platform.python_version()}) == ""
+    differ = version_mismatch({"python": "3.0.0", "duckdb": "0.0.1", "unrelated": "9"})
+    assert f"python {platform.python_version()} (the batch has 3.0.0)" in differ
+    assert "(the batch has 0.0.1)" in differ and "unrelated" not in differ
+
+
+@pytest.mark.parametrize(
+    ("given", "checked"),
+    [("local:2", "local:2"), ("tcp://10.0.0.5:8786", "tcp://10.0.0.5:8786"),
+     ("10.0.0.5:8786", "tcp://10.0.0.5:8786"), (" sched.example:8786 ", "tcp://sched.example:8786"),
+     ("tls://sched:8786", "tls://sched:8786")],
+)  # fmt: skip
+def test_cluster_addresses_that_are_accepted(given, checked):
+    assert check_address(given) == checked
+
+
+@pytest.mark.parametrize("given", ["", "local", "local:0", "local:65", "http://a:1", "a b:1"])
+def test_cluster_addresses_that_are_refused(given):
+    with pytest.raises(ParameterError, match="is not a Dask scheduler address"):
+        check_address(given)
