@@ -168,9 +168,7 @@ def test_the_demo_schedule_on_two_worker_machines_survives_a_killed_worker(
     assert {p: p.stat().st_mtime_ns for p in out.rglob("pack.html")} == before
 
 
-def test_an_unreachable_scheduler_stops_the_batch_in_one_line(
-    ws, local_out, monkeypatch, capsys
-):
+def test_an_unreachable_scheduler_stops_the_batch_in_one_line(ws, local_out, monkeypatch, capsys):
     monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1.0)
     record = (local_out / "_logs" / "last-batch.json").read_bytes()
     index = (local_out / "index.html").read_bytes()
