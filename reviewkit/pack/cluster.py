@@ -98,7 +98,7 @@ class ClusterPool:
         self.running: dict[str, str] = {}  # worker -> the pack it started last
         self.starts: Counter[str] = Counter()
         self.where: dict[str, str] = {}  # pack -> the worker it started on last
-        self.shipped: tuple[Any, list[Any]] | None = None  # the bundle and its pieces' futures
+        self.shipped = False  # the worker plugin (and the workspace copy) registered
 
     def _connect(self, address: str) -> Any:
         from distributed import Client, LocalCluster
@@ -135,26 +135,26 @@ class ClusterPool:
         """Packs not yet reported built or failed."""
         return len(self.waiting)
 
-    def _ship(self) -> tuple[Any, list[Any]]:
-        """Register the worker plugin and send the workspace (once per batch)."""
-        if self.shipped is None:
-            from reviewkit.pack.cluster_bundle import chunks, describe_bundle
-            from reviewkit.pack.cluster_worker import PackWorker
+    def _ship(self) -> None:
+        """Register the worker plugin, which carries the workspace copy (once per batch)."""
+        if self.shipped:
+            return
+        from reviewkit.pack.cluster_bundle import chunks, describe_bundle
+        from reviewkit.pack.cluster_worker import PackWorker
 
-            self.client.register_plugin(
-                PackWorker(self.ws.config.kernel, per_kernel=self.per_kernel)
-            )
-            t0 = time.perf_counter()
-            bundle = describe_bundle(self.ws)
-            pieces = self.client.scatter(list(chunks(bundle)), broadcast=True, hash=False)
-            self.log.info(
-                "cluster %s: %d worker(s); workspace copy %s (%.1f MB) sent in %.1f s",
-                self.address, self.describe()["workers"], bundle.digest[:12],
-                bundle.size / 1e6, time.perf_counter() - t0,
-            )  # fmt: skip
-            self.client.subscribe_topic("reviewkit", self._on_event)
-            self.shipped = (bundle, pieces)
-        return self.shipped
+        t0 = time.perf_counter()
+        bundle = describe_bundle(self.ws)
+        self.client.register_plugin(PackWorker(
+            self.ws.config.kernel, per_kernel=self.per_kernel, bundle=bundle,
+            pieces=list(chunks(bundle)),
+        ))  # fmt: skip
+        self.log.info(
+            "cluster %s: %d worker(s); workspace copy %s (%.1f MB) written on each in %.1f s",
+            self.address, self.describe()["workers"], bundle.digest[:12], bundle.size / 1e6,
+            time.perf_counter() - t0,
+        )  # fmt: skip
+        self.client.subscribe_topic("reviewkit", self._on_event)
+        self.shipped = True
 
     def _on_event(self, event: tuple[float, Event]) -> None:
         """A worker's event (from the client's thread): handled in :meth:`poll`."""
@@ -165,9 +165,9 @@ class ClusterPool:
         from reviewkit.pack.cluster_bundle import template_key
         from reviewkit.pack.cluster_worker import build_task
 
-        bundle, pieces = self._ship()
+        self._ship()
         future = self.client.submit(
-            build_task, name, plan, template_key(self.ws, plan.template), bundle, *pieces,
+            build_task, name, plan, template_key(self.ws, plan.template),
             key=f"reviewkit-pack-{uuid.uuid4().hex[:12]}", pure=False,
         )  # fmt: skip
         self.futures[future] = (name, plan)
@@ -176,6 +176,7 @@ class ClusterPool:
     def poll(self, timeout: float, *, stopping: Callable[[], bool] = lambda: False) -> list[Event]:
         """The next events: packs started, retried, built (and published here) or failed."""
         from distributed import wait
+        from distributed.client import FuturesCancelledError
 
         events = self._worker_events()
         if not self.futures:
@@ -185,6 +186,8 @@ class ClusterPool:
                 done = wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED").done
         except TimeoutError:
             done = set()
+        except FuturesCancelledError:  # the scheduler gave up on them: each says why below
+            done = {f for f in self.futures if f.done() or f.cancelled()}
         for future in done:
             name, plan = self.futures.pop(future)
             if name in self.waiting and not stopping():
@@ -293,7 +296,7 @@ class ClusterPool:
     def close(self) -> None:
         """Disconnect (a local cluster's workers stop)."""
         with contextlib.suppress(Exception):
-            if self.shipped is not None:
+            if self.shipped:
                 self.client.unsubscribe_topic("reviewkit")
             self.client.close()
         if self.cluster is not None:
