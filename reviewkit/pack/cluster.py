@@ -25,16 +25,22 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from pathlib import Path
 from typing import Any
 
 from reviewkit.core.atomic import write_bytes_atomic
 from reviewkit.core.interrupts import publish_step
-from reviewkit.errors import ClusterError, ParameterError
+from reviewkit.core.redaction import redact_text
+from reviewkit.errors import ClusterError, ParameterError, ReviewkitError
 from reviewkit.pack.batch_workers import Event
 
 MAX_ATTEMPTS = 3  # a pack whose worker died this many times fails
 CONNECT_SECONDS = 10.0  # a scheduler that does not answer within this stops the batch
+# Packs still out fail when the scheduler has been unreachable, or the cluster without a
+# worker, for this long (a worker restarting after a crash is back within seconds).
+LOST_SECONDS = 60.0
+WATCH_SECONDS = 5.0  # how often the head asks the scheduler how many workers it has
 _LOCAL = re.compile(r"^local:(\d{1,3})$")
 _REMOTE = re.compile(r"^(tcp|tls|ws|wss|inproc)://[^\s/]+$")
 
@@ -98,6 +104,8 @@ class ClusterPool:
         self.running: dict[str, str] = {}  # worker -> the pack it started last
         self.starts: Counter[str] = Counter()
         self.where: dict[str, str] = {}  # pack -> the worker it started on last
+        self.trouble_since: float | None = None  # since when no scheduler or no worker
+        self.watched = 0.0
         self.shipped = False  # the worker plugin (and the workspace copy) registered
 
     def _connect(self, address: str) -> Any:
@@ -181,6 +189,9 @@ class ClusterPool:
         events = self._worker_events()
         if not self.futures:
             return events
+        lost = self._watch()
+        if lost:
+            return events + lost
         try:
             with self.client.as_current():
                 done = wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED").done
@@ -194,6 +205,34 @@ class ClusterPool:
                 events.append(self._outcome(future, name, plan))
                 self.waiting.discard(name)
         return events + self._worker_events()
+
+    def _watch(self) -> list[Event]:
+        """Every pack still out fails once the cluster is gone for :data:`LOST_SECONDS`."""
+        now = time.monotonic()
+        if now - self.watched < WATCH_SECONDS:
+            return []
+        self.watched = now
+        why = ""
+        if self.client.status != "running":
+            why = "the connection to the Dask scheduler was lost"
+        else:
+            try:
+                if not self.client.scheduler_info(n_workers=-1).get("workers"):
+                    why = "the cluster has no worker"
+            except Exception:
+                why = "the Dask scheduler stopped answering"
+        if not why:
+            self.trouble_since = None
+            return []
+        self.trouble_since = self.trouble_since or now
+        if now - self.trouble_since < LOST_SECONDS:
+            return []
+        self.log.error("cluster %s: %s for %.0f s", self.address, why, now - self.trouble_since)
+        failed = [_failed(name, f"{why} for {LOST_SECONDS:.0f} s; run the batch again once it "
+                          "is back") for name in sorted(self.waiting)]  # fmt: skip
+        self.abandon()
+        self.waiting.clear()
+        return failed
 
     def _worker_events(self) -> list[Event]:
         """Starts and kernel retries the workers reported; a pack started too often fails."""
@@ -242,9 +281,13 @@ class ClusterPool:
         except KilledWorker:
             return _failed(name, f"its worker was lost {attempts} times while building it "
                            "(killed, or out of memory?); see the workers' logs")  # fmt: skip
-        except Exception as exc:  # the scheduler or the connection to it was lost
+        except ReviewkitError as exc:  # on the worker, before the pack's build began
+            return _failed(name, redact_text(str(exc)))
+        except (CancelledError, OSError) as exc:  # the scheduler or the connection to it
             return _failed(name, f"the cluster was lost before it came back "
                            f"({type(exc).__name__}); run the batch again")  # fmt: skip
+        except Exception as exc:  # a bug on the worker: its one line, redacted
+            return _failed(name, redact_text(f"{type(exc).__name__} on a worker: {exc}"))
         files: dict[str, bytes] = result.pop("files", {})
         for key in ("pack", "error", "traceback"):
             if key in result:
