@@ -195,3 +195,22 @@ def test_packs_still_out_fail_once_the_cluster_is_gone_long_enough(
         0.0,
     )
     assert healthy._watch() == [] and healthy.trouble_since is None
+
+
+def test_a_shared_store_is_copied_from_its_path_not_sent(ws, tmp_path):
+    bundle = describe_bundle(ws, shared_store=True)
+    pieces = list(chunks(bundle))
+    assert not any(bundle.files[i].path == bundle.store for i, _, _ in pieces)
+    copy = materialize(bundle, pieces, tmp_path / "copies")
+    assert (copy / bundle.store).read_bytes() == ws.store_path.read_bytes()
+
+
+def test_a_shared_store_that_differs_or_is_missing_is_refused(ws, tmp_path):
+    bundle = describe_bundle(ws, shared_store=True)
+    pieces = list(chunks(bundle))
+    ws.store_path.write_bytes(b"imported meanwhile")
+    with pytest.raises(RunFailedError, match="differs from the one the batch planned with"):
+        materialize(bundle, pieces, tmp_path / "a")
+    ws.store_path.unlink()
+    with pytest.raises(RunFailedError, match=r"--shared-store: this worker cannot read the store"):
+        materialize(bundle, pieces, tmp_path / "b")
