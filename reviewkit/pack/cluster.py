@@ -34,6 +34,7 @@ from reviewkit.core.interrupts import publish_step
 from reviewkit.core.redaction import redact_text
 from reviewkit.errors import ClusterError, ParameterError, ReviewkitError
 from reviewkit.pack.batch_workers import Event
+from reviewkit.pack.cluster_bundle import PLUGIN, TOPIC
 
 MAX_ATTEMPTS = 3  # a pack whose worker died this many times fails
 CONNECT_SECONDS = 10.0  # a scheduler that does not answer within this stops the batch
@@ -116,7 +117,7 @@ class ClusterPool:
         self.where: dict[str, str] = {}  # pack -> the worker it started on last
         self.trouble_since: float | None = None  # since when no scheduler or no worker
         self.watched = 0.0
-        self.shipped = False  # the worker plugin (and the workspace copy) registered
+        self.shipped = ""  # the workspace copy's digest, once the worker plugin is registered
 
     def _connect(self, address: str) -> Any:
         from distributed import Client, LocalCluster
@@ -172,8 +173,8 @@ class ClusterPool:
             ", the store from the shared folder" if self.shared_store else "",
             time.perf_counter() - t0,
         )  # fmt: skip
-        self.client.subscribe_topic("reviewkit", self._on_event)
-        self.shipped = True
+        self.client.subscribe_topic(TOPIC, self._on_event)
+        self.shipped = bundle.digest
 
     def _on_event(self, event: tuple[float, Event]) -> None:
         """A worker's event (from the client's thread): handled in :meth:`poll`."""
@@ -186,7 +187,7 @@ class ClusterPool:
 
         self._ship()
         future = self.client.submit(
-            build_task, name, plan, template_key(self.ws, plan.template),
+            build_task, name, plan, template_key(self.ws, plan.template), self.shipped,
             key=f"reviewkit-pack-{uuid.uuid4().hex[:12]}", pure=False,
         )  # fmt: skip
         self.futures[future] = (name, plan)
@@ -351,7 +352,9 @@ class ClusterPool:
         """Disconnect (a local cluster's workers stop)."""
         with contextlib.suppress(Exception):
             if self.shipped:
-                self.client.unsubscribe_topic("reviewkit")
+                self.client.unsubscribe_topic(TOPIC)
+                # the scheduler forgets the copy; the workers stop their kernels
+                self.client.unregister_worker_plugin(PLUGIN)
             self.client.close()
         if self.cluster is not None:
             with contextlib.suppress(Exception):

@@ -24,6 +24,8 @@ from typing import Any
 
 from reviewkit.errors import RunFailedError
 
+PLUGIN = "reviewkit"  # the worker plugin's name on every worker
+TOPIC = "reviewkit"  # the event topic the head subscribes to (a pack started, a retry)
 CHUNK_BYTES = 32 * 1024 * 1024  # the store goes in pieces of this size
 TEMPLATES = "_templates"  # the plans' templates, in the bundle, by their digest
 _SKIPPED_PARAMS = ("sources",)  # import sources and their data: packs never read them

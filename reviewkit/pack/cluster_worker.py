@@ -25,10 +25,15 @@ from distributed import WorkerPlugin
 
 from reviewkit.errors import RunFailedError
 from reviewkit.pack.batch_workers import PACKS_PER_KERNEL, Event, _build_one, _Kernels
-from reviewkit.pack.cluster_bundle import Bundle, collect_files, materialize, rebase_plan
+from reviewkit.pack.cluster_bundle import (
+    PLUGIN,
+    TOPIC,
+    Bundle,
+    collect_files,
+    materialize,
+    rebase_plan,
+)
 
-PLUGIN = "reviewkit"  # the plugin's name on every worker
-TOPIC = "reviewkit"  # the event topic the head subscribes to (a pack started, a retry)
 OUT_MARK = "<output-dir>"  # the head's output folder, in paths a worker reports
 
 
@@ -162,12 +167,14 @@ def version_mismatch(recorded: dict[str, str]) -> str:
     return ", ".join(differ)
 
 
-def build_task(name: str, plan: Any, template: str) -> Event:
+def build_task(name: str, plan: Any, template: str, digest: str) -> Event:
     """Build one planned pack on this worker (a Dask task); the event with its files.
 
-    The event is that of a local batch worker (``built`` or ``failed``, ``seconds``,
-    ``attempts``, ``error``), its paths relative to the output folder, plus ``files``: every
-    file the build published (the pack, or a failed run kept under ``_failed/``) as bytes.
+    ``digest`` names the workspace copy the head sent: a worker holding another batch's
+    copy refuses the pack. The event is that of a local batch worker (``built`` or
+    ``failed``, ``seconds``, ``attempts``, ``error``), its paths relative to the output
+    folder, plus ``files``: every file the build published (the pack, or a failed run kept
+    under ``_failed/``) as bytes.
     """
     from distributed import get_worker
 
@@ -181,6 +188,11 @@ def build_task(name: str, plan: Any, template: str) -> Event:
         return {"event": "failed", "name": name, "attempts": 0, "seconds": 0.0, "files": {},
                 "error": f"{name} was not built: worker {worker.address} runs {differ}; "
                 "install the same requirements.lock on every machine"}  # fmt: skip
+    if plugin.bundle is None or plugin.bundle.digest != digest:  # another batch's copy
+        raise RunFailedError(
+            f"worker {worker.address} holds another batch's workspace: two batches ran on one "
+            "cluster at once; run them one after the other (or on separate clusters)"
+        )
     if plugin.copy is None:
         why = plugin.problem or "it has no workspace copy; run the batch again"
         raise RunFailedError(f"worker {worker.address}: {why}")

@@ -214,3 +214,27 @@ def test_a_shared_store_that_differs_or_is_missing_is_refused(ws, tmp_path):
     ws.store_path.unlink()
     with pytest.raises(RunFailedError, match=r"--shared-store: this worker cannot read the store"):
         materialize(bundle, pieces, tmp_path / "b")
+
+
+def test_a_worker_holding_another_batchs_copy_refuses_the_pack(ws, monkeypatch):
+    import distributed
+
+    from reviewkit.pack.cluster_bundle import PLUGIN
+    from reviewkit.pack.cluster_worker import PackWorker, build_task
+
+    plugin = PackWorker("reviewkit", bundle=describe_bundle(ws))
+
+    class Worker:
+        address, plugins = "tcp://10.0.0.6:4000", {PLUGIN: plugin}
+
+        def log_event(self, topic, msg):
+            pass
+
+    monkeypatch.setattr(distributed, "get_worker", Worker)
+    plan = type("Plan", (), {"manifest": {}})()
+    with pytest.raises(RunFailedError, match="holds another batch's workspace: two batches"):
+        build_task("weekly/company/ja", plan, "_templates/weekly_review.ipynb", "0" * 24)
+    plugin.copy = None  # the right batch, but its copy could not be written
+    plugin.problem = "--shared-store: this worker cannot read the store at /mnt/x"
+    with pytest.raises(RunFailedError, match=r"tcp://10.0.0.6:4000: --shared-store: this worker"):
+        build_task("weekly/company/ja", plan, "t", plugin.bundle.digest)
