@@ -54,6 +54,10 @@ class StoreBusyError(RunFailedError):
     """Another process holds the store's lock (e.g. an import is writing to it)."""
 
 
+class ClusterError(RunFailedError):
+    """The Dask cluster of ``reviewkit batch --cluster`` cannot be reached or was lost."""
+
+
 class RunInterruptedError(ReviewkitError):
     """A run stopped by SIGINT or SIGTERM; the exit code is 128 + the signal (130, 143)."""
 

@@ -80,6 +80,20 @@ def run(
               help="Build only: send nothing even if params/delivery.yml exists.")  # fmt: skip
 @click.option("--redeliver", is_flag=True,
               help="Send every pack again, also to recipients that already had it.")  # fmt: skip
+@click.option("--cluster", default=None, metavar="ADDRESS",
+              help="Build on a Dask cluster: its scheduler (tcp://HOST:8786) or local:N for N "
+              "worker processes here; planning, skipping and publishing stay here "
+              "(docs/scaling.md).")  # fmt: skip
+@click.option("--part", is_flag=True,
+              help="One part of a batch run in parallel with other parts (e.g. Airflow "
+              "shards, with --only): no last-batch.json, index or delivery; a whole batch "
+              "afterwards skips what the parts built and records the night.")  # fmt: skip
+@click.option(
+    "--list",
+    "list_jobs",
+    is_flag=True,
+    help="Print the names of the schedule's packs (after --only), build nothing.",
+)
 @output_dir_option
 @workspace_option
 def batch(
@@ -90,6 +104,9 @@ def batch(
     sync_first: bool,
     no_deliver: bool,
     redeliver: bool,
+    cluster: str | None,
+    part: bool,
+    list_jobs: bool,
     output_dir: Path | None,
     workspace: Path | None,
 ) -> None:
@@ -105,7 +122,15 @@ def batch(
     from reviewkit.pack.preflight import output_folder
 
     ws = find_workspace(workspace)
-    config = None if no_deliver else load_config(ws)  # a bad file: exit 2, nothing built
+    if list_jobs:
+        from reviewkit.pack.schedule import SCHEDULE_FILE, load_schedule, select
+
+        for job in select(load_schedule(ws.params_dir / SCHEDULE_FILE,
+                                        default_lang=ws.config.lang), only):  # fmt: skip
+            out.print(job.name, highlight=False, markup=False, soft_wrap=True)
+        return
+    # a part never delivers: the whole batch after the parts does, once
+    config = None if no_deliver or part else load_config(ws)  # a bad file: exit 2
     if sync_first:  # each object commits whole, so packs see every source synced or as it was
         from reviewkit.cli.sync import run_sync
 
@@ -116,7 +141,7 @@ def batch(
         delivery = BatchDelivery(ws, config, output_folder(ws, output_dir), redeliver=redeliver)
     report = show_batch(
         err, out, jobs=jobs, as_of=as_of, only=only, force=force, output_dir=output_dir,
-        workspace=ws.root, after=delivery,
+        workspace=ws.root, after=delivery, part=part, cluster=cluster,
     )  # fmt: skip
     if delivery is not None and delivery.report is not None:
         show_delivery(delivery.report)

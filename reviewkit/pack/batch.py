@@ -108,6 +108,8 @@ def run_batch(
     packs_per_kernel: int = PACKS_PER_KERNEL,
     listener: Listener | None = None,
     after: AfterBatch | None = None,
+    part: bool = False,
+    cluster: str | None = None,
 ) -> BatchReport:
     """Build the packs of ``params/schedule.yml`` that are not built yet from the same inputs.
 
@@ -135,6 +137,15 @@ def run_batch(
         Called once the packs are done (not after an interrupted run), still under the lock,
         with the report and the log; what it returns is recorded in ``last-batch.json`` under
         ``delivery`` (the packs' delivery, :mod:`reviewkit.deliver`).
+    part
+        One part of a batch run in parallel with other parts (Airflow's shards, with
+        ``only``): the parts share the lock, each writes its own log, and none writes
+        ``last-batch.json`` or the index or calls ``after``: the whole batch run afterwards
+        skips what the parts built, records the night and delivers.
+    cluster
+        A Dask scheduler's address (``tcp://host:8786``) or ``local:N`` (a local cluster of
+        N worker processes): the packs to build run there (:mod:`reviewkit.pack.cluster`);
+        planning, skipping and publishing stay here. ``None``: ``jobs`` local workers.
 
     Returns
     -------
@@ -150,6 +161,8 @@ def run_batch(
     BatchInterruptedError
         SIGINT or SIGTERM stopped it (exit 130 or 143); the log, ``last-batch.json`` and the
         index say so, and no half-built pack was published.
+    ClusterError
+        ``cluster`` is malformed or its scheduler does not answer (nothing is built).
     """
     from reviewkit.pack.batch_stop import interrupted_error
     from reviewkit.pack.preflight import output_folder
@@ -160,9 +173,14 @@ def run_batch(
     out = output_folder(ws, output_dir)  # a folder that cannot be written: one line
     # one review date for the whole batch, even one that runs past midnight
     as_of = parse_as_of(as_of, today=ws.today()).isoformat()
-    with batch_lock(out / LOG_DIR), StopFlag() as stop:
+    if cluster is not None:
+        from reviewkit.pack.cluster import check_address
+
+        cluster = check_address(cluster)
+    with batch_lock(out / LOG_DIR, part=part), StopFlag() as stop:
         batch = _Batch(ws, out, as_of=as_of, jobs=jobs, stop=stop, listener=listener)
-        batch.after = after
+        batch.after, batch.part, batch.cluster = after, part, cluster
+        batch.per_kernel = packs_per_kernel
         schedule, shared = batch.start(only)
         try:
             batch.plan(schedule, shared, force=force, packs_per_kernel=packs_per_kernel)
@@ -205,8 +223,11 @@ class _Batch:
             "jobs": jobs, "log": _relative(self.log_path, out), "counts": {}, "failed": [],
         }  # fmt: skip
         self.outcomes: dict[str, Outcome] = {}
-        self.pool: _Pool | None = None  # started with the first pack to build
+        self.pool: Any = None  # _Pool or ClusterPool, started with the first pack to build
         self.after: AfterBatch | None = None
+        self.part = False  # one part of a batch (--part): no last-batch.json, index, after
+        self.cluster: str | None = None  # a Dask scheduler's address, or local:N
+        self.per_kernel = PACKS_PER_KERNEL
 
     def start(self, only: Sequence[str]) -> tuple[list[Any], Any]:
         """Read the schedule and the shared inputs; note the batch as under way.
@@ -225,16 +246,22 @@ class _Batch:
             schedule = select(
                 load_schedule(ws.params_dir / SCHEDULE_FILE, default_lang=ws.config.lang), only
             )
+            if self.cluster is not None and not self.cluster.startswith("local:"):
+                self.pool = self._cluster_pool(self.per_kernel)  # unreachable: nothing built
             shared = SharedInputs.load(ws)
         except ReviewkitError as exc:
             log.error("stopped before building: %s", exc)
             close_log(log)
+            if self.pool is not None:
+                self.pool.close()
             raise
         stale = sweep(out)  # what a killed run left (never a live run's folder)
-        killed = unfinished_run(_read_json(self.logs / LAST_BATCH))
-        # the index shows a batch under way only once it is really under way
-        write_json(self.logs / LAST_BATCH, self.summary | {"pid": os.getpid()})
-        log.info("batch of %d packs, as of %s, %d worker(s)", len(schedule), self.as_of, self.jobs)
+        killed = None if self.part else unfinished_run(_read_json(self.logs / LAST_BATCH))
+        if not self.part:  # the index shows a batch under way only once it is really under way
+            write_json(self.logs / LAST_BATCH, self.summary | {"pid": os.getpid()})
+        workers = f"cluster {self.cluster}" if self.cluster else f"{self.jobs} worker(s)"
+        log.info("batch %sof %d packs, as of %s, %s",
+                 "part " if self.part else "", len(schedule), self.as_of, workers)  # fmt: skip
         if killed:
             log.warning("%s", killed)
         if stale:
@@ -255,12 +282,28 @@ class _Batch:
                 continue
             to_build += 1
             if self.pool is None:  # workers start (and warm their kernels) while planning goes on
-                self.pool = _Pool(
-                    min(self.jobs, len(schedule)), kernel=self.ws.config.kernel,
-                    workspace=self.ws.root, per_kernel=packs_per_kernel,
-                )  # fmt: skip
+                self.pool = self._start_pool(len(schedule), packs_per_kernel=packs_per_kernel)
             self.pool.submit(job.name, plan)
         self.notify({"event": "planned", "total": len(schedule), "to_build": to_build})
+
+    def _start_pool(self, size: int, *, packs_per_kernel: int) -> Any:
+        """The workers: ``jobs`` local processes, or the cluster's (connected here)."""
+        if self.cluster is None:
+            return _Pool(
+                min(self.jobs, size), kernel=self.ws.config.kernel, workspace=self.ws.root,
+                per_kernel=packs_per_kernel,
+            )  # fmt: skip
+        return self._cluster_pool(packs_per_kernel)
+
+    def _cluster_pool(self, packs_per_kernel: int) -> Any:
+        from reviewkit.pack.cluster import ClusterPool
+
+        assert self.cluster is not None
+        pool = ClusterPool(
+            self.cluster, ws=self.ws, out=self.out, per_kernel=packs_per_kernel, log=self.log
+        )
+        self.summary["cluster"] = pool.describe()
+        return pool
 
     def _plan_one(self, job: Any, outcome: Outcome, shared: Any, *, force: bool) -> Any:
         """The plan of one job to build; ``None`` when it failed to plan or is built already."""
@@ -328,6 +371,9 @@ class _Batch:
         report = BatchReport(
             list(outcomes.values()), self.log_path, seconds, self.as_of, self.jobs, counts
         )
+        if self.part:  # the whole batch after the parts records the night
+            close_log(log)
+            return report, signum
         summary = self._summary(report, signum)
         if self.after is not None and signum is None:
             write_json(self.logs / LAST_BATCH, summary)  # the packs are done: the index says so
@@ -370,7 +416,7 @@ def _record(event: Event, outcomes: dict[str, Outcome], *, out: Path, log: loggi
     if kind == "start":
         log.info("%s: building on worker %s", name, event.get("worker"))
     elif kind == "retry":
-        log.warning("%s: kernel attempt %s failed: %s", name, event["attempt"], event["error"])
+        log.warning("%s: attempt %s failed: %s", name, event["attempt"], event["error"])
     elif kind == "built":
         outcome.status, outcome.seconds = "built", float(event["seconds"])
         outcome.pack, outcome.attempts = _relative(event["pack"], out), int(event["attempts"])

@@ -33,8 +33,12 @@ def now() -> dt.datetime:
 
 
 @contextlib.contextmanager
-def batch_lock(folder: Path) -> Iterator[IO[str]]:
+def batch_lock(folder: Path, *, part: bool = False) -> Iterator[IO[str]]:
     """Hold the batch lock of an output folder (released when the process ends, too).
+
+    ``part``: a part of a batch run in parallel with other parts (``reviewkit batch --part``,
+    e.g. Airflow's shards) shares the lock with the other parts; a whole batch and a part
+    never overlap.
 
     Raises
     ------
@@ -46,14 +50,17 @@ def batch_lock(folder: Path) -> Iterator[IO[str]]:
     handle = path.open("a+", encoding="utf-8")
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, (fcntl.LOCK_SH if part else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read().strip() or "parts of a batch (reviewkit batch --part)"
             raise BatchLockedError(
                 f"{path}: another batch is running ({holder}); two runs never overlap, so this "
                 "one stops here; let the running one finish (the lock is freed when it ends)"
             ) from None
+        if part:  # the parts share the lock: none of them names itself the holder
+            yield handle
+            return
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}, started {now().isoformat(timespec='seconds')}")

@@ -28,6 +28,8 @@ def show_batch(
     output_dir: Path | None,
     workspace: Path | None,
     after: AfterBatch | None = None,
+    part: bool = False,
+    cluster: str | None = None,
 ) -> BatchReport:
     """Run :func:`reviewkit.pack.batch.run_batch` with a progress bar on ``err``; print the summary.
 
@@ -71,16 +73,18 @@ def show_batch(
 
         report = run_batch(
             workspace=workspace, jobs=jobs, as_of=as_of, only=only, force=force,
-            output_dir=output_dir, listener=listen, after=after,
+            output_dir=output_dir, listener=listen, after=after, part=part, cluster=cluster,
         )  # fmt: skip
     out.print(summary_table(report))
     counts = report.counts
+    where = f"cluster {cluster}" if cluster else f"{report.jobs} worker(s)"
     out.print(
         f"{counts['built']} built, {counts['skipped']} skipped, {counts['failed']} failed "
-        f"in {report.seconds:.1f} s ({report.jobs} worker(s)); log: {report.log}",
+        f"in {report.seconds:.1f} s ({where}); log: {report.log}",
         highlight=False,
     )
-    out.print(f"index: {report.log.parent.parent / 'index.html'}", highlight=False)
+    if not part:  # a part writes no index: the whole batch after the parts does
+        out.print(f"index: {report.log.parent.parent / 'index.html'}", highlight=False)
     return report
 
 
