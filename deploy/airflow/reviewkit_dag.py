@@ -43,7 +43,7 @@ import yaml
 from airflow.sdk import Param, TriggerRule, conf, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("reviewkit_packs")
 
 # Airflow refuses to map more than [core] max_map_length items (1,024 by default).
 MAX_SHARDS = conf.getint("core", "max_map_length", fallback=1024)
