@@ -40,7 +40,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from airflow.sdk import Param, TriggerRule, conf, dag, get_current_context, task
+from airflow.sdk import (
+    CronTriggerTimetable,
+    Param,
+    TriggerRule,
+    conf,
+    dag,
+    get_current_context,
+    task,
+)
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 log = logging.getLogger("reviewkit_packs")
@@ -64,10 +72,15 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"environment variable {name}={text!r} is not an integer") from None
 
 
-def _schedule() -> str | None:
-    """REVIEWKIT_SCHEDULE: a cron expression or preset (default nightly), or none."""
+def _schedule() -> CronTriggerTimetable | None:
+    """When runs start: REVIEWKIT_SCHEDULE in zone REVIEWKIT_SCHEDULE_TIMEZONE.
+
+    The cron expression defaults to 0 2 * * * (nightly, 02:00), the zone to UTC; none: manual
+    runs only. E.g. 0 2 * * * and Asia/Tokyo: 02:00 in Tokyo.
+    """
     text = os.environ.get("REVIEWKIT_SCHEDULE", "").strip() or "0 2 * * *"
-    return None if text.lower() == "none" else text
+    zone = os.environ.get("REVIEWKIT_SCHEDULE_TIMEZONE", "").strip() or "UTC"
+    return None if text.lower() == "none" else CronTriggerTimetable(text, timezone=zone)
 
 
 PARAMS = {
