@@ -3,6 +3,7 @@
 #   make test   same set-up, then the whole test suite (ruff, mypy, pytest, notebooks)
 #   make lab    JupyterLab on notebooks/ with the project kernel, offline; installs the git hooks
 #   make hooks  git hooks: outputs stripped from notebooks on commit, cell-level notebook diffs
+#   make test-airflow  the Airflow DAG (deploy/airflow) run for real, in .venv-airflow
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -63,6 +64,25 @@ test: $(STORE) $(AXE) $(LAB_CONFIG)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
+	$(MAKE) --no-print-directory test-airflow
+
+# The Airflow DAG of deploy/airflow in its own environment (.venv-airflow, from the lock; Airflow
+# never enters .venv): `airflow dags test` on SQLite in a temporary folder, no examples, no
+# webserver, no network, against this checkout's reviewkit (deploy/airflow/check_dag.py).
+AIRFLOW_VENV := .venv-airflow
+AIRFLOW_LOCK := deploy/airflow/requirements.lock
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
+
+$(AIRFLOW_STAMP): $(AIRFLOW_LOCK)
+	rm -rf $(AIRFLOW_VENV)
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --no-deps -r $(AIRFLOW_LOCK)
+	$(AIRFLOW_VENV)/bin/python -m pip check
+	touch $(AIRFLOW_STAMP)
+
+.PHONY: test-airflow
+test-airflow: $(STORE) $(AIRFLOW_STAMP)
+	$(AIRFLOW_VENV)/bin/python deploy/airflow/check_dag.py --reviewkit $(BIN)/reviewkit
 
 # Batch vs a papermill loop, packs vs their floors, 10k-1M leads, packs in Chromium: prints
 # each figure against its goal and writes docs/benchmarks.md (~8 min on 2 cores).
