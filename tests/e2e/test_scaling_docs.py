@@ -155,7 +155,8 @@ def test_the_cluster_facts_on_the_page_are_the_codes():
         assert "1 to 64" in text or "1〜64" in text
     assert f"after {cluster.MAX_ATTEMPTS} starts" in ENGLISH.lower()
     assert f"{cluster.MAX_ATTEMPTS} 回始めても" in JAPANESE
-    assert cluster.check_address("10.0.0.5:8786") == "tcp://10.0.0.5:8786"  # accepted, says the page
+    # HOST:PORT is accepted, says the page
+    assert cluster.check_address("10.0.0.5:8786") == "tcp://10.0.0.5:8786"
     assert cluster.check_address("local:64") == "local:64"
 
 
