@@ -21,6 +21,7 @@ from pathlib import Path
 
 import bench_batch
 import bench_browser
+import bench_cluster
 import bench_floor
 import bench_scale
 import bench_sync
@@ -33,6 +34,7 @@ SECTIONS = {
     "c": "Scale: the sample company at 10k, 100k and 1M leads",
     "d": "Packs in headless Chromium, offline",
     "e": "Sync from a local fake HubSpot API: 10k and 100k contacts with deals",
+    "f": "Past one machine: --cluster local:2 against --jobs 2 on the same 24 and 200 packs",
 }
 METHOD = """\
 ## How each figure is measured
@@ -85,6 +87,16 @@ All runs use reviewkit's command line in a copy of the demo workspace in a tempo
   100k contacts, but a killed sync would leave half an object). The fake server runs in the
   benchmark's process and shares its 2 cores.
 
+- **(f)** A copy of the demo workspace builds the same packs twice, one run after the other,
+  each into a fresh output folder with `--force`: `reviewkit batch --jobs 2` (two local worker
+  processes) and `reviewkit batch --cluster local:2` (a Dask LocalCluster of two worker
+  processes on 127.0.0.1, started by the batch: its start, the workspace copy sent to each
+  worker and every built pack sent back to the head are in the time). First the demo's 24
+  packs, then 200: the company and one pack per value of seven lead columns (sales team,
+  channel, region, industry, company size, persona, content asset), three cadences and two
+  languages, the first 200 names of that schedule. Goal (issue 24): the cluster within 1.15x
+  of the local batch on the same packs.
+
 Goals (a)-(c) are issue 10's: batch ≥ 4x faster than the loop, a pack within 1.5x its floor,
 the weekly pack at 1M leads within 3x its floor and under 2 GB (the same goals are checked at
 every size).
@@ -99,7 +111,7 @@ BENCH_QUICK=1 make bench   # a quick check: 4 packs, no 1M leads; prints only
 ```
 
 The benchmarks live in `benchmarks/` (`run_all.py` runs `bench_floor.py`, `bench_browser.py`,
-`bench_batch.py`, `bench_scale.py` and `bench_sync.py`).
+`bench_batch.py`, `bench_scale.py`, `bench_sync.py` and `bench_cluster.py`).
 """
 
 
@@ -165,6 +177,8 @@ def main() -> int:
              lambda: bench_batch.measure(demo, scratch, quick=QUICK)),
             ("c", "scale", lambda: bench_scale.measure(scratch, modules["weekly"], quick=QUICK)),
             ("e", "sync", lambda: bench_sync.measure(scratch, quick=QUICK)),
+            ("f", "cluster against local workers",
+             lambda: bench_cluster.measure(demo, scratch, quick=QUICK)),
         ]  # fmt: skip
         for key, what, measure in sections:
             _step(f"({key}) {what}")

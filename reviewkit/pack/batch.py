@@ -41,6 +41,8 @@ from reviewkit.pack.batch_log import (
     now,
     open_log,
     prune_logs,
+    record_event,
+    relative_to_out,
 )
 from reviewkit.pack.batch_workers import PACKS_PER_KERNEL, Event, _Pool
 from reviewkit.pack.staging import sweep
@@ -85,13 +87,6 @@ class BatchReport:
 Listener = Callable[[Event], None]
 # run after the packs, under the batch's lock (delivery): returns what last-batch.json records
 AfterBatch = Callable[["BatchReport", logging.Logger], dict[str, Any]]
-
-
-def _relative(path: str | Path, out: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(out.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 # --- the batch -----------------------------------------------------------------------------
@@ -194,7 +189,7 @@ def run_batch(
         report, signum = batch.finish()
     if signum is not None:
         raise interrupted_error(
-            report.outcomes, signum=signum, log=_relative(batch.log_path, out), report=report
+            report.outcomes, signum=signum, log=relative_to_out(batch.log_path, out), report=report
         )
     return report
 
@@ -220,7 +215,7 @@ class _Batch:
         self.log = open_log(self.log_path)
         self.summary: dict[str, Any] = {
             "started_at": self.started_at.isoformat(timespec="seconds"), "as_of": as_of,
-            "jobs": jobs, "log": _relative(self.log_path, out), "counts": {}, "failed": [],
+            "jobs": jobs, "log": relative_to_out(self.log_path, out), "counts": {}, "failed": [],
         }  # fmt: skip
         self.outcomes: dict[str, Outcome] = {}
         self.pool: Any = None  # _Pool or ClusterPool, started with the first pack to build
@@ -266,7 +261,7 @@ class _Batch:
             log.warning("%s", killed)
         if stale:
             log.info("removed %d staging folder(s) or temporary file(s) a killed run left: %s",
-                     len(stale), ", ".join(_relative(p, out) for p in stale))  # fmt: skip
+                     len(stale), ", ".join(relative_to_out(p, out) for p in stale))  # fmt: skip
         return list(schedule), shared
 
     def plan(self, schedule: list[Any], shared: Any, *, force: bool, packs_per_kernel: int) -> None:
@@ -327,7 +322,7 @@ class _Batch:
         outcome.segment = plan.manifest.get("segment")
         if not force and plan.is_built():
             outcome.status = "skipped"
-            outcome.pack = _relative(plan.target / "pack.html", self.out)
+            outcome.pack = relative_to_out(plan.target / "pack.html", self.out)
             self.log.info("%s: skipped (inputs unchanged since %s)", job.name, plan.period.label)
             self.notify({"event": "skipped", "name": job.name})
             return None
@@ -346,7 +341,7 @@ class _Batch:
                 self._event(event)
 
     def _event(self, event: Event) -> None:
-        _record(event, self.outcomes, out=self.out, log=self.log)
+        record_event(event, self.outcomes, out=self.out, log=self.log)
         self.notify(event)
 
     def finish(self) -> tuple[BatchReport, int | None]:
@@ -410,29 +405,6 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _record(event: Event, outcomes: dict[str, Outcome], *, out: Path, log: logging.Logger) -> None:
-    """Note a worker's event in the outcomes and the log."""
-    name, kind = event["name"], event["event"]
-    outcome = outcomes[name]
-    if kind == "start":
-        log.info("%s: building on worker %s", name, event.get("worker"))
-    elif kind == "retry":
-        log.warning("%s: attempt %s failed: %s", name, event["attempt"], event["error"])
-    elif kind == "built":
-        outcome.status, outcome.seconds = "built", float(event["seconds"])
-        outcome.pack, outcome.attempts = _relative(event["pack"], out), int(event["attempts"])
-        log.info("%s: built in %.1f s: %s", name, outcome.seconds, outcome.pack)
-    elif kind == "failed":
-        outcome.status, outcome.error = "failed", str(event["error"])
-        outcome.seconds, outcome.attempts = float(event["seconds"]), int(event["attempts"])
-        kept = outcome.error.rpartition("executed notebook kept at ")[2]
-        if kept != outcome.error:
-            outcome.notebook = _relative(kept, out)
-        log.error("%s: failed after %.1f s: %s", name, outcome.seconds, outcome.error)
-        if event.get("traceback"):
-            log.error("%s", event["traceback"])
 
 
 def _cleanup_staging(out: Path) -> None:

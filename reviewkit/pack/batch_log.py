@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from reviewkit.core.redaction import redact_text
 from reviewkit.errors import RunFailedError
@@ -100,3 +100,36 @@ def close_log(log: logging.Logger) -> None:
     for handler in list(log.handlers):
         handler.close()
         log.removeHandler(handler)
+
+
+def relative_to_out(path: str | Path, out: Path) -> str:
+    """``path`` relative to the output folder (as given when it lies elsewhere)."""
+    try:
+        return Path(path).resolve().relative_to(out.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def record_event(
+    event: dict[str, Any], outcomes: dict[str, Any], *, out: Path, log: logging.Logger
+) -> None:
+    """Note a worker's event in the outcomes and the log."""
+    name, kind = event["name"], event["event"]
+    outcome = outcomes[name]
+    if kind == "start":
+        log.info("%s: building on worker %s", name, event.get("worker"))
+    elif kind == "retry":
+        log.warning("%s: attempt %s failed: %s", name, event["attempt"], event["error"])
+    elif kind == "built":
+        outcome.status, outcome.seconds = "built", float(event["seconds"])
+        outcome.pack, outcome.attempts = relative_to_out(event["pack"], out), int(event["attempts"])
+        log.info("%s: built in %.1f s: %s", name, outcome.seconds, outcome.pack)
+    elif kind == "failed":
+        outcome.status, outcome.error = "failed", str(event["error"])
+        outcome.seconds, outcome.attempts = float(event["seconds"]), int(event["attempts"])
+        kept = outcome.error.rpartition("executed notebook kept at ")[2]
+        if kept != outcome.error:
+            outcome.notebook = relative_to_out(kept, out)
+        log.error("%s: failed after %.1f s: %s", name, outcome.seconds, outcome.error)
+        if event.get("traceback"):
+            log.error("%s", event["traceback"])

@@ -25,16 +25,22 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from pathlib import Path
 from typing import Any
 
 from reviewkit.core.atomic import write_bytes_atomic
 from reviewkit.core.interrupts import publish_step
-from reviewkit.errors import ClusterError, ParameterError
+from reviewkit.core.redaction import redact_text
+from reviewkit.errors import ClusterError, ParameterError, ReviewkitError
 from reviewkit.pack.batch_workers import Event
 
 MAX_ATTEMPTS = 3  # a pack whose worker died this many times fails
 CONNECT_SECONDS = 10.0  # a scheduler that does not answer within this stops the batch
+# Packs still out fail when the scheduler has been unreachable, or the cluster without a
+# worker, for this long (a worker restarting after a crash is back within seconds).
+LOST_SECONDS = 60.0
+WATCH_SECONDS = 5.0  # how often the head asks the scheduler how many workers it has
 _LOCAL = re.compile(r"^local:(\d{1,3})$")
 _REMOTE = re.compile(r"^(tcp|tls|ws|wss|inproc)://[^\s/]+$")
 
@@ -98,7 +104,9 @@ class ClusterPool:
         self.running: dict[str, str] = {}  # worker -> the pack it started last
         self.starts: Counter[str] = Counter()
         self.where: dict[str, str] = {}  # pack -> the worker it started on last
-        self.shipped: tuple[Any, list[Any]] | None = None  # the bundle and its pieces' futures
+        self.trouble_since: float | None = None  # since when no scheduler or no worker
+        self.watched = 0.0
+        self.shipped = False  # the worker plugin (and the workspace copy) registered
 
     def _connect(self, address: str) -> Any:
         from distributed import Client, LocalCluster
@@ -135,26 +143,26 @@ class ClusterPool:
         """Packs not yet reported built or failed."""
         return len(self.waiting)
 
-    def _ship(self) -> tuple[Any, list[Any]]:
-        """Register the worker plugin and send the workspace (once per batch)."""
-        if self.shipped is None:
-            from reviewkit.pack.cluster_bundle import chunks, describe_bundle
-            from reviewkit.pack.cluster_worker import PackWorker
+    def _ship(self) -> None:
+        """Register the worker plugin, which carries the workspace copy (once per batch)."""
+        if self.shipped:
+            return
+        from reviewkit.pack.cluster_bundle import chunks, describe_bundle
+        from reviewkit.pack.cluster_worker import PackWorker
 
-            self.client.register_plugin(
-                PackWorker(self.ws.config.kernel, per_kernel=self.per_kernel)
-            )
-            t0 = time.perf_counter()
-            bundle = describe_bundle(self.ws)
-            pieces = self.client.scatter(list(chunks(bundle)), broadcast=True, hash=False)
-            self.log.info(
-                "cluster %s: %d worker(s); workspace copy %s (%.1f MB) sent in %.1f s",
-                self.address, self.describe()["workers"], bundle.digest[:12],
-                bundle.size / 1e6, time.perf_counter() - t0,
-            )  # fmt: skip
-            self.client.subscribe_topic("reviewkit", self._on_event)
-            self.shipped = (bundle, pieces)
-        return self.shipped
+        t0 = time.perf_counter()
+        bundle = describe_bundle(self.ws)
+        self.client.register_plugin(PackWorker(
+            self.ws.config.kernel, per_kernel=self.per_kernel, bundle=bundle,
+            pieces=list(chunks(bundle)),
+        ))  # fmt: skip
+        self.log.info(
+            "cluster %s: %d worker(s); workspace copy %s (%.1f MB) written on each in %.1f s",
+            self.address, self.describe()["workers"], bundle.digest[:12], bundle.size / 1e6,
+            time.perf_counter() - t0,
+        )  # fmt: skip
+        self.client.subscribe_topic("reviewkit", self._on_event)
+        self.shipped = True
 
     def _on_event(self, event: tuple[float, Event]) -> None:
         """A worker's event (from the client's thread): handled in :meth:`poll`."""
@@ -165,9 +173,9 @@ class ClusterPool:
         from reviewkit.pack.cluster_bundle import template_key
         from reviewkit.pack.cluster_worker import build_task
 
-        bundle, pieces = self._ship()
+        self._ship()
         future = self.client.submit(
-            build_task, name, plan, template_key(self.ws, plan.template), bundle, *pieces,
+            build_task, name, plan, template_key(self.ws, plan.template),
             key=f"reviewkit-pack-{uuid.uuid4().hex[:12]}", pure=False,
         )  # fmt: skip
         self.futures[future] = (name, plan)
@@ -176,21 +184,55 @@ class ClusterPool:
     def poll(self, timeout: float, *, stopping: Callable[[], bool] = lambda: False) -> list[Event]:
         """The next events: packs started, retried, built (and published here) or failed."""
         from distributed import wait
+        from distributed.client import FuturesCancelledError
 
         events = self._worker_events()
         if not self.futures:
             return events
+        lost = self._watch()
+        if lost:
+            return events + lost
         try:
             with self.client.as_current():
                 done = wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED").done
         except TimeoutError:
             done = set()
+        except FuturesCancelledError:  # the scheduler gave up on them: each says why below
+            done = {f for f in self.futures if f.done() or f.cancelled()}
         for future in done:
             name, plan = self.futures.pop(future)
             if name in self.waiting and not stopping():
                 events.append(self._outcome(future, name, plan))
                 self.waiting.discard(name)
         return events + self._worker_events()
+
+    def _watch(self) -> list[Event]:
+        """Every pack still out fails once the cluster is gone for :data:`LOST_SECONDS`."""
+        now = time.monotonic()
+        if now - self.watched < WATCH_SECONDS:
+            return []
+        self.watched = now
+        why = ""
+        if self.client.status != "running":
+            why = "the connection to the Dask scheduler was lost"
+        else:
+            try:
+                if not self.client.scheduler_info(n_workers=-1).get("workers"):
+                    why = "the cluster has no worker"
+            except Exception:
+                why = "the Dask scheduler stopped answering"
+        if not why:
+            self.trouble_since = None
+            return []
+        self.trouble_since = self.trouble_since or now
+        if now - self.trouble_since < LOST_SECONDS:
+            return []
+        self.log.error("cluster %s: %s for %.0f s", self.address, why, now - self.trouble_since)
+        failed = [_failed(name, f"{why} for {LOST_SECONDS:.0f} s; run the batch again once it "
+                          "is back") for name in sorted(self.waiting)]  # fmt: skip
+        self.abandon()
+        self.waiting.clear()
+        return failed
 
     def _worker_events(self) -> list[Event]:
         """Starts and kernel retries the workers reported; a pack started too often fails."""
@@ -239,9 +281,13 @@ class ClusterPool:
         except KilledWorker:
             return _failed(name, f"its worker was lost {attempts} times while building it "
                            "(killed, or out of memory?); see the workers' logs")  # fmt: skip
-        except Exception as exc:  # the scheduler or the connection to it was lost
+        except ReviewkitError as exc:  # on the worker, before the pack's build began
+            return _failed(name, redact_text(str(exc)))
+        except (CancelledError, OSError) as exc:  # the scheduler or the connection to it
             return _failed(name, f"the cluster was lost before it came back "
                            f"({type(exc).__name__}); run the batch again")  # fmt: skip
+        except Exception as exc:  # a bug on the worker: its one line, redacted
+            return _failed(name, redact_text(f"{type(exc).__name__} on a worker: {exc}"))
         files: dict[str, bytes] = result.pop("files", {})
         for key in ("pack", "error", "traceback"):
             if key in result:
@@ -293,7 +339,7 @@ class ClusterPool:
     def close(self) -> None:
         """Disconnect (a local cluster's workers stop)."""
         with contextlib.suppress(Exception):
-            if self.shipped is not None:
+            if self.shipped:
                 self.client.unsubscribe_topic("reviewkit")
             self.client.close()
         if self.cluster is not None:

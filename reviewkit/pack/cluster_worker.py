@@ -23,6 +23,7 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
+from reviewkit.errors import RunFailedError
 from reviewkit.pack.batch_workers import PACKS_PER_KERNEL, Event, _build_one, _Kernels
 from reviewkit.pack.cluster_bundle import Bundle, collect_files, materialize, rebase_plan
 
@@ -45,22 +46,39 @@ class PackWorker(WorkerPlugin):
     name = PLUGIN
     idempotent = False  # registered again by each batch: its kernel setting may differ
 
-    def __init__(self, kernel: str, *, per_kernel: int = PACKS_PER_KERNEL) -> None:
+    def __init__(
+        self,
+        kernel: str,
+        *,
+        per_kernel: int = PACKS_PER_KERNEL,
+        bundle: Bundle | None = None,
+        pieces: list[tuple[int, int, bytes]] | None = None,
+    ) -> None:
         self.kernel, self.per_kernel = kernel, per_kernel
+        self.bundle, self.pieces = bundle, pieces or []
         self.free: queue.SimpleQueue[_Kernels] = queue.SimpleQueue()
         self.all: list[_Kernels] = []
+        self.copy: Path | None = None
         self.copies = Path()
         self.cwd = Path()
         self.lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"kernel": self.kernel, "per_kernel": self.per_kernel}
+        return {"kernel": self.kernel, "per_kernel": self.per_kernel, "bundle": self.bundle,
+                "pieces": self.pieces}  # fmt: skip
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["kernel"], per_kernel=state["per_kernel"])  # type: ignore[misc]
+        self.__init__(  # type: ignore[misc]
+            state["kernel"], per_kernel=state["per_kernel"], bundle=state["bundle"],
+            pieces=state["pieces"],
+        )  # fmt: skip
 
     def setup(self, worker: Any) -> None:
-        """Make the worker's folder and start a kernel in a task thread (it outlives setup)."""
+        """Write the workspace copy, then start a kernel in a task thread (it outlives setup).
+
+        The plugin carries the copy: the scheduler gives it to every worker that joins later,
+        a worker restarted after a crash included.
+        """
         from reviewkit.core.lazy_imports import defer_iri_grammar
 
         defer_iri_grammar()
@@ -68,6 +86,9 @@ class PackWorker(WorkerPlugin):
         self.copies, self.cwd = root / "workspace", root / "kernels"
         self.copies.mkdir(parents=True, exist_ok=True)
         self.cwd.mkdir(parents=True, exist_ok=True)
+        if self.bundle is not None:
+            self.copy = materialize(self.bundle, self.pieces, self.copies)
+        self.pieces = []  # on disk now: not kept in the worker's memory
         # A kernel dies with the thread that started it (Linux's parent-death signal): it is
         # started in one of the worker's task threads, which live as long as the worker.
         executor = getattr(worker, "executors", {}).get("default")
@@ -94,11 +115,6 @@ class PackWorker(WorkerPlugin):
     def give_back(self, kernels: _Kernels) -> None:
         """Return kernels for the next pack."""
         self.free.put(kernels)
-
-    def workspace(self, bundle: Bundle, pieces: list[tuple[int, int, bytes]]) -> Path:
-        """The worker's copy of the head's workspace (written on first use)."""
-        with self.lock:
-            return materialize(bundle, pieces, self.copies)
 
     def teardown(self, worker: Any) -> None:
         """Stop every kernel."""
@@ -142,9 +158,7 @@ def version_mismatch(recorded: dict[str, str]) -> str:
     return ", ".join(differ)
 
 
-def build_task(
-    name: str, plan: Any, template: str, bundle: Bundle, *pieces: tuple[int, int, bytes]
-) -> Event:
+def build_task(name: str, plan: Any, template: str) -> Event:
     """Build one planned pack on this worker (a Dask task); the event with its files.
 
     The event is that of a local batch worker (``built`` or ``failed``, ``seconds``,
@@ -163,7 +177,9 @@ def build_task(
         return {"event": "failed", "name": name, "attempts": 0, "seconds": 0.0, "files": {},
                 "error": f"{name} was not built: worker {worker.address} runs {differ}; "
                 "install the same requirements.lock on every machine"}  # fmt: skip
-    copy = plugin.workspace(bundle, list(pieces))
+    if plugin.copy is None:
+        raise RunFailedError(f"worker {worker.address} has no workspace copy; run the batch again")
+    copy = plugin.copy
     scratch = plugin.copies.parent / "out" / uuid.uuid4().hex[:12]
     scratch.mkdir(parents=True)
     kernels = plugin.take()

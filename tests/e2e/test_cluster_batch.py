@@ -69,9 +69,16 @@ def _packs(out: Path) -> dict[str, Path]:
 def test_a_local_cluster_builds_the_same_packs_as_a_local_batch(ws, local_out, tmp_path):
     out = tmp_path / "out"
     events: list[dict] = []
+    delivered: list[dict] = []
+
+    def deliver(report, _log):  # delivery's hook: once, after the whole batch, on the head
+        delivered.append(dict(report.counts))
+        return {"sent": len(delivered)}
+
     report = run_batch(workspace=ws, as_of=DEMO, only=SUBSET, output_dir=out,
-                       cluster="local:2", listener=events.append)  # fmt: skip
+                       cluster="local:2", listener=events.append, after=deliver)  # fmt: skip
     assert report.counts == {"built": 3, "skipped": 0, "failed": 0}
+    assert delivered == [{"built": 3, "skipped": 0, "failed": 0}]
     local, remote = _packs(local_out), _packs(out)
     assert sorted(remote) == sorted(local) and len(remote) == 3
     for name, folder in remote.items():
@@ -92,6 +99,7 @@ def test_a_local_cluster_builds_the_same_packs_as_a_local_batch(ws, local_out, t
     summary = json.loads((out / "_logs" / "last-batch.json").read_text(encoding="utf-8"))
     assert summary["cluster"] == {"address": "local:2", "workers": 2}
     assert summary["counts"]["built"] == 3 and summary["status"] == "finished"
+    assert summary["delivery"] == {"sent": 1}
     assert (out / "index.html").read_text(encoding="utf-8").count('class="rk-pack"') == 3
     assert not (out / "_staging").exists()
 
@@ -168,9 +176,7 @@ def test_the_demo_schedule_on_two_worker_machines_survives_a_killed_worker(
     assert {p: p.stat().st_mtime_ns for p in out.rglob("pack.html")} == before
 
 
-def test_an_unreachable_scheduler_stops_the_batch_in_one_line(
-    ws, local_out, monkeypatch, capsys
-):
+def test_an_unreachable_scheduler_stops_the_batch_in_one_line(ws, local_out, monkeypatch, capsys):
     monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1.0)
     record = (local_out / "_logs" / "last-batch.json").read_bytes()
     index = (local_out / "index.html").read_bytes()

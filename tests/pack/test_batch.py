@@ -28,7 +28,7 @@ from reviewkit.cli.main import main
 from reviewkit.errors import RunFailedError
 from reviewkit.i18n.texts import t
 from reviewkit.pack import batch as batch_module
-from reviewkit.pack.batch_log import batch_lock, open_log
+from reviewkit.pack.batch_log import batch_lock, open_log, record_event
 from reviewkit.pack.batch_workers import KERNEL_ATTEMPTS, _build_one
 from reviewkit.pack.fingerprint import inputs_digest
 
@@ -397,7 +397,7 @@ def test_the_batch_records_a_pack_that_failed_to_get_a_kernel(tmp_path):
     outcome = batch_module.Outcome(TEAM_B, "")
     log = open_log(tmp_path / "batch-x.log")
     try:
-        batch_module._record(
+        record_event(
             {"event": "failed", "name": TEAM_B, "seconds": 1.5, "attempts": 3,
              "error": "kernel did not start (tried 3 kernels)"},
             {TEAM_B: outcome}, out=tmp_path, log=log,
