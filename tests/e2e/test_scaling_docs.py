@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import re
+import time
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,7 +28,8 @@ from reviewkit.cli.main import app, main
 from reviewkit.core.workspace import init_workspace
 from reviewkit.errors import ClusterError
 from reviewkit.pack import cluster, cluster_worker
-from reviewkit.pack.batch import Outcome, _record
+from reviewkit.pack.batch import Outcome
+from reviewkit.pack.batch_log import record_event
 from reviewkit.pack.batch_workers import PACKS_PER_KERNEL
 from reviewkit.pack.cluster_bundle import CHUNK_BYTES
 
@@ -208,7 +210,7 @@ class _Lines(logging.Handler):
 
 
 def _logged(events: list[dict[str, Any]], name: str) -> list[str]:
-    """What the batch log says of ``events`` (the batch's own ``_record``)."""
+    """What the batch log says of ``events`` (the batch's own ``record_event``)."""
     handler = _Lines()
     log = logging.getLogger(f"test-scaling-docs-{name}")
     log.propagate, log.level = False, logging.INFO
@@ -216,7 +218,7 @@ def _logged(events: list[dict[str, Any]], name: str) -> list[str]:
     try:
         outcomes = {name: Outcome(name, "")}
         for event in events:
-            _record(event, outcomes, out=Path("/srv/reviewkit/outputs"), log=log)
+            record_event(event, outcomes, out=Path("/srv/reviewkit/outputs"), log=log)
     finally:
         log.removeHandler(handler)
     return handler.lines
@@ -264,23 +266,27 @@ def test_the_log_line_of_a_worker_with_other_versions_is_the_batchs(monkeypatch)
                                PackageNotFoundError=LookupError)  # fmt: skip
     monkeypatch.setattr(cluster_worker, "metadata", versions)
     plan = SimpleNamespace(manifest={"packages": {package: has}})
-    event = cluster_worker.build_task(name, plan, "", None)  # type: ignore[arg-type]
+    event = cluster_worker.build_task(name, plan, "")
     assert event["event"] == "failed" and event["files"] == {}
     assert _logged([event], name) == [mismatch[0]]
 
 
-def test_a_lost_scheduler_fails_the_packs_not_back_with_the_pages_words():
-    class Lost:
-        def result(self) -> Any:
-            raise OSError("connection to the scheduler closed")
-
-    name = "weekly/company/ja"
+def test_a_lost_scheduler_fails_the_packs_still_out_with_the_pages_line():
+    lines = [f"{level} {message}" for level, message in LOG_LINE.findall(DOC)]
+    lost = [line for line in lines if "run the batch again once it is back" in line]
+    assert len(lost) == 2 and lost[0] == lost[1]
+    name = lost[0].split()[1].rstrip(":")
     pool = _pool(name)
-    event = pool._outcome(Lost(), name, None)
-    assert event["event"] == "failed"
-    words = "the cluster was lost before it came back"
-    assert words in event["error"]
-    assert all(words in text for text in LANGUAGES.values())
+    pool.client = SimpleNamespace(status="closed")  # the connection to the scheduler is gone
+    pool.address, pool.log = "tcp://10.0.0.5:8786", logging.getLogger("test-scaling-docs")
+    pool.log.propagate = False
+    pool.log.addHandler(logging.NullHandler())
+    pool.watched, pool.trouble_since = 0.0, time.monotonic() - cluster.LOST_SECONDS - 1
+    events = pool._watch()
+    assert [e["event"] for e in events] == ["failed"] and not pool.waiting
+    assert _logged(events, name) == [lost[0]]
+    for text in LANGUAGES.values():
+        assert f"{cluster.LOST_SECONDS:.0f} s" in text or f"{cluster.LOST_SECONDS:.0f} 秒" in text
 
 
 def test_the_page_is_linked_and_its_links_lead_somewhere():
