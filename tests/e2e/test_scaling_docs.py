@@ -308,3 +308,16 @@ def test_the_page_is_linked_and_its_links_lead_somewhere():
             assert page.is_file(), f"{name}: {target}"
             if anchor:
                 assert anchor in anchors(page.read_text(encoding="utf-8")), f"{target}#{anchor}"
+
+
+def test_the_copy_log_line_on_the_page_is_the_pools():
+    import inspect
+
+    shown = re.findall(r"`(cluster local:\d+: .+?)`", DOC)
+    assert len(shown) == 2 and shown[0] == shown[1]
+    source = inspect.getsource(cluster.ClusterPool._ship)
+    written = re.search(r'"(cluster %s: [^"]+)"', source)
+    assert written, "the pool no longer logs the copy as the page shows"
+    pattern = re.escape(written[1]).replace("%s", r"\S+").replace("%d", r"\d+")
+    pattern = pattern.replace(re.escape("%.1f"), r"\d+\.\d")
+    assert re.fullmatch(pattern, shown[0]), (written[1], shown[0])
