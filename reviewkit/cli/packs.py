@@ -84,6 +84,9 @@ def run(
               help="Build on a Dask cluster: its scheduler (tcp://HOST:8786) or local:N for N "
               "worker processes here; planning, skipping and publishing stay here "
               "(docs/scaling.md).")  # fmt: skip
+@click.option("--shared-store", is_flag=True,
+              help="With --cluster: workers copy the store from its path here (a folder "
+              "every machine mounts) instead of receiving it from this process.")  # fmt: skip
 @click.option("--part", is_flag=True,
               help="One part of a batch run in parallel with other parts (e.g. Airflow "
               "shards, with --only): no last-batch.json, index or delivery; a whole batch "
@@ -105,6 +108,7 @@ def batch(
     no_deliver: bool,
     redeliver: bool,
     cluster: str | None,
+    shared_store: bool,
     part: bool,
     list_jobs: bool,
     output_dir: Path | None,
@@ -142,6 +146,7 @@ def batch(
     report = show_batch(
         err, out, jobs=jobs, as_of=as_of, only=only, force=force, output_dir=output_dir,
         workspace=ws.root, after=delivery, part=part, cluster=cluster,
+        shared_store=shared_store,
     )  # fmt: skip
     if delivery is not None and delivery.report is not None:
         show_delivery(delivery.report)

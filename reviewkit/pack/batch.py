@@ -33,7 +33,7 @@ from reviewkit.core.periods import parse_as_of
 from reviewkit.core.published import write_json
 from reviewkit.core.redaction import redact_text
 from reviewkit.core.workspace import Workspace, find_workspace
-from reviewkit.errors import ConfigError, ReviewkitError
+from reviewkit.errors import ConfigError, ParameterError, ReviewkitError
 from reviewkit.pack.batch_log import (
     LOG_DIR,
     batch_lock,
@@ -105,6 +105,7 @@ def run_batch(
     after: AfterBatch | None = None,
     part: bool = False,
     cluster: str | None = None,
+    shared_store: bool = False,
 ) -> BatchReport:
     """Build the packs of ``params/schedule.yml`` that are not built yet from the same inputs.
 
@@ -141,6 +142,9 @@ def run_batch(
         A Dask scheduler's address (``tcp://host:8786``) or ``local:N`` (a local cluster of
         N worker processes): the packs to build run there (:mod:`reviewkit.pack.cluster`);
         planning, skipping and publishing stay here. ``None``: ``jobs`` local workers.
+    shared_store
+        With ``cluster``: workers copy the store from its path here (a folder every machine
+        mounts at the same path) instead of receiving it from this process.
 
     Returns
     -------
@@ -168,6 +172,8 @@ def run_batch(
         from reviewkit.pack.cluster import check_address
 
         cluster = check_address(cluster)
+    elif shared_store:
+        raise ParameterError("--shared-store: only with --cluster (local workers read the store)")
     ws = workspace if isinstance(workspace, Workspace) else find_workspace(workspace)
     out = output_folder(ws, output_dir)  # a folder that cannot be written: one line
     # one review date for the whole batch, even one that runs past midnight
@@ -175,7 +181,7 @@ def run_batch(
     with batch_lock(out / LOG_DIR, part=part), StopFlag() as stop:
         batch = _Batch(ws, out, as_of=as_of, jobs=jobs, stop=stop, listener=listener)
         batch.after, batch.part, batch.cluster = after, part, cluster
-        batch.per_kernel = packs_per_kernel
+        batch.per_kernel, batch.shared_store = packs_per_kernel, shared_store
         schedule, shared = batch.start(only)
         try:
             batch.plan(schedule, shared, force=force, packs_per_kernel=packs_per_kernel)
@@ -223,6 +229,7 @@ class _Batch:
         self.part = False  # one part of a batch (--part): no last-batch.json, index, after
         self.cluster: str | None = None  # a Dask scheduler's address, or local:N
         self.per_kernel = PACKS_PER_KERNEL
+        self.shared_store = False
 
     def start(self, only: Sequence[str]) -> tuple[list[Any], Any]:
         """Read the schedule and the shared inputs; note the batch as under way.
@@ -298,8 +305,9 @@ class _Batch:
 
         assert self.cluster is not None
         pool = ClusterPool(
-            self.cluster, ws=self.ws, out=self.out, per_kernel=packs_per_kernel, log=self.log
-        )
+            self.cluster, ws=self.ws, out=self.out, per_kernel=packs_per_kernel, log=self.log,
+            shared_store=self.shared_store,
+        )  # fmt: skip
         self.summary["cluster"] = pool.describe()
         return pool
 

@@ -30,6 +30,7 @@ def show_batch(
     after: AfterBatch | None = None,
     part: bool = False,
     cluster: str | None = None,
+    shared_store: bool = False,
 ) -> BatchReport:
     """Run :func:`reviewkit.pack.batch.run_batch` with a progress bar on ``err``; print the summary.
 
@@ -74,6 +75,7 @@ def show_batch(
         report = run_batch(
             workspace=workspace, jobs=jobs, as_of=as_of, only=only, force=force,
             output_dir=output_dir, listener=listen, after=after, part=part, cluster=cluster,
+            shared_store=shared_store,
         )  # fmt: skip
     out.print(summary_table(report))
     counts = report.counts

@@ -83,6 +83,9 @@ class ClusterPool:
         Packs a worker's kernel builds before it is replaced.
     log
         The batch log (where the cluster and each retry are noted).
+    shared_store
+        Workers copy the store from its path here (a folder every machine mounts) instead
+        of receiving it from the head.
 
     Raises
     ------
@@ -91,11 +94,18 @@ class ClusterPool:
     """
 
     def __init__(
-        self, address: str, *, ws: Any, out: Path, per_kernel: int, log: logging.Logger
+        self,
+        address: str,
+        *,
+        ws: Any,
+        out: Path,
+        per_kernel: int,
+        log: logging.Logger,
+        shared_store: bool = False,
     ) -> None:
         logging.getLogger("distributed").setLevel(logging.ERROR)  # the batch says what matters
         self.address, self.ws, self.out, self.log = address, ws, out, log
-        self.per_kernel = per_kernel
+        self.per_kernel, self.shared_store = per_kernel, shared_store
         self.cluster: Any = None
         self.client = self._connect(address)
         self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
@@ -151,14 +161,15 @@ class ClusterPool:
         from reviewkit.pack.cluster_worker import PackWorker
 
         t0 = time.perf_counter()
-        bundle = describe_bundle(self.ws)
+        bundle = describe_bundle(self.ws, shared_store=self.shared_store)
         self.client.register_plugin(PackWorker(
             self.ws.config.kernel, per_kernel=self.per_kernel, bundle=bundle,
             pieces=list(chunks(bundle)),
         ))  # fmt: skip
         self.log.info(
-            "cluster %s: %d worker(s); workspace copy %s (%.1f MB) written on each in %.1f s",
+            "cluster %s: %d worker(s); workspace copy %s (%.1f MB%s) written on each in %.1f s",
             self.address, self.describe()["workers"], bundle.digest[:12], bundle.size / 1e6,
+            ", the store from the shared folder" if self.shared_store else "",
             time.perf_counter() - t0,
         )  # fmt: skip
         self.client.subscribe_topic("reviewkit", self._on_event)

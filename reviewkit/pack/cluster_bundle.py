@@ -47,6 +47,7 @@ class Bundle:
     store: str  # the store's path inside the copy
     sources: tuple[str, ...]  # the head's path of each file, in ``files`` order
     store_moved: bool = False  # the head's store lies outside its workspace: the copy's does not
+    shared_store: bool = False  # workers copy the store from its path (a shared folder)
 
     @property
     def size(self) -> int:
@@ -66,12 +67,13 @@ def template_key(ws: Any, template: Path) -> str:
     return f"{TEMPLATES}/{template.name}"
 
 
-def describe_bundle(ws: Any) -> Bundle:
+def describe_bundle(ws: Any, *, shared_store: bool = False) -> Bundle:
     """The bundle of a workspace (read on the head, before anything is sent).
 
     It holds ``params/`` (but its import sources), the workspace's ``notebooks/``, the
     shipped templates (a worker runs exactly the template the head fingerprinted) and the
-    store.
+    store. ``shared_store``: the store is not sent; each worker copies it from the same path
+    (a folder every machine mounts) and checks it is the head's.
     """
     from reviewkit.core.resources import bundled
 
@@ -100,12 +102,20 @@ def describe_bundle(ws: Any) -> Bundle:
         "\n".join(f"{f.path} {f.size} {f.sha256}" for f in files).encode()
     ).hexdigest()
     sources = tuple(str(found[f.path]) for f in files)
-    return Bundle(digest[:24], files, store_key, sources, not store.is_relative_to(root))
+    return Bundle(
+        digest[:24], files, store_key, sources, not store.is_relative_to(root), shared_store
+    )
+
+
+def _is_store(bundle: Bundle, path: str) -> bool:
+    return path in {bundle.store, bundle.store + ".wal"}
 
 
 def chunks(bundle: Bundle) -> Iterator[tuple[int, int, bytes]]:
     """The bundle's bytes as ``(file index, offset, data)`` pieces of :data:`CHUNK_BYTES`."""
     for index, source in enumerate(bundle.sources):
+        if bundle.shared_store and _is_store(bundle, bundle.files[index].path):
+            continue  # each worker reads it from the shared folder
         with Path(source).open("rb") as handle:
             offset = 0
             while True:
@@ -140,15 +150,20 @@ def materialize(bundle: Bundle, pieces: list[tuple[int, int, bytes]], folder: Pa
             with target.open("r+b" if offset else "wb") as handle:
                 handle.seek(offset)
                 handle.write(data)
-        for item in bundle.files:
+        for item, source in zip(bundle.files, bundle.sources, strict=True):
             path = partial / item.path
             path.parent.mkdir(parents=True, exist_ok=True)
+            if bundle.shared_store and _is_store(bundle, item.path):
+                _copy_shared(Path(source), path)
             path.touch()
             if _sha256(path) != item.sha256:
                 raise RunFailedError(
+                    f"the store at {source} differs from the one the batch planned with; "
+                    "every machine must mount the same folder (or leave out --shared-store)"
+                    if bundle.shared_store and _is_store(bundle, item.path) else
                     f"the workspace copy sent to this worker is damaged ({item.path}); the "
                     "batch sends it again on its next run"
-                )
+                )  # fmt: skip
         if bundle.store_moved:
             _point_store(partial, bundle.store)
         (partial / ".complete").write_text(bundle.digest, encoding="ascii")
@@ -158,6 +173,24 @@ def materialize(bundle: Bundle, pieces: list[tuple[int, int, bytes]], folder: Pa
         shutil.rmtree(partial, ignore_errors=True)
     _prune(folder, keep=bundle.digest)
     return root
+
+
+def _copy_shared(source: Path, target: Path) -> None:
+    """Copy the store from the shared folder (``--shared-store``).
+
+    Raises
+    ------
+    RunFailedError
+        The worker cannot read it there.
+    """
+    try:
+        shutil.copyfile(source, target)
+    except OSError as exc:
+        raise RunFailedError(
+            f"--shared-store: this worker cannot read the store at {source} ({exc.strerror}); "
+            "mount the shared folder at the same path on every worker, or leave out "
+            "--shared-store to send each worker a copy"
+        ) from None
 
 
 def _point_store(copy: Path, store: str) -> None:

@@ -59,6 +59,7 @@ class PackWorker(WorkerPlugin):
         self.free: queue.SimpleQueue[_Kernels] = queue.SimpleQueue()
         self.all: list[_Kernels] = []
         self.copy: Path | None = None
+        self.problem = ""  # why this worker has no copy (reported by each of its packs)
         self.copies = Path()
         self.cwd = Path()
         self.lock = threading.Lock()
@@ -87,7 +88,10 @@ class PackWorker(WorkerPlugin):
         self.copies.mkdir(parents=True, exist_ok=True)
         self.cwd.mkdir(parents=True, exist_ok=True)
         if self.bundle is not None:
-            self.copy = materialize(self.bundle, self.pieces, self.copies)
+            try:
+                self.copy = materialize(self.bundle, self.pieces, self.copies)
+            except RunFailedError as exc:
+                self.problem = str(exc)
         self.pieces = []  # on disk now: not kept in the worker's memory
         # A kernel dies with the thread that started it (Linux's parent-death signal): it is
         # started in one of the worker's task threads, which live as long as the worker.
@@ -178,7 +182,8 @@ def build_task(name: str, plan: Any, template: str) -> Event:
                 "error": f"{name} was not built: worker {worker.address} runs {differ}; "
                 "install the same requirements.lock on every machine"}  # fmt: skip
     if plugin.copy is None:
-        raise RunFailedError(f"worker {worker.address} has no workspace copy; run the batch again")
+        why = plugin.problem or "it has no workspace copy; run the batch again"
+        raise RunFailedError(f"worker {worker.address}: {why}")
     copy = plugin.copy
     scratch = plugin.copies.parent / "out" / uuid.uuid4().hex[:12]
     scratch.mkdir(parents=True)

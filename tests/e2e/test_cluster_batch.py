@@ -104,6 +104,23 @@ def test_a_local_cluster_builds_the_same_packs_as_a_local_batch(ws, local_out, t
     assert not (out / "_staging").exists()
 
 
+def test_workers_may_copy_the_store_from_a_shared_folder(ws, local_out, tmp_path):
+    out = tmp_path / "out"
+    report = run_batch(workspace=ws, as_of=DEMO, only=SUBSET[:1], output_dir=out,
+                       cluster="local:1", shared_store=True)  # fmt: skip
+    assert report.counts == {"built": 1, "skipped": 0, "failed": 0}
+    name = "weekly/2026-W47"
+    assert _manifest(out / name / "manifest.json") == _manifest(local_out / name / "manifest.json")
+    assert "the store from the shared folder" in report.log.read_text(encoding="utf-8")
+
+
+def test_shared_store_without_a_cluster_exits_2(ws, tmp_path, capsys):
+    code = main(["batch", "--shared-store", "--workspace", str(ws.root), "--output-dir",
+                 str(tmp_path / "out")])  # fmt: skip
+    assert code == 2
+    assert "--shared-store: only with --cluster" in capsys.readouterr().err
+
+
 @pytest.fixture(scope="module")
 def two_machines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[Path]]]:
     """``dask scheduler`` and two ``dask worker`` processes, each with a folder of its own."""

@@ -154,3 +154,63 @@ def test_cluster_addresses_that_are_accepted(given, checked):
 def test_cluster_addresses_that_are_refused(given):
     with pytest.raises(ParameterError, match="is not a Dask scheduler address"):
         check_address(given)
+
+
+class _FakeClient:
+    def __init__(self, status: str, workers: dict) -> None:
+        self.status, self.workers = status, workers
+
+    def scheduler_info(self, n_workers: int = -1) -> dict:
+        return {"workers": self.workers}
+
+
+@pytest.mark.parametrize(
+    ("status", "workers", "why"),
+    [("connecting", {"w": {}}, "the connection to the Dask scheduler was lost"),
+     ("running", {}, "the cluster has no worker")],
+)  # fmt: skip
+def test_packs_still_out_fail_once_the_cluster_is_gone_long_enough(
+    monkeypatch, tmp_path, status, workers, why
+):
+    import logging
+
+    from reviewkit.pack import cluster
+
+    pool = cluster.ClusterPool.__new__(cluster.ClusterPool)
+    pool.client, pool.address = _FakeClient(status, workers), "tcp://10.0.0.5:8786"
+    pool.log, pool.futures, pool.waiting = logging.getLogger("test"), {}, {"b", "a"}
+    pool.trouble_since, pool.watched = None, 0.0
+    monkeypatch.setattr(cluster, "WATCH_SECONDS", 0.0)
+    assert pool._watch() == []  # gone just now: a worker may be restarting
+    assert pool.trouble_since is not None
+    pool.trouble_since -= cluster.LOST_SECONDS  # a minute later
+    failed = pool._watch()
+    assert [e["name"] for e in failed] == ["a", "b"] and not pool.waiting
+    assert all(e["event"] == "failed" and why in e["error"] for e in failed)
+    assert "run the batch again once it is back" in failed[0]["error"]
+    healthy = cluster.ClusterPool.__new__(cluster.ClusterPool)
+    healthy.client, healthy.trouble_since, healthy.watched = (
+        _FakeClient("running", {"w": {}}),
+        1.0,
+        0.0,
+    )
+    assert healthy._watch() == [] and healthy.trouble_since is None
+
+
+def test_a_shared_store_is_copied_from_its_path_not_sent(ws, tmp_path):
+    bundle = describe_bundle(ws, shared_store=True)
+    pieces = list(chunks(bundle))
+    assert not any(bundle.files[i].path == bundle.store for i, _, _ in pieces)
+    copy = materialize(bundle, pieces, tmp_path / "copies")
+    assert (copy / bundle.store).read_bytes() == ws.store_path.read_bytes()
+
+
+def test_a_shared_store_that_differs_or_is_missing_is_refused(ws, tmp_path):
+    bundle = describe_bundle(ws, shared_store=True)
+    pieces = list(chunks(bundle))
+    ws.store_path.write_bytes(b"imported meanwhile")
+    with pytest.raises(RunFailedError, match="differs from the one the batch planned with"):
+        materialize(bundle, pieces, tmp_path / "a")
+    ws.store_path.unlink()
+    with pytest.raises(RunFailedError, match=r"--shared-store: this worker cannot read the store"):
+        materialize(bundle, pieces, tmp_path / "b")
