@@ -318,6 +318,37 @@ def test_the_copy_log_line_on_the_page_is_the_pools():
     source = inspect.getsource(cluster.ClusterPool._ship)
     written = re.search(r'"(cluster %s: [^"]+)"', source)
     assert written, "the pool no longer logs the copy as the page shows"
-    pattern = re.escape(written[1]).replace("%s", r"\S+").replace("%d", r"\d+")
+    pattern = re.escape(written[1]).replace("%s", r".*?").replace("%d", r"\d+")
     pattern = pattern.replace(re.escape("%.1f"), r"\d+\.\d")
     assert re.fullmatch(pattern, shown[0]), (written[1], shown[0])
+
+
+def test_the_log_line_of_a_worker_without_the_shared_store_is_the_batchs(tmp_path, monkeypatch):
+    import distributed
+
+    from reviewkit.errors import RunFailedError
+    from reviewkit.pack.cluster_bundle import _copy_shared
+
+    lines = [f"{level} {message}" for level, message in LOG_LINE.findall(DOC)]
+    unread = [line for line in lines if "--shared-store: this worker cannot read" in line]
+    assert len(unread) == 2 and unread[0] == unread[1]
+    name, worker, store = re.findall(r"^ERROR (\S+): .* worker (\S+): .* the store at (\S+) ",
+                                     unread[0])[0]  # fmt: skip
+    assert not Path(store).exists()
+    plugin = cluster_worker.PackWorker("reviewkit")
+    with pytest.raises(RunFailedError) as caught:  # what the worker's setup meets
+        _copy_shared(Path(store), tmp_path / "reviewkit.duckdb")
+    plugin.problem = str(caught.value)
+    fake = SimpleNamespace(address=worker, plugins={cluster_worker.PLUGIN: plugin},
+                           log_event=lambda *_args: None)  # fmt: skip
+    monkeypatch.setattr(distributed, "get_worker", lambda: fake)
+    with pytest.raises(RunFailedError) as raised:
+        cluster_worker.build_task(name, SimpleNamespace(manifest={"packages": {}}), "")
+
+    class Failed:  # the task's future, on the head
+        def result(self) -> Any:
+            raise raised.value
+
+    event = _pool(name)._outcome(Failed(), name, None)
+    assert _logged([event], name) == [unread[0]]
+    assert "--shared-store" in _options(app.commands["batch"])
