@@ -266,7 +266,7 @@ def test_the_log_line_of_a_worker_with_other_versions_is_the_batchs(monkeypatch)
                                PackageNotFoundError=LookupError)  # fmt: skip
     monkeypatch.setattr(cluster_worker, "metadata", versions)
     plan = SimpleNamespace(manifest={"packages": {package: has}})
-    event = cluster_worker.build_task(name, plan, "")
+    event = cluster_worker.build_task(name, plan, "", "")
     assert event["event"] == "failed" and event["files"] == {}
     assert _logged([event], name) == [mismatch[0]]
 
@@ -336,6 +336,7 @@ def test_the_log_line_of_a_worker_without_the_shared_store_is_the_batchs(tmp_pat
                                      unread[0])[0]  # fmt: skip
     assert not Path(store).exists()
     plugin = cluster_worker.PackWorker("reviewkit")
+    plugin.bundle = SimpleNamespace(digest="d")  # this batch's copy, which setup failed to write
     with pytest.raises(RunFailedError) as caught:  # what the worker's setup meets
         _copy_shared(Path(store), tmp_path / "reviewkit.duckdb")
     plugin.problem = str(caught.value)
@@ -343,7 +344,7 @@ def test_the_log_line_of_a_worker_without_the_shared_store_is_the_batchs(tmp_pat
                            log_event=lambda *_args: None)  # fmt: skip
     monkeypatch.setattr(distributed, "get_worker", lambda: fake)
     with pytest.raises(RunFailedError) as raised:
-        cluster_worker.build_task(name, SimpleNamespace(manifest={"packages": {}}), "")
+        cluster_worker.build_task(name, SimpleNamespace(manifest={"packages": {}}), "", "d")
 
     class Failed:  # the task's future, on the head
         def result(self) -> Any:
