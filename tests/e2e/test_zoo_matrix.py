@@ -5,10 +5,11 @@ For brazil, usa and germany: the exports (`reviewkit sample --company NAME --exp
 user writes (the zoo's reference files stand in for the user's edits of the drafts, which
 `reviewkit profile draft` makes first), `reviewkit import` file by file, `reviewkit validate`,
 and `reviewkit batch` of the company's weekly, monthly and quarterly packs in both languages.
-The sample company (the fourth shape) is built from its store. Then, for every pack: no error,
-amounts only in the company's currency, counts without one, no table made only of
-"(unknown)" rows, no visible table of more than 15 rows, and the scorecard's figures equal to
-plain pandas on the generated tables (:func:`reviewkit.ingest.sample.zoo.scorecard_truth`).
+The sample company (the fourth shape) is built from its store (the session's ``demo_packs``).
+Then, for every pack: no error, amounts only in the company's currency, counts without one,
+no table made only of "(unknown)" rows, no visible table of more than 15 rows, and the
+scorecard's figures equal to plain pandas on the generated tables
+(:func:`reviewkit.ingest.sample.zoo.scorecard_truth`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from builders import DEMO_DATE, run_cli
+from builders import run_cli
 
 from reviewkit.i18n.formatting import format_count, format_money
 from reviewkit.ingest.sample import zoo
@@ -82,12 +83,14 @@ def build_from_exports(name: str, root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, sample_workspace) -> dict[str, Path]:
+def built(tmp_path_factory: pytest.TempPathFactory, demo_packs) -> dict[str, Path]:
     out = {name: build_from_exports(name, tmp_path_factory.mktemp(name)) for name in ZOO}
+    # The sample's packs of SCHEDULE (every cadence in ja and en on DEMO_DATE) are the session's
+    # demo packs: the same six packs, built once per run (tests/e2e/test_batch_demo.py checks
+    # that `reviewkit batch` of the sample builds them and says what `reviewkit run` says).
     sample = tmp_path_factory.mktemp("sample") / "ws"
-    shutil.copytree(sample_workspace.root, sample)
-    (sample / "params" / "schedule.yml").write_text(SCHEDULE, encoding="utf-8")
-    cli_ok("batch", "--workspace", str(sample), "--as-of", DEMO_DATE, "--jobs", "2")
+    assert set(demo_packs) == {(cadence, lang) for cadence in CADENCES for lang in LANGS}
+    shutil.copytree(next(iter(demo_packs.values())).pack.parents[2], sample / "outputs")
     out["sample"] = sample
     return out
 
