@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,15 @@ def cli_ok(*args: str) -> str:
     return done.stdout
 
 
+@cache
+def company_of(name: str) -> zoo.ZooCompany:
+    """The generated company (generated once: the tests and the build only read it)."""
+    return zoo.generate(name)
+
+
 def build_from_exports(name: str, root: Path) -> Path:
     """The company's workspace built from its CSV exports, and its packs."""
-    company = zoo.generate(name)
+    company = company_of(name)
     spec = company.spec
     exports = root / "exports"
     cli_ok("sample", "--company", name, str(exports), "--exports-only")
@@ -124,7 +131,7 @@ def test_every_template_in_both_languages_builds(built, name):
 @pytest.mark.integration
 @pytest.mark.parametrize("name", [*ZOO, "sample"])
 def test_amounts_only_in_the_company_currency(built, name):
-    currency = "JPY" if name == "sample" else zoo.generate(name).spec["currency"]
+    currency = "JPY" if name == "sample" else company_of(name).spec["currency"]
     others = [s for code, signs in SIGNS.items() if code != currency for s in signs]
     for path in (built[name] / "outputs").glob("*/*/**/pack.html"):
         text = soup_of(path).get_text(" ", strip=True)
@@ -168,7 +175,7 @@ def scorecard_cells(path: Path) -> dict[str, str]:
 @pytest.mark.parametrize("name", ZOO)
 @pytest.mark.parametrize("cadence", ("monthly", "quarterly"))
 def test_scorecard_equals_pandas_on_the_generated_tables(built, name, cadence):
-    company = zoo.generate(name)
+    company = company_of(name)
     truth = zoo.scorecard_truth(company)
     rows = truth[truth["cadence"] == cadence]
     labels = {s["key"]: s["label"]["en"] for s in _definitions(built[name])["stages"]}
