@@ -80,7 +80,9 @@ def test_every_variant_adds_up_to_the_kgi_target(review):
     assert row.set_index("metric").loc["lead", "rounded"] == math.ceil(lead - 1e-9)
 
 
-def test_the_draft_targets_file_sits_next_to_the_pack_and_loads(demo_packs, tmp_path, review):
+def test_the_draft_targets_file_sits_next_to_the_pack_and_loads(
+    demo_packs, demo_packs_workspace, tmp_path, review
+):
     pack = demo_packs[("quarterly", "en")]
     draft = pack.directory / "targets-draft-FY2026-Q3.yml"
     assert draft.is_file()
@@ -96,10 +98,10 @@ def test_the_draft_targets_file_sits_next_to_the_pack_and_loads(demo_packs, tmp_
         months = [parse_period(m, calendar=cal) for m in ("2026-10", "2026-11", "2026-12")]
         got = sum(loaded.month_value(metric, m.start) or math.nan for m in months)
         assert got == pytest.approx(total), metric
-    # The workspace's own targets file was not touched by the run.
-    assert "targets-draft" not in (review.workspace.params_dir / "targets.yml").read_text(
-        encoding="utf-8"
-    )
+    # The workspace's own targets file was not touched by the run (the workspace the pack was
+    # built from: another worker's under pytest -n; and this review's).
+    for params_dir in (demo_packs_workspace / "params", review.workspace.params_dir):
+        assert "targets-draft" not in (params_dir / "targets.yml").read_text(encoding="utf-8")
 
 
 def test_the_first_screen_links_each_answer_to_its_evidence(demo_packs):

@@ -5,21 +5,23 @@ For brazil, usa and germany: the exports (`reviewkit sample --company NAME --exp
 user writes (the zoo's reference files stand in for the user's edits of the drafts, which
 `reviewkit profile draft` makes first), `reviewkit import` file by file, `reviewkit validate`,
 and `reviewkit batch` of the company's weekly, monthly and quarterly packs in both languages.
-The sample company (the fourth shape) is built from its store. Then, for every pack: no error,
-amounts only in the company's currency, counts without one, no table made only of
-"(unknown)" rows, no visible table of more than 15 rows, and the scorecard's figures equal to
-plain pandas on the generated tables (:func:`reviewkit.ingest.sample.zoo.scorecard_truth`).
+The sample company (the fourth shape) is built from its store (the session's ``demo_packs``).
+Then, for every pack: no error, amounts only in the company's currency, counts without one,
+no table made only of "(unknown)" rows, no visible table of more than 15 rows, and the
+scorecard's figures equal to plain pandas on the generated tables
+(:func:`reviewkit.ingest.sample.zoo.scorecard_truth`).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from builders import DEMO_DATE, run_cli
+from builders import run_cli
 
 from reviewkit.i18n.formatting import format_count, format_money
 from reviewkit.ingest.sample import zoo
@@ -44,9 +46,15 @@ def cli_ok(*args: str) -> str:
     return done.stdout
 
 
+@cache
+def company_of(name: str) -> zoo.ZooCompany:
+    """The generated company (generated once: the tests and the build only read it)."""
+    return zoo.generate(name)
+
+
 def build_from_exports(name: str, root: Path) -> Path:
     """The company's workspace built from its CSV exports, and its packs."""
-    company = zoo.generate(name)
+    company = company_of(name)
     spec = company.spec
     exports = root / "exports"
     cli_ok("sample", "--company", name, str(exports), "--exports-only")
@@ -82,12 +90,14 @@ def build_from_exports(name: str, root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, sample_workspace) -> dict[str, Path]:
+def built(tmp_path_factory: pytest.TempPathFactory, demo_packs) -> dict[str, Path]:
     out = {name: build_from_exports(name, tmp_path_factory.mktemp(name)) for name in ZOO}
+    # The sample's packs of SCHEDULE (every cadence in ja and en on DEMO_DATE) are the session's
+    # demo packs: the same six packs, built once per run (tests/e2e/test_batch_demo.py checks
+    # that `reviewkit batch` of the sample builds them and says what `reviewkit run` says).
     sample = tmp_path_factory.mktemp("sample") / "ws"
-    shutil.copytree(sample_workspace.root, sample)
-    (sample / "params" / "schedule.yml").write_text(SCHEDULE, encoding="utf-8")
-    cli_ok("batch", "--workspace", str(sample), "--as-of", DEMO_DATE, "--jobs", "2")
+    assert set(demo_packs) == {(cadence, lang) for cadence in CADENCES for lang in LANGS}
+    shutil.copytree(next(iter(demo_packs.values())).pack.parents[2], sample / "outputs")
     out["sample"] = sample
     return out
 
@@ -121,7 +131,7 @@ def test_every_template_in_both_languages_builds(built, name):
 @pytest.mark.integration
 @pytest.mark.parametrize("name", [*ZOO, "sample"])
 def test_amounts_only_in_the_company_currency(built, name):
-    currency = "JPY" if name == "sample" else zoo.generate(name).spec["currency"]
+    currency = "JPY" if name == "sample" else company_of(name).spec["currency"]
     others = [s for code, signs in SIGNS.items() if code != currency for s in signs]
     for path in (built[name] / "outputs").glob("*/*/**/pack.html"):
         text = soup_of(path).get_text(" ", strip=True)
@@ -165,7 +175,7 @@ def scorecard_cells(path: Path) -> dict[str, str]:
 @pytest.mark.parametrize("name", ZOO)
 @pytest.mark.parametrize("cadence", ("monthly", "quarterly"))
 def test_scorecard_equals_pandas_on_the_generated_tables(built, name, cadence):
-    company = zoo.generate(name)
+    company = company_of(name)
     truth = zoo.scorecard_truth(company)
     rows = truth[truth["cadence"] == cadence]
     labels = {s["key"]: s["label"]["en"] for s in _definitions(built[name])["stages"]}

@@ -1175,7 +1175,7 @@ def scorecard_cell(html: str, label: str) -> str:
 
 @pytest.mark.integration
 def test_changing_the_mql_rule_flows_into_numbers_and_packs(
-    sample_workspace, sample_con, sample_defs, raw_tables, truth, tmp_path
+    sample_workspace, sample_con, sample_defs, raw_tables, truth, tmp_path, demo_packs
 ):
     root = tmp_path / "ws"
     shutil.copytree(sample_workspace.root / "params", root / "params")
@@ -1183,7 +1183,10 @@ def test_changing_the_mql_rule_flows_into_numbers_and_packs(
     shutil.copy(sample_workspace.store_path, root / "data" / "reviewkit.duckdb")
     ws = Workspace(root)
     out = tmp_path / "out"
-    before = run_monthly(ws, out)
+    # Before the change: the sample's monthly pack of DEMO (the session's demo pack, in ja, the
+    # workspace default), published where the pack after the change then replaces it.
+    shutil.copytree(demo_packs[("monthly", "ja")].pack.parents[2], out)
+    before = read_monthly(demo_packs[("monthly", "ja")])
 
     path = root / "params" / "definitions.yml"
     text = path.read_text(encoding="utf-8")
@@ -1246,7 +1249,10 @@ def test_changing_the_mql_rule_flows_into_numbers_and_packs(
 def run_monthly(ws: Workspace, out) -> dict:
     from reviewkit.pack.runner import run_pack
 
-    result = run_pack("monthly", as_of=DEMO.isoformat(), workspace=ws, output_dir=out)
+    return read_monthly(run_pack("monthly", as_of=DEMO.isoformat(), workspace=ws, output_dir=out))
+
+
+def read_monthly(result) -> dict:
     html = result.pack.read_text(encoding="utf-8")
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert manifest["period"] == "2026-10" and manifest["lang"] == "ja"
