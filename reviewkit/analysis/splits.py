@@ -135,25 +135,44 @@ def horizon_of(people: PeriodPeople, window: dt.timedelta) -> dt.timedelta | Non
     return None if horizon < dt.timedelta(days=1) else horizon
 
 
-def _codes(frame: pd.DataFrame, dims: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's segment as a code, and each code's key (the same text as segment_key)."""
-    combined = np.zeros(len(frame), dtype="int64")
-    spelt = []
-    for d in dims:
-        values = frame[d].astype("object")
-        code, uniques = pd.factorize(values.where(values.notna(), MISSING))
-        combined = combined * max(len(uniques), 1) + code
-        spelt.append((np.asarray([str(v) for v in uniques], dtype=object), max(len(uniques), 1)))
+Column = tuple[np.ndarray, np.ndarray, int]  # each row's code, each code's text, how many
+
+
+def _column_codes(frame: pd.DataFrame, column: str) -> Column:
+    """One segment column's values as codes (unknown as :data:`MISSING`), and their texts."""
+    values = frame[column].astype("object")
+    code, uniques = pd.factorize(values.where(values.notna(), MISSING))
+    return code, np.asarray([str(v) for v in uniques], dtype=object), max(len(uniques), 1)
+
+
+def _combined(rows: int, columns: Sequence[Column]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's segment as a code, and each code's key (as :func:`segment_key` spells it)."""
+    combined = np.zeros(rows, dtype="int64")
+    for code, _, size in columns:
+        combined = combined * size + code
     code, seen = pd.factorize(combined)
     parts = []
     rest = np.asarray(seen, dtype="int64")
-    for labels, size in reversed(spelt):
+    for _, labels, size in reversed(columns):
         parts.append(labels[rest % size] if len(labels) else np.array([], dtype=object))
         rest = rest // size
     text = parts[-1]
     for part in reversed(parts[:-1]):
         text = text + SEPARATOR + part
     return code, np.asarray(text, dtype=object)
+
+
+def _segment_codes(
+    people: PeriodPeople, which: str, dims: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The segment codes of ``people.<which>`` (:func:`_combined`), once per dims and column."""
+    frame = getattr(people, which)
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        columns = [_cached(people, ("column", which, d), _column_codes, frame, d) for d in dims]
+        return _combined(len(frame), columns)
+
+    return _cached(people, ("codes", which, tuple(dims)), make)
 
 
 def segment_key(frame: pd.DataFrame, dims: Sequence[str]) -> pd.Series:
@@ -164,7 +183,7 @@ def segment_key(frame: pd.DataFrame, dims: Sequence[str]) -> pd.Series:
     name = dims[0] if len(dims) == 1 else None  # as pandas names a sum of named columns
     if frame.empty:
         return pd.Series([], index=frame.index, dtype="object", name=name).astype(str)
-    code, text = _codes(frame, dims)
+    code, text = _combined(len(frame), [_column_codes(frame, d) for d in dims])
     return pd.Series(text[code], index=frame.index, dtype="object", name=name).astype(str)
 
 
@@ -219,8 +238,7 @@ def _counts(people: PeriodPeople, which: str, dims: Sequence[str], rows: np.ndar
 
     Counted on the segments' integer codes (worked out once per dims), not on their texts.
     """
-    frame = getattr(people, which)
-    code, text = _cached(people, ("codes", which, tuple(dims)), _codes, frame, dims)
+    code, text = _segment_codes(people, which, dims)
     counts = np.bincount(code[rows], minlength=len(text))
     out = pd.Series(counts, index=pd.Index(text, name="segment", dtype=object), dtype="int64")
     return out[out > 0].sort_index()
@@ -240,10 +258,10 @@ def _people_counts(
 
     Entrants into ``source`` in the period, and those of them who reached ``target`` (in the
     period; within ``horizon`` of entering; or within the matched age, at most ``window``: a
-    cohort), less the people in ``exclude``; indexed by the codes of :func:`_codes`.
+    cohort), less the people in ``exclude``; indexed by the codes of :func:`_segment_codes`.
     """
     frame = getattr(people, which)
-    code, text = _cached(people, ("codes", which, tuple(dims)), _codes, frame, dims)
+    code, text = _segment_codes(people, which, dims)
     kept = _kept(people, which, exclude)
 
     def rows(stage: str) -> np.ndarray:
@@ -282,10 +300,7 @@ def _aligned(people: PeriodPeople, dims: Sequence[str]) -> Aligned:
     """The segment keys of both periods, sorted, and where each side's codes sit among them."""
 
     def make() -> Aligned:
-        texts = [
-            _cached(people, ("codes", w, tuple(dims)), _codes, getattr(people, w), dims)[1]
-            for w in ("before", "now")
-        ]
+        texts = [_segment_codes(people, w, dims)[1] for w in ("before", "now")]
         union = np.asarray(sorted({str(k) for t in texts for k in t}), dtype=object)
         position = {k: i for i, k in enumerate(union)}
         at = [np.asarray([position[str(k)] for k in t], dtype="int64") for t in texts]
@@ -396,7 +411,7 @@ def people_in(people: PeriodPeople, dims: Sequence[str], key: str) -> set[str]:
         frame = getattr(people, which)
         if frame.empty:
             continue
-        code, text = _cached(people, ("codes", which, tuple(dims)), _codes, frame, dims)
+        code, text = _segment_codes(people, which, dims)
         at = np.flatnonzero(text == key)
         if len(at):
             ids = _cached(people, ("ids", which), _person_ids, frame)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -46,6 +46,8 @@ class Evaluation:
     segment: Mapping[str, object] | None
     by: list[str]
     index: pd.DataFrame
+    # the stage counts of every stage, queried once for all the metrics (see counts)
+    stage_counts: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False)
 
     def rows(self) -> pd.DataFrame:
         """The frame's rows (period x group), ``basis`` unset and every row ``mature``."""
@@ -64,8 +66,16 @@ class Evaluation:
         return base.merge(frame, on=keys, how="left")
 
     def counts(self, stage: str) -> pd.Series:
-        """Entries into ``stage`` per row (0 where none)."""
-        frame = families.counts(self.funnel, stage, self.table, self.segment, self.by)
+        """Entries into ``stage`` per row (0 where none).
+
+        Every stage is counted by one query, the first time any is asked for; each metric of
+        the frame then takes its stages' rows from it.
+        """
+        every = self.stage_counts.get("frame")
+        if every is None:
+            every = families.stage_counts(self.funnel, self.table, self.segment, self.by)
+            self.stage_counts["frame"] = every
+        frame = every[every["stage"] == stage].drop(columns="stage")
         return self.merged(frame)["n"].fillna(0)
 
     def deals(self) -> pd.DataFrame:
@@ -100,12 +110,10 @@ def evaluate_conversion(metric: ConversionMetric, on: Evaluation) -> pd.DataFram
         out["numerator"] = c["numerator"].fillna(0).to_numpy()
         out["denominator"] = c["denominator"].fillna(0).to_numpy()
         window = parse_duration(metric.window)
-        ends = on.funnel._query(f"SELECT period, p_end FROM {on.table}", [])
+        ends = on.funnel._period_rows(on.table)
         mature = {
-            r.period: on.funnel.window_elapsed(
-                r.p_end.date() if hasattr(r.p_end, "date") else r.p_end, window
-            )
-            for r in ends.itertuples()
+            period: on.funnel.window_elapsed(end, window)
+            for period, end in zip(ends["period"], ends["p_end"], strict=True)
         }
         out["mature"] = out["period"].map(mature).astype(bool)
     out["value"] = _ratios(out["numerator"], out["denominator"])

@@ -97,13 +97,38 @@ class Funnel(FunnelRecords):
             that has any data appears; counts are 0, never missing.
         """
         group = self._check_by(by)
+        # the same frame asked for again (the timing check, the rate card, ...): a copy
+        key = (
+            tuple(
+                item if isinstance(item, str) else (type(item).__name__, item.model_dump_json())
+                for item in metrics
+            ),
+            tuple((p.label, p.start, p.end) for p in periods),
+            repr(segment),
+            tuple(group),
+        )
+        made = self._frames.get(key)
+        if made is None:
+            made = self._metric_frame(metrics, periods, segment, group)
+            self._frames[key] = made
+        return made.copy()
+
+    def _metric_frame(
+        self,
+        metrics: Sequence[str | Metric],
+        periods: Sequence[Period],
+        segment: Mapping[str, object] | None,
+        group: list[str],
+    ) -> pd.DataFrame:
+        """:meth:`metric_frame`, computed (its ``by`` checked)."""
         table = self._periods_table(periods)
         keys = ["period", *group]
         index = self._groups(table, segment, group)
         frames = []
+        on = Evaluation(self, table, segment, group, index)  # shared: its stage counts too
         for item in metrics:
             metric = self.definitions.metric(item) if isinstance(item, str) else item
-            frame = evaluate(metric, Evaluation(self, table, segment, group, index))
+            frame = evaluate(metric, on)
             frame.insert(len(keys), "metric", metric.key)
             frames.append(frame)
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -123,7 +148,7 @@ class Funnel(FunnelRecords):
         self, table: str, segment: Mapping[str, object] | None, by: list[str]
     ) -> pd.DataFrame:
         """Every period x group that has a stage entry or a closed deal (the frame's rows)."""
-        periods = self._query(f"SELECT period FROM {table}", [])
+        periods = self._period_rows(table)[["period"]]
         if not by:
             return periods
         where, params = self._where(segment, "s")

@@ -64,6 +64,11 @@ class FunnelTables:
         self._persons = f"rk_persons_{n}"
         self._opps = f"rk_opps_{n}"
         self._touches = f"rk_touches_{n}"
+        # the periods tables made so far (see _periods_table): by their rows, and the reverse
+        self._period_tables: dict[tuple[tuple[str, dt.date, dt.date], ...], str] = {}
+        self._period_rows_of: dict[str, tuple[tuple[str, dt.date, dt.date], ...]] = {}
+        # the metric frames computed so far, by what was asked (Funnel.metric_frame)
+        self._frames: dict[tuple[object, ...], pd.DataFrame] = {}
         self._build()
 
     @property
@@ -173,22 +178,44 @@ class FunnelTables:
     # -- helpers -------------------------------------------------------------------------------
 
     def _periods_table(self, periods: Sequence[Period]) -> str:
+        """A temporary table of ``periods`` (``period``, ``p_start``, ``p_end``); made once.
+
+        The same periods asked for again (the scorecard's, the KGI's, ...) reuse the table;
+        :meth:`_period_rows` gives its rows without a query.
+        """
+        rows = tuple((p.label, p.start, p.end) for p in periods)
+        made = self._period_tables.get(rows)
+        if made is not None:
+            return made
         name = f"rk_periods_{next(_counter)}"
-        frame = pd.DataFrame(
+        if rows:  # one statement, no frame to register
+            values = ", ".join("(?, CAST(? AS DATE), CAST(? AS DATE))" for _ in rows)
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (VALUES {values}) "
+                "AS v(period, p_start, p_end)",
+                [value for row in rows for value in row],
+            )
+        else:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name} (period VARCHAR, p_start DATE, p_end DATE)"
+            )
+        self._period_tables[rows] = name
+        self._period_rows_of[name] = rows
+        return name
+
+    def _period_rows(self, table: str) -> pd.DataFrame:
+        """The rows of a :meth:`_periods_table` in order: ``period``, ``p_start``, ``p_end``.
+
+        The dates are :class:`datetime.date`; no query is made.
+        """
+        rows = self._period_rows_of[table]
+        return pd.DataFrame(
             {
-                "period": [p.label for p in periods],
-                "p_start": [p.start for p in periods],
-                "p_end": [p.end for p in periods],
+                "period": pd.Series([r[0] for r in rows], dtype=object),
+                "p_start": pd.Series([r[1] for r in rows], dtype=object),
+                "p_end": pd.Series([r[2] for r in rows], dtype=object),
             }
         )
-        self.con.register(f"{name}_df", frame)
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS "
-            f"SELECT period, CAST(p_start AS DATE) AS p_start, CAST(p_end AS DATE) AS p_end "
-            f"FROM {name}_df"
-        )
-        self.con.unregister(f"{name}_df")
-        return name
 
     def _where(
         self,
