@@ -68,7 +68,7 @@ test: $(STORE) $(AXE) $(LAB_CONFIG)
 	$(BIN)/mypy
 	@mkdir -p $(dir $(AIRFLOW_LOG)); \
 	$(MAKE) --no-print-directory test-airflow >$(AIRFLOW_LOG) 2>&1 & airflow=$$!; \
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests; suite=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=30 tests; suite=$$?; \
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks; notebooks=$$?; \
 	wait $$airflow; flow=$$?; cat $(AIRFLOW_LOG); \
 	echo "make test: tests exit $$suite, notebooks exit $$notebooks, test-airflow exit $$flow"; \
@@ -131,4 +131,4 @@ hooks: $(STAMP)
 	echo "make hooks: nbstripout on commit, nbdime for git diff/merge of notebooks"
 
 clean:
-	rm -rf $(VENV) outputs/weekly outputs/monthly outputs/quarterly outputs/_failed outputs/_logs outputs/_staging outputs/index.html
+	rm -rf $(VENV) $(AIRFLOW_VENV) outputs/weekly outputs/monthly outputs/quarterly outputs/_failed outputs/_logs outputs/_staging outputs/index.html
