@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -381,29 +381,72 @@ def replace_tables(
     DataError
         If a table or column is unknown or a row breaks a constraint; nothing is written.
     """
+    return replace_tables_in_chunks(con, [frames], source=source, then=then)
+
+
+def replace_tables_in_chunks(
+    con: duckdb.DuckDBPyConnection,
+    chunks: Iterable[Mapping[str, pd.DataFrame]],
+    *,
+    source: str,
+    then: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> dict[str, int]:
+    """Replace the contents of whole tables in one transaction, from rows that come in chunks.
+
+    Like :func:`replace_tables`, but the rows of a table may arrive in several chunks (a
+    generator that makes them a chunk at a time), so no more than one chunk is in memory:
+    a table is emptied when its first chunk comes and each chunk is appended.
+
+    Parameters
+    ----------
+    con
+        A writable connection.
+    chunks
+        Table name -> rows, one mapping per chunk (consumed once, in order).
+    source
+        What the rows came from, recorded in the ``loads`` table (one row per table).
+    then
+        Run inside the same transaction after every chunk is in.
+
+    Returns
+    -------
+    dict
+        Rows written per table.
+
+    Raises
+    ------
+    DataError
+        If a table or column is unknown or a row breaks a constraint; nothing is written.
+    """
     load_id = uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.UTC)
     counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
-        for name, frame in frames.items():
-            if name not in TABLES or name in LOG_TABLES:
-                raise DataError(
-                    f"table {name!r} is not a data table of the store; use one of "
-                    f"{[t for t in TABLES if t not in LOG_TABLES]}"
-                )
-            known = [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()]
-            unknown = [c for c in frame.columns if c not in known]
-            if unknown:
-                raise DataError(f"table {name!r}: unknown columns {unknown}; the table has {known}")
-            con.execute(f"DELETE FROM {name}")
-            columns = ", ".join(f'"{c}"' for c in frame.columns)
-            con.register("_incoming", frame)
-            con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM _incoming")
-            con.unregister("_incoming")
-            counts[name] = len(frame)
+        for frames in chunks:
+            for name, frame in frames.items():
+                if name not in TABLES or name in LOG_TABLES:
+                    raise DataError(
+                        f"table {name!r} is not a data table of the store; use one of "
+                        f"{[t for t in TABLES if t not in LOG_TABLES]}"
+                    )
+                known = [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()]
+                unknown = [c for c in frame.columns if c not in known]
+                if unknown:
+                    raise DataError(
+                        f"table {name!r}: unknown columns {unknown}; the table has {known}"
+                    )
+                if name not in counts:
+                    con.execute(f"DELETE FROM {name}")
+                    counts[name] = 0
+                columns = ", ".join(f'"{c}"' for c in frame.columns)
+                con.register("_incoming", frame)
+                con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM _incoming")
+                con.unregister("_incoming")
+                counts[name] += len(frame)
+        for name, rows in counts.items():
             con.execute(
-                "INSERT INTO loads VALUES (?, ?, ?, ?, ?)", [load_id, now, source, name, len(frame)]
+                "INSERT INTO loads VALUES (?, ?, ?, ?, ?)", [load_id, now, source, name, rows]
             )
         if then is not None:
             then(con)
