@@ -390,12 +390,19 @@ def replace_tables_in_chunks(
     *,
     source: str,
     then: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+    commit_each: bool = False,
 ) -> dict[str, int]:
     """Replace the contents of whole tables in one transaction, from rows that come in chunks.
 
     Like :func:`replace_tables`, but the rows of a table may arrive in several chunks (a
     generator that makes them a chunk at a time), so no more than one chunk is in memory:
     a table is emptied when its first chunk comes and each chunk is appended.
+
+    DuckDB holds a transaction's new rows (and their keys) in memory until it commits: about
+    1.7 GB per million leads of the sample company. ``commit_each`` commits after each chunk
+    instead, so memory stays that of one chunk; readers then see the tables fill chunk by
+    chunk, and an error or interruption leaves the chunks before it written (the
+    ``loads`` rows, written last, are missing: run again).
 
     Parameters
     ----------
@@ -406,7 +413,10 @@ def replace_tables_in_chunks(
     source
         What the rows came from, recorded in the ``loads`` table (one row per table).
     then
-        Run inside the same transaction after every chunk is in.
+        Run inside the same transaction after every chunk is in (the last one's, with
+        ``commit_each``).
+    commit_each
+        Commit after each chunk (see above).
 
     Returns
     -------
@@ -444,6 +454,9 @@ def replace_tables_in_chunks(
                 con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM _incoming")
                 con.unregister("_incoming")
                 counts[name] += len(frame)
+            if commit_each:
+                con.execute("COMMIT")
+                con.execute("BEGIN TRANSACTION")
         for name, rows in counts.items():
             con.execute(
                 "INSERT INTO loads VALUES (?, ?, ?, ?, ?)", [load_id, now, source, name, rows]

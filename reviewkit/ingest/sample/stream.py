@@ -5,8 +5,11 @@ random generator, so its tables for 10,000,000 leads would need about 24 GB. Abo
 :data:`STREAM_ABOVE` leads, :func:`write_streamed` makes the company as chunks of at most
 :data:`CHUNK_LEADS` leads instead: each chunk is a whole sample company of its size (same
 days, rates, shares and planted problems, its own seed drawn from the seed and the chunk's
-number; the first chunk's is the seed itself), whose ids continue after the previous chunk's, so together they are one company of
-the size asked for. Each chunk is appended to the store and dropped before the next is made.
+number; the first chunk's is the seed itself), whose ids continue after the previous
+chunk's, so together they are one company of the size asked for. Each chunk is appended
+to the store, committed, and dropped before the next is made (one transaction would keep
+every chunk's rows in DuckDB's memory until it commits: about 1.7 GB per million leads); an
+interrupted write leaves part of the company, and ``reviewkit sample`` run again replaces it.
 
 What is not additive is computed as a whole:
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -44,6 +48,7 @@ from reviewkit.ingest.sample.company_plans import (
 
 STREAM_ABOVE = 1_000_000  # more leads than this are made and written in chunks
 CHUNK_LEADS = 500_000  # at most this many leads in memory at once (about 1.2 GB of frames)
+STORE_MEMORY_MB = 1_536  # DuckDB's memory while writing them
 
 
 def chunk_sizes(leads: int, *, chunk_leads: int = CHUNK_LEADS) -> list[int]:
@@ -146,11 +151,14 @@ def write_streamed(
     from reviewkit.store.schema import connect, replace_tables_in_chunks
 
     con = connect(store_path, timezone=load_spec()["timezone"])
+    # DuckDB's buffer pool may grow to 80% of the machine's memory unless told otherwise
+    con.execute(f"SET memory_limit = '{STORE_MEMORY_MB}MB'")
     try:
         counts = replace_tables_in_chunks(
             con,
             sample_chunks(seed=seed, leads=leads, chunk_leads=chunk_leads),
             source="reviewkit sample",
+            commit_each=True,  # one transaction would hold every chunk in memory
         )
         identity = identity_summary(con)
         con.execute("CHECKPOINT")
