@@ -105,8 +105,120 @@ def data_hash(
     )
     params.append(cutoff.date())
     parts.append("SELECT 'quarantine', count(*), coalesce(sum(hash(t)), 0) FROM quarantine t")
-    rows = con.execute(" UNION ALL ".join(parts), params).fetchall()
+    return _hash_rows(con.execute(" UNION ALL ".join(parts), params).fetchall())
+
+
+def _hash_rows(rows: list[tuple[object, int, object]]) -> str:
     return _sha(json.dumps(sorted((str(n), int(c), str(h)) for n, c, h in rows)))
+
+
+class DataHashes:
+    """:func:`data_hash` of many packs of one store, from a few queries (a batch's).
+
+    Per cut-off, the whole store's counts and row-hash sums are read once; per segment column
+    and cut-off, the same grouped by the segment value of each lead's person, in one query
+    per table. A pack's hash then adds up its values' groups: every person is in exactly one
+    value's group (their canonical record has one value), so the sums are those of
+    :func:`data_hash`'s query and the hash is the same string. A column where that does not
+    hold (not text, or a lead whose records name persons of several values) falls back to
+    :func:`data_hash`.
+
+    Parameters
+    ----------
+    con
+        The store; its rows must not change while this object is used.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._whole: dict[dt.datetime, list[tuple[str, int, int]]] = {}
+        self._groups: dict[
+            tuple[str, dt.datetime], dict[str, dict[str, tuple[int, int]]] | None
+        ] = {}
+
+    def data_hash(
+        self, *, cutoff: dt.datetime, scope: Scope | None, definitions: Definitions | None = None
+    ) -> str:
+        """The same as :func:`data_hash` (see the class)."""
+        whole = self._whole.get(cutoff)
+        if whole is None:
+            whole = self._whole[cutoff] = self._rows(cutoff)
+        if scope is None:
+            return _hash_rows(list(whole))
+        column = (
+            f'c."{scope.column}"'
+            if definitions is None
+            else definitions.column_sql(scope.column, "c")
+        )
+        key = (column, cutoff)
+        if key not in self._groups:
+            self._groups[key] = self._grouped(column, cutoff)
+        groups = self._groups[key]
+        if groups is None:
+            return data_hash(self.con, cutoff=cutoff, scope=scope, definitions=definitions)
+        rows: list[tuple[object, int, object]] = [r for r in whole if r[0] not in _DATED]
+        for table in _DATED:
+            per_value = groups.get(table, {})
+            picked = [per_value[v] for v in set(scope.values) if v in per_value]
+            rows.append((table, sum(n for n, _ in picked), sum(h for _, h in picked)))
+        return _hash_rows(rows)
+
+    def _rows(self, cutoff: dt.datetime) -> list[tuple[str, int, int]]:
+        """Every table's count and hash sum for the whole company (as :func:`data_hash`)."""
+        parts: list[str] = []
+        params: list[object] = []
+        for table, dated in _DATED.items():
+            when = f" WHERE t.{dated} < ?" if dated else ""
+            parts.append(
+                f"SELECT '{table}' AS name, count(*) AS n, coalesce(sum(hash(t)), 0) AS h "
+                f"FROM {table} t{when}"
+            )
+            params += [cutoff] if dated else []
+        parts.append(
+            "SELECT 'campaigns', count(*), coalesce(sum(hash(t)), 0) FROM campaigns t "
+            "WHERE t.start_date < CAST(? AS DATE)"
+        )
+        params.append(cutoff.date())
+        parts.append("SELECT 'quarantine', count(*), coalesce(sum(hash(t)), 0) FROM quarantine t")
+        return [
+            (str(n), int(c), int(h))
+            for n, c, h in self.con.execute(" UNION ALL ".join(parts), params).fetchall()
+        ]
+
+    def _grouped(
+        self, column: str, cutoff: dt.datetime
+    ) -> dict[str, dict[str, tuple[int, int]]] | None:
+        """Per table, per segment value: count and hash sum; ``None``: not additive here."""
+        con = self.con
+        kind = con.execute(f"SELECT typeof({column}) FROM leads c LIMIT 1").fetchone()
+        if kind is not None and kind[0] != "VARCHAR":
+            return None
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _rk_segment_of AS "
+            f"SELECT DISTINCT l.lead_id, {column} AS v FROM leads l "
+            "LEFT JOIN lead_identity i USING (lead_id) "
+            "JOIN leads c ON c.lead_id = coalesce(i.person_id, l.lead_id) "
+            f"WHERE {column} IS NOT NULL"
+        )
+        try:
+            shared = con.execute(
+                "SELECT count(*) FROM (SELECT lead_id FROM _rk_segment_of GROUP BY lead_id "
+                "HAVING count(*) > 1)"
+            ).fetchone()
+            if shared is None or shared[0]:
+                return None
+            groups: dict[str, dict[str, tuple[int, int]]] = {}
+            for table, dated in _DATED.items():
+                when = f" WHERE t.{dated} < ?" if dated else ""
+                rows = con.execute(
+                    f"SELECT s.v, count(*), coalesce(sum(hash(t)), 0) FROM {table} t "
+                    f"JOIN _rk_segment_of s ON s.lead_id = t.lead_id{when} GROUP BY s.v",
+                    [cutoff] if dated else [],
+                ).fetchall()
+                groups[table] = {str(v): (int(n), int(h)) for v, n, h in rows}
+            return groups
+        finally:
+            con.execute("DROP TABLE IF EXISTS _rk_segment_of")
 
 
 def targets_hash(targets: Targets) -> str:
@@ -130,6 +242,8 @@ def pack_inputs(
     cutoff: dt.datetime,
     scope: Scope | None,
     definitions: Definitions | None = None,
+    data: DataHashes | None = None,
+    targets_digest: str | None = None,
 ) -> dict[str, str]:
     """Hash each input of a pack (see the module docstring).
 
@@ -154,13 +268,21 @@ def pack_inputs(
         Its segment, or ``None``.
     definitions
         The definitions, when the segment may be a dimension they add.
+    data
+        A batch's :class:`DataHashes` of ``con`` (the same hash, from fewer queries).
+    targets_digest
+        :func:`targets_hash` of ``targets``, when the caller has it already.
     """
     settings = {name: file_hash(params_dir / name, missing="missing") for name in SETTINGS_FILES}
     return {
-        "data": data_hash(con, cutoff=cutoff, scope=scope, definitions=definitions),
+        "data": (
+            data_hash(con, cutoff=cutoff, scope=scope, definitions=definitions)
+            if data is None
+            else data.data_hash(cutoff=cutoff, scope=scope, definitions=definitions)
+        ),
         "parameters": _sha(json.dumps(dict(parameters), sort_keys=True, default=str)),
         "definitions": definitions_hash,
-        "targets": targets_hash(targets),
+        "targets": targets_hash(targets) if targets_digest is None else targets_digest,
         "settings": _sha(json.dumps(settings, sort_keys=True)),
         "template": file_hash(template, missing="missing"),
         "reviewkit": code_hash(),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import platform
 import subprocess
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -156,13 +156,33 @@ class PackPlan:
 
 @dataclass
 class SharedInputs:
-    """What every pack of a batch reads alike, loaded once (see :func:`plan_pack`)."""
+    """What every pack of a batch reads alike, loaded once (see :func:`plan_pack`).
+
+    It also remembers what packs of the batch share once worked out: the data's freshness per
+    cut-off, the segments found in the store, each segment's targets and their hash, and the
+    store's row hashes per segment column (:class:`reviewkit.pack.fingerprint.DataHashes`),
+    so planning 1,000 packs reads the store a few times, not 1,000 times. The store must not
+    change while it is open (a batch's plans all come from the same rows).
+    """
 
     definitions: Any
     targets: Any
     con: Any
     git_commit: str | None
     versions: dict[str, str]
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per ``key`` while this batch plans."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def data_hashes(self) -> Any:
+        """The batch's :class:`reviewkit.pack.fingerprint.DataHashes` of the store."""
+        from reviewkit.pack.fingerprint import DataHashes
+
+        return self.remember(("data",), lambda: DataHashes(self.con))
 
     @classmethod
     def load(cls, ws: Workspace) -> SharedInputs:
@@ -294,7 +314,9 @@ def plan_request(
     values = _template_values(request, template)
     inputs_of = SharedInputs.load(ws) if shared is None else shared
     try:
-        inputs, freshness = _inputs(request, inputs_of, template=template, values=values)
+        inputs, freshness = _inputs(
+            request, inputs_of, template=template, values=values, batch=shared is not None
+        )
     finally:
         if shared is None:
             inputs_of.close()
@@ -329,10 +351,19 @@ def _template_values(request: PackRequest, template: Path) -> dict[str, Any]:
 
 
 def _inputs(
-    request: PackRequest, inputs_of: SharedInputs, *, template: Path, values: dict[str, Any]
+    request: PackRequest,
+    inputs_of: SharedInputs,
+    *,
+    template: Path,
+    values: dict[str, Any],
+    batch: bool = False,
 ) -> tuple[dict[str, str], Any]:
-    """The pack's inputs (see :mod:`reviewkit.pack.fingerprint`) and its data's freshness."""
-    from reviewkit.pack.fingerprint import pack_inputs
+    """The pack's inputs (see :mod:`reviewkit.pack.fingerprint`) and its data's freshness.
+
+    ``batch``: many packs are planned with ``inputs_of``; the store's row hashes are then read
+    per segment column at once (the same hashes as one pack's query).
+    """
+    from reviewkit.pack.fingerprint import pack_inputs, targets_hash
     from reviewkit.semantic.funnel import cutoff_of
     from reviewkit.store.schema import data_freshness
 
@@ -340,23 +371,38 @@ def _inputs(
     definitions, targets, con = inputs_of.definitions, inputs_of.targets, inputs_of.con
     cutoff = cutoff_of(request.as_of, timezone=ws.config.timezone)
     # "data as of": the newest record before this pack's cut-off, not the store's newest
-    freshness = data_freshness(con, before=cutoff)
-    if scope is not None:
-        check_scope(con, scope, definitions=definitions)
+    freshness = inputs_of.remember(
+        ("freshness", cutoff), lambda: data_freshness(con, before=cutoff)
+    )
+    if scope is not None:  # raises for a value no lead has: remembered only once it passes
+        inputs_of.remember(
+            ("scope", scope.column, scope.values),
+            lambda: check_scope(con, scope, definitions=definitions),
+        )
     if request.cadence == "quarterly":  # the funnel decides which parameters fit: fail before
         from reviewkit.analysis.kgi_target import check_next_kgi_target
         from reviewkit.analysis.whatif_scope import check_what_if_rule
 
         check_what_if_rule(definitions, values.get("what_if_rule"))
         check_next_kgi_target(definitions, values.get("next_kgi_target"))
+    key = None if scope is None else (scope.column, tuple(sorted(set(scope.values))))
+    scoped, digest = inputs_of.remember(
+        ("targets", key),
+        lambda: _with_hash(
+            targets if scope is None else targets.scoped(scope.column, scope.values), targets_hash
+        ),
+    )
     inputs = pack_inputs(
         con=con, params_dir=ws.params_dir, template=template, parameters=values,
-        definitions_hash=definitions.version_hash,
-        targets=targets if scope is None else targets.scoped(scope.column, scope.values),
-        cutoff=cutoff, scope=scope,
-        definitions=definitions,
+        definitions_hash=definitions.version_hash, targets=scoped, targets_digest=digest,
+        cutoff=cutoff, scope=scope, definitions=definitions,
+        data=inputs_of.data_hashes() if batch else None,
     )  # fmt: skip
     return inputs, freshness
+
+
+def _with_hash(targets: Any, hashed: Callable[[Any], str]) -> tuple[Any, str]:
+    return targets, hashed(targets)
 
 
 def _title(

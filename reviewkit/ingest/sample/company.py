@@ -179,16 +179,68 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
     spec = load_spec()
     volume = _volume(spec, leads)
     rng = np.random.default_rng(spec["seed"] if seed is None else seed)
-    first = pd.Timestamp(spec["first_day"])
+    tables = funnel_tables(spec, volume, rng, ids=IdStart())
+    return SampleData(tables={**tables, **plan_tables(spec, tables, leads=leads)}, spec=spec)
+
+
+@dataclass(frozen=True)
+class IdStart:
+    """Numbers already taken by earlier chunks: ids of a chunk continue after them."""
+
+    lead: int = 0
+    sfa: int = 0
+    opportunity: int = 0
+    activity: int = 0
+
+
+def calendar(spec: dict[str, Any]) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """The sample's days and its webinar days (alternate Thursdays)."""
+    days = pd.date_range(pd.Timestamp(spec["first_day"]), pd.Timestamp(spec["last_day"]), freq="D")
+    return days, days[(days.day_of_week == 3)][::2]
+
+
+def plan_tables(
+    spec: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+    *,
+    leads: int | None,
+    targets: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """``campaigns`` and ``targets`` of the funnel ``tables`` (see :func:`generate`).
+
+    ``targets=False``: ``campaigns`` only (``tables`` is not read).
+    """
+    days, webinar_days = calendar(spec)
+    campaigns = campaigns_frame(days, webinar_days)
+    if leads is not None:  # a bigger company spends more on the same campaigns
+        volume = leads / load_spec()["target_leads"]
+        campaigns["cost"] = (campaigns["cost"] * volume).round().astype("int64")
+    if not targets:
+        return {"campaigns": campaigns}
+    planned = monthly_targets(
+        tables["stage_events"],
+        tables["leads"],
+        tables["opportunities"],
+        tz=spec["timezone"],
+        last=pd.Timestamp(spec["last_day"]),
+    )
+    return {"campaigns": campaigns, "targets": planned}
+
+
+def funnel_tables(
+    spec: dict[str, Any], volume: float, rng: np.random.Generator, *, ids: IdStart
+) -> dict[str, pd.DataFrame]:
+    """The funnel's tables (all but ``campaigns`` and ``targets``), ids counted from ``ids``.
+
+    ``spec`` is already scaled to ``volume`` (see :func:`_volume`); ``rng`` draws them.
+    """
     last = pd.Timestamp(spec["last_day"])
     end_of_data = (last + pd.Timedelta(days=1)).to_datetime64()
-    days = pd.date_range(first, last, freq="D")
+    days, webinar_days = calendar(spec)
     problems = spec["planted_problems"]
 
     # --- volume per day and channel ---------------------------------------------------------
     weights = _day_weights(days)
-    thursdays = days[(days.day_of_week == 3)]
-    webinar_days = thursdays[::2]
     burst = {"webinar": 80.0 * volume}
     base_expected = spec["target_leads"] - (
         len(webinar_days) * burst["webinar"] + sum(e[3] * e[4] * volume for e in EXHIBITIONS)
@@ -348,17 +400,19 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
 
     # --- identities and flaws --------------------------------------------------------------
     flaws = spec["flaws"]
-    lead_id = np.array([f"MA-{i + 1:06d}" for i in range(n)], dtype=object)
+    lead_id = np.array([f"MA-{i + 1:06d}" for i in range(ids.lead, ids.lead + n)], dtype=object)
     company_no = rng.integers(0, 12_000, n)
     parts0, parts1 = COMPANY_PARTS
     company = np.array(
         [f"{parts0[c % 20]}{parts1[(c // 20) % 15]}株式会社" for c in company_no], dtype=object
     )
     domain = np.array([f"corp{c:05d}.co.jp" for c in company_no], dtype=object)
-    email = np.array([f"user{i + 1:06d}@{d}" for i, d in enumerate(domain)], dtype=object)
+    email = np.array([f"user{i + 1:06d}@{d}" for i, d in enumerate(domain, ids.lead)], dtype=object)
     missing = rng.random(n) < flaws["missing_channel_share"]
     dup = is_sql & (rng.random(n) < flaws["sfa_duplicate_share_of_sqls"])
-    dup_ids = np.array([f"SFA-{i + 1:06d}" for i in range(int(dup.sum()))], dtype=object)
+    dup_ids = np.array(
+        [f"SFA-{i + 1:06d}" for i in range(ids.sfa, ids.sfa + int(dup.sum()))], dtype=object
+    )
     sfa_id = np.full(n, None, dtype=object)
     sfa_id[dup] = dup_ids
     late_owner = np.where(dup, sfa_id, lead_id)  # who carries SQL and later events
@@ -445,7 +499,9 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
     open_stage = np.where(rng.random(len(opp_idx)) < 0.5, "Proposal", "Negotiation")
     opportunities = pd.DataFrame(
         {
-            "opportunity_id": [f"OPP-{k + 1:06d}" for k in range(len(opp_idx))],
+            "opportunity_id": [
+                f"OPP-{k + 1:06d}" for k in range(ids.opportunity, ids.opportunity + len(opp_idx))
+            ],
             "lead_id": late_owner[opp_idx],
             "amount": amount[opp_idx],
             "currency": "JPY",
@@ -481,7 +537,11 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
         ],
         ignore_index=True,
     )  # fmt: skip
-    activities.insert(0, "activity_id", [f"ACT-{k + 1:07d}" for k in range(len(activities))])
+    activities.insert(
+        0,
+        "activity_id",
+        [f"ACT-{k + 1:07d}" for k in range(ids.activity, ids.activity + len(activities))],
+    )
 
     tz = spec["timezone"]
     for frame, cols in (
@@ -494,22 +554,13 @@ def generate(*, seed: int | None = None, leads: int | None = None) -> SampleData
         for col in cols:
             frame[col] = pd.to_datetime(frame[col]).dt.floor("s").dt.tz_localize(tz)
 
-    campaigns = campaigns_frame(days, webinar_days)
-    if leads is not None:  # a bigger company spends more on the same campaigns
-        campaigns["cost"] = (campaigns["cost"] * volume).round().astype("int64")
-    targets = monthly_targets(stage_events, lead_table, opportunities, tz=tz, last=last)
-    return SampleData(
-        tables={
-            "leads": lead_table,
-            "stage_events": stage_events,
-            "score_changes": score_changes,
-            "opportunities": opportunities,
-            "activities": activities,
-            "campaigns": campaigns,
-            "targets": targets,
-        },
-        spec=spec,
-    )
+    return {
+        "leads": lead_table,
+        "stage_events": stage_events,
+        "score_changes": score_changes,
+        "opportunities": opportunities,
+        "activities": activities,
+    }
 
 
 def write_sample(
@@ -524,7 +575,9 @@ def write_sample(
     seed
         Random seed; defaults to the spec's seed.
     leads
-        About how many leads (see :func:`generate`); ``None``: the default 50,000.
+        About how many leads (see :func:`generate`); ``None``: the default 50,000. More than
+        1,000,000 are made and written in chunks, in bounded memory
+        (:mod:`reviewkit.ingest.sample.stream`).
 
     Returns
     -------
@@ -534,6 +587,11 @@ def write_sample(
     from reviewkit.ingest.identity import identity_summary, rebuild_identity_table
     from reviewkit.store.schema import connect, replace_tables
 
+    if leads is not None:
+        from reviewkit.ingest.sample.stream import STREAM_ABOVE, write_streamed
+
+        if _volume(load_spec(), leads) and leads > STREAM_ABOVE:  # checks leads too
+            return write_streamed(store_path, seed=seed, leads=leads)
     data = generate(seed=seed, leads=leads)
     con = connect(store_path, timezone=data.spec["timezone"])
     try:

@@ -88,6 +88,20 @@ def monthly_targets(
     Won deals and revenue are lumpy, so their base is the mean of the three months centred
     on the same month a year earlier.
     """
+    return targets_of(monthly_actuals(stage_events, leads, opportunities, tz=tz), last=last)
+
+
+MonthlyActuals = dict[tuple[str, str, str], pd.Series]
+
+
+def monthly_actuals(
+    stage_events: pd.DataFrame, leads: pd.DataFrame, opportunities: pd.DataFrame, *, tz: str
+) -> MonthlyActuals:
+    """What each month delivered, per metric, company-wide and per sales team.
+
+    Counts and sums: the actuals of leads whose persons are apart (chunks of a generated
+    company) add up (:func:`add_actuals`).
+    """
     person = leads.assign(key=leads["email"].str.strip().str.lower()).sort_values("created_at")
     canon = person.groupby("key")["lead_id"].transform("first")
     ids = pd.Index(person["lead_id"])  # unique: a lookup table, no Python loop over leads
@@ -114,9 +128,25 @@ def monthly_targets(
             series[(stage, "", "")] = monthly(sub, ["month"], None)
             by_team = monthly(sub, ["team", "month"], None)
         if stage in ("sql", "opportunity", "won", "revenue"):
+            teams = set(by_team.index.get_level_values(0))  # a small chunk may lack one
             for t in TEAMS:
-                series[(stage, "sales_team", t)] = by_team.loc[t]
+                series[(stage, "sales_team", t)] = (
+                    by_team.loc[t] if t in teams else pd.Series(dtype=by_team.dtype)
+                )
+    return series
 
+
+def add_actuals(total: MonthlyActuals, more: MonthlyActuals) -> MonthlyActuals:
+    """The actuals of two sets of leads with no person in common."""
+    empty = pd.Series(dtype="float64")
+    return {
+        k: total.get(k, empty).add(more.get(k, empty), fill_value=0)
+        for k in dict.fromkeys([*total, *more])
+    }
+
+
+def targets_of(series: MonthlyActuals, *, last: pd.Timestamp) -> pd.DataFrame:
+    """The targets of :func:`monthly_targets` from the monthly actuals."""
     months = pd.period_range("2024-04", "2027-03", freq="M")
     data_end = pd.Period(last, freq="M")
     rows: list[dict[str, Any]] = []
