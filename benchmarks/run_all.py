@@ -23,6 +23,7 @@ import bench_batch
 import bench_browser
 import bench_cluster
 import bench_floor
+import bench_plan
 import bench_scale
 import bench_sync
 from bench_common import QUICK, REPO, Figure, machine, new_workspace
@@ -35,6 +36,7 @@ SECTIONS = {
     "d": "Packs in headless Chromium, offline",
     "e": "Sync from a local fake HubSpot API: 10k and 100k contacts with deals",
     "f": "Past one machine: --cluster local:2 against --jobs 2 on the same 24 and 200 packs",
+    "g": "A night of 1,000 packs: planning and skipping them when nothing changed",
 }
 METHOD = """\
 ## How each figure is measured
@@ -97,6 +99,17 @@ All runs use reviewkit's command line in a copy of the demo workspace in a tempo
   languages, the first 200 names of that schedule. Goal (issue 24): the cluster within 1.15x
   of the local batch on the same packs.
 
+- **(g)** The zoo company `germany` (`reviewkit sample --company germany`), its schedule
+  grown to 1,000 packs from its real segment columns (the company's reviews and one pack per
+  value of each segment column, three cadences, two languages); every pack is first marked
+  built from its current inputs (its plan's manifest and a page), then `reviewkit batch` runs
+  and is timed whole: it loads the schedule, plans and fingerprints every pack, finds each
+  built and skips it. Goal (issue 24): under 10 s.
+- **10M leads** (`BENCH_10M=1 make bench`, not in the default run: it takes about half an
+  hour here): `reviewkit sample --leads 10000000` (streamed in chunks of 500,000 leads), then
+  the weekly and monthly packs against their floors on that store. Goals (issue 24): the
+  sample's peak under 6 GB, each pack within 3x its floor and under 4 GB.
+
 Goals (a)-(c) are issue 10's: batch ≥ 4x faster than the loop, a pack within 1.5x its floor,
 the weekly pack at 1M leads within 3x its floor and under 2 GB (the same goals are checked at
 every size).
@@ -111,7 +124,8 @@ BENCH_QUICK=1 make bench   # a quick check: 4 packs, no 1M leads; prints only
 ```
 
 The benchmarks live in `benchmarks/` (`run_all.py` runs `bench_floor.py`, `bench_browser.py`,
-`bench_batch.py`, `bench_scale.py`, `bench_sync.py` and `bench_cluster.py`).
+`bench_batch.py`, `bench_scale.py`, `bench_sync.py`, `bench_cluster.py` and `bench_plan.py`).
+`BENCH_10M=1 make bench` adds the 10M-lead section.
 """
 
 
@@ -179,7 +193,10 @@ def main() -> int:
             ("e", "sync", lambda: bench_sync.measure(scratch, quick=QUICK)),
             ("f", "cluster against local workers",
              lambda: bench_cluster.measure(demo, scratch, quick=QUICK)),
+            ("g", "plan and skip 1,000 packs", lambda: bench_plan.measure(scratch)),
         ]  # fmt: skip
+        if bench_scale.TEN_M:  # BENCH_10M=1: 10M leads (about half an hour on 2 cores)
+            sections.append(("c", "10M leads", lambda: bench_scale.measure_10m(scratch, modules)))
         for key, what, measure in sections:
             _step(f"({key}) {what}")
             try:

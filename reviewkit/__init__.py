@@ -58,7 +58,7 @@ _LAZY = {
     "rate_card": "reviewkit.analysis.scorecard",
     "scorecard": "reviewkit.analysis.scorecard",
     "write_index": "reviewkit.pack.index_page",
-    "write_sample": "reviewkit.ingest.sample.company",
+    "write_sample": "reviewkit.ingest.sample.write",
 }
 _RENAMED = {"generate_sample": "generate"}
 
@@ -113,7 +113,7 @@ if TYPE_CHECKING:
     from reviewkit.ingest.identity_map import load_identity_map
     from reviewkit.ingest.importer import import_file
     from reviewkit.ingest.sample.company import generate as generate_sample
-    from reviewkit.ingest.sample.company import write_sample
+    from reviewkit.ingest.sample.write import write_sample
     from reviewkit.model.definitions import load_definitions
     from reviewkit.model.onboarding import company_settings, init_company_workspace
     from reviewkit.model.scope import parse_scope

@@ -70,7 +70,7 @@ def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     Each worker has its own copy (tests may change it); the sample company is generated once
     per run and copied.
     """
-    from reviewkit.ingest.sample.company import write_sample
+    from reviewkit.ingest.sample.write import write_sample
 
     root = tmp_path_factory.mktemp("sample") / "ws"
     with _once_per_run(tmp_path_factory, "sample-workspace") as ready:

@@ -131,7 +131,7 @@ def sample(
     if directory is not None or exports_only:
         raise click.UsageError("DIR and --exports-only go with --company NAME")
     from reviewkit.core.workspace import find_workspace
-    from reviewkit.ingest.sample.company import write_sample
+    from reviewkit.ingest.sample.write import write_sample
 
     ws = find_workspace(workspace)
     with err.status("generating the sample company…"):

@@ -8,9 +8,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from reviewkit.ingest.sample.company import generate, write_sample
+from reviewkit.ingest.sample.company import generate
 from reviewkit.ingest.sample.company_plans import monthly_targets
 from reviewkit.ingest.sample.stream import chunk_sizes, sample_chunks, write_streamed
+from reviewkit.ingest.sample.write import write_sample
 
 TABLES = ("leads", "stage_events", "score_changes", "opportunities", "activities", "lead_identity")
 
