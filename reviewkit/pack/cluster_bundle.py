@@ -200,9 +200,10 @@ def _point_store(copy: Path, store: str) -> None:
     import yaml
 
     from reviewkit.core.workspace import CONFIG_FILE
+    from reviewkit.core.yaml_config import read_yaml
 
     path = copy / CONFIG_FILE
-    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config = read_yaml(path)[0] or {}  # the head read it already: it is a valid file
     config["store"] = store
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
 
