@@ -92,8 +92,9 @@ $(AIRFLOW_STAMP): $(AIRFLOW_LOCK)
 test-airflow: $(STORE) $(AIRFLOW_STAMP)
 	$(AIRFLOW_VENV)/bin/python deploy/airflow/check_dag.py --reviewkit $(BIN)/reviewkit
 
-# Batch vs a papermill loop, packs vs their floors, 10k-1M leads, packs in Chromium: prints
-# each figure against its goal and writes docs/benchmarks.md (~8 min on 2 cores).
+# Batch vs a papermill loop, packs vs their floors, 10k-1M leads, packs in Chromium, sync, cluster
+# vs local workers (24 and 200 packs), 1,000 packs planned and skipped: prints
+# each figure against its goal and writes docs/benchmarks.md (~23 min on 2 cores; BENCH_10M=1 adds 10M leads).
 # BENCH_QUICK=1: 4 packs, no 1M leads, prints only (a few minutes).
 bench: $(KERNEL)
 	BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python benchmarks/run_all.py
